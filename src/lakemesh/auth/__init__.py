@@ -1,0 +1,1 @@
+"""Principals, tokens, roles and the single authorization decision point."""

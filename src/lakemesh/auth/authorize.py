@@ -1,0 +1,66 @@
+"""`authorize(principal, action, resource)`: the one place that says yes; everything else is no."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from lakemesh.auth.models import Principal
+from lakemesh.auth.roles import Action, DomainRole, role_allows
+from lakemesh.catalog import Catalog
+from lakemesh.catalog.tables import RoleAssignmentRow
+from lakemesh.core.errors import Forbidden, NotFound
+
+
+@dataclass(frozen=True)
+class Resource:
+    """What an action is about. `visible` objects may be seen by every signed-in principal."""
+
+    kind: str
+    name: str
+    domain_id: str | None = None
+    visible: bool = False
+
+
+class Authorizer:
+    """Decides from platform role and domain role; reads roles fresh each time (no stale cache across replicas)."""
+
+    def __init__(self, catalog: Catalog) -> None:
+        self._catalog = catalog
+
+    def role_in(self, principal: Principal, domain_id: str, session: Session | None = None) -> DomainRole | None:
+        query = select(RoleAssignmentRow.role).where(RoleAssignmentRow.domain_id == domain_id,
+                                                     RoleAssignmentRow.principal_id == principal.id)
+        if session is not None:
+            role = session.scalar(query)
+        else:
+            with self._catalog.read() as fresh:
+                role = fresh.scalar(query)
+        return DomainRole(role) if role else None
+
+    def can(self, principal: Principal, action: Action, resource: Resource,
+            session: Session | None = None) -> bool:
+        if principal.disabled:
+            return False
+        if principal.is_platform_admin:
+            return True
+        if resource.domain_id is None:
+            return False
+        return role_allows(self.role_in(principal, resource.domain_id, session), action)
+
+    def authorize(self, principal: Principal, action: Action, resource: Resource,
+                  session: Session | None = None) -> None:
+        """Raise Forbidden when the caller may see the resource, NotFound when it may not even see it."""
+        if self.can(principal, action, resource, session):
+            return
+        if resource.visible or (resource.domain_id is not None
+                                and self.role_in(principal, resource.domain_id, session) is not None):
+            raise Forbidden(f"You may not {_verb(action)} {resource.kind} {resource.name!r}")
+        raise NotFound(f"{resource.kind.capitalize()} {resource.name!r} not found")
+
+
+def _verb(action: Action) -> str:
+    noun, verb = action.value.split(":")
+    return f"{verb} {noun}" if noun not in {"domain", "item"} else verb

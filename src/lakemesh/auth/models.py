@@ -1,0 +1,69 @@
+"""Schemas of principals and tokens, shared with the SDK."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class PlatformRole(StrEnum):
+    ADMIN = "admin"
+    USER = "user"
+
+
+class Principal(BaseModel):
+    """A user or a service principal, identified by name (often an email)."""
+
+    id: str
+    name: str
+    kind: Literal["user", "service"]
+    email: str | None = None
+    display_name: str | None = None
+    platform_role: PlatformRole = PlatformRole.USER
+    disabled: bool = False
+    created_at: datetime
+
+    @property
+    def is_platform_admin(self) -> bool:
+        return self.platform_role is PlatformRole.ADMIN and not self.disabled
+
+
+class PrincipalCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    name: str = Field(description="Unique name, e.g. an email address or `etl-service`.")
+    kind: Literal["user", "service"] = "user"
+    email: str | None = Field(default=None, description="Defaults to the name when it is an email.")
+    display_name: str | None = None
+    platform_role: PlatformRole = PlatformRole.USER
+
+
+class TokenCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    name: str = Field(default="api", description="What the token is for.")
+    principal: str | None = Field(default=None, description="Whose token; default the caller. "
+                                  "Only platform admins create tokens for others.")
+    expires_in: str | None = Field(default=None, description="Lifetime such as `30d` or `12h`; none = no expiry.")
+
+
+class Token(BaseModel):
+    """A token as listed: never the secret, only its first characters."""
+
+    id: str
+    name: str
+    principal: str
+    prefix: str
+    created_at: datetime
+    expires_at: datetime | None = None
+    revoked_at: datetime | None = None
+    last_used_at: datetime | None = None
+
+
+class IssuedToken(Token):
+    """Returned once, when the token is created: the only time the secret is shown."""
+
+    secret: str

@@ -1,0 +1,49 @@
+"""Writes the audit row and the outbox event of a mutation inside the mutation's own transaction."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from lakemesh.catalog.tables import AuditRow, OutboxRow
+
+
+def record(
+    session: Session,
+    *,
+    at: datetime,
+    actor: str | None,
+    action: str,
+    resource_type: str,
+    resource_id: str,
+    resource_name: str | None = None,
+    domain: str | None = None,
+    before: dict[str, Any] | None = None,
+    after: dict[str, Any] | None = None,
+    payload: dict[str, Any] | None = None,
+) -> None:
+    """`action` is the event type too (`domain.created`); the summary keeps before/after for the audit."""
+    summary: dict[str, Any] = {}
+    if before is not None:
+        summary["before"] = before
+    if after is not None:
+        summary["after"] = after
+    session.add(AuditRow(at=at, actor=actor, action=action, resource_type=resource_type,
+                         resource_id=resource_id, resource_name=resource_name, domain=domain,
+                         summary=_jsonable(summary)))
+    session.add(OutboxRow(at=at, type=action, actor=actor, domain=domain, resource_type=resource_type,
+                          resource_id=resource_id, payload=_jsonable(payload if payload is not None else after or {})))
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {str(k): _jsonable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple | set):
+        return [_jsonable(v) for v in value]
+    if isinstance(value, datetime):
+        return value.isoformat()
+    if value is None or isinstance(value, str | int | float | bool):
+        return value
+    return str(value)

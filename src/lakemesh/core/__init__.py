@@ -1,0 +1,1 @@
+"""Core: settings, errors, names, clock and the shared event type. Imports nothing else of Lakemesh."""

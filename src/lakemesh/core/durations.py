@@ -1,0 +1,33 @@
+"""Durations as users write them: `24h`, `90d`, `15m`, `25 hours`."""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+
+from lakemesh.core.errors import invalid
+
+_UNITS = {
+    "s": "seconds", "sec": "seconds", "second": "seconds", "seconds": "seconds",
+    "m": "minutes", "min": "minutes", "minute": "minutes", "minutes": "minutes",
+    "h": "hours", "hr": "hours", "hour": "hours", "hours": "hours",
+    "d": "days", "day": "days", "days": "days",
+    "w": "weeks", "week": "weeks", "weeks": "weeks",
+}
+_PATTERN = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([a-zA-Z]+)\s*$")
+
+
+def parse_duration(text: str, field: str = "duration") -> timedelta:
+    match = _PATTERN.match(text)
+    unit = _UNITS.get(match.group(2).lower()) if match else None
+    if match is None or unit is None:
+        raise invalid(field, f"{text!r} is not a duration; write it like 24h, 90d or 15m")
+    return timedelta(**{unit: float(match.group(1))})
+
+
+def format_duration(value: timedelta) -> str:
+    seconds = int(value.total_seconds())
+    for suffix, size in (("d", 86400), ("h", 3600), ("m", 60)):
+        if seconds and seconds % size == 0:
+            return f"{seconds // size}{suffix}"
+    return f"{seconds}s"

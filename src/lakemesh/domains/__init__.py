@@ -1,0 +1,1 @@
+"""Domains: the teams that own data, and who holds which role in them."""

@@ -1,0 +1,51 @@
+"""Builds every service once from Settings; the facade, the API and the CLI share one Platform."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from lakemesh.audit.service import AuditService
+from lakemesh.auth.authorize import Authorizer
+from lakemesh.auth.service import PrincipalService
+from lakemesh.catalog import Catalog, migrate
+from lakemesh.core.clock import Clock, SystemClock
+from lakemesh.core.settings import Settings
+from lakemesh.domains.service import DomainService
+
+
+class Platform:
+    """The services of one deployment, wired together explicitly (no globals)."""
+
+    def __init__(self, settings: Settings, clock: Clock | None = None) -> None:
+        self.settings = settings
+        self.clock: Clock = clock or SystemClock()
+        if settings.catalog_url is None:
+            settings.home.mkdir(parents=True, exist_ok=True)
+        self.catalog = Catalog(settings.resolved_catalog_url)
+        self.authorizer = Authorizer(self.catalog)
+        self.principals = PrincipalService(self.catalog, self.clock)
+        self.domains = DomainService(self.catalog, self.authorizer, self.clock,
+                                     allow_domain_creation=settings.allow_domain_creation)
+        self.audit = AuditService(self.catalog)
+
+    def initialize(self, *, migrate_catalog: bool = True) -> str | None:
+        """Migrate the catalog and create the first admin; returns its token secret the first time only."""
+        if migrate_catalog:
+            migrate.upgrade(self.catalog)
+        secret = self.principals.bootstrap()
+        if secret is not None:
+            write_secret_file(self.settings.admin_token_file, secret)
+        return secret
+
+    def close(self) -> None:
+        self.catalog.dispose()
+
+
+def write_secret_file(path: Path, secret: str) -> None:
+    """Readable by the owner only (0600), created that way so it is never briefly world-readable."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w") as handle:
+        handle.write(secret + "\n")
+    os.chmod(path, 0o600)
