@@ -8,7 +8,6 @@ from typing import Any
 
 from lakemesh.audit.models import AuditEntry, AuditQuery
 from lakemesh.auth.models import IssuedToken, PlatformRole, Principal, PrincipalCreate, Token, TokenCreate
-from lakemesh.auth.roles import DomainRole
 from lakemesh.core.pages import Page
 from lakemesh.core.settings import Settings
 from lakemesh.domains.models import Domain, DomainCreate, DomainUpdate, Member, MemberAdd
@@ -23,8 +22,9 @@ class Mesh:
         self.principal = principal
 
     @classmethod
-    def open(cls, home: str | Path | None = None, *, token: str | None = None,
-             settings: Settings | None = None) -> Mesh:
+    def open(
+        cls, home: str | Path | None = None, *, token: str | None = None, settings: Settings | None = None
+    ) -> Mesh:
         """Open (and on first use create) a Lakemesh home; act as the token's principal or the local admin."""
         if settings is None:
             settings = Settings(home=Path(home).expanduser()) if home is not None else Settings()
@@ -50,18 +50,30 @@ class Mesh:
     def whoami(self) -> Principal:
         return self.principal
 
-    def create_principal(self, name: str, *, kind: str = "user", email: str | None = None,
-                         display_name: str | None = None, platform_role: str = "user") -> Principal:
-        spec = PrincipalCreate(name=name, kind=kind, email=email, display_name=display_name,  # type: ignore[arg-type]
-                               platform_role=PlatformRole(platform_role))
+    def create_principal(
+        self,
+        name: str,
+        *,
+        kind: str = "user",
+        email: str | None = None,
+        display_name: str | None = None,
+        platform_role: str = "user",
+    ) -> Principal:
+        spec = PrincipalCreate(
+            name=name,
+            kind=kind,
+            email=email,
+            display_name=display_name,
+            platform_role=PlatformRole(platform_role),
+        )
         return self.platform.principals.create_principal(self.principal, spec)
 
     def list_principals(self) -> list[Principal]:
-        return _all(lambda cursor: self.platform.principals.list_principals(self.principal, limit=500,
-                                                                            cursor=cursor))
+        return _all(lambda cursor: self.platform.principals.list_principals(self.principal, limit=500, cursor=cursor))
 
-    def create_token(self, *, name: str = "api", principal: str | None = None,
-                     expires_in: str | None = None) -> IssuedToken:
+    def create_token(
+        self, *, name: str = "api", principal: str | None = None, expires_in: str | None = None
+    ) -> IssuedToken:
         spec = TokenCreate(name=name, principal=principal, expires_in=expires_in)
         return self.platform.principals.create_token(self.principal, spec)
 
@@ -72,18 +84,26 @@ class Mesh:
         return self.platform.principals.revoke_token(self.principal, token_id)
 
     # -- domains -----------------------------------------------------------------------------------
-    def create_domain(self, name: str, *, display_name: str | None = None, description: str = "",
-                      owner: str | None = None, steward: str | None = None,
-                      tags: Iterable[str] = ()) -> Domain:
-        spec = DomainCreate(name=name, display_name=display_name, description=description, owner=owner,
-                            steward=steward, tags=list(tags))
+    def create_domain(
+        self,
+        name: str,
+        *,
+        display_name: str | None = None,
+        description: str = "",
+        owner: str | None = None,
+        steward: str | None = None,
+        tags: Iterable[str] = (),
+    ) -> Domain:
+        spec = DomainCreate(
+            name=name, display_name=display_name, description=description, owner=owner, steward=steward, tags=list(tags)
+        )
         return self.platform.domains.create(self.principal, spec)
 
     def get_domain(self, name: str) -> Domain:
         return self.platform.domains.get(self.principal, name)
 
     def list_domains(self) -> list[Domain]:
-        return _all(lambda cursor: self.platform.domains.list(self.principal, limit=500, cursor=cursor))
+        return _all(lambda cursor: self.platform.domains.list_domains(self.principal, limit=500, cursor=cursor))
 
     def update_domain(self, name: str, *, if_match: str | None = None, **changes: Any) -> Domain:
         return self.platform.domains.update(self.principal, name, DomainUpdate(**changes), if_match=if_match)
@@ -95,7 +115,7 @@ class Mesh:
         return self.platform.domains.list_members(self.principal, domain)
 
     def add_member(self, domain: str, principal: str, role: str) -> Member:
-        spec = MemberAdd(principal=principal, role=DomainRole.parse(role))
+        spec = MemberAdd(principal=principal, role=role)
         return self.platform.domains.add_member(self.principal, domain, spec)
 
     def remove_member(self, domain: str, principal: str) -> None:

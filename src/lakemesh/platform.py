@@ -25,8 +25,9 @@ class Platform:
         self.catalog = Catalog(settings.resolved_catalog_url)
         self.authorizer = Authorizer(self.catalog)
         self.principals = PrincipalService(self.catalog, self.clock)
-        self.domains = DomainService(self.catalog, self.authorizer, self.clock,
-                                     allow_domain_creation=settings.allow_domain_creation)
+        self.domains = DomainService(
+            self.catalog, self.authorizer, self.clock, allow_domain_creation=settings.allow_domain_creation
+        )
         self.audit = AuditService(self.catalog)
 
     def initialize(self, *, migrate_catalog: bool = True) -> str | None:
@@ -48,4 +49,4 @@ def write_secret_file(path: Path, secret: str) -> None:
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     with os.fdopen(fd, "w") as handle:
         handle.write(secret + "\n")
-    os.chmod(path, 0o600)
+    path.chmod(0o600)

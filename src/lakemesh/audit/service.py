@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import Select, select
 
+from lakemesh.audit.models import AuditEntry, AuditQuery
 from lakemesh.auth import assignments
 from lakemesh.auth.models import Principal
 from lakemesh.auth.roles import Action, role_allows
@@ -12,19 +13,19 @@ from lakemesh.catalog.tables import AuditRow, DomainRow
 from lakemesh.core.errors import Forbidden
 from lakemesh.core.names import slugify
 from lakemesh.core.pages import Page, check_limit, decode_cursor, encode_cursor
-from lakemesh.audit.models import AuditEntry, AuditQuery
 
 
 class AuditService:
     def __init__(self, catalog: Catalog) -> None:
         self._catalog = catalog
 
-    def list(self, actor: Principal, query: AuditQuery, *, limit: int = 50,
-             cursor: str | None = None) -> Page[AuditEntry]:
+    def list(
+        self, actor: Principal, query: AuditQuery, *, limit: int = 50, cursor: str | None = None
+    ) -> Page[AuditEntry]:
         check_limit(limit)
         before_id = decode_cursor(cursor)
         with self._catalog.read() as session:
-            stmt: Select[tuple[AuditRow]] = select(AuditRow).order_by(AuditRow.id.desc()).limit(limit + 1)
+            stmt: Select[AuditRow] = select(AuditRow).order_by(AuditRow.id.desc()).limit(limit + 1)
             if not actor.is_platform_admin:
                 roles = assignments.domains_of(session, actor.id)
                 ids = [d for d, role in roles.items() if role_allows(role, Action.AUDIT_READ)]
@@ -40,12 +41,13 @@ class AuditService:
         return Page(items=items, next_cursor=encode_cursor(rows[limit - 1].id) if len(rows) > limit else None)
 
 
-def _filtered(stmt: Select[tuple[AuditRow]], query: AuditQuery) -> Select[tuple[AuditRow]]:
+def _filtered(stmt: Select[AuditRow], query: AuditQuery) -> Select[AuditRow]:
     if query.actor:
         stmt = stmt.where(AuditRow.actor == query.actor)
     if query.action:
-        stmt = stmt.where(AuditRow.action.startswith(query.action) if query.action.endswith(".")
-                          else AuditRow.action == query.action)
+        stmt = stmt.where(
+            AuditRow.action.startswith(query.action) if query.action.endswith(".") else AuditRow.action == query.action
+        )
     if query.domain:
         stmt = stmt.where(AuditRow.domain == slugify(query.domain))
     if query.resource_type:

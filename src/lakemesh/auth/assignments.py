@@ -14,34 +14,54 @@ from lakemesh.core.ids import new_id
 
 def assign(session: Session, domain_id: str, principal_id: str, role: DomainRole, at: datetime) -> str | None:
     """Give the principal this role in the domain; returns the role it had before, if any."""
-    row = session.scalar(select(RoleAssignmentRow).where(RoleAssignmentRow.domain_id == domain_id,
-                                                         RoleAssignmentRow.principal_id == principal_id))
+    row = session.scalar(
+        select(RoleAssignmentRow).where(
+            RoleAssignmentRow.domain_id == domain_id, RoleAssignmentRow.principal_id == principal_id
+        )
+    )
     if row is None:
-        session.add(RoleAssignmentRow(id=new_id("rol"), domain_id=domain_id, principal_id=principal_id,
-                                      role=role.value, created_at=at))
+        session.add(
+            RoleAssignmentRow(
+                id=new_id("rol"), domain_id=domain_id, principal_id=principal_id, role=role.value, created_at=at
+            )
+        )
         return None
     previous, row.role = row.role, role.value
     return previous
 
 
 def unassign(session: Session, domain_id: str, principal_id: str) -> bool:
-    result = session.execute(delete(RoleAssignmentRow).where(RoleAssignmentRow.domain_id == domain_id,
-                                                             RoleAssignmentRow.principal_id == principal_id))
+    result = session.execute(
+        delete(RoleAssignmentRow).where(
+            RoleAssignmentRow.domain_id == domain_id, RoleAssignmentRow.principal_id == principal_id
+        )
+    )
     return bool(getattr(result, "rowcount", 0))
 
 
 def assignments(session: Session, domain_id: str) -> list[tuple[RoleAssignmentRow, PrincipalRow]]:
-    query = (select(RoleAssignmentRow, PrincipalRow).join(PrincipalRow)
-             .where(RoleAssignmentRow.domain_id == domain_id).order_by(PrincipalRow.key))
-    return [(a, p) for a, p in session.execute(query).tuples()]
+    query = (
+        select(RoleAssignmentRow, PrincipalRow)
+        .join(PrincipalRow)
+        .where(RoleAssignmentRow.domain_id == domain_id)
+        .order_by(PrincipalRow.key)
+    )
+    return [(a, p) for a, p in session.execute(query)]
 
 
 def count_admins(session: Session, domain_id: str) -> int:
-    return session.scalar(select(func.count()).select_from(RoleAssignmentRow).where(
-        RoleAssignmentRow.domain_id == domain_id, RoleAssignmentRow.role == DomainRole.ADMIN.value)) or 0
+    return (
+        session.scalar(
+            select(func.count())
+            .select_from(RoleAssignmentRow)
+            .where(RoleAssignmentRow.domain_id == domain_id, RoleAssignmentRow.role == DomainRole.ADMIN.value)
+        )
+        or 0
+    )
 
 
 def domains_of(session: Session, principal_id: str) -> dict[str, DomainRole]:
     query = select(RoleAssignmentRow.domain_id, RoleAssignmentRow.role).where(
-        RoleAssignmentRow.principal_id == principal_id)
-    return {domain_id: DomainRole(role) for domain_id, role in session.execute(query).tuples()}
+        RoleAssignmentRow.principal_id == principal_id
+    )
+    return {domain_id: DomainRole(role) for domain_id, role in session.execute(query)}

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
+from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
 from lakemesh.auth.models import Principal
@@ -12,6 +13,11 @@ from lakemesh.auth.roles import Action, DomainRole, role_allows
 from lakemesh.catalog import Catalog
 from lakemesh.catalog.tables import RoleAssignmentRow
 from lakemesh.core.errors import Forbidden, NotFound
+
+Reader = Session | Connection
+_ROLE_LOOKUP = select(RoleAssignmentRow.role).where(
+    RoleAssignmentRow.domain_id == bindparam("domain_id"), RoleAssignmentRow.principal_id == bindparam("principal_id")
+)
 
 
 @dataclass(frozen=True)
@@ -30,18 +36,16 @@ class Authorizer:
     def __init__(self, catalog: Catalog) -> None:
         self._catalog = catalog
 
-    def role_in(self, principal: Principal, domain_id: str, session: Session | None = None) -> DomainRole | None:
-        query = select(RoleAssignmentRow.role).where(RoleAssignmentRow.domain_id == domain_id,
-                                                     RoleAssignmentRow.principal_id == principal.id)
+    def role_in(self, principal: Principal, domain_id: str, session: Reader | None = None) -> DomainRole | None:
+        params = {"domain_id": domain_id, "principal_id": principal.id}
         if session is not None:
-            role = session.scalar(query)
+            role = session.scalar(_ROLE_LOOKUP, params)
         else:
-            with self._catalog.read() as fresh:
-                role = fresh.scalar(query)
+            with self._catalog.connect() as connection:
+                role = connection.scalar(_ROLE_LOOKUP, params)
         return DomainRole(role) if role else None
 
-    def can(self, principal: Principal, action: Action, resource: Resource,
-            session: Session | None = None) -> bool:
+    def can(self, principal: Principal, action: Action, resource: Resource, session: Reader | None = None) -> bool:
         if principal.disabled:
             return False
         if principal.is_platform_admin:
@@ -50,13 +54,15 @@ class Authorizer:
             return False
         return role_allows(self.role_in(principal, resource.domain_id, session), action)
 
-    def authorize(self, principal: Principal, action: Action, resource: Resource,
-                  session: Session | None = None) -> None:
+    def authorize(
+        self, principal: Principal, action: Action, resource: Resource, session: Reader | None = None
+    ) -> None:
         """Raise Forbidden when the caller may see the resource, NotFound when it may not even see it."""
         if self.can(principal, action, resource, session):
             return
-        if resource.visible or (resource.domain_id is not None
-                                and self.role_in(principal, resource.domain_id, session) is not None):
+        if resource.visible or (
+            resource.domain_id is not None and self.role_in(principal, resource.domain_id, session) is not None
+        ):
             raise Forbidden(f"You may not {_verb(action)} {resource.kind} {resource.name!r}")
         raise NotFound(f"{resource.kind.capitalize()} {resource.name!r} not found")
 

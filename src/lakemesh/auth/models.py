@@ -45,8 +45,9 @@ class TokenCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     name: str = Field(default="api", description="What the token is for.")
-    principal: str | None = Field(default=None, description="Whose token; default the caller. "
-                                  "Only platform admins create tokens for others.")
+    principal: str | None = Field(
+        default=None, description="Whose token; default the caller. Only platform admins create tokens for others."
+    )
     expires_in: str | None = Field(default=None, description="Lifetime such as `30d` or `12h`; none = no expiry.")
 
 

@@ -42,8 +42,14 @@ class Action(StrEnum):
 _VIEWER = {Action.DOMAIN_READ, Action.MEMBERS_READ, Action.ITEM_READ, Action.DATA_READ}
 _CONTRIBUTOR = _VIEWER | {Action.ITEM_WRITE, Action.DATA_WRITE}
 _MEMBER = _CONTRIBUTOR | {Action.ITEM_DELETE, Action.PRODUCT_PUBLISH, Action.SHARE_CREATE}
-_ADMIN = _MEMBER | {Action.DOMAIN_UPDATE, Action.DOMAIN_DELETE, Action.MEMBERS_MANAGE,
-                    Action.POLICIES_MANAGE, Action.ACCESS_APPROVE, Action.AUDIT_READ}
+_ADMIN = _MEMBER | {
+    Action.DOMAIN_UPDATE,
+    Action.DOMAIN_DELETE,
+    Action.MEMBERS_MANAGE,
+    Action.POLICIES_MANAGE,
+    Action.ACCESS_APPROVE,
+    Action.AUDIT_READ,
+}
 
 PERMISSIONS: dict[DomainRole, frozenset[Action]] = {
     DomainRole.VIEWER: frozenset(_VIEWER),

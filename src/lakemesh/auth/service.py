@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from sqlalchemy import func, select
+from typing import Any
+
+from sqlalchemy import bindparam, func, select, update
+from sqlalchemy.engine import Row
 from sqlalchemy.orm import Session
 
 from lakemesh.auth.models import IssuedToken, PlatformRole, Principal, PrincipalCreate, Token, TokenCreate
@@ -18,20 +21,41 @@ from lakemesh.core.names import validate_name
 from lakemesh.core.pages import Page, check_limit, decode_cursor, encode_cursor
 
 BOOTSTRAP_ADMIN = "admin"
+# Built once: authentication runs on every request, and building the statement costs more than running it.
+_TOKEN_LOOKUP = (
+    select(
+        PrincipalRow.__table__,
+        TokenRow.id.label("token_id"),
+        TokenRow.expires_at,
+        TokenRow.revoked_at,
+        TokenRow.last_used_at,
+    )
+    .join(TokenRow, TokenRow.principal_id == PrincipalRow.id)
+    .where(TokenRow.token_hash == bindparam("token_hash"))
+)
 
 
-def principal_from_row(row: PrincipalRow) -> Principal:
-    return Principal(id=row.id, name=row.name, kind=row.kind,  # type: ignore[arg-type]
-                     email=row.email, display_name=row.display_name,
-                     platform_role=PlatformRole(row.platform_role), disabled=row.disabled,
-                     created_at=row.created_at)
+def principal_from_row(row: PrincipalRow | Row[Any]) -> Principal:
+    return Principal(
+        id=row.id,
+        name=row.name,
+        kind=row.kind,
+        email=row.email,
+        display_name=row.display_name,
+        platform_role=PlatformRole(row.platform_role),
+        disabled=row.disabled,
+        created_at=row.created_at,
+    )
 
 
 def find_principal_row(session: Session, ref: str) -> PrincipalRow | None:
     """A principal by id, name or email, case-insensitively."""
     key = ref.strip().lower()
-    return session.scalar(select(PrincipalRow).where(
-        (PrincipalRow.key == key) | (PrincipalRow.id == ref) | (PrincipalRow.email == key)).limit(1))
+    return session.scalar(
+        select(PrincipalRow)
+        .where((PrincipalRow.key == key) | (PrincipalRow.id == ref) | (PrincipalRow.email == key))
+        .limit(1)
+    )
 
 
 class PrincipalService:
@@ -44,21 +68,35 @@ class PrincipalService:
         if not actor.is_platform_admin:
             raise Forbidden("Only platform admins can create principals")
         name = validate_name(spec.name)
-        email = (spec.email or (name if "@" in name else None))
+        email = spec.email or (name if "@" in name else None)
         if email is not None and "@" not in email:
             raise invalid("email", "must be an email address")
         with self._catalog.transaction() as session:
             if find_principal_row(session, name) is not None:
                 raise Conflict(f"Principal {name!r} already exists")
-            row = PrincipalRow(id=new_id("prn"), name=name, key=name.lower(), kind=spec.kind,
-                               email=email.lower() if email else None, display_name=spec.display_name,
-                               platform_role=spec.platform_role.value, disabled=False,
-                               created_at=self._clock.now())
+            row = PrincipalRow(
+                id=new_id("prn"),
+                name=name,
+                key=name.lower(),
+                kind=spec.kind,
+                email=email.lower() if email else None,
+                display_name=spec.display_name,
+                platform_role=spec.platform_role.value,
+                disabled=False,
+                created_at=self._clock.now(),
+            )
             session.add(row)
             principal = principal_from_row(row)
-            record(session, at=row.created_at, actor=actor.name, action="principal.created",
-                   resource_type="principal", resource_id=row.id, resource_name=name,
-                   after=principal.model_dump(mode="json"))
+            record(
+                session,
+                at=row.created_at,
+                actor=actor.name,
+                action="principal.created",
+                resource_type="principal",
+                resource_id=row.id,
+                resource_name=name,
+                after=principal.model_dump(mode="json"),
+            )
         return principal
 
     def ensure_principal(self, actor: Principal, spec: PrincipalCreate) -> Principal:
@@ -98,38 +136,68 @@ class PrincipalService:
                 raise Conflict("You cannot disable yourself")
             row.disabled = True
             now = self._clock.now()
-            for token in session.scalars(select(TokenRow).where(TokenRow.principal_id == row.id,
-                                                                TokenRow.revoked_at.is_(None))):
+            for token in session.scalars(
+                select(TokenRow).where(TokenRow.principal_id == row.id, TokenRow.revoked_at.is_(None))
+            ):
                 token.revoked_at = now
-            record(session, at=now, actor=actor.name, action="principal.disabled", resource_type="principal",
-                   resource_id=row.id, resource_name=row.name)
+            record(
+                session,
+                at=now,
+                actor=actor.name,
+                action="principal.disabled",
+                resource_type="principal",
+                resource_id=row.id,
+                resource_name=row.name,
+            )
             return principal_from_row(row)
 
     # -- bootstrap ---------------------------------------------------------------------------
     def bootstrap(self) -> str | None:
         """On first start, create the platform admin and return its token secret; None if one exists."""
         with self._catalog.transaction() as session:
-            has_admin = session.scalar(select(func.count()).select_from(PrincipalRow).where(
-                PrincipalRow.platform_role == PlatformRole.ADMIN.value))
+            has_admin = session.scalar(
+                select(func.count())
+                .select_from(PrincipalRow)
+                .where(PrincipalRow.platform_role == PlatformRole.ADMIN.value)
+            )
             if has_admin:
                 return None
             now = self._clock.now()
-            row = PrincipalRow(id=new_id("prn"), name=BOOTSTRAP_ADMIN, key=BOOTSTRAP_ADMIN, kind="user",
-                               email=None, display_name="Platform admin",
-                               platform_role=PlatformRole.ADMIN.value, disabled=False, created_at=now)
+            row = PrincipalRow(
+                id=new_id("prn"),
+                name=BOOTSTRAP_ADMIN,
+                key=BOOTSTRAP_ADMIN,
+                kind="user",
+                email=None,
+                display_name="Platform admin",
+                platform_role=PlatformRole.ADMIN.value,
+                disabled=False,
+                created_at=now,
+            )
             session.add(row)
             session.flush()
             secret = self._issue(session, row, "bootstrap", None)[1]
-            record(session, at=now, actor=None, action="principal.created", resource_type="principal",
-                   resource_id=row.id, resource_name=row.name, after={"platform_role": "admin", "bootstrap": True})
+            record(
+                session,
+                at=now,
+                actor=None,
+                action="principal.created",
+                resource_type="principal",
+                resource_id=row.id,
+                resource_name=row.name,
+                after={"platform_role": "admin", "bootstrap": True},
+            )
             return secret
 
     def bootstrap_admin(self) -> Principal:
         """The first platform admin: the identity of in-process use by whoever owns the home directory."""
         with self._catalog.read() as session:
-            row = session.scalar(select(PrincipalRow).where(
-                PrincipalRow.platform_role == PlatformRole.ADMIN.value, PrincipalRow.disabled.is_(False))
-                .order_by(PrincipalRow.created_at).limit(1))
+            row = session.scalar(
+                select(PrincipalRow)
+                .where(PrincipalRow.platform_role == PlatformRole.ADMIN.value, PrincipalRow.disabled.is_(False))
+                .order_by(PrincipalRow.created_at)
+                .limit(1)
+            )
             if row is None:
                 raise Unauthorized("No platform admin exists yet; run `lakemesh init`")
             return principal_from_row(row)
@@ -140,16 +208,15 @@ class PrincipalService:
         if not secret:
             raise Unauthorized("Missing bearer token")
         now = self._clock.now()
-        with self._catalog.transaction() as session:
-            token = session.scalar(select(TokenRow).where(TokenRow.token_hash == hash_secret(secret)))
-            if token is None or token.revoked_at is not None or (token.expires_at and token.expires_at <= now):
-                raise Unauthorized("Invalid, expired or revoked token")
-            row = session.get(PrincipalRow, token.principal_id)
-            if row is None or row.disabled:
-                raise Unauthorized("Invalid, expired or revoked token")
-            if token.last_used_at is None or (now - token.last_used_at).total_seconds() > 60:
-                token.last_used_at = now  # coarse, so reads do not turn into writes on every request
-            return principal_from_row(row)
+        with self._catalog.connect() as connection:
+            row = connection.execute(_TOKEN_LOOKUP, {"token_hash": hash_secret(secret)}).first()
+        if row is None or row.revoked_at is not None or (row.expires_at and row.expires_at <= now) or row.disabled:
+            raise Unauthorized("Invalid, expired or revoked token")
+        if row.last_used_at is None or (now - row.last_used_at).total_seconds() > 60:
+            # Coarse on purpose: a read must not turn into a write on every request.
+            with self._catalog.transaction() as session:
+                session.execute(update(TokenRow).where(TokenRow.id == row.token_id).values(last_used_at=now))
+        return principal_from_row(row)
 
     def create_token(self, actor: Principal, spec: TokenCreate) -> IssuedToken:
         name = validate_name(spec.name)
@@ -160,8 +227,16 @@ class PrincipalService:
             owner = self._token_owner(session, actor, spec.principal)
             expires_at = self._clock.now() + lifetime if lifetime else None
             token, secret = self._issue(session, owner, name, expires_at)
-            record(session, at=token.created_at, actor=actor.name, action="token.created", resource_type="token",
-                   resource_id=token.id, resource_name=name, after={"principal": owner.name, "prefix": token.prefix})
+            record(
+                session,
+                at=token.created_at,
+                actor=actor.name,
+                action="token.created",
+                resource_type="token",
+                resource_id=token.id,
+                resource_name=name,
+                after={"principal": owner.name, "prefix": token.prefix},
+            )
             return IssuedToken(**_token(token, owner.name).model_dump(), secret=secret)
 
     def list_tokens(self, actor: Principal, principal: str | None = None) -> list[Token]:
@@ -181,27 +256,53 @@ class PrincipalService:
                 raise NotFound(f"Token {token_id!r} not found")
             if token.revoked_at is None:
                 token.revoked_at = self._clock.now()
-                record(session, at=token.revoked_at, actor=actor.name, action="token.revoked",
-                       resource_type="token", resource_id=token.id, resource_name=token.name)
+                record(
+                    session,
+                    at=token.revoked_at,
+                    actor=actor.name,
+                    action="token.revoked",
+                    resource_type="token",
+                    resource_id=token.id,
+                    resource_name=token.name,
+                )
             owner = session.get(PrincipalRow, token.principal_id)
             return _token(token, owner.name if owner else "")
 
     def _token_owner(self, session: Session, actor: Principal, ref: str | None) -> PrincipalRow:
         row = find_principal_row(session, ref) if ref else session.get(PrincipalRow, actor.id)
         if row is None or (row.id != actor.id and not actor.is_platform_admin):
-            raise NotFound(f"Principal {ref!r} not found") if row is None else Forbidden(
-                "Only platform admins manage other principals' tokens")
+            raise (
+                NotFound(f"Principal {ref!r} not found")
+                if row is None
+                else Forbidden("Only platform admins manage other principals' tokens")
+            )
         return row
 
     def _issue(self, session: Session, owner: PrincipalRow, name: str, expires_at: object) -> tuple[TokenRow, str]:
         secret = new_secret()
-        token = TokenRow(id=new_id("tok"), principal_id=owner.id, name=name, token_hash=hash_secret(secret),
-                         prefix=display_prefix(secret), created_at=self._clock.now(), expires_at=expires_at,
-                         revoked_at=None, last_used_at=None)
+        token = TokenRow(
+            id=new_id("tok"),
+            principal_id=owner.id,
+            name=name,
+            token_hash=hash_secret(secret),
+            prefix=display_prefix(secret),
+            created_at=self._clock.now(),
+            expires_at=expires_at,
+            revoked_at=None,
+            last_used_at=None,
+        )
         session.add(token)
         return token, secret
 
 
 def _token(row: TokenRow, principal: str) -> Token:
-    return Token(id=row.id, name=row.name, principal=principal, prefix=row.prefix, created_at=row.created_at,
-                 expires_at=row.expires_at, revoked_at=row.revoked_at, last_used_at=row.last_used_at)
+    return Token(
+        id=row.id,
+        name=row.name,
+        principal=principal,
+        prefix=row.prefix,
+        created_at=row.created_at,
+        expires_at=row.expires_at,
+        revoked_at=row.revoked_at,
+        last_used_at=row.last_used_at,
+    )

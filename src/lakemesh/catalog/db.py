@@ -7,7 +7,7 @@ from contextlib import contextmanager
 from typing import Any
 
 from sqlalchemy import create_engine, event
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -24,7 +24,7 @@ class Catalog:
         if self.is_sqlite:
             kwargs["connect_args"] = {"check_same_thread": False, "timeout": 30}
         else:
-            kwargs.update(pool_pre_ping=True, pool_size=10, max_overflow=20)
+            kwargs.update(pool_size=10, max_overflow=20, pool_recycle=1800)
         self.engine: Engine = create_engine(url, **kwargs)
         if self.is_sqlite:
             event.listen(self.engine, "connect", _sqlite_pragmas)
@@ -44,6 +44,15 @@ class Catalog:
         try:
             with self._sessions() as session:
                 yield session
+        except OperationalError as exc:
+            raise ServiceUnavailable("The catalog database is unavailable; try again shortly") from exc
+
+    @contextmanager
+    def connect(self) -> Iterator[Connection]:
+        """A plain connection for hot read paths, where the ORM's per-query overhead shows."""
+        try:
+            with self.engine.connect() as connection:
+                yield connection
         except OperationalError as exc:
             raise ServiceUnavailable("The catalog database is unavailable; try again shortly") from exc
 

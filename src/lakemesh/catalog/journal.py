@@ -30,11 +30,29 @@ def record(
         summary["before"] = before
     if after is not None:
         summary["after"] = after
-    session.add(AuditRow(at=at, actor=actor, action=action, resource_type=resource_type,
-                         resource_id=resource_id, resource_name=resource_name, domain=domain,
-                         summary=_jsonable(summary)))
-    session.add(OutboxRow(at=at, type=action, actor=actor, domain=domain, resource_type=resource_type,
-                          resource_id=resource_id, payload=_jsonable(payload if payload is not None else after or {})))
+    session.add(
+        AuditRow(
+            at=at,
+            actor=actor,
+            action=action,
+            resource_type=resource_type,
+            resource_id=resource_id,
+            resource_name=resource_name,
+            domain=domain,
+            summary=_jsonable(summary),
+        )
+    )
+    session.add(
+        OutboxRow(
+            at=at,
+            type=action,
+            actor=actor,
+            domain=domain,
+            resource_type=resource_type,
+            resource_id=resource_id,
+            payload=_jsonable(payload if payload is not None else after or {}),
+        )
+    )
 
 
 def _jsonable(value: Any) -> Any:

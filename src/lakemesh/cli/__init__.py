@@ -1,0 +1,1 @@
+"""The command line: `lakemesh ...` (Typer + rich). Heavy imports happen inside commands."""

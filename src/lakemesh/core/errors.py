@@ -31,10 +31,8 @@ class LakemeshError(Exception):
         self.errors = errors or []
 
     def __str__(self) -> str:
-        if not self.errors:
-            return self.detail
-        parts = "; ".join(_format_item(e) for e in self.errors)
-        return f"{self.detail}: {parts}"
+        extra = [_format_item(e) for e in self.errors if e.message not in self.detail]
+        return f"{self.detail}: {'; '.join(extra)}" if extra else self.detail
 
 
 def _format_item(item: ErrorItem) -> str:
@@ -97,4 +95,5 @@ class ServiceUnavailable(LakemeshError):
 def invalid(field_path: tuple[str | int, ...] | str, message: str) -> InvalidInput:
     """An InvalidInput about a single field, the most common case."""
     loc = (field_path,) if isinstance(field_path, str) else field_path
-    return InvalidInput(message, errors=[ErrorItem(loc, message)])
+    where = ".".join(str(p) for p in loc)
+    return InvalidInput(f"{where}: {message}", errors=[ErrorItem(loc, message)])

@@ -13,21 +13,29 @@ class Settings(BaseSettings):
 
     model_config = SettingsConfigDict(env_prefix="LAKEMESH_", extra="ignore")
 
-    home: Path = Field(default_factory=lambda: Path.home() / ".lakemesh",
-                       description="Holds the embedded SQLite catalog, the data root and the admin token.")
-    catalog_url: str | None = Field(default=None,
-                                    description="SQLAlchemy URL of the catalog, e.g. postgresql+psycopg://...; "
-                                    "default: SQLite file catalog.db under home.")
-    data_root: str | None = Field(default=None,
-                                  description="Path or object-store URI (s3://bucket/prefix) for Delta tables "
-                                  "and files; default: data/ under home.")
+    home: Path = Field(
+        default_factory=lambda: Path.home() / ".lakemesh",
+        description="Holds the embedded SQLite catalog, the data root and the admin token.",
+    )
+    catalog_url: str | None = Field(
+        default=None,
+        description="SQLAlchemy URL of the catalog, e.g. postgresql+psycopg://...; "
+        "default: SQLite file catalog.db under home.",
+    )
+    data_root: str | None = Field(
+        default=None,
+        description="Path or object-store URI (s3://bucket/prefix) for Delta tables "
+        "and files; default: data/ under home.",
+    )
     host: str = Field(default="127.0.0.1", description="Address `lakemesh serve` binds to.")
     port: int = Field(default=8484, description="Port `lakemesh serve` listens on.")
     public_url: str | None = Field(default=None, description="URL clients reach the server at, if not host:port.")
     max_body_bytes: int = Field(default=2 * 1024 * 1024, description="Largest JSON request body accepted.")
     allow_domain_creation: bool = Field(
-        default=False, description="Let every authenticated principal create domains (self-serve); "
-        "otherwise only platform admins can.")
+        default=False,
+        description="Let every authenticated principal create domains (self-serve); "
+        "otherwise only platform admins can.",
+    )
 
     @property
     def resolved_catalog_url(self) -> str:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from lakemesh.auth.roles import DomainRole
 
@@ -48,7 +48,12 @@ class MemberAdd(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     principal: str = Field(description="Name, email or id of the principal.")
-    role: DomainRole
+    role: DomainRole = Field(description="Admin, Member, Contributor or Viewer (any case).")
+
+    @field_validator("role", mode="before")
+    @classmethod
+    def _any_case(cls, value: object) -> object:
+        return DomainRole.parse(value) if isinstance(value, str) else value
 
 
 class Member(BaseModel):

@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
+from sqlalchemy.engine import Connection, Row
 from sqlalchemy.orm import Session
 
 from lakemesh.auth import assignments
@@ -30,31 +31,60 @@ DependentCount = Callable[[Session, str], tuple[str, int]]
 DependentPurge = Callable[[Session, str], None]
 
 
-def domain_resource(row: DomainRow) -> Resource:
+def domain_resource(row: DomainRow | Row[Any]) -> Resource:
     return Resource(kind="domain", name=row.name, domain_id=row.id, visible=True)
 
 
-def find_domain_row(session: Session, ref: str) -> DomainRow | None:
-    """By id, name or slug; `Sales-Domain` also finds `Sales` (the seed names workspaces that way)."""
+def _candidate_slugs(ref: str) -> list[str]:
+    """By slug or id; `Sales-Domain` also finds `Sales` (the seed names workspaces that way)."""
     slug = slugify(ref)
-    candidates = [slug] + ([slug.removesuffix("-domain")] if slug.endswith("-domain") else [])
-    for candidate in candidates:
-        row = session.scalar(select(DomainRow).where(DomainRow.slug == candidate))
+    aliases = [slug.removesuffix("-domain")] if slug.endswith("-domain") else []
+    return [slug, *aliases, *([ref] if ref.startswith("dom_") else [])]
+
+
+def find_domain_row(session: Session, ref: str) -> DomainRow | None:
+    """The ORM row, for changes inside a transaction."""
+    for candidate in _candidate_slugs(ref):
+        row = session.scalar(select(DomainRow).where((DomainRow.slug == candidate) | (DomainRow.id == candidate)))
         if row is not None:
             return row
-    return session.get(DomainRow, ref) if ref.startswith("dom_") else None
+    return None
 
 
-def to_domain(row: DomainRow) -> Domain:
-    return Domain(id=row.id, name=row.name, slug=row.slug, display_name=row.display_name,
-                  description=row.description, owner=row.owner_email, steward=row.steward_email,
-                  tags=list(row.tags or []), created_at=row.created_at, updated_at=row.updated_at,
-                  etag=f'"{row.id}.{row.revision}"')
+_DOMAIN_LOOKUP = select(DomainRow.__table__).where(
+    (DomainRow.slug == bindparam("ref")) | (DomainRow.id == bindparam("ref"))
+)
+
+
+def read_domain_row(connection: Connection, ref: str) -> Row[Any] | None:
+    """A plain row for hot read paths; it has the same attributes as a DomainRow."""
+    for candidate in _candidate_slugs(ref):
+        row = connection.execute(_DOMAIN_LOOKUP, {"ref": candidate}).first()
+        if row is not None:
+            return row
+    return None
+
+
+def to_domain(row: DomainRow | Row[Any]) -> Domain:
+    return Domain(
+        id=row.id,
+        name=row.name,
+        slug=row.slug,
+        display_name=row.display_name,
+        description=row.description,
+        owner=row.owner_email,
+        steward=row.steward_email,
+        tags=list(row.tags or []),
+        created_at=row.created_at,
+        updated_at=row.updated_at,
+        etag=f'"{row.id}.{row.revision}"',
+    )
 
 
 class DomainService:
-    def __init__(self, catalog: Catalog, authorizer: Authorizer, clock: Clock, *,
-                 allow_domain_creation: bool = False) -> None:
+    def __init__(
+        self, catalog: Catalog, authorizer: Authorizer, clock: Clock, *, allow_domain_creation: bool = False
+    ) -> None:
         self._catalog = catalog
         self._authz = authorizer
         self._clock = clock
@@ -75,33 +105,57 @@ class DomainService:
             slug = slugify(name)
             if session.scalar(select(DomainRow.id).where(DomainRow.slug == slug)) is not None:
                 raise Conflict(f"A domain named {name!r} already exists")
-            row = DomainRow(id=new_id("dom"), name=name, slug=slug, display_name=spec.display_name,
-                            description=spec.description, owner_email=_lower(spec.owner),
-                            steward_email=_lower(spec.steward), tags=tags, created_at=now, updated_at=now,
-                            revision=1)
+            row = DomainRow(
+                id=new_id("dom"),
+                name=name,
+                slug=slug,
+                display_name=spec.display_name,
+                description=spec.description,
+                owner_email=_lower(spec.owner),
+                steward_email=_lower(spec.steward),
+                tags=tags,
+                created_at=now,
+                updated_at=now,
+                revision=1,
+            )
             session.add(row)
             session.flush()
             if not actor.is_platform_admin:
                 assignments.assign(session, row.id, actor.id, DomainRole.ADMIN, now)  # creators administer
             domain = to_domain(row)
-            record(session, at=now, actor=actor.name, action="domain.created", resource_type="domain",
-                   resource_id=row.id, resource_name=name, domain=slug, after=_summary(domain))
+            record(
+                session,
+                at=now,
+                actor=actor.name,
+                action="domain.created",
+                resource_type="domain",
+                resource_id=row.id,
+                resource_name=name,
+                domain=slug,
+                after=_summary(domain),
+            )
             return domain
 
     def get(self, actor: Principal, ref: str) -> Domain:
-        with self._catalog.read() as session:
-            return to_domain(self._load(session, actor, ref, Action.DOMAIN_READ))
+        with self._catalog.connect() as connection:
+            row = read_domain_row(connection, ref)
+            if row is None:
+                raise NotFound(f"Domain {ref!r} not found")
+            self._authz.authorize(actor, Action.DOMAIN_READ, domain_resource(row), connection)
+            return to_domain(row)
 
-    def list(self, actor: Principal, *, limit: int = 50, cursor: str | None = None) -> Page[Domain]:
+    def list_domains(self, actor: Principal, *, limit: int = 50, cursor: str | None = None) -> Page[Domain]:
         check_limit(limit)
         after = decode_cursor(cursor)
-        query = select(DomainRow).order_by(DomainRow.slug).limit(limit + 1)
+        query = select(DomainRow.__table__).order_by(DomainRow.slug).limit(limit + 1)
         if after is not None:
             query = query.where(DomainRow.slug > str(after))
-        with self._catalog.read() as session:
-            rows = list(session.scalars(query))
-        return Page(items=[to_domain(r) for r in rows[:limit]],
-                    next_cursor=encode_cursor(rows[limit - 1].slug) if len(rows) > limit else None)
+        with self._catalog.connect() as connection:
+            rows = list(connection.execute(query))
+        return Page(
+            items=[to_domain(r) for r in rows[:limit]],
+            next_cursor=encode_cursor(rows[limit - 1].slug) if len(rows) > limit else None,
+        )
 
     def update(self, actor: Principal, ref: str, changes: DomainUpdate, *, if_match: str | None = None) -> Domain:
         fields = changes.model_dump(exclude_unset=True)
@@ -123,9 +177,18 @@ class DomainService:
             row.revision += 1
             row.updated_at = self._clock.now()
             after = to_domain(row)
-            record(session, at=row.updated_at, actor=actor.name, action="domain.updated", resource_type="domain",
-                   resource_id=row.id, resource_name=row.name, domain=row.slug,
-                   before=_summary(before, fields), after=_summary(after, fields))
+            record(
+                session,
+                at=row.updated_at,
+                actor=actor.name,
+                action="domain.updated",
+                resource_type="domain",
+                resource_id=row.id,
+                resource_name=row.name,
+                domain=row.slug,
+                before=_summary(before, fields),
+                after=_summary(after, fields),
+            )
             return after
 
     def delete(self, actor: Principal, ref: str, *, force: bool = False) -> None:
@@ -137,9 +200,18 @@ class DomainService:
                 raise Conflict(f"Domain {row.name!r} still holds {listing}; delete them first or use force")
             for _, purge in self._dependents:
                 purge(session, row.id)
-            record(session, at=self._clock.now(), actor=actor.name, action="domain.deleted",
-                   resource_type="domain", resource_id=row.id, resource_name=row.name, domain=row.slug,
-                   before=_summary(to_domain(row)), payload={"force": force, "held": dict(held)})
+            record(
+                session,
+                at=self._clock.now(),
+                actor=actor.name,
+                action="domain.deleted",
+                resource_type="domain",
+                resource_id=row.id,
+                resource_name=row.name,
+                domain=row.slug,
+                before=_summary(to_domain(row)),
+                payload={"force": force, "held": dict(held)},
+            )
             session.delete(row)
 
     # -- members -----------------------------------------------------------------------------
@@ -158,10 +230,18 @@ class DomainService:
             previous = assignments.assign(session, row.id, principal.id, spec.role, now)
             if previous == DomainRole.ADMIN.value and spec.role is not DomainRole.ADMIN:
                 self._keep_an_admin(session, row)
-            record(session, at=now, actor=actor.name, action="member.added", resource_type="domain",
-                   resource_id=row.id, resource_name=row.name, domain=row.slug,
-                   before={"principal": principal.name, "role": previous} if previous else None,
-                   after={"principal": principal.name, "role": spec.role.value})
+            record(
+                session,
+                at=now,
+                actor=actor.name,
+                action="member.added",
+                resource_type="domain",
+                resource_id=row.id,
+                resource_name=row.name,
+                domain=row.slug,
+                before={"principal": principal.name, "role": previous} if previous else None,
+                after={"principal": principal.name, "role": spec.role.value},
+            )
             session.flush()
             return next(_member(a, p) for a, p in assignments.assignments(session, row.id) if p.id == principal.id)
 
@@ -172,9 +252,17 @@ class DomainService:
             if principal is None or not assignments.unassign(session, row.id, principal.id):
                 raise NotFound(f"{principal_ref!r} is not a member of {row.name!r}")
             self._keep_an_admin(session, row)
-            record(session, at=self._clock.now(), actor=actor.name, action="member.removed",
-                   resource_type="domain", resource_id=row.id, resource_name=row.name, domain=row.slug,
-                   before={"principal": principal.name})
+            record(
+                session,
+                at=self._clock.now(),
+                actor=actor.name,
+                action="member.removed",
+                resource_type="domain",
+                resource_id=row.id,
+                resource_name=row.name,
+                domain=row.slug,
+                before={"principal": principal.name},
+            )
 
     # -- helpers -----------------------------------------------------------------------------
     def resolve(self, session: Session, actor: Principal, ref: str, action: Action) -> DomainRow:
@@ -196,8 +284,14 @@ class DomainService:
 
 
 def _member(assignment: Any, principal: Any) -> Member:
-    return Member(principal=principal.name, principal_id=principal.id, email=principal.email,
-                  kind=principal.kind, role=DomainRole(assignment.role), added_at=assignment.created_at)
+    return Member(
+        principal=principal.name,
+        principal_id=principal.id,
+        email=principal.email,
+        kind=principal.kind,
+        role=DomainRole(assignment.role),
+        added_at=assignment.created_at,
+    )
 
 
 def _summary(domain: Domain, fields: dict[str, Any] | None = None) -> dict[str, Any]:
@@ -210,11 +304,18 @@ def _lower(email: str | None) -> str | None:
 
 
 def _check_emails(*emails: str | None) -> None:
-    errors = [ErrorItem((field,), "must be an email address")
-              for field, email in zip(("owner", "steward"), emails, strict=True)
-              if email is not None and ("@" not in email or len(email) > 254 or any(c.isspace() for c in email.strip()))]
+    errors = [
+        ErrorItem((field,), "must be an email address")
+        for field, email in zip(("owner", "steward"), emails, strict=True)
+        if email is not None and not _looks_like_email(email)
+    ]
     if errors:
         raise InvalidInput("Invalid domain contacts", errors=errors)
+
+
+def _looks_like_email(value: str) -> bool:
+    text = value.strip()
+    return "@" in text and len(text) <= 254 and not any(c.isspace() for c in text)
 
 
 def _clean_tags(tags: list[str]) -> list[str]:

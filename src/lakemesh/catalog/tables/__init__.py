@@ -6,6 +6,12 @@ from lakemesh.catalog.tables.base import Base
 from lakemesh.catalog.tables.domains import DomainRow
 
 __all__ = [
-    "AuditRow", "Base", "DomainRow", "OutboxCursorRow", "OutboxRow", "PrincipalRow",
-    "RoleAssignmentRow", "TokenRow",
+    "AuditRow",
+    "Base",
+    "DomainRow",
+    "OutboxCursorRow",
+    "OutboxRow",
+    "PrincipalRow",
+    "RoleAssignmentRow",
+    "TokenRow",
 ]

@@ -25,4 +25,3 @@ class DomainRow(Base):
     created_at: Mapped[datetime]
     updated_at: Mapped[datetime]
     revision: Mapped[int] = mapped_column(Integer, default=1)
-

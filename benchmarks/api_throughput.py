@@ -1,0 +1,78 @@
+"""API throughput and latency of `lakemesh serve` (one worker) on SQLite and PostgreSQL, driven by wrk.
+
+Targets (Foundation issue): >= 500 req/s and p99 < 100 ms for GET domain and list domains on 2 cores;
+`lakemesh serve` ready in < 2 s; `lakemesh --help` in < 0.5 s.
+Run: python benchmarks/api_throughput.py [--seconds 10] [--connections 16]
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+import shutil
+import subprocess
+import sys
+import time
+
+import httpx
+from _harness import drop_pg_database, new_pg_database, postgres_available, start_server
+
+
+def wrk(url: str, token: str, seconds: int, connections: int) -> tuple[float, float]:
+    out = subprocess.run(
+        ["wrk", "-t1", f"-c{connections}", f"-d{seconds}s", "--latency", "-H", f"Authorization: Bearer {token}", url],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))  # type: ignore[union-attr]
+    p99 = re.search(r"99%\s+([\d.]+)(us|ms|s)", out)
+    assert p99 is not None, out
+    value = float(p99.group(1)) * {"us": 0.001, "ms": 1.0, "s": 1000.0}[p99.group(2)]
+    if "Non-2xx" in out:
+        raise RuntimeError(f"errors during the run:\n{out}")
+    return rps, value
+
+
+def cli_help_seconds(runs: int = 5) -> float:
+    best = float("inf")
+    for _ in range(runs):
+        started = time.perf_counter()
+        subprocess.run(["lakemesh", "--help"], capture_output=True, check=True)
+        best = min(best, time.perf_counter() - started)
+    return best
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--seconds", type=int, default=10)
+    parser.add_argument("--connections", type=int, default=16)
+    args = parser.parse_args()
+    if not shutil.which("wrk"):
+        sys.exit("wrk is needed: apt-get install wrk")
+    backends: list[tuple[str, str | None]] = [("sqlite", None)]
+    if postgres_available():
+        backends.append(("postgresql", new_pg_database()))
+    print(f"lakemesh --help: {cli_help_seconds() * 1000:.0f} ms (target < 500 ms)")
+    for name, catalog_url in backends:
+        server = start_server(catalog_url)
+        try:
+            with httpx.Client(base_url=server.url, headers={"Authorization": f"Bearer {server.token}"}) as http:
+                for index in range(20):
+                    http.post("/api/v1/domains", json={"name": f"Domain {index}"}).raise_for_status()
+            print(f"[{name}] serve ready in {server.ready_seconds:.2f} s (target < 2 s)")
+            for label, path in (("GET domain", "/api/v1/domains/domain-7"), ("list domains", "/api/v1/domains")):
+                rps, p99 = wrk(server.url + path, server.token, args.seconds, args.connections)
+                verdict = "ok" if rps >= 500 and p99 < 100 else "MISSED"
+                print(
+                    f"[{name}] {label:12s} {rps:8.0f} req/s  p99 {p99:6.1f} ms  "
+                    f"(target >= 500 req/s, p99 < 100 ms: {rps / 500:.2f}x of target rate) {verdict}"
+                )
+        finally:
+            server.stop()
+            if catalog_url:
+                drop_pg_database(catalog_url)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,1 @@
+"""The REST edge: FastAPI routes over the Platform's services."""

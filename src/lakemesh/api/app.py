@@ -1,0 +1,33 @@
+"""The FastAPI application: routers, guards and the problem mapping, over one Platform."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI
+
+from lakemesh import __version__
+from lakemesh.api import problems
+from lakemesh.api.middleware import BodyGuard
+from lakemesh.api.routes import audit, domains, health, principals
+from lakemesh.platform import Platform
+
+DESCRIPTION = """
+Lakemesh is a self-hosted data mesh platform on an open lakehouse.
+
+Authenticate with `Authorization: Bearer <token>`. Errors are RFC 9457 problem details
+(`application/problem+json`). Lists are paginated with `limit` and an opaque `cursor`.
+Names are matched case-insensitively and addressed by slug (`Customer 360` → `customer-360`).
+"""
+
+# Routes that take bodies other than JSON; they check their own media types and sizes.
+RAW_BODY_PATHS: list[str] = []
+
+
+def create_app(platform: Platform) -> FastAPI:
+    app = FastAPI(title="Lakemesh", version=__version__, description=DESCRIPTION)
+    app.state.platform = platform
+    problems.install(app)
+
+    for module in (health, principals, domains, audit):
+        app.include_router(module.router)
+    app.add_middleware(BodyGuard, max_bytes=platform.settings.max_body_bytes, raw_paths=RAW_BODY_PATHS)
+    return app

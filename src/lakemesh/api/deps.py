@@ -1,0 +1,37 @@
+"""Request-scoped dependencies: the platform and the authenticated principal."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import Depends, Header, Query, Request
+
+from lakemesh.auth.models import Principal
+from lakemesh.core.errors import Unauthorized
+from lakemesh.core.pages import DEFAULT_LIMIT, MAX_LIMIT
+from lakemesh.platform import Platform
+
+
+def get_platform(request: Request) -> Platform:
+    platform: Platform = request.app.state.platform
+    return platform
+
+
+def current_principal(request: Request, authorization: Annotated[str | None, Header()] = None) -> Principal:
+    scheme, _, secret = (authorization or "").partition(" ")
+    if scheme.lower() != "bearer" or not secret.strip():
+        raise Unauthorized("Send `Authorization: Bearer <token>`")
+    principal = get_platform(request).principals.authenticate(secret.strip())
+    request.state.principal = principal.name
+    return principal
+
+
+PlatformDep = Annotated[Platform, Depends(get_platform)]
+Caller = Annotated[Principal, Depends(current_principal)]
+Limit = Annotated[int, Query(ge=1, le=MAX_LIMIT, description="Page size.")]
+Cursor = Annotated[str | None, Query(description="Opaque cursor from the previous page's `next_cursor`.")]
+IfMatch = Annotated[
+    str | None,
+    Header(alias="If-Match", description="ETag you read; the update fails with 412 if the object changed since."),
+]
+DEFAULT_PAGE = DEFAULT_LIMIT

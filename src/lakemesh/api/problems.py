@@ -1,0 +1,74 @@
+"""RFC 9457 problem details: the one place errors become HTTP responses."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from lakemesh.core.errors import LakemeshError
+
+PROBLEM_JSON = "application/problem+json"
+log = logging.getLogger("lakemesh.api")
+
+
+def problem(
+    status: int,
+    title: str,
+    detail: str,
+    *,
+    code: str = "about:blank",
+    errors: list[dict[str, Any]] | None = None,
+    headers: dict[str, str] | None = None,
+) -> JSONResponse:
+    body: dict[str, Any] = {
+        "type": f"urn:lakemesh:problem:{code}" if code != "about:blank" else code,
+        "title": title,
+        "status": status,
+        "detail": detail,
+    }
+    if errors:
+        body["errors"] = errors
+    return JSONResponse(body, status_code=status, media_type=PROBLEM_JSON, headers=headers)
+
+
+def install(app: FastAPI) -> None:
+    @app.exception_handler(LakemeshError)
+    async def lakemesh_error(_: Request, exc: LakemeshError) -> JSONResponse:
+        headers = {"WWW-Authenticate": 'Bearer realm="lakemesh"'} if exc.status == 401 else None
+        return problem(
+            exc.status, exc.title, exc.detail, code=exc.code, errors=[e.as_dict() for e in exc.errors], headers=headers
+        )
+
+    @app.exception_handler(RequestValidationError)
+    async def validation_error(_: Request, exc: RequestValidationError) -> JSONResponse:
+        errors = [
+            {"loc": [p for p in e.get("loc", ()) if p != "body"] or list(e.get("loc", ())), "message": _message(e)}
+            for e in exc.errors()
+        ]
+        fields = ", ".join(".".join(str(p) for p in e["loc"]) for e in errors)
+        return problem(422, "Invalid input", f"The request is not valid: {fields}", code="invalid-input", errors=errors)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(_: Request, exc: StarletteHTTPException) -> JSONResponse:
+        return problem(
+            exc.status_code, _TITLES.get(exc.status_code, "Error"), str(exc.detail), headers=dict(exc.headers or {})
+        )
+
+    @app.exception_handler(Exception)
+    async def unexpected(request: Request, exc: Exception) -> JSONResponse:
+        log.exception("unexpected error on %s %s", request.method, request.url.path, exc_info=exc)
+        return problem(500, "Internal error", "Something went wrong on the server; it has been logged.")
+
+
+def _message(error: Any) -> str:
+    if error.get("type") == "extra_forbidden":
+        return "unknown field"
+    return str(error.get("msg", "invalid value"))
+
+
+_TITLES = {404: "Not found", 405: "Method not allowed", 413: "Payload too large", 415: "Unsupported media type"}

@@ -1,0 +1,52 @@
+"""`lakemesh`: the entry point and the error boundary (one readable line, non-zero exit)."""
+
+from __future__ import annotations
+
+import sys
+
+import click
+import typer
+
+from lakemesh.cli import admin, domains, server
+
+app = typer.Typer(
+    name="lakemesh",
+    no_args_is_help=True,
+    add_completion=False,
+    help="Lakemesh: a self-hosted data mesh on an open lakehouse. Talks to the server at "
+    "LAKEMESH_URL (with LAKEMESH_TOKEN) when set, otherwise works in-process on LAKEMESH_HOME.",
+)
+server.register(app)
+admin.register(app)
+domains.register(app)
+
+
+def run() -> None:
+    try:
+        code = app(standalone_mode=False)
+    except click.exceptions.Abort:
+        print("error: aborted", file=sys.stderr)
+        sys.exit(1)
+    except click.ClickException as exc:
+        exc.show()
+        sys.exit(exc.exit_code)
+    except Exception as exc:
+        print(f"error: {_describe(exc)}", file=sys.stderr)
+        sys.exit(1)
+    sys.exit(code if isinstance(code, int) else 0)
+
+
+def _describe(exc: Exception) -> str:
+    from lakemesh.core.errors import LakemeshError
+
+    if isinstance(exc, LakemeshError):
+        return str(exc).replace("\n", " ")
+    import httpx
+
+    if isinstance(exc, httpx.TransportError):
+        return f"cannot reach the Lakemesh server ({type(exc).__name__}: {exc})"
+    return f"{type(exc).__name__}: {exc}"
+
+
+if __name__ == "__main__":
+    run()

@@ -1,0 +1,119 @@
+"""Commands that run or prepare a deployment: init, serve, demo, db."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import typer
+
+from lakemesh.cli.output import console
+
+if TYPE_CHECKING:
+    from lakemesh.platform import Platform
+
+
+def register(app: typer.Typer) -> None:
+    app.command("init")(init)
+    app.command("serve")(serve)
+    app.command("demo")(demo)
+    db = typer.Typer(help="Catalog schema migrations.", no_args_is_help=True)
+    db.command("upgrade")(db_upgrade)
+    db.command("downgrade")(db_downgrade)
+    db.command("current")(db_current)
+    app.add_typer(db, name="db")
+
+
+def _platform() -> Platform:
+    from lakemesh.core.settings import Settings
+    from lakemesh.platform import Platform
+
+    return Platform(Settings())
+
+
+def _announce_token(secret: str | None) -> None:
+    from lakemesh.core.settings import Settings
+
+    if secret:
+        path = Settings().admin_token_file
+        console.print(f"[bold]Admin token[/bold] (shown once, also saved to {path}, mode 0600):")
+        console.print(secret, soft_wrap=True, highlight=False)
+
+
+def init() -> None:
+    """Create LAKEMESH_HOME, migrate the catalog and create the first platform admin and its token."""
+    platform = _platform()
+    secret = platform.initialize()
+    console.print(f"Lakemesh home ready: {platform.settings.home}")
+    _announce_token(secret)
+    if secret is None:
+        console.print("A platform admin already exists; create more tokens with `lakemesh token create`.")
+
+
+def serve(
+    host: str = typer.Option(None, help="Bind address (default LAKEMESH_HOST or 127.0.0.1)."),
+    port: int = typer.Option(None, help="Port (default LAKEMESH_PORT or 8484)."),
+    migrate: bool = typer.Option(False, "--migrate", help="Upgrade the catalog schema before serving."),
+    demo_data: bool = typer.Option(False, "--demo", help="Load the demo mesh (idempotent) before serving."),
+) -> None:
+    """Run the REST API, the web UI and the Delta Sharing server."""
+    import uvicorn
+
+    from lakemesh.api.app import create_app
+    from lakemesh.catalog import migrate as migrations
+    from lakemesh.core.errors import ServiceUnavailable
+    from lakemesh.core.settings import Settings
+    from lakemesh.platform import Platform
+
+    overrides = {k: v for k, v in {"host": host, "port": port}.items() if v is not None}
+    settings = Settings().model_copy(update=overrides)
+    platform = Platform(settings)
+    embedded = settings.catalog_url is None
+    if not (migrate or embedded or demo_data) and not migrations.is_current(platform.catalog):
+        raise ServiceUnavailable("The catalog schema is not current; run `lakemesh db upgrade` or serve --migrate")
+    secret = platform.initialize(migrate_catalog=migrate or embedded or demo_data)
+    _announce_token(secret)
+    if demo_data:
+        from lakemesh.demo import load_demo
+
+        load_demo(platform, say=console.print)
+    console.print(
+        f"Lakemesh is serving at [bold]http://{settings.host}:{settings.port}[/bold] "
+        f"(API docs at /docs; data under {settings.resolved_data_root})"
+    )
+    uvicorn.run(create_app(platform), host=settings.host, port=settings.port, log_level="warning", access_log=False)
+
+
+def demo() -> None:
+    """Load the demo mesh (the seed's Sales and Marketing domains) into the local home, idempotently."""
+    from lakemesh.demo import load_demo
+
+    platform = _platform()
+    _announce_token(platform.initialize())
+    load_demo(platform, say=console.print)
+
+
+def db_upgrade(revision: str = typer.Argument("head")) -> None:
+    """Upgrade the catalog schema (default: to the newest)."""
+    from lakemesh.catalog import migrate
+
+    platform = _platform()
+    migrate.upgrade(platform.catalog, revision)
+    console.print(f"Catalog at revision {migrate.current_revision(platform.catalog)}")
+
+
+def db_downgrade(revision: str = typer.Argument(..., help="Target revision, e.g. -1 or base.")) -> None:
+    """Downgrade the catalog schema."""
+    from lakemesh.catalog import migrate
+
+    platform = _platform()
+    migrate.downgrade(platform.catalog, revision)
+    console.print(f"Catalog at revision {migrate.current_revision(platform.catalog)}")
+
+
+def db_current() -> None:
+    """Show the catalog's schema revision and the newest one this version knows."""
+    from lakemesh.catalog import migrate
+
+    platform = _platform()
+    current, head = migrate.current_revision(platform.catalog), migrate.head_revision(platform.catalog)
+    console.print(f"current: {current}  head: {head}")

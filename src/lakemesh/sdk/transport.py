@@ -1,0 +1,77 @@
+"""HTTP plumbing of the SDK: auth header, problem JSON back into Lakemesh's typed errors."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import httpx
+
+from lakemesh.core import errors
+
+_BY_STATUS: dict[int, type[errors.LakemeshError]] = {
+    400: errors.BadRequest,
+    401: errors.Unauthorized,
+    403: errors.Forbidden,
+    404: errors.NotFound,
+    409: errors.Conflict,
+    410: errors.Gone,
+    412: errors.PreconditionFailed,
+    413: errors.PayloadTooLarge,
+    415: errors.UnsupportedMediaType,
+    422: errors.InvalidInput,
+    503: errors.ServiceUnavailable,
+}
+_BY_CODE: dict[str, type[errors.LakemeshError]] = {
+    "policy-violation": errors.PolicyViolation,
+    "contract-violation": errors.ContractViolation,
+}
+
+
+def raise_for_problem(response: httpx.Response) -> None:
+    if response.is_success:
+        return
+    try:
+        body: dict[str, Any] = response.json()
+    except ValueError:
+        body = {"detail": response.text or response.reason_phrase}
+    code = str(body.get("type", "")).rsplit(":", 1)[-1]
+    error_type = _BY_CODE.get(code) or _BY_STATUS.get(response.status_code, errors.LakemeshError)
+    items = [
+        errors.ErrorItem(
+            tuple(e.get("loc", ())), e.get("message", ""), {k: v for k, v in e.items() if k not in {"loc", "message"}}
+        )
+        for e in body.get("errors", []) or []
+    ]
+    error = error_type(str(body.get("detail") or body.get("title") or response.status_code), errors=items)
+    error.status = response.status_code
+    raise error
+
+
+class Transport:
+    def __init__(self, url: str, token: str, *, timeout: float = 60.0, client: httpx.Client | None = None) -> None:
+        self.url = url.rstrip("/")
+        self.client = client or httpx.Client(base_url=self.url, timeout=timeout)
+        self.client.headers["Authorization"] = f"Bearer {token}"
+
+    def request(self, method: str, path: str, **kwargs: Any) -> httpx.Response:
+        response = self.client.request(method, path, **kwargs)
+        raise_for_problem(response)
+        return response
+
+    def json(self, method: str, path: str, **kwargs: Any) -> Any:
+        response = self.request(method, path, **kwargs)
+        return response.json() if response.content else None
+
+    def pages(self, path: str, params: dict[str, Any] | None = None) -> list[Any]:
+        """Every item of a paginated list, following `next_cursor`."""
+        query = {k: v for k, v in (params or {}).items() if v is not None} | {"limit": 500}
+        items: list[Any] = []
+        while True:
+            page = self.json("GET", path, params=query)
+            items.extend(page["items"])
+            if not page.get("next_cursor"):
+                return items
+            query["cursor"] = page["next_cursor"]
+
+    def close(self) -> None:
+        self.client.close()

@@ -1,0 +1,93 @@
+"""Shared fixtures: a Platform per test on SQLite (default) or PostgreSQL (LAKEMESH_TEST_CATALOG_URL)."""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+
+from lakemesh.catalog import Catalog, migrate
+from lakemesh.catalog.tables import Base
+from lakemesh.core.clock import FrozenClock
+from lakemesh.core.settings import Settings
+from lakemesh.mesh import Mesh
+from lakemesh.platform import Platform
+
+PG_BASE = os.environ.get("LAKEMESH_TEST_CATALOG_URL")  # e.g. postgresql+psycopg://postgres@127.0.0.1:5432/postgres
+
+
+def create_pg_database(base_url: str, prefix: str = "lakemesh_test") -> str:
+    """A fresh database on the test server; returns its URL."""
+    name = f"{prefix}_{uuid.uuid4().hex[:10]}"
+    engine = create_engine(base_url, isolation_level="AUTOCOMMIT")
+    with engine.connect() as connection:
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    engine.dispose()
+    return make_url(base_url).set(database=name).render_as_string(hide_password=False)
+
+
+def drop_pg_database(base_url: str, url: str) -> None:
+    name = make_url(url).database
+    engine = create_engine(base_url, isolation_level="AUTOCOMMIT")
+    with engine.connect() as connection:
+        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def pg_catalog_url() -> Iterator[str | None]:
+    """One migrated PostgreSQL database for the session; tests truncate it instead of re-creating it."""
+    if not PG_BASE:
+        yield None
+        return
+    url = create_pg_database(PG_BASE)
+    catalog = Catalog(url)
+    migrate.upgrade(catalog)
+    catalog.dispose()
+    yield url
+    drop_pg_database(PG_BASE, url)
+
+
+def _truncate_all(url: str) -> None:
+    engine = create_engine(url)
+    names = ", ".join(f'"{t.name}"' for t in Base.metadata.sorted_tables)
+    with engine.begin() as connection:
+        connection.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+    engine.dispose()
+
+
+@pytest.fixture
+def settings(tmp_path: Path, pg_catalog_url: str | None) -> Settings:
+    if pg_catalog_url:
+        _truncate_all(pg_catalog_url)
+    return Settings(home=tmp_path / "home", catalog_url=pg_catalog_url, data_root=None)
+
+
+@pytest.fixture
+def clock() -> FrozenClock:
+    return FrozenClock()
+
+
+@pytest.fixture
+def platform(settings: Settings) -> Iterator[Platform]:
+    platform = Platform(settings)
+    platform.initialize()
+    yield platform
+    platform.close()
+
+
+@pytest.fixture
+def admin(platform: Platform) -> Mesh:
+    """The bootstrap platform admin, in-process."""
+    return Mesh(platform, platform.principals.bootstrap_admin())
+
+
+def user(admin: Mesh, name: str) -> Mesh:
+    """A new principal and an in-process Mesh acting as it."""
+    admin.create_principal(name)
+    return admin.as_principal(admin.create_token(principal=name).secret)

@@ -1,0 +1,81 @@
+"""A real `lakemesh serve` process per test session, on the same catalog backend as the unit tests."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+import pytest
+
+from tests.conftest import PG_BASE, create_pg_database, drop_pg_database
+
+
+@dataclass
+class Server:
+    url: str
+    token: str
+    home: Path
+    env: dict[str, str]
+
+    def client(self, token: str | None = None) -> httpx.Client:
+        headers = {"Authorization": f"Bearer {token or self.token}"}
+        return httpx.Client(base_url=self.url, headers=headers, timeout=30)
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def start_server(home: Path, catalog_url: str | None, *extra: str) -> tuple[subprocess.Popen[bytes], Server]:
+    port = free_port()
+    env = {**os.environ, "LAKEMESH_HOME": str(home), "LAKEMESH_PORT": str(port), "LAKEMESH_HOST": "127.0.0.1"}
+    env.pop("LAKEMESH_URL", None)
+    env.pop("LAKEMESH_TOKEN", None)
+    if catalog_url:
+        env["LAKEMESH_CATALOG_URL"] = catalog_url
+    log = (home.parent / f"server-{port}.log").open("wb")
+    process = subprocess.Popen(
+        [sys.executable, "-m", "lakemesh.cli.main", "serve", "--migrate", *extra],
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"lakemesh serve exited with {process.returncode}; see {log.name}")
+        try:
+            if httpx.get(f"{url}/readyz", timeout=1).status_code == 200:
+                break
+        except httpx.TransportError:
+            pass
+        time.sleep(0.1)
+    else:
+        process.kill()
+        raise RuntimeError("lakemesh serve did not become ready in 60 s")
+    token = (home / "admin.token").read_text().strip()
+    return process, Server(url=url, token=token, home=home, env=env)
+
+
+@pytest.fixture(scope="session")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    home = tmp_path_factory.mktemp("server") / "home"
+    catalog_url = create_pg_database(PG_BASE, "lakemesh_server") if PG_BASE else None
+    process, running = start_server(home, catalog_url)
+    yield running
+    process.terminate()
+    process.wait(timeout=20)
+    log = (home.parent / f"server-{running.url.rsplit(':', 1)[1]}.log").read_text(errors="replace")
+    assert "Traceback" not in log and "unexpected error" not in log, f"the server failed a request:\n{log[-4000:]}"
+    if PG_BASE and catalog_url:
+        drop_pg_database(PG_BASE, catalog_url)
