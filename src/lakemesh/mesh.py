@@ -10,11 +10,13 @@ from lakemesh.audit.models import AuditEntry, AuditQuery
 from lakemesh.auth.models import IssuedToken, PlatformRole, Principal, PrincipalCreate, Token, TokenCreate
 from lakemesh.core.pages import Page
 from lakemesh.core.settings import Settings
+from lakemesh.core.validation import parse_model
 from lakemesh.domains.models import Domain, DomainCreate, DomainUpdate, Member, MemberAdd
+from lakemesh.facade.lakehouses import LakehouseMethods
 from lakemesh.platform import Platform
 
 
-class Mesh:
+class Mesh(LakehouseMethods):
     """Acts as one principal on a Platform; `Mesh.open()` uses the local home directory."""
 
     def __init__(self, platform: Platform, principal: Principal) -> None:
@@ -94,9 +96,8 @@ class Mesh:
         steward: str | None = None,
         tags: Iterable[str] = (),
     ) -> Domain:
-        spec = DomainCreate(
-            name=name, display_name=display_name, description=description, owner=owner, steward=steward, tags=list(tags)
-        )
+        fields = {"display_name": display_name, "description": description, "owner": owner, "steward": steward}
+        spec = parse_model(DomainCreate, {"name": name, **fields, "tags": list(tags)})
         return self.platform.domains.create(self.principal, spec)
 
     def get_domain(self, name: str) -> Domain:
@@ -106,7 +107,7 @@ class Mesh:
         return _all(lambda cursor: self.platform.domains.list_domains(self.principal, limit=500, cursor=cursor))
 
     def update_domain(self, name: str, *, if_match: str | None = None, **changes: Any) -> Domain:
-        return self.platform.domains.update(self.principal, name, DomainUpdate(**changes), if_match=if_match)
+        return self.platform.domains.update(self.principal, name, parse_model(DomainUpdate, changes), if_match=if_match)
 
     def delete_domain(self, name: str, *, force: bool = False) -> None:
         self.platform.domains.delete(self.principal, name, force=force)
@@ -115,7 +116,7 @@ class Mesh:
         return self.platform.domains.list_members(self.principal, domain)
 
     def add_member(self, domain: str, principal: str, role: str) -> Member:
-        spec = MemberAdd(principal=principal, role=role)
+        spec = parse_model(MemberAdd, {"principal": principal, "role": role})
         return self.platform.domains.add_member(self.principal, domain, spec)
 
     def remove_member(self, domain: str, principal: str) -> None:

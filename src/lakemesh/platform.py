@@ -12,6 +12,13 @@ from lakemesh.catalog import Catalog, migrate
 from lakemesh.core.clock import Clock, SystemClock
 from lakemesh.core.settings import Settings
 from lakemesh.domains.service import DomainService
+from lakemesh.lakehouses.data import TableData
+from lakemesh.lakehouses.files import FileService
+from lakemesh.lakehouses.service import LakehouseService
+from lakemesh.lakehouses.tables import TableService
+from lakemesh.storage.delta import DeltaTables
+from lakemesh.storage.location import DataRoot
+from lakemesh.templates.service import TemplateService
 
 
 class Platform:
@@ -29,12 +36,24 @@ class Platform:
             self.catalog, self.authorizer, self.clock, allow_domain_creation=settings.allow_domain_creation
         )
         self.audit = AuditService(self.catalog)
+        self.data_root = DataRoot.from_settings(settings)
+        self.delta = DeltaTables(self.data_root.storage_options)
+        self.templates = TemplateService(self.catalog, self.clock)
+        self.lakehouses = LakehouseService(
+            self.catalog, self.authorizer, self.clock, self.domains, self.templates, self.data_root
+        )
+        self.tables = TableService(
+            self.catalog, self.authorizer, self.clock, self.lakehouses, self.data_root, self.delta
+        )
+        self.table_data = TableData(self.catalog, self.clock, self.tables)
+        self.files = FileService(self.catalog, self.clock, self.lakehouses, self.data_root)
 
     def initialize(self, *, migrate_catalog: bool = True) -> str | None:
         """Migrate the catalog and create the first admin; returns its token secret the first time only."""
         if migrate_catalog:
             migrate.upgrade(self.catalog)
         secret = self.principals.bootstrap()
+        self.templates.ensure_builtins()
         if secret is not None:
             write_secret_file(self.settings.admin_token_file, secret)
         return secret

@@ -8,9 +8,11 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from pydantic import ValidationError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from lakemesh.core.errors import LakemeshError
+from lakemesh.core.validation import as_invalid_input
 
 PROBLEM_JSON = "application/problem+json"
 log = logging.getLogger("lakemesh.api")
@@ -52,6 +54,13 @@ def install(app: FastAPI) -> None:
         ]
         fields = ", ".join(".".join(str(p) for p in e["loc"]) for e in errors)
         return problem(422, "Invalid input", f"The request is not valid: {fields}", code="invalid-input", errors=errors)
+
+    @app.exception_handler(ValidationError)
+    async def model_error(_: Request, exc: ValidationError) -> JSONResponse:
+        invalid = as_invalid_input(exc)
+        return problem(
+            422, invalid.title, invalid.detail, code=invalid.code, errors=[e.as_dict() for e in invalid.errors]
+        )
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(_: Request, exc: StarletteHTTPException) -> JSONResponse:

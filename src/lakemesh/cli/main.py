@@ -7,7 +7,7 @@ import sys
 import click
 import typer
 
-from lakemesh.cli import admin, domains, server
+from lakemesh.cli import admin, domains, lakehouses, server
 
 app = typer.Typer(
     name="lakemesh",
@@ -19,6 +19,7 @@ app = typer.Typer(
 server.register(app)
 admin.register(app)
 domains.register(app)
+lakehouses.register(app)
 
 
 def run() -> None:

@@ -27,6 +27,20 @@ class Settings(BaseSettings):
         description="Path or object-store URI (s3://bucket/prefix) for Delta tables "
         "and files; default: data/ under home.",
     )
+    s3_endpoint_url: str | None = Field(
+        default=None, description="Endpoint of an S3-compatible store (MinIO, Ceph, moto), e.g. http://127.0.0.1:9000."
+    )
+    s3_access_key_id: str | None = Field(default=None, description="S3 access key id (else the AWS default chain).")
+    s3_secret_access_key: str | None = Field(default=None, description="S3 secret access key.")
+    s3_region: str = Field(default="us-east-1", description="S3 region.")
+    s3_concurrency: str = Field(
+        default="conditional-put",
+        description="How concurrent Delta commits on S3 stay safe: `conditional-put` (If-None-Match, "
+        "supported by AWS S3, MinIO and moto) or `unsafe-rename` (single writer only).",
+    )
+    max_upload_bytes: int = Field(
+        default=10 * 1024**3, description="Largest table-data or file upload accepted (streamed to disk)."
+    )
     host: str = Field(default="127.0.0.1", description="Address `lakemesh serve` binds to.")
     port: int = Field(default=8484, description="Port `lakemesh serve` listens on.")
     public_url: str | None = Field(default=None, description="URL clients reach the server at, if not host:port.")

@@ -11,6 +11,7 @@ import httpx
 from lakemesh.audit.models import AuditEntry
 from lakemesh.auth.models import IssuedToken, Principal, Token
 from lakemesh.domains.models import Domain, Member
+from lakemesh.sdk.lakehouses import RemoteLakehouseMethods
 from lakemesh.sdk.transport import Transport
 
 
@@ -18,7 +19,7 @@ def _seg(name: str) -> str:
     return quote(name, safe="")
 
 
-class RemoteMesh:
+class RemoteMesh(RemoteLakehouseMethods):
     """A client of one Lakemesh server, acting as the principal behind `token`."""
 
     def __init__(self, url: str, token: str, *, timeout: float = 60.0, client: httpx.Client | None = None) -> None:

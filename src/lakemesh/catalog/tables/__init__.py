@@ -4,14 +4,18 @@ from lakemesh.catalog.tables.audit import AuditRow, OutboxCursorRow, OutboxRow
 from lakemesh.catalog.tables.auth import PrincipalRow, RoleAssignmentRow, TokenRow
 from lakemesh.catalog.tables.base import Base
 from lakemesh.catalog.tables.domains import DomainRow
+from lakemesh.catalog.tables.lakehouses import LakehouseRow, TableRow, TemplateRow
 
 __all__ = [
     "AuditRow",
     "Base",
     "DomainRow",
+    "LakehouseRow",
     "OutboxCursorRow",
     "OutboxRow",
     "PrincipalRow",
     "RoleAssignmentRow",
+    "TableRow",
+    "TemplateRow",
     "TokenRow",
 ]

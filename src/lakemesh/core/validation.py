@@ -1,0 +1,27 @@
+"""Pydantic validation errors as Lakemesh's InvalidInput, so every interface reports them the same way."""
+
+from __future__ import annotations
+
+from typing import Any, TypeVar
+
+from pydantic import BaseModel, ValidationError
+
+from lakemesh.core.errors import ErrorItem, InvalidInput
+
+M = TypeVar("M", bound=BaseModel)
+
+
+def as_invalid_input(exc: ValidationError, what: str = "The request") -> InvalidInput:
+    items = [
+        ErrorItem(tuple(e.get("loc", ())), "unknown field" if e.get("type") == "extra_forbidden" else str(e["msg"]))
+        for e in exc.errors(include_url=False)
+    ]
+    fields = ", ".join(".".join(str(p) for p in i.loc) for i in items)
+    return InvalidInput(f"{what} is not valid: {fields}", errors=items)
+
+
+def parse_model(model: type[M], data: dict[str, Any]) -> M:
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        raise as_invalid_input(exc) from None

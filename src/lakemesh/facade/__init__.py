@@ -1,0 +1,1 @@
+"""Parts of the in-process `Mesh` facade, one per capability, so mesh.py stays readable."""

@@ -1,0 +1,38 @@
+"""Catalog lookups for lakehouses and tables (names match case-insensitively)."""
+
+from __future__ import annotations
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from lakemesh.catalog.tables import LakehouseRow, TableRow
+
+LAYERS = ("bronze", "silver", "gold")
+
+
+def find_lakehouse(session: Session, domain_id: str, name: str) -> LakehouseRow | None:
+    return session.scalar(
+        select(LakehouseRow).where(
+            LakehouseRow.domain_id == domain_id,
+            (func.lower(LakehouseRow.name) == name.strip().lower()) | (LakehouseRow.id == name),
+        )
+    )
+
+
+def find_table(session: Session, lakehouse_id: str, name: str) -> TableRow | None:
+    return session.scalar(
+        select(TableRow).where(
+            TableRow.lakehouse_id == lakehouse_id,
+            (func.lower(TableRow.name) == name.strip().lower()) | (TableRow.id == name),
+        )
+    )
+
+
+def count_lakehouses(session: Session, domain_id: str) -> tuple[str, int]:
+    n = session.scalar(select(func.count()).select_from(LakehouseRow).where(LakehouseRow.domain_id == domain_id))
+    return "lakehouses", int(n or 0)
+
+
+def infer_layer(table_name: str) -> str | None:
+    prefix = table_name.lower().split("_", 1)[0]
+    return prefix if prefix in LAYERS else None

@@ -1,0 +1,316 @@
+"""Table metadata use cases: create, list, get, update, delete; and `locate()` for data and other capabilities."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import pyarrow as pa
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from lakemesh.auth.authorize import Authorizer, Resource
+from lakemesh.auth.models import Principal
+from lakemesh.auth.roles import Action
+from lakemesh.catalog import Catalog
+from lakemesh.catalog.journal import record
+from lakemesh.catalog.tables import DomainRow, LakehouseRow, TableRow
+from lakemesh.core.clock import Clock
+from lakemesh.core.errors import Conflict, ErrorItem, InvalidInput, NotFound, invalid
+from lakemesh.core.ids import new_id
+from lakemesh.core.names import validate_identifier
+from lakemesh.lakehouses.models import ColumnInfo, TableCreate, TableInfo, TableUpdate
+from lakemesh.lakehouses.service import LakehouseService
+from lakemesh.lakehouses.store import find_table, infer_layer
+from lakemesh.storage.delta import DeltaTables, Snapshot
+from lakemesh.storage.location import DataRoot, delete_tree
+from lakemesh.storage.schemas import delta_schema
+from lakemesh.storage.types import parse_type, type_name
+
+# Other capabilities (products) say why a table must not be deleted: returns a reason or None.
+DeleteCheck = Callable[[Session, TableRow], str | None]
+
+
+@dataclass(frozen=True)
+class TableHandle:
+    """A resolved table: its catalog rows and where its Delta log lives."""
+
+    domain: DomainRow
+    lakehouse: LakehouseRow
+    table: TableRow
+    uri: str
+
+    @property
+    def qualified_name(self) -> str:
+        return f"{self.domain.slug}.{self.lakehouse.name}.{self.table.name}"
+
+
+def table_resource(domain: DomainRow, lakehouse: LakehouseRow, name: str) -> Resource:
+    return Resource(kind="table", name=f"{domain.slug}.{lakehouse.name}.{name}", domain_id=domain.id)
+
+
+class TableService:
+    def __init__(
+        self,
+        catalog: Catalog,
+        authorizer: Authorizer,
+        clock: Clock,
+        lakehouses: LakehouseService,
+        root: DataRoot,
+        delta: DeltaTables,
+    ) -> None:
+        self._catalog = catalog
+        self._authz = authorizer
+        self._clock = clock
+        self._lakehouses = lakehouses
+        self.root = root
+        self.delta = delta
+        self._delete_checks: list[DeleteCheck] = []
+
+    def register_delete_check(self, check: DeleteCheck) -> None:
+        self._delete_checks.append(check)
+
+    # -- resolution ------------------------------------------------------------------------------
+    def locate(
+        self, session: Session, actor: Principal, domain_ref: str, lakehouse: str, table: str, action: Action
+    ) -> TableHandle:
+        domain, lakehouse_row = self._lakehouses.resolve(session, actor, domain_ref, lakehouse, Action.ITEM_READ)
+        row = find_table(session, lakehouse_row.id, table)
+        if row is None:
+            raise NotFound(f"Table {table!r} not found in lakehouse {lakehouse_row.name!r}")
+        self._authz.authorize(actor, action, table_resource(domain, lakehouse_row, row.name), session)
+        return self.handle(domain, lakehouse_row, row)
+
+    def locate_for_write(
+        self, session: Session, actor: Principal, domain_ref: str, lakehouse: str, table: str
+    ) -> TableHandle:
+        """The table to write to; a table that does not exist yet is created by its first write."""
+        domain, lakehouse_row = self._lakehouses.resolve(session, actor, domain_ref, lakehouse, Action.ITEM_READ)
+        row = find_table(session, lakehouse_row.id, table)
+        action = Action.DATA_WRITE if row is not None else Action.ITEM_WRITE
+        self._authz.authorize(actor, action, table_resource(domain, lakehouse_row, table), session)
+        if row is None:
+            row = self.new_row(session, actor, domain, lakehouse_row, table)
+        return self.handle(domain, lakehouse_row, row)
+
+    def handle(self, domain: DomainRow, lakehouse: LakehouseRow, row: TableRow) -> TableHandle:
+        return TableHandle(domain, lakehouse, row, self.root.table_uri(domain.slug, lakehouse.name, row.name))
+
+    # -- use cases -------------------------------------------------------------------------------
+    def create(self, actor: Principal, domain_ref: str, lakehouse: str, spec: TableCreate) -> TableInfo:
+        schema, columns = _schema_from(spec)
+        partitions = _check_partitions(spec.partition_columns, schema)
+        with self._catalog.transaction() as session:
+            domain, lakehouse_row = self._lakehouses.resolve(session, actor, domain_ref, lakehouse, Action.ITEM_WRITE)
+            row = self.new_row(session, actor, domain, lakehouse_row, spec.name, layer=spec.layer)
+            row.description = spec.description.strip()
+            row.columns = columns
+            row.partition_columns = partitions
+            handle = self.handle(domain, lakehouse_row, row)
+            if self.delta.exists(handle.uri):
+                raise Conflict(f"Data already exists at {handle.uri}; choose another table name")
+            row.version = self.delta.create(
+                handle.uri, schema, partition_by=partitions, description=row.description, actor=actor.name
+            )
+            row.row_count, row.size_bytes = 0, 0
+            self.journal(session, actor, handle, "table.created", after={"columns": columns, "layer": row.layer})
+            return self.info(handle, None)
+
+    def new_row(
+        self,
+        session: Session,
+        actor: Principal,
+        domain: DomainRow,
+        lakehouse: LakehouseRow,
+        name: str,
+        *,
+        layer: str | None = None,
+    ) -> TableRow:
+        name = validate_identifier(name)
+        if find_table(session, lakehouse.id, name) is not None:
+            raise Conflict(f"Lakehouse {lakehouse.name!r} already has a table named {name!r}")
+        layer = layer or infer_layer(name)
+        if layer is not None and layer not in lakehouse.layers:
+            raise invalid("layer", f"lakehouse {lakehouse.name!r} has no {layer} layer (it has {lakehouse.layers})")
+        now = self._clock.now()
+        row = TableRow(
+            id=new_id("tbl"),
+            lakehouse_id=lakehouse.id,
+            domain_id=domain.id,
+            name=name,
+            layer=layer,
+            description="",
+            columns=[],
+            partition_columns=[],
+            properties={},
+            created_by=actor.name,
+            created_at=now,
+            updated_at=now,
+        )
+        session.add(row)
+        session.flush()
+        return row
+
+    def list(self, actor: Principal, domain_ref: str, lakehouse: str) -> list[TableInfo]:
+        """From the catalog only (no Delta log reads), so listing stays fast on big lakehouses."""
+        with self._catalog.read() as session:
+            domain, lakehouse_row = self._lakehouses.resolve(session, actor, domain_ref, lakehouse, Action.ITEM_READ)
+            rows = session.scalars(
+                select(TableRow).where(TableRow.lakehouse_id == lakehouse_row.id).order_by(TableRow.name)
+            )
+            return [self.info(self.handle(domain, lakehouse_row, r), None) for r in rows]
+
+    def get(self, actor: Principal, domain_ref: str, lakehouse: str, table: str) -> TableInfo:
+        with self._catalog.read() as session:
+            handle = self.locate(session, actor, domain_ref, lakehouse, table, Action.ITEM_READ)
+        snapshot = self.delta.snapshot(handle.uri) if self.delta.exists(handle.uri) else None
+        return self.info(handle, snapshot)
+
+    def update(self, actor: Principal, domain_ref: str, lakehouse: str, table: str, changes: TableUpdate) -> TableInfo:
+        with self._catalog.transaction() as session:
+            handle = self.locate(session, actor, domain_ref, lakehouse, table, Action.ITEM_WRITE)
+            row = handle.table
+            before = {"layer": row.layer, "description": row.description, "columns": row.columns}
+            if changes.layer is not None:
+                if changes.layer not in handle.lakehouse.layers:
+                    raise invalid("layer", f"lakehouse {handle.lakehouse.name!r} has no {changes.layer} layer")
+                row.layer = changes.layer
+            if changes.description is not None:
+                row.description = changes.description.strip()
+            row.columns = _apply_column_changes(row.columns, changes)
+            row.updated_at = self._clock.now()
+            self.journal(session, actor, handle, "table.updated", before=before, after=changes.model_dump())
+            return self.info(handle, None)
+
+    def delete(self, actor: Principal, domain_ref: str, lakehouse: str, table: str) -> None:
+        with self._catalog.transaction() as session:
+            handle = self.locate(session, actor, domain_ref, lakehouse, table, Action.ITEM_DELETE)
+            reasons = [r for check in self._delete_checks if (r := check(session, handle.table))]
+            if reasons:
+                raise Conflict(f"Table {handle.qualified_name!r} cannot be deleted: {'; '.join(reasons)}")
+            self.journal(session, actor, handle, "table.deleted", before={"columns": handle.table.columns})
+            session.delete(handle.table)
+            if handle.table.target_table_id is None:
+                delete_tree(self.root, handle.uri)
+
+    # -- shared helpers --------------------------------------------------------------------------
+    def journal(
+        self,
+        session: Session,
+        actor: Principal,
+        handle: TableHandle,
+        action: str,
+        *,
+        before: dict[str, Any] | None = None,
+        after: dict[str, Any] | None = None,
+        payload: dict[str, Any] | None = None,
+    ) -> None:
+        record(
+            session,
+            at=self._clock.now(),
+            actor=actor.name,
+            action=action,
+            resource_type="table",
+            resource_id=handle.table.id,
+            resource_name=handle.qualified_name,
+            domain=handle.domain.slug,
+            before=before,
+            after=after,
+            payload=payload if payload is not None else {"table": handle.qualified_name, **(after or {})},
+        )
+
+    def info(self, handle: TableHandle, snapshot: Snapshot | None) -> TableInfo:
+        row = handle.table
+        columns = merge_columns(row.columns, snapshot.schema) if snapshot else row.columns
+        return TableInfo(
+            id=row.id,
+            domain=handle.domain.slug,
+            lakehouse=handle.lakehouse.name,
+            name=row.name,
+            qualified_name=handle.qualified_name,
+            layer=row.layer,
+            description=row.description,
+            columns=[ColumnInfo(**c) for c in columns],
+            partition_columns=list(snapshot.partition_columns if snapshot else row.partition_columns),
+            version=snapshot.version if snapshot else row.version,
+            row_count=snapshot.row_count if snapshot else row.row_count,
+            size_bytes=snapshot.size_bytes if snapshot else row.size_bytes,
+            file_count=snapshot.file_count if snapshot else None,
+            last_refresh=(snapshot.last_commit_at if snapshot else None) or row.last_write_at,
+            retention_days=row.retention_days or handle.lakehouse.retention_days,
+            properties=dict(snapshot.properties) if snapshot else dict(row.properties),
+            created_by=row.created_by,
+            created_at=row.created_at,
+            status="ok" if (snapshot or row.version is not None) else "empty",
+        )
+
+
+def merge_columns(known: list[dict[str, Any]], schema: pa.Schema) -> list[dict[str, Any]]:
+    """The Delta schema's columns, keeping descriptions and labels the catalog holds for them."""
+    by_name = {c["name"].lower(): c for c in known}
+    merged = []
+    for field in schema:
+        old = by_name.get(field.name.lower(), {})
+        merged.append(
+            {
+                "name": field.name,
+                "type": type_name(field.type),
+                "nullable": field.nullable,
+                "description": old.get("description", ""),
+                "sensitivity_label": old.get("sensitivity_label"),
+            }
+        )
+    return merged
+
+
+def _schema_from(spec: TableCreate) -> tuple[pa.Schema, list[dict[str, Any]]]:
+    errors: list[ErrorItem] = []
+    fields: list[pa.Field] = []
+    seen: set[str] = set()
+    for index, column in enumerate(spec.columns):
+        if column.name.lower() in seen:
+            errors.append(ErrorItem(("columns", index, "name"), f"duplicate column {column.name!r}"))
+        seen.add(column.name.lower())
+        try:
+            validate_identifier(column.name, "name")
+            data_type = parse_type(column.type)
+        except InvalidInput as exc:
+            errors.extend(ErrorItem(("columns", index, *e.loc), e.message) for e in exc.errors)
+            continue
+        fields.append(pa.field(column.name, data_type, nullable=column.nullable))
+    if errors:
+        raise InvalidInput("Invalid table columns", errors=errors)
+    schema = delta_schema(pa.schema(fields))
+    labels = {c.name.lower(): c for c in spec.columns}
+    columns = [
+        {
+            "name": f.name,
+            "type": type_name(f.type),
+            "nullable": f.nullable,
+            "description": labels[f.name.lower()].description,
+            "sensitivity_label": labels[f.name.lower()].sensitivity_label,
+        }
+        for f in schema
+    ]
+    return schema, columns
+
+
+def _check_partitions(partitions: list[str], schema: pa.Schema) -> list[str]:
+    names = {f.name.lower(): f.name for f in schema}
+    missing = [p for p in partitions if p.lower() not in names]
+    if missing:
+        raise invalid("partition_columns", f"not columns of the table: {missing}")
+    return [names[p.lower()] for p in partitions]
+
+
+def _apply_column_changes(columns: list[dict[str, Any]], changes: TableUpdate) -> list[dict[str, Any]]:
+    by_name = {c["name"].lower(): dict(c) for c in columns}
+    unknown = [name for name in changes.columns if name.lower() not in by_name]
+    if unknown:
+        raise InvalidInput(
+            "Unknown columns", errors=[ErrorItem(("columns", n), "is not a column of the table") for n in unknown]
+        )
+    for name, change in changes.columns.items():
+        by_name[name.lower()].update(change.model_dump(exclude_unset=True))
+    return [by_name[c["name"].lower()] for c in columns]

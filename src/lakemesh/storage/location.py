@@ -1,0 +1,111 @@
+"""The data root and where things live on it: `<domain>/<lakehouse>/Tables/<table>` and `.../Files/...`."""
+
+from __future__ import annotations
+
+import posixpath
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import urlparse
+
+from pyarrow import fs as pafs
+
+from lakemesh.core.errors import invalid
+from lakemesh.core.settings import Settings
+
+_SEGMENT = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.\- ]*$")
+MAX_FILE_PATH = 1024
+
+
+@dataclass(frozen=True)
+class DataRoot:
+    """A local folder or an `s3://bucket/prefix`, with the options delta-rs and pyarrow need to reach it."""
+
+    root: str
+    storage_options: dict[str, str] = field(default_factory=dict)
+    s3_endpoint: str | None = None
+    s3_region: str = "us-east-1"
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> DataRoot:
+        root = settings.resolved_data_root.rstrip("/")
+        if not root.startswith("s3://"):
+            return cls(root=str(Path(root).expanduser().resolve()))
+        options = {"AWS_REGION": settings.s3_region}
+        if settings.s3_endpoint_url:
+            options["AWS_ENDPOINT_URL"] = settings.s3_endpoint_url
+            if settings.s3_endpoint_url.startswith("http://"):
+                options["AWS_ALLOW_HTTP"] = "true"
+        if settings.s3_access_key_id:
+            options["AWS_ACCESS_KEY_ID"] = settings.s3_access_key_id
+        if settings.s3_secret_access_key:
+            options["AWS_SECRET_ACCESS_KEY"] = settings.s3_secret_access_key
+        if settings.s3_concurrency == "unsafe-rename":
+            options["AWS_S3_ALLOW_UNSAFE_RENAME"] = "true"
+        else:
+            options["conditional_put"] = "etag"
+        return cls(
+            root=root, storage_options=options, s3_endpoint=settings.s3_endpoint_url, s3_region=settings.s3_region
+        )
+
+    @property
+    def is_local(self) -> bool:
+        return "://" not in self.root
+
+    def table_uri(self, domain: str, lakehouse: str, table: str) -> str:
+        return self._join(domain, lakehouse, "Tables", table)
+
+    def files_uri(self, domain: str, lakehouse: str) -> str:
+        return self._join(domain, lakehouse, "Files")
+
+    def lakehouse_uri(self, domain: str, lakehouse: str) -> str:
+        return self._join(domain, lakehouse)
+
+    def platform_table_uri(self, table: str) -> str:
+        """Tables the platform itself keeps (quality metrics, mesh metrics)."""
+        return self._join("_platform", "Tables", table)
+
+    def _join(self, *segments: str) -> str:
+        for segment in segments:
+            if not _SEGMENT.match(segment) or ".." in segment:
+                raise invalid("path", f"{segment!r} is not a safe path segment")
+        return posixpath.join(self.root, *segments)
+
+    def filesystem(self) -> tuple[pafs.FileSystem, str]:
+        """A pyarrow filesystem and the root path inside it, for raw files."""
+        if self.is_local:
+            return pafs.LocalFileSystem(), self.root
+        parsed = urlparse(self.root)
+        endpoint = urlparse(self.s3_endpoint) if self.s3_endpoint else None
+        s3 = pafs.S3FileSystem(
+            access_key=self.storage_options.get("AWS_ACCESS_KEY_ID"),
+            secret_key=self.storage_options.get("AWS_SECRET_ACCESS_KEY"),
+            region=self.s3_region,
+            endpoint_override=endpoint.netloc if endpoint else None,
+            scheme=endpoint.scheme if endpoint else "https",
+        )
+        return s3, f"{parsed.netloc}{parsed.path}"
+
+
+def safe_relative_path(path: str, field_name: str = "path") -> str:
+    """A path inside an area: no absolute paths, no `..`, no empty or hidden tricks; returns it normalised."""
+    text = path.strip().replace("\\", "/")
+    if not text or len(text) > MAX_FILE_PATH:
+        raise invalid(field_name, f"must be 1 to {MAX_FILE_PATH} characters")
+    if text.startswith("/") or re.match(r"^[A-Za-z]:", text):
+        raise invalid(field_name, "must be relative to the area, not absolute")
+    parts = [p for p in text.split("/") if p not in {"", "."}]
+    for part in parts:
+        if part == ".." or not _SEGMENT.match(part):
+            raise invalid(field_name, f"{part!r} is not allowed in a path (letters, digits, '_', '-', '.', ' ')")
+    if not parts:
+        raise invalid(field_name, "must name a file")
+    return "/".join(parts)
+
+
+def delete_tree(root: DataRoot, uri: str) -> None:
+    """Remove a table's or lakehouse's folder; a folder that is already gone is fine."""
+    filesystem, base = root.filesystem()
+    path = posixpath.join(base, uri[len(root.root) :].lstrip("/"))
+    if filesystem.get_file_info(path).type != pafs.FileType.NotFound:
+        filesystem.delete_dir(path)

@@ -1,0 +1,1 @@
+"""Self-serve templates: named documents that lakehouses and pipelines are created from."""
