@@ -83,6 +83,7 @@ class DataRoot:
             region=self.s3_region,
             endpoint_override=endpoint.netloc if endpoint else None,
             scheme=endpoint.scheme if endpoint else "https",
+            allow_delayed_open=True,  # small files go up in one PUT instead of a multipart upload
         )
         return s3, f"{parsed.netloc}{parsed.path}"
 

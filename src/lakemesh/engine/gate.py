@@ -1,0 +1,236 @@
+"""The one gate for user SQL: a single read query over tables the caller may read, rewritten for DuckDB.
+
+The user's text is parsed once with sqlglot and only the rewritten AST is ever rendered, so no user
+text is formatted into SQL. Every table reference goes through the caller's `resolve` callback (which
+checks access), and every CTE is renamed, so the rendered query can name no relation the gate did not
+put there itself.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import sqlglot
+from sqlglot import exp
+from sqlglot.errors import OptimizeError, SqlglotError
+from sqlglot.optimizer.scope import Scope, traverse_scope
+
+from lakemesh.engine.functions import QUERY_FUNCTIONS, function_name, refuse
+
+LOC = ("sql",)
+DIALECT = "duckdb"
+MAX_SQL_LENGTH = 100_000
+CTE_PREFIX = "lakemesh_cte_"
+_IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+
+# Statements and clauses that write, configure, load or describe instead of reading.
+_REFUSED_NODES: tuple[type[exp.Expr], ...] = (
+    exp.DDL,
+    exp.DML,
+    exp.Drop,
+    exp.Alter,
+    exp.Command,
+    exp.Pragma,
+    exp.Set,
+    exp.Attach,
+    exp.Detach,
+    exp.Install,
+    exp.Use,
+    exp.Describe,
+    exp.Summarize,
+    exp.Transaction,
+    exp.Into,
+)
+
+
+@dataclass(frozen=True)
+class TableName:
+    """A table as the user named it: `table`, `lakehouse.table` or `domain.lakehouse.table`."""
+
+    parts: tuple[str, ...]
+
+    @property
+    def name(self) -> str:
+        return self.parts[-1]
+
+    def __str__(self) -> str:
+        return ".".join(self.parts)
+
+
+@dataclass(frozen=True)
+class EngineLimits:
+    """Bounds on one governed query; `max_rows` wraps the query in a LIMIT."""
+
+    max_rows: int | None = None
+    max_sql_length: int = MAX_SQL_LENGTH
+
+
+@dataclass(frozen=True)
+class GatedQuery:
+    """A query that passed the gate: DuckDB SQL naming only resolved relations."""
+
+    sql: str
+    tables: tuple[str, ...]
+    parameters: tuple[object, ...] = ()
+
+
+Resolver = Callable[[TableName], str]
+
+
+def gate_query(sql: str, resolve: Resolver, *, limits: EngineLimits | None = None) -> GatedQuery:
+    """Check `sql` is a single read query, resolve its tables, and return the DuckDB SQL to run.
+
+    `resolve` returns the internal relation name for a table, or raises NotFound/Forbidden, which
+    propagate unchanged.
+    """
+    limits = limits or EngineLimits()
+    query = parse_query(sql, max_length=limits.max_sql_length)
+    _refuse_non_reads(query)
+    _check_sources(query)
+    _check_functions(query)
+    tables = _rewrite_tables(query, resolve)
+    if limits.max_rows is not None:
+        if limits.max_rows < 0:
+            raise refuse(LOC, "the row limit must not be negative")
+        query = exp.select("*").from_(exp.Subquery(this=query, alias=exp.TableAlias(this=exp.to_identifier("q"))))
+        query = query.limit(limits.max_rows)
+    return GatedQuery(sql=query.sql(dialect=DIALECT), tables=tables)
+
+
+def parse_query(sql: str, *, max_length: int = MAX_SQL_LENGTH) -> exp.Query | exp.Values:
+    """Parse exactly one read statement; anything else is refused with the construct named."""
+    if len(sql) > max_length:
+        raise refuse(LOC, f"the query is longer than {max_length} characters")
+    try:
+        statements = [s for s in sqlglot.parse(sql, read=DIALECT) if s is not None]
+    except SqlglotError as exc:
+        raise refuse(LOC, f"not valid SQL: {_first_line(str(exc))}") from exc
+    except RecursionError as exc:
+        raise refuse(LOC, "the query is nested too deeply") from exc
+    if not statements:
+        raise refuse(LOC, "the query is empty")
+    if len(statements) > 1:
+        raise refuse(LOC, f"only one statement is allowed; found {len(statements)}")
+    statement = statements[0]
+    while isinstance(statement, exp.Subquery) and isinstance(statement.this, exp.Query):
+        statement = statement.this
+    if not isinstance(statement, exp.Query | exp.Values):
+        raise refuse(LOC, f"{statement_kind(statement)} is not allowed; only a read query (SELECT, WITH, VALUES) is")
+    return statement
+
+
+def statement_kind(node: exp.Expr) -> str:
+    """`CREATE`, `COPY`, `LOAD`...: how the user would name what they wrote."""
+    if isinstance(node, exp.Command):
+        return str(node.this).upper()
+    return type(node).__name__.upper()
+
+
+def _refuse_non_reads(query: exp.Expr) -> None:
+    for node in query.walk():
+        if isinstance(node, _REFUSED_NODES):
+            raise refuse(LOC, f"{statement_kind(node)} is not allowed inside a query")
+        if isinstance(node, exp.Placeholder | exp.Parameter):
+            raise refuse(LOC, "query parameters are not supported; write the value in the query")
+        if isinstance(node, exp.Table) and node.args.get("when") is not None:
+            raise refuse(LOC, f"time travel on {node.sql(dialect=DIALECT)} is not supported in queries")
+
+
+def _check_sources(query: exp.Expr) -> None:
+    """FROM and JOIN may name tables, subqueries and VALUES; never functions or files."""
+    for clause in query.find_all(exp.From, exp.Join):
+        source = clause.this
+        if isinstance(source, exp.Lateral):
+            source = source.this
+        if isinstance(source, exp.Table):
+            _check_table(source)
+        elif isinstance(source, exp.Func | exp.Unnest):
+            raise refuse(LOC, f"table function {_source_name(source)}() is not allowed")
+        elif not isinstance(source, exp.Subquery | exp.Values):
+            raise refuse(LOC, f"{type(source).__name__.upper()} is not allowed in FROM")
+
+
+def _check_table(table: exp.Table) -> None:
+    if isinstance(table.this, exp.Dot) or len(table.parts) > 3:
+        raise refuse(LOC, f"{table.sql(dialect=DIALECT)} has too many parts; write domain.lakehouse.table")
+    if not isinstance(table.this, exp.Identifier):
+        raise refuse(LOC, f"table function {_source_name(table.this)}() is not allowed")
+    for part in table.parts:
+        if not isinstance(part, exp.Identifier) or not _IDENTIFIER.match(part.name):
+            raise refuse(
+                LOC, f"{part.name!r} is not a table name; only tables of the mesh can be read, not files or URLs"
+            )
+
+
+def _source_name(node: exp.Expr) -> str:
+    if isinstance(node, exp.Func):
+        return function_name(node)
+    return type(node).__name__.lower()
+
+
+def _check_functions(query: exp.Expr) -> None:
+    for node in query.find_all(exp.Func):
+        if not QUERY_FUNCTIONS.allows(node):
+            raise refuse(LOC, f"function {function_name(node)}() is not allowed")
+
+
+def _rewrite_tables(query: exp.Expr, resolve: Resolver) -> tuple[str, ...]:
+    """Replace every table with its resolved relation and every CTE with a gate-chosen name."""
+    try:
+        scopes = list(traverse_scope(query))
+    except (OptimizeError, RecursionError) as exc:
+        raise refuse(LOC, f"the query's structure could not be analysed: {_first_line(str(exc))}") from exc
+    cte_names: dict[int, str] = {}
+    replacements: list[tuple[exp.Table, exp.Table]] = []
+    resolved: list[str] = []
+    for scope in scopes:
+        for table in scope.tables:
+            cte = _cte_for(scope, table)
+            if cte is not None:
+                name = cte_names.setdefault(id(cte), f"{CTE_PREFIX}{len(cte_names)}")
+            else:
+                name = resolve(TableName(tuple(part.name for part in table.parts)))
+                resolved.append(name)
+            replacements.append((table, _relation(name, table)))
+    for cte in query.find_all(exp.CTE):
+        alias = cte.args.get("alias")
+        new_name = cte_names.setdefault(id(cte), f"{CTE_PREFIX}{len(cte_names)}")
+        if isinstance(alias, exp.TableAlias):
+            alias.set("this", exp.to_identifier(new_name, quoted=True))
+    for old, new in replacements:
+        old.replace(new)
+    placed = {id(new) for _, new in replacements}
+    for table in query.find_all(exp.Table):
+        if id(table) not in placed:
+            raise refuse(LOC, f"table {table.sql(dialect=DIALECT)} could not be resolved")
+    for column in query.find_all(exp.Column):
+        # `domain.lakehouse.table.column` now refers to the table's alias, which is the table name.
+        column.set("db", None)
+        column.set("catalog", None)
+    return tuple(dict.fromkeys(resolved))
+
+
+def _cte_for(scope: Scope, table: exp.Table) -> exp.CTE | None:
+    if table.args.get("db") is not None:
+        return None
+    wanted = table.name.lower()
+    for name, source in scope.cte_sources.items():
+        if name.lower() == wanted and isinstance(source, Scope):
+            # A recursive CTE's own scope is one branch of its UNION, so look up to the CTE node.
+            cte = source.expression.find_ancestor(exp.CTE)
+            if isinstance(cte, exp.CTE):
+                return cte
+    return None
+
+
+def _relation(name: str, original: exp.Table) -> exp.Table:
+    alias = original.args.get("alias")
+    if not isinstance(alias, exp.TableAlias):
+        alias = exp.TableAlias(this=exp.to_identifier(original.name, quoted=True))
+    return exp.Table(this=exp.to_identifier(name, quoted=True), alias=alias.copy())
+
+
+def _first_line(message: str) -> str:
+    return message.strip().splitlines()[0] if message.strip() else "parse error"

@@ -1,0 +1,174 @@
+"""An in-memory DuckDB connection that can read only the Arrow data the platform registers.
+
+The connection is locked down before anything is registered: no file system, network or extension
+access, no Python-variable replacement scans, UTC clock, and a locked configuration so no query can
+turn any of it back on. Registering Arrow tables, readers and datasets keeps working after lockdown
+(checked on DuckDB 2.0; see tests/unit/engine/test_session.py), so there is no unlocked window.
+A session is not thread-safe: use one per request or per job.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from types import TracebackType
+from typing import Protocol, TypeAlias
+
+import duckdb
+import pyarrow as pa
+import pyarrow.dataset as pads
+import sqlglot
+from sqlglot import exp
+from sqlglot.errors import SqlglotError
+
+from lakemesh.core.errors import Forbidden, LakemeshError, ServiceUnavailable
+from lakemesh.engine.functions import refuse
+from lakemesh.engine.scalar import check_row_expression
+
+ArrowSource: TypeAlias = "pa.Table | pa.RecordBatchReader | pads.Dataset"
+DIALECT = "duckdb"
+SOURCE_SUFFIX = "__source"
+_RELATION = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,127}$")
+
+
+class SqlStatement(Protocol):
+    """What a session runs: SQL the engine produced (a GatedQuery or a ScanPlan), never raw user text."""
+
+    @property
+    def sql(self) -> str: ...
+
+    @property
+    def parameters(self) -> Sequence[object]: ...
+
+
+class EngineSession:
+    """DuckDB over registered Arrow sources, with external access disabled and configuration locked."""
+
+    def __init__(self, *, memory_limit: str = "1GB", threads: int = 2) -> None:
+        if threads < 1:
+            raise refuse(("threads",), "must be at least 1")
+        try:
+            self._connection = duckdb.connect(
+                ":memory:",
+                config={
+                    "memory_limit": memory_limit,
+                    "threads": threads,
+                    "enable_external_access": False,
+                    "python_enable_replacements": False,
+                    "autoinstall_known_extensions": False,
+                    "autoload_known_extensions": False,
+                    "allow_community_extensions": False,
+                },
+            )
+        except duckdb.Error as exc:
+            raise refuse(("memory_limit",), f"{memory_limit!r} is not a memory size; write it like 2GB") from exc
+        self._connection.execute("SET TimeZone = 'UTC'")
+        self._connection.execute("SET lock_configuration = true")
+        self._relations: set[str] = set()
+
+    def register(self, name: str, source: ArrowSource, *, columns: Mapping[str, str] | None = None) -> None:
+        """Expose `source` as relation `name`; with `columns`, as a view of exactly those output columns.
+
+        `columns` maps each output column to a SQL expression over the source row, e.g.
+        `{"customer_id": "customer_id", "email": "'***'"}`: columns left out are not visible at all.
+        A RecordBatchReader is read into memory, because DuckDB can scan a reader only once and a scan
+        may read its relation twice (counts, then failing samples); pass a Dataset for large tables.
+        """
+        _check_relation_name(name)
+        self.unregister(name)
+        if isinstance(source, pa.RecordBatchReader):
+            source = source.read_all()
+        if not isinstance(source, pa.Table | pads.Dataset):
+            raise refuse(("source",), f"cannot register a {type(source).__name__}; pass an Arrow table or dataset")
+        if columns is None:
+            self._connection.register(name, source)
+        else:
+            raw = f"{name}{SOURCE_SUFFIX}"
+            view = _masked_view(raw, columns)
+            self._connection.register(raw, source)
+            create = exp.Create(this=_table(name), kind="VIEW", expression=view, replace=True).sql(dialect=DIALECT)
+            self._connection.execute(create)
+        self._relations.add(name)
+
+    def unregister(self, name: str) -> None:
+        if name not in self._relations:
+            return
+        drop = exp.Drop(tables=[_table(name)], kind="VIEW", exists=True).sql(dialect=DIALECT)
+        self._connection.execute(drop)
+        self._connection.unregister(name)
+        self._connection.unregister(f"{name}{SOURCE_SUFFIX}")
+        self._relations.discard(name)
+
+    @property
+    def relations(self) -> frozenset[str]:
+        return frozenset(self._relations)
+
+    def schema(self, relation: str) -> pa.Schema:
+        """The columns a relation exposes (after masking), without reading its rows."""
+        _check_relation_name(relation)
+        query = exp.select("*").from_(_table(relation)).limit(0)
+        return self._run(query.sql(dialect=DIALECT), ()).schema
+
+    def execute(self, statement: SqlStatement) -> pa.Table:
+        """Run SQL the engine produced and return the result as an Arrow table."""
+        return self._run(statement.sql, statement.parameters)
+
+    def interrupt(self) -> None:
+        """Stop the running query from another thread (for timeouts); it fails with ServiceUnavailable."""
+        self._connection.interrupt()
+
+    def close(self) -> None:
+        self._connection.close()
+
+    def __enter__(self) -> EngineSession:
+        return self
+
+    def __exit__(
+        self, kind: type[BaseException] | None, error: BaseException | None, traceback: TracebackType | None
+    ) -> None:
+        self.close()
+
+    def _run(self, sql: str, parameters: Sequence[object]) -> pa.Table:
+        try:
+            relation = self._connection.sql(sql, params=list(parameters) or None)
+            return relation.to_arrow_table()
+        except duckdb.Error as exc:
+            raise query_error(exc) from exc
+
+
+def query_error(exc: duckdb.Error) -> LakemeshError:
+    """Map DuckDB's errors to ones a user can act on; unexpected engine failures stay unmapped."""
+    message = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+    if isinstance(exc, duckdb.PermissionException):
+        return Forbidden("the query tried to reach files, the network or settings, which the engine does not allow")
+    if isinstance(exc, duckdb.OutOfMemoryException):
+        return refuse(("sql",), f"the query needs more memory than the engine may use: {message}")
+    if isinstance(exc, duckdb.InterruptException):
+        return ServiceUnavailable("the query was interrupted (time limit reached?)")
+    if isinstance(exc, duckdb.ProgrammingError | duckdb.DataError | duckdb.NotSupportedError):
+        return refuse(("sql",), message)
+    return LakemeshError(f"the query engine failed: {message}")
+
+
+def _masked_view(raw: str, columns: Mapping[str, str]) -> exp.Select:
+    if not columns:
+        raise refuse(("columns",), "a masked relation needs at least one column")
+    projections: list[exp.Expr] = []
+    for output, expression in columns.items():
+        loc: tuple[str | int, ...] = ("columns", output)
+        try:
+            parsed = sqlglot.parse_one(expression, read=DIALECT)
+        except SqlglotError as exc:
+            raise refuse(loc, f"not a valid column expression: {expression!r}") from exc
+        check_row_expression(parsed, loc, what="a column expression")
+        projections.append(exp.alias_(parsed, output, quoted=True))
+    return exp.select(*projections).from_(_table(raw))
+
+
+def _check_relation_name(name: str) -> None:
+    if not _RELATION.match(name) or name.endswith(SOURCE_SUFFIX):
+        raise refuse(("relation",), f"{name!r} is not a relation name the engine accepts")
+
+
+def _table(name: str) -> exp.Table:
+    return exp.Table(this=exp.to_identifier(name, quoted=True))

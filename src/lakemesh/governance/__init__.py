@@ -1,0 +1,1 @@
+"""Federated governance: policies written as sentence rules or CEL, evaluated against a catalog snapshot."""

@@ -1,0 +1,1 @@
+"""Unit tests of the governance rule language, CEL rules and their evaluation."""
