@@ -13,6 +13,7 @@ from lakemesh.core.errors import NotFound
 from lakemesh.domains.models import DomainCreate, MemberAdd
 from lakemesh.lakehouses.models import ColumnUpdate, LakehouseCreate, TableUpdate
 from lakemesh.platform import Platform
+from lakemesh.products.models import parse_product
 from lakemesh.templates.models import LAKEHOUSE_TEMPLATE
 
 PEOPLE = [
@@ -64,7 +65,8 @@ def load_demo(platform: Platform, *, say: Callable[[str], Any] = print) -> None:
     for domain, principal, role in ROLES:
         platform.domains.add_member(admin, domain, MemberAdd(principal=principal, role=role))
     _load_lakehouses(platform, admin, say)
-    say("Demo mesh loaded: Sales and Marketing with their teams, lakehouses and tables.")
+    _load_products(platform, admin, say)
+    say("Demo mesh loaded: Sales and Marketing with their teams, lakehouses, tables and data products.")
 
 
 LAKEHOUSES = [
@@ -117,3 +119,97 @@ COLUMN_DOCS = {
     "churn_risk": "Churn probability 0-1",
     "last_updated": "Last refresh time",
 }
+
+
+CUSTOMER_360: dict[str, Any] = {
+    "name": "Customer 360",
+    "domain": "Sales",
+    "owner": "sales-data-team@company.com",
+    "description": "Unified customer view combining transaction history, support interactions, and marketing "
+    "engagement. Updated daily at 6 AM UTC.",
+    "contract": {
+        "schema": {
+            "customer_id": {"type": "string", "description": "Unique customer identifier"},
+            "customer_name": {"type": "string", "description": "Full customer name"},
+            "lifetime_value": {"type": "decimal", "description": "Total historical spend"},
+            "segment": {"type": "string", "enum": ["Enterprise", "SMB", "Consumer"]},
+            "churn_risk": {"type": "decimal", "description": "Churn probability 0-1"},
+            "last_updated": {"type": "timestamp", "description": "Last refresh time"},
+        },
+        "sla": {"freshness": "24h", "availability": "99.9%", "quality_score": "95%"},
+        "access_patterns": ["Full table scan for analytics", "Point lookup by customer_id", "Filter by segment"],
+    },
+    "storage": {"type": "lakehouse_table", "lakehouse": "sales_lakehouse", "table": "gold_customer_360"},
+    "quality_rules": [
+        "customer_id is not null",
+        "lifetime_value >= 0",
+        "churn_risk between 0 and 1",
+        "last_updated within 25 hours",
+    ],
+    "tags": ["customer", "crm", "gold"],
+    "classification": "Confidential",
+    "data_steward": "sales-steward@company.com",
+}
+
+MARKETING_PRODUCTS: list[dict[str, Any]] = [
+    {
+        "name": "Segment Targets",
+        "domain": "Marketing",
+        "owner": "marketing-data-team@company.com",
+        "description": "Customers, average lifetime value and churn risk per segment, from Customer 360.",
+        "contract": {
+            "schema": {
+                "segment": {"type": "string", "enum": ["Enterprise", "SMB", "Consumer"], "required": True},
+                "customers": {"type": "integer", "required": True},
+                "avg_lifetime_value": {"type": "double"},
+                "avg_churn_risk": {"type": "double"},
+            },
+            "sla": {"freshness": "24h", "quality_score": "95%"},
+        },
+        "storage": {"type": "lakehouse_table", "lakehouse": "marketing_lakehouse", "table": "gold_segment_targets"},
+        "quality_rules": ["customers > 0", "avg_churn_risk between 0 and 1"],
+        "tags": ["segment", "customer"],
+        "classification": "Internal",
+        "input_ports": [{"product": "sales/customer-360"}],
+    },
+    {
+        "name": "Campaign Audience",
+        "domain": "Marketing",
+        "owner": "marketing-data-team@company.com",
+        "description": "High churn-risk customers matched to a retention campaign for their segment.",
+        "contract": {
+            "schema": {
+                "customer_id": {"type": "string", "required": True, "unique": True},
+                "segment": {"type": "string", "enum": ["Enterprise", "SMB", "Consumer"]},
+                "campaign_id": {"type": "string", "required": True},
+            },
+            "sla": {"freshness": "24h"},
+        },
+        "storage": {"type": "lakehouse_table", "lakehouse": "marketing_lakehouse", "table": "gold_campaign_audience"},
+        "quality_rules": ["customer_id is not null", "unique(customer_id)"],
+        "tags": ["campaign", "customer", "retention"],
+        "classification": "Confidential",
+        "input_ports": [{"product": "sales/customer-360"}, {"table": "marketing_lakehouse.silver_campaigns"}],
+    },
+]
+
+
+def _load_products(platform: Platform, admin: Principal, say: Callable[[str], Any]) -> None:
+    customers = platform.table_data.read(admin, "Sales", "sales_lakehouse", "gold_customer_360").read_all()
+    campaigns = platform.table_data.read(admin, "Marketing", "marketing_lakehouse", "silver_campaigns").read_all()
+    marketing_tables: dict[str, Callable[[], pa.Table]] = {
+        "gold_segment_targets": lambda: demodata.segment_targets(customers),
+        "gold_campaign_audience": lambda: demodata.campaign_audience(customers, campaigns),
+    }
+    existing = {t.name for t in platform.tables.list(admin, "Marketing", "marketing_lakehouse")}
+    for table, build in marketing_tables.items():
+        if table not in existing:
+            platform.table_data.write(admin, "Marketing", "marketing_lakehouse", table, build().to_reader())
+    for document in [CUSTOMER_360, *MARKETING_PRODUCTS]:
+        try:
+            product = platform.products.get(admin, document["domain"], document["name"])
+        except NotFound:
+            product = platform.products.create(admin, parse_product(document))
+            say(f"Registered data product {product.qualified_name}")
+        if product.status == "draft":
+            platform.products.publish(admin, document["domain"], document["name"])

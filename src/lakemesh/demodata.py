@@ -7,6 +7,7 @@ from decimal import Decimal
 
 import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 
 FIRST = ["Ada", "Grace", "Alan", "Edsger", "Barbara", "Ken", "Margaret", "Linus", "Frances", "Donald", "Radia", "Tim"]
 LAST = ["Lovelace", "Hopper", "Turing", "Dijkstra", "Liskov", "Thompson", "Hamilton", "Torvalds", "Allen", "Knuth"]
@@ -93,5 +94,41 @@ def campaigns(*, now: datetime, seed: int = 5) -> pa.Table:
             "segment": rng.choice(SEGMENTS, rows),
             "budget": np.round(rng.uniform(1000, 50000, rows), 2),
             "started_on": pa.array([(now - timedelta(days=int(d))).date() for d in rng.integers(0, 365, rows)]),
+        }
+    )
+
+
+def segment_targets(customers: pa.Table) -> pa.Table:
+    """Marketing's view of Customer 360: one row per segment."""
+    grouped = customers.group_by("segment").aggregate(
+        [("customer_id", "count"), ("lifetime_value", "mean"), ("churn_risk", "mean")]
+    )
+    return pa.table(
+        {
+            "segment": grouped["segment"],
+            "customers": grouped["customer_id_count"],
+            "avg_lifetime_value": pa.array([round(float(v), 2) for v in grouped["lifetime_value_mean"].to_pylist()]),
+            "avg_churn_risk": pa.array([round(float(v), 4) for v in grouped["churn_risk_mean"].to_pylist()]),
+        }
+    )
+
+
+def campaign_audience(customers: pa.Table, campaigns_table: pa.Table, *, seed: int = 9) -> pa.Table:
+    """High-risk customers matched to a campaign for their segment."""
+    rng = np.random.default_rng(seed)
+    risky = customers.filter(
+        pc.greater(customers["churn_risk"], pa.scalar(Decimal("0.5"), customers["churn_risk"].type))
+    )
+    by_segment: dict[str, list[str]] = {}
+    for campaign, segment in zip(
+        campaigns_table["campaign_id"].to_pylist(), campaigns_table["segment"].to_pylist(), strict=True
+    ):
+        by_segment.setdefault(segment, []).append(campaign)
+    segments = risky["segment"].to_pylist()
+    return pa.table(
+        {
+            "customer_id": risky["customer_id"],
+            "segment": risky["segment"],
+            "campaign_id": [str(rng.choice(by_segment.get(s, ["K0001"]))) for s in segments],
         }
     )

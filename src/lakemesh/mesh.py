@@ -13,10 +13,11 @@ from lakemesh.core.settings import Settings
 from lakemesh.core.validation import parse_model
 from lakemesh.domains.models import Domain, DomainCreate, DomainUpdate, Member, MemberAdd
 from lakemesh.facade.lakehouses import LakehouseMethods
+from lakemesh.facade.products import ProductMethods
 from lakemesh.platform import Platform
 
 
-class Mesh(LakehouseMethods):
+class Mesh(LakehouseMethods, ProductMethods):
     """Acts as one principal on a Platform; `Mesh.open()` uses the local home directory."""
 
     def __init__(self, platform: Platform, principal: Principal) -> None:

@@ -16,6 +16,7 @@ from lakemesh.lakehouses.data import TableData
 from lakemesh.lakehouses.files import FileService
 from lakemesh.lakehouses.service import LakehouseService
 from lakemesh.lakehouses.tables import TableService
+from lakemesh.products.service import ProductService
 from lakemesh.storage.delta import DeltaTables
 from lakemesh.storage.location import DataRoot
 from lakemesh.templates.service import TemplateService
@@ -47,6 +48,9 @@ class Platform:
         )
         self.table_data = TableData(self.catalog, self.clock, self.tables)
         self.files = FileService(self.catalog, self.clock, self.lakehouses, self.data_root)
+        self.products = ProductService(
+            self.catalog, self.authorizer, self.clock, self.domains, self.tables, self.table_data
+        )
 
     def initialize(self, *, migrate_catalog: bool = True) -> str | None:
         """Migrate the catalog and create the first admin; returns its token secret the first time only."""

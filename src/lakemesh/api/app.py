@@ -7,7 +7,7 @@ from fastapi import FastAPI
 from lakemesh import __version__
 from lakemesh.api import problems
 from lakemesh.api.middleware import BodyGuard
-from lakemesh.api.routes import audit, domains, health, lakehouses, principals, table_data, templates
+from lakemesh.api.routes import audit, domains, health, lakehouses, principals, products, table_data, templates
 from lakemesh.platform import Platform
 
 DESCRIPTION = """
@@ -19,7 +19,7 @@ Names are matched case-insensitively and addressed by slug (`Customer 360` → `
 """
 
 # Routes that take bodies other than JSON; they check their own media types and sizes.
-RAW_BODY_PATHS: list[str] = [*table_data.RAW_BODY_PATHS]
+RAW_BODY_PATHS: list[str] = [*table_data.RAW_BODY_PATHS, *products.RAW_BODY_PATHS]
 
 
 def create_app(platform: Platform) -> FastAPI:
@@ -27,7 +27,7 @@ def create_app(platform: Platform) -> FastAPI:
     app.state.platform = platform
     problems.install(app)
 
-    for module in (health, principals, domains, lakehouses, table_data, templates, audit):
+    for module in (health, principals, domains, lakehouses, table_data, templates, products, audit):
         app.include_router(module.router)
     app.add_middleware(BodyGuard, max_bytes=platform.settings.max_body_bytes, raw_paths=RAW_BODY_PATHS)
     return app

@@ -7,7 +7,7 @@ import sys
 import click
 import typer
 
-from lakemesh.cli import admin, domains, lakehouses, server
+from lakemesh.cli import admin, domains, lakehouses, products, server
 
 app = typer.Typer(
     name="lakemesh",
@@ -20,6 +20,7 @@ server.register(app)
 admin.register(app)
 domains.register(app)
 lakehouses.register(app)
+products.register(app)
 
 
 def run() -> None:

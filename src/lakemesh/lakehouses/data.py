@@ -32,7 +32,7 @@ class BatchCheck(Protocol):
 
 
 # Products register a guard: given the table and the schema of the data, a check to run, or None.
-WriteGuard = Callable[[TableHandle, pa.Schema], BatchCheck | None]
+WriteGuard = Callable[[TableHandle, pa.Schema, str], BatchCheck | None]
 
 
 @dataclass
@@ -93,7 +93,8 @@ class TableData:
             errors, target = compare(incoming, self._tables.delta.snapshot(handle.uri).schema)
             if errors:
                 raise InvalidInput("The data does not match the table's schema; nothing was written", errors=errors)
-        checks = [c for guard in self._guards if (c := guard(handle, target)) is not None]
+        write_kind = "merge" if merge_keys else mode
+        checks = [c for guard in self._guards if (c := guard(handle, target, write_kind)) is not None]
         stream = _Stream(checks)
         batches = stream.run(conform(iter(reader), reader.schema, target))
         source = pa.RecordBatchReader.from_batches(target, batches)
@@ -108,6 +109,8 @@ class TableData:
             self._forget_if_new(handle, exists)
             if isinstance(stream.error, LakemeshError):
                 raise stream.error from None
+            for check in checks:  # a contract violation explains a refusal better than the storage error
+                check.finish()
             raise invalid("data", f"the write was refused by the storage layer: {str(exc).splitlines()[0]}") from exc
         except LakemeshError:
             self._forget_if_new(handle, exists)

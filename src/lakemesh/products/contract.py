@@ -59,6 +59,8 @@ class ColumnType:
     kind: ColumnKind
     precision: int = 0
     scale: int = 0
+    # A bare `decimal` (as the seed writes it) promises a decimal, not a precision: any stored decimal matches.
+    any_scale: bool = False
 
     def __str__(self) -> str:
         return f"decimal({self.precision},{self.scale})" if self.kind is ColumnKind.DECIMAL else self.kind.value
@@ -87,7 +89,7 @@ def parse_column_type(text: str) -> ColumnType:
     if spelled in _ALIASES:
         kind = _ALIASES[spelled]
         if kind is ColumnKind.DECIMAL:
-            return ColumnType(kind, DEFAULT_PRECISION, DEFAULT_SCALE)
+            return ColumnType(kind, DEFAULT_PRECISION, DEFAULT_SCALE, any_scale=True)
         return ColumnType(kind)
     match = _DECIMAL.match(spelled)
     if match is None:
@@ -279,8 +281,8 @@ def stores_as(expected: ColumnType, actual: pa.DataType) -> bool:
 
 
 def decimal_fits(expected: ColumnType, precision: int, scale: int) -> bool:
-    """A stored decimal matches with the same scale and the same or a wider precision."""
-    return scale == expected.scale and precision >= expected.precision
+    """A stored decimal matches with the same scale and the same or a wider precision (any, for bare `decimal`)."""
+    return expected.any_scale or (scale == expected.scale and precision >= expected.precision)
 
 
 def casts_to(expected: ColumnType, actual: pa.DataType) -> bool:

@@ -12,6 +12,7 @@ from lakemesh.audit.models import AuditEntry
 from lakemesh.auth.models import IssuedToken, Principal, Token
 from lakemesh.domains.models import Domain, Member
 from lakemesh.sdk.lakehouses import RemoteLakehouseMethods
+from lakemesh.sdk.products import RemoteProductMethods
 from lakemesh.sdk.transport import Transport
 
 
@@ -19,7 +20,7 @@ def _seg(name: str) -> str:
     return quote(name, safe="")
 
 
-class RemoteMesh(RemoteLakehouseMethods):
+class RemoteMesh(RemoteLakehouseMethods, RemoteProductMethods):
     """A client of one Lakemesh server, acting as the principal behind `token`."""
 
     def __init__(self, url: str, token: str, *, timeout: float = 60.0, client: httpx.Client | None = None) -> None:

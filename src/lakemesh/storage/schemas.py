@@ -7,7 +7,7 @@ from typing import Any
 
 import pyarrow as pa
 
-from lakemesh.core.errors import ErrorItem
+from lakemesh.core.errors import ErrorItem, InvalidInput
 from lakemesh.storage.types import type_name
 
 
@@ -86,7 +86,9 @@ def conform(batches: Iterator[pa.RecordBatch], incoming: pa.Schema, target: pa.S
     """Reorder, cast and fill missing nullable columns so each batch has exactly the table's schema."""
     lookup = {f.name.lower(): i for i, f in enumerate(incoming)}
     identical = incoming == target
+    required = [f.name for f in target if not f.nullable]
     for batch in batches:
+        _check_required(batch, required)
         if identical:
             yield batch
             continue
@@ -99,3 +101,16 @@ def conform(batches: Iterator[pa.RecordBatch], incoming: pa.Schema, target: pa.S
                 column = batch.column(index)
                 arrays.append(column if column.type == field.type else column.cast(field.type))
         yield pa.RecordBatch.from_arrays(arrays, schema=target)
+
+
+def _check_required(batch: pa.RecordBatch, required: list[str]) -> None:
+    names = {n.lower(): i for i, n in enumerate(batch.schema.names)}
+    errors = [
+        ErrorItem(
+            ("data", name), f"{batch.column(names[name.lower()]).null_count} row(s) are null; the column is NOT NULL"
+        )
+        for name in required
+        if name.lower() in names and batch.column(names[name.lower()]).null_count
+    ]
+    if errors:
+        raise InvalidInput("The data has nulls in NOT NULL columns; nothing was written", errors=errors)

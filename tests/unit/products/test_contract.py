@@ -128,7 +128,7 @@ def test_check_table_schema_reports_missing_and_incompatible_columns() -> None:
     table = pa.schema(
         [
             ("customer_id", pa.int64()),
-            ("lifetime_value", pa.decimal128(18, 4)),
+            ("lifetime_value", pa.string()),
             ("segment", pa.string()),
             ("churn_risk", pa.float64()),
             ("last_updated", pa.string()),
@@ -144,3 +144,10 @@ def test_integer_column_accepts_int32_table_column() -> None:
     contract = parse_contract({"schema": {"n": {"type": "integer"}}})
     assert check_table_schema(contract, pa.schema([("n", pa.int32())])) == []
     assert contract.columns["n"].column_type.kind is ColumnKind.INTEGER
+
+
+def test_bare_decimal_accepts_any_stored_decimal_but_an_explicit_one_checks_scale() -> None:
+    bare = parse_contract({"schema": {"v": {"type": "decimal"}}})
+    assert check_table_schema(bare, pa.schema([("v", pa.decimal128(18, 4))])) == []
+    exact = parse_contract({"schema": {"v": {"type": "decimal(18,2)"}}})
+    assert check_table_schema(exact, pa.schema([("v", pa.decimal128(18, 4))])) != []

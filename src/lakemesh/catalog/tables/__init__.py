@@ -5,6 +5,7 @@ from lakemesh.catalog.tables.auth import PrincipalRow, RoleAssignmentRow, TokenR
 from lakemesh.catalog.tables.base import Base
 from lakemesh.catalog.tables.domains import DomainRow
 from lakemesh.catalog.tables.lakehouses import LakehouseRow, TableRow, TemplateRow
+from lakemesh.catalog.tables.products import ProductRow, ProductVersionRow
 
 __all__ = [
     "AuditRow",
@@ -14,6 +15,8 @@ __all__ = [
     "OutboxCursorRow",
     "OutboxRow",
     "PrincipalRow",
+    "ProductRow",
+    "ProductVersionRow",
     "RoleAssignmentRow",
     "TableRow",
     "TemplateRow",

@@ -1,0 +1,91 @@
+"""Data products on the in-process `Mesh`: the seed's product dict works as written."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from lakemesh.auth.models import Principal
+from lakemesh.core.validation import parse_model
+from lakemesh.platform import Platform
+from lakemesh.products.contract import parse_contract
+from lakemesh.products.models import ProductPatch, parse_product
+from lakemesh.products.odcs import export_odcs, import_odcs
+from lakemesh.products.views import DataProduct, DeprecateRequest, ProductVersion, VersionDiff
+
+
+class ProductMethods:
+    platform: Platform
+    principal: Principal
+
+    def create_product(self, product: dict[str, Any]) -> DataProduct:
+        """`product` is the seed's dict: name, domain, owner, description, contract, storage, quality_rules..."""
+        return self.platform.products.create(self.principal, parse_product(product))
+
+    def list_products(self, *, domain: str | None = None, status: str | None = None) -> list[DataProduct]:
+        items: list[DataProduct] = []
+        cursor = None
+        while True:
+            page = self.platform.products.list_products(
+                self.principal, domain=domain, status=status, limit=500, cursor=cursor
+            )
+            items.extend(page.items)
+            if not page.next_cursor:
+                return items
+            cursor = page.next_cursor
+
+    def get_product(self, domain: str, product: str) -> DataProduct:
+        return self.platform.products.get(self.principal, domain, product)
+
+    def update_product(
+        self, domain: str, product: str, *, version: str | None = None, if_match: str | None = None, **changes: Any
+    ) -> DataProduct:
+        patch = parse_model(ProductPatch, changes)
+        return self.platform.products.update(self.principal, domain, product, patch, version=version, if_match=if_match)
+
+    def delete_product(self, domain: str, product: str) -> None:
+        self.platform.products.delete(self.principal, domain, product)
+
+    def get_contract(self, domain: str, product: str, *, format: str = "native") -> dict[str, Any] | str:
+        """The contract as native JSON, or with `format="odcs"` as an ODCS v3 YAML document."""
+        if format == "odcs":
+            found = self.platform.products.get(self.principal, domain, product)
+            spec = self.platform.products.spec(self.principal, domain, product)
+            return export_odcs(spec, id=found.id, version=found.version, status=found.status)
+        return self.platform.products.get(self.principal, domain, product).contract
+
+    def put_contract(
+        self, domain: str, product: str, contract: dict[str, Any] | str, *, version: str | None = None
+    ) -> DataProduct:
+        """A native contract dict, or ODCS v3 YAML text (its schema, quality, SLA, team and tags are taken)."""
+        if isinstance(contract, str):
+            imported = import_odcs(contract, domain=domain)
+            changes = imported.model_dump(
+                by_alias=True, include={"contract", "quality_rules", "tags", "description", "data_steward"}
+            )
+            return self.platform.products.update(
+                self.principal, domain, product, parse_model(ProductPatch, changes), version=version
+            )
+        return self.platform.products.set_contract(
+            self.principal, domain, product, parse_contract(contract), version=version
+        )
+
+    def list_versions(self, domain: str, product: str) -> list[ProductVersion]:
+        return self.platform.products.versions(self.principal, domain, product)
+
+    def diff_versions(self, domain: str, product: str, old: str, new: str) -> VersionDiff:
+        return self.platform.products.diff(self.principal, domain, product, old, new)
+
+    def publish_product(self, domain: str, product: str) -> DataProduct:
+        return self.platform.products.publish(self.principal, domain, product)
+
+    def deprecate_product(
+        self, domain: str, product: str, *, sunset_date: date | str, reason: str = "", replacement: str | None = None
+    ) -> DataProduct:
+        request = parse_model(
+            DeprecateRequest, {"sunset_date": sunset_date, "reason": reason, "replacement": replacement}
+        )
+        return self.platform.products.deprecate(self.principal, domain, product, request)
+
+    def retire_product(self, domain: str, product: str) -> DataProduct:
+        return self.platform.products.retire(self.principal, domain, product)

@@ -1,0 +1,515 @@
+"""Data product use cases: register, validate against the table, version, publish, deprecate, retire."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+import pyarrow as pa
+from sqlalchemy import delete, select
+from sqlalchemy.orm import Session
+
+from lakemesh.auth.authorize import Authorizer, Resource
+from lakemesh.auth.models import Principal
+from lakemesh.auth.roles import Action
+from lakemesh.auth.service import find_principal_row
+from lakemesh.catalog import Catalog
+from lakemesh.catalog.journal import record
+from lakemesh.catalog.tables import DomainRow, ProductRow, ProductVersionRow
+from lakemesh.core.clock import Clock
+from lakemesh.core.errors import Conflict, ErrorItem, InvalidInput, NotFound, PreconditionFailed
+from lakemesh.core.ids import new_id
+from lakemesh.core.names import slugify
+from lakemesh.core.pages import Page, check_limit, decode_cursor, encode_cursor
+from lakemesh.domains.service import DomainService, find_domain_row
+from lakemesh.lakehouses.data import TableData
+from lakemesh.lakehouses.store import find_lakehouse, find_table
+from lakemesh.lakehouses.tables import TableHandle, TableService
+from lakemesh.products.compat import Change, diff_contracts, next_version, required_bump
+from lakemesh.products.contract import ContractSpec, check_table_schema, to_arrow_schema
+from lakemesh.products.enforce import Violation
+from lakemesh.products.guard import ContractCheck
+from lakemesh.products.models import SEMVER, ProductPatch, ProductSpec
+from lakemesh.products.store import VISIBLE_TO_ALL, count_products, find_product, products_on_table, table_in_use
+from lakemesh.products.versioning import (
+    breaking_conflict,
+    bump_patch,
+    major,
+    rule_errors,
+    semver_key,
+    table_from,
+)
+from lakemesh.products.views import ChangeView, DataProduct, DeprecateRequest, ProductVersion, VersionDiff
+
+FIRST_VERSION = "1.0.0"
+VERSIONED_FIELDS = ("contract", "storage", "quality_rules")
+
+
+def product_resource(row: ProductRow, domain: DomainRow) -> Resource:
+    return Resource("product", f"{domain.slug}/{row.slug}", domain.id, visible=row.status in VISIBLE_TO_ALL)
+
+
+class ProductService:
+    def __init__(
+        self,
+        catalog: Catalog,
+        authorizer: Authorizer,
+        clock: Clock,
+        domains: DomainService,
+        tables: TableService,
+        table_data: TableData,
+    ) -> None:
+        self._catalog = catalog
+        self._authz = authorizer
+        self._clock = clock
+        self._domains = domains
+        self._tables = tables
+        domains.register_dependent(count_products, _purge_products)
+        tables.register_delete_check(table_in_use)
+        table_data.register_write_guard(self._write_guard)
+
+    # -- create and read -------------------------------------------------------------------------
+    def create(self, actor: Principal, spec: ProductSpec) -> DataProduct:
+        with self._catalog.read() as session:
+            domain = self._domains.resolve(session, actor, spec.domain, Action.ITEM_WRITE)
+            if find_product(session, domain.id, spec.name) is not None:
+                raise Conflict(f"Domain {domain.name!r} already has a product named {spec.name!r}")
+            handle, errors = self._check(session, actor, domain, spec)
+        if errors:
+            raise InvalidInput(f"The data product {spec.name!r} is not valid", errors=errors)
+        if handle is None:  # create_table: an empty table from the contract
+            self._tables.create(actor, domain.slug, spec.storage.lakehouse, table_from(spec))
+        now = self._clock.now()
+        with self._catalog.transaction() as session:
+            domain = self._domains.resolve(session, actor, spec.domain, Action.ITEM_WRITE)
+            if find_product(session, domain.id, spec.name) is not None:
+                raise Conflict(f"Domain {domain.name!r} already has a product named {spec.name!r}")
+            table = self._binding(session, domain, spec)
+            version = spec.version or FIRST_VERSION
+            row = ProductRow(
+                id=new_id("dp"),
+                domain_id=domain.id,
+                name=spec.name,
+                slug=slugify(spec.name),
+                status="draft",
+                version=version,
+                table_id=table.table.id if table else None,
+                created_by=actor.name,
+                created_at=now,
+                updated_at=now,
+                revision=1,
+            )
+            _apply(row, spec)
+            session.add(row)
+            session.add(_version_row(row, [], actor, now))
+            session.flush()
+            product = self._view(row, domain)
+            self._journal(session, actor, row, domain, "product.created", after=_summary(product))
+            return product
+
+    def list_products(
+        self,
+        actor: Principal,
+        *,
+        domain: str | None = None,
+        status: str | None = None,
+        limit: int = 50,
+        cursor: str | None = None,
+    ) -> Page[DataProduct]:
+        """Published and deprecated products are visible to everyone; drafts to their domain's members."""
+        check_limit(limit)
+        after = decode_cursor(cursor)
+        with self._catalog.read() as session:
+            query = select(ProductRow, DomainRow).join(DomainRow, DomainRow.id == ProductRow.domain_id)
+            if domain is not None:
+                row = find_domain_row(session, domain)
+                if row is None:
+                    raise NotFound(f"Domain {domain!r} not found")
+                query = query.where(ProductRow.domain_id == row.id)
+            if status is not None:
+                query = query.where(ProductRow.status == status)
+            if after is not None:
+                query = query.where(ProductRow.id > str(after))
+            items: list[DataProduct] = []
+            last: str | None = None
+            for product, owner_domain in session.execute(query.order_by(ProductRow.id)):
+                if self._authz.can(actor, Action.ITEM_READ, product_resource(product, owner_domain), session) or (
+                    product.status in VISIBLE_TO_ALL
+                ):
+                    items.append(self._view(product, owner_domain))
+                    last = product.id
+                if len(items) > limit:
+                    break
+        more = len(items) > limit
+        return Page(items=items[:limit], next_cursor=encode_cursor(items[limit - 1].id) if more and last else None)
+
+    def get(self, actor: Principal, domain: str, product: str) -> DataProduct:
+        with self._catalog.read() as session:
+            row, domain_row = self._load(session, actor, domain, product, Action.ITEM_READ)
+            return self._view(row, domain_row)
+
+    def spec(self, actor: Principal, domain: str, product: str) -> ProductSpec:
+        with self._catalog.read() as session:
+            row, _ = self._load(session, actor, domain, product, Action.ITEM_READ)
+            return ProductSpec.model_validate(row.spec)
+
+    # -- change ----------------------------------------------------------------------------------
+    def update(
+        self,
+        actor: Principal,
+        domain: str,
+        product: str,
+        patch: ProductPatch,
+        *,
+        version: str | None = None,
+        if_match: str | None = None,
+    ) -> DataProduct:
+        """Contract, storage or rule changes make a new version; a breaking one on a published product
+        needs `version` with a major bump (409 otherwise)."""
+        changes = patch.model_dump(exclude_unset=True, by_alias=True)
+        with self._catalog.read() as session:
+            row, domain_row = self._load(session, actor, domain, product, Action.ITEM_WRITE)
+            current = ProductSpec.model_validate(row.spec)
+            merged = ProductSpec.model_validate({**current.model_dump(by_alias=True), **changes})
+            _, errors = self._check(session, actor, domain_row, merged, must_exist=True)
+        if errors:
+            raise InvalidInput(f"The data product {merged.name!r} is not valid", errors=errors)
+        with self._catalog.transaction() as session:
+            row, domain_row = self._load(session, actor, domain, product, Action.ITEM_WRITE)
+            before = self._view(row, domain_row)
+            if if_match is not None and if_match.strip() not in {before.etag, "*"}:
+                raise PreconditionFailed("The product changed since you read it; read it again and retry")
+            if merged.name != row.name and find_product(session, domain_row.id, merged.name) is not None:
+                raise Conflict(f"Domain {domain_row.name!r} already has a product named {merged.name!r}")
+            diff = diff_contracts(ContractSpec.model_validate(row.spec["contract"]), merged.contract)
+            versioned = any(k in changes for k in VERSIONED_FIELDS) and (
+                diff or _versioned_part(merged) != _versioned_part(ProductSpec.model_validate(row.spec))
+            )
+            if versioned:
+                row.version = self._next_version(row, diff, version)
+                session.add(_version_row(row, diff, actor, self._clock.now(), spec=merged))
+            table = self._binding(session, domain_row, merged)
+            row.table_id = table.table.id if table else row.table_id
+            row.name, row.slug = merged.name, slugify(merged.name)
+            _apply(row, merged)
+            row.revision += 1
+            row.updated_at = self._clock.now()
+            after = self._view(row, domain_row)
+            self._journal(
+                session,
+                actor,
+                row,
+                domain_row,
+                "product.updated",
+                before=_summary(before),
+                after=_summary(after),
+                payload={"version": row.version, "changes": [c.__dict__ for c in diff]},
+            )
+            return after
+
+    def set_contract(
+        self, actor: Principal, domain: str, product: str, contract: ContractSpec, *, version: str | None = None
+    ) -> DataProduct:
+        patch = ProductPatch.model_validate({"contract": contract.model_dump(by_alias=True, exclude_none=True)})
+        return self.update(actor, domain, product, patch, version=version)
+
+    def publish(self, actor: Principal, domain: str, product: str) -> DataProduct:
+        return self._transition(actor, domain, product, "published", Action.PRODUCT_PUBLISH, {"draft", "published"})
+
+    def deprecate(self, actor: Principal, domain: str, product: str, request: DeprecateRequest) -> DataProduct:
+        if request.sunset_date < self._clock.now().date():
+            raise InvalidInput("sunset_date: must not be in the past", errors=[ErrorItem(("sunset_date",), "past")])
+        return self._transition(
+            actor,
+            domain,
+            product,
+            "deprecated",
+            Action.PRODUCT_PUBLISH,
+            {"published", "deprecated"},
+            sunset=request.sunset_date,
+            payload=request.model_dump(mode="json"),
+        )
+
+    def retire(self, actor: Principal, domain: str, product: str) -> DataProduct:
+        return self._transition(actor, domain, product, "retired", Action.PRODUCT_PUBLISH, {"deprecated", "draft"})
+
+    def delete(self, actor: Principal, domain: str, product: str) -> None:
+        with self._catalog.transaction() as session:
+            row, domain_row = self._load(session, actor, domain, product, Action.ITEM_DELETE)
+            if row.status in VISIBLE_TO_ALL:
+                raise Conflict(f"Product {row.name!r} is {row.status}; deprecate and retire it before deleting")
+            self._journal(
+                session, actor, row, domain_row, "product.deleted", before=_summary(self._view(row, domain_row))
+            )
+            session.delete(row)
+
+    # -- versions --------------------------------------------------------------------------------
+    def versions(self, actor: Principal, domain: str, product: str) -> list[ProductVersion]:
+        with self._catalog.read() as session:
+            row, _ = self._load(session, actor, domain, product, Action.ITEM_READ)
+            rows = session.scalars(
+                select(ProductVersionRow)
+                .where(ProductVersionRow.product_id == row.id)
+                .order_by(ProductVersionRow.created_at.desc(), ProductVersionRow.id.desc())
+            )
+            return [
+                ProductVersion(version=v.version, created_at=v.created_at, created_by=v.created_by, changes=v.changes)
+                for v in rows
+            ]
+
+    def diff(self, actor: Principal, domain: str, product: str, old: str, new: str) -> VersionDiff:
+        with self._catalog.read() as session:
+            row, domain_row = self._load(session, actor, domain, product, Action.ITEM_READ)
+            specs = {
+                v.version: v.spec
+                for v in session.scalars(select(ProductVersionRow).where(ProductVersionRow.product_id == row.id))
+            }
+        missing = [v for v in (old, new) if v not in specs]
+        if missing:
+            raise NotFound(f"Product {row.name!r} has no version {missing[0]!r}")
+        changes = diff_contracts(
+            ContractSpec.model_validate(specs[old]["contract"]), ContractSpec.model_validate(specs[new]["contract"])
+        )
+        return VersionDiff(
+            product=f"{domain_row.slug}/{row.slug}",
+            from_version=old,
+            to_version=new,
+            breaking=any(c.breaking for c in changes),
+            changes=[ChangeView(**c.__dict__) for c in changes],
+        )
+
+    # -- internals -------------------------------------------------------------------------------
+    def _load(
+        self, session: Session, actor: Principal, domain: str, product: str, action: Action
+    ) -> tuple[ProductRow, DomainRow]:
+        domain_row = find_domain_row(session, domain)
+        row = find_product(session, domain_row.id, product) if domain_row else None
+        if row is None or domain_row is None:
+            raise NotFound(f"Data product {domain}/{product} not found")
+        self._authz.authorize(actor, action, product_resource(row, domain_row), session)
+        return row, domain_row
+
+    def _check(
+        self, session: Session, actor: Principal, domain: DomainRow, spec: ProductSpec, *, must_exist: bool = False
+    ) -> tuple[TableHandle | None, list[ErrorItem]]:
+        """Every problem with the document, as one list: owner, storage binding, schema match, rules."""
+        errors: list[ErrorItem] = []
+        if find_principal_row(session, spec.owner) is None:
+            errors.append(ErrorItem(("owner",), f"{spec.owner!r} is not a principal of this platform"))
+        lakehouse = find_lakehouse(session, domain.id, spec.storage.lakehouse)
+        handle: TableHandle | None = None
+        schema: pa.Schema | None = None
+        if lakehouse is None:
+            errors.append(
+                ErrorItem(
+                    ("storage", "lakehouse"), f"no lakehouse {spec.storage.lakehouse!r} in domain {domain.name!r}"
+                )
+            )
+        else:
+            table = find_table(session, lakehouse.id, spec.storage.table)
+            if table is not None:
+                handle = self._tables.handle(domain, lakehouse, table)
+                schema = self._schema(handle)
+                errors.extend(check_table_schema(spec.contract, schema))
+            elif spec.create_table and not must_exist:
+                schema = to_arrow_schema(spec.contract)
+            else:
+                errors.append(
+                    ErrorItem(
+                        ("storage", "table"),
+                        f"no table {spec.storage.table!r} in {lakehouse.name!r} (set create_table to create it)",
+                    )
+                )
+        errors.extend(rule_errors(spec, schema))
+        return handle, errors
+
+    def _schema(self, handle: TableHandle) -> pa.Schema:
+        if self._tables.delta.exists(handle.uri):
+            return self._tables.delta.snapshot(handle.uri).schema
+        return pa.schema([])
+
+    def _binding(self, session: Session, domain: DomainRow, spec: ProductSpec) -> TableHandle | None:
+        lakehouse = find_lakehouse(session, domain.id, spec.storage.lakehouse)
+        table = find_table(session, lakehouse.id, spec.storage.table) if lakehouse else None
+        return self._tables.handle(domain, lakehouse, table) if lakehouse and table else None
+
+    def _next_version(self, row: ProductRow, diff: list[Change], requested: str | None) -> str:
+        breaking = [c for c in diff if c.breaking]
+        if requested is not None:
+            if not SEMVER.match(requested):
+                raise InvalidInput("version: not a semantic version", errors=[ErrorItem(("version",), "not semver")])
+            if major(requested) <= major(row.version) and breaking and row.status in VISIBLE_TO_ALL:
+                raise breaking_conflict(row, breaking)
+            if semver_key(requested) <= semver_key(row.version):
+                raise Conflict(f"Version {requested} is not newer than {row.version}")
+            return requested
+        if breaking and row.status in VISIBLE_TO_ALL:
+            raise breaking_conflict(row, breaking)
+        return next_version(row.version, diff) if diff else bump_patch(row.version)
+
+    def _transition(
+        self,
+        actor: Principal,
+        domain: str,
+        product: str,
+        status: str,
+        action: Action,
+        allowed_from: set[str],
+        *,
+        sunset: date | None = None,
+        payload: dict[str, Any] | None = None,
+    ) -> DataProduct:
+        with self._catalog.transaction() as session:
+            row, domain_row = self._load(session, actor, domain, product, action)
+            if row.status not in allowed_from:
+                raise Conflict(f"Product {row.name!r} is {row.status}; it cannot become {status}")
+            before = row.status
+            now = self._clock.now()
+            row.status = status
+            if status == "published" and row.published_at is None:
+                row.published_at = now
+            if status == "deprecated":
+                row.deprecated_at, row.sunset_date = now, sunset
+            row.revision += 1
+            row.updated_at = now
+            view = self._view(row, domain_row)
+            self._journal(
+                session,
+                actor,
+                row,
+                domain_row,
+                f"product.{status}",
+                before={"status": before},
+                after={"status": status, "version": row.version},
+                payload={"product": view.qualified_name, "version": row.version, "owner": row.owner, **(payload or {})},
+            )
+            return view
+
+    def _write_guard(self, handle: TableHandle, schema: pa.Schema, mode: str) -> ContractCheck | None:
+        with self._catalog.read() as session:
+            bound = products_on_table(session, handle.table.id, VISIBLE_TO_ALL)
+        if not bound:
+            return None
+        row = bound[0]
+        qualified = f"{handle.domain.slug}/{row.slug}"
+
+        def existing(columns: list[str]) -> dict[str, pa.ChunkedArray]:
+            if mode != "append" or not self._tables.delta.exists(handle.uri):
+                return {}
+            table = self._tables.delta.read(handle.uri, columns=columns).read_all()
+            return {c: table.column(c) for c in columns}
+
+        def warn(violations: list[Violation]) -> None:
+            with self._catalog.transaction() as session:
+                record(
+                    session,
+                    at=self._clock.now(),
+                    actor=None,
+                    action="product.contract_violation",
+                    resource_type="product",
+                    resource_id=row.id,
+                    resource_name=qualified,
+                    domain=handle.domain.slug,
+                    payload={"table": handle.qualified_name, "violations": [v.message for v in violations]},
+                )
+
+        contract = ContractSpec.model_validate(row.spec["contract"])
+        return ContractCheck(qualified, handle.qualified_name, contract, row.enforcement, existing, warn)
+
+    def _view(self, row: ProductRow, domain: DomainRow) -> DataProduct:
+        spec = row.spec
+        storage = spec["storage"]
+        return DataProduct(
+            id=row.id,
+            qualified_name=f"{domain.slug}/{row.slug}",
+            name=row.name,
+            slug=row.slug,
+            domain=domain.slug,
+            owner=row.owner,
+            description=row.description,
+            contract=spec["contract"],
+            storage=storage,
+            quality_rules=spec.get("quality_rules", []),
+            tags=list(row.tags),
+            classification=row.classification,
+            documentation_url=spec.get("documentation_url"),
+            data_steward=spec.get("data_steward"),
+            input_ports=spec.get("input_ports", []),
+            output_ports=spec.get("output_ports", []),
+            enforcement=row.enforcement,
+            status=row.status,
+            version=row.version,
+            table=f"{domain.slug}.{storage['lakehouse']}.{storage['table']}",
+            created_by=row.created_by,
+            created_at=row.created_at,
+            updated_at=row.updated_at,
+            published_at=row.published_at,
+            deprecated_at=row.deprecated_at,
+            sunset_date=row.sunset_date,
+            etag=f'"{row.id}.{row.revision}"',
+        )
+
+    def _journal(
+        self,
+        session: Session,
+        actor: Principal,
+        row: ProductRow,
+        domain: DomainRow,
+        action: str,
+        *,
+        before: dict[str, Any] | None = None,
+        after: dict[str, Any] | None = None,
+        payload: dict[str, Any] | None = None,
+    ) -> None:
+        record(
+            session,
+            at=self._clock.now(),
+            actor=actor.name,
+            action=action,
+            resource_type="product",
+            resource_id=row.id,
+            resource_name=f"{domain.slug}/{row.slug}",
+            domain=domain.slug,
+            before=before,
+            after=after,
+            payload=payload,
+        )
+
+
+def _apply(row: ProductRow, spec: ProductSpec) -> None:
+    row.spec = spec.model_dump(mode="json", by_alias=True, exclude={"create_table"})
+    row.owner = spec.owner.strip().lower()
+    row.enforcement = spec.enforcement
+    row.classification = spec.classification
+    row.tags = list(spec.tags)
+    row.description = spec.description
+
+
+def _versioned_part(spec: ProductSpec) -> dict[str, Any]:
+    return spec.model_dump(mode="json", by_alias=True, include=set(VERSIONED_FIELDS))
+
+
+def _version_row(
+    row: ProductRow, diff: list[Change], actor: Principal, at: Any, *, spec: ProductSpec | None = None
+) -> ProductVersionRow:
+    document = spec.model_dump(mode="json", by_alias=True, exclude={"create_table"}) if spec else row.spec
+    return ProductVersionRow(
+        id=new_id("dpv"),
+        product_id=row.id,
+        version=row.version,
+        spec=document,
+        changes=[c.__dict__ for c in diff],
+        created_by=actor.name,
+        created_at=at,
+    )
+
+
+def _summary(product: DataProduct) -> dict[str, Any]:
+    return product.model_dump(mode="json", include={"name", "owner", "status", "version", "table", "tags"})
+
+
+def _purge_products(session: Session, domain_id: str) -> None:
+    session.execute(delete(ProductRow).where(ProductRow.domain_id == domain_id))
+
+
+__all__ = ["ProductService", "required_bump"]

@@ -1,0 +1,38 @@
+"""Catalog lookups for products."""
+
+from __future__ import annotations
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from lakemesh.catalog.tables import ProductRow, TableRow
+from lakemesh.core.names import slugify
+
+VISIBLE_TO_ALL = ("published", "deprecated")
+BINDING_STATUSES = ("draft", "published", "deprecated")
+
+
+def find_product(session: Session, domain_id: str, ref: str) -> ProductRow | None:
+    return session.scalar(
+        select(ProductRow).where(
+            ProductRow.domain_id == domain_id, (ProductRow.slug == slugify(ref)) | (ProductRow.id == ref)
+        )
+    )
+
+
+def products_on_table(session: Session, table_id: str, statuses: tuple[str, ...]) -> list[ProductRow]:
+    return list(
+        session.scalars(select(ProductRow).where(ProductRow.table_id == table_id, ProductRow.status.in_(statuses)))
+    )
+
+
+def count_products(session: Session, domain_id: str) -> tuple[str, int]:
+    n = session.scalar(select(func.count()).select_from(ProductRow).where(ProductRow.domain_id == domain_id))
+    return "products", int(n or 0)
+
+
+def table_in_use(session: Session, table: TableRow) -> str | None:
+    bound = products_on_table(session, table.id, BINDING_STATUSES)
+    if not bound:
+        return None
+    return f"data product {bound[0].name!r} is served from it (retire or rebind the product first)"

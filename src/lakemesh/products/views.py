@@ -1,0 +1,82 @@
+"""What the API returns about products: the document as written plus ids, status, version and dates."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+Status = Literal["draft", "published", "deprecated", "retired"]
+
+
+class DataProduct(BaseModel):
+    model_config = ConfigDict(populate_by_name=True)
+
+    id: str
+    qualified_name: str = Field(description="`<domain>/<product>`, stable; the seed's Purview qualifiedName.")
+    name: str
+    slug: str
+    domain: str
+    owner: str
+    description: str
+    contract: dict[str, Any]
+    storage: dict[str, Any]
+    quality_rules: list[Any]
+    tags: list[str]
+    classification: str | None
+    documentation_url: str | None
+    data_steward: str | None
+    input_ports: list[dict[str, Any]]
+    output_ports: list[dict[str, Any]]
+    enforcement: str
+    status: Status
+    version: str
+    table: str = Field(description="Qualified name of the bound table: `<domain>.<lakehouse>.<table>`.")
+    created_by: str | None
+    created_at: datetime
+    updated_at: datetime
+    published_at: datetime | None
+    deprecated_at: datetime | None
+    sunset_date: date | None
+    etag: str
+    warnings: list[str] = Field(default_factory=list)
+
+
+class ProductVersion(BaseModel):
+    version: str
+    created_at: datetime
+    created_by: str | None
+    changes: list[dict[str, Any]]
+
+
+class ChangeView(BaseModel):
+    kind: str
+    path: str
+    breaking: bool
+    message: str
+
+
+class VersionDiff(BaseModel):
+    product: str
+    from_version: str
+    to_version: str
+    breaking: bool
+    changes: list[ChangeView]
+
+
+class DeprecateRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    sunset_date: date = Field(description="When consumers must have moved off the product.")
+    reason: str = ""
+    replacement: str | None = Field(default=None, description="`<domain>/<product>` to move to.")
+
+
+class ContractUpdate(BaseModel):
+    """`PUT .../contract` in JSON: the new contract, and the version for a breaking change."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    contract: dict[str, Any]
+    version: str | None = Field(default=None, description="Required (a major bump) for breaking changes.")
