@@ -21,7 +21,7 @@ class ContractCheck:
     table: str
     contract: ContractSpec
     enforcement: str
-    existing_keys: Callable[[list[str]], dict[str, pa.ChunkedArray]] | None
+    existing_keys: dict[str, pa.ChunkedArray]
     on_warning: Callable[[list[Violation]], None]
     found: dict[tuple[str, str], Violation] = field(default_factory=dict)
     keys: list[pa.Table] = field(default_factory=list)
@@ -44,7 +44,7 @@ class ContractCheck:
         if self.unique_columns and self.keys:
             keys = pa.concat_tables(self.keys, promote_options="default")
             only_unique = {name: self.contract.columns[name] for name in self.unique_columns}
-            existing = self.existing_keys(self.unique_columns) if self.existing_keys else None
+            existing = self.existing_keys or None
             self._add(
                 check_batch(self.contract.model_copy(update={"columns": only_unique}), keys, existing_keys=existing)
             )

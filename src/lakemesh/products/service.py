@@ -393,12 +393,6 @@ class ProductService:
         row = bound[0]
         qualified = f"{handle.domain.slug}/{row.slug}"
 
-        def existing(columns: list[str]) -> dict[str, pa.ChunkedArray]:
-            if mode != "append" or not self._tables.delta.exists(handle.uri):
-                return {}
-            table = self._tables.delta.read(handle.uri, columns=columns).read_all()
-            return {c: table.column(c) for c in columns}
-
         def warn(violations: list[Violation]) -> None:
             with self._catalog.transaction() as session:
                 record(
@@ -414,6 +408,12 @@ class ProductService:
                 )
 
         contract = ContractSpec.model_validate(row.spec["contract"])
+        unique = [name for name, column in contract.columns.items() if column.unique]
+        existing: dict[str, pa.ChunkedArray] = {}
+        if unique and mode == "append" and self._tables.delta.exists(handle.uri):
+            # Read before the write starts: delta-rs cannot be re-entered from inside its own write stream.
+            current = self._tables.delta.read(handle.uri, columns=unique).read_all()
+            existing = {c: current.column(c) for c in unique}
         return ContractCheck(qualified, handle.qualified_name, contract, row.enforcement, existing, warn)
 
     def _view(self, row: ProductRow, domain: DomainRow) -> DataProduct:
