@@ -286,26 +286,28 @@ def bench_upload(server: RunningServer, path: Path, largest_group: int) -> list[
 
 def raw_write_growth(path: Path, folder: Path) -> int:
     """For context: peak RSS growth of plain write_deltalake streaming the same file, in a fresh process."""
-    out = subprocess.run(
+    probe = subprocess.run(
         [sys.executable, __file__, "--probe-raw-write", str(path), str(folder)],
         capture_output=True,
+        check=False,
         text=True,
-        check=True,
-    ).stdout
-    return int(out.split()[-1])
+    )
+    if probe.returncode != 0:
+        raise RuntimeError(f"the raw write probe failed:\n{probe.stderr[-2000:]}")
+    return int(probe.stdout.split()[-1])
 
 
 def probe_raw_write(path: Path, folder: Path) -> None:
     """Runs in the child of `raw_write_growth`: the server's read path (iter_batches) into delta-rs, nothing else."""
     parquet = pq.ParquetFile(str(path))
-    write_deltalake(str(folder / "warmup"), parquet.read_row_group(0).slice(0, 1000))
+    write_deltalake(str(folder / "probe_warmup"), next(parquet.iter_batches(batch_size=1000)))
     gc.collect()
     pid = os.getpid()
     before = proc_status(pid)["VmRSS"]
     if not reset_peak(pid):
         before = proc_status(pid)["VmHWM"]  # growth then counts from the warm-up's peak: an underestimate
     reader = pa.RecordBatchReader.from_batches(parquet.schema_arrow, parquet.iter_batches(batch_size=65536))
-    write_deltalake(str(folder / "raw_upload"), reader)
+    write_deltalake(str(folder / "probe_upload"), reader)
     print(proc_status(pid)["VmHWM"] - before)
 
 
@@ -326,7 +328,7 @@ def main() -> None:
     parser.add_argument("--rows", type=int, default=1_000_000, help="Customer 360 rows to append and read")
     parser.add_argument("--upload-mb", type=int, default=1024, help="size of the Parquet file to upload")
     parser.add_argument("--row-group-mb", type=int, default=96, help="uncompressed size of its row groups")
-    parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--repeats", type=int, default=5)
     parser.add_argument("--probe-raw-write", nargs=2, type=Path, metavar=("PARQUET", "FOLDER"), help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.probe_raw_write:

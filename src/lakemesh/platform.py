@@ -10,13 +10,16 @@ from lakemesh.auth.authorize import Authorizer
 from lakemesh.auth.service import PrincipalService
 from lakemesh.catalog import Catalog, migrate
 from lakemesh.core.clock import Clock, SystemClock
+from lakemesh.core.durations import parse_duration
 from lakemesh.core.settings import Settings
 from lakemesh.domains.service import DomainService
 from lakemesh.lakehouses.data import TableData
 from lakemesh.lakehouses.files import FileService
+from lakemesh.lakehouses.maintenance import auto_vacuum
 from lakemesh.lakehouses.service import LakehouseService
 from lakemesh.lakehouses.tables import TableService
 from lakemesh.products.service import ProductService
+from lakemesh.scheduler import Scheduler
 from lakemesh.storage.delta import DeltaTables
 from lakemesh.storage.location import DataRoot
 from lakemesh.templates.service import TemplateService
@@ -51,6 +54,9 @@ class Platform:
         self.products = ProductService(
             self.catalog, self.authorizer, self.clock, self.domains, self.tables, self.table_data
         )
+        self.scheduler = Scheduler()
+        vacuum_every = parse_duration(settings.auto_vacuum_interval, "auto_vacuum_interval").total_seconds()
+        self.scheduler.every(vacuum_every, "auto-vacuum", lambda: auto_vacuum(self.catalog, self.tables))
 
     def initialize(self, *, migrate_catalog: bool = True) -> str | None:
         """Migrate the catalog and create the first admin; returns its token secret the first time only."""
@@ -63,6 +69,7 @@ class Platform:
         return secret
 
     def close(self) -> None:
+        self.scheduler.stop()
         self.catalog.dispose()
 
 

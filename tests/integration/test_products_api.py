@@ -83,7 +83,9 @@ def test_odcs_yaml_out_and_in(server: Server, product: tuple[str, str]) -> None:
         assert exported.headers["content-type"].startswith("application/yaml")
         document = yaml.safe_load(exported.text)
         assert document["kind"] == "DataContract" and document["apiVersion"].startswith("v3")
-        document["schema"][0]["properties"][1]["description"] = "The customer's full name"
+        names = [p["name"] for p in document["schema"][0]["properties"]]
+        assert names == list(CUSTOMER_360["contract"]["schema"])  # column order survives the catalog
+        document["schema"][0]["properties"][names.index("customer_name")]["description"] = "The customer's full name"
         response = http.put(
             f"{path}/contract", content=yaml.safe_dump(document), headers={"Content-Type": "application/yaml"}
         )

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
 from fastapi import FastAPI
 
 from lakemesh import __version__
@@ -23,7 +26,14 @@ RAW_BODY_PATHS: list[str] = [*table_data.RAW_BODY_PATHS, *products.RAW_BODY_PATH
 
 
 def create_app(platform: Platform) -> FastAPI:
-    app = FastAPI(title="Lakemesh", version=__version__, description=DESCRIPTION)
+    @asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        if platform.settings.scheduler:
+            platform.scheduler.start()
+        yield
+        platform.scheduler.stop()
+
+    app = FastAPI(title="Lakemesh", version=__version__, description=DESCRIPTION, lifespan=lifespan)
     app.state.platform = platform
     problems.install(app)
 

@@ -48,6 +48,9 @@ def register(app: typer.Typer) -> None:
     files.command("download")(file_download)
     files.command("delete")(file_delete)
     app.add_typer(files, name="file")
+    maintenance = typer.Typer(help="Upkeep jobs (the server also runs them on a schedule).", no_args_is_help=True)
+    maintenance.command("vacuum")(maintenance_vacuum)
+    app.add_typer(maintenance, name="maintenance")
 
 
 def _split(name: str, parts: int, what: str) -> list[str]:
@@ -288,3 +291,18 @@ def file_delete(lakehouse: str, path: str) -> None:
     domain, name = _split(lakehouse, 2, "lakehouse")
     open_mesh().delete_file(domain, name, path)
     console.print(f"deleted {path}")
+
+
+def maintenance_vacuum(as_json: JsonFlag = False) -> None:
+    """Run auto-vacuum now for every lakehouse that asks for it (what the scheduler does every 6h)."""
+    from lakemesh.cli.session import settings
+    from lakemesh.lakehouses.maintenance import auto_vacuum
+    from lakemesh.platform import Platform
+
+    platform = Platform(settings())
+    platform.initialize()
+    runs = auto_vacuum(platform.catalog, platform.tables)
+    if as_json:
+        emit_json([run.__dict__ for run in runs])
+    else:
+        emit_table([run.__dict__ for run in runs], ["table", "files_removed", "error"], title="auto-vacuum")

@@ -41,6 +41,8 @@ class Settings(BaseSettings):
     max_upload_bytes: int = Field(
         default=10 * 1024**3, description="Largest table-data or file upload accepted (streamed to disk)."
     )
+    scheduler: bool = Field(default=True, description="Run scheduled jobs (auto-vacuum, ...) inside `lakemesh serve`.")
+    auto_vacuum_interval: str = Field(default="6h", description="How often auto-vacuum lakehouses are vacuumed.")
     host: str = Field(default="127.0.0.1", description="Address `lakemesh serve` binds to.")
     port: int = Field(default=8484, description="Port `lakemesh serve` listens on.")
     public_url: str | None = Field(default=None, description="URL clients reach the server at, if not host:port.")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Date, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Date, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from lakemesh.catalog.tables.base import Base
@@ -22,8 +22,9 @@ class ProductRow(Base):
     owner: Mapped[str] = mapped_column(String(254), index=True)
     status: Mapped[str] = mapped_column(String(16), index=True)
     version: Mapped[str] = mapped_column(String(64))
-    # The product document as written (native form), the source of truth for everything below.
-    spec: Mapped[dict[str, Any]]
+    # The product document as written (native form), the source of truth for everything below. Plain JSON,
+    # not JSONB: the order of the contract's columns is part of the document.
+    spec: Mapped[dict[str, Any]] = mapped_column(JSON)
     table_id: Mapped[str | None] = mapped_column(String(40), index=True)
     enforcement: Mapped[str] = mapped_column(String(8), default="block")
     classification: Mapped[str | None] = mapped_column(String(32))
@@ -45,7 +46,7 @@ class ProductVersionRow(Base):
     id: Mapped[str] = mapped_column(String(40), primary_key=True)
     product_id: Mapped[str] = mapped_column(ForeignKey("products.id", ondelete="CASCADE"), index=True)
     version: Mapped[str] = mapped_column(String(64))
-    spec: Mapped[dict[str, Any]]
+    spec: Mapped[dict[str, Any]] = mapped_column(JSON)
     changes: Mapped[list[Any]] = mapped_column(default=list)
     created_by: Mapped[str | None] = mapped_column(String(128))
     created_at: Mapped[datetime]

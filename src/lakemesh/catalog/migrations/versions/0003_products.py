@@ -29,9 +29,7 @@ def upgrade() -> None:
         sa.Column("owner", sa.String(length=254), nullable=False),
         sa.Column("status", sa.String(length=16), nullable=False),
         sa.Column("version", sa.String(length=64), nullable=False),
-        sa.Column(
-            "spec", sa.JSON().with_variant(postgresql.JSONB(astext_type=sa.Text()), "postgresql"), nullable=False
-        ),
+        sa.Column("spec", sa.JSON(), nullable=False),
         sa.Column("table_id", sa.String(length=40), nullable=True),
         sa.Column("enforcement", sa.String(length=8), nullable=False),
         sa.Column("classification", sa.String(length=32), nullable=True),
@@ -63,9 +61,7 @@ def upgrade() -> None:
         sa.Column("id", sa.String(length=40), nullable=False),
         sa.Column("product_id", sa.String(length=40), nullable=False),
         sa.Column("version", sa.String(length=64), nullable=False),
-        sa.Column(
-            "spec", sa.JSON().with_variant(postgresql.JSONB(astext_type=sa.Text()), "postgresql"), nullable=False
-        ),
+        sa.Column("spec", sa.JSON(), nullable=False),
         sa.Column(
             "changes", sa.JSON().with_variant(postgresql.JSONB(astext_type=sa.Text()), "postgresql"), nullable=False
         ),
