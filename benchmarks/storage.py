@@ -4,7 +4,7 @@ Targets (Lakehouses and Delta tables issue):
 1. append 1M Customer 360 rows through `Mesh.write_table` <= 1.3x raw `deltalake.write_deltalake`;
 2. read 1M rows as Arrow over REST (`lakemesh serve`) <= 2x local `DeltaTable(...).to_pyarrow_table()`;
 3. peak server RSS growth during a ~1 GB Parquet upload < 2x the file's largest row group (uncompressed).
-Run: python3 benchmarks/storage.py [--rows 1000000] [--upload-mb 1024] [--repeats 3]
+Run: python3 benchmarks/storage.py [--rows 1000000] [--upload-mb 1024] [--repeats 5] [--row-group-mb 96]
 """
 
 from __future__ import annotations
@@ -162,7 +162,20 @@ def bench_read(server: RunningServer, table_path: Path, rows: int, repeats: int)
                 times.append(timed(action))
     label = f"read {rows:,} rows as Arrow"
     describe(label, rest, local)
+    if shutil.which("curl"):
+        print(
+            f"  for context, the same GET with curl to /dev/null (no Python client): best {curl_seconds(server):.3f} s"
+        )
     return both(label, "s", 2.0, rest, local)
+
+
+def curl_seconds(server: RunningServer, runs: int = 3) -> float:
+    """Separates the server's share from httpx's: curl's total time for the same response, discarded."""
+    url = f"{server.url}{TABLES_URL}/{TABLE}/data?format=arrow"
+    command = ["curl", "-sf", "-o", "/dev/null", "-w", "%{time_total}", "-H", f"Authorization: Bearer {server.token}"]
+    return min(
+        float(subprocess.run([*command, url], capture_output=True, text=True, check=True).stdout) for _ in range(runs)
+    )
 
 
 # -- 3. upload memory ---------------------------------------------------------------------------------------
@@ -317,8 +330,9 @@ def print_summary(rows: list[Row]) -> None:
     print("\n" + header + "\n" + "-" * len(header))
     for row in rows:
         target = f"{'<' if row.strict else '<='} {row.target:g}x"
+        digits = 3 if row.unit == "s" else 0
         print(
-            f"{row.metric:48s} {row.lakemesh:10.3f} {row.unit:1s} {row.baseline:10.3f} {row.unit:1s} "
+            f"{row.metric:48s} {row.lakemesh:9.{digits}f} {row.unit:2s} {row.baseline:9.{digits}f} {row.unit:2s} "
             f"{row.ratio:6.2f}x {target:>8s}  {'PASS' if row.passed else 'MISS'}"
         )
 

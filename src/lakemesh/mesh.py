@@ -17,7 +17,11 @@ from lakemesh.facade.products import ProductMethods
 from lakemesh.platform import Platform
 
 
-class Mesh(LakehouseMethods, ProductMethods):
+class Mesh(
+    LakehouseMethods,
+    ProductMethods,
+    # capability mixins: one line each
+):
     """Acts as one principal on a Platform; `Mesh.open()` uses the local home directory."""
 
     def __init__(self, platform: Platform, principal: Principal) -> None:

@@ -55,6 +55,11 @@ class Platform:
             self.catalog, self.authorizer, self.clock, self.domains, self.tables, self.table_data
         )
         self.scheduler = Scheduler()
+        # -- capabilities: one block each, in this order --
+        # quality
+        # governance
+        # access
+        # pipelines
         vacuum_every = parse_duration(settings.auto_vacuum_interval, "auto_vacuum_interval").total_seconds()
         self.scheduler.every(vacuum_every, "auto-vacuum", lambda: auto_vacuum(self.catalog, self.tables))
 

@@ -39,5 +39,7 @@ def create_app(platform: Platform) -> FastAPI:
 
     for module in (health, principals, domains, lakehouses, table_data, templates, products, audit):
         app.include_router(module.router)
+    # capability routers: one line each
+
     app.add_middleware(BodyGuard, max_bytes=platform.settings.max_body_bytes, raw_paths=RAW_BODY_PATHS)
     return app

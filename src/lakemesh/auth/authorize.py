@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from sqlalchemy import bindparam, select
@@ -30,11 +31,20 @@ class Resource:
     visible: bool = False
 
 
+# Capabilities that grant access outside domain roles (approved access requests) register a source:
+# it answers whether `principal` may do `action` on `resource` through a grant.
+GrantSource = Callable[[Principal, Action, "Resource", Reader], bool]
+
+
 class Authorizer:
     """Decides from platform role and domain role; reads roles fresh each time (no stale cache across replicas)."""
 
     def __init__(self, catalog: Catalog) -> None:
         self._catalog = catalog
+        self._grant_sources: list[GrantSource] = []
+
+    def register_grant_source(self, source: GrantSource) -> None:
+        self._grant_sources.append(source)
 
     def role_in(self, principal: Principal, domain_id: str, session: Reader | None = None) -> DomainRole | None:
         params = {"domain_id": domain_id, "principal_id": principal.id}
@@ -50,9 +60,14 @@ class Authorizer:
             return False
         if principal.is_platform_admin:
             return True
-        if resource.domain_id is None:
+        if resource.domain_id is not None and role_allows(self.role_in(principal, resource.domain_id, session), action):
+            return True
+        if not self._grant_sources:
             return False
-        return role_allows(self.role_in(principal, resource.domain_id, session), action)
+        if session is not None:
+            return any(source(principal, action, resource, session) for source in self._grant_sources)
+        with self._catalog.connect() as connection:
+            return any(source(principal, action, resource, connection) for source in self._grant_sources)
 
     def authorize(
         self, principal: Principal, action: Action, resource: Resource, session: Reader | None = None

@@ -21,6 +21,7 @@ admin.register(app)
 domains.register(app)
 lakehouses.register(app)
 products.register(app)
+# capability commands: one line each
 
 
 def run() -> None:

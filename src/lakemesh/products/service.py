@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 from typing import Any
 
@@ -42,6 +43,8 @@ from lakemesh.products.versioning import (
 from lakemesh.products.views import ChangeView, DataProduct, DeprecateRequest, ProductVersion, VersionDiff
 
 FIRST_VERSION = "1.0.0"
+# (event: create | update | publish, the product as it will be, its document) -> warnings; raise to refuse.
+LifecycleCheck = Callable[[str, DataProduct, ProductSpec], list[str]]
 VERSIONED_FIELDS = ("contract", "storage", "quality_rules")
 
 
@@ -64,9 +67,18 @@ class ProductService:
         self._clock = clock
         self._domains = domains
         self._tables = tables
+        self._checks: list[LifecycleCheck] = []
         domains.register_dependent(count_products, _purge_products)
         tables.register_delete_check(table_in_use)
         table_data.register_write_guard(self._write_guard)
+
+    def register_lifecycle_check(self, check: LifecycleCheck) -> None:
+        """Governance checks products on create, update and publish: raise to refuse, return warnings."""
+        self._checks.append(check)
+
+    def _run_checks(self, event: str, product: DataProduct, spec: ProductSpec) -> DataProduct:
+        warnings = [w for check in self._checks for w in check(event, product, spec)]
+        return product.model_copy(update={"warnings": warnings}) if warnings else product
 
     # -- create and read -------------------------------------------------------------------------
     def create(self, actor: Principal, spec: ProductSpec) -> DataProduct:
@@ -103,7 +115,7 @@ class ProductService:
             session.add(row)
             session.add(_version_row(row, [], actor, now))
             session.flush()
-            product = self._view(row, domain)
+            product = self._run_checks("create", self._view(row, domain), spec)
             self._journal(session, actor, row, domain, "product.created", after=_summary(product))
             return product
 
@@ -194,7 +206,7 @@ class ProductService:
             _apply(row, merged)
             row.revision += 1
             row.updated_at = self._clock.now()
-            after = self._view(row, domain_row)
+            after = self._run_checks("update", self._view(row, domain_row), merged)
             self._journal(
                 session,
                 actor,
@@ -373,6 +385,8 @@ class ProductService:
             row.revision += 1
             row.updated_at = now
             view = self._view(row, domain_row)
+            if status == "published":
+                view = self._run_checks("publish", view, ProductSpec.model_validate(row.spec))
             self._journal(
                 session,
                 actor,

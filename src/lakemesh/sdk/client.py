@@ -20,7 +20,11 @@ def _seg(name: str) -> str:
     return quote(name, safe="")
 
 
-class RemoteMesh(RemoteLakehouseMethods, RemoteProductMethods):
+class RemoteMesh(
+    RemoteLakehouseMethods,
+    RemoteProductMethods,
+    # capability mixins: one line each
+):
     """A client of one Lakemesh server, acting as the principal behind `token`."""
 
     def __init__(self, url: str, token: str, *, timeout: float = 60.0, client: httpx.Client | None = None) -> None:

@@ -1,0 +1,3 @@
+"""Catalog tables of the access capability."""
+
+from __future__ import annotations

@@ -1,0 +1,3 @@
+"""Catalog tables of the governance capability."""
+
+from __future__ import annotations

@@ -1,0 +1,3 @@
+"""Catalog tables of the quality capability."""
+
+from __future__ import annotations
