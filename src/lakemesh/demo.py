@@ -66,6 +66,7 @@ def load_demo(platform: Platform, *, say: Callable[[str], Any] = print) -> None:
         platform.domains.add_member(admin, domain, MemberAdd(principal=principal, role=role))
     _load_lakehouses(platform, admin, say)
     _load_products(platform, admin, say)
+    # capability demo steps: one line each
     say("Demo mesh loaded: Sales and Marketing with their teams, lakehouses, tables and data products.")
 
 

@@ -31,6 +31,10 @@ class BatchCheck(Protocol):
     def finish(self) -> list[str]: ...
 
 
+# Access control registers a transform per read (column masking): given the reader and the table, a function
+# applied to every batch they receive, or None when they may see everything.
+ReadTransform = Callable[[Principal, TableHandle], Callable[[pa.RecordBatch], pa.RecordBatch] | None]
+
 # Products register a guard: given the table and the schema of the data, a check to run, or None.
 WriteGuard = Callable[[TableHandle, pa.Schema, str], BatchCheck | None]
 
@@ -64,9 +68,13 @@ class TableData:
         self._clock = clock
         self._tables = tables
         self._guards: list[WriteGuard] = []
+        self._read_transforms: list[ReadTransform] = []
 
     def register_write_guard(self, guard: WriteGuard) -> None:
         self._guards.append(guard)
+
+    def register_read_transform(self, transform: ReadTransform) -> None:
+        self._read_transforms.append(transform)
 
     def write(
         self,
@@ -178,7 +186,11 @@ class TableData:
             raise invalid("limit", "must be zero or more")
         with self._catalog.read() as session:
             handle = self._tables.locate(session, actor, domain, lakehouse, table, Action.DATA_READ)
-        return self._tables.delta.read(handle.uri, version=version, timestamp=timestamp, columns=columns, limit=limit)
+        reader = self._tables.delta.read(handle.uri, version=version, timestamp=timestamp, columns=columns, limit=limit)
+        transforms = [t for make in self._read_transforms if (t := make(actor, handle)) is not None]
+        if not transforms:
+            return reader
+        return _transformed(reader, transforms)
 
     def history(
         self, actor: Principal, domain: str, lakehouse: str, table: str, *, limit: int = 50
@@ -244,3 +256,15 @@ class TableData:
             files_removed=int(metrics.get("numFilesRemoved", 0)),
             metrics=metrics,
         )
+
+
+def _transformed(
+    reader: pa.RecordBatchReader, transforms: list[Callable[[pa.RecordBatch], pa.RecordBatch]]
+) -> pa.RecordBatchReader:
+    def apply(batch: pa.RecordBatch) -> pa.RecordBatch:
+        for transform in transforms:
+            batch = transform(batch)
+        return batch
+
+    schema = apply(pa.RecordBatch.from_pylist([], schema=reader.schema)).schema
+    return pa.RecordBatchReader.from_batches(schema, (apply(batch) for batch in reader))

@@ -20,9 +20,10 @@ from lakemesh.core.clock import Clock
 from lakemesh.core.errors import Conflict, ErrorItem, InvalidInput, NotFound, invalid
 from lakemesh.core.ids import new_id
 from lakemesh.core.names import validate_identifier
+from lakemesh.domains.service import find_domain_row
 from lakemesh.lakehouses.models import ColumnInfo, TableCreate, TableInfo, TableUpdate
 from lakemesh.lakehouses.service import LakehouseService
-from lakemesh.lakehouses.store import find_table, infer_layer
+from lakemesh.lakehouses.store import find_lakehouse, find_table, infer_layer
 from lakemesh.storage.delta import DeltaTables, Snapshot
 from lakemesh.storage.location import DataRoot, delete_tree
 from lakemesh.storage.schemas import delta_schema
@@ -75,10 +76,12 @@ class TableService:
     def locate(
         self, session: Session, actor: Principal, domain_ref: str, lakehouse: str, table: str, action: Action
     ) -> TableHandle:
-        domain, lakehouse_row = self._lakehouses.resolve(session, actor, domain_ref, lakehouse, Action.ITEM_READ)
-        row = find_table(session, lakehouse_row.id, table)
-        if row is None:
-            raise NotFound(f"Table {table!r} not found in lakehouse {lakehouse_row.name!r}")
+        """Authorizes on the table itself, so a grant on one table does not open its lakehouse."""
+        domain = find_domain_row(session, domain_ref)
+        lakehouse_row = find_lakehouse(session, domain.id, lakehouse) if domain else None
+        row = find_table(session, lakehouse_row.id, table) if lakehouse_row else None
+        if domain is None or lakehouse_row is None or row is None:
+            raise NotFound(f"Table {domain_ref}.{lakehouse}.{table} not found")
         self._authz.authorize(actor, action, table_resource(domain, lakehouse_row, row.name), session)
         return self.handle(domain, lakehouse_row, row)
 
