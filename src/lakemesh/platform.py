@@ -41,7 +41,7 @@ class Platform:
         )
         self.audit = AuditService(self.catalog)
         self.data_root = DataRoot.from_settings(settings)
-        self.delta = DeltaTables(self.data_root.storage_options)
+        self.delta = DeltaTables(self.data_root)
         self.templates = TemplateService(self.catalog, self.clock)
         self.lakehouses = LakehouseService(
             self.catalog, self.authorizer, self.clock, self.domains, self.templates, self.data_root

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -13,9 +14,12 @@ from deltalake import CommitProperties, DeltaTable, write_deltalake
 from deltalake.exceptions import DeltaError, TableNotFoundError
 
 from lakemesh.core.errors import ErrorItem, Gone, InvalidInput, NotFound
+from lakemesh.storage import writer
+from lakemesh.storage.location import DataRoot
 
 WriteMode = Literal["append", "overwrite"]
 ACTOR_KEY = "lakemesh.actor"
+ROWS_KEY = "lakemesh.rows"  # rows added by a streamed write (delta-rs records its own metrics otherwise)
 
 
 @dataclass(frozen=True)
@@ -45,8 +49,9 @@ class Commit:
 class DeltaTables:
     """Operations on Delta tables at URIs on one data root (one set of storage options)."""
 
-    def __init__(self, storage_options: dict[str, str] | None = None) -> None:
-        self._options = storage_options or {}
+    def __init__(self, root: DataRoot) -> None:
+        self._root = root
+        self._options = root.storage_options
 
     def open(self, uri: str, *, version: int | None = None, timestamp: datetime | None = None) -> DeltaTable:
         try:
@@ -95,6 +100,10 @@ class DeltaTables:
         partition_by: list[str] | None = None,
         actor: str | None = None,
     ) -> int:
+        exists = self.exists(uri)
+        simple = mode in ("append", "overwrite") and schema_mode is None and not partition_by
+        if simple and not (exists and self.open(uri).metadata().partition_columns):
+            return self._stream(uri, data, mode=mode, exists=exists, actor=actor)
         write_deltalake(
             uri,
             data,
@@ -105,6 +114,25 @@ class DeltaTables:
             commit_properties=_commit(actor),
         )
         return self.open(uri).version()
+
+    def _stream(
+        self, uri: str, data: pa.RecordBatchReader | pa.Table, *, mode: WriteMode, exists: bool, actor: str | None
+    ) -> int:
+        """Batches go straight to Parquet files and one commit: memory stays near one row group."""
+        reader = data.to_reader() if isinstance(data, pa.Table) else data
+        filesystem, path = self._root.filesystem_path(uri)
+        filesystem.create_dir(path, recursive=True)
+        actions = writer.write_files(filesystem, path, iter(reader), reader.schema)
+        rows = sum(json.loads(a.stats)["numRecords"] for a in actions)
+        return writer.commit(
+            uri,
+            actions,
+            reader.schema,
+            mode=mode,
+            exists=exists,
+            storage_options=self._options or None,
+            commit_properties=_commit(actor, rows=rows),
+        )
 
     def merge(self, uri: str, data: pa.Table | pa.RecordBatchReader, keys: list[str], *, actor: str | None) -> int:
         """Upsert on key columns: matching rows are updated, new rows inserted."""
@@ -185,13 +213,16 @@ def arrow_schema(table: DeltaTable) -> pa.Schema:
     return pa.schema(table.schema().to_arrow())
 
 
-def _commit(actor: str | None) -> CommitProperties:
-    return CommitProperties(custom_metadata={ACTOR_KEY: actor} if actor else None)
+def _commit(actor: str | None, *, rows: int | None = None) -> CommitProperties:
+    metadata = {ACTOR_KEY: actor} if actor else {}
+    if rows is not None:
+        metadata[ROWS_KEY] = str(rows)
+    return CommitProperties(custom_metadata=metadata or None)
 
 
 def _commit_entry(entry: dict[str, Any]) -> Commit:
     metrics = entry.get("operationMetrics") or {}
-    rows = metrics.get("num_added_rows", metrics.get("num_target_rows_inserted"))
+    rows = metrics.get("num_added_rows", metrics.get("num_target_rows_inserted", entry.get(ROWS_KEY)))
     return Commit(
         version=int(entry["version"]),
         at=_from_millis(entry["timestamp"]),

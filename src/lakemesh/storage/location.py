@@ -71,6 +71,11 @@ class DataRoot:
                 raise invalid("path", f"{segment!r} is not a safe path segment")
         return posixpath.join(self.root, *segments)
 
+    def filesystem_path(self, uri: str) -> tuple[pafs.FileSystem, str]:
+        """The filesystem and the path inside it of a URI on this root."""
+        filesystem, base = self.filesystem()
+        return filesystem, posixpath.join(base, uri[len(self.root) :].lstrip("/"))
+
     def filesystem(self) -> tuple[pafs.FileSystem, str]:
         """A pyarrow filesystem and the root path inside it, for raw files."""
         if self.is_local:
@@ -106,7 +111,6 @@ def safe_relative_path(path: str, field_name: str = "path") -> str:
 
 def delete_tree(root: DataRoot, uri: str) -> None:
     """Remove a table's or lakehouse's folder; a folder that is already gone is fine."""
-    filesystem, base = root.filesystem()
-    path = posixpath.join(base, uri[len(root.root) :].lstrip("/"))
+    filesystem, path = root.filesystem_path(uri)
     if filesystem.get_file_info(path).type != pafs.FileType.NotFound:
         filesystem.delete_dir(path)

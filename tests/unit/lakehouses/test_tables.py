@@ -62,7 +62,7 @@ def test_first_write_creates_then_append_and_overwrite(sales: Mesh) -> None:
     info = sales.get_table(*T)
     assert (info.row_count, info.version, info.layer) == (1, 2, "gold")
     assert sales.read_table(*T, version=1).num_rows == 5
-    assert [c.operation for c in sales.table_history(*T)] == ["WRITE", "WRITE", "WRITE"]
+    assert [c.operation for c in sales.table_history(*T)] == ["WRITE", "WRITE", "CREATE TABLE"]
     assert sales.table_history(*T)[0].actor == "admin"
 
 
