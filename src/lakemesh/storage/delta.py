@@ -171,7 +171,7 @@ class DeltaTables:
         timestamp: datetime | None = None,
         columns: list[str] | None = None,
         limit: int | None = None,
-        batch_size: int = 65536,
+        batch_size: int = 262_144,
     ) -> pa.RecordBatchReader:
         """A stream of record batches; a version whose files were vacuumed is Gone, not a crash."""
         table = self.open(uri, version=version, timestamp=timestamp)
