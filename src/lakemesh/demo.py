@@ -11,9 +11,11 @@ from lakemesh import demodata
 from lakemesh.auth.models import Principal, PrincipalCreate
 from lakemesh.core.errors import NotFound
 from lakemesh.domains.models import DomainCreate, MemberAdd
+from lakemesh.governance.demo import load_governance_demo
 from lakemesh.lakehouses.models import ColumnUpdate, LakehouseCreate, TableUpdate
 from lakemesh.platform import Platform
 from lakemesh.products.models import parse_product
+from lakemesh.quality.demo import load_quality_demo
 from lakemesh.templates.models import LAKEHOUSE_TEMPLATE
 
 PEOPLE = [
@@ -67,6 +69,8 @@ def load_demo(platform: Platform, *, say: Callable[[str], Any] = print) -> None:
     _load_lakehouses(platform, admin, say)
     _load_products(platform, admin, say)
     # capability demo steps: one line each
+    load_quality_demo(platform.quality, admin, say)
+    load_governance_demo(platform.governance, admin, say)
     say("Demo mesh loaded: Sales and Marketing with their teams, lakehouses, tables and data products.")
 
 

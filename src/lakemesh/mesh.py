@@ -12,8 +12,13 @@ from lakemesh.core.pages import Page
 from lakemesh.core.settings import Settings
 from lakemesh.core.validation import parse_model
 from lakemesh.domains.models import Domain, DomainCreate, DomainUpdate, Member, MemberAdd
+from lakemesh.facade.access import AccessMethods
+from lakemesh.facade.governance import GovernanceMethods
 from lakemesh.facade.lakehouses import LakehouseMethods
+from lakemesh.facade.metrics import MetricsMethods
+from lakemesh.facade.pipelines import PipelineMethods
 from lakemesh.facade.products import ProductMethods
+from lakemesh.facade.quality import QualityMethods
 from lakemesh.platform import Platform
 
 
@@ -21,6 +26,11 @@ class Mesh(
     LakehouseMethods,
     ProductMethods,
     # capability mixins: one line each
+    AccessMethods,
+    PipelineMethods,
+    GovernanceMethods,
+    MetricsMethods,
+    QualityMethods,
 ):
     """Acts as one principal on a Platform; `Mesh.open()` uses the local home directory."""
 

@@ -5,6 +5,9 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from lakemesh.access.query import QueryService
+from lakemesh.access.reads import ReadGovernor
+from lakemesh.access.service import AccessService
 from lakemesh.audit.service import AuditService
 from lakemesh.auth.authorize import Authorizer
 from lakemesh.auth.service import PrincipalService
@@ -12,14 +15,26 @@ from lakemesh.catalog import Catalog, migrate
 from lakemesh.core.clock import Clock, SystemClock
 from lakemesh.core.durations import parse_duration
 from lakemesh.core.settings import Settings
+from lakemesh.discovery.service import SearchService
 from lakemesh.domains.service import DomainService
+from lakemesh.governance.service import GovernanceService, evaluation_interval
 from lakemesh.lakehouses.data import TableData
 from lakemesh.lakehouses.files import FileService
 from lakemesh.lakehouses.maintenance import auto_vacuum
 from lakemesh.lakehouses.service import LakehouseService
 from lakemesh.lakehouses.tables import TableService
+from lakemesh.lineage.service import LineageService
+from lakemesh.metrics.hooks import connect_sources, installed_capabilities
+from lakemesh.metrics.prometheus import ServerMetrics
+from lakemesh.metrics.service import MetricsService
+from lakemesh.pipelines.service import PipelineService
+from lakemesh.pipelines.sources import UrlAllowList
+from lakemesh.pipelines.steps import StepServices
 from lakemesh.products.service import ProductService
+from lakemesh.quality.metrics_table import MetricsTable
+from lakemesh.quality.service import QualityService
 from lakemesh.scheduler import Scheduler
+from lakemesh.selfserve.service import SelfServeService
 from lakemesh.storage.delta import DeltaTables
 from lakemesh.storage.location import DataRoot
 from lakemesh.templates.service import TemplateService
@@ -57,9 +72,51 @@ class Platform:
         self.scheduler = Scheduler()
         # -- capabilities: one block each, in this order --
         # quality
+        self.quality = QualityService(
+            self.catalog,
+            self.authorizer,
+            self.clock,
+            self.products,
+            self.tables,
+            MetricsTable(self.delta, self.data_root),
+            self.principals.bootstrap_admin,
+        )
+        self.scheduler.every(60, "quality-schedules", self.quality.run_due_schedules)
+        self.scheduler.every(300, "quality-sla", self.quality.watch_slas)
         # governance
+        self.governance = GovernanceService(self.catalog, self.authorizer, self.clock)
+        self.governance.install(self.tables, self.table_data)
+        self.products.register_lifecycle_check(self.governance.checks.product)
+        self.scheduler.every(5, "governance-events", self.governance.compliance.catch_up)
+        self.scheduler.every(10, "governance-webhooks", self.governance.webhooks.run_once)
+        self.scheduler.every(
+            evaluation_interval(settings), "governance-evaluate", self.governance.compliance.evaluate_all
+        )
         # access
+        self.reads = ReadGovernor(self.catalog, self.authorizer, self.clock)
+        self.access = AccessService(self.catalog, self.authorizer, self.clock, self.table_data, self.reads)
+        self.query = QueryService(self.catalog, self.authorizer, self.clock, self.tables, self.reads)
+        self.discovery = SearchService(self.catalog, self.clock)
+        self.scheduler.every(60, "access-grant-expiry", self.access.sweep_expired)
+        self.scheduler.every(5, "search-index", self.discovery.catch_up)
         # pipelines
+        self.lineage = LineageService(self.catalog, self.authorizer, self.clock)
+        allow_list = UrlAllowList.parse(settings.pipeline_url_allowlist)
+        step_services = StepServices(
+            self.catalog, self.tables, self.table_data, self.files, self.products, allow_list, settings.max_upload_bytes
+        )
+        self.pipelines = PipelineService(
+            self.catalog, self.authorizer, self.clock, self.domains, self.templates, step_services, self.lineage
+        )
+        self.self_serve = SelfServeService(self.principals, self.domains, self.lakehouses, self.templates)
+        self.scheduler.every(5, "pipelines", self.pipelines.tick)
+        # metrics and web
+        self.metrics = MetricsService(
+            self.catalog, self.clock, self.delta, self.data_root, capabilities=lambda: installed_capabilities(self)
+        )
+        self.server_metrics = ServerMetrics(jobs=lambda: self.scheduler.jobs)
+        connect_sources(self.metrics, self)
+        self.scheduler.every(900, "mesh-metrics-snapshot", self.metrics.snapshot_if_due)
         vacuum_every = parse_duration(settings.auto_vacuum_interval, "auto_vacuum_interval").total_seconds()
         self.scheduler.every(vacuum_every, "auto-vacuum", lambda: auto_vacuum(self.catalog, self.tables))
 

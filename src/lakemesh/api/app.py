@@ -7,10 +7,19 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 
-from lakemesh import __version__
+from lakemesh import __version__, web
 from lakemesh.api import problems
 from lakemesh.api.middleware import BodyGuard
+from lakemesh.api.routes import access as access_routes
 from lakemesh.api.routes import audit, domains, health, lakehouses, principals, products, table_data, templates
+from lakemesh.api.routes import discovery as discovery_routes
+from lakemesh.api.routes import governance as governance_routes
+from lakemesh.api.routes import lineage as lineage_routes
+from lakemesh.api.routes import metrics as metrics_routes
+from lakemesh.api.routes import pipelines as pipeline_routes
+from lakemesh.api.routes import quality as quality_routes
+from lakemesh.api.routes import selfserve as selfserve_routes
+from lakemesh.metrics.prometheus import RequestMetrics
 from lakemesh.platform import Platform
 
 DESCRIPTION = """
@@ -40,6 +49,16 @@ def create_app(platform: Platform) -> FastAPI:
     for module in (health, principals, domains, lakehouses, table_data, templates, products, audit):
         app.include_router(module.router)
     # capability routers: one line each
+    app.include_router(metrics_routes.router)
+    web.mount(app)  # the web UI at / (session cookies, not bearer tokens)
+    app.add_middleware(RequestMetrics, recorder=platform.server_metrics)
+    app.include_router(access_routes.router)
+    app.include_router(discovery_routes.router)
+    app.include_router(pipeline_routes.router)
+    app.include_router(lineage_routes.router)
+    app.include_router(selfserve_routes.router)
+    app.include_router(governance_routes.router)
+    app.include_router(quality_routes.router)
 
     app.add_middleware(BodyGuard, max_bytes=platform.settings.max_body_bytes, raw_paths=RAW_BODY_PATHS)
     return app

@@ -7,7 +7,12 @@ import sys
 import click
 import typer
 
+from lakemesh.cli import access as access_cli
 from lakemesh.cli import admin, domains, lakehouses, products, server
+from lakemesh.cli import governance as governance_cli
+from lakemesh.cli import metrics as metrics_cli
+from lakemesh.cli import pipelines as pipelines_cli
+from lakemesh.cli import quality as quality_cli
 
 app = typer.Typer(
     name="lakemesh",
@@ -22,6 +27,11 @@ domains.register(app)
 lakehouses.register(app)
 products.register(app)
 # capability commands: one line each
+pipelines_cli.register(app)
+access_cli.register(app)
+governance_cli.register(app)
+metrics_cli.register(app)
+quality_cli.register(app)
 
 
 def run() -> None:

@@ -43,6 +43,11 @@ class Settings(BaseSettings):
     )
     scheduler: bool = Field(default=True, description="Run scheduled jobs (auto-vacuum, ...) inside `lakemesh serve`.")
     auto_vacuum_interval: str = Field(default="6h", description="How often auto-vacuum lakehouses are vacuumed.")
+    governance_interval: str = Field(default="15m", description="How often all policies are evaluated on schedule.")
+    pipeline_url_allowlist: str | None = Field(
+        default=None,
+        description="Comma-separated hosts pipelines may ingest URLs and databases from (none by default).",
+    )
     host: str = Field(default="127.0.0.1", description="Address `lakemesh serve` binds to.")
     port: int = Field(default=8484, description="Port `lakemesh serve` listens on.")
     public_url: str | None = Field(default=None, description="URL clients reach the server at, if not host:port.")

@@ -214,8 +214,12 @@ class TableSubject:
     def __post_init__(self) -> None:
         layer = self.layer.lower() if self.layer else layer_of(self.name)
         object.__setattr__(self, "layer", layer)
+        # Columns built already bound to this table (the catalog snapshot does that) are kept as they are.
         bound = tuple(
-            replace(c, domain=self.domain, lakehouse=self.lakehouse, table=self.name, layer=layer) for c in self.columns
+            c
+            if (c.table, c.lakehouse, c.domain, c.layer) == (self.name, self.lakehouse, self.domain, layer)
+            else replace(c, domain=self.domain, lakehouse=self.lakehouse, table=self.name, layer=layer)
+            for c in self.columns
         )
         object.__setattr__(self, "columns", bound)
 

@@ -31,6 +31,9 @@ from lakemesh.storage.types import parse_type, type_name
 
 # Other capabilities (products) say why a table must not be deleted: returns a reason or None.
 DeleteCheck = Callable[[Session, TableRow], str | None]
+# Governance registers a change hook, called with ("created" | "updated", handle) inside the change's transaction
+# before it commits (for a create, before the Delta log is written): raise to refuse the change.
+ChangeHook = Callable[[str, "TableHandle"], None]
 
 
 @dataclass(frozen=True)
@@ -68,9 +71,13 @@ class TableService:
         self.root = root
         self.delta = delta
         self._delete_checks: list[DeleteCheck] = []
+        self._change_hooks: list[ChangeHook] = []
 
     def register_delete_check(self, check: DeleteCheck) -> None:
         self._delete_checks.append(check)
+
+    def register_change_hook(self, hook: ChangeHook) -> None:
+        self._change_hooks.append(hook)
 
     # -- resolution ------------------------------------------------------------------------------
     def locate(
@@ -113,6 +120,8 @@ class TableService:
             handle = self.handle(domain, lakehouse_row, row)
             if self.delta.exists(handle.uri):
                 raise Conflict(f"Data already exists at {handle.uri}; choose another table name")
+            for hook in self._change_hooks:
+                hook("created", handle)
             row.version = self.delta.create(
                 handle.uri, schema, partition_by=partitions, description=row.description, actor=actor.name
             )
@@ -183,6 +192,8 @@ class TableService:
                 row.description = changes.description.strip()
             row.columns = _apply_column_changes(row.columns, changes)
             row.updated_at = self._clock.now()
+            for hook in self._change_hooks:
+                hook("updated", handle)
             self.journal(session, actor, handle, "table.updated", before=before, after=changes.model_dump())
             return self.info(handle, None)
 

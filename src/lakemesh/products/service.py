@@ -298,6 +298,8 @@ class ProductService:
         row = find_product(session, domain_row.id, product) if domain_row else None
         if row is None or domain_row is None:
             raise NotFound(f"Data product {domain}/{product} not found")
+        if action is Action.ITEM_READ and row.status in VISIBLE_TO_ALL and not actor.disabled:
+            return row, domain_row  # published products are the mesh's shared catalog
         self._authz.authorize(actor, action, product_resource(row, domain_row), session)
         return row, domain_row
 

@@ -11,8 +11,13 @@ import httpx
 from lakemesh.audit.models import AuditEntry
 from lakemesh.auth.models import IssuedToken, Principal, Token
 from lakemesh.domains.models import Domain, Member
+from lakemesh.sdk.access import RemoteAccessMethods
+from lakemesh.sdk.governance import RemoteGovernanceMethods
 from lakemesh.sdk.lakehouses import RemoteLakehouseMethods
+from lakemesh.sdk.metrics import RemoteMetricsMethods
+from lakemesh.sdk.pipelines import RemotePipelineMethods
 from lakemesh.sdk.products import RemoteProductMethods
+from lakemesh.sdk.quality import RemoteQualityMethods
 from lakemesh.sdk.transport import Transport
 
 
@@ -24,6 +29,11 @@ class RemoteMesh(
     RemoteLakehouseMethods,
     RemoteProductMethods,
     # capability mixins: one line each
+    RemotePipelineMethods,
+    RemoteAccessMethods,
+    RemoteGovernanceMethods,
+    RemoteMetricsMethods,
+    RemoteQualityMethods,
 ):
     """A client of one Lakemesh server, acting as the principal behind `token`."""
 

@@ -57,3 +57,4 @@ class Template(TemplateDocument):
     created_at: datetime
     updated_at: datetime
     updated_by: str | None = None
+    usage_count: int = Field(default=0, description="Lakehouses and pipelines created from it (self-serve adoption).")

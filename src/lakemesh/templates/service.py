@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from lakemesh.auth.models import Principal
 from lakemesh.catalog import Catalog
 from lakemesh.catalog.journal import record
-from lakemesh.catalog.tables import TemplateRow
+from lakemesh.catalog.tables import LakehouseRow, TemplateRow
+from lakemesh.catalog.tables.pipelines import TemplateVersionRow
 from lakemesh.core.clock import Clock
 from lakemesh.core.errors import Forbidden, NotFound, invalid
 from lakemesh.core.ids import new_id
@@ -16,11 +19,14 @@ from lakemesh.core.names import slugify, validate_name
 from lakemesh.templates.models import BUILTIN_TEMPLATES, Template, TemplateDocument
 
 TEMPLATE_TYPES = {"Lakehouse", "DataPipeline"}
+# Capabilities that create things from templates (pipelines) say how many they made from one.
+UsageCounter = Callable[[Session, str], int]
 
 
-def to_template(row: TemplateRow) -> Template:
+def to_template(row: TemplateRow, usage_count: int = 0) -> Template:
     return Template(
         name=row.name,
+        usage_count=usage_count,
         version=row.version,
         builtin=row.builtin,
         created_at=row.created_at,
@@ -38,6 +44,31 @@ class TemplateService:
     def __init__(self, catalog: Catalog, clock: Clock) -> None:
         self._catalog = catalog
         self._clock = clock
+        self._usage: list[UsageCounter] = []
+
+    def register_usage_counter(self, counter: UsageCounter) -> None:
+        self._usage.append(counter)
+
+    def _used(self, session: Session, name: str) -> int:
+        lakehouses = session.scalar(
+            select(func.count()).select_from(LakehouseRow).where(func.lower(LakehouseRow.template) == name.lower())
+        )
+        return int(lakehouses or 0) + sum(count(session, name) for count in self._usage)
+
+    def versions(self, actor: Principal, name: str) -> list[dict[str, object]]:
+        """Every stored version of a template, newest first (versions before this feature are not kept)."""
+        with self._catalog.read() as session:
+            if find_template_row(session, name) is None:
+                raise NotFound(f"Template {name!r} not found")
+            rows = session.scalars(
+                select(TemplateVersionRow)
+                .where(func.lower(TemplateVersionRow.template_name) == name.strip().lower())
+                .order_by(TemplateVersionRow.version.desc())
+            )
+            return [
+                {"version": r.version, "document": r.document, "created_by": r.created_by, "created_at": r.created_at}
+                for r in rows
+            ]
 
     def ensure_builtins(self) -> None:
         """Ship the seed's templates; never overwrite a version an admin changed."""
@@ -60,14 +91,15 @@ class TemplateService:
 
     def list(self, actor: Principal) -> list[Template]:
         with self._catalog.read() as session:
-            return [to_template(r) for r in session.scalars(select(TemplateRow).order_by(TemplateRow.name))]
+            rows = session.scalars(select(TemplateRow).order_by(TemplateRow.name))
+            return [to_template(r, self._used(session, r.name)) for r in rows]
 
     def get(self, actor: Principal, name: str) -> Template:
         with self._catalog.read() as session:
             row = find_template_row(session, name)
             if row is None:
                 raise NotFound(f"Template {name!r} not found")
-            return to_template(row)
+            return to_template(row, self._used(session, row.name))
 
     def put(self, actor: Principal, name: str, document: TemplateDocument) -> Template:
         if not actor.is_platform_admin:
@@ -90,7 +122,17 @@ class TemplateService:
             row.updated_at = now
             row.updated_by = actor.name
             session.flush()
-            template = to_template(row)
+            session.add(
+                TemplateVersionRow(
+                    id=new_id("tplv"),
+                    template_name=row.name,
+                    version=row.version,
+                    document=row.document,
+                    created_by=actor.name,
+                    created_at=now,
+                )
+            )
+            template = to_template(row, self._used(session, row.name))
             record(
                 session,
                 at=now,

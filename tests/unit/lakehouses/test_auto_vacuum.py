@@ -23,10 +23,10 @@ def test_scheduled_auto_vacuum(admin: Mesh) -> None:
 
     ran = admin.platform.scheduler.run_due(now=time.monotonic() + 365 * 86400)
 
-    assert ran == ["auto-vacuum"]
+    assert "auto-vacuum" in ran
     auto_files = list((Path(admin.get_lakehouse("Ops", "auto").location) / "Tables" / "bronze_a").glob("*.parquet"))
     manual = Path(admin.get_lakehouse("Ops", "manual").location) / "Tables" / "bronze_a"
     assert len(auto_files) == 1
     assert len(list(manual.glob("*.parquet"))) == 2
     assert admin.read_table("Ops", "auto", "bronze_a").to_pydict() == {"n": [2]}
-    assert admin.platform.scheduler.jobs[0].failures == 0
+    assert next(j for j in admin.platform.scheduler.jobs if j.name == "auto-vacuum").failures == 0

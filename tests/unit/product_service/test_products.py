@@ -170,6 +170,7 @@ def test_lifecycle_and_visibility(mesh: Mesh) -> None:
         contributor.publish_product("Sales", "customer-360")
     mesh.publish_product("Sales", "customer-360")
     assert [p.qualified_name for p in outsider.list_products()] == ["sales/customer-360"]
+    assert outsider.get_product("Sales", "customer-360").status == "published"
     with pytest.raises(Forbidden):
         outsider.update_product("Sales", "customer-360", description="mine now")
     with pytest.raises(Conflict):

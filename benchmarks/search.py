@@ -1,0 +1,206 @@
+"""Search over 100k products: p50/p95 latency of SearchService.search on SQLite (FTS5) and PostgreSQL (tsvector).
+
+Baseline (issue 7): p95 < 50 ms on both backends. The index is bulk-loaded with the same rows the outbox
+indexer writes (documents, FTS rows, tags, terms), then searched as a non-admin user (visibility filter on)
+with a mix of name words, tags, typos, prefixes and domain filters.
+
+    python benchmarks/search.py [--products 100000] [--queries 200] [--sqlite-only]
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import statistics
+import sys
+import tempfile
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+from sqlalchemy import insert, text
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from benchmarks._harness import drop_pg_database, new_pg_database, postgres_available
+
+from lakemesh.auth.models import PrincipalCreate
+from lakemesh.catalog.tables.access import SearchDocumentRow, SearchTagRow, SearchTermRow
+from lakemesh.core.settings import Settings
+from lakemesh.discovery.models import SearchQuery
+from lakemesh.discovery.text import words
+from lakemesh.platform import Platform
+
+NOUNS = "customer order invoice campaign segment churn revenue supplier shipment product inventory claim policy"
+TOPICS = "sales marketing finance logistics support risk hr legal billing pricing"
+SYLLABLES = [
+    "ka",
+    "lo",
+    "mi",
+    "ne",
+    "ru",
+    "sa",
+    "te",
+    "vi",
+    "zo",
+    "pa",
+    "qu",
+    "re",
+    "di",
+    "fo",
+    "ga",
+    "hu",
+    "ja",
+    "ke",
+    "li",
+    "mo",
+]
+TAGS = [f"tag{i}" for i in range(40)] + NOUNS.split()
+
+
+def vocabulary(rng: random.Random, size: int = 3000) -> list[str]:
+    """Made-up words plus the domain nouns; drawn with a Zipf-like skew, as words in real catalogs are."""
+    made = {"".join(rng.choice(SYLLABLES) for _ in range(rng.randint(2, 4))) for _ in range(size * 2)}
+    return [*NOUNS.split(), *TOPICS.split(), *sorted(made)[:size]]
+
+
+def zipf(rng: random.Random, vocab: list[str]) -> str:
+    return vocab[min(int(rng.paretovariate(1.1)) - 1, len(vocab) - 1)]
+
+
+def documents(n: int, rng: random.Random) -> list[dict[str, object]]:
+    vocab = vocabulary(random.Random(11))
+    now = datetime.now(UTC)
+    rows = []
+    for i in range(n):
+        domain = f"domain{i % 25}"
+        name = f"{zipf(rng, vocab)} {zipf(rng, vocab)} {zipf(rng, vocab)} {i}"
+        tags = rng.sample(TAGS, 3)
+        description = " ".join(zipf(rng, vocab) for _ in range(10))
+        rows.append(
+            {
+                "id": i + 1,
+                "key": f"product:p{i}",
+                "kind": "product",
+                "object_id": f"p{i}",
+                "parent_id": None,
+                "domain_id": f"dom{i % 25}",
+                "domain": domain,
+                "name": name.title(),
+                "qualified_name": f"{domain}/{name.replace(' ', '-')}",
+                "description": description,
+                "tags_text": " ".join(tags),
+                "columns_text": " ".join(f"{zipf(rng, vocab)}_id" for _ in range(5)),
+                "tags": tags,
+                "owner": f"team{i % 50}@company.com",
+                "classification": rng.choice(["Public", "Internal", "Confidential"]),
+                "status": "published" if i % 10 else "draft",
+                "layer": "gold",
+                "public": bool(i % 10),
+                "quality_score": rng.random(),
+                "updated_at": now,
+            }
+        )
+    return rows
+
+
+def load(platform: Platform, rows: list[dict[str, object]]) -> None:
+    with platform.catalog.transaction() as session:
+        for start in range(0, len(rows), 5000):
+            session.execute(insert(SearchDocumentRow), rows[start : start + 5000])
+        tags = [{"document_id": r["id"], "tag": t} for r in rows for t in r["tags"]]  # type: ignore[attr-defined]
+        for start in range(0, len(tags), 20000):
+            session.execute(insert(SearchTagRow), tags[start : start + 20000])
+        terms = sorted(
+            {w for r in rows for w in words(f"{r['name']} {r['tags_text']} {r['description']} {r['columns_text']}")}
+        )
+        session.execute(insert(SearchTermRow), [{"term": t} for t in terms if len(t) >= 2])
+        if platform.catalog.is_sqlite:
+            session.execute(
+                text(
+                    "INSERT INTO search_fts(rowid, name, tags, description, columns) "
+                    "SELECT id, name, tags_text, description, columns_text FROM search_documents"
+                )
+            )
+        else:
+            session.execute(text("ANALYZE search_documents"))
+    # The outbox has nothing for these rows; mark the indexer as caught up.
+    platform.discovery.catch_up()
+
+
+def queries(rng: random.Random, count: int) -> list[SearchQuery]:
+    """Words drawn from the same skewed vocabulary, so some queries hit thousands of products."""
+    vocab = vocabulary(random.Random(11))
+    made = []
+    for i in range(count):
+        word = vocab[rng.randrange(len(vocab))] if i % 2 else vocab[min(int(rng.paretovariate(0.7)), len(vocab) - 1)]
+        kind = i % 6
+        if kind == 0:
+            made.append(SearchQuery(q=f"{word} {vocab[rng.randrange(len(vocab))]}"))
+        elif kind == 1:
+            made.append(SearchQuery(q=word, domain=[f"domain{rng.randrange(25)}", f"domain{rng.randrange(25)}"]))
+        elif kind == 2:
+            made.append(SearchQuery(q=word[:2] + word[3:] if len(word) > 5 else word))  # a typo
+        elif kind == 3:
+            made.append(SearchQuery(q=word[:4]))  # a prefix, as typed
+        elif kind == 4:
+            made.append(SearchQuery(q=f"{word} {rng.randrange(100_000)}"))
+        else:
+            made.append(SearchQuery(q=word, tag=[rng.choice(TAGS)], classification=["Internal"]))
+    return made
+
+
+def measure(label: str, catalog_url: str | None, n: int, count: int) -> tuple[float, float]:
+    with tempfile.TemporaryDirectory() as home:
+        platform = Platform(Settings(home=Path(home), catalog_url=catalog_url, data_root=None, scheduler=False))
+        platform.initialize()
+        admin = platform.principals.bootstrap_admin()
+        reader = platform.principals.create_principal(admin, PrincipalCreate(name="reader@company.com"))
+        rng = random.Random(7)
+        started = time.perf_counter()
+        load(platform, documents(n, rng))
+        print(f"{label}: loaded {n:,} products in {time.perf_counter() - started:.1f}s")
+        workload = queries(rng, count)
+        for query in workload[:20]:  # warm caches
+            platform.discovery.search(reader, query)
+        timings, hits = [], []
+        for query in workload:
+            start = time.perf_counter()
+            result = platform.discovery.search(reader, query)
+            timings.append((time.perf_counter() - start) * 1000)
+            hits.append(result.total)
+        platform.close()
+    narrow = sorted(t for t, h in zip(timings, hits, strict=True) if h <= 1000)
+    if narrow:
+        print(
+            f"{label}: {len(narrow)} searches with <= 1,000 hits  p50 {statistics.median(narrow):.1f} ms  "
+            f"p95 {narrow[max(int(len(narrow) * 0.95) - 1, 0)]:.1f} ms"
+        )
+    timings.sort()
+    p50, p95 = statistics.median(timings), timings[int(len(timings) * 0.95) - 1]
+    print(
+        f"{label}: {count} searches  p50 {p50:.1f} ms  p95 {p95:.1f} ms  max {timings[-1]:.1f} ms  "
+        f"median hits {statistics.median(hits):.0f}, max hits {max(hits)}  "
+        f"(baseline p95 < 50 ms: {'OK' if p95 < 50 else 'MISSED'}, "
+        f"ratio {p95 / 50:.2f}x of budget)"
+    )
+    return p50, p95
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--products", type=int, default=100_000)
+    parser.add_argument("--queries", type=int, default=200)
+    parser.add_argument("--sqlite-only", action="store_true")
+    args = parser.parse_args()
+    measure("sqlite", None, args.products, args.queries)
+    if not args.sqlite_only and postgres_available():
+        url = new_pg_database()
+        try:
+            measure("postgresql", url, args.products, args.queries)
+        finally:
+            drop_pg_database(url)
+
+
+if __name__ == "__main__":
+    main()

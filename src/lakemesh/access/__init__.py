@@ -1,0 +1,1 @@
+"""Access: requests routed to product owners, expiring grants, column masking and governed SQL."""

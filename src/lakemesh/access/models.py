@@ -1,0 +1,167 @@
+"""Schemas of access requests, grants, masking settings and governed queries, shared with the SDK."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+RequestState = Literal["pending", "approved", "denied", "cancelled"]
+GrantState = Literal["active", "expired", "revoked"]
+QueryFormat = Literal["json", "arrow", "csv", "parquet"]
+MAX_DURATION_DAYS = 366
+DEFAULT_DURATION = "90d"
+
+
+def _columns(value: list[str] | None) -> list[str] | None:
+    if value is None:
+        return None
+    cleaned = list(dict.fromkeys(c.strip() for c in value if c.strip()))
+    if not cleaned:
+        raise ValueError("list at least one column, or leave it out for all columns")
+    return cleaned
+
+
+class AccessRequestCreate(BaseModel):
+    """`POST /access-requests`: what a consumer asks for and why."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    product: str = Field(description="`<domain>/<product>`, or a product name that is unique in the mesh.")
+    purpose: str = Field(min_length=1, max_length=4000, description="Why you need it; the approvers read this.")
+    columns: list[str] | None = Field(
+        default=None,
+        description="Columns you need; leave out for all. Confidential columns are only unmasked when named here.",
+    )
+    duration: str | None = Field(default=DEFAULT_DURATION, description="How long, e.g. `30d`, `12w`; at most 366d.")
+    grantee: str | None = Field(
+        default=None,
+        description="Who gets it: yourself (default), or `domain:<domain>` for all members of a domain you administer.",
+    )
+
+    @field_validator("purpose")
+    @classmethod
+    def _purpose(cls, value: str) -> str:
+        if not value.strip():
+            raise ValueError("say why you need the data")
+        return value.strip()
+
+    @field_validator("columns")
+    @classmethod
+    def _clean_columns(cls, value: list[str] | None) -> list[str] | None:
+        return _columns(value)
+
+
+class AccessDecision(BaseModel):
+    """`POST .../approve`: optionally narrow the columns or the duration."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    columns: list[str] | None = Field(default=None, description="A subset of the requested columns.")
+    duration: str | None = Field(default=None, description="At most the requested duration.")
+    note: str = ""
+
+    @field_validator("columns")
+    @classmethod
+    def _clean_columns(cls, value: list[str] | None) -> list[str] | None:
+        return _columns(value)
+
+
+class AccessDenial(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    reason: str = Field(min_length=1, max_length=4000)
+
+    @field_validator("reason")
+    @classmethod
+    def _reason(cls, value: str) -> str:
+        if not value.strip():
+            raise ValueError("give the requester a reason")
+        return value.strip()
+
+
+class HistoryEntry(BaseModel):
+    at: datetime
+    actor: str | None
+    action: str
+    note: str | None = None
+    details: dict[str, Any] = Field(default_factory=dict)
+
+
+class AccessRequest(BaseModel):
+    id: str
+    product: str = Field(description="`<domain>/<product>`.")
+    product_name: str
+    requester: str
+    grantee: str
+    grantee_kind: Literal["principal", "domain"]
+    purpose: str
+    columns: list[str] | None
+    duration: str | None
+    state: RequestState
+    approvers: list[str] = Field(description="The product owner and the domain's Admins.")
+    decided_by: str | None
+    decided_at: datetime | None
+    reason: str | None
+    grant_id: str | None
+    history: list[HistoryEntry]
+    created_at: datetime
+    updated_at: datetime
+
+
+class Grant(BaseModel):
+    id: str
+    product: str
+    table: str | None = Field(description="`<domain>.<lakehouse>.<table>` the product is served from.")
+    grantee: str
+    grantee_kind: Literal["principal", "domain"]
+    columns: list[str] | None = Field(description="None = every column that carries no Confidential label.")
+    expires_at: datetime | None
+    state: GrantState
+    request_id: str | None
+    created_by: str | None
+    created_at: datetime
+    revoked_at: datetime | None
+    revoked_by: str | None
+    revoke_reason: str | None
+
+
+class GrantRevoke(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    reason: str = ""
+
+
+class MaskingPolicy(BaseModel):
+    """The masking function per sensitivity label (labels matched case-insensitively)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    labels: dict[str, Literal["redact", "hash", "partial", "null"]]
+
+
+class QueryRequest(BaseModel):
+    """`POST /query`: one read query over tables (`domain.lakehouse.table`) and products (`product.domain.name`)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    sql: str = Field(min_length=1, max_length=100_000)
+    format: QueryFormat = "json"
+    limit: int | None = Field(default=None, ge=0, le=1_000_000, description="At most this many rows (default 10000).")
+
+
+class QueryColumn(BaseModel):
+    name: str
+    type: str
+
+
+class QueryResult(BaseModel):
+    """A query's result as JSON: columns, rows as lists, and whether the row limit cut it short."""
+
+    columns: list[QueryColumn]
+    rows: list[list[Any]]
+    row_count: int
+    truncated: bool
+    tables: list[str]
+    masked_columns: dict[str, list[str]] = Field(description="Per table, the columns you saw masked.")

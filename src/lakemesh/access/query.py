@@ -1,0 +1,214 @@
+"""Governed SQL: one read query through the gate, over masked views of the tables the caller may read.
+
+Tables are addressed `<domain>.<lakehouse>.<table>`, products `product.<domain>.<product>` (SQL identifiers
+cannot hold `/` or `-`, so write `-` as `_`: `product.sales.customer_360`). A table that does not exist and a
+table the caller may not read give the same 404, worded from what the caller wrote.
+"""
+
+from __future__ import annotations
+
+import secrets
+import threading
+from dataclasses import dataclass, field
+from typing import Any
+
+import pyarrow as pa
+import sqlglot
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+from sqlglot import exp
+
+from lakemesh.access import store
+from lakemesh.access.masking import MaskPlan
+from lakemesh.access.reads import ReadGovernor
+from lakemesh.auth.authorize import Authorizer
+from lakemesh.auth.models import Principal
+from lakemesh.auth.roles import Action
+from lakemesh.catalog import Catalog
+from lakemesh.catalog.tables import DomainRow, LakehouseRow, ProductRow, TableRow
+from lakemesh.core.clock import Clock
+from lakemesh.core.errors import Forbidden, NotFound, invalid
+from lakemesh.core.ids import new_id
+from lakemesh.domains.service import find_domain_row
+from lakemesh.engine import EngineLimits, EngineSession, TableName, gate_query
+from lakemesh.lakehouses.tables import TableHandle, TableService, table_resource
+from lakemesh.products.service import product_resource
+
+PRODUCT_PREFIX = "product"
+DEFAULT_LIMIT = 10_000
+MAX_LIMIT = 1_000_000
+
+
+@dataclass
+class QueryOutcome:
+    """The result of a governed query and what it touched."""
+
+    table: pa.Table
+    truncated: bool
+    tables: list[str]
+    masked: dict[str, list[str]] = field(default_factory=dict)
+
+
+@dataclass
+class _Source:
+    relation: str
+    handle: TableHandle
+    plan: MaskPlan
+
+
+class QueryService:
+    def __init__(
+        self,
+        catalog: Catalog,
+        authorizer: Authorizer,
+        clock: Clock,
+        tables: TableService,
+        reads: ReadGovernor,
+        *,
+        memory_limit: str = "2GB",
+        threads: int = 2,
+        timeout_seconds: float = 120.0,
+    ) -> None:
+        self._catalog = catalog
+        self._authz = authorizer
+        self._clock = clock
+        self._tables = tables
+        self._reads = reads
+        self.memory_limit = memory_limit
+        self.threads = threads
+        self.timeout_seconds = timeout_seconds
+
+    def run(self, actor: Principal, sql: str, *, limit: int | None = None) -> QueryOutcome:
+        rows = DEFAULT_LIMIT if limit is None else limit
+        if not 0 <= rows <= MAX_LIMIT:
+            raise invalid("limit", f"must be between 0 and {MAX_LIMIT}")
+        sources: dict[str, _Source] = {}
+        with self._catalog.read() as session:
+
+            def resolve(name: TableName) -> str:
+                handle = self._resolve(session, actor, name)
+                if handle.table.id not in sources:
+                    relation = f"t{len(sources)}_{secrets.token_hex(4)}"
+                    sources[handle.table.id] = _Source(relation, handle, self._reads.plan(actor, handle, session))
+                return sources[handle.table.id].relation
+
+            gated = gate_query(sql, resolve, limits=EngineLimits(max_rows=rows + 1))
+        with EngineSession(memory_limit=self.memory_limit, threads=self.threads) as engine:
+            salt = self._reads.salt()
+            for source in sources.values():
+                dataset = self._dataset(source.handle)
+                engine.register(source.relation, dataset, columns=source.plan.expressions(dataset.schema, salt))
+            timer = threading.Timer(self.timeout_seconds, engine.interrupt)
+            timer.start()
+            try:
+                result = engine.execute(gated)
+            finally:
+                timer.cancel()
+        truncated = result.num_rows > rows
+        if truncated:
+            result = result.slice(0, rows)
+        outcome = QueryOutcome(
+            table=result,
+            truncated=truncated,
+            tables=[s.handle.qualified_name for s in sources.values()],
+            masked={s.handle.qualified_name: s.plan.masked_columns for s in sources.values() if s.plan.masks},
+        )
+        self._audit(actor, sql, list(sources.values()), outcome)
+        return outcome
+
+    # -- resolution --------------------------------------------------------------------------------
+    def _resolve(self, session: Session, actor: Principal, name: TableName) -> TableHandle:
+        written = str(name)
+        parts = [p.lower() for p in name.parts]
+        if len(parts) == 3 and parts[0] == PRODUCT_PREFIX:
+            return self._resolve_product(session, actor, parts[1], parts[2], written)
+        if len(parts) != 3:
+            raise NotFound(
+                f"Table {written} not found; write <domain>.<lakehouse>.<table> or {PRODUCT_PREFIX}.<domain>.<product>"
+            )
+        domain = _domain(session, parts[0])
+        if domain is None:
+            raise NotFound(f"Table {written} not found")
+        try:
+            return self._tables.locate(session, actor, domain.slug, parts[1], parts[2], Action.DATA_READ)
+        except (NotFound, Forbidden):
+            # The same answer whether the table is missing or hidden: never confirm it exists.
+            raise NotFound(f"Table {written} not found") from None
+
+    def _resolve_product(
+        self, session: Session, actor: Principal, domain_ref: str, ref: str, written: str
+    ) -> TableHandle:
+        domain = _domain(session, domain_ref)
+        product = (
+            session.scalar(
+                select(ProductRow).where(
+                    ProductRow.domain_id == domain.id, ProductRow.slug.in_([ref, ref.replace("_", "-")])
+                )
+            )
+            if domain
+            else None
+        )
+        if domain is None or product is None:
+            raise NotFound(f"Product {written} not found")
+        serving = product.status in store.SERVING_STATUSES
+        if not serving and not self._authz.can(actor, Action.ITEM_READ, product_resource(product, domain), session):
+            raise NotFound(f"Product {written} not found")
+        row = session.get(TableRow, product.table_id) if product.table_id else None
+        lakehouse = session.get(LakehouseRow, row.lakehouse_id) if row else None
+        if row is None or lakehouse is None:
+            raise NotFound(f"Product {written} has no table to read")
+        if not self._authz.can(actor, Action.DATA_READ, table_resource(domain, lakehouse, row.name), session):
+            if serving:  # a published product is public: say what to do rather than pretend it is missing
+                raise Forbidden(f"You have no grant on {domain.slug}/{product.slug}; request access to query it")
+            raise NotFound(f"Product {written} not found")
+        return self._tables.handle(domain, lakehouse, row)
+
+    def _dataset(self, handle: TableHandle) -> Any:
+        if not self._tables.delta.exists(handle.uri):
+            raise NotFound(f"Table {handle.qualified_name} has no data yet")
+        return self._tables.delta.open(handle.uri).to_pyarrow_dataset()
+
+    # -- audit -------------------------------------------------------------------------------------
+    def _audit(self, actor: Principal, sql: str, sources: list[_Source], outcome: QueryOutcome) -> None:
+        referenced, star = _referenced_columns(sql)
+        objects = []
+        for source in sources:
+            known = [str(c["name"]) for c in source.handle.table.columns or []]
+            columns = known if star else [c for c in known if c.lower() in referenced]
+            objects.append(
+                {
+                    "id": source.handle.table.id,
+                    "name": source.handle.qualified_name,
+                    "columns": columns,
+                    "masked": source.plan.masked_columns,
+                }
+            )
+        first = sources[0].handle if sources else None
+        self._reads.audit_read(
+            actor.name,
+            "query.executed",
+            objects,
+            rows=outcome.table.num_rows,
+            resource=(
+                "query",
+                new_id("qry"),
+                first.qualified_name if first else "(no table)",
+                first.domain.slug if first else None,
+            ),
+            extra={"sql": sql[:4000], "truncated": outcome.truncated},
+        )
+
+
+def _domain(session: Session, ref: str) -> DomainRow | None:
+    return find_domain_row(session, ref) or find_domain_row(session, ref.replace("_", "-"))
+
+
+def _referenced_columns(sql: str) -> tuple[set[str], bool]:
+    """Column names the query mentions (lower case), and whether it selects `*`."""
+    try:
+        tree = sqlglot.parse_one(sql, read="duckdb")
+    except sqlglot.errors.SqlglotError:
+        return set(), True
+    names = {c.name.lower() for c in tree.find_all(exp.Column) if c.name}
+    star = any(not isinstance(s.parent, exp.Count) for s in tree.find_all(exp.Star))
+    return names, star

@@ -1,0 +1,475 @@
+"""Access requests routed to a product's owner and its domain's Admins, and the grants approval creates."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import or_, select
+from sqlalchemy.orm import Session
+
+from lakemesh.access import store
+from lakemesh.access.models import (
+    AccessDecision,
+    AccessDenial,
+    AccessRequest,
+    AccessRequestCreate,
+    Grant,
+    GrantRevoke,
+    HistoryEntry,
+)
+from lakemesh.access.reads import ReadGovernor
+from lakemesh.access.rules import (
+    check_columns,
+    check_duration,
+    check_pending,
+    find_product,
+    grant_view,
+    narrow_columns,
+    narrow_duration,
+    step,
+)
+from lakemesh.auth import assignments
+from lakemesh.auth.authorize import Authorizer, Reader, Resource
+from lakemesh.auth.models import Principal
+from lakemesh.auth.roles import Action, DomainRole
+from lakemesh.auth.service import find_principal_row
+from lakemesh.catalog import Catalog
+from lakemesh.catalog.journal import record
+from lakemesh.catalog.tables import DomainRow, ProductRow, RoleAssignmentRow
+from lakemesh.catalog.tables.access import AccessRequestRow, GrantRow
+from lakemesh.core.clock import Clock
+from lakemesh.core.durations import format_duration
+from lakemesh.core.errors import Conflict, Forbidden, NotFound, invalid
+from lakemesh.core.ids import new_id
+from lakemesh.core.names import slugify
+from lakemesh.core.pages import Page, check_limit, decode_cursor, encode_cursor
+from lakemesh.domains.service import find_domain_row
+from lakemesh.lakehouses.data import TableData
+from lakemesh.products.service import product_resource
+
+GRANTABLE = (Action.DATA_READ, Action.ITEM_READ)
+
+
+class AccessService:
+    def __init__(
+        self, catalog: Catalog, authorizer: Authorizer, clock: Clock, table_data: TableData, reads: ReadGovernor
+    ) -> None:
+        self._catalog = catalog
+        self._authz = authorizer
+        self._clock = clock
+        self.reads = reads
+        authorizer.register_grant_source(self._grant_allows)
+        table_data.register_read_transform(reads.read_transform)
+
+    # -- the grant source: checked on every authorization, so expiry and revocation apply at once ------------
+    def _grant_allows(self, principal: Principal, action: Action, resource: Resource, reader: Reader) -> bool:
+        if action not in GRANTABLE or resource.domain_id is None:
+            return False
+        now = self._clock.now()
+        if resource.kind == "table":
+            return store.grant_on_table_name(reader, principal.id, resource.domain_id, resource.name, now)
+        if resource.kind == "product":
+            return store.grant_on_product_name(reader, principal.id, resource.domain_id, resource.name, now)
+        return False
+
+    # -- requests --------------------------------------------------------------------------------
+    def request(self, actor: Principal, spec: AccessRequestCreate) -> AccessRequest:
+        duration = check_duration(spec.duration, "duration")
+        now = self._clock.now()
+        with self._catalog.transaction() as session:
+            product, domain = self._visible_product(session, actor, spec.product)
+            if product.status not in store.SERVING_STATUSES:
+                raise Conflict(
+                    f"Product {domain.slug}/{product.slug} is {product.status}; only published products serve"
+                )
+            kind, grantee_id, grantee = self._grantee(session, actor, spec.grantee)
+            if kind == "principal" and self._authz.role_in(actor, domain.id, session) is not None:
+                raise Conflict(f"You already read {domain.slug}/{product.slug} through your role in {domain.name}")
+            if kind == "domain" and grantee_id == domain.id:
+                raise Conflict(f"Members of {domain.name} already read its products through their roles")
+            check_columns(product, spec.columns, ("columns",))
+            pending = session.scalar(
+                select(AccessRequestRow.id).where(
+                    AccessRequestRow.product_id == product.id,
+                    AccessRequestRow.grantee_id == grantee_id,
+                    AccessRequestRow.state == "pending",
+                )
+            )
+            if pending is not None:
+                raise Conflict(f"A request for {grantee} on this product is already pending ({pending})")
+            row = AccessRequestRow(
+                id=new_id("ar"),
+                product_id=product.id,
+                domain_id=domain.id,
+                requester_id=actor.id,
+                requester=actor.name,
+                grantee_kind=kind,
+                grantee_id=grantee_id,
+                grantee=grantee,
+                purpose=spec.purpose,
+                columns=spec.columns,
+                duration=format_duration(duration) if duration else None,
+                state="pending",
+                history=[step(now, actor.name, "requested", spec.purpose)],
+                created_at=now,
+                updated_at=now,
+            )
+            session.add(row)
+            session.flush()
+            view = self._view(session, row, product, domain)
+            self._journal(session, actor, row, domain, "access.requested", view, notify=view.approvers)
+            return view
+
+    def list_requests(
+        self,
+        actor: Principal,
+        *,
+        state: str | None = None,
+        role: str | None = None,
+        product: str | None = None,
+        limit: int = 50,
+        cursor: str | None = None,
+    ) -> Page[AccessRequest]:
+        """`role=requester` (your own), `role=approver` (those you decide), default both."""
+        check_limit(limit)
+        after = decode_cursor(cursor)
+        with self._catalog.read() as session:
+            query = (
+                select(AccessRequestRow, ProductRow, DomainRow)
+                .join(ProductRow, ProductRow.id == AccessRequestRow.product_id)
+                .join(DomainRow, DomainRow.id == AccessRequestRow.domain_id)
+            )
+            if state is not None:
+                query = query.where(AccessRequestRow.state == state)
+            if product is not None:
+                found, _ = self._visible_product(session, actor, product)
+                query = query.where(AccessRequestRow.product_id == found.id)
+            if not actor.is_platform_admin or role is not None:
+                query = query.where(self._request_scope(session, actor, role))
+            if after is not None:
+                query = query.where(AccessRequestRow.id < str(after))
+            rows = session.execute(query.order_by(AccessRequestRow.id.desc()).limit(limit + 1)).all()
+            items = [self._view(session, r, p, d) for r, p, d in rows[:limit]]
+        more = len(rows) > limit
+        return Page(items=items, next_cursor=encode_cursor(items[-1].id) if more else None)
+
+    def get_request(self, actor: Principal, request_id: str) -> AccessRequest:
+        with self._catalog.read() as session:
+            row, product, domain = self._load_request(session, actor, request_id)
+            return self._view(session, row, product, domain)
+
+    def approve(self, actor: Principal, request_id: str, decision: AccessDecision) -> AccessRequest:
+        now = self._clock.now()
+        with self._catalog.transaction() as session:
+            row, product, domain = self._load_request(session, actor, request_id)
+            self._check_approver(session, actor, row, product, domain)
+            check_pending(row)
+            columns = narrow_columns(row.columns, decision.columns)
+            check_columns(product, columns, ("columns",))
+            duration = narrow_duration(row.duration, decision.duration)
+            grant = GrantRow(
+                id=new_id("gr"),
+                product_id=product.id,
+                domain_id=domain.id,
+                grantee_kind=row.grantee_kind,
+                grantee_id=row.grantee_id,
+                grantee=row.grantee,
+                columns=columns,
+                expires_at=now + duration if duration else None,
+                request_id=row.id,
+                created_by=actor.name,
+                created_at=now,
+            )
+            session.add(grant)
+            details = {"columns": columns, "duration": format_duration(duration) if duration else None}
+            self._decide(row, actor, now, "approved", decision.note or None, details)
+            row.grant_id = grant.id
+            session.flush()
+            view = self._view(session, row, product, domain)
+            self._journal(session, actor, row, domain, "access.approved", view, notify=[row.requester])
+            created = grant_view(grant, f"{domain.slug}/{product.slug}", store.table_name(session, product.table_id))
+            self._journal_grant(session, actor, grant, domain, "grant.created", created)
+            return view
+
+    def deny(self, actor: Principal, request_id: str, denial: AccessDenial) -> AccessRequest:
+        now = self._clock.now()
+        with self._catalog.transaction() as session:
+            row, product, domain = self._load_request(session, actor, request_id)
+            self._check_approver(session, actor, row, product, domain)
+            check_pending(row)
+            self._decide(row, actor, now, "denied", denial.reason, {})
+            row.reason = denial.reason
+            view = self._view(session, row, product, domain)
+            self._journal(session, actor, row, domain, "access.denied", view, notify=[row.requester])
+            return view
+
+    def cancel(self, actor: Principal, request_id: str) -> AccessRequest:
+        now = self._clock.now()
+        with self._catalog.transaction() as session:
+            row, product, domain = self._load_request(session, actor, request_id)
+            if row.requester_id != actor.id and not actor.is_platform_admin:
+                raise Forbidden("Only the requester can cancel a request")
+            check_pending(row)
+            self._decide(row, actor, now, "cancelled", None, {})
+            view = self._view(session, row, product, domain)
+            self._journal(session, actor, row, domain, "access.cancelled", view, notify=view.approvers)
+            return view
+
+    # -- grants ----------------------------------------------------------------------------------
+    def list_grants(
+        self,
+        actor: Principal,
+        *,
+        product: str | None = None,
+        state: str | None = "active",
+        limit: int = 50,
+        cursor: str | None = None,
+    ) -> Page[Grant]:
+        """Your grants (and your domains'), and the grants on products you approve for."""
+        check_limit(limit)
+        after = decode_cursor(cursor)
+        now = self._clock.now()
+        with self._catalog.read() as session:
+            query = select(GrantRow, ProductRow, DomainRow).join(ProductRow, ProductRow.id == GrantRow.product_id)
+            query = query.join(DomainRow, DomainRow.id == GrantRow.domain_id)
+            if product is not None:
+                found, _ = self._visible_product(session, actor, product)
+                query = query.where(GrantRow.product_id == found.id)
+            if state == "active":
+                query = query.where(store.in_force(now))
+            elif state == "revoked":
+                query = query.where(GrantRow.revoked_at.is_not(None))
+            elif state == "expired":
+                query = query.where(GrantRow.revoked_at.is_(None), ~store.in_force(now))
+            elif state is not None:
+                raise invalid("state", "must be active, expired or revoked")
+            if not actor.is_platform_admin:
+                query = query.where(or_(store.held_by(actor.id), self._approver_scope(session, actor, GrantRow)))
+            if after is not None:
+                query = query.where(GrantRow.id < str(after))
+            rows = session.execute(query.order_by(GrantRow.id.desc()).limit(limit + 1)).all()
+            items = [
+                grant_view(g, f"{d.slug}/{p.slug}", store.table_name(session, p.table_id), now) for g, p, d in rows
+            ][:limit]
+        more = len(rows) > limit
+        return Page(items=items, next_cursor=encode_cursor(items[-1].id) if more else None)
+
+    def revoke(self, actor: Principal, grant_id: str, revoke: GrantRevoke) -> Grant:
+        """Approvers revoke grants on their products; grantees may give up their own."""
+        now = self._clock.now()
+        with self._catalog.transaction() as session:
+            grant = session.get(GrantRow, grant_id)
+            product = session.get(ProductRow, grant.product_id) if grant else None
+            domain = session.get(DomainRow, grant.domain_id) if grant else None
+            if grant is None or product is None or domain is None:
+                raise NotFound(f"Grant {grant_id!r} not found")
+            own = grant.grantee_kind == "principal" and grant.grantee_id == actor.id
+            approver = self._is_approver(session, actor, product, domain)
+            if not (own or approver):
+                holds = session.execute(select(GrantRow.id).where(GrantRow.id == grant.id, store.held_by(actor.id)))
+                if holds.first() is None:
+                    raise NotFound(f"Grant {grant_id!r} not found")
+                raise Forbidden("Only the product's owner or its domain's Admins can revoke a domain's grant")
+            if grant.revoked_at is not None:
+                raise Conflict(f"Grant {grant_id} was already revoked")
+            grant.revoked_at, grant.revoked_by, grant.revoke_reason = now, actor.name, revoke.reason or None
+            view = grant_view(grant, f"{domain.slug}/{product.slug}", store.table_name(session, product.table_id), now)
+            self._journal_grant(session, actor, grant, domain, "grant.revoked", view)
+            return view
+
+    def sweep_expired(self) -> int:
+        """Mark grants past their expiry (the scheduler runs this); reads already refuse them without it."""
+        now = self._clock.now()
+        with self._catalog.transaction() as session:
+            due = session.execute(
+                select(GrantRow, ProductRow, DomainRow)
+                .join(ProductRow, ProductRow.id == GrantRow.product_id)
+                .join(DomainRow, DomainRow.id == GrantRow.domain_id)
+                .where(
+                    GrantRow.expires_at.is_not(None),
+                    GrantRow.expires_at <= now,
+                    GrantRow.expired_at.is_(None),
+                    GrantRow.revoked_at.is_(None),
+                )
+                .limit(1000)
+            ).all()
+            for grant, product, domain in due:
+                grant.expired_at = now
+                view = grant_view(grant, f"{domain.slug}/{product.slug}", None, now)
+                self._journal_grant(session, None, grant, domain, "grant.expired", view)
+            return len(due)
+
+    # -- internals -------------------------------------------------------------------------------
+    def _visible_product(self, session: Session, actor: Principal, ref: str) -> tuple[ProductRow, DomainRow]:
+        domain_ref, slash, name = ref.strip().partition("/")
+        if slash:
+            domain = find_domain_row(session, domain_ref)
+            product = find_product(session, domain.id, name) if domain else None
+            if product is None or domain is None:
+                raise NotFound(f"Data product {ref} not found")
+            visible = product.status in store.SERVING_STATUSES or self._authz.can(
+                actor, Action.ITEM_READ, product_resource(product, domain), session
+            )
+            if not visible:  # drafts and retired products: their domain only, and the same answer as missing
+                raise NotFound(f"Data product {ref} not found")
+            return product, domain
+        matches = [
+            (p, d)
+            for p, d in session.execute(
+                select(ProductRow, DomainRow)
+                .join(DomainRow, DomainRow.id == ProductRow.domain_id)
+                .where(ProductRow.slug == slugify(ref))
+            ).all()
+            if p.status in store.SERVING_STATUSES
+            or self._authz.can(actor, Action.ITEM_READ, product_resource(p, d), session)
+        ]
+        if not matches:
+            raise NotFound(f"Data product {ref!r} not found")
+        if len(matches) > 1:
+            names = ", ".join(f"{d.slug}/{p.slug}" for p, d in matches)
+            raise invalid("product", f"{ref!r} names several products ({names}); write <domain>/<product>")
+        return matches[0]
+
+    def _grantee(self, session: Session, actor: Principal, ref: str | None) -> tuple[str, str, str]:
+        if ref is None or ref.strip().lower() in ("", actor.name.lower()):
+            return "principal", actor.id, actor.name
+        if ref.lower().startswith("domain:"):
+            domain = find_domain_row(session, ref.split(":", 1)[1])
+            if domain is None:
+                raise invalid("grantee", f"no domain {ref.split(':', 1)[1]!r}")
+            if not actor.is_platform_admin and self._authz.role_in(actor, domain.id, session) is not DomainRole.ADMIN:
+                raise Forbidden(f"Only Admins of {domain.name} can request access for the whole domain")
+            return "domain", domain.id, f"domain:{domain.slug}"
+        principal = find_principal_row(session, ref)
+        if principal is None or not actor.is_platform_admin:
+            raise invalid("grantee", "request for yourself, or for a domain you administer as domain:<domain>")
+        return "principal", principal.id, principal.name
+
+    def _approvers(self, session: Session, product: ProductRow, domain: DomainRow) -> list[str]:
+        admins = [p.name for a, p in assignments.assignments(session, domain.id) if a.role == DomainRole.ADMIN.value]
+        return list(dict.fromkeys([product.owner, *sorted(admins)]))
+
+    def _is_approver(self, session: Session, actor: Principal, product: ProductRow, domain: DomainRow) -> bool:
+        if actor.is_platform_admin or actor.name.lower() == product.owner.lower():
+            return True
+        return self._authz.can(actor, Action.ACCESS_APPROVE, product_resource(product, domain), session)
+
+    def _check_approver(
+        self, session: Session, actor: Principal, row: AccessRequestRow, product: ProductRow, domain: DomainRow
+    ) -> None:
+        if not self._is_approver(session, actor, product, domain):
+            raise Forbidden("Only the product's owner and its domain's Admins decide access requests")
+        if row.requester_id == actor.id and not actor.is_platform_admin:
+            raise Forbidden("You cannot decide your own access request")
+
+    def _request_scope(self, session: Session, actor: Principal, role: str | None) -> Any:
+        mine = or_(AccessRequestRow.requester_id == actor.id, AccessRequestRow.grantee_id == actor.id)
+        if role == "requester":
+            return mine
+        approving = self._approver_scope(session, actor, AccessRequestRow)
+        if role == "approver":
+            return approving
+        if role is not None:
+            raise invalid("role", "must be requester or approver")
+        return or_(mine, approving)
+
+    def _approver_scope(
+        self, session: Session, actor: Principal, table: type[AccessRequestRow] | type[GrantRow]
+    ) -> Any:
+        """Rows about products the actor owns or whose domain the actor administers."""
+        if actor.is_platform_admin:
+            return table.id.is_not(None)
+        admin_of = select(RoleAssignmentRow.domain_id).where(
+            RoleAssignmentRow.principal_id == actor.id, RoleAssignmentRow.role == DomainRole.ADMIN.value
+        )
+        owned = select(ProductRow.id).where(ProductRow.owner == actor.name.lower())
+        return or_(table.domain_id.in_(admin_of), table.product_id.in_(owned))
+
+    def _load_request(
+        self, session: Session, actor: Principal, request_id: str
+    ) -> tuple[AccessRequestRow, ProductRow, DomainRow]:
+        row = session.get(AccessRequestRow, request_id)
+        product = session.get(ProductRow, row.product_id) if row else None
+        domain = session.get(DomainRow, row.domain_id) if row else None
+        if row is None or product is None or domain is None:
+            raise NotFound(f"Access request {request_id!r} not found")
+        involved = actor.id in (row.requester_id, row.grantee_id)
+        owning_team = self._authz.role_in(actor, domain.id, session) is not None
+        if not (involved or owning_team or self._is_approver(session, actor, product, domain)):
+            raise NotFound(f"Access request {request_id!r} not found")
+        return row, product, domain
+
+    def _decide(
+        self,
+        row: AccessRequestRow,
+        actor: Principal,
+        now: datetime,
+        state: str,
+        note: str | None,
+        details: dict[str, Any],
+    ) -> None:
+        row.state, row.decided_by, row.decided_at, row.updated_at = state, actor.name, now, now
+        row.history = [*row.history, step(now, actor.name, state, note, details)]
+
+    def _view(self, session: Session, row: AccessRequestRow, product: ProductRow, domain: DomainRow) -> AccessRequest:
+        return AccessRequest(
+            id=row.id,
+            product=f"{domain.slug}/{product.slug}",
+            product_name=product.name,
+            requester=row.requester,
+            grantee=row.grantee,
+            grantee_kind=row.grantee_kind,
+            purpose=row.purpose,
+            columns=row.columns,
+            duration=row.duration,
+            state=row.state,
+            approvers=self._approvers(session, product, domain),
+            decided_by=row.decided_by,
+            decided_at=row.decided_at,
+            reason=row.reason,
+            grant_id=row.grant_id,
+            history=[HistoryEntry.model_validate(h) for h in row.history],
+            created_at=row.created_at,
+            updated_at=row.updated_at,
+        )
+
+    def _journal(
+        self,
+        session: Session,
+        actor: Principal,
+        row: AccessRequestRow,
+        domain: DomainRow,
+        action: str,
+        view: AccessRequest,
+        *,
+        notify: list[str],
+    ) -> None:
+        record(
+            session,
+            at=self._clock.now(),
+            actor=actor.name,
+            action=action,
+            resource_type="access_request",
+            resource_id=row.id,
+            resource_name=view.product,
+            domain=domain.slug,
+            after={"state": view.state, "columns": view.columns, "duration": view.duration},
+            payload={**view.model_dump(mode="json", exclude={"history"}), "notify": notify},
+        )
+
+    def _journal_grant(
+        self, session: Session, actor: Principal | None, grant: GrantRow, domain: DomainRow, action: str, view: Grant
+    ) -> None:
+        record(
+            session,
+            at=self._clock.now(),
+            actor=actor.name if actor else None,
+            action=action,
+            resource_type="grant",
+            resource_id=grant.id,
+            resource_name=view.product,
+            domain=domain.slug,
+            after={"grantee": view.grantee, "columns": view.columns, "state": view.state},
+            payload=view.model_dump(mode="json"),
+        )

@@ -1,0 +1,1 @@
+"""Discovery: search over products, tables and columns, kept in step with the catalog through the outbox."""

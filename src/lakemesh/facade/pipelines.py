@@ -1,0 +1,96 @@
+"""Pipelines, runs, lineage and self-serve on the in-process `Mesh`."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from lakemesh.auth.models import Principal
+from lakemesh.core.errors import invalid
+from lakemesh.core.validation import parse_model
+from lakemesh.lineage.models import Impact, LineageGraph, LineageReceipt
+from lakemesh.pipelines.models import Pipeline, PipelineRun, PipelineSpec, PipelineVersion, RunLogLine
+from lakemesh.pipelines.steps import PythonStep
+from lakemesh.platform import Platform
+from lakemesh.selfserve.models import DomainLakehouse, DomainLakehouseRequest
+
+
+def pipeline_spec(spec: dict[str, Any] | PipelineSpec, name: str | None = None) -> PipelineSpec:
+    """A spec from a dict (YAML/JSON as written); a name given separately must match the spec's."""
+    if isinstance(spec, PipelineSpec):
+        document = spec.model_dump(exclude_none=True)
+    elif isinstance(spec, dict):
+        document = dict(spec)
+    else:
+        raise invalid("spec", "must be a mapping")
+    if name is not None:
+        document.setdefault("name", name)
+        if str(document["name"]).strip().lower() != name.strip().lower():
+            raise invalid("name", f"the spec is named {document['name']!r}, not {name!r}")
+    return parse_model(PipelineSpec, document)
+
+
+class PipelineMethods:
+    platform: Platform
+    principal: Principal
+
+    # -- self-serve ------------------------------------------------------------------------------
+    def create_domain_lakehouse(
+        self, domain_name: str, steward_email: str, capacity_id: str | None = None, **options: Any
+    ) -> DomainLakehouse:
+        """The seed's self-serve call: `<Name>-Domain`, the steward as Member, `<name>_lakehouse` from the template."""
+        request = parse_model(
+            DomainLakehouseRequest,
+            {"domain_name": domain_name, "steward_email": steward_email, "capacity_id": capacity_id, **options},
+        )
+        return self.platform.self_serve.create_domain_lakehouse(self.principal, request)
+
+    # -- pipelines -------------------------------------------------------------------------------
+    def apply_pipeline(self, domain: str, spec: dict[str, Any] | PipelineSpec) -> Pipeline:
+        return self.platform.pipelines.apply(self.principal, domain, pipeline_spec(spec))
+
+    def list_pipelines(self, domain: str) -> list[Pipeline]:
+        return self.platform.pipelines.list_pipelines(self.principal, domain)
+
+    def get_pipeline(self, domain: str, name: str) -> Pipeline:
+        return self.platform.pipelines.get(self.principal, domain, name)
+
+    def pipeline_versions(self, domain: str, name: str) -> list[PipelineVersion]:
+        return self.platform.pipelines.versions(self.principal, domain, name)
+
+    def delete_pipeline(self, domain: str, name: str) -> None:
+        self.platform.pipelines.delete(self.principal, domain, name)
+
+    def register_pipeline_step(self, name: str, function: PythonStep) -> None:
+        """In-process only: make a Python function available to `type: python` steps as `function: <name>`."""
+        self.platform.pipelines.register_step(name, function)
+
+    # -- runs ------------------------------------------------------------------------------------
+    def run_pipeline(self, domain: str, name: str, *, wait: bool = True) -> PipelineRun:
+        """Run now; with `wait` (default) in this process until it finishes, else queued for the scheduler."""
+        if wait:
+            return self.platform.pipelines.run_now(self.principal, domain, name)
+        return self.platform.pipelines.start_run(self.principal, domain, name)
+
+    def list_runs(self, domain: str, name: str, *, limit: int = 50) -> list[PipelineRun]:
+        return self.platform.pipelines.list_runs(self.principal, domain, name, limit=limit).items
+
+    def get_run(self, domain: str, name: str, run_id: str) -> PipelineRun:
+        return self.platform.pipelines.get_run(self.principal, domain, name, run_id)
+
+    def run_logs(self, domain: str, name: str, run_id: str, *, after: int = 0) -> list[RunLogLine]:
+        return self.platform.pipelines.logs(self.principal, domain, name, run_id, after=after)[0]
+
+    def cancel_run(self, domain: str, name: str, run_id: str) -> PipelineRun:
+        return self.platform.pipelines.cancel(self.principal, domain, name, run_id)
+
+    # -- lineage ---------------------------------------------------------------------------------
+    def post_lineage(self, event: dict[str, Any]) -> LineageReceipt:
+        return self.platform.lineage.receive(self.principal, event)
+
+    def lineage_graph(self, node: str, *, depth: int = 3, direction: str = "both") -> LineageGraph:
+        if direction not in ("upstream", "downstream", "both"):
+            raise invalid("direction", "must be upstream, downstream or both")
+        return self.platform.lineage.graph(self.principal, node, depth=depth, direction=direction)  # type: ignore[arg-type]
+
+    def lineage_impact(self, node: str, *, column: str | None = None) -> Impact:
+        return self.platform.lineage.impact(self.principal, node, column=column)

@@ -1,0 +1,275 @@
+"""Evaluation on demand, on a schedule and after catalog changes; violations, notifications and reports.
+
+Catalog changes reach governance through the outbox: every table, product, lakehouse and domain event makes
+its domain be evaluated again, inside the consumer's own transaction, so a violation opens or resolves
+exactly once per change. Reads (`violations`, `notifications`, `report`) catch up first, so what they show
+already reflects the caller's last change.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Collection
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from lakemesh.auth.authorize import Authorizer, Resource
+from lakemesh.auth.models import Principal
+from lakemesh.auth.roles import Action
+from lakemesh.catalog import Catalog
+from lakemesh.catalog.outbox import consume
+from lakemesh.catalog.tables import DomainRow, OutboxRow, RoleAssignmentRow
+from lakemesh.catalog.tables.governance import NotificationRow, ViolationRow
+from lakemesh.core.clock import Clock
+from lakemesh.core.errors import NotFound, invalid
+from lakemesh.core.pages import Page, check_limit, decode_cursor, encode_cursor
+from lakemesh.domains.service import find_domain_row
+from lakemesh.governance.evaluation import ActivePolicy, Outcome, PolicyBook, percent, record, run
+from lakemesh.governance.models import (
+    ComplianceReport,
+    DomainCompliance,
+    EvaluateRequest,
+    EvaluationResult,
+    Finding,
+    Notification,
+    PolicyCompliance,
+    Violation,
+)
+from lakemesh.governance.snapshot import load_snapshot
+
+CONSUMER = "governance-evaluator"
+WATCHED = ("table.", "product.", "lakehouse.", "domain.")
+MAX_FINDINGS = 1000
+DEFAULT_BUDGET_SECONDS = 10.0
+
+
+class Compliance:
+    def __init__(
+        self, catalog: Catalog, authorizer: Authorizer, clock: Clock, *, budget_seconds: float = DEFAULT_BUDGET_SECONDS
+    ) -> None:
+        self._catalog = catalog
+        self._authz = authorizer
+        self._clock = clock
+        self.book = PolicyBook()
+        self.budget_seconds = budget_seconds
+        self._catching_up = threading.Lock()
+
+    # -- evaluation ------------------------------------------------------------------------------
+    def evaluate(self, actor: Principal, request: EvaluateRequest) -> EvaluationResult:
+        """Every policy (or the named ones) over every domain the caller can read (or the one named)."""
+        started = time.perf_counter()
+        with self._catalog.transaction() as session:
+            domain_ids = self._scope(session, actor, request.domain)
+            policies = self.book.active(session, domain_ids=domain_ids)
+            if request.policies is not None:
+                policies = _named(policies, request.policies)
+            snapshot = load_snapshot(session, domain_ids)
+            outcome = run(policies, snapshot, now=self._clock.now(), budget_seconds=self.budget_seconds)
+            opened = resolved = 0
+            if not request.dry_run:
+                opened, resolved = record(session, outcome, policies, snapshot.domains)
+            findings = [
+                Finding(
+                    policy=p.name,
+                    enforcement=p.enforcement,
+                    subject_id=f.subject_id,
+                    subject_kind=f.subject_kind,
+                    domain=snapshot.domains[d].slug,
+                    finding=f.status,
+                    message=f.message,
+                )
+                for p, d, f in outcome.findings[:MAX_FINDINGS]
+            ]
+        return EvaluationResult(
+            evaluated_at=outcome.evaluated_at,
+            subjects=outcome.checks,
+            seconds=round(time.perf_counter() - started, 3),
+            opened=opened,
+            resolved=resolved,
+            dry_run=request.dry_run,
+            policies=outcome.compliance(policies),
+            findings=findings,
+            findings_total=len(outcome.findings),
+        )
+
+    def evaluate_policies(self, policy_ids: Collection[str]) -> tuple[int, int]:
+        """Evaluate some policies everywhere they apply and record the result (after a policy changes)."""
+        with self._catalog.transaction() as session:
+            policies = [p for p in self.book.active(session) if p.id in policy_ids]
+            return self._evaluate_and_record(session, policies, None)
+
+    def evaluate_all(self) -> tuple[int, int]:
+        """The scheduled evaluation: time-based rules (freshness) change without any catalog event."""
+        self.catch_up()
+        with self._catalog.transaction() as session:
+            return self._evaluate_and_record(session, self.book.active(session), None)
+
+    def _evaluate_and_record(
+        self, session: Session, policies: list[ActivePolicy], domain_ids: Collection[str] | None
+    ) -> tuple[int, int]:
+        if not policies:
+            return 0, 0
+        snapshot = load_snapshot(session, domain_ids)
+        outcome: Outcome = run(policies, snapshot, now=self._clock.now(), budget_seconds=self.budget_seconds)
+        return record(session, outcome, policies, snapshot.domains)
+
+    def catch_up(self) -> int:
+        """Evaluate the domains that changed since the last call (outbox consumer); returns events handled."""
+        handled = 0
+        with self._catching_up:
+            while True:
+                count = consume(self._catalog, CONSUMER, self._on_events, now=self._clock.now())
+                handled += count
+                if count == 0:
+                    return handled
+
+    def _on_events(self, events: list[OutboxRow]) -> None:
+        session = Session.object_session(events[0])
+        assert session is not None
+        deleted = {e.resource_id for e in events if e.type == "domain.deleted"}
+        slugs = {e.domain for e in events if e.domain and e.type.startswith(WATCHED)}
+        if deleted:
+            for violation in session.scalars(
+                select(ViolationRow).where(ViolationRow.status == "open", ViolationRow.domain_id.in_(deleted))
+            ):
+                violation.status, violation.resolved_at = "resolved", self._clock.now()
+        if not slugs:
+            return
+        ids = list(session.scalars(select(DomainRow.id).where(DomainRow.slug.in_(slugs))))
+        if ids:
+            self._evaluate_and_record(session, self.book.active(session, domain_ids=ids), ids)
+
+    # -- reading ---------------------------------------------------------------------------------
+    def violations(
+        self,
+        actor: Principal,
+        *,
+        status: str | None = "open",
+        policy: str | None = None,
+        domain: str | None = None,
+        severity: str | None = None,
+        limit: int = 50,
+        cursor: str | None = None,
+    ) -> Page[Violation]:
+        """Violations in the domains the caller can read, newest first."""
+        check_limit(limit)
+        if status not in (None, "open", "resolved", "all"):
+            raise invalid("status", "must be open, resolved or all")
+        self.catch_up()
+        after = decode_cursor(cursor)
+        query = select(ViolationRow).order_by(ViolationRow.id.desc()).limit(limit + 1)
+        with self._catalog.read() as session:
+            domain_ids = self._scope(session, actor, domain)
+            if domain_ids is not None:
+                query = query.where(ViolationRow.domain_id.in_(list(domain_ids)))
+            if status in ("open", "resolved"):
+                query = query.where(ViolationRow.status == status)
+            if policy is not None:
+                query = query.where(ViolationRow.policy_name == policy)
+            if severity is not None:
+                query = query.where(ViolationRow.severity == severity.lower())
+            if after is not None:
+                query = query.where(ViolationRow.id < str(after))
+            rows = list(session.scalars(query))
+        items = [_violation(r) for r in rows[:limit]]
+        return Page(items=items, next_cursor=encode_cursor(rows[limit - 1].id) if len(rows) > limit else None)
+
+    def notifications(
+        self, actor: Principal, *, domain: str | None = None, limit: int = 50, cursor: str | None = None
+    ) -> Page[Notification]:
+        check_limit(limit)
+        self.catch_up()
+        after = decode_cursor(cursor)
+        query = select(NotificationRow).order_by(NotificationRow.id.desc()).limit(limit + 1)
+        with self._catalog.read() as session:
+            domain_ids = self._scope(session, actor, domain)
+            if domain_ids is not None:
+                query = query.where(NotificationRow.domain_id.in_(list(domain_ids)))
+            if after is not None:
+                query = query.where(NotificationRow.id < str(after))
+            rows = list(session.scalars(query))
+        items = [
+            Notification(
+                id=r.id,
+                at=r.at,
+                kind=r.kind,
+                severity=r.severity,
+                policy=r.policy_name,
+                subject_id=r.subject_id,
+                domain=r.domain,
+                message=r.message,
+            )
+            for r in rows[:limit]
+        ]
+        return Page(items=items, next_cursor=encode_cursor(rows[limit - 1].id) if len(rows) > limit else None)
+
+    def report(self, actor: Principal, *, domain: str | None = None) -> ComplianceReport:
+        """% of subjects compliant per policy, per domain and overall, from a fresh evaluation."""
+        with self._catalog.read() as session:
+            domain_ids = self._scope(session, actor, domain)
+            policies = self.book.active(session, domain_ids=domain_ids)
+            snapshot = load_snapshot(session, domain_ids)
+        outcome = run(policies, snapshot, now=self._clock.now(), budget_seconds=self.budget_seconds)
+        per_domain = []
+        for domain_id, ref in sorted(snapshot.domains.items(), key=lambda item: item[1].slug):
+            rows = outcome.compliance(policies, domain_id)
+            per_domain.append(DomainCompliance(domain=ref.slug, compliance_pct=_overall(rows), policies=rows))
+        overall = outcome.compliance(policies)
+        return ComplianceReport(
+            generated_at=outcome.evaluated_at,
+            compliance_pct=_overall(overall),
+            policies=overall,
+            domains=per_domain,
+        )
+
+    # -- scope -----------------------------------------------------------------------------------
+    def _scope(self, session: Session, actor: Principal, domain: str | None) -> set[str] | None:
+        """Domain ids the caller may see governance results of; None means all (platform admins)."""
+        if domain is not None:
+            row = find_domain_row(session, domain)
+            if row is None:
+                raise NotFound(f"Domain {domain!r} not found")
+            resource = Resource(kind="domain", name=row.name, domain_id=row.id, visible=True)
+            self._authz.authorize(actor, Action.ITEM_READ, resource, session)
+            return {row.id}
+        if actor.is_platform_admin:
+            return None
+        if actor.disabled:
+            return set()
+        return set(
+            session.scalars(select(RoleAssignmentRow.domain_id).where(RoleAssignmentRow.principal_id == actor.id))
+        )
+
+
+def _named(policies: list[ActivePolicy], names: list[str]) -> list[ActivePolicy]:
+    by_name = {p.name.lower(): p for p in policies}
+    missing = [n for n in names if n.lower() not in by_name]
+    if missing:
+        raise NotFound(f"Policy {missing[0]!r} not found")
+    return [by_name[n.lower()] for n in names]
+
+
+def _overall(rows: list[PolicyCompliance]) -> float:
+    checked = sum(r.checked for r in rows)
+    compliant = sum(r.compliant for r in rows)
+    return percent(compliant, checked)
+
+
+def _violation(row: ViolationRow) -> Violation:
+    return Violation(
+        id=row.id,
+        policy=row.policy_name,
+        enforcement=row.enforcement,
+        severity=row.severity,
+        subject_id=row.subject_id,
+        subject_kind=row.subject_kind,
+        domain=row.domain,
+        finding=row.finding,
+        message=row.message,
+        status=row.status,
+        first_seen_at=row.first_seen_at,
+        last_seen_at=row.last_seen_at,
+        resolved_at=row.resolved_at,
+    )

@@ -1,0 +1,1 @@
+"""Lineage: OpenLineage events from pipelines and outside tools, and the graph across the mesh."""

@@ -1,0 +1,289 @@
+"""Lineage: the OpenLineage event store and the graph across tables, products, shortcuts and pipelines.
+
+Every node is checked against what the caller may see; hidden nodes are dropped and the walk does not pass
+through them, so the graph never confirms that an object the caller cannot read exists.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from typing import Any
+
+from pydantic import ValidationError
+from sqlalchemy import or_, select
+from sqlalchemy.orm import Session
+
+from lakemesh.auth.authorize import Authorizer, Resource
+from lakemesh.auth.models import Principal
+from lakemesh.auth.roles import Action
+from lakemesh.catalog import Catalog
+from lakemesh.catalog.journal import record
+from lakemesh.catalog.tables import DomainRow
+from lakemesh.catalog.tables.pipelines import LineageEdgeRow, LineageEventRow
+from lakemesh.core.clock import Clock
+from lakemesh.core.errors import Forbidden, NotFound, invalid
+from lakemesh.core.validation import as_invalid_input
+from lakemesh.lineage.events import MESH_NAMESPACE, product_key, table_key
+from lakemesh.lineage.models import (
+    Direction,
+    GraphEdge,
+    Impact,
+    ImpactItem,
+    LineageGraph,
+    LineageReceipt,
+    RunEvent,
+)
+from lakemesh.lineage.nodes import NodeIndex
+
+MAX_DEPTH = 10
+MAX_NODES = 2000
+
+
+class LineageService:
+    def __init__(self, catalog: Catalog, authorizer: Authorizer, clock: Clock) -> None:
+        self._catalog = catalog
+        self._authz = authorizer
+        self._clock = clock
+
+    # -- events ----------------------------------------------------------------------------------
+    def receive(self, actor: Principal, body: Any) -> LineageReceipt:
+        """An event from an outside tool. Its job namespace names a domain (you write there) or the platform
+        (platform admins only); datasets in namespace `lakemesh` named `domain.lakehouse.table` are mesh tables."""
+        if not isinstance(body, dict):
+            raise invalid("body", "must be one OpenLineage RunEvent (a JSON object)")
+        try:
+            event = RunEvent.model_validate(body)
+        except ValidationError as exc:
+            raise as_invalid_input(exc, "The OpenLineage event") from None
+        with self._catalog.transaction() as session:
+            domain = session.scalar(select(DomainRow).where(DomainRow.slug == event.job.namespace.lower()))
+            if domain is not None:
+                resource = Resource("lineage", event.job.name, domain.id, visible=True)
+                self._authz.authorize(actor, Action.ITEM_WRITE, resource, session)
+            elif not actor.is_platform_admin:
+                raise Forbidden(
+                    "Only platform admins may post lineage for a job namespace that is not a domain; "
+                    "use your domain's slug as the job namespace"
+                )
+            index = NodeIndex(session, self._authz, actor)
+            receipt = self._store(session, event, domain.id if domain else None, "external", actor.name, index)
+            record(
+                session,
+                at=self._clock.now(),
+                actor=actor.name,
+                action="lineage.received",
+                resource_type="lineage",
+                resource_id=event.run.runId,
+                resource_name=f"{event.job.namespace}/{event.job.name}",
+                domain=domain.slug if domain else None,
+                payload={"event_type": event.eventType, "nodes": receipt.nodes},
+            )
+            return receipt
+
+    def record_run_event(self, body: dict[str, Any], domain_id: str, pipeline_key: str) -> None:
+        """An event of one of our pipelines: already trusted, the job is the pipeline node."""
+        event = RunEvent.model_validate(body)
+        with self._catalog.transaction() as session:
+            self._store(session, event, domain_id, "pipeline", None, None, job_node=pipeline_key)
+
+    def _store(
+        self,
+        session: Session,
+        event: RunEvent,
+        domain_id: str | None,
+        source: str,
+        actor: str | None,
+        index: NodeIndex | None,
+        *,
+        job_node: str | None = None,
+    ) -> LineageReceipt:
+        now = self._clock.now()
+        row = LineageEventRow(
+            run_id=event.run.runId,
+            event_type=event.eventType or "OTHER",
+            event_time=event.eventTime,
+            job_namespace=event.job.namespace,
+            job_name=event.job.name,
+            domain_id=domain_id,
+            source=source,
+            event=event.model_dump(mode="json", exclude_none=True),
+            received_by=actor,
+            received_at=now,
+        )
+        session.add(row)
+        job = job_node or f"job:{event.job.namespace}/{event.job.name}"
+        nodes = [job]
+        for dataset in event.inputs:
+            node = _dataset_node(dataset.namespace, dataset.name, index)
+            nodes.append(node)
+            _upsert_edge(session, node, job, domain_id, {}, now)
+        for dataset in event.outputs:
+            node = _dataset_node(dataset.namespace, dataset.name, index)
+            nodes.append(node)
+            columns = _columns_facet(dataset.facets.get("columnLineage"), index)
+            _upsert_edge(session, job, node, domain_id, columns, now)
+        session.flush()
+        return LineageReceipt(
+            id=row.id, run_id=row.run_id, event_type=event.eventType, job=job, nodes=list(dict.fromkeys(nodes))
+        )
+
+    def events(self, actor: Principal, *, job: str | None = None, limit: int = 50) -> list[dict[str, Any]]:
+        """Stored events, newest first, of jobs in domains the caller reads (platform-level ones for everyone)."""
+        with self._catalog.read() as session:
+            query = select(LineageEventRow).order_by(LineageEventRow.id.desc()).limit(min(limit, 500) * 4)
+            if job:
+                query = query.where(LineageEventRow.job_name == job)
+            index = NodeIndex(session, self._authz, actor)
+            rows = [r for r in session.scalars(query) if index.domain_visible(r.domain_id)]
+            return [r.event for r in rows[:limit]]
+
+    # -- graph -----------------------------------------------------------------------------------
+    def graph(self, actor: Principal, node: str, *, depth: int = 3, direction: Direction = "both") -> LineageGraph:
+        if not 1 <= depth <= MAX_DEPTH:
+            raise invalid("depth", f"must be between 1 and {MAX_DEPTH}")
+        if direction not in ("upstream", "downstream", "both"):
+            raise invalid("direction", "must be upstream, downstream or both")
+        with self._catalog.read() as session:
+            index = NodeIndex(session, self._authz, actor)
+            root = index.parse(node)
+            if index.describe(root) is None:
+                raise NotFound(f"Lineage node {node!r} not found")
+            nodes, edges = self._walk(session, index, root, depth, direction)
+            return LineageGraph(
+                root=root,
+                direction=direction,
+                depth=depth,
+                nodes=[n for key in nodes if (n := index.describe(key)) is not None],
+                edges=edges,
+            )
+
+    def impact(self, actor: Principal, node: str, *, column: str | None = None, depth: int = MAX_DEPTH) -> Impact:
+        """Everything downstream of a node; with `column`, following column lineage where runs recorded it."""
+        with self._catalog.read() as session:
+            index = NodeIndex(session, self._authz, actor)
+            root = index.parse(node)
+            if index.describe(root) is None:
+                raise NotFound(f"Lineage node {node!r} not found")
+            _, edges = self._walk(session, index, root, depth, "downstream")
+        return Impact(node=root, column=column, affected=_affected(root, column, edges, index))
+
+    def _walk(
+        self, session: Session, index: NodeIndex, root: str, depth: int, direction: Direction
+    ) -> tuple[list[str], list[GraphEdge]]:
+        seen = {root: 0}
+        edges: dict[tuple[str, str], GraphEdge] = {}
+        queue = deque([root])
+        while queue and len(seen) < MAX_NODES:
+            current = queue.popleft()
+            if seen[current] >= depth:
+                continue
+            for edge in self._neighbours(session, index, current, direction):
+                other = edge.target if edge.source == current else edge.source
+                if index.describe(other) is None:
+                    continue
+                edges[(edge.source, edge.target)] = edge
+                if other not in seen:
+                    seen[other] = seen[current] + 1
+                    queue.append(other)
+        return list(seen), list(edges.values())
+
+    def _neighbours(self, session: Session, index: NodeIndex, node: str, direction: Direction) -> list[GraphEdge]:
+        clauses = []
+        if direction in ("downstream", "both"):
+            clauses.append(LineageEdgeRow.source == node)
+        if direction in ("upstream", "both"):
+            clauses.append(LineageEdgeRow.target == node)
+        stored = [
+            GraphEdge(source=r.source, target=r.target, kind="lineage", columns=dict(r.columns or {}))
+            for r in session.scalars(select(LineageEdgeRow).where(or_(*clauses)))
+        ]
+        return stored + index.structural_edges(node, direction)
+
+
+def _dataset_node(namespace: str, name: str, index: NodeIndex | None) -> str:
+    """Mesh tables become table nodes when the sender may read them; anything else stays an outside dataset."""
+    if namespace == MESH_NAMESPACE and name.count(".") == 2:
+        key = table_key(name)
+        if index is None or index.describe(key) is not None:
+            return key
+    if namespace == MESH_NAMESPACE and name.count("/") == 1:
+        key = product_key(*name.split("/"))
+        if index is None or index.describe(key) is not None:
+            return key
+    return f"dataset:{namespace}/{name}"
+
+
+def _columns_facet(facet: Any, index: NodeIndex | None) -> dict[str, Any]:
+    if not isinstance(facet, dict) or not isinstance(facet.get("fields"), dict):
+        return {}
+    columns: dict[str, Any] = {}
+    for out, spec in list(facet["fields"].items())[:2000]:
+        inputs = spec.get("inputFields", []) if isinstance(spec, dict) else []
+        columns[str(out)] = [
+            f"{_dataset_node(str(i.get('namespace')), str(i.get('name')), index)}#{i.get('field')}"
+            for i in inputs
+            if isinstance(i, dict)
+        ]
+    return columns
+
+
+def _upsert_edge(
+    session: Session, source: str, target: str, domain_id: str | None, columns: dict[str, Any], now: Any
+) -> None:
+    row = session.scalar(select(LineageEdgeRow).where(LineageEdgeRow.source == source, LineageEdgeRow.target == target))
+    if row is None:
+        for pending in session.new:  # the same edge twice in one event
+            if isinstance(pending, LineageEdgeRow) and (pending.source, pending.target) == (source, target):
+                row = pending
+        if row is None:
+            session.add(
+                LineageEdgeRow(source=source, target=target, domain_id=domain_id, columns=columns, updated_at=now)
+            )
+            return
+    row.updated_at = now
+    if columns:
+        row.columns = columns
+
+
+def _affected(root: str, column: str | None, edges: list[GraphEdge], index: NodeIndex) -> list[ImpactItem]:
+    by_source: dict[str, list[GraphEdge]] = {}
+    for edge in edges:
+        by_source.setdefault(edge.source, []).append(edge)
+    wanted: dict[str, set[str] | None] = {root: {column.lower()} if column else None}
+    distance = {root: 0}
+    queue = deque([root])
+    while queue:
+        current = queue.popleft()
+        for edge in by_source.get(current, []):
+            columns = _derived(edge, current, wanted[current])
+            if columns is not None and not columns and wanted[current]:
+                continue  # this edge does not use the changed column
+            target = edge.target
+            previous = wanted.get(target, set())
+            merged = None if columns is None or previous is None else previous | columns
+            if target not in distance:
+                distance[target] = distance[current] + 1
+                queue.append(target)
+            wanted[target] = merged
+    items = []
+    for key, hops in distance.items():
+        described = index.describe(key)
+        if key == root or described is None:
+            continue
+        items.append(ImpactItem(node=key, kind=described.kind, columns=sorted(wanted[key] or []), distance=hops))
+    return sorted(items, key=lambda i: (i.distance, i.node))
+
+
+def _derived(edge: GraphEdge, source: str, columns: set[str] | None) -> set[str] | None:
+    """Output columns of `edge` computed from `columns` of `source`; None means 'all / unknown'."""
+    if columns is None:
+        return None
+    if not edge.columns:  # structural edge or a job hop: the same columns pass through
+        return set(columns)
+    out = set()
+    for output, inputs in edge.columns.items():
+        for ref in inputs:
+            node, _, name = str(ref).partition("#")
+            if name.lower() in columns and (node == source or source.startswith(("pipeline:", "job:"))):
+                out.add(output.lower())
+    return out

@@ -1,0 +1,109 @@
+"""The web UI's view of capabilities that other packages provide (search, access, quality, query).
+
+Each is found on the Platform by attribute; when it is missing the page shows a "not available yet" state
+instead of failing. Their models are imported only once the capability is there.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from lakemesh.auth.models import Principal
+from lakemesh.core.errors import Forbidden, NotFound
+from lakemesh.metrics.directory import ProductCard
+from lakemesh.metrics.hooks import installed_capabilities
+from lakemesh.platform import Platform
+from lakemesh.products.views import DataProduct
+
+SearchOutcome = tuple[list[ProductCard], int, dict[str, list[tuple[str, int]]], str]
+
+
+def installed(platform: Platform) -> set[str]:
+    return installed_capabilities(platform)
+
+
+def _service(platform: Platform, *names: str, method: str) -> Any:
+    for name in names:
+        service = getattr(platform, name, None)
+        if service is not None and callable(getattr(service, method, None)):
+            return service
+    return None
+
+
+def search(platform: Platform, me: Principal, q: str, chosen: dict[str, str], limit: int) -> SearchOutcome | None:
+    """Discovery's ranked, typo-tolerant search when it is installed; None means: list the catalog instead."""
+    service = _service(platform, "discovery", "search", method="search")
+    if service is None:
+        return None
+    from lakemesh.discovery.models import SearchQuery
+
+    filters = {key: [value] for key, value in chosen.items() if value}
+    results = service.search(me, SearchQuery(q=q, kind=["product"], limit=limit, **filters))
+    cards = [
+        ProductCard(
+            qualified_name=hit.qualified_name,
+            name=hit.name,
+            domain=hit.domain,
+            owner=hit.owner or "",
+            description=hit.description,
+            tags=list(hit.tags),
+            classification=hit.classification,
+            status=hit.status or "",
+            version="",
+            updated_at=platform.clock.now(),
+            quality_score=hit.quality_score,
+        )
+        for hit in results.items
+    ]
+    facets = {key: [(f.value, f.count) for f in found] for key, found in results.facets.items()}
+    return cards, int(results.total), facets, "ranked search"
+
+
+def sla_status(platform: Platform, me: Principal, product: DataProduct) -> str | None:
+    service = _service(platform, "quality", method="sla")
+    if service is None:
+        return None
+    try:
+        return str(service.sla(me, product.domain, product.slug).status)
+    except (NotFound, Forbidden):
+        return None
+
+
+def can_request_access(platform: Platform) -> bool:
+    return _service(platform, "access", method="request") is not None
+
+
+def request_access(platform: Platform, me: Principal, product: str, purpose: str) -> None:
+    service = _service(platform, "access", method="request")
+    if service is None:
+        raise NotFound("Access requests are not available on this platform")
+    from lakemesh.access.models import AccessRequestCreate
+    from lakemesh.core.validation import parse_model
+
+    service.request(me, parse_model(AccessRequestCreate, {"product": product, "purpose": purpose.strip()}))
+
+
+def access_requests(platform: Platform, me: Principal) -> tuple[list[Any], list[Any]] | None:
+    """(waiting for my decision, my own requests), newest first; None when access is not installed."""
+    service = _service(platform, "access", method="list_requests")
+    if service is None:
+        return None
+    to_approve = service.list_requests(me, role="approver", state="pending", limit=100).items
+    mine = service.list_requests(me, role="requester", limit=100).items
+    return list(to_approve), list(mine)
+
+
+def decide(platform: Platform, me: Principal, request_id: str, approve: bool, reason: str) -> Any:
+    service = _service(platform, "access", method="approve")
+    if service is None:
+        raise NotFound("Access requests are not available on this platform")
+    from lakemesh.access.models import AccessDecision, AccessDenial
+    from lakemesh.core.validation import parse_model
+
+    if approve:
+        return service.approve(me, request_id, AccessDecision())
+    return service.deny(me, request_id, parse_model(AccessDenial, {"reason": reason}))
+
+
+def query_service(platform: Platform) -> Any:
+    return _service(platform, "query", "queries", method="run")

@@ -1,0 +1,93 @@
+"""Sign-in, sign-out and the home page (mesh health tiles and charts)."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+
+from lakemesh.core.errors import Unauthorized
+from lakemesh.metrics.models import MeshMetrics, MetricsReport
+from lakemesh.web.render import Viewer, WebRoute, cookies_of, page, platform_of, require_csrf
+from lakemesh.web.session import new_session
+from lakemesh.web.svg import bar_chart, line_chart
+
+router = APIRouter(route_class=WebRoute, include_in_schema=False)
+FormText = Annotated[str | None, Form()]
+DAYS = 30
+
+TILES = [
+    ("data_products_count", "Data products", "every status you can see"),
+    ("domains_active", "Active domains", "published or wrote in 30 days"),
+    ("cross_domain_shares", "Cross-domain shares", "shortcuts, grants and shares"),
+    ("avg_quality_score", "Average quality score", "latest run per product"),
+    ("time_to_new_product", "Time to new product", "median, creation to publish"),
+    ("self_serve_adoption", "Self-serve adoption", "lakehouses from templates"),
+    ("governance_compliance", "Governance compliance", "subjects compliant with all policies"),
+]
+CHARTS = [
+    ("data_products_count", "Data products"),
+    ("avg_quality_score", "Average quality score (%)"),
+    ("time_to_new_product", "Time to new product (days)"),
+    ("self_serve_adoption", "Self-serve adoption (%)"),
+    ("cross_domain_shares", "Cross-domain shares"),
+    ("governance_compliance", "Governance compliance (%)"),
+]
+
+
+def _safe_next(target: str | None) -> str:
+    """Only paths on this site: never `//evil.example` or `https://...` (no open redirect)."""
+    if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
+        return "/"
+    return target
+
+
+@router.get("/login", response_class=HTMLResponse)
+def login_form(request: Request, next: str = "/") -> Response:
+    return page(request, "login.html", {"next": _safe_next(next), "error": None})
+
+
+@router.post("/login", response_class=HTMLResponse)
+def login(request: Request, token: FormText = None, csrf_token: FormText = None, next: FormText = None) -> Response:
+    require_csrf(request, csrf_token)
+    secret = (token or "").strip()
+    try:
+        principal = platform_of(request).principals.authenticate(secret)
+    except Unauthorized:
+        return page(request, "login.html", {"next": _safe_next(next), "error": "That token is not valid."}, status=401)
+    request.state.principal = principal.name
+    response = RedirectResponse(_safe_next(next), status_code=303)
+    cookies_of(request).write(request, response, new_session(secret))  # a new CSRF secret with every sign-in
+    return response
+
+
+@router.post("/logout")
+def logout(request: Request, csrf_token: FormText = None) -> Response:
+    require_csrf(request, csrf_token)
+    response = RedirectResponse("/login", status_code=303)
+    cookies_of(request).clear(response)
+    return response
+
+
+@router.get("/", response_class=HTMLResponse)
+def home(request: Request, me: Viewer) -> Response:
+    report = platform_of(request).metrics.report(me, days=DAYS)
+    return page(request, "home.html", {"metrics": report.current, "days": DAYS, **home_parts(report)})
+
+
+def home_parts(report: MetricsReport) -> dict[str, Any]:
+    current: MeshMetrics = report.current
+    summary = report.summary
+    tiles = [
+        {"label": label, "hint": hint, "value": summary.get(key), "unavailable": key in current.unavailable}
+        for key, label, hint in TILES
+    ]
+    charts = [
+        (title, line_chart(title, [(p.day.isoformat(), p.value) for p in report.series.get(key, [])]))
+        for key, title in CHARTS
+        if key not in current.unavailable
+    ]
+    by_domain = sorted(current.data_products_by_domain.items(), key=lambda kv: -kv[1])
+    charts.append(("Products by domain", bar_chart("Products by domain", [(k, float(v)) for k, v in by_domain])))
+    return {"tiles": tiles, "charts": charts}

@@ -1,0 +1,107 @@
+"""Governance, Access and Query pages: they light up as those capabilities are installed."""
+
+from __future__ import annotations
+
+import csv
+import io
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+
+from lakemesh.core.errors import invalid
+from lakemesh.web import capabilities
+from lakemesh.web.render import Viewer, WebRoute, environment, page, platform_of, require_csrf, session_of
+
+router = APIRouter(route_class=WebRoute, include_in_schema=False)
+FormText = Annotated[str | None, Form()]
+QUERY_ROWS = 500
+MAX_SQL = 20_000
+
+
+@router.get("/governance", response_class=HTMLResponse)
+def governance(request: Request, me: Viewer) -> Response:
+    available = "governance" in capabilities.installed(platform_of(request))
+    context = {
+        "title": "Governance",
+        "available": available,
+        "available_text": "Policies, violations and compliance per domain are served at /api/v1/policies and "
+        "/api/v1/governance/violations; the mesh's compliance is on the home page.",
+        "missing_text": "Policies, violations and compliance per domain appear here once governance is installed.",
+    }
+    return page(request, "capability.html", context)
+
+
+@router.get("/access", response_class=HTMLResponse)
+def access(request: Request, me: Viewer, notice: str = "") -> Response:
+    found = capabilities.access_requests(platform_of(request), me)
+    if found is None:
+        context = {
+            "title": "Access",
+            "available": False,
+            "missing_text": "Your access requests, and the requests you approve, appear here once access is installed.",
+        }
+        return page(request, "capability.html", context)
+    to_approve, mine = found
+    return page(request, "access.html", {"to_approve": to_approve, "mine": mine, "notice": notice[:200]})
+
+
+@router.post("/access/{request_id}/{decision}")
+def decide(
+    request: Request, me: Viewer, request_id: str, decision: str, reason: FormText = None, csrf_token: FormText = None
+) -> Response:
+    require_csrf(request, csrf_token)
+    if decision not in {"approve", "deny"}:
+        raise invalid("decision", "must be approve or deny")
+    item = capabilities.decide(platform_of(request), me, request_id, decision == "approve", reason or "")
+    if request.headers.get("hx-request") == "true":
+        session = session_of(request)
+        html = environment.get_template("access_request.html").render(item=item, csrf=session.csrf if session else "")
+        return HTMLResponse(html)
+    return RedirectResponse(f"/access?notice=Request+{item.state}", status_code=303)
+
+
+@router.get("/query", response_class=HTMLResponse)
+def query_page(request: Request, me: Viewer) -> Response:
+    return page(request, "query.html", _query_context(request, "", None))
+
+
+@router.post("/query", response_class=HTMLResponse)
+def run_query(
+    request: Request, me: Viewer, sql: FormText = None, format: FormText = None, csrf_token: FormText = None
+) -> Response:
+    require_csrf(request, csrf_token)
+    text = (sql or "").strip()
+    if not text or len(text) > MAX_SQL:
+        raise invalid("sql", f"write one SELECT of at most {MAX_SQL} characters")
+    service = capabilities.query_service(platform_of(request))
+    if service is None:
+        return page(request, "query.html", _query_context(request, text, None))
+    outcome = service.run(me, text, limit=QUERY_ROWS)
+    if format == "csv":
+        buffer = io.StringIO()
+        writer = csv.writer(buffer)
+        writer.writerow(outcome.table.column_names)
+        writer.writerows([_csv_safe(v) for v in row.values()] for row in outcome.table.to_pylist())
+        headers = {"Content-Disposition": 'attachment; filename="query.csv"'}
+        return Response(buffer.getvalue(), media_type="text/csv", headers=headers)
+    return page(request, "query.html", _query_context(request, text, outcome))
+
+
+def _query_context(request: Request, sql: str, outcome: Any) -> dict[str, Any]:
+    rows = [list(r.values()) for r in outcome.table.to_pylist()] if outcome is not None else []
+    return {
+        "available": capabilities.query_service(platform_of(request)) is not None,
+        "sql": sql,
+        "columns": outcome.table.column_names if outcome is not None else [],
+        "rows": rows,
+        "truncated": bool(outcome.truncated) if outcome is not None else False,
+        "masked": outcome.masked if outcome is not None else {},
+    }
+
+
+def _csv_safe(value: Any) -> Any:
+    """Cells that a spreadsheet would run as formulas are prefixed with a quote (CSV injection)."""
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        return "'" + value
+    return value

@@ -1,0 +1,228 @@
+"""Marketplace (search with facets) and the product page (contract, versions, preview, request access)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+
+from lakemesh.auth.authorize import Resource
+from lakemesh.auth.models import Principal
+from lakemesh.auth.roles import Action
+from lakemesh.core.errors import Forbidden, NotFound
+from lakemesh.metrics.directory import ProductCard
+from lakemesh.platform import Platform
+from lakemesh.products.views import DataProduct
+from lakemesh.web import capabilities
+from lakemesh.web.render import Viewer, WebRoute, environment, page, platform_of, require_csrf
+from lakemesh.web.svg import line_chart
+
+router = APIRouter(route_class=WebRoute, include_in_schema=False)
+FormText = Annotated[str | None, Form()]
+FACETS = [("domain", "Domain"), ("tag", "Tag"), ("owner", "Owner"), ("classification", "Classification"),
+          ("status", "Status")]  # fmt: skip
+SHOWN = 50
+PREVIEW_ROWS = 20
+PUBLIC_STATUSES = ("published", "deprecated")  # what list_products shows every signed-in principal
+
+
+@dataclass
+class Facet:
+    key: str
+    label: str
+    selected: str
+    options: list[tuple[str, int]]
+
+
+@router.get("/marketplace", response_class=HTMLResponse)
+def marketplace(
+    request: Request,
+    me: Viewer,
+    q: str = "",
+    domain: str = "",
+    tag: str = "",
+    owner: str = "",
+    classification: str = "",
+    status: str = "",
+) -> Response:
+    platform = platform_of(request)
+    chosen = {"domain": domain, "tag": tag, "owner": owner, "classification": classification, "status": status}
+    found = capabilities.search(platform, me, q, chosen, SHOWN)
+    if found is not None:
+        cards, total, counts, source = found
+    else:
+        matching = [c for c in platform.metrics.directory(me) if _matches(c, q, chosen)]
+        cards, total, counts, source = matching[:SHOWN], len(matching), _facet_counts(matching), ""
+    facets = [Facet(key, label, chosen[key], counts.get(key, [])) for key, label in FACETS]
+    context = {"q": q, "facets": facets, "cards": cards, "total": total, "more": total > len(cards), "source": source}
+    return page(request, "marketplace.html", context)
+
+
+def _matches(card: ProductCard, q: str, chosen: dict[str, str]) -> bool:
+    if q:
+        text = " ".join([card.name, card.description, card.domain, card.owner, *card.tags]).lower()
+        if not all(word in text for word in q.lower().split()):
+            return False
+    values = _facet_values(card)
+    return all(not want or want.lower() in (v.lower() for v in values[key]) for key, want in chosen.items())
+
+
+def _facet_values(card: ProductCard) -> dict[str, list[str]]:
+    return {
+        "domain": [card.domain],
+        "tag": card.tags,
+        "owner": [card.owner],
+        "classification": [card.classification] if card.classification else [],
+        "status": [card.status],
+    }
+
+
+def _facet_counts(cards: list[ProductCard]) -> dict[str, list[tuple[str, int]]]:
+    counts: dict[str, dict[str, int]] = {key: {} for key, _ in FACETS}
+    for card in cards:
+        for key, values in _facet_values(card).items():
+            for value in values:
+                counts[key][value] = counts[key].get(value, 0) + 1
+    return {key: sorted(found.items(), key=lambda kv: (-kv[1], kv[0]))[:30] for key, found in counts.items()}
+
+
+@router.get("/products/{domain}/{product}", response_class=HTMLResponse)
+def product_page(request: Request, me: Viewer, domain: str, product: str, notice: str = "") -> Response:
+    platform = platform_of(request)
+    found = find_product(platform, me, domain, product)
+    return page(request, "product.html", {**product_context(platform, me, found), "notice": notice[:200]})
+
+
+def find_product(platform: Platform, me: Principal, domain: str, product: str) -> DataProduct:
+    """The product as its domain sees it; for outsiders, the published listing the marketplace shows everyone.
+
+    The products service lists published products to everyone but reads them only for members and grantees;
+    Forbidden (not NotFound) means the product is visible, so its public listing is shown, read once directly.
+    """
+    try:
+        return platform.products.get(me, domain, product)
+    except Forbidden:
+        listed = platform.products.get(platform.principals.bootstrap_admin(), domain, product)
+        if listed.status not in PUBLIC_STATUSES:
+            raise NotFound(f"Data product {domain}/{product} not found") from None
+        return listed
+
+
+def product_context(platform: Platform, me: Principal, product: DataProduct) -> dict[str, Any]:
+    try:
+        domain_id: str | None = platform.domains.get(me, product.domain).id
+    except Forbidden:  # an outsider: no role in the product's domain, so nothing to publish
+        domain_id = None
+    resource = Resource("product", product.qualified_name, domain_id, visible=True)
+    member = domain_id is not None and platform.authorizer.role_in(me, domain_id) is not None
+    preview, note = _preview(platform, me, product)
+    points = platform.metrics.quality_history(product.qualified_name)
+    return {
+        "product": product,
+        "columns": _columns(product.contract),
+        "sla": product.contract.get("sla") or {},
+        "sla_status": capabilities.sla_status(platform, me, product),
+        "versions": _versions(platform, me, product),
+        "can_publish": product.status == "draft"
+        and domain_id is not None
+        and platform.authorizer.can(me, Action.PRODUCT_PUBLISH, resource),
+        "can_request": preview is None
+        and product.status == "published"
+        and capabilities.can_request_access(platform)
+        and not member,
+        "preview": preview,
+        "preview_note": note,
+        "quality_points": points,
+        "quality_chart": line_chart("Quality score (%)", points) if points else "",
+    }
+
+
+def _versions(platform: Platform, me: Principal, product: DataProduct) -> list[Any]:
+    try:
+        return list(platform.products.versions(me, product.domain, product.slug))
+    except Forbidden:  # outsiders see the current version only
+        return []
+
+
+def _columns(contract: dict[str, Any]) -> list[dict[str, str]]:
+    rows = []
+    for name, raw in (contract.get("schema") or {}).items():
+        spec: dict[str, Any] = raw if isinstance(raw, dict) else {}
+        constraints = []
+        if spec.get("required") or spec.get("nullable") is False:
+            constraints.append("required")
+        if spec.get("unique"):
+            constraints.append("unique")
+        if spec.get("enum"):
+            constraints.append("one of " + ", ".join(str(v) for v in spec["enum"]))
+        rows.append(
+            {
+                "name": str(name),
+                "type": str(spec.get("type") or ""),
+                "sensitivity": str(spec.get("sensitivity_label") or spec.get("classification") or ""),
+                "description": str(spec.get("description") or ""),
+                "constraints": "; ".join(constraints),
+            }
+        )
+    return rows
+
+
+@dataclass
+class Preview:
+    columns: list[str]
+    rows: list[list[str]]
+    masked: bool
+
+
+def _preview(platform: Platform, me: Principal, product: DataProduct) -> tuple[Preview | None, str]:
+    """The first rows through the same read path as the API, so masking applies exactly as it does there."""
+    storage = product.storage
+    try:
+        reader = platform.table_data.read(
+            me, product.domain, storage["lakehouse"], storage["table"], limit=PREVIEW_ROWS
+        )
+        table = reader.read_all()
+    except (Forbidden, NotFound):
+        return None, "You cannot read this product's data yet." + (
+            " Request access above." if capabilities.can_request_access(platform) else ""
+        )
+    columns = table.column_names
+    rows = [[_cell(v) for v in row.values()] for row in table.to_pylist()]
+    return Preview(columns, rows, masked="access" in capabilities.installed(platform)), ""
+
+
+def _cell(value: Any) -> str:
+    text = "" if value is None else str(value)
+    return text if len(text) <= 80 else text[:79] + "…"
+
+
+@router.get("/products/{domain}/{product}/diff", response_class=HTMLResponse)
+def product_diff(request: Request, me: Viewer, domain: str, product: str, old: str, new: str) -> Response:
+    diff = platform_of(request).products.diff(me, domain, product, old, new)
+    html = environment.get_template("diff.html").render(diff=diff)
+    if request.headers.get("hx-request") == "true":
+        return HTMLResponse(html)
+    found = find_product(platform_of(request), me, domain, product)
+    return page(request, "product.html", {**product_context(platform_of(request), me, found), "notice": ""})
+
+
+@router.post("/products/{domain}/{product}/publish")
+def publish(request: Request, me: Viewer, domain: str, product: str, csrf_token: FormText = None) -> Response:
+    require_csrf(request, csrf_token)
+    done = platform_of(request).products.publish(me, domain, product)
+    return RedirectResponse(f"/products/{done.qualified_name}?notice=Published", status_code=303)
+
+
+@router.post("/products/{domain}/{product}/request-access")
+def request_access(
+    request: Request, me: Viewer, domain: str, product: str, purpose: FormText = None, csrf_token: FormText = None
+) -> Response:
+    require_csrf(request, csrf_token)
+    platform = platform_of(request)
+    found = find_product(platform, me, domain, product)
+    capabilities.request_access(platform, me, found.qualified_name, purpose or "")
+    return RedirectResponse(
+        f"/products/{found.qualified_name}?notice=Access+requested%3B+the+owner+decides", status_code=303
+    )

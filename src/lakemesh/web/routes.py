@@ -1,0 +1,11 @@
+"""Every page of the web UI, on one router mounted at `/`."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+from lakemesh.web import pages_domains, pages_home, pages_more, pages_products
+
+router = APIRouter(include_in_schema=False)
+for module in (pages_home, pages_products, pages_domains, pages_more):
+    router.include_router(module.router)

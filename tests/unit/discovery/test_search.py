@@ -1,0 +1,159 @@
+"""Search: the seed's discovery call, ranking, typo tolerance, facets and visibility."""
+
+from __future__ import annotations
+
+import copy
+from datetime import UTC, datetime
+
+import pytest
+
+from lakemesh import demodata
+from lakemesh.core.errors import InvalidInput
+from lakemesh.demo import CUSTOMER_360, MARKETING_PRODUCTS
+from lakemesh.mesh import Mesh
+from tests.conftest import user
+
+
+@pytest.fixture
+def mesh(admin: Mesh) -> Mesh:
+    """The demo's three products over small tables."""
+    now = datetime.now(UTC)
+    for name in ("sales-data-team@company.com", "marketing-data-team@company.com", "sales-steward@company.com"):
+        admin.create_principal(name)
+    admin.create_domain("Sales", display_name="Sales-Domain")
+    admin.create_domain("Marketing", display_name="Marketing-Domain")
+    admin.create_domain("Finance")
+    admin.create_lakehouse("Sales", "sales_lakehouse")
+    admin.create_lakehouse("Marketing", "marketing_lakehouse")
+    admin.create_lakehouse("Finance", "finance_lakehouse")
+    customers = demodata.customer_360(50, now=now)
+    campaigns = demodata.campaigns(now=now)
+    admin.write_table("Sales", "sales_lakehouse", "gold_customer_360", customers)
+    admin.write_table("Marketing", "marketing_lakehouse", "silver_campaigns", campaigns)
+    admin.write_table("Marketing", "marketing_lakehouse", "gold_segment_targets", demodata.segment_targets(customers))
+    admin.write_table(
+        "Marketing", "marketing_lakehouse", "gold_campaign_audience", demodata.campaign_audience(customers, campaigns)
+    )
+    for document in [CUSTOMER_360, *MARKETING_PRODUCTS]:
+        admin.create_product(copy.deepcopy(document))
+        admin.publish_product(document["domain"], document["name"])
+    finance = {
+        **copy.deepcopy(CUSTOMER_360),
+        "name": "Customer Invoices",
+        "domain": "Finance",
+        "description": "Invoices per customer.",
+        "storage": {"type": "lakehouse_table", "lakehouse": "finance_lakehouse", "table": "gold_invoices"},
+        "create_table": True,
+        "tags": ["customer", "finance"],
+    }
+    admin.create_product(finance)  # a draft: Finance's eyes only
+    return admin
+
+
+def test_the_seeds_search_returns_customer_360_first(mesh: Mesh) -> None:
+    analyst = user(mesh, "marketing-analyst@company.com")
+    results = analyst.search(query="customer", domain=["Sales", "Marketing"], limit=25)
+    assert results.items[0].name == "Customer 360"
+    assert results.items[0].qualified_name == "sales/customer-360"
+    assert {h.domain for h in results} <= {"sales", "marketing"}
+    for product in results:  # the seed's loop over the results
+        assert product.name and product.domain and product.description is not None
+    seed_style = analyst.search("customer", filters={"domain": ["Sales", "Marketing"]})
+    assert [h.id for h in seed_style] == [h.id for h in results]
+
+
+def test_ranking_puts_names_before_tags_and_descriptions(mesh: Mesh) -> None:
+    names = [h.name for h in mesh.search("customer", kind="product")]
+    assert names[0] == "Customer 360"
+    assert set(names[1:]) >= {"Segment Targets", "Campaign Audience"}
+
+
+def test_published_products_rank_before_drafts(mesh: Mesh) -> None:
+    names = [h.name for h in mesh.search("customer", kind="product")]
+    assert names.index("Customer Invoices") > names.index("Customer 360")
+
+
+def test_typos_in_short_queries_are_forgiven(mesh: Mesh) -> None:
+    results = mesh.search("custmer")
+    assert results.items[0].name == "Customer 360"
+    assert results.corrected["custmer"][0] == "customer"
+    assert mesh.search("campain audeince").items[0].name == "Campaign Audience"
+
+
+def test_prefixes_match_as_you_type(mesh: Mesh) -> None:
+    assert mesh.search("segm").items[0].name == "Segment Targets"
+
+
+def test_facets_count_every_visible_hit(mesh: Mesh) -> None:
+    analyst = user(mesh, "marketing-analyst@company.com")
+    results = analyst.search("customer", limit=1)
+    assert len(results.items) == 1 and results.total == 3
+    domains = {f.value: f.count for f in results.facets["domain"]}
+    assert domains == {"sales": 1, "marketing": 2}
+    assert {f.value: f.count for f in results.facets["tag"]}["customer"] == 3
+    assert {f.value for f in results.facets["status"]} == {"published"}
+    assert set(results.facets) >= {"domain", "tag", "owner", "classification", "status"}
+
+
+def test_filters_narrow_results(mesh: Mesh) -> None:
+    assert [h.name for h in mesh.search("", tag="retention")] == ["Campaign Audience"]
+    assert {h.name for h in mesh.search("customer", classification="Internal")} == {"Segment Targets"}
+    assert {h.name for h in mesh.search("", owner="marketing-data-team@company.com", kind="product")} == {
+        "Segment Targets",
+        "Campaign Audience",
+    }
+    assert {h.status for h in mesh.search("customer", status="draft")} == {"draft"}
+    assert all(h.kind == "table" for h in mesh.search("gold", kind="table", layer="gold"))
+
+
+def test_others_see_neither_drafts_nor_tables_of_other_domains(mesh: Mesh) -> None:
+    outsider = user(mesh, "outsider@company.com")
+    results = outsider.search("customer")
+    assert {h.kind for h in results} == {"product"}
+    assert "Customer Invoices" not in {h.name for h in results}
+    assert all(f.value != "finance" for f in results.facets["domain"])
+    assert outsider.search("invoices").total == 0
+    assert outsider.search("", kind="column").total == 0
+
+
+def test_members_see_their_domains_tables_and_columns(mesh: Mesh) -> None:
+    steward = user(mesh, "finance-steward@company.com")
+    mesh.add_member("Finance", "finance-steward@company.com", "Viewer")
+    names = {h.qualified_name for h in steward.search("invoices")}
+    assert "finance/customer-invoices" in names and "finance.finance_lakehouse.gold_invoices" in names
+    columns = steward.search("lifetime", kind="column")
+    assert {h.qualified_name for h in columns} == {"finance.finance_lakehouse.gold_invoices.lifetime_value"}
+
+
+def test_the_index_follows_changes(mesh: Mesh) -> None:
+    mesh.update_product("Marketing", "Segment Targets", description="Quarterly zeppelin plans.")
+    assert mesh.search("zeppelin").items[0].name == "Segment Targets"
+    mesh.delete_product("Finance", "Customer Invoices")
+    assert "Customer Invoices" not in {h.name for h in mesh.search("invoices")}
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        '"',
+        'customer" OR 1=1 --',
+        "NEAR(a b)",
+        "*",
+        "a:b",
+        "'); DROP TABLE search_documents; --",
+        "ü" * 70,
+        "\x00",
+        "AND",
+    ],
+)
+def test_hostile_query_text_is_only_words(mesh: Mesh, query: str) -> None:
+    results = mesh.search(query)
+    assert results.total >= 0
+    assert mesh.search("customer").items[0].name == "Customer 360"
+
+
+def test_bad_filters_are_refused(mesh: Mesh) -> None:
+    with pytest.raises(InvalidInput):
+        mesh.search("customer", kind="galaxy")
+    with pytest.raises(InvalidInput):
+        mesh.search("customer", limit=0)
