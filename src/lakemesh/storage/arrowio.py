@@ -66,7 +66,8 @@ def _open(path: Path, fmt: str) -> pa.RecordBatchReader:
         except pa.ArrowInvalid:
             return pa.ipc.open_file(source).to_reader()
     if fmt == "parquet":
-        parquet = pq.ParquetFile(str(path), pre_buffer=False)  # pre-buffering keeps every row group alive
+        # Buffered page-by-page reads: without them pyarrow holds whole column chunks (a row group) in memory.
+        parquet = pq.ParquetFile(str(path), pre_buffer=False, buffer_size=1 << 20)
         return pa.RecordBatchReader.from_batches(parquet.schema_arrow, parquet.iter_batches(batch_size=65536))
     if fmt == "csv":
         return pacsv.open_csv(str(path))
