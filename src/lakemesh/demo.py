@@ -16,6 +16,8 @@ from lakemesh.lakehouses.models import ColumnUpdate, LakehouseCreate, TableUpdat
 from lakemesh.platform import Platform
 from lakemesh.products.models import parse_product
 from lakemesh.quality.demo import load_quality_demo
+from lakemesh.semantic.demo import load_semantic_demo
+from lakemesh.sharing.demo import load_sharing_demo
 from lakemesh.templates.models import LAKEHOUSE_TEMPLATE
 
 PEOPLE = [
@@ -69,7 +71,9 @@ def load_demo(platform: Platform, *, say: Callable[[str], Any] = print) -> None:
     _load_lakehouses(platform, admin, say)
     _load_products(platform, admin, say)
     # capability demo steps: one line each
+    load_sharing_demo(platform, admin, say)
     load_quality_demo(platform.quality, admin, say)
+    load_semantic_demo(platform.semantic, platform.products, admin, say)
     load_governance_demo(platform.governance, admin, say)
     say("Demo mesh loaded: Sales and Marketing with their teams, lakehouses, tables and data products.")
 

@@ -19,6 +19,8 @@ from lakemesh.facade.metrics import MetricsMethods
 from lakemesh.facade.pipelines import PipelineMethods
 from lakemesh.facade.products import ProductMethods
 from lakemesh.facade.quality import QualityMethods
+from lakemesh.facade.semantic import SemanticMethods
+from lakemesh.facade.sharing import SharingMethods
 from lakemesh.platform import Platform
 
 
@@ -26,6 +28,8 @@ class Mesh(
     LakehouseMethods,
     ProductMethods,
     # capability mixins: one line each
+    SemanticMethods,
+    SharingMethods,
     AccessMethods,
     PipelineMethods,
     GovernanceMethods,

@@ -23,6 +23,7 @@ from lakemesh.lakehouses.files import FileService
 from lakemesh.lakehouses.maintenance import auto_vacuum
 from lakemesh.lakehouses.service import LakehouseService
 from lakemesh.lakehouses.tables import TableService
+from lakemesh.lineage.impact import change_impact
 from lakemesh.lineage.service import LineageService
 from lakemesh.metrics.hooks import connect_sources, installed_capabilities
 from lakemesh.metrics.prometheus import ServerMetrics
@@ -35,6 +36,11 @@ from lakemesh.quality.metrics_table import MetricsTable
 from lakemesh.quality.service import QualityService
 from lakemesh.scheduler import Scheduler
 from lakemesh.selfserve.service import SelfServeService
+from lakemesh.semantic.service import SemanticService
+from lakemesh.sharing.protocol import DeltaSharingServer
+from lakemesh.sharing.shares import ShareService, outsider
+from lakemesh.sharing.shortcuts import ShortcutService
+from lakemesh.sharing.tokens import UrlSigner
 from lakemesh.storage.delta import DeltaTables
 from lakemesh.storage.location import DataRoot
 from lakemesh.templates.service import TemplateService
@@ -70,7 +76,10 @@ class Platform:
             self.catalog, self.authorizer, self.clock, self.domains, self.tables, self.table_data
         )
         self.scheduler = Scheduler()
-        # -- capabilities: one block each, in this order --
+        self._capabilities(settings)
+
+    def _capabilities(self, settings: Settings) -> None:
+        """The capabilities above products, one block each, in dependency order, with their scheduled jobs."""
         # quality
         self.quality = QualityService(
             self.catalog,
@@ -110,12 +119,33 @@ class Platform:
         )
         self.self_serve = SelfServeService(self.principals, self.domains, self.lakehouses, self.templates)
         self.scheduler.every(5, "pipelines", self.pipelines.tick)
+        self.products.register_impact_source(change_impact(self.lineage))
+        # sharing
+        self.shortcuts = ShortcutService(self.catalog, self.authorizer, self.clock, self.lakehouses, self.tables)
+        self.shares = ShareService(
+            self.catalog,
+            self.authorizer,
+            self.clock,
+            self.domains,
+            self.lakehouses,
+            self.tables,
+            masked_columns=lambda session, handle: self.reads.plan(outsider(), handle, session).masked_columns,
+        )
+        self.sharing = DeltaSharingServer(self.catalog, self.clock, self.tables, UrlSigner(self.catalog, self.clock))
+        # semantic
+        self.semantic = SemanticService(
+            self.catalog, self.authorizer, self.clock, self.domains, self.products, self.tables, self.query
+        )
+        self._observability(settings)
+
+    def _observability(self, settings: Settings) -> None:
         # metrics and web
         self.metrics = MetricsService(
             self.catalog, self.clock, self.delta, self.data_root, capabilities=lambda: installed_capabilities(self)
         )
         self.server_metrics = ServerMetrics(jobs=lambda: self.scheduler.jobs)
         connect_sources(self.metrics, self)
+        self.metrics.register_share_count("delta_sharing", self.shares.count_shared_tables)
         self.scheduler.every(900, "mesh-metrics-snapshot", self.metrics.snapshot_if_due)
         vacuum_every = parse_duration(settings.auto_vacuum_interval, "auto_vacuum_interval").total_seconds()
         self.scheduler.every(vacuum_every, "auto-vacuum", lambda: auto_vacuum(self.catalog, self.tables))

@@ -1,6 +1,7 @@
 """The web UI in a real browser (Playwright driving Debian's chromium at /usr/bin/chromium, no download):
-sign in, search → product → request access → approve as owner → query as consumer; a screenshot of every
-main page lands in tests/e2e/screenshots/ (a CI artifact, not committed). No 5xx, no console errors."""
+sign in, search → product → request access → approve as owner → query as consumer; governance, pipelines,
+runs and the product's lineage graph; a screenshot of every main page lands in tests/e2e/screenshots/ (a CI
+artifact, not committed). No 5xx, no console errors."""
 
 from __future__ import annotations
 
@@ -57,6 +58,17 @@ def mesh_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Serv
         assert http.post(url, content=data, headers={"Content-Type": "application/vnd.apache.arrow.stream"}).is_success
         assert http.post("/api/v1/products", json=copy.deepcopy(CUSTOMER_360)).status_code == 201
         assert http.post("/api/v1/products/sales/customer-360/publish").is_success
+        steps = [{"name": "segments", "type": "sql", "target": {"table": "silver_segments"},
+                  "sql": "select segment, count(*) as customers from gold_customer_360 group by segment"}]  # fmt: skip
+        pipeline = {"lakehouse": "sales_lakehouse", "steps": steps}
+        assert http.put("/api/v1/domains/Sales/pipelines/segments", json=pipeline).is_success
+        run = http.post("/api/v1/domains/Sales/pipelines/segments/runs", params={"wait": "true"}).json()
+        assert run["state"] == "succeeded", run
+        tokens["run"] = run["id"]
+        policy = {"name": "described", "description": "Tables say what they hold", "scope": "GLOBAL",
+                  "rule": "tables must have description is set", "enforcement": "warn"}  # fmt: skip
+        assert http.put("/api/v1/policies/described", json=policy).is_success
+        assert http.post("/api/v1/governance/evaluate", json={}).is_success
     yield server, tokens
     process.terminate()
     process.wait(timeout=20)
@@ -156,11 +168,37 @@ def test_every_main_page_renders_for_the_owner(
         "table": "/domains/sales/lakehouses/sales_lakehouse/tables/gold_customer_360",
         "governance": "/governance",
         "product-owner": "/products/sales/customer-360",
+        "pipeline": "/domains/sales/pipelines/segments",
+        "pipeline-run": f"/domains/sales/pipelines/segments/runs/{tokens['run']}",
     }
     for name, path in pages.items():
         response = page.goto(f"{server.url}{path}")
         assert response is not None and response.status == 200, path
         shot(page, name)
+    assert watch.problems == [], watch.problems
+
+
+def test_governance_pipelines_and_lineage_pages(
+    browser: playwright_api.Browser, mesh_server: tuple[Server, dict[str, str]]
+) -> None:
+    server, tokens = mesh_server
+    watch = Watch()
+    page = signed_in(browser, server, tokens[OWNER], watch)
+    page.get_by_role("link", name="Governance").click()
+    playwright_api.expect(page.get_by_role("table", name="Open violations")).to_contain_text("gold_customer_360")
+    playwright_api.expect(page.get_by_role("table", name="Share of subject checks")).to_contain_text("sales")
+
+    page.goto(f"{server.url}/domains/sales")
+    page.get_by_role("link", name="segments", exact=True).click()
+    playwright_api.expect(page.get_by_role("heading", name="segments", exact=True)).to_be_visible()
+    page.get_by_role("link", name=tokens["run"]).click()
+    playwright_api.expect(page.get_by_role("log", name="Run logs")).to_contain_text("silver_segments")
+
+    page.goto(f"{server.url}/products/sales/customer-360")
+    graph = page.get_by_role("region", name="Lineage graph")
+    playwright_api.expect(graph.locator("svg.lineage")).to_be_visible()
+    graph.get_by_role("link", name="table sales.sales_lakehouse.gold_customer_360").click()  # nodes link to pages
+    page.wait_for_url(f"{server.url}/domains/sales/lakehouses/sales_lakehouse/tables/gold_customer_360")
     assert watch.problems == [], watch.problems
     page.goto(f"{server.url}/products/sales/no-such-product")  # the browser logs this 404 itself
     playwright_api.expect(page.get_by_role("heading", name="Not found")).to_be_visible()

@@ -166,7 +166,8 @@ class QueryService:
     def _dataset(self, handle: TableHandle) -> Any:
         if not self._tables.delta.exists(handle.uri):
             raise NotFound(f"Table {handle.qualified_name} has no data yet")
-        return self._tables.delta.open(handle.uri).to_pyarrow_dataset()
+        # A shortcut resolves to its target's handle; one that pins a version is read at that version.
+        return self._tables.delta.open(handle.uri, version=handle.pinned_version).to_pyarrow_dataset()
 
     # -- audit -------------------------------------------------------------------------------------
     def _audit(self, actor: Principal, sql: str, sources: list[_Source], outcome: QueryOutcome) -> None:

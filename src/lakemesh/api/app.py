@@ -12,6 +12,7 @@ from lakemesh.api import problems
 from lakemesh.api.middleware import BodyGuard
 from lakemesh.api.routes import access as access_routes
 from lakemesh.api.routes import audit, domains, health, lakehouses, principals, products, table_data, templates
+from lakemesh.api.routes import delta_sharing as delta_sharing_routes
 from lakemesh.api.routes import discovery as discovery_routes
 from lakemesh.api.routes import governance as governance_routes
 from lakemesh.api.routes import lineage as lineage_routes
@@ -19,6 +20,8 @@ from lakemesh.api.routes import metrics as metrics_routes
 from lakemesh.api.routes import pipelines as pipeline_routes
 from lakemesh.api.routes import quality as quality_routes
 from lakemesh.api.routes import selfserve as selfserve_routes
+from lakemesh.api.routes import semantic as semantic_routes
+from lakemesh.api.routes import sharing as sharing_routes
 from lakemesh.metrics.prometheus import RequestMetrics
 from lakemesh.platform import Platform
 
@@ -31,7 +34,7 @@ Names are matched case-insensitively and addressed by slug (`Customer 360` → `
 """
 
 # Routes that take bodies other than JSON; they check their own media types and sizes.
-RAW_BODY_PATHS: list[str] = [*table_data.RAW_BODY_PATHS, *products.RAW_BODY_PATHS]
+RAW_BODY_PATHS: list[str] = [*table_data.RAW_BODY_PATHS, *products.RAW_BODY_PATHS, *semantic_routes.RAW_BODY_PATHS]
 
 
 def create_app(platform: Platform) -> FastAPI:
@@ -49,6 +52,9 @@ def create_app(platform: Platform) -> FastAPI:
     for module in (health, principals, domains, lakehouses, table_data, templates, products, audit):
         app.include_router(module.router)
     # capability routers: one line each
+    app.include_router(semantic_routes.router)
+    app.include_router(sharing_routes.router)
+    app.include_router(delta_sharing_routes.router)
     app.include_router(metrics_routes.router)
     web.mount(app)  # the web UI at / (session cookies, not bearer tokens)
     app.add_middleware(RequestMetrics, recorder=platform.server_metrics)

@@ -13,6 +13,8 @@ from lakemesh.cli import governance as governance_cli
 from lakemesh.cli import metrics as metrics_cli
 from lakemesh.cli import pipelines as pipelines_cli
 from lakemesh.cli import quality as quality_cli
+from lakemesh.cli import semantic as semantic_cli
+from lakemesh.cli import sharing as sharing_cli
 
 app = typer.Typer(
     name="lakemesh",
@@ -27,6 +29,8 @@ domains.register(app)
 lakehouses.register(app)
 products.register(app)
 # capability commands: one line each
+semantic_cli.register(app)
+sharing_cli.register(app)
 pipelines_cli.register(app)
 access_cli.register(app)
 governance_cli.register(app)

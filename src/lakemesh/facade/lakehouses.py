@@ -28,7 +28,7 @@ from lakemesh.lakehouses.models import (
 )
 from lakemesh.platform import Platform
 from lakemesh.storage.arrowio import as_reader
-from lakemesh.templates.models import Template, TemplateDocument
+from lakemesh.templates.models import Template, TemplateDocument, TemplateVersion
 
 
 class LakehouseMethods:
@@ -41,6 +41,10 @@ class LakehouseMethods:
 
     def get_template(self, name: str) -> Template:
         return self.platform.templates.get(self.principal, name)
+
+    def template_versions(self, name: str) -> list[TemplateVersion]:
+        """Every stored version of a template, newest first."""
+        return [TemplateVersion.model_validate(v) for v in self.platform.templates.versions(self.principal, name)]
 
     def put_template(self, name: str, document: dict[str, Any]) -> Template:
         return self.platform.templates.put(self.principal, name, parse_model(TemplateDocument, document))

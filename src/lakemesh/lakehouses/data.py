@@ -186,6 +186,8 @@ class TableData:
             raise invalid("limit", "must be zero or more")
         with self._catalog.read() as session:
             handle = self._tables.locate(session, actor, domain, lakehouse, table, Action.DATA_READ)
+        if version is None and timestamp is None:
+            version = handle.pinned_version  # a shortcut that pins a version reads it unless asked otherwise
         reader = self._tables.delta.read(handle.uri, version=version, timestamp=timestamp, columns=columns, limit=limit)
         transforms = [t for make in self._read_transforms if (t := make(actor, handle)) is not None]
         if not transforms:

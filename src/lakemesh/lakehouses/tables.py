@@ -17,7 +17,7 @@ from lakemesh.catalog import Catalog
 from lakemesh.catalog.journal import record
 from lakemesh.catalog.tables import DomainRow, LakehouseRow, TableRow
 from lakemesh.core.clock import Clock
-from lakemesh.core.errors import Conflict, ErrorItem, InvalidInput, NotFound, invalid
+from lakemesh.core.errors import Conflict, ErrorItem, Forbidden, InvalidInput, NotFound, invalid
 from lakemesh.core.ids import new_id
 from lakemesh.core.names import validate_identifier
 from lakemesh.domains.service import find_domain_row
@@ -34,16 +34,24 @@ DeleteCheck = Callable[[Session, TableRow], str | None]
 # Governance registers a change hook, called with ("created" | "updated", handle) inside the change's transaction
 # before it commits (for a create, before the Delta log is written): raise to refuse the change.
 ChangeHook = Callable[[str, "TableHandle"], None]
+# A chain of shortcuts longer than this is refused (and shows as broken): it is a mistake, or a cycle.
+MAX_SHORTCUT_HOPS = 8
 
 
 @dataclass(frozen=True)
 class TableHandle:
-    """A resolved table: its catalog rows and where its Delta log lives."""
+    """A resolved table: its catalog rows and where its Delta log lives.
+
+    Resolved for a data read through a shortcut, it is the target table, with `shortcut` the row read through
+    and `pinned_version` the version the shortcut pins (reads default to it).
+    """
 
     domain: DomainRow
     lakehouse: LakehouseRow
     table: TableRow
     uri: str
+    shortcut: TableRow | None = None
+    pinned_version: int | None = None
 
     @property
     def qualified_name(self) -> str:
@@ -90,7 +98,33 @@ class TableService:
         if domain is None or lakehouse_row is None or row is None:
             raise NotFound(f"Table {domain_ref}.{lakehouse}.{table} not found")
         self._authz.authorize(actor, action, table_resource(domain, lakehouse_row, row.name), session)
-        return self.handle(domain, lakehouse_row, row)
+        handle = self.handle(domain, lakehouse_row, row)
+        if row.target_table_id is not None and action in (Action.DATA_READ, Action.DATA_WRITE):
+            if action is Action.DATA_WRITE:
+                raise Forbidden(f"{handle.qualified_name} is a read-only shortcut; write to its target table instead")
+            return self.follow(session, actor, handle)
+        return handle
+
+    def follow(self, session: Session, actor: Principal, shortcut: TableHandle) -> TableHandle:
+        """The table a shortcut reads, authorized for the reader as if they read it directly (a lost grant is 403)."""
+        handle, pinned, seen = shortcut, shortcut.table.target_version, {shortcut.table.id}
+        while handle.table.target_table_id is not None:
+            target = session.get(TableRow, handle.table.target_table_id)
+            lakehouse = session.get(LakehouseRow, target.lakehouse_id) if target else None
+            domain = session.get(DomainRow, lakehouse.domain_id) if lakehouse else None
+            if target is None or lakehouse is None or domain is None:
+                raise NotFound(f"Shortcut {shortcut.qualified_name} is broken: its target table no longer exists")
+            if target.id in seen or len(seen) > MAX_SHORTCUT_HOPS:
+                raise Conflict(f"Shortcut {shortcut.qualified_name} is broken: its targets form a cycle")
+            seen.add(target.id)
+            if not self._authz.can(actor, Action.DATA_READ, table_resource(domain, lakehouse, target.name), session):
+                raise Forbidden(
+                    f"Shortcut {shortcut.qualified_name} is broken for you: you may not read its target "
+                    "(the grant expired or was revoked); request access to the target's product again"
+                )
+            handle = self.handle(domain, lakehouse, target)
+            pinned = pinned if pinned is not None else target.target_version
+        return TableHandle(handle.domain, handle.lakehouse, handle.table, handle.uri, shortcut.table, pinned)
 
     def locate_for_write(
         self, session: Session, actor: Principal, domain_ref: str, lakehouse: str, table: str
@@ -100,6 +134,10 @@ class TableService:
         row = find_table(session, lakehouse_row.id, table)
         action = Action.DATA_WRITE if row is not None else Action.ITEM_WRITE
         self._authz.authorize(actor, action, table_resource(domain, lakehouse_row, table), session)
+        if row is not None and row.target_table_id is not None:
+            raise Forbidden(
+                f"{domain.slug}.{lakehouse_row.name}.{row.name} is a read-only shortcut; write to its target"
+            )
         if row is None:
             row = self.new_row(session, actor, domain, lakehouse_row, table)
         return self.handle(domain, lakehouse_row, row)
@@ -171,13 +209,46 @@ class TableService:
             rows = session.scalars(
                 select(TableRow).where(TableRow.lakehouse_id == lakehouse_row.id).order_by(TableRow.name)
             )
-            return [self.info(self.handle(domain, lakehouse_row, r), None) for r in rows]
+            return [self.described(session, actor, self.handle(domain, lakehouse_row, r)) for r in rows]
 
     def get(self, actor: Principal, domain_ref: str, lakehouse: str, table: str) -> TableInfo:
         with self._catalog.read() as session:
             handle = self.locate(session, actor, domain_ref, lakehouse, table, Action.ITEM_READ)
+            if handle.table.target_table_id is not None:
+                return self.described(session, actor, handle, snapshot=True)
         snapshot = self.delta.snapshot(handle.uri) if self.delta.exists(handle.uri) else None
         return self.info(handle, snapshot)
+
+    def described(
+        self, session: Session, actor: Principal, handle: TableHandle, *, snapshot: bool = False
+    ) -> TableInfo:
+        """A table's info; a shortcut's shows its target's columns and version, or `broken` when it cannot be read."""
+        if handle.table.target_table_id is None:
+            return self.info(handle, None)
+        target_row = session.get(TableRow, handle.table.target_table_id)
+        lakehouse = session.get(LakehouseRow, target_row.lakehouse_id) if target_row else None
+        domain = session.get(DomainRow, lakehouse.domain_id) if lakehouse else None
+        named = f"{domain.slug}.{lakehouse.name}.{target_row.name}" if target_row and lakehouse and domain else None
+        try:
+            target = self.follow(session, actor, handle)
+        except (NotFound, Forbidden, Conflict):
+            return self.info(handle, None).model_copy(update={"shortcut_target": named, "status": "broken"})
+        state = None
+        if snapshot and self.delta.exists(target.uri):
+            state = self.delta.snapshot(target.uri) if target.pinned_version is None else None
+        seen = self.info(target, state)
+        return self.info(handle, None).model_copy(
+            update={
+                "shortcut_target": named,
+                "status": "ok",
+                "columns": seen.columns,
+                "partition_columns": seen.partition_columns,
+                "version": target.pinned_version if target.pinned_version is not None else seen.version,
+                "row_count": seen.row_count,
+                "size_bytes": seen.size_bytes,
+                "last_refresh": seen.last_refresh,
+            }
+        )
 
     def update(self, actor: Principal, domain_ref: str, lakehouse: str, table: str, changes: TableUpdate) -> TableInfo:
         with self._catalog.transaction() as session:

@@ -33,6 +33,14 @@ class _Catalog:
     table_by_id: dict[str, str] = field(default_factory=dict)
     products: dict[str, tuple[ProductRow, DomainRow]] = field(default_factory=dict)
     edges: list[GraphEdge] = field(default_factory=list)
+    by_source: dict[str, list[GraphEdge]] = field(default_factory=dict)
+    by_target: dict[str, list[GraphEdge]] = field(default_factory=dict)
+
+    def index(self) -> None:
+        """Edges by endpoint, so a walk over a table feeding 10k products stays linear."""
+        for edge in self.edges:
+            self.by_source.setdefault(edge.source, []).append(edge)
+            self.by_target.setdefault(edge.target, []).append(edge)
 
 
 class NodeIndex:
@@ -121,10 +129,13 @@ class NodeIndex:
 
     # -- structural edges ------------------------------------------------------------------------
     def structural_edges(self, node: str, direction: Direction) -> list[GraphEdge]:
-        edges = self._load().edges
-        down = direction in ("downstream", "both")
-        up = direction in ("upstream", "both")
-        return [e for e in edges if (down and e.source == node) or (up and e.target == node)]
+        catalog = self._load()
+        found: list[GraphEdge] = []
+        if direction in ("downstream", "both"):
+            found.extend(catalog.by_source.get(node, []))
+        if direction in ("upstream", "both"):
+            found.extend(e for e in catalog.by_target.get(node, []) if e not in found)
+        return found
 
     def _load(self) -> _Catalog:
         if self._loaded is not None:
@@ -155,6 +166,7 @@ class NodeIndex:
                 port_source = _port_key(port, domain.slug)
                 if port_source:
                     catalog.edges.append(GraphEdge(source=port_source, target=key, kind="input_port"))
+        catalog.index()
         self._loaded = catalog
         return catalog
 

@@ -15,9 +15,11 @@ from sqlalchemy.orm import Session
 from lakemesh.auth import assignments
 from lakemesh.auth.models import Principal
 from lakemesh.catalog.tables import DomainRow, ProductRow
+from lakemesh.catalog.tables.quality import SlaStateRow
 from lakemesh.metrics.compute import VISIBLE_TO_ALL
 
 DESCRIPTION_CHARS = 280
+SLA_ORDER = {"met": 0, "at_risk": 1, "breached": 2}
 
 
 class ProductCard(BaseModel):
@@ -32,6 +34,7 @@ class ProductCard(BaseModel):
     version: str
     updated_at: datetime
     quality_score: float | None = None
+    sla: str | None = None
 
 
 def visible_products(session: Session, actor: Principal) -> list[ProductCard]:
@@ -69,6 +72,26 @@ def visible_products(session: Session, actor: Principal) -> list[ProductCard]:
         )
         for row in session.execute(query)
     ]
+
+
+def with_sla_badges(session: Session, cards: list[ProductCard]) -> list[ProductCard]:
+    """Each shown card's SLA as last observed (the worst objective); one query, never a fresh measurement."""
+    if not cards:
+        return cards
+    wanted = {card.qualified_name: card for card in cards}
+    rows = session.execute(
+        select(DomainRow.slug, ProductRow.slug, SlaStateRow.status)
+        .join(ProductRow, ProductRow.id == SlaStateRow.product_id)
+        .join(DomainRow, DomainRow.id == ProductRow.domain_id)
+        .where(ProductRow.slug.in_(sorted({c.qualified_name.split("/", 1)[1] for c in cards})))
+    )
+    for domain, slug, status in rows:
+        card = wanted.get(f"{domain}/{slug}")
+        if card is None or status not in SLA_ORDER:
+            continue
+        if card.sla is None or SLA_ORDER[status] > SLA_ORDER[card.sla]:
+            card.sla = status
+    return cards
 
 
 def _short(text: str) -> str:

@@ -45,6 +45,8 @@ from lakemesh.products.views import ChangeView, DataProduct, DeprecateRequest, P
 FIRST_VERSION = "1.0.0"
 # (event: create | update | publish, the product as it will be, its document) -> warnings; raise to refuse.
 LifecycleCheck = Callable[[str, DataProduct, ProductSpec], list[str]]
+# (who asks, `domain.lakehouse.table`, changed columns; empty = whole table) -> downstream consumers (lineage).
+ImpactSource = Callable[[Principal, str, list[str]], list[dict[str, Any]]]
 VERSIONED_FIELDS = ("contract", "storage", "quality_rules")
 
 
@@ -68,6 +70,7 @@ class ProductService:
         self._domains = domains
         self._tables = tables
         self._checks: list[LifecycleCheck] = []
+        self._impact_sources: list[ImpactSource] = []
         domains.register_dependent(count_products, _purge_products)
         tables.register_delete_check(table_in_use)
         table_data.register_write_guard(self._write_guard)
@@ -75,6 +78,35 @@ class ProductService:
     def register_lifecycle_check(self, check: LifecycleCheck) -> None:
         """Governance checks products on create, update and publish: raise to refuse, return warnings."""
         self._checks.append(check)
+
+    def register_impact_source(self, source: ImpactSource) -> None:
+        """Lineage tells a breaking change (409) and a version diff what downstream would break."""
+        self._impact_sources.append(source)
+
+    def _impacted(self, actor: Principal, row: ProductRow, domain: DomainRow, change: Change) -> list[dict[str, Any]]:
+        if not self._impact_sources:
+            return []
+        storage = row.spec["storage"]
+        table = f"{domain.slug}.{storage['lakehouse']}.{storage['table']}"
+        columns = [change.path.removeprefix("schema.")] if change.path.startswith("schema.") else []
+        own = f"product:{domain.slug}/{row.slug}"
+        return [i for source in self._impact_sources for i in source(actor, table, columns) if i.get("node") != own]
+
+    def _breaking(self, actor: Principal, row: ProductRow, domain: DomainRow, breaking: list[Change]) -> Conflict:
+        """The 409 for a breaking change, each item with `impacted`: what downstream reads the changed part."""
+        conflict = breaking_conflict(row, breaking)
+        if not self._impact_sources:
+            return conflict
+        items = [
+            ErrorItem(item.loc, item.message, {**item.extra, "impacted": self._impacted(actor, row, domain, change)})
+            for change, item in zip(breaking, conflict.errors, strict=True)
+        ]
+        nodes = list(dict.fromkeys(i["node"] for item in items for i in item.extra["impacted"]))
+        detail = conflict.detail
+        if nodes:
+            more = f" and {len(nodes) - 5} more" if len(nodes) > 5 else ""
+            detail += f". Downstream that may break: {', '.join(nodes[:5])}{more}"
+        return Conflict(detail, errors=items)
 
     def _run_checks(self, event: str, product: DataProduct, spec: ProductSpec) -> DataProduct:
         warnings = [w for check in self._checks for w in check(event, product, spec)]
@@ -198,7 +230,7 @@ class ProductService:
                 diff or _versioned_part(merged) != _versioned_part(ProductSpec.model_validate(row.spec))
             )
             if versioned:
-                row.version = self._next_version(row, diff, version)
+                row.version = self._next_version(actor, row, domain_row, diff, version)
                 session.add(_version_row(row, diff, actor, self._clock.now(), spec=merged))
             table = self._binding(session, domain_row, merged)
             row.table_id = table.table.id if table else row.table_id
@@ -282,12 +314,17 @@ class ProductService:
         changes = diff_contracts(
             ContractSpec.model_validate(specs[old]["contract"]), ContractSpec.model_validate(specs[new]["contract"])
         )
+        views = [
+            ChangeView(**c.__dict__, impacted=self._impacted(actor, row, domain_row, c) if c.breaking else [])
+            for c in changes
+        ]
         return VersionDiff(
             product=f"{domain_row.slug}/{row.slug}",
             from_version=old,
             to_version=new,
             breaking=any(c.breaking for c in changes),
-            changes=[ChangeView(**c.__dict__) for c in changes],
+            changes=views,
+            impacted=list({i["node"]: i for v in views for i in v.impacted}.values()),
         )
 
     # -- internals -------------------------------------------------------------------------------
@@ -347,18 +384,20 @@ class ProductService:
         table = find_table(session, lakehouse.id, spec.storage.table) if lakehouse else None
         return self._tables.handle(domain, lakehouse, table) if lakehouse and table else None
 
-    def _next_version(self, row: ProductRow, diff: list[Change], requested: str | None) -> str:
+    def _next_version(
+        self, actor: Principal, row: ProductRow, domain: DomainRow, diff: list[Change], requested: str | None
+    ) -> str:
         breaking = [c for c in diff if c.breaking]
         if requested is not None:
             if not SEMVER.match(requested):
                 raise InvalidInput("version: not a semantic version", errors=[ErrorItem(("version",), "not semver")])
             if major(requested) <= major(row.version) and breaking and row.status in VISIBLE_TO_ALL:
-                raise breaking_conflict(row, breaking)
+                raise self._breaking(actor, row, domain, breaking)
             if semver_key(requested) <= semver_key(row.version):
                 raise Conflict(f"Version {requested} is not newer than {row.version}")
             return requested
         if breaking and row.status in VISIBLE_TO_ALL:
-            raise breaking_conflict(row, breaking)
+            raise self._breaking(actor, row, domain, breaking)
         return next_version(row.version, diff) if diff else bump_patch(row.version)
 
     def _transition(

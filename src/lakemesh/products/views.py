@@ -55,6 +55,9 @@ class ChangeView(BaseModel):
     path: str
     breaking: bool
     message: str
+    impacted: list[dict[str, Any]] = Field(
+        default_factory=list, description="What downstream reads the changed part (from lineage), if breaking."
+    )
 
 
 class VersionDiff(BaseModel):
@@ -63,6 +66,9 @@ class VersionDiff(BaseModel):
     to_version: str
     breaking: bool
     changes: list[ChangeView]
+    impacted: list[dict[str, Any]] = Field(
+        default_factory=list, description="Everything downstream of the breaking changes that you may see."
+    )
 
 
 class DeprecateRequest(BaseModel):

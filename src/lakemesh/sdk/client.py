@@ -18,6 +18,8 @@ from lakemesh.sdk.metrics import RemoteMetricsMethods
 from lakemesh.sdk.pipelines import RemotePipelineMethods
 from lakemesh.sdk.products import RemoteProductMethods
 from lakemesh.sdk.quality import RemoteQualityMethods
+from lakemesh.sdk.semantic import RemoteSemanticMethods
+from lakemesh.sdk.sharing import RemoteSharingMethods
 from lakemesh.sdk.transport import Transport
 
 
@@ -29,6 +31,8 @@ class RemoteMesh(
     RemoteLakehouseMethods,
     RemoteProductMethods,
     # capability mixins: one line each
+    RemoteSemanticMethods,
+    RemoteSharingMethods,
     RemotePipelineMethods,
     RemoteAccessMethods,
     RemoteGovernanceMethods,

@@ -23,7 +23,7 @@ from lakemesh.lakehouses.models import (
 )
 from lakemesh.sdk.transport import Transport
 from lakemesh.storage.arrowio import ARROW_STREAM, as_reader
-from lakemesh.templates.models import Template
+from lakemesh.templates.models import Template, TemplateVersion
 
 
 def _seg(name: str) -> str:
@@ -58,6 +58,11 @@ class RemoteLakehouseMethods:
 
     def get_template(self, name: str) -> Template:
         return Template.model_validate(self._http.json("GET", f"/api/v1/templates/{_seg(name)}"))
+
+    def template_versions(self, name: str) -> list[TemplateVersion]:
+        """Every stored version of a template, newest first."""
+        items = self._http.json("GET", f"/api/v1/templates/{_seg(name)}/versions")["items"]
+        return [TemplateVersion.model_validate(v) for v in items]
 
     def put_template(self, name: str, document: dict[str, Any]) -> Template:
         return Template.model_validate(self._http.json("PUT", f"/api/v1/templates/{_seg(name)}", json=document))

@@ -58,3 +58,12 @@ class Template(TemplateDocument):
     updated_at: datetime
     updated_by: str | None = None
     usage_count: int = Field(default=0, description="Lakehouses and pipelines created from it (self-serve adoption).")
+
+
+class TemplateVersion(BaseModel):
+    """One stored version of a template (`GET /templates/{name}/versions`), newest first."""
+
+    version: int
+    document: dict[str, Any]
+    created_by: str | None = None
+    created_at: datetime

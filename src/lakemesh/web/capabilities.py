@@ -107,3 +107,64 @@ def decide(platform: Platform, me: Principal, request_id: str, approve: bool, re
 
 def query_service(platform: Platform) -> Any:
     return _service(platform, "query", "queries", method="run")
+
+
+def governance_overview(platform: Platform, me: Principal) -> dict[str, Any] | None:
+    """Policies (the mesh's rules: everyone reads them), open violations and compliance of the viewer's domains."""
+    service = getattr(platform, "governance", None)
+    if service is None:
+        return None
+    policies = service.list_policies(me, limit=SHOWN)
+    violations = service.compliance.violations(me, status="open", limit=SHOWN)
+    return {
+        "title": "Governance",
+        "policies": list(policies.items),
+        "more_policies": bool(policies.next_cursor),
+        "violations": list(violations.items),
+        "more_violations": bool(violations.next_cursor),
+        "report": service.compliance.report(me),
+    }
+
+
+def pipelines_of(platform: Platform, me: Principal, domain: str) -> list[tuple[Any, list[Any]]] | None:
+    """Each pipeline of the domain with its latest runs; None when the viewer may not see them."""
+    service = _service(platform, "pipelines", method="list_pipelines")
+    if service is None:
+        return []
+    try:
+        pipelines = service.list_pipelines(me, domain)
+        return [(p, list(service.list_runs(me, domain, p.slug, limit=RUNS_SHOWN).items)) for p in pipelines]
+    except (NotFound, Forbidden):
+        return None
+
+
+def lineage_graph(platform: Platform, me: Principal, node: str, depth: int = 3) -> Any:
+    """The graph around a node as the viewer may see it; None when lineage is missing or the node is hidden."""
+    service = _service(platform, "lineage", method="graph")
+    if service is None:
+        return None
+    try:
+        # Two one-way walks, not one "both" walk: siblings (other products on the same table) are not lineage
+        # of this node, and a table serving thousands of products would otherwise fill the picture.
+        up = service.graph(me, node, depth=depth, direction="upstream")
+        down = service.graph(me, node, depth=depth, direction="downstream")
+    except (NotFound, Forbidden):
+        return None
+    nodes = {n.id: n for n in [*up.nodes, *down.nodes]}
+    edges = {(e.source, e.target): e for e in [*up.edges, *down.edges]}
+    return up.model_copy(update={"direction": "both", "nodes": list(nodes.values()), "edges": list(edges.values())})
+
+
+def grants_on(platform: Platform, me: Principal, product: str) -> list[Any] | None:
+    """Active grants on a product that the viewer may see (approvers: all of them; others: their own)."""
+    service = _service(platform, "access", method="list_grants")
+    if service is None:
+        return None
+    try:
+        return list(service.list_grants(me, product=product, state="active", limit=200).items)
+    except (NotFound, Forbidden):
+        return []
+
+
+SHOWN = 100
+RUNS_SHOWN = 5

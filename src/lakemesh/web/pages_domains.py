@@ -1,4 +1,4 @@
-"""Domains: members and roles, lakehouses and their tables (schema, history, layer)."""
+"""Domains: members and roles, lakehouses and their tables (schema, history, layer), pipelines and runs."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ from lakemesh.auth.roles import Action, DomainRole
 from lakemesh.core.errors import Forbidden, NotFound
 from lakemesh.core.validation import parse_model
 from lakemesh.domains.models import MemberAdd
+from lakemesh.web import capabilities
 from lakemesh.web.render import Viewer, WebRoute, page, platform_of, require_csrf
 
 router = APIRouter(route_class=WebRoute, include_in_schema=False)
@@ -49,6 +50,7 @@ def domain_page(request: Request, me: Viewer, domain: str, notice: str = "") -> 
         "lakehouses": lakehouses,
         "can_manage": platform.authorizer.can(me, Action.MEMBERS_MANAGE, resource),
         "roles": [r.value for r in DomainRole],
+        "pipelines": capabilities.pipelines_of(platform, me, found.slug),
         "notice": notice[:200],
     }
     return page(request, "domain.html", context)

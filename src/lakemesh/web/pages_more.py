@@ -1,4 +1,4 @@
-"""Governance, Access and Query pages: they light up as those capabilities are installed."""
+"""Access and Query pages: they light up as those capabilities are installed."""
 
 from __future__ import annotations
 
@@ -17,19 +17,6 @@ router = APIRouter(route_class=WebRoute, include_in_schema=False)
 FormText = Annotated[str | None, Form()]
 QUERY_ROWS = 500
 MAX_SQL = 20_000
-
-
-@router.get("/governance", response_class=HTMLResponse)
-def governance(request: Request, me: Viewer) -> Response:
-    available = "governance" in capabilities.installed(platform_of(request))
-    context = {
-        "title": "Governance",
-        "available": available,
-        "available_text": "Policies, violations and compliance per domain are served at /api/v1/policies and "
-        "/api/v1/governance/violations; the mesh's compliance is on the home page.",
-        "missing_text": "Policies, violations and compliance per domain appear here once governance is installed.",
-    }
-    return page(request, "capability.html", context)
 
 
 @router.get("/access", response_class=HTMLResponse)

@@ -12,10 +12,11 @@ from lakemesh.auth.authorize import Resource
 from lakemesh.auth.models import Principal
 from lakemesh.auth.roles import Action
 from lakemesh.core.errors import Forbidden, NotFound
-from lakemesh.metrics.directory import ProductCard
+from lakemesh.metrics.directory import ProductCard, with_sla_badges
 from lakemesh.platform import Platform
 from lakemesh.products.views import DataProduct
 from lakemesh.web import capabilities
+from lakemesh.web.lineage_svg import lineage_svg, node_href
 from lakemesh.web.render import Viewer, WebRoute, environment, page, platform_of, require_csrf
 from lakemesh.web.svg import line_chart
 
@@ -55,6 +56,8 @@ def marketplace(
     else:
         matching = [c for c in platform.metrics.directory(me) if _matches(c, q, chosen)]
         cards, total, counts, source = matching[:SHOWN], len(matching), _facet_counts(matching), ""
+    with platform.catalog.read() as session:
+        cards = with_sla_badges(session, cards)
     facets = [Facet(key, label, chosen[key], counts.get(key, [])) for key, label in FACETS]
     context = {"q": q, "facets": facets, "cards": cards, "total": total, "more": total > len(cards), "source": source}
     return page(request, "marketplace.html", context)
@@ -136,7 +139,43 @@ def product_context(platform: Platform, me: Principal, product: DataProduct) -> 
         "preview_note": note,
         "quality_points": points,
         "quality_chart": line_chart("Quality score (%)", points) if points else "",
+        **_lineage_and_consumers(platform, me, product),
     }
+
+
+@dataclass(frozen=True)
+class Consumer:
+    name: str
+    kind: str
+    detail: str
+    href: str | None = None
+
+
+def _lineage_and_consumers(platform: Platform, me: Principal, product: DataProduct) -> dict[str, Any]:
+    """Who reads a product: grantees the viewer may see, and products or pipelines downstream of it."""
+    graph = capabilities.lineage_graph(platform, me, f"product:{product.qualified_name}")
+    grants = capabilities.grants_on(platform, me, product.qualified_name)
+    consumers = [Consumer(grant.grantee, f"{grant.grantee_kind} grant", _grant_detail(grant)) for grant in grants or []]
+    root = f"product:{product.qualified_name}"
+    if graph is not None:
+        names = {node.id: node for node in graph.nodes}
+        for edge in graph.edges:
+            if edge.source == root and edge.target in names:
+                node = names[edge.target]
+                detail = "input port" if edge.kind == "input_port" else edge.kind
+                consumers.append(Consumer(node.name, node.kind, detail, node_href(node)))
+    return {
+        "lineage": graph,
+        "lineage_svg": lineage_svg(graph) if graph is not None and graph.edges else "",
+        "consumers": consumers,
+        "grants_shown": grants is not None,
+    }
+
+
+def _grant_detail(grant: Any) -> str:
+    columns = ", ".join(grant.columns) if grant.columns else "all unlabelled columns"
+    until = f" until {grant.expires_at:%Y-%m-%d}" if grant.expires_at else ""
+    return f"{columns}{until}"
 
 
 def _versions(platform: Platform, me: Principal, product: DataProduct) -> list[Any]:

@@ -157,3 +157,31 @@ def test_bad_filters_are_refused(mesh: Mesh) -> None:
         mesh.search("customer", kind="galaxy")
     with pytest.raises(InvalidInput):
         mesh.search("customer", limit=0)
+
+
+def test_broad_queries_rank_by_tier_and_keep_facets_exact(mesh: Mesh, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Past RELEVANCE_LIMIT matches, text relevance is skipped; the tiers, visibility and facet counts are not."""
+    from lakemesh.discovery import service
+
+    analyst = user(mesh, "marketing-analyst@company.com")
+    exact = analyst.search("customer", limit=1)
+    monkeypatch.setattr(service, "RELEVANCE_LIMIT", 0)
+    broad = analyst.search("customer", limit=1)
+    assert broad.items[0].name == "Customer 360"
+    assert broad.total == exact.total == 3
+    assert broad.facets == exact.facets
+    outsider = user(mesh, "outsider@company.com")
+    assert "Customer Invoices" not in {h.name for h in outsider.search("customer")}
+
+
+def test_paging_walks_every_visible_hit_once(mesh: Mesh) -> None:
+    from lakemesh.discovery.models import SearchQuery
+
+    def search(limit: int, offset: int = 0) -> list[str]:
+        found = mesh.platform.discovery.search(mesh.principal, SearchQuery(limit=limit, offset=offset))
+        return [h.qualified_name for h in found]
+
+    everything = search(500)
+    pages = [name for offset in range(0, len(everything), 7) for name in search(7, offset)]
+    assert pages == everything and len(everything) > 7
+    assert search(7, len(everything)) == []

@@ -6,7 +6,7 @@ from fastapi import APIRouter
 
 from lakemesh.api.deps import Caller, PlatformDep
 from lakemesh.core.pages import Page
-from lakemesh.templates.models import Template, TemplateDocument
+from lakemesh.templates.models import Template, TemplateDocument, TemplateVersion
 
 router = APIRouter(prefix="/api/v1/templates", tags=["templates"])
 
@@ -19,6 +19,15 @@ def list_templates(platform: PlatformDep, caller: Caller) -> Page[Template]:
 @router.get("/{name}", summary="Get a template")
 def get_template(name: str, platform: PlatformDep, caller: Caller) -> Template:
     return platform.templates.get(caller, name)
+
+
+@router.get(
+    "/{name}/versions",
+    summary="List a template's versions",
+    description="Every stored version, newest first, with the document it had.",
+)
+def template_versions(name: str, platform: PlatformDep, caller: Caller) -> Page[TemplateVersion]:
+    return Page(items=[TemplateVersion.model_validate(v) for v in platform.templates.versions(caller, name)])
 
 
 @router.put(

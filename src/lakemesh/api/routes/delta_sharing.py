@@ -1,0 +1,190 @@
+"""The open Delta Sharing protocol under `/delta-sharing/`: recipient bearer tokens, `{errorCode, message}` errors.
+
+Its routes convert every error themselves (the platform's problem+json shape is not what Delta Sharing clients
+parse), and they sit outside `/api/`, so the JSON body guard does not apply; they check their own input.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Coroutine
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Body, Header, Query, Request, Response
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, StreamingResponse
+from fastapi.routing import APIRoute
+from starlette.exceptions import HTTPException
+
+from lakemesh.api.deps import PlatformDep
+from lakemesh.api.routes.sharing import sharing_endpoint
+from lakemesh.core.errors import LakemeshError
+from lakemesh.sharing import files
+from lakemesh.sharing.protocol import QueryResult, RecipientContext
+
+NDJSON = "application/x-ndjson; charset=utf-8"
+_CODES = {
+    400: "INVALID_PARAMETER_VALUE",
+    401: "UNAUTHENTICATED",
+    403: "PERMISSION_DENIED",
+    404: "RESOURCE_DOES_NOT_EXIST",
+    410: "RESOURCE_DOES_NOT_EXIST",
+    422: "INVALID_PARAMETER_VALUE",
+}
+
+
+def protocol_error(status: int, message: str) -> JSONResponse:
+    code = _CODES.get(status, "INTERNAL_ERROR")
+    status = 400 if status == 422 else status
+    headers = {"WWW-Authenticate": 'Bearer realm="delta-sharing"'} if status == 401 else None
+    return JSONResponse({"errorCode": code, "message": message}, status_code=status, headers=headers)
+
+
+class ProtocolRoute(APIRoute):
+    """Maps errors to the protocol's JSON; unexpected ones propagate to the app's logging handler."""
+
+    def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
+        handler = super().get_route_handler()
+
+        async def guarded(request: Request) -> Response:
+            try:
+                return await handler(request)
+            except LakemeshError as exc:
+                return protocol_error(exc.status, str(exc))
+            except RequestValidationError as exc:
+                fields = ", ".join(".".join(str(p) for p in e.get("loc", ())) for e in exc.errors())
+                return protocol_error(400, f"Invalid request parameters: {fields}")
+            except HTTPException as exc:
+                return protocol_error(exc.status_code, str(exc.detail))
+
+        return guarded
+
+
+router = APIRouter(prefix="/delta-sharing", tags=["delta-sharing"], route_class=ProtocolRoute)
+TABLE = "/shares/{share}/schemas/{schema}/tables/{table}"
+MaxResults = Annotated[int | None, Query(alias="maxResults")]
+PageToken = Annotated[str | None, Query(alias="pageToken")]
+
+
+def recipient(platform: PlatformDep, authorization: str | None) -> RecipientContext:
+    scheme, _, secret = (authorization or "").partition(" ")
+    return platform.sharing.authenticate(secret.strip() if scheme.lower() == "bearer" else None)
+
+
+Auth = Annotated[str | None, Header()]
+
+
+def _lines(result: QueryResult) -> Response:
+    body = "\n".join(result.lines) + "\n"
+    return Response(body, media_type=NDJSON, headers={"Delta-Table-Version": str(result.version)})
+
+
+@router.get("/shares", summary="List shares (Delta Sharing)")
+def list_shares(
+    platform: PlatformDep, authorization: Auth = None, max_results: MaxResults = None, page_token: PageToken = None
+) -> dict[str, Any]:
+    return platform.sharing.list_shares(recipient(platform, authorization), max_results, page_token)
+
+
+@router.get("/shares/{share}", summary="Get a share (Delta Sharing)")
+def get_share(share: str, platform: PlatformDep, authorization: Auth = None) -> dict[str, Any]:
+    return platform.sharing.get_share(recipient(platform, authorization), share)
+
+
+@router.get("/shares/{share}/schemas", summary="List schemas (Delta Sharing)")
+def list_schemas(
+    share: str,
+    platform: PlatformDep,
+    authorization: Auth = None,
+    max_results: MaxResults = None,
+    page_token: PageToken = None,
+) -> dict[str, Any]:
+    return platform.sharing.list_schemas(recipient(platform, authorization), share, max_results, page_token)
+
+
+@router.get("/shares/{share}/schemas/{schema}/tables", summary="List tables in a schema (Delta Sharing)")
+def list_tables(
+    share: str,
+    schema: str,
+    platform: PlatformDep,
+    authorization: Auth = None,
+    max_results: MaxResults = None,
+    page_token: PageToken = None,
+) -> dict[str, Any]:
+    who = recipient(platform, authorization)
+    return platform.sharing.list_tables(who, share, schema, max_results, page_token)
+
+
+@router.get("/shares/{share}/all-tables", summary="List all tables in a share (Delta Sharing)")
+def list_all_tables(
+    share: str,
+    platform: PlatformDep,
+    authorization: Auth = None,
+    max_results: MaxResults = None,
+    page_token: PageToken = None,
+) -> dict[str, Any]:
+    who = recipient(platform, authorization)
+    return platform.sharing.list_tables(who, share, None, max_results, page_token)
+
+
+@router.api_route(TABLE + "/version", methods=["GET", "HEAD"], summary="Table version (Delta Sharing)")
+def table_version(
+    share: str,
+    schema: str,
+    table: str,
+    platform: PlatformDep,
+    authorization: Auth = None,
+    starting_timestamp: Annotated[str | None, Query(alias="startingTimestamp")] = None,
+) -> Response:
+    who = recipient(platform, authorization)
+    version = platform.sharing.table_version(who, share, schema, table, starting_timestamp)
+    return Response(headers={"Delta-Table-Version": str(version)})
+
+
+@router.get(TABLE + "/metadata", summary="Table metadata (Delta Sharing)")
+def table_metadata(share: str, schema: str, table: str, platform: PlatformDep, authorization: Auth = None) -> Response:
+    return _lines(platform.sharing.metadata(recipient(platform, authorization), share, schema, table))
+
+
+@router.post(TABLE + "/query", summary="Read a table: its data files as signed URLs (Delta Sharing)")
+def query_table(
+    share: str,
+    schema: str,
+    table: str,
+    request: Request,
+    platform: PlatformDep,
+    authorization: Auth = None,
+    body: Annotated[dict[str, Any] | None, Body()] = None,
+) -> Response:
+    who = recipient(platform, authorization)
+    endpoint = sharing_endpoint(platform, request)
+    return _lines(platform.sharing.query(who, share, schema, table, body or {}, endpoint))
+
+
+@router.get(TABLE + "/changes", summary="Change data feed (Delta Sharing)")
+def table_changes(share: str, schema: str, table: str, platform: PlatformDep, authorization: Auth = None) -> Response:
+    who = recipient(platform, authorization)
+    platform.sharing.metadata(who, share, schema, table)  # the same 401/404 answers as a read
+    return protocol_error(400, "This server does not serve the change data feed of shared tables yet")
+
+
+@router.api_route("/files/{token}", methods=["GET", "HEAD"], summary="Download a data file by its signed URL")
+def download(token: str, request: Request, platform: PlatformDep) -> Response:
+    served = platform.sharing.open_file(token)
+    headers = {"Accept-Ranges": "bytes", "Cache-Control": "private, no-store"}
+    try:
+        span = files.byte_range(request.headers.get("range"), served.size)
+    except ValueError:
+        return Response(status_code=416, headers={**headers, "Content-Range": f"bytes */{served.size}"})
+    start, end = span if span is not None else (0, served.size - 1)
+    headers["Content-Length"] = str(max(end - start + 1, 0))
+    status = 200
+    if span is not None:
+        status, headers["Content-Range"] = 206, f"bytes {start}-{end}/{served.size}"
+    if request.method == "HEAD" or served.size == 0:
+        return Response(status_code=status, headers=headers, media_type="application/octet-stream")
+    return StreamingResponse(
+        files.read_chunks(served, start, end),
+        status_code=status,
+        headers=headers,
+        media_type="application/octet-stream",
+    )

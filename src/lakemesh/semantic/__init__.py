@@ -1,0 +1,1 @@
+"""Shared semantic models over lakehouse tables and data products, queried with a DAX subset."""

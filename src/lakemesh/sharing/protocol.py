@@ -1,0 +1,362 @@
+"""The Delta Sharing protocol over Lakemesh tables: recipients read shares with their own bearer tokens.
+
+Only the `parquet` response format is spoken (clients negotiate down to it). File URLs point back at this server,
+signed with an HMAC and an expiry. Every table query is audited with the recipient's name.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pyarrow as pa
+from deltalake import DeltaTable
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from lakemesh.auth.tokens import hash_secret
+from lakemesh.catalog import Catalog
+from lakemesh.catalog.tables import AuditRow, DomainRow, LakehouseRow, TableRow
+from lakemesh.catalog.tables.sharing import ShareRecipientRow, ShareRow, ShareTableRow
+from lakemesh.core.clock import Clock
+from lakemesh.core.errors import BadRequest, NotFound, Unauthorized
+from lakemesh.lakehouses.tables import TableService
+from lakemesh.sharing import files
+from lakemesh.sharing.hints import keep_file, parse_json_hints
+from lakemesh.sharing.tokens import SignedFile, UrlSigner
+
+URL_LIFETIME = timedelta(minutes=15)
+MAX_PAGE = 500
+
+
+@dataclass(frozen=True)
+class RecipientContext:
+    id: str
+    name: str
+    share_id: str
+    share: str
+
+
+@dataclass(frozen=True)
+class SharedTableRef:
+    entry: ShareTableRow
+    table: TableRow
+    qualified: str
+    uri: str
+
+
+@dataclass
+class QueryResult:
+    version: int
+    lines: list[str]
+
+
+class DeltaSharingServer:
+    def __init__(self, catalog: Catalog, clock: Clock, tables: TableService, signer: UrlSigner) -> None:
+        self._catalog = catalog
+        self._clock = clock
+        self._tables = tables
+        self._signer = signer
+
+    # -- recipients ------------------------------------------------------------------------------
+    def authenticate(self, token: str | None) -> RecipientContext:
+        if not token:
+            raise Unauthorized("Send the recipient token as `Authorization: Bearer <token>`")
+        now = self._clock.now()
+        with self._catalog.read() as session:
+            found = session.execute(
+                select(ShareRecipientRow, ShareRow)
+                .join(ShareRow, ShareRow.id == ShareRecipientRow.share_id)
+                .where(ShareRecipientRow.token_hash == hash_secret(token))
+            ).first()
+        if found is None:
+            raise Unauthorized("The recipient token is not valid")
+        recipient, share = found
+        if recipient.revoked_at is not None:
+            raise Unauthorized("The recipient token was revoked")
+        if recipient.expires_at is not None and recipient.expires_at <= now:
+            raise Unauthorized("The recipient token has expired")
+        return RecipientContext(recipient.id, recipient.name, share.id, share.name)
+
+    # -- listing ---------------------------------------------------------------------------------
+    def list_shares(self, who: RecipientContext, max_results: int | None, page_token: str | None) -> dict[str, Any]:
+        return _page([{"name": who.share, "id": who.share_id}], max_results, page_token)
+
+    def get_share(self, who: RecipientContext, share: str) -> dict[str, Any]:
+        self._check_share(who, share)
+        return {"share": {"name": who.share, "id": who.share_id}}
+
+    def list_schemas(
+        self, who: RecipientContext, share: str, max_results: int | None, page_token: str | None
+    ) -> dict[str, Any]:
+        self._check_share(who, share)
+        schemas = sorted({t["schema"] for t in self._tables_of(who)})
+        return _page([{"name": s, "share": who.share} for s in schemas], max_results, page_token)
+
+    def list_tables(
+        self, who: RecipientContext, share: str, schema: str | None, max_results: int | None, page_token: str | None
+    ) -> dict[str, Any]:
+        self._check_share(who, share)
+        items = [t for t in self._tables_of(who) if schema is None or t["schema"].lower() == schema.lower()]
+        if schema is not None and not items:
+            raise NotFound(f"Schema {schema!r} not found in share {share!r}")
+        return _page(items, max_results, page_token)
+
+    # -- tables ----------------------------------------------------------------------------------
+    def table_version(self, who: RecipientContext, share: str, schema: str, name: str, starting: str | None) -> int:
+        ref = self._resolve(who, share, schema, name)
+        table = self._open(ref)
+        if starting is None:
+            return table.version()
+        at = _timestamp(starting, "startingTimestamp")
+        for commit in reversed(table.history()):
+            if commit["timestamp"] >= at.timestamp() * 1000:
+                return int(commit["version"])
+        raise BadRequest(f"startingTimestamp {starting} is after the latest version of the table")
+
+    def metadata(self, who: RecipientContext, share: str, schema: str, name: str) -> QueryResult:
+        ref = self._resolve(who, share, schema, name)
+        table = self._open(ref)
+        return QueryResult(table.version(), [_protocol_line(), self._metadata_line(ref, table, None)])
+
+    def query(
+        self, who: RecipientContext, share: str, schema: str, name: str, body: dict[str, Any], endpoint: str
+    ) -> QueryResult:
+        """The files of one version; `endpoint` is the sharing URL prefix the signed file URLs start with."""
+        ref = self._resolve(who, share, schema, name)
+        latest = self._open(ref)
+        version, table = self._at(ref, latest, body)
+        limit = body.get("limitHint")
+        if limit is not None and (not isinstance(limit, int) or isinstance(limit, bool) or limit < 0):
+            raise BadRequest("limitHint must be a non-negative integer")
+        sql_hints = body.get("predicateHints") or []
+        if not isinstance(sql_hints, list) or not all(isinstance(h, str) for h in sql_hints):
+            raise BadRequest("predicateHints must be a list of SQL strings")
+        json_hint = parse_json_hints(body.get("jsonPredicateHints"))
+        lines = [_protocol_line(), self._metadata_line(ref, table, version if "version" in body else None)]
+        expires = self._clock.now() + URL_LIFETIME
+        rows = 0
+        actions = pa.table(table.get_add_actions(flatten=False)).to_pylist()
+        for action in sorted(actions, key=lambda a: str(a["path"])):
+            partition = {k: _text(v) for k, v in (action.get("partition") or {}).items()}
+            if not keep_file(partition, json_hint, sql_hints):
+                continue
+            if limit is not None and rows >= limit:
+                break
+            rows += int(action.get("num_records") or 0)
+            lines.append(self._file_line(who, ref, action, partition, expires, endpoint))
+        self._audit(who, ref, version, len(lines) - 2, body)
+        return QueryResult(version, lines)
+
+    def open_file(self, token: str) -> files.ServedFile:
+        signed: SignedFile = self._signer.verify(token)
+        with self._catalog.read() as session:
+            recipient = session.get(ShareRecipientRow, signed.recipient_id)
+        now = self._clock.now()
+        if (
+            recipient is None
+            or recipient.revoked_at is not None
+            or (recipient.expires_at is not None and recipient.expires_at <= now)
+        ):
+            raise Unauthorized("The recipient behind this file URL is no longer allowed to read")
+        return files.open_served(self._tables.root, signed.path)
+
+    # -- helpers ---------------------------------------------------------------------------------
+    def _check_share(self, who: RecipientContext, share: str) -> None:
+        if share.lower() != who.share.lower():  # another share's name: never confirm that it exists
+            raise NotFound(f"Share {share!r} not found")
+
+    def _tables_of(self, who: RecipientContext) -> list[dict[str, Any]]:
+        with self._catalog.read() as session:
+            entries = session.scalars(
+                select(ShareTableRow)
+                .where(ShareTableRow.share_id == who.share_id)
+                .order_by(ShareTableRow.schema_name, ShareTableRow.name)
+            )
+            return [
+                {"name": e.name, "schema": e.schema_name, "share": who.share, "shareId": who.share_id, "id": e.id}
+                for e in entries
+            ]
+
+    def _resolve(self, who: RecipientContext, share: str, schema: str, name: str) -> SharedTableRef:
+        self._check_share(who, share)
+        with self._catalog.read() as session:
+            found = _shared_table(session, who.share_id, schema, name)
+        if found is None:
+            raise NotFound(f"Table {schema}.{name} not found in share {share!r}")
+        entry, table, lakehouse, domain = found
+        uri = self._tables.root.table_uri(domain.slug, lakehouse.name, table.name)
+        return SharedTableRef(entry, table, f"{domain.slug}.{lakehouse.name}.{table.name}", uri)
+
+    def _open(self, ref: SharedTableRef) -> DeltaTable:
+        if not self._tables.delta.exists(ref.uri):
+            raise NotFound("The shared table has no data yet")
+        return self._tables.delta.open(ref.uri)
+
+    def _at(self, ref: SharedTableRef, latest: DeltaTable, body: dict[str, Any]) -> tuple[int, DeltaTable]:
+        version, timestamp = body.get("version"), body.get("timestamp")
+        if version is not None and timestamp is not None:
+            raise BadRequest("Give version or timestamp, not both")
+        if version is not None:
+            if not isinstance(version, int) or isinstance(version, bool) or version < 0:
+                raise BadRequest("version must be a non-negative integer")
+            if version > latest.version():
+                raise BadRequest(f"version {version} is beyond the latest version {latest.version()} of the table")
+            table = self._tables.delta.open(ref.uri, version=version)
+            return version, table
+        if timestamp is not None:
+            at = _timestamp(str(timestamp), "timestamp")
+            last = latest.history(1)
+            if last and at.timestamp() * 1000 > last[0]["timestamp"] + 999:
+                raise BadRequest(f"timestamp {timestamp} is after the latest version of the table")
+            try:
+                table = self._tables.delta.open(ref.uri, timestamp=at)
+            except NotFound as exc:
+                raise BadRequest(f"timestamp {timestamp} is before the first version of the table") from exc
+            return table.version(), table
+        return latest.version(), latest
+
+    def _metadata_line(self, ref: SharedTableRef, table: DeltaTable, version: int | None) -> str:
+        meta = table.metadata()
+        schema = json.loads(table.schema().to_json())
+        visible = _visible(ref)
+        if visible is not None:
+            schema["fields"] = [f for f in schema["fields"] if f["name"].lower() in visible]
+        body: dict[str, Any] = {
+            "id": meta.id,
+            "name": ref.entry.name,
+            "format": {"provider": "parquet", "options": {}},
+            "schemaString": json.dumps(schema),
+            "partitionColumns": list(meta.partition_columns),
+            "configuration": {k: v for k, v in meta.configuration.items() if k == "delta.enableChangeDataFeed"},
+        }
+        if version is not None:
+            body["version"] = version
+        return json.dumps({"metaData": body})
+
+    def _file_line(
+        self,
+        who: RecipientContext,
+        ref: SharedTableRef,
+        action: dict[str, Any],
+        partition: dict[str, str | None],
+        expires: datetime,
+        endpoint: str,
+    ) -> str:
+        path = files.relative_to_root(self._tables.root, ref.uri, str(action["path"]))
+        size = int(action["size_bytes"])
+        visible = _visible(ref)
+        if visible is not None:
+            path, size = files.projected(self._tables.root, ref.entry.id, path, sorted(visible))
+        stats = {
+            "numRecords": action.get("num_records"),
+            "minValues": _stat(action.get("min"), visible),
+            "maxValues": _stat(action.get("max"), visible),
+            "nullCount": _stat(action.get("null_count"), visible),
+        }
+        body = {
+            "url": f"{endpoint}/files/{self._signer.sign(path, who.id, expires)}",
+            "id": ref.entry.id[-8:] + "-" + str(action["path"]).rsplit("/", 1)[-1],
+            "partitionValues": partition,
+            "size": size,
+            "stats": json.dumps(stats, default=_json_value),
+            "expirationTimestamp": int(expires.timestamp() * 1000),
+        }
+        return json.dumps({"file": body})
+
+    def _audit(
+        self, who: RecipientContext, ref: SharedTableRef, version: int, count: int, body: dict[str, Any]
+    ) -> None:
+        now = self._clock.now()
+        with self._catalog.transaction() as session:
+            recipient = session.get(ShareRecipientRow, who.id)
+            if recipient is not None:
+                recipient.last_used_at = now
+            hints = {k: body[k] for k in ("limitHint", "version", "timestamp") if k in body}
+            session.add(
+                AuditRow(
+                    at=now,
+                    actor=f"recipient:{who.share}/{who.name}",
+                    action="share.table_read",
+                    resource_type="table",
+                    resource_id=ref.table.id,
+                    resource_name=ref.qualified,
+                    domain=ref.qualified.split(".", 1)[0],
+                    summary={
+                        "share": who.share,
+                        "recipient": who.name,
+                        "as": f"{ref.entry.schema_name}.{ref.entry.name}",
+                        "version": version,
+                        "files": count,
+                        "columns": ref.entry.columns,
+                        **hints,
+                    },
+                )
+            )
+
+
+def _shared_table(
+    session: Session, share_id: str, schema: str, name: str
+) -> tuple[ShareTableRow, TableRow, LakehouseRow, DomainRow] | None:
+    row = session.execute(
+        select(ShareTableRow, TableRow, LakehouseRow, DomainRow)
+        .join(TableRow, TableRow.id == ShareTableRow.table_id)
+        .join(LakehouseRow, LakehouseRow.id == TableRow.lakehouse_id)
+        .join(DomainRow, DomainRow.id == LakehouseRow.domain_id)
+        .join(ShareRow, ShareRow.id == ShareTableRow.share_id)
+        .where(
+            ShareTableRow.share_id == share_id,
+            func.lower(ShareTableRow.schema_name) == schema.lower(),
+            func.lower(ShareTableRow.name) == name.lower(),
+            ShareRow.domain_id == TableRow.domain_id,  # a table that moved out of the domain is no longer shared
+        )
+    ).first()
+    return None if row is None else (row[0], row[1], row[2], row[3])
+
+
+def _visible(ref: SharedTableRef) -> set[str] | None:
+    return None if ref.entry.columns is None else {str(c).lower() for c in ref.entry.columns}
+
+
+def _stat(values: dict[str, Any] | None, visible: set[str] | None) -> dict[str, Any]:
+    return {k: v for k, v in (values or {}).items() if visible is None or k.lower() in visible}
+
+
+def _text(value: Any) -> str | None:
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return value.isoformat() if hasattr(value, "isoformat") else str(value)
+
+
+def _json_value(value: Any) -> Any:
+    return value.isoformat() if hasattr(value, "isoformat") else str(value)
+
+
+def _protocol_line() -> str:
+    return json.dumps({"protocol": {"minReaderVersion": 1}})
+
+
+def _timestamp(text: str, field: str) -> datetime:
+    try:
+        value = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError as exc:
+        raise BadRequest(f"{field} must be an ISO 8601 timestamp such as 2026-01-31T12:00:00Z") from exc
+    return value if value.tzinfo else value.replace(tzinfo=UTC)
+
+
+def _page(items: list[dict[str, Any]], max_results: int | None, page_token: str | None) -> dict[str, Any]:
+    size = MAX_PAGE if max_results is None else max_results
+    if not 0 < size <= MAX_PAGE:
+        raise BadRequest(f"maxResults must be between 1 and {MAX_PAGE}")
+    try:
+        start = int(page_token) if page_token else 0
+    except ValueError as exc:
+        raise BadRequest("pageToken is not a token this server issued") from exc
+    page: dict[str, Any] = {"items": items[start : start + size]}
+    if start + size < len(items):
+        page["nextPageToken"] = str(start + size)
+    return page

@@ -1,0 +1,95 @@
+"""Recipient bearer tokens (shown once, stored hashed) and short-lived HMAC-signed file URLs."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import json
+import secrets
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy.exc import IntegrityError
+
+from lakemesh.catalog import Catalog
+from lakemesh.catalog.tables.sharing import SharingSettingRow
+from lakemesh.core.clock import Clock
+from lakemesh.core.errors import Forbidden
+
+RECIPIENT_PREFIX = "lmds_"
+SIGNING_KEY = "url-signing-key"
+
+
+def new_recipient_token() -> str:
+    return RECIPIENT_PREFIX + secrets.token_urlsafe(32)
+
+
+def token_prefix(token: str) -> str:
+    return token[: len(RECIPIENT_PREFIX) + 6]
+
+
+@dataclass(frozen=True)
+class SignedFile:
+    """What a signed URL grants: one file (relative to the data root), to one recipient, until `expires`."""
+
+    path: str
+    recipient_id: str
+    expires: int
+
+
+def _b64(data: bytes) -> str:
+    return base64.urlsafe_b64encode(data).decode().rstrip("=")
+
+
+def _unb64(text: str) -> bytes:
+    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+
+
+class UrlSigner:
+    """HMAC-SHA256 over the file, the recipient and the expiry, with a key kept in the catalog (shared by replicas)."""
+
+    def __init__(self, catalog: Catalog, clock: Clock) -> None:
+        self._catalog = catalog
+        self._clock = clock
+        self._key: bytes | None = None
+
+    def key(self) -> bytes:
+        if self._key is not None:
+            return self._key
+        with self._catalog.read() as session:
+            row = session.get(SharingSettingRow, SIGNING_KEY)
+        if row is None:
+            try:
+                with self._catalog.transaction() as session:
+                    value = {"key": secrets.token_hex(32)}
+                    session.add(SharingSettingRow(key=SIGNING_KEY, value=value, updated_at=self._clock.now()))
+            except IntegrityError:  # another replica created it first; use theirs
+                pass
+            with self._catalog.read() as session:
+                row = session.get(SharingSettingRow, SIGNING_KEY)
+        if row is None:
+            raise RuntimeError("the URL signing key could not be created")
+        self._key = bytes.fromhex(str(row.value["key"]))
+        return self._key
+
+    def sign(self, path: str, recipient_id: str, expires: datetime) -> str:
+        payload = _b64(json.dumps({"p": path, "r": recipient_id, "e": int(expires.timestamp())}).encode())
+        return f"{payload}.{self._mac(payload)}"
+
+    def verify(self, token: str) -> SignedFile:
+        """The signed grant; a forged, tampered or expired URL is Forbidden (and says which, never why beyond that)."""
+        payload, _, mac = token.partition(".")
+        if not payload or not mac or not hmac.compare_digest(mac, self._mac(payload)):
+            raise Forbidden("The file URL is not valid (its signature does not match)")
+        try:
+            data = json.loads(_unb64(payload))
+            signed = SignedFile(path=str(data["p"]), recipient_id=str(data["r"]), expires=int(data["e"]))
+        except (ValueError, KeyError, TypeError) as exc:
+            raise Forbidden("The file URL is not valid") from exc
+        if signed.expires < int(self._clock.now().timestamp()):
+            raise Forbidden("The file URL has expired; query the table again for fresh URLs")
+        return signed
+
+    def _mac(self, payload: str) -> str:
+        return _b64(hmac.new(self.key(), payload.encode(), hashlib.sha256).digest())
