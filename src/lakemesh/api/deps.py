@@ -12,16 +12,19 @@ from lakemesh.core.pages import DEFAULT_LIMIT, MAX_LIMIT
 from lakemesh.platform import Platform
 
 
-def get_platform(request: Request) -> Platform:
+async def get_platform(request: Request) -> Platform:
     platform: Platform = request.app.state.platform
     return platform
 
 
-def current_principal(request: Request, authorization: Annotated[str | None, Header()] = None) -> Principal:
+async def current_principal(request: Request, authorization: Annotated[str | None, Header()] = None) -> Principal:
+    # async on purpose: the token lookup is one indexed read (well under a millisecond), cheaper inline on the
+    # event loop than a hop to the thread pool, which FastAPI makes for every sync dependency.
     scheme, _, secret = (authorization or "").partition(" ")
     if scheme.lower() != "bearer" or not secret.strip():
         raise Unauthorized("Send `Authorization: Bearer <token>`")
-    principal = get_platform(request).principals.authenticate(secret.strip())
+    platform: Platform = request.app.state.platform
+    principal = platform.principals.authenticate(secret.strip())
     request.state.principal = principal.name
     return principal
 

@@ -11,8 +11,10 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Collection
+from datetime import datetime
+from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from lakemesh.auth.authorize import Authorizer, Resource
@@ -43,6 +45,8 @@ CONSUMER = "governance-evaluator"
 WATCHED = ("table.", "product.", "lakehouse.", "domain.")
 MAX_FINDINGS = 1000
 DEFAULT_BUDGET_SECONDS = 10.0
+REPORT_REUSE_SECONDS = 60.0
+ReportKey = tuple[frozenset[str] | None, int | None]
 
 
 class Compliance:
@@ -55,6 +59,7 @@ class Compliance:
         self.book = PolicyBook()
         self.budget_seconds = budget_seconds
         self._catching_up = threading.Lock()
+        self._reports: dict[ReportKey, ComplianceReport] = {}
 
     # -- evaluation ------------------------------------------------------------------------------
     def evaluate(self, actor: Principal, request: EvaluateRequest) -> EvaluationResult:
@@ -206,12 +211,27 @@ class Compliance:
         return Page(items=items, next_cursor=encode_cursor(rows[limit - 1].id) if len(rows) > limit else None)
 
     def report(self, actor: Principal, *, domain: str | None = None) -> ComplianceReport:
-        """% of subjects compliant per policy, per domain and overall, from a fresh evaluation."""
+        """% of subjects compliant per policy, per domain and overall.
+
+        Reused while nothing changed in the catalog (same outbox position) for up to REPORT_REUSE_SECONDS, so
+        the web page and dashboards do not re-evaluate every policy per view; time-based rules lag by that much.
+        """
         with self._catalog.read() as session:
             domain_ids = self._scope(session, actor, domain)
+            scope = frozenset(domain_ids) if domain_ids is not None else None
+            key: ReportKey = (scope, session.scalar(select(func.max(OutboxRow.id))))
+            cached = self._reports.get(key)
+            now = self._clock.now()
+            if cached is not None and (now - cached.generated_at).total_seconds() < REPORT_REUSE_SECONDS:
+                return cached
             policies = self.book.active(session, domain_ids=domain_ids)
             snapshot = load_snapshot(session, domain_ids)
-        outcome = run(policies, snapshot, now=self._clock.now(), budget_seconds=self.budget_seconds)
+        report = self._fresh_report(policies, snapshot, now)
+        self._reports = {key: report}
+        return report
+
+    def _fresh_report(self, policies: Any, snapshot: Any, now: datetime) -> ComplianceReport:
+        outcome = run(policies, snapshot, now=now, budget_seconds=self.budget_seconds)
         per_domain = []
         for domain_id, ref in sorted(snapshot.domains.items(), key=lambda item: item[1].slug):
             rows = outcome.compliance(policies, domain_id)
