@@ -16,13 +16,14 @@ from lakemesh.auth.models import Principal
 from lakemesh.auth.roles import Action
 from lakemesh.catalog.tables import DomainRow, LakehouseRow, ProductRow, TableRow
 from lakemesh.catalog.tables.pipelines import LineageEdgeRow, PipelineRow
+from lakemesh.catalog.tables.semantic import SemanticModelRow
 from lakemesh.core.errors import invalid
 from lakemesh.core.names import slugify
 from lakemesh.lineage.events import product_key, table_key
 from lakemesh.lineage.models import Direction, GraphEdge, GraphNode
 
 VISIBLE_PRODUCTS = ("published", "deprecated")
-KINDS = ("table", "product", "pipeline", "dataset", "job")
+KINDS = ("table", "product", "pipeline", "semantic_model", "dataset", "job")
 
 
 @dataclass
@@ -32,6 +33,7 @@ class _Catalog:
     tables: dict[str, tuple[TableRow, LakehouseRow, DomainRow]] = field(default_factory=dict)
     table_by_id: dict[str, str] = field(default_factory=dict)
     products: dict[str, tuple[ProductRow, DomainRow]] = field(default_factory=dict)
+    models: dict[str, tuple[SemanticModelRow, DomainRow]] = field(default_factory=dict)
     edges: list[GraphEdge] = field(default_factory=list)
     by_source: dict[str, list[GraphEdge]] = field(default_factory=dict)
     by_target: dict[str, list[GraphEdge]] = field(default_factory=dict)
@@ -60,7 +62,7 @@ class NodeIndex:
         if sep and kind in KINDS:
             if kind == "table":
                 return table_key(rest)
-            if kind in ("product", "pipeline") and rest.count("/") == 1:
+            if kind in ("product", "pipeline", "semantic_model") and rest.count("/") == 1:
                 domain, name = rest.split("/")
                 return f"{kind}:{slugify(domain)}/{slugify(name)}"
             return f"{kind}:{rest}"
@@ -108,6 +110,11 @@ class NodeIndex:
             if product.status not in VISIBLE_PRODUCTS and not self.domain_visible(domain.id):
                 return None
             return GraphNode(id=key, kind="product", name=product.name, domain=domain.slug)
+        if kind == "semantic_model":
+            found_model = catalog.models.get(key)
+            if found_model is None or not self.domain_visible(found_model[1].id):
+                return None  # models are read by their domain's members (grantees query them, not their lineage)
+            return GraphNode(id=key, kind="semantic_model", name=found_model[0].name, domain=found_model[1].slug)
         if kind == "pipeline":
             domain_slug, _, slug = rest.partition("/")
             row = self._session.execute(
@@ -166,6 +173,16 @@ class NodeIndex:
                 port_source = _port_key(port, domain.slug)
                 if port_source:
                     catalog.edges.append(GraphEdge(source=port_source, target=key, kind="input_port"))
+        models = self._session.execute(
+            select(SemanticModelRow, DomainRow).join(DomainRow, DomainRow.id == SemanticModelRow.domain_id)
+        )
+        for model, domain in models:
+            key = f"semantic_model:{domain.slug}/{model.slug}"
+            catalog.models[key] = (model, domain)
+            for source in model.sources or []:
+                text = str(source)
+                source_key = product_key(*text.split("/")) if text.count("/") == 1 else table_key(text)
+                catalog.edges.append(GraphEdge(source=source_key, target=key, kind="semantic_model"))
         catalog.index()
         self._loaded = catalog
         return catalog
