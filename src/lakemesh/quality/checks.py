@@ -17,7 +17,6 @@ from typing import Any
 from urllib.parse import unquote
 
 import pyarrow as pa
-import pyarrow.dataset as pads
 from deltalake import DeltaTable
 from sqlglot import exp
 
@@ -145,6 +144,8 @@ def _session(table: DeltaTable, names: set[str] | None, memory_limit: str) -> En
     dataset = table.to_pyarrow_dataset()
     if names is not None:
         fragments = [f for f in dataset.get_fragments() if _file_name(f.path) in names]
+        import pyarrow.dataset as pads  # pandas comes with it: loaded on first use
+
         dataset = pads.FileSystemDataset(fragments, dataset.schema, dataset.format, dataset.filesystem)
     engine = EngineSession(memory_limit=memory_limit, threads=2)
     engine.register(RELATION, dataset)

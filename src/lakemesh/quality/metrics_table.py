@@ -7,15 +7,17 @@ that reads Delta can read it; through Lakemesh, callers see only the rows of pro
 from __future__ import annotations
 
 from collections.abc import Collection
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pyarrow as pa
 import pyarrow.compute as pc
-import pyarrow.dataset as pads
 
 from lakemesh.quality.models import QualityRun
 from lakemesh.storage.delta import DeltaTables
 from lakemesh.storage.location import DataRoot
+
+if TYPE_CHECKING:
+    import pyarrow.dataset as pads
 
 METRICS_TABLE = "data_quality_metrics"
 SCHEMA = pa.schema(
