@@ -26,13 +26,25 @@ VISIBLE_PRODUCTS = ("published", "deprecated")
 KINDS = ("table", "product", "pipeline", "semantic_model", "dataset", "job")
 
 
+@dataclass(frozen=True)
+class _Product:
+    name: str
+    status: str
+
+
+@dataclass(frozen=True)
+class _Domain:
+    id: str
+    slug: str
+
+
 @dataclass
 class _Catalog:
     """What the index loaded once: tables, products and their structural edges."""
 
     tables: dict[str, tuple[TableRow, LakehouseRow, DomainRow]] = field(default_factory=dict)
     table_by_id: dict[str, str] = field(default_factory=dict)
-    products: dict[str, tuple[ProductRow, DomainRow]] = field(default_factory=dict)
+    products: dict[str, tuple[_Product, _Domain]] = field(default_factory=dict)
     models: dict[str, tuple[SemanticModelRow, DomainRow]] = field(default_factory=dict)
     edges: list[GraphEdge] = field(default_factory=list)
     by_source: dict[str, list[GraphEdge]] = field(default_factory=dict)
@@ -106,10 +118,10 @@ class NodeIndex:
             pair = catalog.products.get(key)
             if pair is None:
                 return None
-            product, domain = pair
-            if product.status not in VISIBLE_PRODUCTS and not self.domain_visible(domain.id):
+            product, owner = pair
+            if product.status not in VISIBLE_PRODUCTS and not self.domain_visible(owner.id):
                 return None
-            return GraphNode(id=key, kind="product", name=product.name, domain=domain.slug)
+            return GraphNode(id=key, kind="product", name=product.name, domain=owner.slug)
         if kind == "semantic_model":
             found_model = catalog.models.get(key)
             if found_model is None or not self.domain_visible(found_model[1].id):
@@ -161,16 +173,25 @@ class NodeIndex:
             if table.target_table_id and table.target_table_id in catalog.table_by_id:
                 source, target = catalog.table_by_id[table.target_table_id], catalog.table_by_id[table.id]
                 catalog.edges.append(GraphEdge(source=source, target=target, kind="shortcut"))
+        # Plain columns, not ORM objects: a mesh with 10k products is read on every graph call.
         products = self._session.execute(
-            select(ProductRow, DomainRow).join(DomainRow, DomainRow.id == ProductRow.domain_id)
+            select(
+                ProductRow.name,
+                ProductRow.slug,
+                ProductRow.status,
+                ProductRow.table_id,
+                ProductRow.spec,
+                DomainRow.id.label("domain_id"),
+                DomainRow.slug.label("domain_slug"),
+            ).join(DomainRow, DomainRow.id == ProductRow.domain_id)
         )
-        for product, domain in products:
-            key = product_key(domain.slug, product.slug)
-            catalog.products[key] = (product, domain)
-            if product.table_id in catalog.table_by_id:
-                catalog.edges.append(GraphEdge(source=catalog.table_by_id[product.table_id], target=key, kind="serves"))
-            for port in (product.spec or {}).get("input_ports", []) or []:
-                port_source = _port_key(port, domain.slug)
+        for row in products:
+            key = product_key(row.domain_slug, row.slug)
+            catalog.products[key] = (_Product(row.name, row.status), _Domain(row.domain_id, row.domain_slug))
+            if row.table_id in catalog.table_by_id:
+                catalog.edges.append(GraphEdge(source=catalog.table_by_id[row.table_id], target=key, kind="serves"))
+            for port in (row.spec or {}).get("input_ports", []) or []:
+                port_source = _port_key(port, row.domain_slug)
                 if port_source:
                     catalog.edges.append(GraphEdge(source=port_source, target=key, kind="input_port"))
         models = self._session.execute(
