@@ -45,8 +45,28 @@ def _frozen(spec: dict[str, AttrType]) -> Mapping[str, AttrType]:
     return MappingProxyType(spec)
 
 
+class _NamedSubject:
+    """What domains, lakehouses, tables and products share: identity and description from kind + qualified name."""
+
+    kind: ClassVar[SubjectKind]
+
+    @property
+    def qualified_name(self) -> str:
+        raise NotImplementedError
+
+    @cached_property
+    def subject_id(self) -> str:
+        return f"{self.kind}:{self.qualified_name}"
+
+    def describe(self) -> str:
+        return f"{self.kind} {self.qualified_name}"
+
+    def attributes(self) -> Mapping[str, Any]:
+        return _attributes(self)
+
+
 @dataclass(frozen=True)
-class DomainSubject:
+class DomainSubject(_NamedSubject):
     """A business domain (Sales, Marketing...)."""
 
     name: str
@@ -67,19 +87,9 @@ class DomainSubject:
     def qualified_name(self) -> str:
         return slugify(self.name)
 
-    @cached_property
-    def subject_id(self) -> str:
-        return f"domain:{self.qualified_name}"
-
-    def describe(self) -> str:
-        return f"domain {self.qualified_name}"
-
-    def attributes(self) -> Mapping[str, Any]:
-        return _attributes(self)
-
 
 @dataclass(frozen=True)
-class LakehouseSubject:
+class LakehouseSubject(_NamedSubject):
     """A lakehouse inside a domain, created from a template."""
 
     domain: str
@@ -107,16 +117,6 @@ class LakehouseSubject:
     @cached_property
     def qualified_name(self) -> str:
         return f"{slugify(self.domain)}/{slugify(self.name)}"
-
-    @cached_property
-    def subject_id(self) -> str:
-        return f"lakehouse:{self.qualified_name}"
-
-    def describe(self) -> str:
-        return f"lakehouse {self.qualified_name}"
-
-    def attributes(self) -> Mapping[str, Any]:
-        return _attributes(self)
 
 
 @dataclass(frozen=True)
@@ -173,7 +173,7 @@ def layer_of(table_name: str) -> str | None:
 
 
 @dataclass(frozen=True)
-class TableSubject:
+class TableSubject(_NamedSubject):
     """A Delta table (or a shortcut to one) in a lakehouse."""
 
     domain: str
@@ -235,19 +235,9 @@ class TableSubject:
     def column_count(self) -> int:
         return len(self.columns)
 
-    @cached_property
-    def subject_id(self) -> str:
-        return f"table:{self.qualified_name}"
-
-    def describe(self) -> str:
-        return f"table {self.qualified_name}"
-
-    def attributes(self) -> Mapping[str, Any]:
-        return _attributes(self)
-
 
 @dataclass(frozen=True)
-class ProductSubject:
+class ProductSubject(_NamedSubject):
     """A data product with its contract, SLA and quality figures (percentages are 0-100)."""
 
     domain: str
@@ -307,16 +297,6 @@ class ProductSubject:
     def column_count(self) -> int:
         return len(self.columns)
 
-    @cached_property
-    def subject_id(self) -> str:
-        return f"product:{self.qualified_name}"
-
-    def describe(self) -> str:
-        return f"product {self.qualified_name}"
-
-    def attributes(self) -> Mapping[str, Any]:
-        return _attributes(self)
-
 
 Subject = DomainSubject | LakehouseSubject | TableSubject | ColumnSubject | ProductSubject
 
@@ -336,8 +316,9 @@ def attribute_types(kind: SubjectKind) -> Mapping[str, AttrType]:
     return SUBJECT_TYPES[kind].ATTRIBUTES
 
 
-def _attributes(subject: Subject) -> Mapping[str, Any]:
-    return MappingProxyType({name: getattr(subject, name) for name in subject.ATTRIBUTES})
+def _attributes(subject: object) -> Mapping[str, Any]:
+    names: Mapping[str, AttrType] = getattr(subject, "ATTRIBUTES")  # noqa: B009 - every subject class declares it
+    return MappingProxyType({name: getattr(subject, name) for name in names})
 
 
 @dataclass(frozen=True)
