@@ -175,17 +175,16 @@ class ProductService:
             if after is not None:
                 query = query.where(ProductRow.id > str(after))
             items: list[DataProduct] = []
-            last: str | None = None
             for product, owner_domain in session.execute(query.order_by(ProductRow.id)):
-                if self._authz.can(actor, Action.ITEM_READ, product_resource(product, owner_domain), session) or (
-                    product.status in VISIBLE_TO_ALL
+                # Published products need no role lookup; only drafts and retired ones ask the authorizer.
+                if product.status in VISIBLE_TO_ALL or self._authz.can(
+                    actor, Action.ITEM_READ, product_resource(product, owner_domain), session
                 ):
                     items.append(self._view(product, owner_domain))
-                    last = product.id
                 if len(items) > limit:
                     break
         more = len(items) > limit
-        return Page(items=items[:limit], next_cursor=encode_cursor(items[limit - 1].id) if more and last else None)
+        return Page(items=items[:limit], next_cursor=encode_cursor(items[limit - 1].id) if more else None)
 
     def get(self, actor: Principal, domain: str, product: str) -> DataProduct:
         with self._catalog.read() as session:
