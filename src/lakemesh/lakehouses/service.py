@@ -21,7 +21,7 @@ from lakemesh.domains.service import DomainService, find_domain_row
 from lakemesh.lakehouses.models import Lakehouse, LakehouseCreate, LakehouseUpdate
 from lakemesh.lakehouses.store import LAYERS, count_lakehouses, find_lakehouse
 from lakemesh.storage.location import DataRoot
-from lakemesh.templates.models import LAKEHOUSE_TEMPLATE, Template
+from lakemesh.templates.models import Template
 from lakemesh.templates.service import TemplateService
 
 DEFAULT_RETENTION_DAYS = 7
@@ -110,7 +110,7 @@ class LakehouseService:
             before = self._to_model(row, domain)
             if if_match is not None and if_match.strip() not in {before.etag, "*"}:
                 raise PreconditionFailed("The lakehouse changed since you read it; read it again and retry")
-            self._check_governance(row.governance, {**_current(row), **fields})
+            _check_requirements(row.governance, {**_current(row), **fields})
             for key, value in fields.items():
                 setattr(row, key, value if key != "description" else (value or ""))
             row.revision += 1
@@ -163,10 +163,6 @@ class LakehouseService:
             updated_at=row.updated_at,
             etag=f'"{row.id}.{row.revision}"',
         )
-
-    @staticmethod
-    def _check_governance(governance: dict[str, Any], values: dict[str, Any]) -> None:
-        _check_requirements(governance, values)
 
 
 def _settings_from(template: Template | None, spec: LakehouseCreate) -> dict[str, Any]:
@@ -225,6 +221,3 @@ def _current(row: LakehouseRow) -> dict[str, Any]:
 def _purge_lakehouses(session: Session, domain_id: str) -> None:
     session.execute(delete(TableRow).where(TableRow.domain_id == domain_id))
     session.execute(delete(LakehouseRow).where(LakehouseRow.domain_id == domain_id))
-
-
-__all__ = ["LAKEHOUSE_TEMPLATE", "LakehouseService", "lakehouse_resource"]

@@ -26,7 +26,7 @@ from lakemesh.domains.service import DomainService, find_domain_row
 from lakemesh.lakehouses.data import TableData
 from lakemesh.lakehouses.store import find_lakehouse, find_table
 from lakemesh.lakehouses.tables import TableHandle, TableService
-from lakemesh.products.compat import Change, diff_contracts, next_version, required_bump
+from lakemesh.products.compat import Change, diff_contracts, next_version
 from lakemesh.products.contract import ContractSpec, check_table_schema, to_arrow_schema
 from lakemesh.products.enforce import Violation
 from lakemesh.products.guard import ContractCheck
@@ -564,6 +564,3 @@ def _summary(product: DataProduct) -> dict[str, Any]:
 
 def _purge_products(session: Session, domain_id: str) -> None:
     session.execute(delete(ProductRow).where(ProductRow.domain_id == domain_id))
-
-
-__all__ = ["ProductService", "required_bump"]
