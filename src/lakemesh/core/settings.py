@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -47,6 +48,16 @@ class Settings(BaseSettings):
     pipeline_url_allowlist: str | None = Field(
         default=None,
         description="Comma-separated hosts pipelines may ingest URLs and databases from (none by default).",
+    )
+    executor: Literal["local", "ray"] = Field(
+        default="local",
+        description="Where heavy work runs (pipeline steps, quality scans over large tables, compaction): "
+        "`local` in the server process, or `ray` on a Ray cluster through Daft.",
+    )
+    ray_address: str | None = Field(
+        default=None,
+        description="Ray cluster to join when executor is `ray` (e.g. ray://head:10001 or 127.0.0.1:6379); "
+        "default: start a local Ray instance.",
     )
     host: str = Field(default="127.0.0.1", description="Address `lakemesh serve` binds to.")
     port: int = Field(default=8484, description="Port `lakemesh serve` listens on.")
