@@ -17,7 +17,7 @@ from lakemesh.core.clock import Clock
 from lakemesh.core.durations import parse_duration
 from lakemesh.core.errors import Conflict, Forbidden, NotFound, Unauthorized, invalid
 from lakemesh.core.ids import new_id
-from lakemesh.core.names import validate_name
+from lakemesh.core.names import looks_like_email, validate_name
 from lakemesh.core.pages import Page, check_limit, decode_cursor, encode_cursor
 
 BOOTSTRAP_ADMIN = "admin"
@@ -69,7 +69,7 @@ class PrincipalService:
             raise Forbidden("Only platform admins can create principals")
         name = validate_name(spec.name)
         email = spec.email or (name if "@" in name else None)
-        if email is not None and "@" not in email:
+        if email is not None and not looks_like_email(email):
             raise invalid("email", "must be an email address")
         with self._catalog.transaction() as session:
             if find_principal_row(session, name) is not None:

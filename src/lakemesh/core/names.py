@@ -12,6 +12,12 @@ _NON_SLUG = re.compile(r"[^a-z0-9_]+")
 _IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 
 
+def looks_like_email(value: str) -> bool:
+    """A plausibility check (one `@`-bearing token, at most 254 characters), not delivery validation."""
+    text = value.strip()
+    return "@" in text and len(text) <= 254 and not any(c.isspace() for c in text)
+
+
 def slugify(name: str) -> str:
     ascii_name = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
     return _NON_SLUG.sub("-", ascii_name.lower()).strip("-_")

@@ -20,7 +20,7 @@ from lakemesh.catalog.tables import DomainRow
 from lakemesh.core.clock import Clock
 from lakemesh.core.errors import Conflict, ErrorItem, Forbidden, InvalidInput, NotFound, PreconditionFailed, invalid
 from lakemesh.core.ids import new_id
-from lakemesh.core.names import slugify, validate_name
+from lakemesh.core.names import looks_like_email, slugify, validate_name
 from lakemesh.core.pages import Page, check_limit, decode_cursor, encode_cursor
 from lakemesh.domains.models import Domain, DomainCreate, DomainUpdate, Member, MemberAdd
 
@@ -306,15 +306,10 @@ def _check_emails(*emails: str | None) -> None:
     errors = [
         ErrorItem((field,), "must be an email address")
         for field, email in zip(("owner", "steward"), emails, strict=True)
-        if email is not None and not _looks_like_email(email)
+        if email is not None and not looks_like_email(email)
     ]
     if errors:
         raise InvalidInput("Invalid domain contacts", errors=errors)
-
-
-def _looks_like_email(value: str) -> bool:
-    text = value.strip()
-    return "@" in text and len(text) <= 254 and not any(c.isspace() for c in text)
 
 
 def _clean_tags(tags: list[str]) -> list[str]:

@@ -16,7 +16,7 @@ from lakemesh.catalog.tables import DomainRow, LakehouseRow, TableRow
 from lakemesh.core.clock import Clock
 from lakemesh.core.errors import Conflict, ErrorItem, InvalidInput, NotFound, PreconditionFailed, invalid
 from lakemesh.core.ids import new_id
-from lakemesh.core.names import validate_identifier
+from lakemesh.core.names import looks_like_email, validate_identifier
 from lakemesh.domains.service import DomainService, find_domain_row
 from lakemesh.lakehouses.models import Lakehouse, LakehouseCreate, LakehouseUpdate
 from lakemesh.lakehouses.store import LAYERS, count_lakehouses, find_lakehouse
@@ -201,7 +201,7 @@ def _check_requirements(governance: dict[str, Any], values: dict[str, Any]) -> N
         if str(governance.get(requirement, "")).lower() == "required" and not str(values.get(field) or "").strip()
     ]
     steward = values.get("data_steward")
-    if steward and "@" not in str(steward):
+    if steward and not looks_like_email(str(steward)):
         errors.append(ErrorItem(("data_steward",), "must be an email address"))
     if errors:
         raise InvalidInput("The lakehouse does not meet its template's governance requirements", errors=errors)

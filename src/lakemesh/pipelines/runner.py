@@ -10,7 +10,6 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
-import httpx
 from sqlalchemy import update
 from tenacity import RetryCallState, Retrying, retry_if_exception, stop_after_attempt, wait_exponential_jitter
 
@@ -296,6 +295,8 @@ class RunExecution:
 
     def _send(self, endpoint: str, event: dict[str, Any]) -> None:
         """Best effort: an unreachable lineage endpoint is logged, never fails the run."""
+        import httpx  # only pipelines that post lineage pay for it at run time
+
         try:
             self._services.allow_list.check_url(endpoint, ("lineage", "endpoint"))
             response = httpx.post(endpoint, json=event, timeout=10)

@@ -15,7 +15,6 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 
-import httpx
 import pyarrow as pa
 
 from lakemesh.core.errors import Forbidden, InvalidInput, invalid
@@ -134,6 +133,8 @@ def download(url: str, allow: UrlAllowList, limit: int, field: tuple[str | int, 
     """The body of `url`; redirects are followed only to hosts that are allowed too."""
 
     def chunks() -> Iterator[bytes]:
+        import httpx  # loaded when a URL is ingested, not at server start
+
         current = allow.check_url(url, field)
         with httpx.Client(timeout=60, follow_redirects=False) as client:
             for _ in range(MAX_REDIRECTS + 1):

@@ -10,9 +10,8 @@ import json
 import re
 from functools import cache
 from importlib.resources import files
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 
-import jsonschema
 import sqlglot
 import yaml
 from open_data_contract_standard.model import OpenDataContractStandard
@@ -21,6 +20,9 @@ from pydantic import ValidationError
 from lakemesh.core.errors import ErrorItem, InvalidInput, invalid
 from lakemesh.products.contract import ColumnKind, ColumnSpec, SlaSpec, invalid_from_validation, parse_column_type
 from lakemesh.products.models import ProductSpec, QualityRuleSpec
+
+if TYPE_CHECKING:
+    import jsonschema
 
 EXPORT_VERSION = "v3.1.0"
 _SCHEMA_FILES = {
@@ -62,6 +64,8 @@ def _schema(api_version: str) -> dict[str, Any]:
 
 
 def _validator(api_version: str) -> jsonschema.protocols.Validator:
+    import jsonschema  # loaded on the first ODCS import/export, not at server start
+
     schema = _schema(api_version)
     return jsonschema.validators.validator_for(schema)(schema)
 

@@ -13,7 +13,7 @@ from lakemesh.auth.models import Principal, PrincipalCreate
 from lakemesh.auth.roles import DomainRole
 from lakemesh.auth.service import PrincipalService
 from lakemesh.core.errors import Conflict, Forbidden, NotFound, invalid
-from lakemesh.core.names import slugify, validate_name
+from lakemesh.core.names import looks_like_email, slugify, validate_name
 from lakemesh.core.validation import parse_model
 from lakemesh.domains.models import Domain, DomainCreate, MemberAdd
 from lakemesh.domains.service import DomainService
@@ -53,7 +53,7 @@ class SelfServeService:
     def create_domain_lakehouse(self, actor: Principal, request: DomainLakehouseRequest) -> DomainLakehouse:
         name = domain_name_of(request.domain_name)
         steward = request.steward_email.strip().lower()
-        if "@" not in steward or any(c.isspace() for c in steward):
+        if not looks_like_email(steward):
             raise invalid("steward_email", "must be an email address")
         try:
             role = DomainRole.parse(request.steward_role)

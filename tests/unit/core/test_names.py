@@ -2,7 +2,7 @@ import pytest
 
 from lakemesh.core.durations import format_duration, parse_duration
 from lakemesh.core.errors import InvalidInput
-from lakemesh.core.names import slugify, validate_identifier, validate_name
+from lakemesh.core.names import looks_like_email, slugify, validate_identifier, validate_name
 
 
 @pytest.mark.parametrize(
@@ -46,3 +46,13 @@ def test_bad_duration_says_how_to_write_one() -> None:
     with pytest.raises(InvalidInput, match="24h"):
         parse_duration("soon")
     assert format_duration(parse_duration("48h")) == "2d"
+
+
+@pytest.mark.parametrize("good", ["ana@sales.example", " Bo@X.io "])
+def test_contact_emails_are_accepted(good: str) -> None:
+    assert looks_like_email(good)
+
+
+@pytest.mark.parametrize("bad", ["ana", "ana @x.io", "a\t@x.io", "a" * 250 + "@x.io", ""])
+def test_contact_emails_everywhere_refuse_the_same_bad_values(bad: str) -> None:
+    assert not looks_like_email(bad)
