@@ -9,6 +9,8 @@ import typer
 
 from lakemesh.cli import access as access_cli
 from lakemesh.cli import admin, domains, lakehouses, products, server
+from lakemesh.cli import backup as backup_cli
+from lakemesh.cli import config as config_cli
 from lakemesh.cli import governance as governance_cli
 from lakemesh.cli import metrics as metrics_cli
 from lakemesh.cli import pipelines as pipelines_cli
@@ -29,6 +31,8 @@ domains.register(app)
 lakehouses.register(app)
 products.register(app)
 # capability commands: one line each
+backup_cli.register(app)
+config_cli.register(app)
 semantic_cli.register(app)
 sharing_cli.register(app)
 pipelines_cli.register(app)

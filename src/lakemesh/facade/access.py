@@ -17,6 +17,7 @@ from lakemesh.access.models import (
     MaskingPolicy,
 )
 from lakemesh.auth.models import Principal
+from lakemesh.core.errors import invalid
 from lakemesh.core.pages import Page
 from lakemesh.core.validation import parse_model
 from lakemesh.discovery.models import SearchQuery, SearchResults
@@ -78,12 +79,19 @@ class AccessMethods:
         self,
         product: str,
         purpose: str,
+        reason: str | None = None,
         *,
         columns: Iterable[str] | None = None,
         duration: str | None = "90d",
         grantee: str | None = None,
     ) -> AccessRequest:
-        """Ask for a product (`sales/customer-360`, or a unique name such as `Customer 360`)."""
+        """Ask for a product (`sales/customer-360`, or a unique name such as `Customer 360`).
+
+        The seed's `request_access(product, requester, reason)` works too: the requester is the grantee."""
+        if reason is not None:
+            if grantee is not None:
+                raise invalid("grantee", "give the requester as the second argument or as grantee=, not both")
+            purpose, grantee = reason, purpose
         spec = parse_model(
             AccessRequestCreate,
             {

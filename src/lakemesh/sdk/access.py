@@ -9,6 +9,7 @@ from urllib.parse import quote
 import pyarrow as pa
 
 from lakemesh.access.models import AccessRequest, Grant
+from lakemesh.core.errors import invalid
 from lakemesh.discovery.models import SearchResults
 from lakemesh.sdk.transport import Transport
 
@@ -64,11 +65,17 @@ class RemoteAccessMethods:
         self,
         product: str,
         purpose: str,
+        reason: str | None = None,
         *,
         columns: Iterable[str] | None = None,
         duration: str | None = "90d",
         grantee: str | None = None,
     ) -> AccessRequest:
+        """`request_access(product, purpose)`, or the seed's `request_access(product, requester, reason)`."""
+        if reason is not None:
+            if grantee is not None:
+                raise invalid("grantee", "give the requester as the second argument or as grantee=, not both")
+            purpose, grantee = reason, purpose
         body = {
             "product": product,
             "purpose": purpose,
