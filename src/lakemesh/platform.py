@@ -12,11 +12,14 @@ from lakemesh.audit.service import AuditService
 from lakemesh.auth.authorize import Authorizer
 from lakemesh.auth.service import PrincipalService
 from lakemesh.catalog import Catalog, migrate
+from lakemesh.catalog.leadership import Leadership
 from lakemesh.core.clock import Clock, SystemClock
 from lakemesh.core.durations import parse_duration
 from lakemesh.core.settings import Settings
 from lakemesh.discovery.service import SearchService
 from lakemesh.domains.service import DomainService
+from lakemesh.executors import executor_from
+from lakemesh.executors.steps import DistributedSteps
 from lakemesh.governance.service import GovernanceService, evaluation_interval
 from lakemesh.lakehouses.data import TableData
 from lakemesh.lakehouses.files import FileService
@@ -75,12 +78,14 @@ class Platform:
         self.products = ProductService(
             self.catalog, self.authorizer, self.clock, self.domains, self.tables, self.table_data
         )
-        self.scheduler = Scheduler()
+        self.scheduler = Scheduler(leadership=Leadership(self.catalog, clock=self.clock))
         self._capabilities(settings)
 
     def _capabilities(self, settings: Settings) -> None:
         """The capabilities above products, one block each, in dependency order, with their scheduled jobs."""
         # quality
+        self.executor = executor_from(settings)  # Ray is imported only when `executor = ray` is first used
+        self.table_data.executor = self.executor
         self.quality = QualityService(
             self.catalog,
             self.authorizer,
@@ -89,6 +94,7 @@ class Platform:
             self.tables,
             MetricsTable(self.delta, self.data_root),
             self.principals.bootstrap_admin,
+            executor=self.executor,
         )
         self.scheduler.every(60, "quality-schedules", self.quality.run_due_schedules)
         self.scheduler.every(300, "quality-sla", self.quality.watch_slas)
@@ -117,6 +123,8 @@ class Platform:
         self.pipelines = PipelineService(
             self.catalog, self.authorizer, self.clock, self.domains, self.templates, step_services, self.lineage
         )
+        if self.executor.remote:
+            self.pipelines.set_executor(DistributedSteps(self.executor, self.pipelines.commit_query))
         self.self_serve = SelfServeService(self.principals, self.domains, self.lakehouses, self.templates)
         self.scheduler.every(5, "pipelines", self.pipelines.tick)
         self.products.register_impact_source(change_impact(self.lineage))
@@ -162,6 +170,7 @@ class Platform:
 
     def close(self) -> None:
         self.scheduler.stop()
+        self.executor.close()  # stops Ray only if this process started it
         self.catalog.dispose()
 
 

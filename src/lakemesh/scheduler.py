@@ -1,6 +1,8 @@
-"""The in-process job scheduler (first version): named jobs on fixed intervals, on one background thread.
+"""The in-process job scheduler: named jobs on fixed intervals, on one background thread, on the leader only.
 
-One job failing is logged and retried at its next turn; it never stops the others or the server.
+One job failing is logged and retried at its next turn; it never stops the others or the server. With several
+replicas on one PostgreSQL catalog, each tick first checks leadership (an advisory lock): only the leader runs
+due jobs, and a replica that takes over runs the jobs that came due meanwhile at its first tick as leader.
 """
 
 from __future__ import annotations
@@ -10,6 +12,8 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Protocol
 
 log = logging.getLogger(__name__)
 
@@ -24,10 +28,25 @@ class Job:
     failures: int = 0
 
 
+class Leader(Protocol):
+    """What the scheduler needs of leadership (lakemesh.catalog.leadership.Leadership)."""
+
+    replica_id: str
+    since: datetime | None
+
+    @property
+    def is_leader(self) -> bool: ...
+
+    def check(self) -> bool: ...
+
+    def release(self) -> None: ...
+
+
 class Scheduler:
-    def __init__(self, *, tick_seconds: float = 1.0) -> None:
+    def __init__(self, *, tick_seconds: float = 1.0, leadership: Leader | None = None) -> None:
         self._jobs: list[Job] = []
         self._tick = tick_seconds
+        self.leadership = leadership
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
 
@@ -69,7 +88,19 @@ class Scheduler:
         if self._thread is not None:
             self._thread.join(timeout=10)
             self._thread = None
+        if self.leadership is not None:
+            self.leadership.release()
 
     def _loop(self) -> None:
         while not self._stop.wait(self._tick):
-            self.run_due()
+            if self._leading():
+                self.run_due()
+
+    def _leading(self) -> bool:
+        if self.leadership is None:
+            return True
+        try:
+            return self.leadership.check()
+        except Exception:  # never let a leadership hiccup kill the scheduler thread; try again next tick
+            log.exception("leadership check failed")
+            return False

@@ -66,6 +66,12 @@ def test_cli_lakehouse_tables_and_products(settings: Settings, tmp_path: Path) -
     assert pq.read_table(parquet).num_rows == 2
     history = json.loads(run(settings, "table", "history", "sales.sales_lakehouse.bronze_orders", "--json").stdout)
     assert history[0]["operation"] in {"WRITE", "CREATE TABLE"} and history[0]["rows_added"] == 2
+    feed = run(settings, "table", "change-feed", "sales.sales_lakehouse.bronze_orders", "--on").stdout
+    assert "change data feed on" in feed
+    from deltalake import DeltaTable
+
+    orders = next((settings.home / "data").rglob("bronze_orders"))
+    assert DeltaTable(str(orders)).metadata().configuration["delta.enableChangeDataFeed"] == "true"
 
     from datetime import UTC, datetime
 

@@ -9,13 +9,16 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import ValidationError
+from sqlalchemy.exc import DBAPIError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from lakemesh.catalog.db import UNAVAILABLE, is_disconnect
 from lakemesh.core.errors import LakemeshError
 from lakemesh.core.validation import as_invalid_input
 
 PROBLEM_JSON = "application/problem+json"
 log = logging.getLogger("lakemesh.api")
+RETRY_AFTER_SECONDS = 5  # about how long a catalog restart or failover takes
 
 
 def problem(
@@ -42,6 +45,8 @@ def install(app: FastAPI) -> None:
     @app.exception_handler(LakemeshError)
     async def lakemesh_error(_: Request, exc: LakemeshError) -> JSONResponse:
         headers = {"WWW-Authenticate": 'Bearer realm="lakemesh"'} if exc.status == 401 else None
+        if exc.status == 503:
+            headers = {"Retry-After": str(RETRY_AFTER_SECONDS)}
         return problem(
             exc.status, exc.title, exc.detail, code=exc.code, errors=[e.as_dict() for e in exc.errors], headers=headers
         )
@@ -67,6 +72,15 @@ def install(app: FastAPI) -> None:
         return problem(
             exc.status_code, _TITLES.get(exc.status_code, "Error"), str(exc.detail), headers=dict(exc.headers or {})
         )
+
+    @app.exception_handler(DBAPIError)
+    async def catalog_error(request: Request, exc: DBAPIError) -> JSONResponse:
+        # The catalog went away under a query that did not go through Catalog's guards: fail fast, say when to retry.
+        if is_disconnect(exc):
+            log.warning("catalog unavailable on %s %s: %s", request.method, request.url.path, type(exc.orig).__name__)
+            headers = {"Retry-After": str(RETRY_AFTER_SECONDS)}
+            return problem(503, "Service unavailable", UNAVAILABLE, code="service-unavailable", headers=headers)
+        return await unexpected(request, exc)
 
     @app.exception_handler(Exception)
     async def unexpected(request: Request, exc: Exception) -> JSONResponse:

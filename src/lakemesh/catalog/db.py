@@ -8,10 +8,21 @@ from typing import Any
 
 from sqlalchemy import create_engine, event
 from sqlalchemy.engine import Connection, Engine
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from lakemesh.core.errors import ServiceUnavailable
+
+CONNECT_TIMEOUT = 5  # seconds
+KEEPALIVES = {"keepalives": 1, "keepalives_idle": 10, "keepalives_interval": 5, "keepalives_count": 3}
+UNAVAILABLE = "The catalog database is unavailable; try again shortly"
+
+
+def is_disconnect(exc: BaseException) -> bool:
+    """A catalog error meaning the database cannot be reached (not a bad query): answered with 503."""
+    return isinstance(exc, OperationalError | InterfaceError) or (
+        isinstance(exc, DBAPIError) and exc.connection_invalidated
+    )
 
 
 class Catalog:
@@ -24,8 +35,22 @@ class Catalog:
         if self.is_sqlite:
             kwargs["connect_args"] = {"check_same_thread": False, "timeout": 30}
         else:
-            kwargs.update(pool_size=10, max_overflow=20, pool_recycle=1800)
+            # An outage fails fast and heals by itself: a refused or slow connect gives up after CONNECT_TIMEOUT
+            # seconds, keepalives notice a peer that vanished, and the first query that meets a broken connection
+            # invalidates the whole pool (SQLAlchemy's disconnect handling), so after a restart only the requests
+            # already holding old connections get a 503. No pool_pre_ping: its round trip on every checkout more
+            # than doubled the cost of a short catalog query (benchmark in docs/replicas.md).
+            kwargs.update(
+                pool_size=10,
+                max_overflow=20,
+                pool_recycle=1800,
+                pool_timeout=CONNECT_TIMEOUT * 2,
+                connect_args={"connect_timeout": CONNECT_TIMEOUT, **KEEPALIVES},
+            )
         self.engine: Engine = create_engine(url, **kwargs)
+        # Hot reads run in autocommit on PostgreSQL: psycopg would otherwise send BEGIN before and ROLLBACK after
+        # every read, three round trips where one does (single statements need no transaction to be consistent).
+        self._reader = self.engine if self.is_sqlite else self.engine.execution_options(isolation_level="AUTOCOMMIT")
         if self.is_sqlite:
             event.listen(self.engine, "connect", _sqlite_pragmas)
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
@@ -36,25 +61,31 @@ class Catalog:
         try:
             with self._sessions.begin() as session:
                 yield session
-        except OperationalError as exc:
-            raise ServiceUnavailable("The catalog database is unavailable; try again shortly") from exc
+        except DBAPIError as exc:
+            if is_disconnect(exc):
+                raise ServiceUnavailable(UNAVAILABLE) from exc
+            raise
 
     @contextmanager
     def read(self) -> Iterator[Session]:
         try:
             with self._sessions() as session:
                 yield session
-        except OperationalError as exc:
-            raise ServiceUnavailable("The catalog database is unavailable; try again shortly") from exc
+        except DBAPIError as exc:
+            if is_disconnect(exc):
+                raise ServiceUnavailable(UNAVAILABLE) from exc
+            raise
 
     @contextmanager
     def connect(self) -> Iterator[Connection]:
-        """A plain connection for hot read paths, where the ORM's per-query overhead shows."""
+        """A plain connection for hot read paths, where the ORM's per-query overhead shows; reads only (autocommit)."""
         try:
-            with self.engine.connect() as connection:
+            with self._reader.connect() as connection:
                 yield connection
-        except OperationalError as exc:
-            raise ServiceUnavailable("The catalog database is unavailable; try again shortly") from exc
+        except DBAPIError as exc:
+            if is_disconnect(exc):
+                raise ServiceUnavailable(UNAVAILABLE) from exc
+            raise
 
     def dispose(self) -> None:
         self.engine.dispose()

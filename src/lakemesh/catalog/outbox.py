@@ -10,6 +10,7 @@ from collections.abc import Callable
 from datetime import datetime
 
 from sqlalchemy import select
+from sqlalchemy.dialects import postgresql, sqlite
 
 from lakemesh.catalog.db import Catalog
 from lakemesh.catalog.tables import OutboxCursorRow, OutboxRow
@@ -25,12 +26,17 @@ def consume(catalog: Catalog, consumer: str, handler: Handler, *, now: datetime,
             cursor_query = cursor_query.with_for_update(skip_locked=True)
         cursor = session.scalar(cursor_query)
         if cursor is None:
-            exists = session.get(OutboxCursorRow, consumer)
-            if exists is not None:  # another replica holds it right now
+            # First use, or another replica holds the cursor right now. Two replicas starting together may both
+            # try to create it: the insert does nothing when the row exists, and a held row is skipped.
+            dialect = sqlite if catalog.is_sqlite else postgresql
+            session.execute(
+                dialect.insert(OutboxCursorRow)
+                .values(consumer=consumer, last_id=0, updated_at=now)
+                .on_conflict_do_nothing(index_elements=["consumer"])
+            )
+            cursor = session.scalar(cursor_query)
+            if cursor is None:
                 return 0
-            cursor = OutboxCursorRow(consumer=consumer, last_id=0, updated_at=now)
-            session.add(cursor)
-            session.flush()
         events = list(
             session.scalars(select(OutboxRow).where(OutboxRow.id > cursor.last_id).order_by(OutboxRow.id).limit(limit))
         )

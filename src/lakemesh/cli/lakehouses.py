@@ -38,6 +38,7 @@ def register(app: typer.Typer) -> None:
     table.command("vacuum")(table_vacuum)
     table.command("optimize")(table_optimize)
     table.command("label")(table_label)
+    table.command("change-feed")(table_change_feed)
     table.command("delete")(table_delete)
     app.add_typer(table, name="table")
     files = typer.Typer(
@@ -246,6 +247,14 @@ def table_label(
     change = {k: v for k, v in {"sensitivity_label": label, "description": description}.items() if v is not None}
     info = open_mesh().update_table(*_split(table, 3, "table"), columns={column: change})
     emit_table(info.columns, ["name", "type", "sensitivity_label", "description"], title=info.qualified_name)
+
+
+def table_change_feed(
+    table: str, on: bool = typer.Option(..., "--on/--off", help="Record row-level changes or stop recording them.")
+) -> None:
+    """Turn the table's change data feed (read by Delta Sharing's /changes) on or off."""
+    info = open_mesh().update_table(*_split(table, 3, "table"), change_data_feed=on)
+    console.print(f"{info.qualified_name}: change data feed {'on' if on else 'off'}")
 
 
 def table_delete(table: str, yes: bool = typer.Option(False, "--yes", help="Do not ask.")) -> None:

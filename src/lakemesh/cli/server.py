@@ -68,6 +68,8 @@ def serve(
     overrides = {k: v for k, v in {"host": host, "port": port}.items() if v is not None}
     settings = Settings().model_copy(update=overrides)
     platform = Platform(settings)
+    if platform.scheduler.leadership is not None:
+        platform.server_metrics.watch_leadership(platform.scheduler.leadership)
     embedded = settings.catalog_url is None
     if not (migrate or embedded or demo_data) and not migrations.is_current(platform.catalog):
         raise ServiceUnavailable("The catalog schema is not current; run `lakemesh db upgrade` or serve --migrate")

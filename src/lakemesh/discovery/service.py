@@ -1,54 +1,50 @@
 """Search over products, tables and columns: full text, typo tolerance, ranking, facets, visibility.
 
 Ranking: a query word in the name, then in the tags, then full-text relevance weighted name > tags >
-description > columns (bm25 on SQLite, ts_rank on PostgreSQL), times a factor for the kind (products
+description > columns (bm25 on SQLite, field weights on PostgreSQL), times a factor for the kind (products
 first) and the status (published before drafts); the quality score breaks ties. Facets count every hit
-the caller may see, not only the page. The full-text match runs in SQL; visibility, filters, facets and
-ordering run over the index snapshot (snapshot.py), so a query matching most of the catalog costs about
-as much as a narrow one.
+the caller may see, not only the page. The full-text match, typo candidates, visibility, filters, facets and
+ordering run over the index snapshot (snapshot.py, wordindex.py), so a query matching most of the catalog
+costs about as much as a narrow one. SQL is asked, in one round trip, for the index's position and the
+caller's roles and grants (state.py), then for the page's documents (and on SQLite bm25 of narrow matches).
 """
 
 from __future__ import annotations
 
-import json
 import threading
 from dataclasses import dataclass, replace
-from itertools import chain
 from typing import Any
 
 import numpy as np
-import numpy.typing as npt
-from sqlalchemy import cast, func, literal_column, or_, select
-from sqlalchemy.dialects import postgresql
+from sqlalchemy import func, literal_column, or_, select
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import object_session
 
-from lakemesh.access import store as access_store
 from lakemesh.auth.models import Principal
 from lakemesh.catalog import Catalog
-from lakemesh.catalog.outbox import consume, position
-from lakemesh.catalog.tables import OutboxCursorRow, OutboxRow, RoleAssignmentRow
-from lakemesh.catalog.tables.access import SearchDocumentRow, SearchTermRow
+from lakemesh.catalog.outbox import consume
+from lakemesh.catalog.tables import OutboxCursorRow, OutboxRow
+from lakemesh.catalog.tables.access import SearchDocumentRow
 from lakemesh.core.clock import Clock
 from lakemesh.core.errors import Forbidden
 from lakemesh.core.names import slugify
+from lakemesh.discovery import state as index_state
 from lakemesh.discovery.index import FTS, SearchIndex
 from lakemesh.discovery.models import FacetCount, SearchHit, SearchQuery, SearchResults
 from lakemesh.discovery.snapshot import FACET_COLUMNS, BoolArray, FloatArray, IntArray, Snapshot, counts
 from lakemesh.discovery.snapshot import load as load_snapshot
-from lakemesh.discovery.text import SHORT_QUERY_WORDS, close_terms, max_typos, query_words
+from lakemesh.discovery.state import CONSUMER, IndexState
+from lakemesh.discovery.text import SHORT_QUERY_WORDS, max_typos, query_words
 
-CONSUMER = "search-index"
 # Weights of name, tags, description and columns.
 BM25_WEIGHTS = (10.0, 5.0, 2.0, 1.0)
-TS_WEIGHTS = [0.1, 0.2, 0.5, 1.0]  # ts_rank's order is D (columns), C (description), B (tags), A (name)
+# PostgreSQL relevance: the weights ts_rank was given for the tsvector's A (name), B (tags), C and D parts.
+FIELD_WEIGHTS = {"name": 1.0, "tags": 0.5, "description": 0.2, "columns": 0.1}
 D = SearchDocumentRow
-_TSV: Any = literal_column("search_documents.tsv")
-# Text relevance is computed in SQL when the words match at most this many documents (bm25 for 5,000 rows
-# costs a few ms; for 90,000 it is ~70 ms on SQLite, and ts_rank more on PostgreSQL). Beyond it the order
-# within a tier is by quality score: words that common have near-zero inverse document frequency anyway.
+# SQLite: bm25 is computed when the words match at most this many documents (for 5,000 rows it costs a few
+# ms; for 90,000 ~70 ms). Beyond it the order within a tier is by quality score: words that common have
+# near-zero inverse document frequency anyway.
 RELEVANCE_LIMIT = 5_000
-MATCH_CACHE = 256  # ~12 KB each at 100k documents
 
 
 @dataclass(frozen=True)
@@ -56,6 +52,7 @@ class Matched:
     """The documents matching a query's words, whoever asks (visibility and filters come after)."""
 
     groups: list[list[str]]
+    spellings: list[list[tuple[int, int]]]  # per query word, the word codes it matched (see WordIndex)
     mask: BoolArray
     count: int
 
@@ -67,7 +64,6 @@ class SearchService:
         self.index = SearchIndex(is_sqlite=catalog.is_sqlite)
         self._lock = threading.Lock()
         self._current: Snapshot | None = None
-        self._matched: dict[tuple[int, str], npt.NDArray[np.uint8]] = {}  # packed match masks
 
     # -- keeping the index current -----------------------------------------------------------------
     def catch_up(self, *, batches: int = 20) -> int:
@@ -90,8 +86,7 @@ class SearchService:
 
     def behind(self) -> bool:
         with self._catalog.connect() as connection:
-            latest = connection.scalar(select(func.max(OutboxRow.id))) or 0
-        return int(latest) > position(self._catalog, CONSUMER)
+            return index_state.read(connection, None, self._clock.now()).behind
 
     def rebuild(self, actor: Principal) -> int:
         """Re-read the outbox from the start (after a restore, or to pick up an index change)."""
@@ -107,23 +102,23 @@ class SearchService:
 
     # -- search ----------------------------------------------------------------------------------
     def search(self, actor: Principal, query: SearchQuery) -> SearchResults:
-        if self.behind():
-            self.catch_up(batches=2)
         with self._catalog.connect() as connection:
-            snapshot = self._snapshot(connection)
-            words = query_words(query.q)
-            groups, corrected = self._expand(connection, words)
-            found = self._matches(connection, snapshot, groups)
-            mask = found.mask & self._visible(connection, actor, snapshot) & _filtered(snapshot, query)
+            state = index_state.read(connection, actor, self._clock.now())
+            if state.behind:  # events not indexed yet (here or on another replica): index them first
+                connection.rollback()
+                self.catch_up(batches=2)
+                state = index_state.read(connection, actor, self._clock.now())
+            snapshot = self._snapshot(connection, state.generation)
+            groups, corrected = _expand(snapshot, query_words(query.q))
+            found = _matches(snapshot, groups)
+            mask = found.mask & _visible(actor, state, snapshot) & _filtered(snapshot, query)
             facets = _facets(snapshot, mask)
             page = self._rank(connection, snapshot, found, mask, query)
             hits = self._hits(connection, page)
         return SearchResults(query=query.q, total=int(mask.sum()), items=hits, facets=facets, corrected=corrected)
 
-    def _snapshot(self, connection: Connection) -> Snapshot:
+    def _snapshot(self, connection: Connection, generation: tuple[int, int]) -> Snapshot:
         """The snapshot of the current index generation; rebuilt only when indexed documents may have changed."""
-        cursor = connection.scalar(select(OutboxCursorRow.last_id).where(OutboxCursorRow.consumer == CONSUMER))
-        generation = (int(cursor or 0), int(connection.scalar(select(func.max(D.id))) or 0))
         with self._lock:
             current = self._current
         if current is not None and current.generation != generation:
@@ -138,47 +133,8 @@ class SearchService:
         if current is None:
             current = load_snapshot(connection, generation)
         with self._lock:
-            if self._current is None or self._current.serial != current.serial:
-                self._matched.clear()
             self._current = current
         return current
-
-    def _matches(self, connection: Connection, snapshot: Snapshot, groups: list[list[str]]) -> Matched:
-        """Documents matching every query word (full text in SQL), cached per snapshot and query."""
-        if not groups:
-            return Matched(groups, np.ones(snapshot.size, dtype=np.bool_), snapshot.size)
-        key = (snapshot.serial, json.dumps(groups))
-        with self._lock:
-            packed = self._matched.get(key)
-        if packed is None:
-            # Plain DBAPI rows: broad queries return ~100k ids, and per-row result processing would cost more
-            # than the match itself.
-            if self._catalog.is_sqlite:
-                sql, text = "SELECT rowid FROM search_fts WHERE search_fts MATCH ?", _fts5_query(groups)
-            else:
-                sql, text = "SELECT id FROM search_documents WHERE tsv @@ to_tsquery('simple', %s)", _tsquery(groups)
-            rows = connection.exec_driver_sql(sql, (text,)).cursor.fetchall()
-            ids = np.fromiter(chain.from_iterable(rows), dtype=np.int64, count=len(rows))
-            mask = np.zeros(snapshot.size, dtype=np.bool_)
-            mask[snapshot.positions(ids)] = True
-            packed = np.packbits(mask)
-            with self._lock:
-                self._matched[key] = packed
-                while len(self._matched) > MATCH_CACHE:
-                    self._matched.pop(next(iter(self._matched)))
-        mask = np.unpackbits(packed, count=snapshot.size).astype(np.bool_)
-        return Matched(groups, mask, int(mask.sum()))
-
-    def _visible(self, connection: Connection, actor: Principal, snapshot: Snapshot) -> BoolArray:
-        """Published products for everyone; everything of your domains; tables and columns you hold a grant on."""
-        if actor.is_platform_admin:
-            return np.ones(snapshot.size, dtype=np.bool_)
-        mine = connection.scalars(select(RoleAssignmentRow.domain_id).where(RoleAssignmentRow.principal_id == actor.id))
-        visible = snapshot.public_product | snapshot.domain_ids.where(mine)
-        granted = access_store.granted_table_ids(connection, actor.id, self._clock.now())
-        if granted:
-            visible |= snapshot.is_table_or_column & snapshot.object_ids.where(granted)
-        return visible
 
     def _rank(
         self, connection: Connection, snapshot: Snapshot, found: Matched, mask: BoolArray, query: SearchQuery
@@ -186,8 +142,9 @@ class SearchService:
         """The page's (document id, score), best first.
 
         Tiers (a query word in the name, then in the tags), kind and status are known for every hit. Text
-        relevance (bm25 / ts_rank) is asked from SQL when the words match at most RELEVANCE_LIMIT documents;
-        for broader queries it is left out, so the order within a tier is by quality score, then name.
+        relevance: on PostgreSQL the best field each word is in, weighted as ts_rank's A-D weights, for every
+        hit; on SQLite bm25 from FTS5 when the words match at most RELEVANCE_LIMIT documents (for broader
+        queries it is left out, so the order within a tier is by quality score, then name).
         """
         hits = np.flatnonzero(mask)
         if not len(hits) or query.offset >= len(hits):
@@ -195,59 +152,32 @@ class SearchService:
         groups = found.groups
         factor = snapshot.kind_factor[hits] * snapshot.status_factor[hits]
         tiers = np.zeros(len(hits), dtype=np.float64)
-        for index, group in enumerate(groups):
-            prefix = group[0] if index == len(groups) - 1 else None
-            tiers += 100 * snapshot.word_hits(group, prefix=prefix, in_tags=False)[hits]
-            tiers += 10 * snapshot.word_hits(group, prefix=prefix, in_tags=True)[hits]
+        weighted = np.zeros(len(hits), dtype=np.float64)
+        for spellings in found.spellings:
+            in_field = {name: snapshot.words.having(spellings, (name,))[hits] for name in FIELD_WEIGHTS}
+            tiers += 100 * in_field["name"] + 10 * in_field["tags"]
+            weighted += 10 * np.max([weight * in_field[name] for name, weight in FIELD_WEIGHTS.items()], axis=0)
         if not groups:
             relevance = np.ones(len(hits), dtype=np.float64)
+        elif not self._catalog.is_sqlite:
+            relevance = weighted
         elif found.count <= RELEVANCE_LIMIT:
-            relevance = self._relevance(connection, snapshot.ids[hits], groups)
+            relevance = self._bm25(connection, snapshot.ids[hits], groups)
         else:
             relevance = np.zeros(len(hits), dtype=np.float64)
         scores = (tiers + relevance) * factor
         order = _page(snapshot, hits, scores, query.offset, query.offset + query.limit)
         return [(int(snapshot.ids[hits[i]]), float(scores[i])) for i in order]
 
-    def _relevance(self, connection: Connection, doc_ids: IntArray, groups: list[list[str]]) -> FloatArray:
-        """bm25 (SQLite, weighted name > tags > description > columns) or ts_rank (PostgreSQL) of the given hits."""
+    def _bm25(self, connection: Connection, doc_ids: IntArray, groups: list[list[str]]) -> FloatArray:
+        """FTS5's bm25 of the given hits, weighted name > tags > description > columns."""
         ids = [int(i) for i in doc_ids]
-        statement: Any
-        if self._catalog.is_sqlite:
-            # One pass over the (few) matches: FTS5 re-runs MATCH for every rowid of an IN list.
-            statement = select(FTS.c.rowid, -func.bm25(literal_column("search_fts"), *BM25_WEIGHTS)).where(
-                literal_column("search_fts").op("MATCH")(_fts5_query(groups))
-            )
-        else:
-            weights = cast(postgresql.array(TS_WEIGHTS), postgresql.ARRAY(postgresql.REAL))
-            rank = func.ts_rank(weights, _TSV, func.to_tsquery("simple", _tsquery(groups))) * 10
-            statement = select(D.id, rank).where(D.id.in_(ids))
+        # One pass over the (few) matches: FTS5 re-runs MATCH for every rowid of an IN list.
+        statement = select(FTS.c.rowid, -func.bm25(literal_column("search_fts"), *BM25_WEIGHTS)).where(
+            literal_column("search_fts").op("MATCH")(_fts5_query(groups))
+        )
         found = {int(doc_id): float(value or 0) for doc_id, value in connection.execute(statement)}
         return np.array([found.get(i, 0.0) for i in ids], dtype=np.float64)
-
-    def _expand(self, connection: Connection, words: list[str]) -> tuple[list[list[str]], dict[str, list[str]]]:
-        """Each query word with the indexed words within its typo budget (short queries only)."""
-        groups: list[list[str]] = []
-        corrected: dict[str, list[str]] = {}
-        for word in words:
-            group = [word]
-            if len(words) <= SHORT_QUERY_WORDS and max_typos(word):
-                known = connection.scalar(select(SearchTermRow.term).where(SearchTermRow.term == word))
-                if known is None:
-                    limit = max_typos(word)
-                    candidates = connection.scalars(
-                        select(SearchTermRow.term).where(
-                            SearchTermRow.term >= word[0],
-                            SearchTermRow.term < chr(ord(word[0]) + 1),
-                            func.length(SearchTermRow.term).between(len(word) - limit, len(word) + limit),
-                        )
-                    ).all()
-                    close = close_terms(word, list(candidates))
-                    if close:
-                        corrected[word] = close
-                        group.extend(close)
-            groups.append(group)
-        return groups, corrected
 
     def _hits(self, connection: Connection, page: list[tuple[int, float]]) -> list[SearchHit]:
         if not page:
@@ -275,6 +205,45 @@ class SearchService:
                 )
             )
         return hits
+
+
+def _visible(actor: Principal, state: IndexState, snapshot: Snapshot) -> BoolArray:
+    """Published products for everyone; everything of your domains; tables and columns you hold a grant on."""
+    if actor.is_platform_admin:
+        return np.ones(snapshot.size, dtype=np.bool_)
+    visible = snapshot.public_product | snapshot.domain_ids.where(state.domain_ids)
+    if state.granted_table_ids:
+        visible |= snapshot.is_table_or_column & snapshot.object_ids.where(state.granted_table_ids)
+    return visible
+
+
+def _expand(snapshot: Snapshot, words: list[str]) -> tuple[list[list[str]], dict[str, list[str]]]:
+    """Each query word with the indexed words within its typo budget (short queries, unknown words only)."""
+    groups: list[list[str]] = []
+    corrected: dict[str, list[str]] = {}
+    for word in words:
+        group = [word]
+        typos = max_typos(word)
+        if len(words) <= SHORT_QUERY_WORDS and typos and not snapshot.words.knows(word):
+            close = snapshot.words.close_words(word, typos)
+            if close:
+                corrected[word] = close
+                group.extend(close)
+        groups.append(group)
+    return groups, corrected
+
+
+def _matches(snapshot: Snapshot, groups: list[list[str]]) -> Matched:
+    """Documents holding every query word in any field (any spelling of it; the last word also as a prefix)."""
+    if not groups:
+        return Matched(groups, [], np.ones(snapshot.size, dtype=np.bool_), snapshot.size)
+    mask = np.ones(snapshot.size, dtype=np.bool_)
+    spellings = []
+    for index, group in enumerate(groups):
+        ranges = snapshot.words.spellings(group, prefix=group[0] if index == len(groups) - 1 else None)
+        spellings.append(ranges)
+        mask &= snapshot.words.having(ranges)
+    return Matched(groups, spellings, mask, int(mask.sum()))
 
 
 def _page(snapshot: Snapshot, hits: IntArray, scores: FloatArray, start: int, stop: int) -> IntArray:
@@ -346,13 +315,3 @@ def _fts5_query(groups: list[list[str]]) -> str:
             options.append(f'"{group[0]}"*')
         parts.append("(" + " OR ".join(options) + ")")
     return " AND ".join(parts)
-
-
-def _tsquery(groups: list[list[str]]) -> str:
-    parts = []
-    for index, group in enumerate(groups):
-        options = list(group)
-        if index == len(groups) - 1:
-            options.append(f"{group[0]}:*")
-        parts.append("(" + " | ".join(options) + ")")
-    return " & ".join(parts)

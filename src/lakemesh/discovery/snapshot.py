@@ -1,22 +1,22 @@
-"""A columnar copy of the search index's facet and ranking fields, rebuilt once per index generation.
+"""A columnar copy of the search index, rebuilt once per index generation: facets, ranking fields and words.
 
 Counting facets over every visible hit and ordering tens of thousands of hits is what made broad queries
-slow in SQL (a six-column GROUP BY and a full sort per search). The snapshot holds, per document, small
-integer codes for each facet value, the visibility fields, the quality score, the name's sort rank and the
-name and tag words; a search then applies visibility and filters as array masks and counts with
-`bincount`, exactly, whatever the number of hits. Only the full-text match itself (FTS5 / tsvector) and
-text relevance for a bounded candidate set still run in SQL.
+slow in SQL (a six-column GROUP BY and a full sort per search), and matching a common word meant reading
+tens of thousands of ids back. The snapshot holds, per document, small integer codes for each facet value,
+the visibility fields, the quality score, the name's sort rank and the words of every field (wordindex.py);
+a search then matches, applies visibility and filters as array masks and counts with `bincount`, exactly,
+whatever the number of hits. Only text relevance for a bounded candidate set still runs in SQL.
 
-A generation is the search-index consumer's position plus the largest document id; a new position that
-consumed no event the indexer acts on keeps the snapshot. Snapshots are immutable and swapped whole, so
-concurrent searches never see a half-built one.
+A generation is the search-index consumer's outbox position plus the largest document id; a new position that
+consumed no event the indexer acts on keeps the snapshot. Every replica reads the position from the catalog
+on each search, so a write indexed anywhere is seen by the next search everywhere. Snapshots are immutable
+and swapped whole, so concurrent searches never see a half-built one.
 """
 
 from __future__ import annotations
 
-import bisect
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from itertools import count
 
 import numpy as np
@@ -25,7 +25,7 @@ from sqlalchemy import select
 from sqlalchemy.engine import Connection
 
 from lakemesh.catalog.tables.access import SearchDocumentRow, SearchTagRow
-from lakemesh.discovery.text import words
+from lakemesh.discovery.wordindex import WordIndex
 
 D = SearchDocumentRow
 FACET_COLUMNS = ("domain", "owner", "classification", "status", "kind", "layer")
@@ -44,11 +44,10 @@ class Codes:
 
     @classmethod
     def encode(cls, column: Iterable[str | None]) -> Codes:
-        lookup: dict[str | None, int] = {None: 0}
-        codes = np.fromiter((lookup.setdefault(v, len(lookup)) for v in column), dtype=np.int64)
-        values: list[str | None] = [None] * len(lookup)
-        for value, code in lookup.items():
-            values[code] = value
+        items = list(column)
+        values: list[str | None] = [None, *(v for v in dict.fromkeys(items) if v is not None)]
+        lookup = {value: code for code, value in enumerate(values)}
+        codes = np.fromiter(map(lookup.__getitem__, items), dtype=np.int64, count=len(items))
         return cls(codes, values, lookup)
 
     def where(self, wanted: Iterable[str], *, lower: bool = False) -> BoolArray:
@@ -82,10 +81,7 @@ class Snapshot:
     status_factor: FloatArray
     tag_doc: IntArray  # one entry per (document, tag): the document's position ...
     tag_code: Codes  # ... and the tag
-    name_words: dict[str, IntArray] = field(default_factory=dict)  # word -> positions with it in the name
-    tag_words: dict[str, IntArray] = field(default_factory=dict)
-    sorted_name_words: list[str] = field(default_factory=list)
-    sorted_tag_words: list[str] = field(default_factory=list)
+    words: WordIndex  # the words of name, tags, description and columns
 
     @property
     def size(self) -> int:
@@ -100,23 +96,6 @@ class Snapshot:
         found: IntArray = at[self.ids[at] == wanted]
         return found
 
-    def word_hits(self, group: Sequence[str], *, prefix: str | None, in_tags: bool) -> BoolArray:
-        """Documents with any spelling of a query word (or a word starting with `prefix`) in the name or tags."""
-        index, ordered = (
-            (self.tag_words, self.sorted_tag_words) if in_tags else (self.name_words, self.sorted_name_words)
-        )
-        spellings = set(group)
-        if prefix:
-            start = bisect.bisect_left(ordered, prefix)
-            end = bisect.bisect_left(ordered, prefix + "\U0010ffff")
-            spellings.update(ordered[start:end])
-        mask = np.zeros(self.size, dtype=np.bool_)
-        for word in spellings:
-            found = index.get(word)
-            if found is not None:
-                mask[found] = True
-        return mask
-
 
 def load(connection: Connection, generation: tuple[int, int]) -> Snapshot:
     """Read the index's documents and tags into arrays (one pass over each table)."""
@@ -130,6 +109,8 @@ def load(connection: Connection, generation: tuple[int, int]) -> Snapshot:
             D.quality_score,
             D.name,
             D.tags_text,
+            D.description,
+            D.columns_text,
         ).order_by(D.id)
     ).all()
     ids = np.fromiter((r[0] for r in rows), dtype=np.int64, count=len(rows))
@@ -146,10 +127,15 @@ def load(connection: Connection, generation: tuple[int, int]) -> Snapshot:
     kind_factor = _factor(kind, {"product": 1.0, "table": 0.8}, 0.6)
     status_factor = _factor(status, {"published": 1.0, "deprecated": 0.7, None: 0.9}, 0.5)
     tag_rows = connection.execute(select(SearchTagRow.document_id, SearchTagRow.tag)).all()
-    position = {int(doc_id): index for index, doc_id in enumerate(ids.tolist())}
-    kept = [(position[d], t) for d, t in tag_rows if d in position]
-    name_words = _inverted(names)
-    tag_words = _inverted([r[12] or "" for r in rows])
+    tag_ids = np.fromiter((d for d, _ in tag_rows), dtype=np.int64, count=len(tag_rows))
+    at = np.minimum(np.searchsorted(ids, tag_ids), max(len(ids) - 1, 0))
+    kept = np.flatnonzero(ids[at] == tag_ids) if len(ids) else np.zeros(0, dtype=np.int64)
+    texts: dict[str, Sequence[str]] = {
+        "name": names,
+        "tags": [r[12] or "" for r in rows],
+        "description": [r[13] or "" for r in rows],
+        "columns": [r[14] or "" for r in rows],
+    }
     return Snapshot(
         generation=generation,
         serial=next(_SERIALS),
@@ -164,26 +150,15 @@ def load(connection: Connection, generation: tuple[int, int]) -> Snapshot:
         order_rank=order_rank,
         kind_factor=kind_factor,
         status_factor=status_factor,
-        tag_doc=np.fromiter((p for p, _ in kept), dtype=np.int64, count=len(kept)),
-        tag_code=Codes.encode(t for _, t in kept),
-        name_words=name_words,
-        tag_words=tag_words,
-        sorted_name_words=sorted(name_words),
-        sorted_tag_words=sorted(tag_words),
+        tag_doc=at[kept],
+        tag_code=Codes.encode(tag_rows[i][1] for i in kept.tolist()),
+        words=WordIndex.build(texts),
     )
 
 
 def _factor(codes: Codes, factors: dict[str | None, float], default: float) -> FloatArray:
     table = np.array([factors.get(value, default) for value in codes.values], dtype=np.float64)
     return table[codes.codes]
-
-
-def _inverted(texts: list[str]) -> dict[str, IntArray]:
-    postings: dict[str, list[int]] = {}
-    for position, text in enumerate(texts):
-        for word in set(words(text)):
-            postings.setdefault(word, []).append(position)
-    return {word: np.array(found, dtype=np.int64) for word, found in postings.items()}
 
 
 def counts(codes: Codes, mask: BoolArray) -> dict[str, int]:

@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import re
+import unicodedata
+from collections.abc import Iterable
 
 # Letters and digits; `_` separates words so `gold_customer_360` is found by `customer` (as FTS5 and tsvector do).
 _WORD = re.compile(r"[^\W_]+", re.UNICODE)
+TEXT_END = "\x1e"  # ends each text in a joined column (never part of a word)
+_WORD_OR_END = re.compile(r"[^\W_]+|\x1e", re.UNICODE)
 MAX_WORDS = 8
 MAX_WORD = 64
 TYPO_MIN_LENGTH = 4
@@ -13,7 +17,26 @@ SHORT_QUERY_WORDS = 3
 
 
 def words(text: str | None) -> list[str]:
-    return [w for w in (m.group(0).lower() for m in _WORD.finditer(text or "")) if len(w) <= MAX_WORD]
+    """Lower-cased words without diacritics (`Café` is `cafe`, as FTS5's remove_diacritics does)."""
+    return [w for w in _WORD.findall(folded(text or "")) if len(w) <= MAX_WORD]
+
+
+def folded(text: str) -> str:
+    text = text.lower()
+    if text.isascii():
+        return text
+    return "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
+
+
+def words_of_texts(texts: Iterable[str]) -> list[str]:
+    """The words of many texts in one regex pass, each text followed by TEXT_END.
+
+    Same words as `words()` of each text, except that too long words are kept (the caller drops them):
+    tokenizing a 100k-document column text by text costs seconds, in one pass a fraction of that.
+    """
+    joined = folded("".join(t.replace(TEXT_END, " ") + TEXT_END for t in texts))
+    found: list[str] = _WORD_OR_END.findall(joined)
+    return found
 
 
 def query_words(text: str) -> list[str]:

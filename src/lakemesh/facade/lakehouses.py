@@ -79,6 +79,7 @@ class LakehouseMethods:
         partition_columns: Iterable[str] = (),
         column_descriptions: dict[str, str] | None = None,
         sensitivity_labels: dict[str, str] | None = None,
+        change_data_feed: bool = False,
     ) -> TableInfo:
         spec = parse_model(
             TableCreate,
@@ -88,6 +89,7 @@ class LakehouseMethods:
                 "description": description,
                 "columns": columns_from(schema, column_descriptions, sensitivity_labels),
                 "partition_columns": list(partition_columns),
+                "change_data_feed": change_data_feed,
             },
         )
         return self.platform.tables.create(self.principal, domain, lakehouse, spec)

@@ -15,6 +15,8 @@ from lakemesh.auth.roles import Action
 from lakemesh.catalog import Catalog
 from lakemesh.core.clock import Clock
 from lakemesh.core.errors import Forbidden, InvalidInput, LakemeshError, invalid
+from lakemesh.executors import Executor
+from lakemesh.lakehouses.maintenance import compact
 from lakemesh.lakehouses.models import CommitInfo, OptimizeResult, VacuumResult, WriteResult
 from lakemesh.lakehouses.tables import TableHandle, TableService, merge_columns
 from lakemesh.storage.delta import WriteMode
@@ -69,6 +71,7 @@ class TableData:
         self._tables = tables
         self._guards: list[WriteGuard] = []
         self._read_transforms: list[ReadTransform] = []
+        self.executor: Executor | None = None  # set by the Platform: large tables are compacted there (Ray)
 
     def register_write_guard(self, guard: WriteGuard) -> None:
         self._guards.append(guard)
@@ -155,11 +158,13 @@ class TableData:
     def _after_write(self, actor: Principal, handle: TableHandle, version: int, mode: str, rows: int) -> None:
         snapshot = self._tables.delta.snapshot(handle.uri)
         with self._catalog.transaction() as session:
-            row = session.get(type(handle.table), handle.table.id)
+            row = session.get(type(handle.table), handle.table.id, with_for_update=True)
             if row is None:  # deleted while we wrote; the data stays in the log until vacuum
                 return
-            row.columns = merge_columns(row.columns, snapshot.schema)
-            row.version, row.row_count, row.size_bytes = snapshot.version, snapshot.row_count, snapshot.size_bytes
+            if row.version is None or snapshot.version >= row.version:  # another replica may have recorded a newer one
+                row.columns = merge_columns(row.columns, snapshot.schema)
+                row.version, row.row_count = snapshot.version, snapshot.row_count
+                row.size_bytes = snapshot.size_bytes
             row.last_write_at = self._clock.now()
             row.updated_at = row.last_write_at
             self._tables.journal(
@@ -248,7 +253,7 @@ class TableData:
     def optimize(self, actor: Principal, domain: str, lakehouse: str, table: str) -> OptimizeResult:
         with self._catalog.read() as session:
             handle = self._tables.locate(session, actor, domain, lakehouse, table, Action.DATA_WRITE)
-        metrics = self._tables.delta.optimize(handle.uri, actor=actor.name)
+        metrics = compact(self._tables, handle.uri, actor=actor.name, executor=self.executor)
         version = self._tables.delta.snapshot(handle.uri).version
         with self._catalog.transaction() as session:
             self._tables.journal(session, actor, handle, "table.optimized", after={"version": version})

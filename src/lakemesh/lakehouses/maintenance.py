@@ -1,14 +1,16 @@
-"""Scheduled upkeep of lakehouses: auto-vacuum for lakehouses whose template asks for it."""
+"""Upkeep of lakehouse tables: auto-vacuum for lakehouses whose template asks for it, and compaction."""
 
 from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import select
 
 from lakemesh.catalog import Catalog
 from lakemesh.catalog.tables import DomainRow, LakehouseRow, TableRow
+from lakemesh.executors import DeltaSource, Executor
 from lakemesh.lakehouses.tables import TableService
 
 log = logging.getLogger(__name__)
@@ -45,3 +47,13 @@ def auto_vacuum(catalog: Catalog, tables: TableService) -> list[VacuumRun]:
             log.warning("auto-vacuum of %s failed: %s", handle.qualified_name, exc)
             runs.append(VacuumRun(handle.qualified_name, 0, str(exc).splitlines()[0]))
     return runs
+
+
+def compact(tables: TableService, uri: str, *, actor: str | None, executor: Executor | None = None) -> dict[str, Any]:
+    """OPTIMIZE compact of a table: as a task on a distributed executor when the table is large enough, else here."""
+    if executor is not None and executor.remote:
+        snapshot = tables.delta.snapshot(uri)
+        if executor.distributes(snapshot.size_bytes):
+            source = DeltaSource(uri, snapshot.version, tables.root.storage_options)
+            return executor.compact(source, actor=actor)
+    return tables.delta.optimize(uri, actor=actor)

@@ -76,6 +76,9 @@ class TableCreate(BaseModel):
     description: str = ""
     columns: list[ColumnDef] = Field(min_length=1)
     partition_columns: list[str] = Field(default_factory=list)
+    change_data_feed: bool = Field(
+        default=False, description="Record row-level changes (`delta.enableChangeDataFeed`), read by Delta Sharing."
+    )
 
 
 class ColumnUpdate(BaseModel):
@@ -91,6 +94,7 @@ class TableUpdate(BaseModel):
     layer: Layer | None = None
     description: str | None = None
     columns: dict[str, ColumnUpdate] = Field(default_factory=dict, description="Per column name.")
+    change_data_feed: bool | None = Field(default=None, description="Turn `delta.enableChangeDataFeed` on or off.")
 
 
 class ColumnInfo(BaseModel):

@@ -36,6 +36,7 @@ DeleteCheck = Callable[[Session, TableRow], str | None]
 ChangeHook = Callable[[str, "TableHandle"], None]
 # A chain of shortcuts longer than this is refused (and shows as broken): it is a mistake, or a cycle.
 MAX_SHORTCUT_HOPS = 8
+CHANGE_DATA_FEED = "delta.enableChangeDataFeed"
 
 
 @dataclass(frozen=True)
@@ -160,8 +161,14 @@ class TableService:
                 raise Conflict(f"Data already exists at {handle.uri}; choose another table name")
             for hook in self._change_hooks:
                 hook("created", handle)
+            row.properties = {CHANGE_DATA_FEED: "true"} if spec.change_data_feed else {}
             row.version = self.delta.create(
-                handle.uri, schema, partition_by=partitions, description=row.description, actor=actor.name
+                handle.uri,
+                schema,
+                partition_by=partitions,
+                description=row.description,
+                actor=actor.name,
+                properties=row.properties,
             )
             row.row_count, row.size_bytes = 0, 0
             self.journal(session, actor, handle, "table.created", after={"columns": columns, "layer": row.layer})
@@ -265,6 +272,12 @@ class TableService:
             row.updated_at = self._clock.now()
             for hook in self._change_hooks:
                 hook("updated", handle)
+            if changes.change_data_feed is not None:
+                if not self.delta.exists(handle.uri):
+                    raise invalid("change_data_feed", "the table has no Delta log yet; write data first")
+                value = "true" if changes.change_data_feed else "false"
+                row.version = self.delta.set_properties(handle.uri, {CHANGE_DATA_FEED: value}, actor=actor.name)
+                row.properties = {**row.properties, CHANGE_DATA_FEED: value}
             self.journal(session, actor, handle, "table.updated", before=before, after=changes.model_dump())
             return self.info(handle, None)
 

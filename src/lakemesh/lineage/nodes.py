@@ -1,14 +1,16 @@
-"""Graph nodes: parsing references, what each node is, who may see it, and the edges the catalog implies.
+"""Graph nodes: parsing references, what each node is and who may see it, read only for the nodes a walk reaches.
 
-The catalog already knows some lineage without any run: a product is served from its table, reads its input
-ports, and a shortcut reads its target table. Those edges are derived here, per request, from the catalog.
+A walk asks for many nodes at once (one hop of a breadth-first walk); they are looked up in a few indexed
+queries per kind, so the cost follows the size of the graph around the root, not the size of the mesh.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from typing import Any, TypeVar
 
-from sqlalchemy import select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from lakemesh.auth.authorize import Authorizer, Resource
@@ -20,51 +22,38 @@ from lakemesh.catalog.tables.semantic import SemanticModelRow
 from lakemesh.core.errors import invalid
 from lakemesh.core.names import slugify
 from lakemesh.lineage.events import product_key, table_key
-from lakemesh.lineage.models import Direction, GraphEdge, GraphNode
+from lakemesh.lineage.models import GraphNode
 
 VISIBLE_PRODUCTS = ("published", "deprecated")
 KINDS = ("table", "product", "pipeline", "semantic_model", "dataset", "job")
+CHUNK = 500  # keys per IN (...) list: well under SQLite's and PostgreSQL's parameter limits
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
-class _Product:
-    name: str
-    status: str
+class TableFacts:
+    """What the structural edges of a table need: its id and the table it is a shortcut to."""
 
-
-@dataclass(frozen=True)
-class _Domain:
     id: str
-    slug: str
-
-
-@dataclass
-class _Catalog:
-    """What the index loaded once: tables, products and their structural edges."""
-
-    tables: dict[str, tuple[TableRow, LakehouseRow, DomainRow]] = field(default_factory=dict)
-    table_by_id: dict[str, str] = field(default_factory=dict)
-    products: dict[str, tuple[_Product, _Domain]] = field(default_factory=dict)
-    models: dict[str, tuple[SemanticModelRow, DomainRow]] = field(default_factory=dict)
-    edges: list[GraphEdge] = field(default_factory=list)
-    by_source: dict[str, list[GraphEdge]] = field(default_factory=dict)
-    by_target: dict[str, list[GraphEdge]] = field(default_factory=dict)
-
-    def index(self) -> None:
-        """Edges by endpoint, so a walk over a table feeding 10k products stays linear."""
-        for edge in self.edges:
-            self.by_source.setdefault(edge.source, []).append(edge)
-            self.by_target.setdefault(edge.target, []).append(edge)
+    target_table_id: str | None
 
 
 class NodeIndex:
+    """Describes nodes for one caller within one catalog session, remembering every answer for the walk."""
+
     def __init__(self, session: Session, authorizer: Authorizer, actor: Principal) -> None:
         self._session = session
         self._authz = authorizer
         self._actor = actor
-        self._loaded: _Catalog | None = None
         self._described: dict[str, GraphNode | None] = {}
         self._domains: dict[str, bool] = {}
+        self.tables: dict[str, TableFacts] = {}  # visible table nodes by key
+        self.product_tables: dict[str, str | None] = {}  # visible product nodes by key -> the table serving them
+
+    @property
+    def session(self) -> Session:
+        return self._session
 
     # -- references ------------------------------------------------------------------------------
     def parse(self, ref: str) -> str:
@@ -97,124 +86,104 @@ class NodeIndex:
     def describe(self, key: str) -> GraphNode | None:
         """The node if it exists and the caller may see it; otherwise None (never a hint that it exists)."""
         if key not in self._described:
-            self._described[key] = self._describe(key)
+            self.prefetch([key])
         return self._described[key]
 
-    def _describe(self, key: str) -> GraphNode | None:
-        kind, _, rest = key.partition(":")
-        catalog = self._load()
-        if kind == "table":
-            found = catalog.tables.get(key)
-            if found is None:
-                return None
-            table, lakehouse, domain = found
-            resource = Resource("table", f"{domain.slug}.{lakehouse.name}.{table.name}", domain.id)
-            if not self._authz.can(self._actor, Action.ITEM_READ, resource, self._session):
-                return None
-            return GraphNode(
-                id=key, kind="table", name=f"{domain.slug}.{lakehouse.name}.{table.name}", domain=domain.slug
-            )
-        if kind == "product":
-            pair = catalog.products.get(key)
-            if pair is None:
-                return None
-            product, owner = pair
-            if product.status not in VISIBLE_PRODUCTS and not self.domain_visible(owner.id):
-                return None
-            return GraphNode(id=key, kind="product", name=product.name, domain=owner.slug)
-        if kind == "semantic_model":
-            found_model = catalog.models.get(key)
-            if found_model is None or not self.domain_visible(found_model[1].id):
-                return None  # models are read by their domain's members (grantees query them, not their lineage)
-            return GraphNode(id=key, kind="semantic_model", name=found_model[0].name, domain=found_model[1].slug)
-        if kind == "pipeline":
-            domain_slug, _, slug = rest.partition("/")
-            row = self._session.execute(
-                select(PipelineRow, DomainRow)
-                .join(DomainRow, DomainRow.id == PipelineRow.domain_id)
-                .where(DomainRow.slug == domain_slug, PipelineRow.slug == slug)
-            ).first()
-            if row is None or not self.domain_visible(row[1].id):
-                return None
-            return GraphNode(id=key, kind="pipeline", name=row[0].name, domain=domain_slug)
-        if kind in ("dataset", "job"):
-            owners = self._session.scalars(
-                select(LineageEdgeRow.domain_id).where((LineageEdgeRow.source == key) | (LineageEdgeRow.target == key))
-            ).all()
-            if not owners or not any(self.domain_visible(d) for d in owners):
-                return None
-            return GraphNode(id=key, kind=kind, name=rest)
-        return None
+    def known(self, key: str) -> bool:
+        return key in self._described
 
-    # -- structural edges ------------------------------------------------------------------------
-    def structural_edges(self, node: str, direction: Direction) -> list[GraphEdge]:
-        catalog = self._load()
-        found: list[GraphEdge] = []
-        if direction in ("downstream", "both"):
-            found.extend(catalog.by_source.get(node, []))
-        if direction in ("upstream", "both"):
-            found.extend(e for e in catalog.by_target.get(node, []) if e not in found)
-        return found
+    def prefetch(self, keys: Iterable[str]) -> None:
+        """Look up every key not described yet, a few queries per kind instead of one per node."""
+        by_kind: dict[str, list[str]] = {}
+        for key in dict.fromkeys(keys):
+            if key not in self._described:
+                by_kind.setdefault(key.partition(":")[0], []).append(key)
+                self._described[key] = None  # unknown kinds and missing nodes stay hidden
+        for kind, wanted in by_kind.items():
+            for chunk in chunked(wanted, CHUNK):
+                if kind == "table":
+                    self._tables(chunk)
+                elif kind == "product":
+                    self._products(chunk)
+                elif kind in ("semantic_model", "pipeline"):
+                    self._domain_items(kind, chunk)
+                elif kind in ("dataset", "job"):
+                    self._outside(kind, chunk)
 
-    def _load(self) -> _Catalog:
-        if self._loaded is not None:
-            return self._loaded
-        catalog = _Catalog()
+    def _tables(self, keys: Sequence[str]) -> None:
+        parts = [p for p in (key.removeprefix("table:").split(".") for key in keys) if len(p) == 3]
+        if not parts:
+            return
         rows = self._session.execute(
-            select(TableRow, LakehouseRow, DomainRow)
+            select(TableRow.id, TableRow.name, TableRow.target_table_id)
+            .add_columns(LakehouseRow.name, DomainRow.id, DomainRow.slug)
             .join(LakehouseRow, LakehouseRow.id == TableRow.lakehouse_id)
             .join(DomainRow, DomainRow.id == LakehouseRow.domain_id)
+            .where(
+                DomainRow.slug.in_({p[0] for p in parts}),
+                func.lower(LakehouseRow.name).in_({p[1] for p in parts}),
+                func.lower(TableRow.name).in_({p[2] for p in parts}),
+            )
         )
-        for table, lakehouse, domain in rows:
-            key = table_key(f"{domain.slug}.{lakehouse.name}.{table.name}")
-            catalog.tables[key] = (table, lakehouse, domain)
-            catalog.table_by_id[table.id] = key
-        for table, _, _ in catalog.tables.values():
-            if table.target_table_id and table.target_table_id in catalog.table_by_id:
-                source, target = catalog.table_by_id[table.target_table_id], catalog.table_by_id[table.id]
-                catalog.edges.append(GraphEdge(source=source, target=target, kind="shortcut"))
-        # Plain columns, not ORM objects: a mesh with 10k products is read on every graph call.
-        products = self._session.execute(
-            select(
-                ProductRow.name,
-                ProductRow.slug,
-                ProductRow.status,
-                ProductRow.table_id,
-                ProductRow.spec,
-                DomainRow.id.label("domain_id"),
-                DomainRow.slug.label("domain_slug"),
-            ).join(DomainRow, DomainRow.id == ProductRow.domain_id)
+        for table_id, table, target_id, lakehouse, domain_id, domain in rows:
+            name = f"{domain}.{lakehouse}.{table}"
+            key = table_key(name)
+            if key not in self._described:
+                continue  # a name combination nobody asked for
+            resource = Resource("table", name, domain_id)
+            if self._authz.can(self._actor, Action.ITEM_READ, resource, self._session):
+                self._described[key] = GraphNode.model_construct(id=key, kind="table", name=name, domain=domain)
+                self.tables[key] = TableFacts(table_id, target_id)
+
+    def _products(self, keys: Sequence[str]) -> None:
+        pairs = [key.removeprefix("product:").split("/") for key in keys]
+        rows = self._session.execute(
+            select(ProductRow.name, ProductRow.slug, ProductRow.status, ProductRow.table_id)
+            .add_columns(DomainRow.id, DomainRow.slug)
+            .join(DomainRow, DomainRow.id == ProductRow.domain_id)
+            .where(DomainRow.slug.in_({p[0] for p in pairs}), ProductRow.slug.in_({p[-1] for p in pairs}))
         )
-        for row in products:
-            key = product_key(row.domain_slug, row.slug)
-            catalog.products[key] = (_Product(row.name, row.status), _Domain(row.domain_id, row.domain_slug))
-            if row.table_id in catalog.table_by_id:
-                catalog.edges.append(GraphEdge(source=catalog.table_by_id[row.table_id], target=key, kind="serves"))
-            for port in (row.spec or {}).get("input_ports", []) or []:
-                port_source = _port_key(port, row.domain_slug)
-                if port_source:
-                    catalog.edges.append(GraphEdge(source=port_source, target=key, kind="input_port"))
-        models = self._session.execute(
-            select(SemanticModelRow, DomainRow).join(DomainRow, DomainRow.id == SemanticModelRow.domain_id)
+        for name, slug, status, table_id, domain_id, domain in rows:
+            key = f"product:{domain}/{slug}"
+            if key not in self._described:
+                continue
+            if status in VISIBLE_PRODUCTS or self.domain_visible(domain_id):
+                # catalog rows need no validation, and a hop may describe thousands of products
+                self._described[key] = GraphNode.model_construct(id=key, kind="product", name=name, domain=domain)
+                self.product_tables[key] = table_id
+
+    def _domain_items(self, kind: str, keys: Sequence[str]) -> None:
+        """Pipelines and semantic models are seen by their domain's readers (grantees query models, not lineage)."""
+        item: Any = PipelineRow if kind == "pipeline" else SemanticModelRow
+        pairs = [key.partition(":")[2].split("/") for key in keys]
+        rows = self._session.execute(
+            select(item.name, item.slug, DomainRow.id, DomainRow.slug)
+            .join(DomainRow, DomainRow.id == item.domain_id)
+            .where(DomainRow.slug.in_({p[0] for p in pairs}), item.slug.in_({p[-1] for p in pairs}))
         )
-        for model, domain in models:
-            key = f"semantic_model:{domain.slug}/{model.slug}"
-            catalog.models[key] = (model, domain)
-            for source in model.sources or []:
-                text = str(source)
-                source_key = product_key(*text.split("/")) if text.count("/") == 1 else table_key(text)
-                catalog.edges.append(GraphEdge(source=source_key, target=key, kind="semantic_model"))
-        catalog.index()
-        self._loaded = catalog
-        return catalog
+        for name, slug, domain_id, domain in rows:
+            key = f"{kind}:{domain}/{slug}"
+            if key in self._described and self.domain_visible(domain_id):
+                self._described[key] = GraphNode(id=key, kind=kind, name=name, domain=domain)
+
+    def _outside(self, kind: str, keys: Sequence[str]) -> None:
+        """Datasets and jobs exist through their edges; the caller sees them when it reads one owning domain."""
+        rows = self._session.execute(
+            select(LineageEdgeRow.source, LineageEdgeRow.target, LineageEdgeRow.domain_id).where(
+                or_(LineageEdgeRow.source.in_(keys), LineageEdgeRow.target.in_(keys))
+            )
+        )
+        owners: dict[str, set[str | None]] = {}
+        wanted = set(keys)
+        for source, target, domain_id in rows:
+            for end in (source, target):
+                if end in wanted:
+                    owners.setdefault(end, set()).add(domain_id)
+        for key, domains in owners.items():
+            if any(self.domain_visible(d) for d in domains):
+                self._described[key] = GraphNode(id=key, kind=kind, name=key.partition(":")[2])
 
 
-def _port_key(port: object, domain: str) -> str | None:
-    if not isinstance(port, dict):
-        return None
-    if port.get("product"):
-        owner, _, name = str(port["product"]).partition("/")
-        return product_key(owner, name)
-    if port.get("table"):
-        return table_key(f"{domain}.{port['table']}")
-    return None
+def chunked(items: Sequence[T], size: int) -> Iterator[Sequence[T]]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]

@@ -26,14 +26,14 @@ from lakemesh.core.validation import as_invalid_input
 from lakemesh.lineage.events import MESH_NAMESPACE, product_key, table_key
 from lakemesh.lineage.models import (
     Direction,
-    GraphEdge,
     Impact,
     ImpactItem,
     LineageGraph,
     LineageReceipt,
     RunEvent,
 )
-from lakemesh.lineage.nodes import NodeIndex
+from lakemesh.lineage.nodes import CHUNK, NodeIndex, chunked
+from lakemesh.lineage.structure import Declared, DeclaredSources, Link, column_edges
 
 MAX_DEPTH = 10
 MAX_NODES = 2000
@@ -44,6 +44,7 @@ class LineageService:
         self._catalog = catalog
         self._authz = authorizer
         self._clock = clock
+        self._declared = DeclaredSources()  # shared by every call; kept current against the outbox
 
     # -- events ----------------------------------------------------------------------------------
     def receive(self, actor: Principal, body: Any) -> LineageReceipt:
@@ -139,65 +140,108 @@ class LineageService:
 
     # -- graph -----------------------------------------------------------------------------------
     def graph(self, actor: Principal, node: str, *, depth: int = 3, direction: Direction = "both") -> LineageGraph:
-        if not 1 <= depth <= MAX_DEPTH:
-            raise invalid("depth", f"must be between 1 and {MAX_DEPTH}")
-        if direction not in ("upstream", "downstream", "both"):
-            raise invalid("direction", "must be upstream, downstream or both")
+        _check(depth, direction)
         with self._catalog.read() as session:
-            index = NodeIndex(session, self._authz, actor)
-            root = index.parse(node)
-            if index.describe(root) is None:
-                raise NotFound(f"Lineage node {node!r} not found")
-            nodes, edges = self._walk(session, index, root, depth, direction)
-            return LineageGraph(
-                root=root,
-                direction=direction,
-                depth=depth,
-                nodes=[n for key in nodes if (n := index.describe(key)) is not None],
-                edges=edges,
-            )
+            index, root = self._root(session, actor, node)
+            nodes, edges = self._walk(index, self._declared.current(session), root, depth, direction)
+            return _graph(index, root, direction, depth, nodes, edges)
+
+    def around(self, actor: Principal, node: str, *, depth: int = 3) -> LineageGraph:
+        """What a node reads (walking upstream only) and what reads it (downstream only), in one call: unlike
+        `both`, it leaves out siblings, such as the other products served from the same table."""
+        _check(depth, "both")
+        with self._catalog.read() as session:
+            index, root = self._root(session, actor, node)
+            declared = self._declared.current(session)
+            up_nodes, up_edges = self._walk(index, declared, root, depth, "upstream")
+            down_nodes, down_edges = self._walk(index, declared, root, depth, "downstream")
+            edges = {(e.source, e.target): e for e in [*up_edges, *down_edges]}
+            nodes = list(dict.fromkeys([*up_nodes, *down_nodes]))
+            return _graph(index, root, "both", depth, nodes, list(edges.values()))
 
     def impact(self, actor: Principal, node: str, *, column: str | None = None, depth: int = MAX_DEPTH) -> Impact:
         """Everything downstream of a node; with `column`, following column lineage where runs recorded it."""
         with self._catalog.read() as session:
-            index = NodeIndex(session, self._authz, actor)
-            root = index.parse(node)
-            if index.describe(root) is None:
-                raise NotFound(f"Lineage node {node!r} not found")
-            _, edges = self._walk(session, index, root, depth, "downstream")
-        return Impact(node=root, column=column, affected=_affected(root, column, edges, index))
+            index, root = self._root(session, actor, node)
+            _, edges = self._walk(index, self._declared.current(session), root, depth, "downstream")
+            return Impact(node=root, column=column, affected=_affected(root, column, edges, index))
+
+    def _root(self, session: Session, actor: Principal, node: str) -> tuple[NodeIndex, str]:
+        index = NodeIndex(session, self._authz, actor)
+        root = index.parse(node)
+        if index.describe(root) is None:
+            raise NotFound(f"Lineage node {node!r} not found")
+        return index, root
 
     def _walk(
-        self, session: Session, index: NodeIndex, root: str, depth: int, direction: Direction
-    ) -> tuple[list[str], list[GraphEdge]]:
+        self, index: NodeIndex, declared: Declared, root: str, depth: int, direction: Direction
+    ) -> tuple[list[str], list[Link]]:
+        """Breadth first, one hop at a time: each hop's edges and the nodes they reach are read in a few batched
+        queries, and hidden nodes end the path there."""
         seen = {root: 0}
-        edges: dict[tuple[str, str], GraphEdge] = {}
-        queue = deque([root])
-        while queue and len(seen) < MAX_NODES:
-            current = queue.popleft()
-            if seen[current] >= depth:
-                continue
-            for edge in self._neighbours(session, index, current, direction):
-                other = edge.target if edge.source == current else edge.source
+        edges: dict[tuple[str, str], Link] = {}
+        level = [root]
+        for hop in range(depth):
+            if not level or len(seen) >= MAX_NODES:
+                break
+            found = _neighbours(index, declared, level, direction, MAX_NODES - len(seen))
+            reached: list[tuple[Link, str]] = []
+            for current in level:
+                reached.extend((e, e.target if e.source == current else e.source) for e in found[current])
+            following: list[str] = []
+            for position, (edge, other) in enumerate(reached):
+                if len(seen) >= MAX_NODES:
+                    break
+                if not index.known(other):  # describe the next stretch of this hop in one go
+                    index.prefetch([o for _, o in reached[position : position + CHUNK] if not index.known(o)])
                 if index.describe(other) is None:
                     continue
                 edges[(edge.source, edge.target)] = edge
                 if other not in seen:
-                    seen[other] = seen[current] + 1
-                    queue.append(other)
+                    seen[other] = hop + 1
+                    following.append(other)
+            level = following
         return list(seen), list(edges.values())
 
-    def _neighbours(self, session: Session, index: NodeIndex, node: str, direction: Direction) -> list[GraphEdge]:
+
+def _neighbours(
+    index: NodeIndex, declared: Declared, nodes: list[str], direction: Direction, room: int
+) -> dict[str, list[Link]]:
+    """Recorded edges first, then the ones the catalog implies, per node."""
+    found: dict[str, list[Link]] = {node: [] for node in nodes}
+    wanted = set(nodes)
+    for chunk in chunked(nodes, CHUNK):
         clauses = []
         if direction in ("downstream", "both"):
-            clauses.append(LineageEdgeRow.source == node)
+            clauses.append(LineageEdgeRow.source.in_(chunk))
         if direction in ("upstream", "both"):
-            clauses.append(LineageEdgeRow.target == node)
-        stored = [
-            GraphEdge(source=r.source, target=r.target, kind="lineage", columns=dict(r.columns or {}))
-            for r in session.scalars(select(LineageEdgeRow).where(or_(*clauses)))
-        ]
-        return stored + index.structural_edges(node, direction)
+            clauses.append(LineageEdgeRow.target.in_(chunk))
+        for row in index.session.scalars(select(LineageEdgeRow).where(or_(*clauses))):
+            edge = Link(row.source, row.target, "lineage", dict(row.columns or {}))
+            if direction != "upstream" and row.source in wanted:
+                found[row.source].append(edge)
+            if direction != "downstream" and row.target in wanted and row.target != row.source:
+                found[row.target].append(edge)
+    implied = column_edges(index, nodes, direction, room)
+    for node in nodes:
+        found[node].extend(implied[node])
+        found[node].extend(declared.edges(node, direction))
+    return found
+
+
+def _check(depth: int, direction: str) -> None:
+    if not 1 <= depth <= MAX_DEPTH:
+        raise invalid("depth", f"must be between 1 and {MAX_DEPTH}")
+    if direction not in ("upstream", "downstream", "both"):
+        raise invalid("direction", "must be upstream, downstream or both")
+
+
+def _graph(
+    index: NodeIndex, root: str, direction: Direction, depth: int, nodes: list[str], edges: list[Link]
+) -> LineageGraph:
+    described = [n for key in nodes if (n := index.describe(key)) is not None]
+    answer = [link.edge() for link in edges]
+    return LineageGraph.model_construct(root=root, direction=direction, depth=depth, nodes=described, edges=answer)
 
 
 def _dataset_node(namespace: str, name: str, index: NodeIndex | None) -> str:
@@ -245,8 +289,8 @@ def _upsert_edge(
         row.columns = columns
 
 
-def _affected(root: str, column: str | None, edges: list[GraphEdge], index: NodeIndex) -> list[ImpactItem]:
-    by_source: dict[str, list[GraphEdge]] = {}
+def _affected(root: str, column: str | None, edges: list[Link], index: NodeIndex) -> list[ImpactItem]:
+    by_source: dict[str, list[Link]] = {}
     for edge in edges:
         by_source.setdefault(edge.source, []).append(edge)
     wanted: dict[str, set[str] | None] = {root: {column.lower()} if column else None}
@@ -270,11 +314,12 @@ def _affected(root: str, column: str | None, edges: list[GraphEdge], index: Node
         described = index.describe(key)
         if key == root or described is None:
             continue
-        items.append(ImpactItem(node=key, kind=described.kind, columns=sorted(wanted[key] or []), distance=hops))
+        changed = sorted(wanted[key] or [])
+        items.append(ImpactItem.model_construct(node=key, kind=described.kind, columns=changed, distance=hops))
     return sorted(items, key=lambda i: (i.distance, i.node))
 
 
-def _derived(edge: GraphEdge, source: str, columns: set[str] | None) -> set[str] | None:
+def _derived(edge: Link, source: str, columns: set[str] | None) -> set[str] | None:
     """Output columns of `edge` computed from `columns` of `source`; None means 'all / unknown'."""
     if columns is None:
         return None

@@ -42,6 +42,13 @@ class _JobCollector(Collector):
         yield failures
 
 
+class Replica(Protocol):
+    replica_id: str
+
+    @property
+    def is_leader(self) -> bool: ...
+
+
 class ServerMetrics:
     def __init__(self, *, jobs: Callable[[], Iterable[JobStats]] = list) -> None:
         self.registry = CollectorRegistry(auto_describe=True)
@@ -60,6 +67,11 @@ class ServerMetrics:
         )
         self.in_flight = Gauge("lakemesh_http_requests_in_flight", "Requests being served.", registry=self.registry)
         self.registry.register(_JobCollector(jobs))
+
+    def watch_leadership(self, replica: Replica) -> None:
+        """`lakemesh_leader{replica=...}` is 1 on the replica running the scheduled jobs, 0 on the others."""
+        leader = Gauge("lakemesh_leader", "1 while this replica leads.", ["replica"], registry=self.registry)
+        leader.labels(replica.replica_id).set_function(lambda: 1.0 if replica.is_leader else 0.0)
 
     def observe(self, method: str, route: str, status: int, seconds: float) -> None:
         self.requests.labels(method, route, str(status)).inc()

@@ -142,7 +142,7 @@ class MetricsService:
     def snapshot_if_due(self) -> bool:
         """The scheduler calls this often; it writes at most one snapshot a day (the first call of the day)."""
         today = self._clock.now().date()
-        if self._last_snapshot is None:
+        if self._last_snapshot is None or self._last_snapshot < today:  # another replica may have written today's
             self._last_snapshot = self.snapshots.last_day()
         if self._last_snapshot is not None and self._last_snapshot >= today:
             return False

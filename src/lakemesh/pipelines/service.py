@@ -22,13 +22,23 @@ from lakemesh.core.ids import new_id
 from lakemesh.core.names import slugify, validate_name
 from lakemesh.core.pages import Page, check_limit, decode_cursor, encode_cursor
 from lakemesh.domains.service import DomainService, find_domain_row
+from lakemesh.executors.steps import ComputedQuery
 from lakemesh.lakehouses.store import find_lakehouse, find_table
+from lakemesh.lineage.events import DatasetRef, column_lineage
 from lakemesh.lineage.service import LineageService
 from lakemesh.pipelines.behaviour import behaviour_of
 from lakemesh.pipelines.models import FINISHED, Pipeline, PipelineRun, PipelineSpec, PipelineVersion, RunLogLine
 from lakemesh.pipelines.plan import TableRef, build_plan, next_fire
 from lakemesh.pipelines.scheduling import Scheduling
-from lakemesh.pipelines.steps import InProcessExecutor, PythonStep, StepExecutor, StepRunner, StepServices
+from lakemesh.pipelines.steps import (
+    InProcessExecutor,
+    PythonStep,
+    StepContext,
+    StepExecutor,
+    StepOutcome,
+    StepRunner,
+    StepServices,
+)
 from lakemesh.pipelines.views import to_pipeline, to_run
 from lakemesh.templates.models import Template
 from lakemesh.templates.service import TemplateService
@@ -80,6 +90,15 @@ class PipelineService:
     def set_executor(self, executor: StepExecutor) -> None:
         """Scale-out: run steps elsewhere (e.g. Ray) without touching pipeline code."""
         self.scheduling.executor = executor
+
+    def commit_query(self, context: StepContext, computed: ComputedQuery) -> StepOutcome:
+        """For a distributed executor: write a `sql` step's result computed elsewhere exactly as the step would."""
+        outcome = self.runner._write(context, self.runner._target(context), computed.result)
+        outcome.rows_read = computed.rows_read
+        outcome.inputs = [DatasetRef(name=name, schema=schema) for name, schema in computed.inputs]
+        if outcome.outputs and context.step.sql:
+            outcome.outputs[0].columns = column_lineage(context.step.sql, computed.result.schema, computed.names)
+        return outcome
 
     # -- specs -----------------------------------------------------------------------------------
     def apply(self, actor: Principal, domain_ref: str, spec: PipelineSpec) -> Pipeline:

@@ -3,11 +3,13 @@
 An incremental run reads only the files added since the previously checked version and adds its counts to that
 run's totals. It is only correct when (a) every commit since then is an append, and (b) every rule's verdict
 on an old row cannot change: rules that read the clock (`within`, `current_timestamp`) and `unique` (which
-compares new rows with old ones) force a full run. The result says which it did and why.
+compares new rows with old ones) force a full run. The result says which it did and why. A full scan of a large
+table can run on a distributed executor (Ray, see docs/executors.md).
 """
 
 from __future__ import annotations
 
+import logging
 import operator
 import posixpath
 from collections.abc import Callable, Sequence
@@ -17,15 +19,19 @@ from typing import Any
 from urllib.parse import unquote
 
 import pyarrow as pa
+import pyarrow.compute as pc
 from deltalake import DeltaTable
 from sqlglot import exp
 
 from lakemesh.core.clock import as_utc
 from lakemesh.core.errors import InvalidInput
-from lakemesh.engine import EngineSession, Rule, RuleResult, parse_rule, run_scan
+from lakemesh.engine import EngineSession, Rule, RuleResult, ScanResult, parse_rule, run_scan
+from lakemesh.executors import DeltaSource, Executor
+from lakemesh.executors.daft_sql import NotDistributable
 from lakemesh.quality.native import ParquetSession, native_files
 from lakemesh.storage.delta import DeltaTables
 
+log = logging.getLogger(__name__)
 RELATION = "quality_source"
 _COMPARE: dict[type[exp.Expr], Callable[[Any, Any], bool]] = {
     exp.EQ: operator.eq,
@@ -44,6 +50,28 @@ class Previous:
     table_version: int
     total_rows: int
     rules: list[dict[str, Any]]
+
+
+@dataclass(frozen=True)
+class DistributedScans:
+    """Full scans of tables of at least the executor's size threshold run there; the rest stay local."""
+
+    executor: Executor
+    storage_options: dict[str, str]
+
+    def scan(
+        self, table: DeltaTable, uri: str, rules: Sequence[Rule], *, now: datetime, sample_limit: int
+    ) -> ScanResult | None:
+        """The scan from the executor, or None when the table is small or the rules need the local engine."""
+        size = pc.sum(pa.table(table.get_add_actions(flatten=True))["size_bytes"]).as_py() or 0
+        if not self.executor.remote or not self.executor.distributes(size):
+            return None
+        source = DeltaSource(uri, table.version(), self.storage_options)
+        try:
+            return self.executor.scan(source, rules, now=now, sample_limit=sample_limit)
+        except NotDistributable as exc:
+            log.info("quality scan of %s runs locally: %s", uri, exc.detail)
+            return None
 
 
 @dataclass(frozen=True)
@@ -90,14 +118,19 @@ def scan_table(
     previous: Previous | None,
     sample_limit: int,
     memory_limit: str = "1GB",
+    distributed: DistributedScans | None = None,
 ) -> Checked:
     """One aggregate query over the table (or over its new files), returning every rule's figures."""
     table = delta.open(uri)
     version = table.version()
     reason = _incremental_blocker(delta, uri, rules, previous, version)
     new_files = _added_since(delta, uri, previous.table_version) if previous is not None and reason is None else None
-    with _session(table, new_files, memory_limit) as engine:
-        scan = run_scan(engine, RELATION, rules, now=now, sample_limit=sample_limit)
+    scan = None
+    if distributed is not None and new_files is None:
+        scan = distributed.scan(table, uri, rules, now=now, sample_limit=sample_limit)
+    if scan is None:
+        with _session(table, new_files, memory_limit) as engine:
+            scan = run_scan(engine, RELATION, rules, now=now, sample_limit=sample_limit)
     if previous is None or reason is not None:
         return Checked(version, scan.total_rows, scan.rules, "full", reason or "first run of this product version")
     total = previous.total_rows + scan.total_rows

@@ -22,21 +22,32 @@ from lakemesh.auth.models import Principal
 from lakemesh.auth.roles import Action
 from lakemesh.catalog import Catalog
 from lakemesh.catalog.journal import record
+from lakemesh.catalog.leadership import default_replica_id
 from lakemesh.catalog.tables.quality import QualityRunRow, QualityScheduleRow
 from lakemesh.core.clock import Clock
 from lakemesh.core.errors import Gone, InvalidInput, LakemeshError, NotFound, invalid
 from lakemesh.core.ids import new_id
 from lakemesh.core.pages import Page, check_limit, decode_cursor, encode_cursor
 from lakemesh.domains.service import find_domain_row
+from lakemesh.executors import Executor
 from lakemesh.lakehouses.tables import TableHandle, TableService, table_resource
 from lakemesh.products.service import ProductService
 from lakemesh.products.views import DataProduct
-from lakemesh.quality.checks import Checked, Previous, product_rules, scan_table, score, weighted_score
+from lakemesh.quality.checks import (
+    Checked,
+    DistributedScans,
+    Previous,
+    product_rules,
+    scan_table,
+    score,
+    weighted_score,
+)
 from lakemesh.quality.metrics_table import MetricsTable
 from lakemesh.quality.models import QualityRun, QualityRunRequest, QualitySchedule, RunTrigger, ScheduleSet, SlaStatus
-from lakemesh.quality.schedules import next_run, parse_cron
+from lakemesh.quality.schedules import claim_due, next_run, parse_cron, take_over_interrupted
+from lakemesh.quality.schedules import finish as finish_slot
 from lakemesh.quality.sla_watch import SlaWatch
-from lakemesh.quality.store import due_schedules, previous_for_increment, run_view, runs_page, schedule_view
+from lakemesh.quality.store import previous_for_increment, run_view, runs_page, schedule_view
 
 log = logging.getLogger(__name__)
 VISIBLE_TO_ALL = ("published", "deprecated")
@@ -58,6 +69,7 @@ class QualityService:
         system: Callable[[], Principal],
         *,
         memory_limit: str = "1GB",
+        executor: Executor | None = None,
     ) -> None:
         self._catalog = catalog
         self._authz = authorizer
@@ -67,6 +79,10 @@ class QualityService:
         self.metrics_table = metrics
         self._system = system
         self._memory_limit = memory_limit
+        # Full scans of large tables run on a distributed executor (Ray) when one is configured.
+        self.distributed: DistributedScans | None = None
+        if executor is not None and executor.remote:
+            self.distributed = DistributedScans(executor, tables.root.storage_options)
         self._sla = SlaWatch(catalog, clock, tables)
 
     # -- runs --------------------------------------------------------------------------------------
@@ -99,6 +115,7 @@ class QualityService:
                 previous=_previous(previous),
                 sample_limit=request.sample_limit,
                 memory_limit=self._memory_limit,
+                distributed=self.distributed,
             )
         except _UNREADABLE as exc:
             log.warning("quality run of %s could not read its table: %s", found.qualified_name, exc)
@@ -192,20 +209,25 @@ class QualityService:
             session.delete(row)
 
     def run_due_schedules(self) -> int:
-        """The scheduler's tick: claim due schedules (moving them to their next time), then run them as the platform."""
+        """The scheduler's tick: take over slots a dead replica left running, claim due slots (one catalog row per
+        slot, so each runs once across replicas), then run them as the platform and record which run each became."""
+        replica = default_replica_id()
         now = self._clock.now()
-        with self._catalog.transaction() as session:
-            due = due_schedules(session, now, lock=not self._catalog.is_sqlite)
-            claimed = [(row.domain_id, row.product_id) for row in due]
-            for row in due:
-                row.next_run_at, row.last_run_at = next_run(row.cron, now), now
+        slots = [*take_over_interrupted(self._catalog, now, replica), *claim_due(self._catalog, now, replica)]
         system = self._system()
-        for domain_id, product_id in claimed:
+        for slot in slots:
             try:
-                self.run(system, domain_id, product_id, trigger="scheduled")
-            except LakemeshError:
-                log.exception("scheduled quality run of product %s failed", product_id)
-        return len(claimed)
+                run = self.run(system, slot.domain_id, slot.product_id, trigger="scheduled")
+            except LakemeshError as exc:
+                log.exception("scheduled quality run of product %s failed", slot.product_id)
+                finish_slot(self._catalog, slot, self._clock.now(), run_id=None, error=exc.detail)
+            except Exception as exc:
+                unexpected = f"the run stopped with an unexpected error ({type(exc).__name__})"
+                finish_slot(self._catalog, slot, self._clock.now(), run_id=None, error=unexpected)
+                raise  # the scheduler logs it as this job's failure
+            else:
+                finish_slot(self._catalog, slot, self._clock.now(), run_id=run.id)
+        return len(slots)
 
     # -- metrics -----------------------------------------------------------------------------------
     def metrics(

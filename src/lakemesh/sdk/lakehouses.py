@@ -95,6 +95,7 @@ class RemoteLakehouseMethods:
         partition_columns: Iterable[str] = (),
         column_descriptions: dict[str, str] | None = None,
         sensitivity_labels: dict[str, str] | None = None,
+        change_data_feed: bool = False,
     ) -> TableInfo:
         body = {
             "name": name,
@@ -102,6 +103,7 @@ class RemoteLakehouseMethods:
             "description": description,
             "columns": columns_from(schema, column_descriptions, sensitivity_labels),
             "partition_columns": list(partition_columns),
+            "change_data_feed": change_data_feed,
         }
         return TableInfo.model_validate(self._http.json("POST", f"{self._lh(domain, lakehouse)}/tables", json=body))
 

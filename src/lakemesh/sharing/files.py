@@ -18,7 +18,7 @@ from lakemesh.core.errors import Forbidden, Gone, NotFound
 from lakemesh.storage.location import DataRoot
 
 CACHE_AREA = "_platform/sharing"
-CHUNK = 1 << 20
+CHUNK = 1 << 22
 CHANGE_COLUMNS = ("_change_type",)
 
 

@@ -1,13 +1,13 @@
 """The Delta Sharing protocol over Lakemesh tables: recipients read shares with their own bearer tokens.
 
-Only the `parquet` response format is spoken (clients negotiate down to it). File URLs point back at this server,
-signed with an HMAC and an expiry. Every table query is audited with the recipient's name.
+Both response formats are spoken (`parquet` by default, `delta` when the client asks only for it). File URLs point
+back at this server, signed with an HMAC and an expiry. Every table read is audited with the recipient's name.
 """
 
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -24,10 +24,26 @@ from lakemesh.core.clock import Clock
 from lakemesh.core.errors import BadRequest, NotFound, Unauthorized
 from lakemesh.lakehouses.tables import TableService
 from lakemesh.sharing import files
+from lakemesh.sharing.changes import CDF_PROPERTY, ChangeRange, read_feed, version_range
 from lakemesh.sharing.hints import keep_file, parse_json_hints
+from lakemesh.sharing.lines import (
+    FileKind,
+    ResponseFormat,
+    SharedFile,
+    TableMeta,
+    choose_format,
+    file_line,
+    metadata_line,
+    partition_text,
+    protocol_line,
+    visible_stats,
+)
 from lakemesh.sharing.tokens import SignedFile, UrlSigner
 
 URL_LIFETIME = timedelta(minutes=15)
+# delta-kernel clients fetch a file URL over plain HTTP only when its query looks pre-signed (`sp` = signed
+# permissions, as in a SAS); the signature itself is in the path. Without it they look for the file locally.
+PRESIGNED_MARK = "sp=r"
 MAX_PAGE = 500
 
 
@@ -51,6 +67,7 @@ class SharedTableRef:
 class QueryResult:
     version: int
     lines: list[str]
+    format: ResponseFormat = "parquet"
 
 
 class DeltaSharingServer:
@@ -116,18 +133,30 @@ class DeltaSharingServer:
                 return int(commit["version"])
         raise BadRequest(f"startingTimestamp {starting} is after the latest version of the table")
 
-    def metadata(self, who: RecipientContext, share: str, schema: str, name: str) -> QueryResult:
+    def metadata(
+        self, who: RecipientContext, share: str, schema: str, name: str, capabilities: str | None = None
+    ) -> QueryResult:
         ref = self._resolve(who, share, schema, name)
         table = self._open(ref)
-        return QueryResult(table.version(), [_protocol_line(), self._metadata_line(ref, table, None)])
+        fmt = choose_format(capabilities)
+        head = [protocol_line(fmt, table), self._metadata_line(fmt, ref, table, None)]
+        return QueryResult(table.version(), head, fmt)
 
     def query(
-        self, who: RecipientContext, share: str, schema: str, name: str, body: dict[str, Any], endpoint: str
+        self,
+        who: RecipientContext,
+        share: str,
+        schema: str,
+        name: str,
+        body: dict[str, Any],
+        endpoint: str,
+        capabilities: str | None = None,
     ) -> QueryResult:
         """The files of one version; `endpoint` is the sharing URL prefix the signed file URLs start with."""
         ref = self._resolve(who, share, schema, name)
         latest = self._open(ref)
         version, table = self._at(ref, latest, body)
+        fmt = choose_format(capabilities)
         limit = body.get("limitHint")
         if limit is not None and (not isinstance(limit, int) or isinstance(limit, bool) or limit < 0):
             raise BadRequest("limitHint must be a non-negative integer")
@@ -135,20 +164,82 @@ class DeltaSharingServer:
         if not isinstance(sql_hints, list) or not all(isinstance(h, str) for h in sql_hints):
             raise BadRequest("predicateHints must be a list of SQL strings")
         json_hint = parse_json_hints(body.get("jsonPredicateHints"))
-        lines = [_protocol_line(), self._metadata_line(ref, table, version if "version" in body else None)]
+        asked_version = version if "version" in body else None
+        lines = [protocol_line(fmt, table), self._metadata_line(fmt, ref, table, asked_version)]
         expires = self._clock.now() + URL_LIFETIME
         rows = 0
+        visible = _visible(ref)
         actions = pa.table(table.get_add_actions(flatten=False)).to_pylist()
         for action in sorted(actions, key=lambda a: str(a["path"])):
-            partition = {k: _text(v) for k, v in (action.get("partition") or {}).items()}
+            partition = {k: partition_text(v) for k, v in (action.get("partition") or {}).items()}
             if not keep_file(partition, json_hint, sql_hints):
                 continue
             if limit is not None and rows >= limit:
                 break
             rows += int(action.get("num_records") or 0)
-            lines.append(self._file_line(who, ref, action, partition, expires, endpoint))
-        self._audit(who, ref, version, len(lines) - 2, body)
-        return QueryResult(version, lines)
+            stats = {
+                "numRecords": action.get("num_records"),
+                "minValues": action.get("min") or {},
+                "maxValues": action.get("max") or {},
+                "nullCount": action.get("null_count") or {},
+            }
+            modified = action.get("modification_time")
+            shared = self._shared_file(
+                who, ref, "add", str(action["path"]), int(action["size_bytes"]), partition, expires, endpoint
+            )
+            shared = replace(
+                shared,
+                stats=visible_stats(stats, visible),
+                modified=int(modified.timestamp() * 1000) if isinstance(modified, datetime) else int(modified or 0),
+            )
+            lines.append(file_line(fmt, shared, change_feed=False))
+        self._audit(who, ref, "share.table_read", len(lines) - 2, {"version": version, **_hints(body)})
+        return QueryResult(version, lines, fmt)
+
+    def changes(
+        self,
+        who: RecipientContext,
+        share: str,
+        schema: str,
+        name: str,
+        asked: ChangeRange,
+        endpoint: str,
+        capabilities: str | None = None,
+        historical_metadata: bool = False,
+    ) -> QueryResult:
+        """The change data feed between two versions: `add`, `cdf` and `remove` files with their version and time."""
+        ref = self._resolve(who, share, schema, name)
+        latest = self._open(ref)
+        start, end = version_range(latest, asked)
+        first = self._tables.delta.open(ref.uri, version=start) if start != latest.version() else latest
+        enabled = str(first.metadata().configuration.get(CDF_PROPERTY, "")).lower() == "true"
+        filesystem, table_path = self._tables.root.filesystem_path(ref.uri)
+        feed = read_feed(filesystem, table_path, start, end, enabled)
+        fmt = choose_format(capabilities)
+        lines = [protocol_line(fmt, latest), self._metadata_line(fmt, ref, first, start)]
+        visible = _visible(ref)
+        if historical_metadata:
+            for version, action in sorted(feed.metadata.items()):
+                meta = TableMeta.from_log(action, ref.entry.name)
+                lines.append(metadata_line(fmt, meta, visible, version))
+        expires = self._clock.now() + URL_LIFETIME
+        for change in feed.files:
+            values = change.action.get("partitionValues") or {}
+            shared = self._shared_file(
+                who, ref, change.kind, change.path, int(change.action.get("size") or 0), values, expires, endpoint
+            )
+            raw_stats = change.action.get("stats")
+            shared = replace(
+                shared,
+                version=change.version,
+                timestamp=change.timestamp,
+                modified=int(change.action.get("modificationTime") or change.timestamp),
+                stats=visible_stats(json.loads(raw_stats), visible) if isinstance(raw_stats, str) else None,
+            )
+            lines.append(file_line(fmt, shared, change_feed=True))
+        read = {"startingVersion": start, "endingVersion": end}
+        self._audit(who, ref, "share.table_changes_read", len(feed.files), read)
+        return QueryResult(start, lines, fmt)
 
     def open_file(self, token: str) -> files.ServedFile:
         signed: SignedFile = self._signer.verify(token)
@@ -218,68 +309,45 @@ class DeltaSharingServer:
             return table.version(), table
         return latest.version(), latest
 
-    def _metadata_line(self, ref: SharedTableRef, table: DeltaTable, version: int | None) -> str:
-        meta = table.metadata()
-        schema = json.loads(table.schema().to_json())
-        visible = _visible(ref)
-        if visible is not None:
-            schema["fields"] = [f for f in schema["fields"] if f["name"].lower() in visible]
-        body: dict[str, Any] = {
-            "id": meta.id,
-            "name": ref.entry.name,
-            "format": {"provider": "parquet", "options": {}},
-            "schemaString": json.dumps(schema),
-            "partitionColumns": list(meta.partition_columns),
-            "configuration": {k: v for k, v in meta.configuration.items() if k == "delta.enableChangeDataFeed"},
-        }
-        if version is not None:
-            body["version"] = version
-        return json.dumps({"metaData": body})
+    def _metadata_line(self, fmt: ResponseFormat, ref: SharedTableRef, table: DeltaTable, version: int | None) -> str:
+        return metadata_line(fmt, TableMeta.of(table, ref.entry.name), _visible(ref), version)
 
-    def _file_line(
+    def _shared_file(
         self,
         who: RecipientContext,
         ref: SharedTableRef,
-        action: dict[str, Any],
+        kind: FileKind,
+        table_path: str,
+        size: int,
         partition: dict[str, str | None],
         expires: datetime,
         endpoint: str,
-    ) -> str:
-        path = files.relative_to_root(self._tables.root, ref.uri, str(action["path"]))
-        size = int(action["size_bytes"])
+    ) -> SharedFile:
+        """A file of the table (or its projected copy when the share hides columns) behind a signed URL."""
+        path = files.relative_to_root(self._tables.root, ref.uri, table_path)
         visible = _visible(ref)
         if visible is not None:
             path, size = files.projected(self._tables.root, ref.entry.id, path, sorted(visible))
-        stats = {
-            "numRecords": action.get("num_records"),
-            "minValues": _stat(action.get("min"), visible),
-            "maxValues": _stat(action.get("max"), visible),
-            "nullCount": _stat(action.get("null_count"), visible),
-        }
-        body = {
-            "url": f"{endpoint}/files/{self._signer.sign(path, who.id, expires)}",
-            "id": ref.entry.id[-8:] + "-" + str(action["path"]).rsplit("/", 1)[-1],
-            "partitionValues": partition,
-            "size": size,
-            "stats": json.dumps(stats, default=_json_value),
-            "expirationTimestamp": int(expires.timestamp() * 1000),
-        }
-        return json.dumps({"file": body})
+        return SharedFile(
+            kind=kind,
+            url=f"{endpoint}/files/{self._signer.sign(path, who.id, expires)}?{PRESIGNED_MARK}",
+            id=ref.entry.id[-8:] + "-" + table_path.rsplit("/", 1)[-1],
+            partition=dict(partition),
+            size=size,
+            expires=int(expires.timestamp() * 1000),
+        )
 
-    def _audit(
-        self, who: RecipientContext, ref: SharedTableRef, version: int, count: int, body: dict[str, Any]
-    ) -> None:
+    def _audit(self, who: RecipientContext, ref: SharedTableRef, action: str, count: int, read: dict[str, Any]) -> None:
         now = self._clock.now()
         with self._catalog.transaction() as session:
             recipient = session.get(ShareRecipientRow, who.id)
             if recipient is not None:
                 recipient.last_used_at = now
-            hints = {k: body[k] for k in ("limitHint", "version", "timestamp") if k in body}
             session.add(
                 AuditRow(
                     at=now,
                     actor=f"recipient:{who.share}/{who.name}",
-                    action="share.table_read",
+                    action=action,
                     resource_type="table",
                     resource_id=ref.table.id,
                     resource_name=ref.qualified,
@@ -288,10 +356,9 @@ class DeltaSharingServer:
                         "share": who.share,
                         "recipient": who.name,
                         "as": f"{ref.entry.schema_name}.{ref.entry.name}",
-                        "version": version,
                         "files": count,
                         "columns": ref.entry.columns,
-                        **hints,
+                        **read,
                     },
                 )
             )
@@ -316,28 +383,12 @@ def _shared_table(
     return None if row is None else (row[0], row[1], row[2], row[3])
 
 
+def _hints(body: dict[str, Any]) -> dict[str, Any]:
+    return {k: body[k] for k in ("limitHint", "version", "timestamp") if k in body}
+
+
 def _visible(ref: SharedTableRef) -> set[str] | None:
     return None if ref.entry.columns is None else {str(c).lower() for c in ref.entry.columns}
-
-
-def _stat(values: dict[str, Any] | None, visible: set[str] | None) -> dict[str, Any]:
-    return {k: v for k, v in (values or {}).items() if visible is None or k.lower() in visible}
-
-
-def _text(value: Any) -> str | None:
-    if value is None:
-        return None
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    return value.isoformat() if hasattr(value, "isoformat") else str(value)
-
-
-def _json_value(value: Any) -> Any:
-    return value.isoformat() if hasattr(value, "isoformat") else str(value)
-
-
-def _protocol_line() -> str:
-    return json.dumps({"protocol": {"minReaderVersion": 1}})
 
 
 def _timestamp(text: str, field: str) -> datetime:

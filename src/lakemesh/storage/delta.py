@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+import posixpath
+import uuid
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, Literal
@@ -11,15 +13,21 @@ from typing import Any, Literal
 import pyarrow as pa
 import pyarrow.compute as pc
 from deltalake import CommitProperties, DeltaTable, write_deltalake
-from deltalake.exceptions import DeltaError, TableNotFoundError
+from deltalake.exceptions import CommitFailedError, DeltaError, TableNotFoundError
 
-from lakemesh.core.errors import ErrorItem, Gone, InvalidInput, NotFound
+from lakemesh.core.errors import Conflict, ErrorItem, Gone, InvalidInput, NotFound
 from lakemesh.storage import writer
 from lakemesh.storage.location import DataRoot
 
 WriteMode = Literal["append", "overwrite"]
 ACTOR_KEY = "lakemesh.actor"
 ROWS_KEY = "lakemesh.rows"  # rows added by a streamed write (delta-rs records its own metrics otherwise)
+LOG_HEAD_BYTES = 64 * 1024  # delta-rs writes commitInfo first in each commit file
+WRITE_KEY = "lakemesh.write"  # a write's own id, to find the version it got among other replicas' commits
+CONFLICT = (
+    "Another writer changed the table at the same time and this write conflicts with it; nothing was committed. "
+    "Retry it."
+)
 
 
 @dataclass(frozen=True)
@@ -78,6 +86,7 @@ class DeltaTables:
         name: str | None = None,
         description: str | None = None,
         actor: str | None = None,
+        properties: dict[str, str] | None = None,
     ) -> int:
         table = DeltaTable.create(
             uri,
@@ -85,10 +94,17 @@ class DeltaTables:
             partition_by=partition_by or None,
             name=name,
             description=description,
+            configuration=dict(properties) if properties else None,
             storage_options=self._options or None,
             commit_properties=_commit(actor),
         )
         return table.version()
+
+    def set_properties(self, uri: str, properties: dict[str, str], *, actor: str | None) -> int:
+        """Table properties such as `delta.enableChangeDataFeed`; delta-rs upgrades the protocol when needed."""
+        table = self.open(uri)
+        table.alter.set_table_properties(properties, commit_properties=_commit(actor))
+        return self.open(uri).version()
 
     def write(
         self,
@@ -100,51 +116,104 @@ class DeltaTables:
         partition_by: list[str] | None = None,
         actor: str | None = None,
     ) -> int:
-        exists = self.exists(uri)
+        """Commit one version and return it (under concurrent writers, the version this write got)."""
+        current = self.open(uri) if self.exists(uri) else None
+        exists = current is not None
+        before = current.version() if current is not None else -1
         simple = mode in ("append", "overwrite") and schema_mode is None and not partition_by
-        if simple and not (exists and self.open(uri).metadata().partition_columns):
-            return self._stream(uri, data, mode=mode, exists=exists, actor=actor)
-        write_deltalake(
+        write_id = uuid.uuid4().hex
+        if simple and not (current is not None and current.metadata().partition_columns):
+            return self._committing(
+                uri,
+                write_id,
+                before,
+                lambda: self._stream(uri, data, mode=mode, exists=exists, actor=actor, write_id=write_id),
+            )
+        return self._committing(
             uri,
-            data,
-            mode=mode,
-            schema_mode=schema_mode,
-            partition_by=partition_by or None,
-            storage_options=self._options or None,
-            commit_properties=_commit(actor),
+            write_id,
+            before,
+            lambda: write_deltalake(
+                uri,
+                data,
+                mode=mode,
+                schema_mode=schema_mode,
+                partition_by=partition_by or None,
+                storage_options=self._options or None,
+                commit_properties=_commit(actor, write_id=write_id),
+            ),
         )
-        return self.open(uri).version()
 
     def _stream(
-        self, uri: str, data: pa.RecordBatchReader | pa.Table, *, mode: WriteMode, exists: bool, actor: str | None
-    ) -> int:
+        self,
+        uri: str,
+        data: pa.RecordBatchReader | pa.Table,
+        *,
+        mode: WriteMode,
+        exists: bool,
+        actor: str | None,
+        write_id: str,
+    ) -> None:
         """Batches go straight to Parquet files and one commit: memory stays near one row group."""
         reader = data.to_reader() if isinstance(data, pa.Table) else data
         filesystem, path = self._root.filesystem_path(uri)
         filesystem.create_dir(path, recursive=True)
         actions = writer.write_files(filesystem, path, iter(reader), reader.schema)
         rows = sum(json.loads(a.stats)["numRecords"] for a in actions)
-        return writer.commit(
+        writer.commit(
             uri,
             actions,
             reader.schema,
             mode=mode,
             exists=exists,
             storage_options=self._options or None,
-            commit_properties=_commit(actor, rows=rows),
+            commit_properties=_commit(actor, rows=rows, write_id=write_id),
         )
 
     def merge(self, uri: str, data: pa.Table | pa.RecordBatchReader, keys: list[str], *, actor: str | None) -> int:
         """Upsert on key columns: matching rows are updated, new rows inserted."""
         table = self.open(uri)
         predicate = " AND ".join(f't."{k}" = s."{k}"' for k in keys)
-        (
-            table.merge(data, predicate, source_alias="s", target_alias="t", commit_properties=_commit(actor))
-            .when_matched_update_all()
-            .when_not_matched_insert_all()
-            .execute()
+        write_id = uuid.uuid4().hex
+        return self._committing(
+            uri,
+            write_id,
+            table.version(),
+            lambda: (
+                table.merge(
+                    data,
+                    predicate,
+                    source_alias="s",
+                    target_alias="t",
+                    commit_properties=_commit(actor, write_id=write_id),
+                )
+                .when_matched_update_all()
+                .when_not_matched_insert_all()
+                .execute()
+            ),
         )
-        return self.open(uri).version()
+
+    def _committing(self, uri: str, write_id: str, before: int, commit: Callable[[], object]) -> int:
+        """Run a commit and return its version; a conflict with a concurrent writer is a Conflict.
+
+        delta-rs retries commits that do not conflict (appends) at the next free version, so the version is
+        found by the write's id in the log files after `before` (history() numbers entries from a stale snapshot).
+        """
+        try:
+            commit()
+        except CommitFailedError as exc:
+            raise Conflict(CONFLICT) from exc
+        filesystem, path = self._root.filesystem_path(uri)
+        version = before + 1
+        while True:
+            try:
+                with filesystem.open_input_stream(posixpath.join(path, "_delta_log", f"{version:020d}.json")) as log:
+                    head = log.read(LOG_HEAD_BYTES)
+            except FileNotFoundError:
+                return self.open(uri).version()
+            if write_id.encode() in head:
+                return version
+            version += 1
 
     def snapshot(self, uri: str) -> Snapshot:
         table = self.open(uri)
@@ -213,10 +282,12 @@ def arrow_schema(table: DeltaTable) -> pa.Schema:
     return pa.schema(table.schema().to_arrow())
 
 
-def _commit(actor: str | None, *, rows: int | None = None) -> CommitProperties:
+def _commit(actor: str | None, *, rows: int | None = None, write_id: str | None = None) -> CommitProperties:
     metadata = {ACTOR_KEY: actor} if actor else {}
     if rows is not None:
         metadata[ROWS_KEY] = str(rows)
+    if write_id is not None:
+        metadata[WRITE_KEY] = write_id
     return CommitProperties(custom_metadata=metadata or None)
 
 

@@ -15,6 +15,7 @@ from lakemesh.core.settings import Settings
 
 _SEGMENT = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.\- ]*$")
 MAX_FILE_PATH = 1024
+CONCURRENCY = ("conditional-put", "unsafe-rename")  # how concurrent Delta commits on S3 stay safe
 
 
 @dataclass(frozen=True)
@@ -28,9 +29,14 @@ class DataRoot:
 
     @classmethod
     def from_settings(cls, settings: Settings) -> DataRoot:
+        scheme, found, rest = settings.resolved_data_root.partition("://")
+        if not found or scheme == "file":
+            return cls(root=str(Path(rest if found else scheme).expanduser().resolve()))
         root = settings.resolved_data_root.rstrip("/")
-        if not root.startswith("s3://"):
-            return cls(root=str(Path(root).expanduser().resolve()))
+        if scheme != "s3":  # never let gs://... become a local folder named "gs:"
+            raise invalid("data_root", f"{scheme}:// is not supported; use a local path or s3://bucket/prefix")
+        if not urlparse(root).netloc:
+            raise invalid("data_root", "must name a bucket: s3://bucket/prefix")
         options = {"AWS_REGION": settings.s3_region}
         if settings.s3_endpoint_url:
             options["AWS_ENDPOINT_URL"] = settings.s3_endpoint_url
@@ -40,9 +46,11 @@ class DataRoot:
             options["AWS_ACCESS_KEY_ID"] = settings.s3_access_key_id
         if settings.s3_secret_access_key:
             options["AWS_SECRET_ACCESS_KEY"] = settings.s3_secret_access_key
+        if settings.s3_concurrency not in CONCURRENCY:
+            raise invalid("s3_concurrency", f"must be one of {', '.join(CONCURRENCY)}")
         if settings.s3_concurrency == "unsafe-rename":
             options["AWS_S3_ALLOW_UNSAFE_RENAME"] = "true"
-        else:
+        else:  # If-None-Match on the commit file: one writer wins each version, the others retry or conflict
             options["conditional_put"] = "etag"
         return cls(
             root=root, storage_options=options, s3_endpoint=settings.s3_endpoint_url, s3_region=settings.s3_region

@@ -20,6 +20,7 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.parquet as pq
 from deltalake import CommitProperties, DeltaTable
+from deltalake.exceptions import CommitFailedError, DeltaError
 from deltalake.transaction import AddAction, RemoveAction, create_table_with_add_actions
 from pyarrow import fs as pafs
 
@@ -96,18 +97,26 @@ def commit(
     commit_properties: CommitProperties,
 ) -> int:
     if not exists:
-        create_table_with_add_actions(
-            uri,
-            _delta_schema(schema),
-            actions,
-            mode="error",
-            storage_options=storage_options,
-            commit_properties=commit_properties,
-        )
-    else:
-        table = DeltaTable(uri, storage_options=storage_options)
-        changes: list[AddAction | RemoveAction] = list(actions)
-        table.create_write_transaction(changes, mode=mode, schema=schema, commit_properties=commit_properties)
+        try:
+            create_table_with_add_actions(
+                uri,
+                _delta_schema(schema),
+                actions,
+                mode="error",
+                storage_options=storage_options,
+                commit_properties=commit_properties,
+            )
+            return DeltaTable(uri, storage_options=storage_options).version()
+        except DeltaError:
+            # Another replica created the table between our check and our commit: commit on top of theirs
+            # when the schemas agree, else this write conflicts with theirs.
+            if not DeltaTable.is_deltatable(uri, storage_options=storage_options):
+                raise
+            if DeltaTable(uri, storage_options=storage_options).schema() != _delta_schema(schema):
+                raise CommitFailedError("the table was created concurrently with another schema") from None
+    table = DeltaTable(uri, storage_options=storage_options)
+    changes: list[AddAction | RemoveAction] = list(actions)
+    table.create_write_transaction(changes, mode=mode, schema=schema, commit_properties=commit_properties)
     return DeltaTable(uri, storage_options=storage_options).version()
 
 

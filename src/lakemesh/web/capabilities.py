@@ -138,23 +138,6 @@ def pipelines_of(platform: Platform, me: Principal, domain: str) -> list[tuple[A
         return None
 
 
-def lineage_graph(platform: Platform, me: Principal, node: str, depth: int = 3) -> Any:
-    """The graph around a node as the viewer may see it; None when lineage is missing or the node is hidden."""
-    service = _service(platform, "lineage", method="graph")
-    if service is None:
-        return None
-    try:
-        # Two one-way walks, not one "both" walk: siblings (other products on the same table) are not lineage
-        # of this node, and a table serving thousands of products would otherwise fill the picture.
-        up = service.graph(me, node, depth=depth, direction="upstream")
-        down = service.graph(me, node, depth=depth, direction="downstream")
-    except (NotFound, Forbidden):
-        return None
-    nodes = {n.id: n for n in [*up.nodes, *down.nodes]}
-    edges = {(e.source, e.target): e for e in [*up.edges, *down.edges]}
-    return up.model_copy(update={"direction": "both", "nodes": list(nodes.values()), "edges": list(edges.values())})
-
-
 def grants_on(platform: Platform, me: Principal, product: str) -> list[Any] | None:
     """Active grants on a product that the viewer may see (approvers: all of them; others: their own)."""
     service = _service(platform, "access", method="list_grants")

@@ -40,17 +40,18 @@ def node_href(node: GraphNode) -> str | None:
 
 def layers(graph: LineageGraph) -> dict[str, int]:
     """Column of each node: 0 for the root, negative upstream, positive downstream (shortest hop count)."""
+    following: dict[str, list[tuple[str, int]]] = {}
+    for edge in graph.edges:
+        following.setdefault(edge.source, []).append((edge.target, 1))
+        following.setdefault(edge.target, []).append((edge.source, -1))
     placed = {graph.root: 0}
     queue = deque([graph.root])
     while queue:
         current = queue.popleft()
-        for edge in graph.edges:
-            if edge.source == current and edge.target not in placed:
-                placed[edge.target] = placed[current] + 1
-                queue.append(edge.target)
-            elif edge.target == current and edge.source not in placed:
-                placed[edge.source] = placed[current] - 1
-                queue.append(edge.source)
+        for other, step in following.get(current, []):
+            if other not in placed:
+                placed[other] = placed[current] + step
+                queue.append(other)
     return placed
 
 

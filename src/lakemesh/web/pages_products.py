@@ -12,6 +12,7 @@ from lakemesh.auth.authorize import Resource
 from lakemesh.auth.models import Principal
 from lakemesh.auth.roles import Action
 from lakemesh.core.errors import Forbidden, NotFound
+from lakemesh.lineage.models import LineageGraph
 from lakemesh.metrics.directory import ProductCard, with_sla_badges
 from lakemesh.platform import Platform
 from lakemesh.products.views import DataProduct
@@ -153,7 +154,7 @@ class Consumer:
 
 def _lineage_and_consumers(platform: Platform, me: Principal, product: DataProduct) -> dict[str, Any]:
     """Who reads a product: grantees the viewer may see, and products or pipelines downstream of it."""
-    graph = capabilities.lineage_graph(platform, me, f"product:{product.qualified_name}")
+    graph = _lineage_around(platform, me, f"product:{product.qualified_name}")
     grants = capabilities.grants_on(platform, me, product.qualified_name)
     consumers = [Consumer(grant.grantee, f"{grant.grantee_kind} grant", _grant_detail(grant)) for grant in grants or []]
     root = f"product:{product.qualified_name}"
@@ -170,6 +171,14 @@ def _lineage_and_consumers(platform: Platform, me: Principal, product: DataProdu
         "consumers": consumers,
         "grants_shown": grants is not None,
     }
+
+
+def _lineage_around(platform: Platform, me: Principal, node: str) -> LineageGraph | None:
+    """Upstream and downstream of the product in one walk (no siblings: other products on the same table)."""
+    try:
+        return platform.lineage.around(me, node)
+    except (NotFound, Forbidden):
+        return None
 
 
 def _grant_detail(grant: Any) -> str:

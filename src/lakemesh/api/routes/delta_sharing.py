@@ -7,6 +7,7 @@ parse), and they sit outside `/api/`, so the JSON body guard does not apply; the
 from __future__ import annotations
 
 from collections.abc import Callable, Coroutine
+from datetime import UTC, datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Header, Query, Request, Response
@@ -17,8 +18,10 @@ from starlette.exceptions import HTTPException
 
 from lakemesh.api.deps import PlatformDep
 from lakemesh.api.routes.sharing import sharing_endpoint
-from lakemesh.core.errors import LakemeshError
+from lakemesh.core.errors import BadRequest, LakemeshError
 from lakemesh.sharing import files
+from lakemesh.sharing.changes import ChangeRange
+from lakemesh.sharing.lines import CAPABILITIES
 from lakemesh.sharing.protocol import QueryResult, RecipientContext
 
 NDJSON = "application/x-ndjson; charset=utf-8"
@@ -73,9 +76,13 @@ def recipient(platform: PlatformDep, authorization: str | None) -> RecipientCont
 Auth = Annotated[str | None, Header()]
 
 
+Capabilities = Annotated[str | None, Header(alias=CAPABILITIES)]
+
+
 def _lines(result: QueryResult) -> Response:
     body = "\n".join(result.lines) + "\n"
-    return Response(body, media_type=NDJSON, headers={"Delta-Table-Version": str(result.version)})
+    headers = {"Delta-Table-Version": str(result.version), CAPABILITIES: f"responseformat={result.format}"}
+    return Response(body, media_type=NDJSON, headers=headers)
 
 
 @router.get("/shares", summary="List shares (Delta Sharing)")
@@ -141,8 +148,16 @@ def table_version(
 
 
 @router.get(TABLE + "/metadata", summary="Table metadata (Delta Sharing)")
-def table_metadata(share: str, schema: str, table: str, platform: PlatformDep, authorization: Auth = None) -> Response:
-    return _lines(platform.sharing.metadata(recipient(platform, authorization), share, schema, table))
+def table_metadata(
+    share: str,
+    schema: str,
+    table: str,
+    platform: PlatformDep,
+    authorization: Auth = None,
+    capabilities: Capabilities = None,
+) -> Response:
+    who = recipient(platform, authorization)
+    return _lines(platform.sharing.metadata(who, share, schema, table, capabilities))
 
 
 @router.post(TABLE + "/query", summary="Read a table: its data files as signed URLs (Delta Sharing)")
@@ -153,18 +168,55 @@ def query_table(
     request: Request,
     platform: PlatformDep,
     authorization: Auth = None,
+    capabilities: Capabilities = None,
     body: Annotated[dict[str, Any] | None, Body()] = None,
 ) -> Response:
     who = recipient(platform, authorization)
     endpoint = sharing_endpoint(platform, request)
-    return _lines(platform.sharing.query(who, share, schema, table, body or {}, endpoint))
+    return _lines(platform.sharing.query(who, share, schema, table, body or {}, endpoint, capabilities))
 
 
-@router.get(TABLE + "/changes", summary="Change data feed (Delta Sharing)")
-def table_changes(share: str, schema: str, table: str, platform: PlatformDep, authorization: Auth = None) -> Response:
+def _time(text: str | None, field: str) -> datetime | None:
+    if text is None:
+        return None
+    try:
+        value = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError as exc:
+        raise BadRequest(f"{field} must be a timestamp such as 2026-01-31T12:00:00Z") from exc
+    return value if value.tzinfo else value.replace(tzinfo=UTC)
+
+
+@router.get(
+    TABLE + "/changes",
+    summary="Change data feed (Delta Sharing)",
+    description="Row changes between two versions (inclusive) of a table with `delta.enableChangeDataFeed=true`: "
+    "`add` (inserts), `cdf` (update pre/post images, deletes and inserts of update/delete/merge) and `remove` "
+    "(deletes) files. An end past the latest version reads up to the latest.",
+)
+def table_changes(
+    share: str,
+    schema: str,
+    table: str,
+    request: Request,
+    platform: PlatformDep,
+    authorization: Auth = None,
+    capabilities: Capabilities = None,
+    starting_version: Annotated[int | None, Query(alias="startingVersion", ge=0)] = None,
+    ending_version: Annotated[int | None, Query(alias="endingVersion", ge=0)] = None,
+    starting_timestamp: Annotated[str | None, Query(alias="startingTimestamp")] = None,
+    ending_timestamp: Annotated[str | None, Query(alias="endingTimestamp")] = None,
+    historical_metadata: Annotated[bool, Query(alias="includeHistoricalMetadata")] = False,
+) -> Response:
     who = recipient(platform, authorization)
-    platform.sharing.metadata(who, share, schema, table)  # the same 401/404 answers as a read
-    return protocol_error(400, "This server does not serve the change data feed of shared tables yet")
+    asked = ChangeRange(
+        starting_version=starting_version,
+        ending_version=ending_version,
+        starting_timestamp=_time(starting_timestamp, "startingTimestamp"),
+        ending_timestamp=_time(ending_timestamp, "endingTimestamp"),
+    )
+    endpoint = sharing_endpoint(platform, request)
+    feed = platform.sharing.changes(who, share, schema, table, asked, endpoint, capabilities, historical_metadata)
+    return _lines(feed)
 
 
 @router.api_route("/files/{token}", methods=["GET", "HEAD"], summary="Download a data file by its signed URL")

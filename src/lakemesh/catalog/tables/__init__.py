@@ -1,7 +1,7 @@
 """Every catalog table, imported here so Alembic sees one metadata."""
 
 # Capability modules register their tables on Base.metadata when imported.
-from lakemesh.catalog.tables import access, governance, pipelines, quality, semantic, sharing  # noqa: F401
+from lakemesh.catalog.tables import access, governance, pipelines, quality, scheduling, semantic, sharing  # noqa: F401
 from lakemesh.catalog.tables.audit import AuditRow, OutboxCursorRow, OutboxRow
 from lakemesh.catalog.tables.auth import PrincipalRow, RoleAssignmentRow, TokenRow
 from lakemesh.catalog.tables.base import Base

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, Date, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Date, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from lakemesh.catalog.tables.base import Base
@@ -13,7 +13,10 @@ from lakemesh.catalog.tables.base import Base
 
 class ProductRow(Base):
     __tablename__ = "products"
-    __table_args__ = (UniqueConstraint("domain_id", "slug"),)
+    __table_args__ = (
+        UniqueConstraint("domain_id", "slug"),
+        Index("ix_products_table_id_domain_slug", "table_id", "domain_id", "slug"),
+    )
 
     id: Mapped[str] = mapped_column(String(40), primary_key=True)
     domain_id: Mapped[str] = mapped_column(ForeignKey("domains.id", ondelete="CASCADE"), index=True)

@@ -1,0 +1,77 @@
+"""What a search needs from the catalog before it can match in memory, read in one round trip.
+
+The index's position decides which snapshot is current (and whether events wait to be indexed: another
+replica's writes show up here first); the caller's domains and granted tables decide what they may see.
+Several small queries cost a round trip each, which on a busy PostgreSQL server was most of a search.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import BigInteger, String, cast, func, literal, null, select, union_all
+from sqlalchemy.engine import Connection
+
+from lakemesh.access.store import SERVING_STATUSES, held_by, in_force
+from lakemesh.auth.models import Principal
+from lakemesh.catalog.tables import OutboxCursorRow, OutboxRow, ProductRow, RoleAssignmentRow
+from lakemesh.catalog.tables.access import GrantRow, SearchDocumentRow
+
+CONSUMER = "search-index"
+
+
+@dataclass(frozen=True)
+class IndexState:
+    latest_event: int  # the outbox's last event id
+    position: int  # the last event the search index consumed
+    top_document: int  # the largest document id
+    domain_ids: list[str] = field(default_factory=list)  # domains the caller holds a role in
+    granted_table_ids: list[str] = field(default_factory=list)  # tables of products granted to the caller
+
+    @property
+    def behind(self) -> bool:
+        return self.latest_event > self.position
+
+    @property
+    def generation(self) -> tuple[int, int]:
+        return (self.position, self.top_document)
+
+
+def read(connection: Connection, actor: Principal | None, now: datetime) -> IndexState:
+    """The index state, and unless `actor` is None or a platform admin, their domains and granted tables."""
+    no_text = cast(null(), String)
+    no_number = cast(null(), BigInteger)
+    parts: list[Any] = [  # Select[str, str, int] and Select[str, str | None, int]
+        select(literal("outbox"), no_text, func.max(OutboxRow.id)),
+        select(literal("position"), no_text, OutboxCursorRow.last_id).where(OutboxCursorRow.consumer == CONSUMER),
+        select(literal("top"), no_text, func.max(SearchDocumentRow.id)),
+    ]
+    if actor is not None and not actor.is_platform_admin:
+        parts.append(
+            select(literal("domain"), RoleAssignmentRow.domain_id, no_number).where(
+                RoleAssignmentRow.principal_id == actor.id
+            )
+        )
+        # As access.store.granted_table_ids: grants in force on serving products, to the caller or their domains.
+        parts.append(
+            select(literal("grant"), ProductRow.table_id, no_number)
+            .join(GrantRow, GrantRow.product_id == ProductRow.id)
+            .where(ProductRow.status.in_(SERVING_STATUSES), in_force(now), held_by(actor.id))
+        )
+    numbers: dict[str, int] = {}
+    texts: dict[str, list[str]] = {"domain": [], "grant": []}
+    for what, text, number in connection.execute(union_all(*parts)):
+        if what in texts:
+            if text:
+                texts[what].append(text)
+        else:
+            numbers[what] = int(number or 0)
+    return IndexState(
+        latest_event=numbers.get("outbox", 0),
+        position=numbers.get("position", 0),
+        top_document=numbers.get("top", 0),
+        domain_ids=texts["domain"],
+        granted_table_ids=texts["grant"],
+    )
