@@ -22,21 +22,23 @@ from sqlalchemy.exc import OperationalError
 
 from lakemesh.catalog.tables.pipelines import PipelineRow, PipelineRunRow
 from tests.conftest import create_pg_database, drop_pg_database
-from tests.integration.conftest import Server, start_server
+from tests.integration.conftest import Server, free_port, start_server
 
 LOCAL_PG = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
 ORDERS = b"order_id,customer_id,amount\n1,c1,10.5\n2,c2,20.0\n3,c1,7.25\n"
 PIPELINES = "/api/v1/domains/fleet/pipelines"
-# A step that fails at run time and is retried with backoff: the scheduled run stays `running` for a while.
+# A step whose source refuses connections: a transient failure, retried with backoff, so the scheduled run
+# stays `running` for minutes (an error about the request itself would fail the run at once).
+UNREACHABLE = f"http://127.0.0.1:{free_port()}/orders.csv"
 SLOW_FAILING = {
     "name": "nightly",
     "lakehouse": "fleet_lakehouse",
     "schedule": "0 0 1 1 *",
     "steps": [
         {
-            "name": "broken",
-            "type": "sql",
-            "sql": "select cast('not a number' as integer) as n",
+            "name": "fetch",
+            "type": "ingest",
+            "source": {"url": UNREACHABLE},
             "target": {"table": "never"},
             "retry": {"max_attempts": 8, "initial_delay": "3s", "max_delay": "30s", "jitter": "0s"},
         }
@@ -101,9 +103,11 @@ def cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Cluster]:
     home = tmp_path_factory.mktemp("replicas") / "home"  # one home, so one data root and one admin token
     started: list[Replica] = []
     try:
-        for _ in range(2):
-            process, server = start_server(home, url)
-            started.append(Replica(process, server))
+        with pytest.MonkeyPatch.context() as env:
+            env.setenv("LAKEMESH_PIPELINE_URL_ALLOWLIST", "127.0.0.1")
+            for _ in range(2):
+                process, server = start_server(home, url)
+                started.append(Replica(process, server))
         yield Cluster(started, url)
     finally:
         for replica in started:
