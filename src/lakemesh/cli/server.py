@@ -56,6 +56,12 @@ def serve(
     demo_data: bool = typer.Option(False, "--demo", help="Load the demo mesh (idempotent) before serving."),
 ) -> None:
     """Run the REST API, the web UI and the Delta Sharing server."""
+    import gc
+
+    # Start-up allocates a few hundred thousand long-lived objects (models, routes, mappers): collecting while
+    # they pile up costs ~0.3 s of full collections for nothing. Collect nothing until the platform is up, then
+    # freeze what start-up built out of every later collection.
+    gc.disable()
     import uvicorn
 
     from lakemesh.api.app import create_app
@@ -75,6 +81,8 @@ def serve(
         raise ServiceUnavailable("The catalog schema is not current; run `lakemesh db upgrade` or serve --migrate")
     secret = platform.initialize(migrate_catalog=migrate or embedded or demo_data)
     _announce_token(secret)
+    gc.freeze()
+    gc.enable()
     if demo_data:
         from lakemesh.demo import load_demo
 
