@@ -99,7 +99,9 @@ class Platform:
         self.scheduler.every(60, "quality-schedules", self.quality.run_due_schedules)
         self.scheduler.every(300, "quality-sla", self.quality.watch_slas)
         # governance
-        self.governance = GovernanceService(self.catalog, self.authorizer, self.clock)
+        self.governance = GovernanceService(
+            self.catalog, self.authorizer, self.clock, webhook_allowlist=settings.webhook_url_allowlist
+        )
         self.governance.install(self.tables, self.table_data)
         self.products.register_lifecycle_check(self.governance.checks.product)
         self.scheduler.every(5, "governance-events", self.governance.compliance.catch_up)

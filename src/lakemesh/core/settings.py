@@ -49,6 +49,11 @@ class Settings(BaseSettings):
         default=None,
         description="Comma-separated hosts pipelines may ingest URLs and databases from (none by default).",
     )
+    webhook_url_allowlist: str | None = Field(
+        default=None,
+        description="Comma-separated internal hosts (loopback, private, link-local) webhooks may call; "
+        "public hosts need no entry.",
+    )
     executor: Literal["local", "ray"] = Field(
         default="local",
         description="Where heavy work runs (pipeline steps, quality scans over large tables, compaction): "

@@ -30,6 +30,7 @@ from lakemesh.core.settings import Settings
 from lakemesh.domains.service import find_domain_row
 from lakemesh.governance.checks import PolicyChecks
 from lakemesh.governance.compliance import DEFAULT_BUDGET_SECONDS, Compliance
+from lakemesh.governance.destinations import WebhookDestinations
 from lakemesh.governance.evaluation import PolicyBook
 from lakemesh.governance.models import SEVERITY, STRENGTH, Policy, PolicyDocument, PolicyVersion
 from lakemesh.governance.rules import CompiledRule, parse_policy_rule
@@ -50,6 +51,7 @@ class GovernanceService:
         *,
         budget_seconds: float = DEFAULT_BUDGET_SECONDS,
         webhooks: WebhookService | None = None,
+        webhook_allowlist: str | None = None,
     ) -> None:
         self._catalog = catalog
         self._authz = authorizer
@@ -57,7 +59,9 @@ class GovernanceService:
         self.compliance = Compliance(catalog, authorizer, clock, budget_seconds=budget_seconds)
         self.book: PolicyBook = self.compliance.book
         self.checks = PolicyChecks(catalog, clock, self.book)
-        self.webhooks = webhooks or WebhookService(catalog, authorizer, clock)
+        self.webhooks = webhooks or WebhookService(
+            catalog, authorizer, clock, destinations=WebhookDestinations(webhook_allowlist)
+        )
 
     def install(self, tables: TableService, table_data: TableData) -> None:
         """Check table creation and every write against the policies (products register separately)."""

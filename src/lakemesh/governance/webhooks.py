@@ -36,6 +36,7 @@ from lakemesh.core.clock import Clock
 from lakemesh.core.errors import ErrorItem, Forbidden, InvalidInput, NotFound, invalid
 from lakemesh.core.ids import new_id
 from lakemesh.domains.service import find_domain_row
+from lakemesh.governance.destinations import WebhookDestinations
 from lakemesh.governance.models import IssuedWebhook, Webhook, WebhookCreate, WebhookDelivery
 
 log = logging.getLogger(__name__)
@@ -76,8 +77,10 @@ class WebhookService:
         tries: int = 3,
         wait_seconds: float = 0.5,
         post: Post | None = None,
+        destinations: WebhookDestinations | None = None,
     ) -> None:
         self._catalog = catalog
+        self.destinations = destinations or WebhookDestinations()
         self._authz = authorizer
         self._clock = clock
         self.tries = tries
@@ -87,6 +90,7 @@ class WebhookService:
     # -- configuration ---------------------------------------------------------------------------
     def create(self, actor: Principal, spec: WebhookCreate) -> IssuedWebhook:
         url = check_url(spec.url)
+        self.destinations.check(url)
         bad = [
             ErrorItem(("events", i), "is not an event pattern")
             for i, p in enumerate(spec.events)
@@ -236,6 +240,10 @@ class WebhookService:
         }
         import httpx  # loaded on first delivery: it costs ~0.25 s of server start
 
+        try:
+            self.destinations.check(url)
+        except Forbidden as exc:  # DNS changed since the webhook was saved: never call it, and say why
+            return 1, None, exc.detail
         retrying = Retrying(
             stop=stop_after_attempt(self.tries),
             wait=wait_exponential(multiplier=self.wait_seconds, max=30 * self.wait_seconds),

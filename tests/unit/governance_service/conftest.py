@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 
+from lakemesh.core.settings import Settings
 from lakemesh.demodata import crm_customers, customer_360
 from lakemesh.governance.demo import GLOBAL_POLICIES, SALES_POLICIES
 from lakemesh.mesh import Mesh
@@ -37,3 +38,9 @@ def sales_admin(mesh: Mesh) -> Mesh:
 
 def policy(name: str, rule: str, enforcement: str = "warn", **extra: Any) -> dict[str, Any]:
     return {"name": name, "description": "", "scope": "GLOBAL", "rule": rule, "enforcement": enforcement, **extra}
+
+
+@pytest.fixture
+def settings(settings: Settings) -> Settings:
+    """The webhook receivers of these tests listen on loopback, which webhooks may only call when allowed."""
+    return settings.model_copy(update={"webhook_url_allowlist": "127.0.0.1"})

@@ -14,6 +14,7 @@ from typing import Any
 import pytest
 
 from lakemesh.core.errors import Forbidden, InvalidInput
+from lakemesh.governance.destinations import WebhookDestinations
 from lakemesh.mesh import Mesh
 from tests.conftest import user
 from tests.unit.governance_service.conftest import SEED_POLICIES
@@ -102,3 +103,31 @@ def test_a_failing_endpoint_is_retried_later_then_given_up(mesh: Mesh, receiver:
     assert webhooks.deliver_due(now=delivery.next_attempt_at) == 1
     [delivery] = mesh.list_webhook_deliveries(hook.id)
     assert delivery.status == "failed" and delivery.last_status_code == 410
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "http://127.0.0.2:8080/hook",  # loopback
+        "http://169.254.169.254/latest/meta-data/",  # cloud metadata (link-local)
+        "http://10.0.0.5/hook",  # private network
+        "http://[::1]:5432/",  # loopback, IPv6, the catalog's port
+        "http://localhost:8484/api/v1/principals",  # this server's own API
+    ],
+)
+def test_webhooks_may_not_call_internal_addresses_unless_allowed(mesh: Mesh, url: str) -> None:
+    with pytest.raises(Forbidden, match="internal address"):
+        mesh.create_webhook(url)
+    assert mesh.list_webhooks() == []
+
+
+def test_a_host_that_turns_internal_after_saving_is_never_called(mesh: Mesh, receiver: Receiver) -> None:
+    webhooks = mesh.platform.governance.webhooks
+    hook = mesh.create_webhook(receiver.url, domain="Sales")
+    webhooks.destinations = WebhookDestinations()  # as if its DNS answer had changed to an internal address
+    mesh.put_policy(copy.deepcopy(SEED_POLICIES[0]))
+    mesh.list_violations()
+    webhooks.run_once()
+    assert receiver.requests == []
+    deliveries = mesh.list_webhook_deliveries(hook.id)
+    assert deliveries and all("internal address" in (d.last_error or "") for d in deliveries)
