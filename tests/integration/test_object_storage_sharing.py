@@ -17,6 +17,7 @@ import pytest
 
 from tests.conftest import PG_BASE, create_pg_database, drop_pg_database
 from tests.integration.conftest import Server, start_server
+from tests.integration.test_sharing_api import share_orders
 from tests.object_store import keys, new_bucket, s3_endpoint, s3_environment
 
 __all__ = ["s3_endpoint"]  # the moto server fixture, registered by importing it
@@ -53,35 +54,7 @@ def s3_server(s3_endpoint: str, tmp_path_factory: pytest.TempPathFactory) -> Ite
 def shared(s3_server: tuple[Server, str], tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
     """A partitioned table with a Confidential column, written twice over REST, shared with one recipient."""
     server, _ = s3_server
-    suffix = uuid.uuid4().hex[:6]
-    domain, share = f"ds{suffix}", f"share_{suffix}"
-    with server.client() as http:
-        assert http.post("/api/v1/domains", json={"name": domain}).status_code == 201
-        assert http.post(f"/api/v1/domains/{domain}/lakehouses", json={"name": "lh"}).status_code == 201
-        base = f"/api/v1/domains/{domain}/lakehouses/lh/tables"
-        spec = {
-            "name": "orders",
-            "columns": [
-                {"name": "id", "type": "int64"},
-                {"name": "region", "type": "string"},
-                {"name": "email", "type": "string", "sensitivity_label": "Confidential"},
-            ],
-            "partition_columns": ["region"],
-        }
-        assert http.post(base, json=spec).status_code == 201
-        first = pa.table({"id": [1, 2, 3], "region": ["eu", "us", "eu"], "email": ["a@x", "b@x", "c@x"]})
-        second = pa.table({"id": [4, 5], "region": ["us", "eu"], "email": ["d@x", "e@x"]})
-        for data in (first, second):
-            written = http.post(f"{base}/orders/data", content=parquet(data), headers=PARQUET)
-            assert written.status_code in (200, 201), written.text
-        assert http.post("/api/v1/shares", json={"name": share, "domain": domain}).status_code == 201
-        added = http.post(f"/api/v1/shares/{share}/tables", json={"lakehouse": "lh", "table": "orders"})
-        assert added.status_code == 201, added.text
-        issued = http.post(f"/api/v1/shares/{share}/recipients", json={"name": "partner"})
-        assert issued.status_code == 201, issued.text
-    profile = tmp_path_factory.mktemp("profile") / "partner.share"
-    profile.write_text(json.dumps(issued.json()["profile"]))
-    return {"profile": str(profile), "share": share, "domain": domain, "token": issued.json()["token"]}
+    return share_orders(server, tmp_path_factory.mktemp("profile"), schema=None)
 
 
 def test_the_real_client_reads_an_s3_table_with_version_and_limit(

@@ -22,8 +22,7 @@ def _parquet(table: pa.Table) -> bytes:
     return sink.getvalue()
 
 
-@pytest.fixture
-def shared(server: Server, tmp_path: Path) -> dict[str, str]:
+def share_orders(server: Server, folder: Path, *, schema: str | None = "sales") -> dict[str, str]:
     """A domain with a partitioned table written twice (versions), a share of it and a recipient profile."""
     suffix = uuid.uuid4().hex[:6]
     domain, share = f"ds{suffix}", f"share_{suffix}"
@@ -51,16 +50,20 @@ def shared(server: Server, tmp_path: Path) -> dict[str, str]:
             )
             assert response.status_code in (200, 201), response.text
         assert http.post("/api/v1/shares", json={"name": share, "domain": domain}).status_code == 201
-        added = http.post(
-            f"/api/v1/shares/{share}/tables", json={"lakehouse": "lh", "table": "orders", "schema": "sales"}
-        )
+        table = {"lakehouse": "lh", "table": "orders", **({"schema": schema} if schema else {})}
+        added = http.post(f"/api/v1/shares/{share}/tables", json=table)
         assert added.status_code == 201, added.text
         assert added.json()["tables"][0]["columns"] == ["id", "region"]  # the Confidential column is left out
         issued = http.post(f"/api/v1/shares/{share}/recipients", json={"name": "partner"})
         assert issued.status_code == 201
-    profile = tmp_path / "partner.share"
+    profile = folder / "partner.share"
     profile.write_text(json.dumps(issued.json()["profile"]))
     return {"profile": str(profile), "share": share, "domain": domain, "token": issued.json()["token"]}
+
+
+@pytest.fixture
+def shared(server: Server, tmp_path: Path) -> dict[str, str]:
+    return share_orders(server, tmp_path)
 
 
 def test_real_client_lists_and_reads_with_time_travel_and_limit(server: Server, shared: dict[str, str]) -> None:
