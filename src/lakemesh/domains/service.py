@@ -51,6 +51,14 @@ def find_domain_row(session: Session, ref: str) -> DomainRow | None:
     return None
 
 
+def require_domain_row(session: Session, ref: str) -> DomainRow:
+    """`find_domain_row`, or 404: every capability that filters or loads by domain answers the same way."""
+    row = find_domain_row(session, ref)
+    if row is None:
+        raise NotFound(f"Domain {ref!r} not found")
+    return row
+
+
 _DOMAIN_LOOKUP = select(DomainRow.__table__).where(
     (DomainRow.slug == bindparam("ref")) | (DomainRow.id == bindparam("ref"))
 )
@@ -269,9 +277,7 @@ class DomainService:
         return self._load(session, actor, ref, action)
 
     def _load(self, session: Session, actor: Principal, ref: str, action: Action) -> DomainRow:
-        row = find_domain_row(session, ref)
-        if row is None:
-            raise NotFound(f"Domain {ref!r} not found")
+        row = require_domain_row(session, ref)
         self._authz.authorize(actor, action, domain_resource(row), session)
         return row
 

@@ -27,7 +27,7 @@ from lakemesh.catalog.tables.governance import NotificationRow, ViolationRow
 from lakemesh.core.clock import Clock
 from lakemesh.core.errors import NotFound, invalid
 from lakemesh.core.pages import Page, check_limit, decode_cursor, encode_cursor
-from lakemesh.domains.service import find_domain_row
+from lakemesh.domains.service import require_domain_row
 from lakemesh.governance.evaluation import ActivePolicy, Outcome, PolicyBook, percent, record, run
 from lakemesh.governance.models import (
     ComplianceReport,
@@ -248,9 +248,7 @@ class Compliance:
     def _scope(self, session: Session, actor: Principal, domain: str | None) -> set[str] | None:
         """Domain ids the caller may see governance results of; None means all (platform admins)."""
         if domain is not None:
-            row = find_domain_row(session, domain)
-            if row is None:
-                raise NotFound(f"Domain {domain!r} not found")
+            row = require_domain_row(session, domain)
             resource = Resource(kind="domain", name=row.name, domain_id=row.id, visible=True)
             self._authz.authorize(actor, Action.ITEM_READ, resource, session)
             return {row.id}

@@ -27,7 +27,7 @@ from lakemesh.core.ids import new_id
 from lakemesh.core.names import slugify, validate_name
 from lakemesh.core.pages import Page, check_limit, decode_cursor, encode_cursor
 from lakemesh.core.settings import Settings
-from lakemesh.domains.service import find_domain_row
+from lakemesh.domains.service import find_domain_row, require_domain_row
 from lakemesh.governance.checks import PolicyChecks
 from lakemesh.governance.compliance import DEFAULT_BUDGET_SECONDS, Compliance
 from lakemesh.governance.destinations import WebhookDestinations
@@ -148,9 +148,7 @@ class GovernanceService:
                 wanted = scope.strip().upper()
                 query = query.where(PolicyRow.scope == ("GLOBAL" if wanted == "GLOBAL" else "DOMAIN"))
             if domain is not None:
-                row = find_domain_row(session, domain)
-                if row is None:
-                    raise NotFound(f"Domain {domain!r} not found")
+                row = require_domain_row(session, domain)
                 query = query.where(PolicyRow.domain_id == row.id)
             if after is not None:
                 query = query.where(PolicyRow.slug > str(after))

@@ -17,7 +17,7 @@ from lakemesh.core.clock import Clock
 from lakemesh.core.errors import Conflict, ErrorItem, InvalidInput, NotFound, PreconditionFailed, invalid
 from lakemesh.core.ids import new_id
 from lakemesh.core.names import looks_like_email, validate_identifier
-from lakemesh.domains.service import DomainService, find_domain_row
+from lakemesh.domains.service import DomainService, require_domain_row
 from lakemesh.lakehouses.models import Lakehouse, LakehouseCreate, LakehouseUpdate
 from lakemesh.lakehouses.store import LAYERS, count_lakehouses, find_lakehouse
 from lakemesh.storage.location import DataRoot
@@ -134,9 +134,7 @@ class LakehouseService:
         self, session: Session, actor: Principal, domain_ref: str, name: str, action: Action
     ) -> tuple[DomainRow, LakehouseRow]:
         """For tables, files and other capabilities: the rows, after checking `action` is allowed."""
-        domain = find_domain_row(session, domain_ref)
-        if domain is None:
-            raise NotFound(f"Domain {domain_ref!r} not found")
+        domain = require_domain_row(session, domain_ref)
         row = find_lakehouse(session, domain.id, name)
         if row is None:
             self._authz.authorize(actor, Action.ITEM_READ, Resource("lakehouse", name, domain.id), session)

@@ -22,7 +22,7 @@ from lakemesh.core.errors import Conflict, ErrorItem, InvalidInput, NotFound, Pr
 from lakemesh.core.ids import new_id
 from lakemesh.core.names import slugify
 from lakemesh.core.pages import Page, check_limit, decode_cursor, encode_cursor
-from lakemesh.domains.service import DomainService, find_domain_row
+from lakemesh.domains.service import DomainService, find_domain_row, require_domain_row
 from lakemesh.lakehouses.data import TableData
 from lakemesh.lakehouses.store import find_lakehouse, find_table
 from lakemesh.lakehouses.tables import TableHandle, TableService
@@ -166,9 +166,7 @@ class ProductService:
         with self._catalog.read() as session:
             query = select(ProductRow, DomainRow).join(DomainRow, DomainRow.id == ProductRow.domain_id)
             if domain is not None:
-                row = find_domain_row(session, domain)
-                if row is None:
-                    raise NotFound(f"Domain {domain!r} not found")
+                row = require_domain_row(session, domain)
                 query = query.where(ProductRow.domain_id == row.id)
             if status is not None:
                 query = query.where(ProductRow.status == status)

@@ -26,7 +26,7 @@ from lakemesh.core.errors import ErrorItem, Forbidden, InvalidInput, NotFound, P
 from lakemesh.core.ids import new_id
 from lakemesh.core.names import slugify
 from lakemesh.core.pages import Page, check_limit, decode_cursor, encode_cursor
-from lakemesh.domains.service import DomainService, find_domain_row
+from lakemesh.domains.service import DomainService, find_domain_row, require_domain_row
 from lakemesh.lakehouses.tables import TableService
 from lakemesh.products.service import ProductService
 from lakemesh.semantic.compiler import Compiler
@@ -210,9 +210,7 @@ class SemanticService:
         with self._catalog.read() as session:
             query = select(SemanticModelRow, DomainRow).join(DomainRow, DomainRow.id == SemanticModelRow.domain_id)
             if domain is not None:
-                domain_row = find_domain_row(session, domain)
-                if domain_row is None:
-                    raise NotFound(f"Domain {domain!r} not found")
+                domain_row = require_domain_row(session, domain)
                 query = query.where(SemanticModelRow.domain_id == domain_row.id)
             if name is not None:
                 query = query.where(SemanticModelRow.slug == slugify(name))
