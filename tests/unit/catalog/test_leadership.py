@@ -43,6 +43,14 @@ def _terminate(catalog: Catalog, pid: int) -> None:
     engine = create_engine(catalog.url, isolation_level="AUTOCOMMIT")
     with engine.connect() as connection:
         connection.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": pid})
+        # Termination is asynchronous: the session (and its locks) ends when the backend process exits.
+        deadline = time.monotonic() + 10
+        alive = text(
+            "SELECT (SELECT count(*) FROM pg_stat_activity WHERE pid = :pid) + (SELECT count(*) FROM pg_locks WHERE pid = :pid)"
+        )
+        while connection.scalar(alive, {"pid": pid}):
+            assert time.monotonic() < deadline, f"backend {pid} did not exit"
+            time.sleep(0.05)
     engine.dispose()
 
 
