@@ -40,6 +40,7 @@ from lakemesh.quality.service import QualityService
 from lakemesh.scheduler import Scheduler
 from lakemesh.selfserve.service import SelfServeService
 from lakemesh.semantic.service import SemanticService
+from lakemesh.sharing.exposure import MaskedColumns
 from lakemesh.sharing.protocol import DeltaSharingServer
 from lakemesh.sharing.shares import ShareService, outsider
 from lakemesh.sharing.shortcuts import ShortcutService
@@ -132,6 +133,7 @@ class Platform:
         self.products.register_impact_source(change_impact(self.lineage))
         # sharing
         self.shortcuts = ShortcutService(self.catalog, self.authorizer, self.clock, self.lakehouses, self.tables)
+        masked: MaskedColumns = lambda session, handle: self.reads.plan(outsider(), handle, session).masked_columns  # noqa: E731
         self.shares = ShareService(
             self.catalog,
             self.authorizer,
@@ -139,9 +141,10 @@ class Platform:
             self.domains,
             self.lakehouses,
             self.tables,
-            masked_columns=lambda session, handle: self.reads.plan(outsider(), handle, session).masked_columns,
+            masked_columns=masked,
         )
-        self.sharing = DeltaSharingServer(self.catalog, self.clock, self.tables, UrlSigner(self.catalog, self.clock))
+        signer = UrlSigner(self.catalog, self.clock)
+        self.sharing = DeltaSharingServer(self.catalog, self.clock, self.tables, signer, masked_columns=masked)
         # semantic
         self.semantic = SemanticService(
             self.catalog, self.authorizer, self.clock, self.domains, self.products, self.tables, self.query

@@ -107,7 +107,7 @@ def metadata_line(
         "name": meta.name,
         "format": {"provider": "parquet", "options": {}},
         "schemaString": json.dumps(schema),
-        "partitionColumns": meta.partition_columns,
+        "partitionColumns": [c for c in meta.partition_columns if visible is None or c.lower() in visible],
         "configuration": {k: v for k, v in meta.configuration.items() if k in SHARED_CONFIGURATION},
     }
     if fmt == "delta":

@@ -86,7 +86,8 @@ class ShareTableAdd(BaseModel):
     name: str | None = Field(default=None, description="Name recipients see; defaults to the table name.")
     columns: list[str] | None = Field(
         default=None,
-        description="Columns recipients see. Default: every column without a masked sensitivity label.",
+        description="Columns recipients see. Default: every column without a masked sensitivity label, "
+        "re-evaluated at every read; masked columns are never shared.",
     )
 
 
@@ -96,7 +97,13 @@ class SharedTable(BaseModel):
     schema_name: str
     name: str
     table: str = Field(description="`<domain>.<lakehouse>.<table>` in the mesh.")
-    columns: list[str] | None
+    columns: list[str] | None = Field(
+        description="Columns recipients see now (None = every column): the chosen ones minus any the current "
+        "sensitivity labels mask. Decided again at every read, so labelling a column later hides it."
+    )
+    chosen_columns: list[str] | None = Field(
+        default=None, description="The columns named when the table was added (None = every unmasked column)."
+    )
     created_at: datetime
 
 

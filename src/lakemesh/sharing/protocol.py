@@ -13,7 +13,7 @@ from typing import Any
 
 import pyarrow as pa
 from deltalake import DeltaTable
-from sqlalchemy import func, select
+from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.orm import Session
 
 from lakemesh.auth.tokens import hash_secret
@@ -21,10 +21,11 @@ from lakemesh.catalog import Catalog
 from lakemesh.catalog.tables import AuditRow, DomainRow, LakehouseRow, TableRow
 from lakemesh.catalog.tables.sharing import ShareRecipientRow, ShareRow, ShareTableRow
 from lakemesh.core.clock import Clock
-from lakemesh.core.errors import BadRequest, NotFound, Unauthorized
+from lakemesh.core.errors import BadRequest, Forbidden, NotFound, Unauthorized
 from lakemesh.lakehouses.tables import TableService
 from lakemesh.sharing import files
 from lakemesh.sharing.changes import CDF_PROPERTY, ChangeRange, read_feed, version_range
+from lakemesh.sharing.exposure import MaskedColumns, columns_of, fingerprint
 from lakemesh.sharing.hints import keep_file, parse_json_hints
 from lakemesh.sharing.lines import (
     FileKind,
@@ -57,10 +58,17 @@ class RecipientContext:
 
 @dataclass(frozen=True)
 class SharedTableRef:
+    """A shared table as one request sees it: `columns` is what current labels let recipients see (None = all)."""
+
     entry: ShareTableRow
     table: TableRow
     qualified: str
     uri: str
+    columns: list[str] | None = None
+
+    @property
+    def scope(self) -> str:
+        return f"{self.entry.id}:{fingerprint(self.columns)}"
 
 
 @dataclass
@@ -71,11 +79,19 @@ class QueryResult:
 
 
 class DeltaSharingServer:
-    def __init__(self, catalog: Catalog, clock: Clock, tables: TableService, signer: UrlSigner) -> None:
+    def __init__(
+        self,
+        catalog: Catalog,
+        clock: Clock,
+        tables: TableService,
+        signer: UrlSigner,
+        masked_columns: MaskedColumns | None = None,
+    ) -> None:
         self._catalog = catalog
         self._clock = clock
         self._tables = tables
         self._signer = signer
+        self._masked = masked_columns
 
     # -- recipients ------------------------------------------------------------------------------
     def authenticate(self, token: str | None) -> RecipientContext:
@@ -171,7 +187,7 @@ class DeltaSharingServer:
         visible = _visible(ref)
         actions = pa.table(table.get_add_actions(flatten=False)).to_pylist()
         for action in sorted(actions, key=lambda a: str(a["path"])):
-            partition = {k: partition_text(v) for k, v in (action.get("partition") or {}).items()}
+            partition = _shown(visible, {k: partition_text(v) for k, v in (action.get("partition") or {}).items()})
             if not keep_file(partition, json_hint, sql_hints):
                 continue
             if limit is not None and rows >= limit:
@@ -224,7 +240,7 @@ class DeltaSharingServer:
                 lines.append(metadata_line(fmt, meta, visible, version))
         expires = self._clock.now() + URL_LIFETIME
         for change in feed.files:
-            values = change.action.get("partitionValues") or {}
+            values = _shown(visible, change.action.get("partitionValues") or {})
             shared = self._shared_file(
                 who, ref, change.kind, change.path, int(change.action.get("size") or 0), values, expires, endpoint
             )
@@ -242,9 +258,13 @@ class DeltaSharingServer:
         return QueryResult(start, lines, fmt)
 
     def open_file(self, token: str) -> files.ServedFile:
+        """Served only while the recipient may read and the table still exposes the columns the URL was made for."""
         signed: SignedFile = self._signer.verify(token)
+        entry_id, _, columns = (signed.scope or "").partition(":")
         with self._catalog.read() as session:
             recipient = session.get(ShareRecipientRow, signed.recipient_id)
+            found = _entry(session, entry_id) if entry_id else None
+            now_columns = self._exposed(session, found) if found is not None else None
         now = self._clock.now()
         if (
             recipient is None
@@ -252,6 +272,8 @@ class DeltaSharingServer:
             or (recipient.expires_at is not None and recipient.expires_at <= now)
         ):
             raise Unauthorized("The recipient behind this file URL is no longer allowed to read")
+        if found is None or found[0].share_id != recipient.share_id or fingerprint(now_columns) != columns:
+            raise Forbidden("What this table shares has changed since the file URL was issued; query the table again")
         return files.open_served(self._tables.root, signed.path)
 
     # -- helpers ---------------------------------------------------------------------------------
@@ -275,11 +297,18 @@ class DeltaSharingServer:
         self._check_share(who, share)
         with self._catalog.read() as session:
             found = _shared_table(session, who.share_id, schema, name)
-        if found is None:
-            raise NotFound(f"Table {schema}.{name} not found in share {share!r}")
+            if found is None:
+                raise NotFound(f"Table {schema}.{name} not found in share {share!r}")
+            columns = self._exposed(session, found)
         entry, table, lakehouse, domain = found
         uri = self._tables.root.table_uri(domain.slug, lakehouse.name, table.name)
-        return SharedTableRef(entry, table, f"{domain.slug}.{lakehouse.name}.{table.name}", uri)
+        return SharedTableRef(entry, table, f"{domain.slug}.{lakehouse.name}.{table.name}", uri, columns)
+
+    def _exposed(
+        self, session: Session, found: tuple[ShareTableRow, TableRow, LakehouseRow, DomainRow]
+    ) -> list[str] | None:
+        entry, table, lakehouse, domain = found
+        return columns_of(self._masked, session, self._tables.handle(domain, lakehouse, table), entry.columns)
 
     def _open(self, ref: SharedTableRef) -> DeltaTable:
         if not self._tables.delta.exists(ref.uri):
@@ -330,7 +359,7 @@ class DeltaSharingServer:
             path, size = files.projected(self._tables.root, ref.entry.id, path, sorted(visible))
         return SharedFile(
             kind=kind,
-            url=f"{endpoint}/files/{self._signer.sign(path, who.id, expires)}?{PRESIGNED_MARK}",
+            url=f"{endpoint}/files/{self._signer.sign(path, who.id, expires, ref.scope)}?{PRESIGNED_MARK}",
             id=ref.entry.id[-8:] + "-" + table_path.rsplit("/", 1)[-1],
             partition=dict(partition),
             size=size,
@@ -357,30 +386,44 @@ class DeltaSharingServer:
                         "recipient": who.name,
                         "as": f"{ref.entry.schema_name}.{ref.entry.name}",
                         "files": count,
-                        "columns": ref.entry.columns,
+                        "columns": ref.columns,
                         **read,
                     },
                 )
             )
 
 
-def _shared_table(
-    session: Session, share_id: str, schema: str, name: str
-) -> tuple[ShareTableRow, TableRow, LakehouseRow, DomainRow] | None:
+Found = tuple[ShareTableRow, TableRow, LakehouseRow, DomainRow]
+
+
+def _shared_table(session: Session, share_id: str, schema: str, name: str) -> Found | None:
+    return _first(
+        session,
+        ShareTableRow.share_id == share_id,
+        func.lower(ShareTableRow.schema_name) == schema.lower(),
+        func.lower(ShareTableRow.name) == name.lower(),
+    )
+
+
+def _entry(session: Session, entry_id: str) -> Found | None:
+    return _first(session, ShareTableRow.id == entry_id)
+
+
+def _first(session: Session, *where: ColumnElement[bool]) -> Found | None:
     row = session.execute(
         select(ShareTableRow, TableRow, LakehouseRow, DomainRow)
         .join(TableRow, TableRow.id == ShareTableRow.table_id)
         .join(LakehouseRow, LakehouseRow.id == TableRow.lakehouse_id)
         .join(DomainRow, DomainRow.id == LakehouseRow.domain_id)
         .join(ShareRow, ShareRow.id == ShareTableRow.share_id)
-        .where(
-            ShareTableRow.share_id == share_id,
-            func.lower(ShareTableRow.schema_name) == schema.lower(),
-            func.lower(ShareTableRow.name) == name.lower(),
-            ShareRow.domain_id == TableRow.domain_id,  # a table that moved out of the domain is no longer shared
-        )
+        .where(*where, ShareRow.domain_id == TableRow.domain_id)  # a table that moved domain is no longer shared
     ).first()
     return None if row is None else (row[0], row[1], row[2], row[3])
+
+
+def _shown(visible: set[str] | None, partition: dict[str, Any]) -> dict[str, Any]:
+    """Partition values of the columns a recipient sees (a hidden partition column is neither served nor filtered)."""
+    return dict(partition) if visible is None else {k: v for k, v in partition.items() if k.lower() in visible}
 
 
 def _hints(body: dict[str, Any]) -> dict[str, Any]:
@@ -388,7 +431,7 @@ def _hints(body: dict[str, Any]) -> dict[str, Any]:
 
 
 def _visible(ref: SharedTableRef) -> set[str] | None:
-    return None if ref.entry.columns is None else {str(c).lower() for c in ref.entry.columns}
+    return None if ref.columns is None else {str(c).lower() for c in ref.columns}
 
 
 def _timestamp(text: str, field: str) -> datetime:

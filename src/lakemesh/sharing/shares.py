@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import UTC, datetime
 
 from sqlalchemy import func, select
@@ -18,13 +17,14 @@ from lakemesh.catalog.tables import DomainRow, LakehouseRow, RoleAssignmentRow, 
 from lakemesh.catalog.tables.sharing import ShareRecipientRow, ShareRow, ShareTableRow
 from lakemesh.core.clock import Clock
 from lakemesh.core.durations import parse_duration
-from lakemesh.core.errors import Conflict, NotFound, invalid
+from lakemesh.core.errors import Conflict, Forbidden, NotFound, invalid
 from lakemesh.core.ids import new_id
 from lakemesh.core.names import validate_identifier
 from lakemesh.domains.service import DomainService
 from lakemesh.lakehouses.service import LakehouseService
 from lakemesh.lakehouses.store import find_table
 from lakemesh.lakehouses.tables import TableHandle, TableService, table_resource
+from lakemesh.sharing.exposure import MaskedColumns, columns_of
 from lakemesh.sharing.models import (
     IssuedRecipient,
     Recipient,
@@ -36,8 +36,6 @@ from lakemesh.sharing.models import (
 )
 from lakemesh.sharing.tokens import new_recipient_token, token_prefix
 
-# Access control tells which columns a reader without grants would see masked (labels + masking policy).
-MaskedColumns = Callable[[Session, TableHandle], list[str]]
 OUTSIDER_ID = "prn_delta_sharing_recipient"
 
 
@@ -166,22 +164,23 @@ class ShareService:
             return self._view(session, row, domain)
 
     def _columns(self, session: Session, handle: TableHandle, requested: list[str] | None) -> list[str] | None:
-        """What recipients see; None means every column, so the table's own files are served unchanged."""
+        """The owner's choice of columns (None: every column); what recipients see is decided at each read."""
         known = [str(c["name"]) for c in handle.table.columns or []]
-        if requested is not None:
-            by_lower = {c.lower(): c for c in known}
-            unknown = [c for c in requested if c.lower() not in by_lower]
-            if unknown or not requested:
-                raise invalid("columns", f"not columns of the table: {unknown}" if unknown else "name one column")
-            chosen = [by_lower[c.lower()] for c in requested]
-        else:
-            masked = {c.lower() for c in self._masked(session, handle)} if self._masked else set()
-            chosen = [c for c in known if c.lower() not in masked]
-            if not chosen:
+        masked = {c.lower() for c in self._masked(session, handle)} if self._masked else set()
+        if requested is None:
+            if known and all(c.lower() in masked for c in known):
                 raise invalid("columns", "every column of the table is masked; name the columns to share")
-        partitions = {str(p).lower() for p in handle.table.partition_columns or []}
+            return None
+        by_lower = {c.lower(): c for c in known}
+        unknown = [c for c in requested if c.lower() not in by_lower]
+        if unknown or not requested:
+            raise invalid("columns", f"not columns of the table: {unknown}" if unknown else "name one column")
+        chosen = [by_lower[c.lower()] for c in requested]
+        hidden = [c for c in chosen if c.lower() in masked]
+        if hidden:
+            raise invalid("columns", f"masked by their sensitivity label, a share never exposes them: {hidden}")
         missing = [p for p in handle.table.partition_columns or [] if p.lower() not in {c.lower() for c in chosen}]
-        if missing and partitions:
+        if missing:
             raise invalid("columns", f"partition columns must be shared: {missing}")
         return None if len(chosen) == len(known) else chosen
 
@@ -278,7 +277,8 @@ class ShareService:
                 schema_name=entry.schema_name,
                 name=entry.name,
                 table=f"{domain.slug}.{lakehouse.name}.{table.name}",
-                columns=entry.columns,
+                columns=self._exposed(session, self._tables.handle(domain, lakehouse, table), entry.columns),
+                chosen_columns=entry.columns,
                 created_at=entry.created_at,
             )
             for entry, table, lakehouse in entries
@@ -296,6 +296,12 @@ class ShareService:
             created_by=row.created_by,
             created_at=row.created_at,
         )
+
+    def _exposed(self, session: Session, handle: TableHandle, chosen: list[str] | None) -> list[str] | None:
+        try:
+            return columns_of(self._masked, session, handle, chosen)
+        except Forbidden:  # every column is masked now: recipients get nothing
+            return []
 
     def _journal(
         self, session: Session, actor: Principal, row: ShareRow, domain: DomainRow, action: str, payload: dict[str, str]

@@ -36,6 +36,7 @@ class SignedFile:
     path: str
     recipient_id: str
     expires: int
+    scope: str | None = None  # `<share table id>:<fingerprint of the exposed columns>`, checked again when served
 
 
 def _b64(data: bytes) -> str:
@@ -73,8 +74,11 @@ class UrlSigner:
         self._key = bytes.fromhex(str(row.value["key"]))
         return self._key
 
-    def sign(self, path: str, recipient_id: str, expires: datetime) -> str:
-        payload = _b64(json.dumps({"p": path, "r": recipient_id, "e": int(expires.timestamp())}).encode())
+    def sign(self, path: str, recipient_id: str, expires: datetime, scope: str | None = None) -> str:
+        grant: dict[str, object] = {"p": path, "r": recipient_id, "e": int(expires.timestamp())}
+        if scope is not None:
+            grant["s"] = scope
+        payload = _b64(json.dumps(grant).encode())
         return f"{payload}.{self._mac(payload)}"
 
     def verify(self, token: str) -> SignedFile:
@@ -84,7 +88,13 @@ class UrlSigner:
             raise Forbidden("The file URL is not valid (its signature does not match)")
         try:
             data = json.loads(_unb64(payload))
-            signed = SignedFile(path=str(data["p"]), recipient_id=str(data["r"]), expires=int(data["e"]))
+            scope = data.get("s")
+            signed = SignedFile(
+                path=str(data["p"]),
+                recipient_id=str(data["r"]),
+                expires=int(data["e"]),
+                scope=None if scope is None else str(scope),
+            )
         except (ValueError, KeyError, TypeError) as exc:
             raise Forbidden("The file URL is not valid") from exc
         if signed.expires < int(self._clock.now().timestamp()):
