@@ -13,7 +13,7 @@ from lakemesh.auth.models import Principal
 from lakemesh.auth.roles import Action, DomainRole, role_allows
 from lakemesh.catalog import Catalog
 from lakemesh.catalog.tables import RoleAssignmentRow
-from lakemesh.core.errors import Forbidden, NotFound
+from lakemesh.core.errors import Forbidden, not_found
 
 Reader = Session | Connection
 _ROLE_LOOKUP = select(RoleAssignmentRow.role).where(
@@ -70,16 +70,26 @@ class Authorizer:
             return any(source(principal, action, resource, connection) for source in self._grant_sources)
 
     def authorize(
-        self, principal: Principal, action: Action, resource: Resource, session: Reader | None = None
+        self,
+        principal: Principal,
+        action: Action,
+        resource: Resource,
+        session: Reader | None = None,
+        *,
+        asked: str | None = None,
     ) -> None:
-        """Raise Forbidden when the caller may see the resource, NotFound when it may not even see it."""
+        """Raise Forbidden when the caller may see the resource, NotFound when it may not even see it.
+
+        `asked` is the name as the request gave it: the NotFound then reads exactly like the one for a missing
+        resource (`not_found(kind, asked)`), so a hidden resource is indistinguishable from one that does not exist.
+        """
         if self.can(principal, action, resource, session):
             return
         if resource.visible or (
             resource.domain_id is not None and self.role_in(principal, resource.domain_id, session) is not None
         ):
             raise Forbidden(f"You may not {_verb(action)} {resource.kind} {resource.name!r}")
-        raise NotFound(f"{resource.kind.capitalize()} {resource.name!r} not found")
+        raise not_found(resource.kind, resource.name if asked is None else asked)
 
 
 def _verb(action: Action) -> str:

@@ -97,3 +97,9 @@ def invalid(field_path: tuple[str | int, ...] | str, message: str) -> InvalidInp
     loc = (field_path,) if isinstance(field_path, str) else field_path
     where = ".".join(str(p) for p in loc)
     return InvalidInput(f"{where}: {message}", errors=[ErrorItem(loc, message)])
+
+
+def not_found(kind: str, asked: str) -> NotFound:
+    """The one answer for "missing" and "hidden from you": built only from what the caller asked, never from a row,
+    so the two cannot be told apart (not by wording, casing, nor the form of the name)."""
+    return NotFound(f"{kind[:1].upper()}{kind[1:]} {asked!r} not found")

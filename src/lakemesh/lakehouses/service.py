@@ -14,7 +14,7 @@ from lakemesh.catalog import Catalog
 from lakemesh.catalog.journal import record
 from lakemesh.catalog.tables import DomainRow, LakehouseRow, TableRow
 from lakemesh.core.clock import Clock
-from lakemesh.core.errors import Conflict, ErrorItem, InvalidInput, NotFound, PreconditionFailed, invalid
+from lakemesh.core.errors import Conflict, ErrorItem, InvalidInput, PreconditionFailed, invalid, not_found
 from lakemesh.core.ids import new_id
 from lakemesh.core.names import looks_like_email, validate_identifier
 from lakemesh.domains.service import DomainService, require_domain_row
@@ -136,10 +136,11 @@ class LakehouseService:
         """For tables, files and other capabilities: the rows, after checking `action` is allowed."""
         domain = require_domain_row(session, domain_ref)
         row = find_lakehouse(session, domain.id, name)
+        asked = f"{domain_ref}/{name}"
         if row is None:
-            self._authz.authorize(actor, Action.ITEM_READ, Resource("lakehouse", name, domain.id), session)
-            raise NotFound(f"Lakehouse {name!r} not found in domain {domain.name!r}")
-        self._authz.authorize(actor, action, lakehouse_resource(row, domain), session)
+            self._authz.authorize(actor, Action.ITEM_READ, Resource("lakehouse", name, domain.id), session, asked=asked)
+            raise not_found("lakehouse", asked)
+        self._authz.authorize(actor, action, lakehouse_resource(row, domain), session, asked=asked)
         return domain, row
 
     def _to_model(self, row: LakehouseRow, domain: DomainRow) -> Lakehouse:

@@ -17,7 +17,7 @@ from lakemesh.catalog import Catalog
 from lakemesh.catalog.journal import record
 from lakemesh.catalog.tables import DomainRow, LakehouseRow, TableRow
 from lakemesh.core.clock import Clock
-from lakemesh.core.errors import Conflict, ErrorItem, Forbidden, InvalidInput, NotFound, invalid
+from lakemesh.core.errors import Conflict, ErrorItem, Forbidden, InvalidInput, NotFound, invalid, not_found
 from lakemesh.core.ids import new_id
 from lakemesh.core.names import validate_identifier
 from lakemesh.domains.service import find_domain_row
@@ -96,9 +96,10 @@ class TableService:
         domain = find_domain_row(session, domain_ref)
         lakehouse_row = find_lakehouse(session, domain.id, lakehouse) if domain else None
         row = find_table(session, lakehouse_row.id, table) if lakehouse_row else None
+        asked = f"{domain_ref}.{lakehouse}.{table}"
         if domain is None or lakehouse_row is None or row is None:
-            raise NotFound(f"Table {domain_ref}.{lakehouse}.{table} not found")
-        self._authz.authorize(actor, action, table_resource(domain, lakehouse_row, row.name), session)
+            raise not_found("table", asked)
+        self._authz.authorize(actor, action, table_resource(domain, lakehouse_row, row.name), session, asked=asked)
         handle = self.handle(domain, lakehouse_row, row)
         if row.target_table_id is not None and action in (Action.DATA_READ, Action.DATA_WRITE):
             if action is Action.DATA_WRITE:

@@ -17,7 +17,7 @@ from lakemesh.catalog.journal import record
 from lakemesh.catalog.tables import DomainRow
 from lakemesh.catalog.tables.pipelines import PipelineRow, PipelineRunLogRow, PipelineRunRow, PipelineVersionRow
 from lakemesh.core.clock import Clock
-from lakemesh.core.errors import Conflict, ErrorItem, InvalidInput, LakemeshError, NotFound, invalid
+from lakemesh.core.errors import Conflict, ErrorItem, InvalidInput, LakemeshError, NotFound, invalid, not_found
 from lakemesh.core.ids import new_id
 from lakemesh.core.names import slugify, validate_name
 from lakemesh.core.pages import Page, check_limit, decode_cursor, encode_cursor
@@ -339,11 +339,13 @@ class PipelineService:
     ) -> tuple[PipelineRow, DomainRow]:
         domain = find_domain_row(session, domain_ref)
         row = _find(session, domain.id, name) if domain else None
+        asked = f"{domain_ref}/{name}"
         if domain is None or row is None:
             if domain is not None:
-                self._authz.authorize(actor, Action.ITEM_READ, Resource("pipeline", name, domain.id), session)
-            raise NotFound(f"Pipeline {domain_ref}/{name} not found")
-        self._authz.authorize(actor, action, pipeline_resource(row, domain), session)
+                resource = Resource("pipeline", name, domain.id)
+                self._authz.authorize(actor, Action.ITEM_READ, resource, session, asked=asked)
+            raise not_found("pipeline", asked)
+        self._authz.authorize(actor, action, pipeline_resource(row, domain), session, asked=asked)
         return row, domain
 
     @staticmethod

@@ -18,7 +18,7 @@ from lakemesh.catalog import Catalog
 from lakemesh.catalog.journal import record
 from lakemesh.catalog.tables import DomainRow, ProductRow, ProductVersionRow
 from lakemesh.core.clock import Clock
-from lakemesh.core.errors import Conflict, ErrorItem, InvalidInput, NotFound, PreconditionFailed
+from lakemesh.core.errors import Conflict, ErrorItem, InvalidInput, NotFound, PreconditionFailed, not_found
 from lakemesh.core.ids import new_id
 from lakemesh.core.names import slugify
 from lakemesh.core.pages import Page, check_limit, decode_cursor, encode_cursor
@@ -330,11 +330,12 @@ class ProductService:
     ) -> tuple[ProductRow, DomainRow]:
         domain_row = find_domain_row(session, domain)
         row = find_product(session, domain_row.id, product) if domain_row else None
+        asked = f"{domain}/{product}"
         if row is None or domain_row is None:
-            raise NotFound(f"Data product {domain}/{product} not found")
+            raise not_found("product", asked)
         if action is Action.ITEM_READ and row.status in VISIBLE_TO_ALL and not actor.disabled:
             return row, domain_row  # published products are the mesh's shared catalog
-        self._authz.authorize(actor, action, product_resource(row, domain_row), session)
+        self._authz.authorize(actor, action, product_resource(row, domain_row), session, asked=asked)
         return row, domain_row
 
     def _check(

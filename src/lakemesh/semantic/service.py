@@ -22,7 +22,7 @@ from lakemesh.catalog.journal import record
 from lakemesh.catalog.tables import DomainRow
 from lakemesh.catalog.tables.semantic import SemanticModelRow, SemanticModelVersionRow
 from lakemesh.core.clock import Clock
-from lakemesh.core.errors import ErrorItem, Forbidden, InvalidInput, NotFound, PreconditionFailed
+from lakemesh.core.errors import ErrorItem, Forbidden, InvalidInput, NotFound, PreconditionFailed, not_found
 from lakemesh.core.ids import new_id
 from lakemesh.core.names import slugify
 from lakemesh.core.pages import Page, check_limit, decode_cursor, encode_cursor
@@ -295,7 +295,7 @@ class SemanticService:
         domain_row = find_domain_row(session, domain)
         row = self._find(session, domain_row, model) if domain_row else None
         if row is None or domain_row is None or not self._readable(session, actor, row, domain_row):
-            raise NotFound(f"Semantic model {domain}/{model} not found")
+            raise not_found("semantic model", f"{domain}/{model}")
         return row, domain_row
 
     def _readable(self, session: Session, actor: Principal, row: SemanticModelRow, domain: DomainRow) -> bool:
