@@ -27,15 +27,21 @@ _UNITS = {
     "week": "weeks",
     "weeks": "weeks",
 }
-_PATTERN = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([a-zA-Z]+)\s*$")
+_PATTERN = re.compile(r"^\s*(\d{1,15}(?:\.\d{1,9})?)\s*([a-zA-Z]+)\s*$")
+_SECONDS = {"seconds": 1, "minutes": 60, "hours": 3600, "days": 86400, "weeks": 604800}
+MAX_DURATION = timedelta(days=36525)  # 100 years: beyond it, dates overflow and nothing means "that long"
 
 
 def parse_duration(text: str, field: str = "duration") -> timedelta:
+    """A duration of at most 100 years; anything else is a 422 on `field` (never an OverflowError)."""
     match = _PATTERN.match(text)
     unit = _UNITS.get(match.group(2).lower()) if match else None
     if match is None or unit is None:
         raise invalid(field, f"{text!r} is not a duration; write it like 24h, 90d or 15m")
-    return timedelta(**{unit: float(match.group(1))})
+    seconds = float(match.group(1)) * _SECONDS[unit]
+    if seconds > MAX_DURATION.total_seconds():
+        raise invalid(field, f"{text!r} is longer than 100 years; durations are at most 36525d")
+    return timedelta(seconds=seconds)
 
 
 def format_duration(value: timedelta) -> str:

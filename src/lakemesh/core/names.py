@@ -47,3 +47,12 @@ def validate_identifier(name: str, field: str = "name") -> str:
     if not _IDENTIFIER.match(name):
         raise invalid(field, "must start with a letter or '_' and contain only letters, digits and '_'")
     return name
+
+
+def validate_table_name(name: str, field: str = "name") -> str:
+    """A table name is a directory next to Delta's `_delta_log` and the platform's `_platform`: names starting with
+    `_` are reserved, so a table can never be (or hide inside) one of them."""
+    validate_identifier(name, field)
+    if name.startswith("_"):
+        raise invalid(field, f"{name!r} is reserved: table names must not start with '_' (like `_delta_log`)")
+    return name

@@ -8,7 +8,8 @@ from typing import Any, Generic, TypeVar
 
 from pydantic import BaseModel
 
-from lakemesh.core.errors import invalid
+from lakemesh.core.documents import load_bounded_json
+from lakemesh.core.errors import InvalidInput, invalid
 
 T = TypeVar("T")
 DEFAULT_LIMIT = 50
@@ -29,8 +30,8 @@ def decode_cursor(cursor: str | None) -> Any:
         return None
     try:
         padded = cursor + "=" * (-len(cursor) % 4)
-        return json.loads(base64.urlsafe_b64decode(padded.encode()))
-    except ValueError as exc:
+        return load_bounded_json(base64.urlsafe_b64decode(padded.encode()), "cursor", max_depth=4)
+    except (ValueError, InvalidInput) as exc:
         raise invalid("cursor", "is not a cursor this server issued") from exc
 
 

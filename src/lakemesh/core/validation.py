@@ -9,6 +9,8 @@ from pydantic import BaseModel, ValidationError
 from lakemesh.core.errors import ErrorItem, InvalidInput
 
 M = TypeVar("M", bound=BaseModel)
+# Table versions, offsets and row limits are signed 64-bit in Delta and Arrow: a bigger number is a 422, not a 500.
+MAX_INT64 = 2**63 - 1
 
 
 def as_invalid_input(exc: ValidationError, what: str = "The request") -> InvalidInput:

@@ -101,6 +101,8 @@ def _from_file(file: Path) -> list[dict[str, Any]]:
         loaded = [d for d in yaml.safe_load_all(file.read_text(encoding="utf-8")) if d is not None]
     except (yaml.YAMLError, UnicodeDecodeError) as exc:
         raise invalid("file", f"{file} is not valid YAML or JSON: {str(exc).splitlines()[0]}") from None
+    except RecursionError:
+        raise invalid("file", f"{file} nests too deeply") from None
     documents: list[dict[str, Any]] = []
     for item in loaded:
         listed = item.get("policies") if isinstance(item, dict) else item

@@ -19,7 +19,7 @@ from lakemesh.catalog.tables import DomainRow, LakehouseRow, TableRow
 from lakemesh.core.clock import Clock
 from lakemesh.core.errors import Conflict, ErrorItem, Forbidden, InvalidInput, NotFound, invalid, not_found
 from lakemesh.core.ids import new_id
-from lakemesh.core.names import validate_identifier
+from lakemesh.core.names import validate_identifier, validate_table_name
 from lakemesh.domains.service import find_domain_row
 from lakemesh.lakehouses.models import ColumnInfo, TableCreate, TableInfo, TableUpdate
 from lakemesh.lakehouses.service import LakehouseService
@@ -185,7 +185,7 @@ class TableService:
         *,
         layer: str | None = None,
     ) -> TableRow:
-        name = validate_identifier(name)
+        name = validate_table_name(name)
         if find_table(session, lakehouse.id, name) is not None:
             raise Conflict(f"Lakehouse {lakehouse.name!r} already has a table named {name!r}")
         layer = layer or infer_layer(name)

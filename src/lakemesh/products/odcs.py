@@ -264,6 +264,8 @@ def _load(text: str) -> dict[str, Any]:
         mark = getattr(error, "problem_mark", None)
         where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
         raise invalid((), f"the document is not valid YAML{where}: {getattr(error, 'problem', error)}") from None
+    except RecursionError:  # thousands of nested `[`: the parser recurses per level
+        raise invalid((), "the document nests too deeply") from None
     if not isinstance(doc, dict):
         raise invalid((), "an ODCS document is a mapping with apiVersion, kind, id, version and status")
     return doc

@@ -3,12 +3,11 @@ prove no row can match; anything not understood keeps the file (the client filte
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Mapping
 from typing import Any
 
-from lakemesh.core.errors import invalid
+from lakemesh.core.documents import load_bounded_json
 
 MAX_HINT_DEPTH = 32
 _SQL_HINT = re.compile(r"^\s*([A-Za-z_][A-Za-z0-9_]*)\s*(=|<>|!=|<=|>=|<|>)\s*('(?:[^']*)'|-?\d+(?:\.\d+)?)\s*$")
@@ -17,10 +16,7 @@ _SQL_HINT = re.compile(r"^\s*([A-Za-z_][A-Za-z0-9_]*)\s*(=|<>|!=|<=|>=|<|>)\s*('
 def parse_json_hints(text: str | None) -> dict[str, Any] | None:
     if not text:
         return None
-    try:
-        tree = json.loads(text)
-    except ValueError as exc:
-        raise invalid("jsonPredicateHints", "is not valid JSON") from exc
+    tree = load_bounded_json(text, "jsonPredicateHints", MAX_HINT_DEPTH * 2 + 2)  # each level is an object + list
     return tree if isinstance(tree, dict) else None
 
 

@@ -7,6 +7,8 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from lakemesh.core.validation import MAX_INT64
+
 
 class TableTarget(BaseModel):
     model_config = ConfigDict(extra="forbid")
@@ -51,7 +53,9 @@ class ShortcutCreate(BaseModel):
 
     path: str = Field(description="Where the shortcut appears, e.g. `Tables/shared_customer_360`.")
     target: ShortcutTarget
-    version: int | None = Field(default=None, ge=0, description="Pin a version of the target; latest by default.")
+    version: int | None = Field(
+        default=None, ge=0, le=MAX_INT64, description="Pin a version of the target; latest by default."
+    )
     replace: bool = Field(default=False, description="Re-point an existing shortcut at this path.")
 
 

@@ -84,7 +84,9 @@ class UrlSigner:
     def verify(self, token: str) -> SignedFile:
         """The signed grant; a forged, tampered or expired URL is Forbidden (and says which, never why beyond that)."""
         payload, _, mac = token.partition(".")
-        if not payload or not mac or not hmac.compare_digest(mac, self._mac(payload)):
+        # Bytes, not str: compare_digest refuses non-ASCII text with a TypeError (a 500 on `/files/a.é`).
+        expected = self._mac(payload).encode()
+        if not payload or not mac or not hmac.compare_digest(mac.encode("utf-8", "replace"), expected):
             raise Forbidden("The file URL is not valid (its signature does not match)")
         try:
             data = json.loads(_unb64(payload))

@@ -70,7 +70,7 @@ class DeltaTables:
             target: int | datetime = version if version is not None else _aware(timestamp)
             try:
                 table.load_as_version(target)
-            except (DeltaError, ValueError, OSError) as exc:
+            except (DeltaError, ValueError, OSError, OverflowError) as exc:
                 raise NotFound(f"Version {target} of the table does not exist or its log was cleaned up") from exc
         return table
 

@@ -19,6 +19,7 @@ from starlette.exceptions import HTTPException
 from lakemesh.api.deps import PlatformDep
 from lakemesh.api.routes.sharing import sharing_endpoint
 from lakemesh.core.errors import BadRequest, LakemeshError
+from lakemesh.core.validation import MAX_INT64
 from lakemesh.sharing import files
 from lakemesh.sharing.changes import ChangeRange
 from lakemesh.sharing.lines import CAPABILITIES
@@ -201,8 +202,8 @@ def table_changes(
     platform: PlatformDep,
     authorization: Auth = None,
     capabilities: Capabilities = None,
-    starting_version: Annotated[int | None, Query(alias="startingVersion", ge=0)] = None,
-    ending_version: Annotated[int | None, Query(alias="endingVersion", ge=0)] = None,
+    starting_version: Annotated[int | None, Query(alias="startingVersion", ge=0, le=MAX_INT64)] = None,
+    ending_version: Annotated[int | None, Query(alias="endingVersion", ge=0, le=MAX_INT64)] = None,
     starting_timestamp: Annotated[str | None, Query(alias="startingTimestamp")] = None,
     ending_timestamp: Annotated[str | None, Query(alias="endingTimestamp")] = None,
     historical_metadata: Annotated[bool, Query(alias="includeHistoricalMetadata")] = False,

@@ -13,6 +13,7 @@ from fastapi.responses import StreamingResponse
 from lakemesh.api.deps import Caller, Cursor, Limit, PlatformDep
 from lakemesh.auth.models import Principal
 from lakemesh.core.pages import DEFAULT_LIMIT, Page
+from lakemesh.core.validation import MAX_INT64
 from lakemesh.facade.pipelines import pipeline_spec
 from lakemesh.pipelines.models import Pipeline, PipelineRun, PipelineVersion
 from lakemesh.platform import Platform
@@ -116,7 +117,7 @@ def run_logs(
     run_id: str,
     platform: PlatformDep,
     caller: Caller,
-    after: Annotated[int, Query(ge=0)] = 0,
+    after: Annotated[int, Query(ge=0, le=MAX_INT64)] = 0,
     follow: bool = False,
 ) -> StreamingResponse:
     platform.pipelines.logs(caller, domain, pipeline, run_id, after=after)  # checks access before streaming

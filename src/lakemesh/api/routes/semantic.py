@@ -5,14 +5,14 @@ from __future__ import annotations
 from typing import Any
 
 import pyarrow as pa
-import yaml
 from fastapi import APIRouter, Request, Response, status
 from fastapi.responses import StreamingResponse
 from starlette.concurrency import run_in_threadpool
 
 from lakemesh.api.deps import Caller, Cursor, IfMatch, Limit, PlatformDep
 from lakemesh.api.uploads import spooled_body
-from lakemesh.core.errors import ErrorItem, InvalidInput, UnsupportedMediaType
+from lakemesh.core.documents import load_bounded_yaml
+from lakemesh.core.errors import UnsupportedMediaType
 from lakemesh.core.pages import DEFAULT_LIMIT, Page
 from lakemesh.semantic.models import (
     SemanticColumn,
@@ -54,11 +54,7 @@ async def put_model(
         raise UnsupportedMediaType("Send the model as application/json or application/yaml")
     async with spooled_body(request, MAX_MODEL_BYTES) as path:
         text = path.read_text(encoding="utf-8", errors="replace")
-    try:
-        document: Any = yaml.safe_load(text) if text.strip() else None  # YAML is a superset of JSON
-    except yaml.YAMLError as exc:
-        first = str(exc).splitlines()[0]
-        raise InvalidInput("The body is not valid JSON or YAML", errors=[ErrorItem(("body",), first)]) from None
+    document: Any = load_bounded_yaml(text, "body") if text.strip() else None  # YAML is a superset of JSON
     spec = parse_model_document(document)
     saved = await run_in_threadpool(platform.semantic.put, caller, domain, model, spec, if_match=if_match)
     response.headers["ETag"] = saved.etag

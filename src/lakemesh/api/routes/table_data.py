@@ -13,6 +13,7 @@ from starlette.concurrency import run_in_threadpool
 from lakemesh.api.deps import Caller, PlatformDep
 from lakemesh.api.uploads import spooled_body
 from lakemesh.core.pages import Page
+from lakemesh.core.validation import MAX_INT64
 from lakemesh.lakehouses.models import CommitInfo, FileInfo, OptimizeResult, VacuumResult, WriteResult
 from lakemesh.storage import arrowio
 
@@ -77,9 +78,9 @@ def read_data(
     platform: PlatformDep,
     caller: Caller,
     format: Literal["arrow", "parquet", "csv", "json"] = "arrow",
-    version: Annotated[int | None, Query(ge=0)] = None,
+    version: Annotated[int | None, Query(ge=0, le=MAX_INT64)] = None,
     timestamp: datetime | None = None,
-    limit: Annotated[int | None, Query(ge=0)] = None,
+    limit: Annotated[int | None, Query(ge=0, le=MAX_INT64)] = None,
     columns: Annotated[str | None, Query(description="Comma-separated column names.")] = None,
 ) -> StreamingResponse:
     names = [c.strip() for c in columns.split(",") if c.strip()] if columns else None
