@@ -6,6 +6,7 @@ from typing import Any
 
 from sqlalchemy import bindparam, func, select, update
 from sqlalchemy.engine import Row
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from lakemesh.auth.models import IssuedToken, PlatformRole, Principal, PrincipalCreate, Token, TokenCreate
@@ -49,13 +50,29 @@ def principal_from_row(row: PrincipalRow | Row[Any]) -> Principal:
 
 
 def find_principal_row(session: Session, ref: str) -> PrincipalRow | None:
-    """A principal by id, name or email, case-insensitively."""
+    """A principal by id, name or email, case-insensitively (names and e-mails are one namespace: at most one)."""
     key = ref.strip().lower()
     return session.scalar(
         select(PrincipalRow)
-        .where((PrincipalRow.key == key) | (PrincipalRow.id == ref) | (PrincipalRow.email == key))
+        .where((PrincipalRow.key == key) | (PrincipalRow.id == ref) | (func.lower(PrincipalRow.email) == key))
         .limit(1)
     )
+
+
+def check_namespace(session: Session, name: str, email: str | None) -> None:
+    """Refuse a name or e-mail that is already any principal's name or e-mail (case-insensitive): a grant or
+    membership addressed by either must land on exactly one principal."""
+    claims = {name.strip().lower()} | ({email.strip().lower()} if email else set())
+    taken = session.execute(
+        select(PrincipalRow.name, PrincipalRow.key, PrincipalRow.email).where(
+            PrincipalRow.key.in_(claims) | func.lower(PrincipalRow.email).in_(claims)
+        )
+    ).first()
+    if taken is not None:
+        clash = next(c for c in sorted(claims) if c in {taken.key, (taken.email or "").lower()})
+        raise Conflict(
+            f"{clash!r} is already the name or e-mail of principal {taken.name!r}; names and e-mails are unique"
+        )
 
 
 class PrincipalService:
@@ -71,32 +88,36 @@ class PrincipalService:
         email = spec.email or (name if "@" in name else None)
         if email is not None and not looks_like_email(email):
             raise invalid("email", "must be an email address")
-        with self._catalog.transaction() as session:
-            if find_principal_row(session, name) is not None:
-                raise Conflict(f"Principal {name!r} already exists")
-            row = PrincipalRow(
-                id=new_id("prn"),
-                name=name,
-                key=name.lower(),
-                kind=spec.kind,
-                email=email.lower() if email else None,
-                display_name=spec.display_name,
-                platform_role=spec.platform_role.value,
-                disabled=False,
-                created_at=self._clock.now(),
-            )
-            session.add(row)
-            principal = principal_from_row(row)
-            record(
-                session,
-                at=row.created_at,
-                actor=actor.name,
-                action="principal.created",
-                resource_type="principal",
-                resource_id=row.id,
-                resource_name=name,
-                after=principal.model_dump(mode="json"),
-            )
+        try:
+            with self._catalog.transaction() as session:
+                if find_principal_row(session, name) is not None:
+                    raise Conflict(f"Principal {name!r} already exists")
+                check_namespace(session, name, email)
+                row = PrincipalRow(
+                    id=new_id("prn"),
+                    name=name,
+                    key=name.lower(),
+                    kind=spec.kind,
+                    email=email.lower() if email else None,
+                    display_name=spec.display_name,
+                    platform_role=spec.platform_role.value,
+                    disabled=False,
+                    created_at=self._clock.now(),
+                )
+                session.add(row)
+                principal = principal_from_row(row)
+                record(
+                    session,
+                    at=row.created_at,
+                    actor=actor.name,
+                    action="principal.created",
+                    resource_type="principal",
+                    resource_id=row.id,
+                    resource_name=name,
+                    after=principal.model_dump(mode="json"),
+                )
+        except IntegrityError as exc:  # created concurrently under the same name or e-mail
+            raise Conflict(f"Principal {name!r} or its e-mail was taken a moment ago; choose another") from exc
         return principal
 
     def ensure_principal(self, actor: Principal, spec: PrincipalCreate) -> Principal:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Boolean, ForeignKey, String, UniqueConstraint
+from sqlalchemy import Boolean, ForeignKey, Index, String, UniqueConstraint, func
 from sqlalchemy.orm import Mapped, mapped_column
 
 from lakemesh.catalog.tables.base import Base
@@ -22,6 +22,10 @@ class PrincipalRow(Base):
     platform_role: Mapped[str] = mapped_column(String(16), default="user")
     disabled: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[datetime]
+
+
+# One principal per e-mail, case-insensitively (migration 0011_h25a); names are checked against e-mails in code.
+Index("uq_principals_email_lower", func.lower(PrincipalRow.email), unique=True)
 
 
 class TokenRow(Base):
