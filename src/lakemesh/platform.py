@@ -56,8 +56,10 @@ class Platform:
     def __init__(self, settings: Settings, clock: Clock | None = None) -> None:
         self.settings = settings
         self.clock: Clock = clock or SystemClock()
+        if settings.umask is not None:
+            os.umask(int(settings.umask, 8))  # data files shared with other processes (a group-readable data root)
         if settings.catalog_url is None:
-            settings.home.mkdir(parents=True, exist_ok=True)
+            secure_home(settings.home)
         self.catalog = Catalog(settings.resolved_catalog_url)
         self.authorizer = Authorizer(self.catalog)
         self.principals = PrincipalService(self.catalog, self.clock)
@@ -177,6 +179,27 @@ class Platform:
         self.scheduler.stop()
         self.executor.close()  # stops Ray only if this process started it
         self.catalog.dispose()
+
+
+CATALOG_FILES = ("catalog.db", "catalog.db-wal", "catalog.db-shm", "catalog.db-journal")
+
+
+def secure_home(home: Path) -> None:
+    """The home (0700) and the SQLite catalog (0600) hold token hashes and keys: owner only, whatever the umask.
+
+    The catalog file is created 0600 before SQLite opens it; SQLite gives its -wal/-shm files the database file's
+    mode, and existing homes from older versions are tightened on start.
+    """
+    database = home / CATALOG_FILES[0]
+    if not home.exists() or database.exists():  # a home we create or one clearly Lakemesh's (never e.g. /tmp)
+        home.mkdir(parents=True, exist_ok=True, mode=0o700)
+        home.chmod(0o700)
+    if not database.exists():
+        os.close(os.open(database, os.O_WRONLY | os.O_CREAT, 0o600))
+    for name in CATALOG_FILES:
+        path = home / name
+        if path.exists():
+            path.chmod(0o600)
 
 
 def write_secret_file(path: Path, secret: str) -> None:

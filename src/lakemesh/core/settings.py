@@ -39,6 +39,12 @@ class Settings(BaseSettings):
         description="How concurrent Delta commits on S3 stay safe: `conditional-put` (If-None-Match, "
         "supported by AWS S3, MinIO and moto) or `unsafe-rename` (single writer only).",
     )
+    umask: str | None = Field(
+        default=None,
+        pattern=r"^0?[0-7]{3}$",
+        description="Octal umask for data files and directories the server writes (e.g. `027` to share them with a "
+        "group); default: the process's. The home stays 0700 and catalog files 0600 whatever it is.",
+    )
     max_upload_bytes: int = Field(
         default=10 * 1024**3, description="Largest table-data or file upload accepted (streamed to disk)."
     )
