@@ -109,3 +109,21 @@ def test_a_labelled_partition_column_leaves_partition_values_and_hints(server: S
     assert "region" not in json.loads(lines[1])["metaData"]["partitionColumns"]
     frame = delta_sharing.load_as_pandas(shared["url"])
     assert list(frame.columns) == ["id", "customer_name"]
+
+
+def test_file_urls_say_whether_the_recipient_was_revoked_or_has_expired(server: Server, tmp_path: Path) -> None:
+    import time
+
+    shared = _share_unlabelled(server, tmp_path)
+    share = shared["share"]
+    with server.client() as http:
+        brief = http.post(f"/api/v1/shares/{share}/recipients", json={"name": "brief", "expires_in": "1s"}).json()
+        urls = {}
+        for who, token in (("partner", shared["auth"]["Authorization"]), ("brief", f"Bearer {brief['token']}")):
+            lines = http.post(f"{shared['table']}/query", json={}, headers={"Authorization": token}).text
+            urls[who] = json.loads(lines.splitlines()[2])["file"]["url"]
+        assert http.delete(f"/api/v1/shares/{share}/recipients/partner").status_code == 200
+    time.sleep(1.5)  # let the one-second recipient expire
+    revoked, expired = httpx.get(urls["partner"]), httpx.get(urls["brief"])
+    assert revoked.status_code == expired.status_code == 401
+    assert "revoked" in revoked.json()["message"] and "expired" in expired.json()["message"]

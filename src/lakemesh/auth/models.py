@@ -20,11 +20,19 @@ class Principal(BaseModel):
     id: str
     name: str
     kind: Literal["user", "service"]
-    email: str | None = None
+    email: str | None = Field(default=None, description="Shown to platform admins and to the principal itself.")
     display_name: str | None = None
-    platform_role: PlatformRole = PlatformRole.USER
+    platform_role: PlatformRole | None = Field(
+        default=PlatformRole.USER, description="None when hidden: only platform admins see others' roles."
+    )
     disabled: bool = False
     created_at: datetime
+
+    def for_viewer(self, viewer: Principal) -> Principal:
+        """What `viewer` may see of this principal: others' e-mails and roles are for admins (pickers need names)."""
+        if viewer.is_platform_admin or viewer.id == self.id:
+            return self
+        return self.model_copy(update={"email": None, "platform_role": None})
 
     @property
     def is_platform_admin(self) -> bool:

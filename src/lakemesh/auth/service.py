@@ -133,7 +133,7 @@ class PrincipalService:
             row = find_principal_row(session, ref)
             if row is None:
                 raise NotFound(f"Principal {ref!r} not found")
-            return principal_from_row(row)
+            return principal_from_row(row).for_viewer(actor)
 
     def list_principals(self, actor: Principal, *, limit: int = 50, cursor: str | None = None) -> Page[Principal]:
         check_limit(limit)
@@ -143,7 +143,7 @@ class PrincipalService:
             query = query.where(PrincipalRow.key > str(after))
         with self._catalog.read() as session:
             rows = list(session.scalars(query))
-        items = [principal_from_row(r) for r in rows[:limit]]
+        items = [principal_from_row(r).for_viewer(actor) for r in rows[:limit]]
         return Page(items=items, next_cursor=encode_cursor(rows[limit - 1].key) if len(rows) > limit else None)
 
     def disable_principal(self, actor: Principal, ref: str) -> Principal:
@@ -246,6 +246,8 @@ class PrincipalService:
             raise invalid("expires_in", "must be positive")
         with self._catalog.transaction() as session:
             owner = self._token_owner(session, actor, spec.principal)
+            if owner.disabled:
+                raise Conflict(f"Principal {owner.name!r} is disabled; enable it before issuing it a token")
             expires_at = self._clock.now() + lifetime if lifetime else None
             token, secret = self._issue(session, owner, name, expires_at)
             record(

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Literal, Protocol
+from typing import Any, Literal, Protocol
 
 import pyarrow as pa
 from deltalake.exceptions import DeltaError
@@ -204,6 +205,7 @@ class TableData:
     ) -> list[CommitInfo]:
         with self._catalog.read() as session:
             handle = self._tables.locate(session, actor, domain, lakehouse, table, Action.ITEM_READ)
+            owner = self._tables.is_owner(session, actor, handle)
         return [
             CommitInfo(
                 version=c.version,
@@ -211,7 +213,7 @@ class TableData:
                 operation=c.operation,
                 actor=c.actor,
                 rows_added=c.rows_added,
-                parameters={k: v for k, v in c.parameters.items() if k != "metadata"},
+                parameters={k: v if owner else _hide_locations(v) for k, v in c.parameters.items() if k != "metadata"},
             )
             for c in self._tables.delta.history(handle.uri, limit=limit)
         ]
@@ -275,3 +277,11 @@ def _transformed(
 
     schema = apply(pa.RecordBatch.from_pylist([], schema=reader.schema)).schema
     return pa.RecordBatchReader.from_batches(schema, (apply(batch) for batch in reader))
+
+
+_LOCATION = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*://[^\s\"',]*")
+
+
+def _hide_locations(value: Any) -> Any:
+    """Storage URIs (`file:///srv/...`, `s3://bucket/...`) in commit parameters are for the owning domain only."""
+    return _LOCATION.sub("<storage location>", value) if isinstance(value, str) else value

@@ -144,6 +144,10 @@ class TableService:
             row = self.new_row(session, actor, domain, lakehouse_row, table)
         return self.handle(domain, lakehouse_row, row)
 
+    def is_owner(self, session: Session, actor: Principal, handle: TableHandle) -> bool:
+        """Platform admins and members of the owning domain: they may see where the table is stored."""
+        return actor.is_platform_admin or self._authz.role_in(actor, handle.domain.id, session) is not None
+
     def handle(self, domain: DomainRow, lakehouse: LakehouseRow, row: TableRow) -> TableHandle:
         return TableHandle(domain, lakehouse, row, self.root.table_uri(domain.slug, lakehouse.name, row.name))
 

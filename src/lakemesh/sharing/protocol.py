@@ -266,12 +266,12 @@ class DeltaSharingServer:
             found = _entry(session, entry_id) if entry_id else None
             now_columns = self._exposed(session, found) if found is not None else None
         now = self._clock.now()
-        if (
-            recipient is None
-            or recipient.revoked_at is not None
-            or (recipient.expires_at is not None and recipient.expires_at <= now)
-        ):
-            raise Unauthorized("The recipient behind this file URL is no longer allowed to read")
+        if recipient is None:
+            raise Unauthorized("The recipient behind this file URL no longer exists")
+        if recipient.revoked_at is not None:
+            raise Unauthorized("The recipient token behind this file URL was revoked")
+        if recipient.expires_at is not None and recipient.expires_at <= now:
+            raise Unauthorized("The recipient token behind this file URL has expired")
         if found is None or found[0].share_id != recipient.share_id or fingerprint(now_columns) != columns:
             raise Forbidden("What this table shares has changed since the file URL was issued; query the table again")
         return files.open_served(self._tables.root, signed.path)
