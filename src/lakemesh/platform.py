@@ -12,6 +12,7 @@ from lakemesh.audit.service import AuditService
 from lakemesh.auth.authorize import Authorizer
 from lakemesh.auth.service import PrincipalService
 from lakemesh.catalog import Catalog, migrate
+from lakemesh.catalog.keys import KeyStore
 from lakemesh.catalog.leadership import Leadership
 from lakemesh.core.clock import Clock, SystemClock
 from lakemesh.core.durations import parse_duration
@@ -113,7 +114,11 @@ class Platform:
             evaluation_interval(settings), "governance-evaluate", self.governance.compliance.evaluate_all
         )
         # access
-        self.reads = ReadGovernor(self.catalog, self.authorizer, self.clock)
+        self.keys = KeyStore(
+            settings.resolved_keys_dir,
+            {"url-signing-key": settings.url_signing_key, "masking-salt": settings.masking_key},
+        )
+        self.reads = ReadGovernor(self.catalog, self.authorizer, self.clock, self.keys)
         self.access = AccessService(self.catalog, self.authorizer, self.clock, self.table_data, self.reads)
         self.query = QueryService(self.catalog, self.authorizer, self.clock, self.tables, self.reads)
         self.discovery = SearchService(self.catalog, self.clock)
@@ -145,7 +150,7 @@ class Platform:
             self.tables,
             masked_columns=masked,
         )
-        signer = UrlSigner(self.catalog, self.clock)
+        signer = UrlSigner(self.catalog, self.clock, self.keys)
         self.sharing = DeltaSharingServer(self.catalog, self.clock, self.tables, signer, masked_columns=masked)
         # semantic
         self.semantic = SemanticService(

@@ -22,6 +22,7 @@ from lakemesh.access.models import MaskingPolicy
 from lakemesh.auth.authorize import Authorizer
 from lakemesh.auth.models import Principal
 from lakemesh.catalog import Catalog
+from lakemesh.catalog.keys import KeyStore
 from lakemesh.catalog.tables import AuditRow
 from lakemesh.catalog.tables.access import AccessSettingRow
 from lakemesh.core.clock import Clock
@@ -36,10 +37,11 @@ POLICY_KEY = "masking-policy"
 class ReadGovernor:
     """Decides what a reader sees of a table and records every read in the audit log."""
 
-    def __init__(self, catalog: Catalog, authorizer: Authorizer, clock: Clock) -> None:
+    def __init__(self, catalog: Catalog, authorizer: Authorizer, clock: Clock, keys: KeyStore | None = None) -> None:
         self._catalog = catalog
         self._authz = authorizer
         self._clock = clock
+        self._keys = keys
         self._salt: str | None = None
 
     # -- settings --------------------------------------------------------------------------------
@@ -85,6 +87,11 @@ class ReadGovernor:
         """The per-deployment salt of `hash` masks, created once and kept in the catalog (never returned by the API)."""
         if self._salt is not None:
             return self._salt
+        if self._keys is not None:  # a 0600 key file (or env), moved out of the catalog on first use
+            self._salt = self._keys.get(SALT_KEY, legacy=self._legacy_salt)
+            with self._catalog.transaction() as session:
+                session.query(AccessSettingRow).filter(AccessSettingRow.key == SALT_KEY).delete()
+            return self._salt
         with self._catalog.read() as session:
             row = session.get(AccessSettingRow, SALT_KEY)
         if row is None:
@@ -103,6 +110,11 @@ class ReadGovernor:
             raise RuntimeError("the masking salt could not be created")
         self._salt = str(row.value["salt"])
         return self._salt
+
+    def _legacy_salt(self) -> str | None:
+        with self._catalog.read() as session:
+            row = session.get(AccessSettingRow, SALT_KEY)
+            return str(row.value["salt"]) if row else None
 
     # -- plans -----------------------------------------------------------------------------------
     def plan(self, principal: Principal, handle: TableHandle, session: Session | None = None) -> MaskPlan:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import io
 import json
+import os
 import shutil
 import sqlite3
 import tarfile
@@ -30,12 +31,14 @@ from sqlalchemy.exc import DBAPIError
 
 from lakemesh.catalog import migrate
 from lakemesh.catalog.db import Catalog
+from lakemesh.catalog.keys import KEY_NAMES
 from lakemesh.catalog.pg_tools import run_pg_tool
 from lakemesh.core.errors import Conflict, InvalidInput, NotFound, ServiceUnavailable
 
 FORMAT = "lakemesh-catalog-backup"
 FORMAT_VERSION = 1
 MANIFEST = "manifest.json"
+KEYS_AREA = "keys"
 CatalogKind = Literal["sqlite", "postgresql"]
 PAYLOAD: dict[CatalogKind, str] = {"sqlite": "catalog.sqlite", "postgresql": "catalog.pgdump"}
 
@@ -85,8 +88,14 @@ def catalog_kind(url: str) -> CatalogKind:
     return backend
 
 
-def backup_catalog(catalog_url: str, out: Path, *, now: datetime | None = None) -> BackupManifest:
-    """Write a backup archive of the catalog at `catalog_url` to `out` (a new file, written atomically)."""
+def backup_catalog(
+    catalog_url: str, out: Path, *, now: datetime | None = None, keys_dir: Path | None = None
+) -> BackupManifest:
+    """Write a backup archive of the catalog at `catalog_url` to `out` (a new file, written atomically, 0600).
+
+    The key files of `keys_dir` go in too (`keys/<name>`): without the URL-signing and masking keys a restored
+    catalog would sign and mask differently. The archive is therefore as secret as the keys.
+    """
     kind = catalog_kind(catalog_url)
     out = out.expanduser()
     if out.exists():
@@ -114,6 +123,11 @@ def backup_catalog(catalog_url: str, out: Path, *, now: datetime | None = None) 
             info.size, info.mtime = len(body), int(manifest.created_at.timestamp())
             archive.addfile(info, io.BytesIO(body))
             archive.add(payload, arcname=PAYLOAD[kind])
+            for name in KEY_NAMES:
+                key = (keys_dir / name) if keys_dir else None
+                if key is not None and key.is_file():
+                    archive.add(key, arcname=f"{KEYS_AREA}/{name}")
+        partial.chmod(0o600)
         partial.replace(out)
     return manifest
 
@@ -124,7 +138,9 @@ def read_manifest(source: Path) -> BackupManifest:
         return BackupManifest.from_json(_member_bytes(archive, MANIFEST, source), source)
 
 
-def restore_catalog(catalog_url: str, source: Path, *, force: bool = False) -> BackupManifest:
+def restore_catalog(
+    catalog_url: str, source: Path, *, force: bool = False, keys_dir: Path | None = None
+) -> BackupManifest:
     """Replace the catalog at `catalog_url` with the backup in `source`; refuses unsafe restores before touching it."""
     source = source.expanduser()
     manifest = read_manifest(source)
@@ -144,6 +160,15 @@ def restore_catalog(catalog_url: str, source: Path, *, force: bool = False) -> B
         payload = work / PAYLOAD[kind]
         with _open_archive(source) as archive:
             _extract_member(archive, PAYLOAD[kind], source, payload)
+            keys = [n for n in KEY_NAMES if f"{KEYS_AREA}/{n}" in archive.getnames()]
+            if keys_dir is not None and keys:
+                keys_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
+                for name in keys:
+                    target_key = keys_dir / name
+                    fd = os.open(target_key, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+                    os.close(fd)
+                    target_key.chmod(0o600)
+                    _extract_member(archive, f"{KEYS_AREA}/{name}", source, target_key)
         if kind == "sqlite":
             _sqlite_check(payload, source)
             target_path = _sqlite_path(catalog_url)

@@ -23,6 +23,12 @@ def _catalog_url() -> str:
     return Settings().resolved_catalog_url
 
 
+def _keys_dir() -> Path:
+    from lakemesh.core.settings import Settings
+
+    return Settings().resolved_keys_dir
+
+
 def _manifest_json(manifest: Any) -> dict[str, Any]:
     return {
         "catalog_kind": manifest.catalog_kind,
@@ -39,7 +45,7 @@ def backup(
     """Back up the catalog (safe while servers run); back up the data root right after."""
     from lakemesh.catalog.backup import backup_catalog
 
-    manifest = backup_catalog(_catalog_url(), out)
+    manifest = backup_catalog(_catalog_url(), out, keys_dir=_keys_dir())
     if as_json:
         emit_json(_manifest_json(manifest))
         return
@@ -57,7 +63,7 @@ def restore(
     """Restore the catalog from a backup (stop the servers first)."""
     from lakemesh.catalog.backup import restore_catalog
 
-    manifest = restore_catalog(_catalog_url(), source, force=force)
+    manifest = restore_catalog(_catalog_url(), source, force=force, keys_dir=_keys_dir())
     if as_json:
         emit_json(_manifest_json(manifest))
         return

@@ -39,6 +39,19 @@ class Settings(BaseSettings):
         description="How concurrent Delta commits on S3 stay safe: `conditional-put` (If-None-Match, "
         "supported by AWS S3, MinIO and moto) or `unsafe-rename` (single writer only).",
     )
+    keys_dir: Path | None = Field(
+        default=None,
+        description="Directory of the secret key files (URL signing, masking), each 0600; default: keys/ under "
+        "home. Replicas must share it (or set the two key variables below).",
+    )
+    url_signing_key: str | None = Field(
+        default=None, description="Key that signs Delta Sharing file URLs (else a generated key in the keys directory)."
+    )
+    masking_key: str | None = Field(
+        default=None,
+        pattern=r"^[A-Za-z0-9]+$",
+        description="Key of `hash` masks, letters and digits (else a generated key in the keys directory).",
+    )
     umask: str | None = Field(
         default=None,
         pattern=r"^0?[0-7]{3}$",
@@ -83,6 +96,10 @@ class Settings(BaseSettings):
     @property
     def resolved_catalog_url(self) -> str:
         return self.catalog_url or f"sqlite:///{self.home / 'catalog.db'}"
+
+    @property
+    def resolved_keys_dir(self) -> Path:
+        return self.keys_dir or self.home / "keys"
 
     @property
     def resolved_data_root(self) -> str:

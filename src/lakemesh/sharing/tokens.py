@@ -13,6 +13,7 @@ from datetime import datetime
 from sqlalchemy.exc import IntegrityError
 
 from lakemesh.catalog import Catalog
+from lakemesh.catalog.keys import KeyStore
 from lakemesh.catalog.tables.sharing import SharingSettingRow
 from lakemesh.core.clock import Clock
 from lakemesh.core.errors import Forbidden
@@ -39,6 +40,14 @@ class SignedFile:
     scope: str | None = None  # `<share table id>:<fingerprint of the exposed columns>`, checked again when served
 
 
+def _key_bytes(text: str) -> bytes:
+    """Generated (and older catalogs') keys are hex; a key set by hand in the environment may be any text."""
+    try:
+        return bytes.fromhex(text)
+    except ValueError:
+        return text.encode()
+
+
 def _b64(data: bytes) -> str:
     return base64.urlsafe_b64encode(data).decode().rstrip("=")
 
@@ -50,13 +59,19 @@ def _unb64(text: str) -> bytes:
 class UrlSigner:
     """HMAC-SHA256 over the file, the recipient and the expiry, with a key kept in the catalog (shared by replicas)."""
 
-    def __init__(self, catalog: Catalog, clock: Clock) -> None:
+    def __init__(self, catalog: Catalog, clock: Clock, keys: KeyStore | None = None) -> None:
         self._catalog = catalog
         self._clock = clock
+        self._keys = keys
         self._key: bytes | None = None
 
     def key(self) -> bytes:
         if self._key is not None:
+            return self._key
+        if self._keys is not None:  # a 0600 key file (or env), moved out of the catalog on first use
+            self._key = _key_bytes(self._keys.get(SIGNING_KEY, legacy=self._legacy))
+            with self._catalog.transaction() as session:
+                session.query(SharingSettingRow).filter(SharingSettingRow.key == SIGNING_KEY).delete()
             return self._key
         with self._catalog.read() as session:
             row = session.get(SharingSettingRow, SIGNING_KEY)
@@ -73,6 +88,11 @@ class UrlSigner:
             raise RuntimeError("the URL signing key could not be created")
         self._key = bytes.fromhex(str(row.value["key"]))
         return self._key
+
+    def _legacy(self) -> str | None:
+        with self._catalog.read() as session:
+            row = session.get(SharingSettingRow, SIGNING_KEY)
+            return str(row.value["key"]) if row else None
 
     def sign(self, path: str, recipient_id: str, expires: datetime, scope: str | None = None) -> str:
         grant: dict[str, object] = {"p": path, "r": recipient_id, "e": int(expires.timestamp())}
