@@ -40,7 +40,14 @@ class Settings(BaseSettings):
         "supported by AWS S3, MinIO and moto) or `unsafe-rename` (single writer only).",
     )
     max_upload_bytes: int = Field(
-        default=10 * 1024**3, description="Largest table-data or file upload accepted (streamed to disk)."
+        default=256 * 1024**2,
+        ge=1,
+        description="Largest table-data or file upload accepted in one request (checked while it streams; 413).",
+    )
+    max_lakehouse_bytes: int | None = Field(
+        default=None,
+        ge=0,
+        description="Most bytes one lakehouse's tables and files may hold; uploads past it are 413 (off by default).",
     )
     scheduler: bool = Field(default=True, description="Run scheduled jobs (auto-vacuum, ...) inside `lakemesh serve`.")
     auto_vacuum_interval: str = Field(default="6h", description="How often auto-vacuum lakehouses are vacuumed.")

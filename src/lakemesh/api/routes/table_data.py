@@ -11,6 +11,7 @@ from pydantic import BaseModel, ConfigDict
 from starlette.concurrency import run_in_threadpool
 
 from lakemesh.api.deps import Caller, PlatformDep
+from lakemesh.api.limits import upload_limit
 from lakemesh.api.uploads import spooled_body
 from lakemesh.core.pages import Page
 from lakemesh.lakehouses.models import CommitInfo, FileInfo, OptimizeResult, VacuumResult, WriteResult
@@ -51,7 +52,8 @@ async def write_data(
 ) -> WriteResult:
     fmt = arrowio.input_format(request.headers.get("content-type"))
     keys = [k.strip() for k in merge_keys.split(",") if k.strip()] if merge_keys else None
-    async with spooled_body(request, platform.settings.max_upload_bytes) as path:
+    limit = await run_in_threadpool(upload_limit, platform, caller, domain, lakehouse)
+    async with spooled_body(request, limit.bytes, limit.message) as path:
 
         def write() -> WriteResult:
             reader = arrowio.open_reader(path, fmt)
@@ -149,7 +151,8 @@ def list_files(domain: str, lakehouse: str, platform: PlatformDep, caller: Calle
 async def upload_file(
     domain: str, lakehouse: str, path: str, request: Request, platform: PlatformDep, caller: Caller
 ) -> FileInfo:
-    async with spooled_body(request, platform.settings.max_upload_bytes) as body_path:
+    limit = await run_in_threadpool(upload_limit, platform, caller, domain, lakehouse)
+    async with spooled_body(request, limit.bytes, limit.message) as body_path:
 
         def upload() -> FileInfo:
             with body_path.open("rb") as body:
