@@ -8,7 +8,7 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 
 from lakemesh import __version__, web
-from lakemesh.api import problems
+from lakemesh.api import limits, problems
 from lakemesh.api.middleware import BodyGuard
 from lakemesh.api.routes import access as access_routes
 from lakemesh.api.routes import audit, domains, health, lakehouses, principals, products, table_data, templates
@@ -47,6 +47,7 @@ def create_app(platform: Platform) -> FastAPI:
 
     app = FastAPI(title="Lakemesh", version=__version__, description=DESCRIPTION, lifespan=lifespan)
     app.state.platform = platform
+    app.state.heavy_slots = limits.heavy_slots(platform)
     problems.install(app)
 
     for module in (health, principals, domains, lakehouses, table_data, templates, products, audit):

@@ -47,6 +47,8 @@ def install(app: FastAPI) -> None:
         headers = {"WWW-Authenticate": 'Bearer realm="lakemesh"'} if exc.status == 401 else None
         if exc.status == 503:
             headers = {"Retry-After": str(RETRY_AFTER_SECONDS)}
+        if exc.status == 429:
+            headers = {"Retry-After": "1"}  # heavy requests take seconds; a slot frees up soon
         return problem(
             exc.status, exc.title, exc.detail, code=exc.code, errors=[e.as_dict() for e in exc.errors], headers=headers
         )

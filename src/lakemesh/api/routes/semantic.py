@@ -11,6 +11,7 @@ from fastapi.responses import StreamingResponse
 from starlette.concurrency import run_in_threadpool
 
 from lakemesh.api.deps import Caller, Cursor, IfMatch, Limit, PlatformDep
+from lakemesh.api.limits import HeavySlot
 from lakemesh.api.uploads import spooled_body
 from lakemesh.core.errors import ErrorItem, InvalidInput, UnsupportedMediaType
 from lakemesh.core.pages import DEFAULT_LIMIT, Page
@@ -100,6 +101,7 @@ def delete_model(domain: str, model: str, platform: PlatformDep, caller: Caller)
 @router.post(
     MODEL + "/query",
     summary="Query a semantic model",
+    dependencies=[HeavySlot],
     description='`{"dax": "EVALUATE SUMMARIZE(Customers, Customers[Segment])"}`, or the JSON form '
     '`{"dimensions": ["Customers[Segment]"], "measures": ["Customers"], "filters": [{"column": ..., "op": "=", '
     '"value": ...}]}`. Runs as you through the governed query path: your grants and column masks apply. Columns '

@@ -11,7 +11,7 @@ from pydantic import BaseModel, ConfigDict
 from starlette.concurrency import run_in_threadpool
 
 from lakemesh.api.deps import Caller, PlatformDep
-from lakemesh.api.limits import upload_limit
+from lakemesh.api.limits import HeavySlot, upload_limit
 from lakemesh.api.uploads import spooled_body
 from lakemesh.core.pages import Page
 from lakemesh.lakehouses.models import CommitInfo, FileInfo, OptimizeResult, VacuumResult, WriteResult
@@ -34,6 +34,7 @@ _DATA_BODY = {
 @router.post(
     "/tables/{table}/data",
     summary="Write data to a table",
+    dependencies=[HeavySlot],
     description="Streams the body to disk, checks it against the table's schema (and the contract of a product "
     "bound to the table), then commits one Delta version. A mismatch is a 422 listing each column; a corrupt body "
     "is a 400; in both cases nothing is written. The first write creates the table.",
@@ -146,6 +147,7 @@ def list_files(domain: str, lakehouse: str, platform: PlatformDep, caller: Calle
     "/files/{path:path}",
     status_code=status.HTTP_201_CREATED,
     summary="Upload a raw file",
+    dependencies=[HeavySlot],
     description="Any content; streamed to storage. Paths stay inside the Files area (no `..`, no absolute paths).",
 )
 async def upload_file(
