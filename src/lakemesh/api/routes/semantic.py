@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
 import pyarrow as pa
 import yaml
-from fastapi import APIRouter, Request, Response, status
+from fastapi import APIRouter, Body, Request, Response, status
 from fastapi.responses import StreamingResponse
 from starlette.concurrency import run_in_threadpool
 
@@ -110,7 +110,13 @@ def delete_model(domain: str, model: str, platform: PlatformDep, caller: Caller)
     response_model=SemanticResult,
     responses={200: {"content": {m: {} for m in arrowio.OUTPUT_TYPES.values()}}},
 )
-def query_model(domain: str, model: str, request: SemanticQuery, platform: PlatformDep, caller: Caller) -> Any:
+def query_model(
+    domain: str,
+    model: str,
+    platform: PlatformDep,
+    caller: Caller,
+    request: Annotated[SemanticQuery, Body(default_factory=SemanticQuery)],
+) -> Any:
     outcome = platform.semantic.query(caller, domain, model, request)
     headers = {"X-Lakemesh-Truncated": str(outcome.truncated).lower()}
     table = outcome.table
