@@ -107,6 +107,7 @@ def burst(url: str, token: str, other: str, queries: int) -> dict[str, float]:
         "readyz_max": max(ready),
         "ok": statuses.count(200),
         "429s": statuses.count(429),
+        "failed": len([s for s in statuses if s not in (200, 429)]),
     }
 
 
@@ -134,7 +135,7 @@ def main() -> None:
     slots = run(args.queries, args.rows, unbounded=False)
     print(f"{args.queries} heavy queries by one Viewer; another user's GET /api/v1/me meanwhile (ms)")
     print(f"{'':24}{'no slot pool':>14}{'slot pool':>14}")
-    for key in ("reads", "p50", "p99", "max", "readyz_max", "burst_s", "ok", "429s"):
+    for key in ("reads", "p50", "p99", "max", "readyz_max", "burst_s", "ok", "429s", "failed"):
         print(f"{key:24}{baseline[key]:>14.1f}{slots[key]:>14.1f}")
     print(f"p99 ratio (no pool / pool): {baseline['p99'] / slots['p99']:.1f}x; target p99 < 200 ms")
 
