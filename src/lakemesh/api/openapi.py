@@ -58,6 +58,15 @@ PROBLEM_SCHEMA: dict[str, Any] = {
 }
 
 
+# The Delta Sharing protocol has its own error body, as JSON, and answers 400 where the API answers 422.
+SHARING_ERROR_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "title": "DeltaSharingError",
+    "required": ["errorCode", "message"],
+    "properties": {"errorCode": {"type": "string"}, "message": {"type": "string"}},
+}
+
+
 def install(app: FastAPI) -> None:
     """Replace `app.openapi` with the rewritten document, built once on first request."""
 
@@ -80,6 +89,7 @@ def rewrite(document: dict[str, Any]) -> dict[str, Any]:
     schemas.pop("HTTPValidationError", None)
     schemas.pop("ValidationError", None)
     schemas["Problem"] = PROBLEM_SCHEMA
+    schemas["DeltaSharingError"] = SHARING_ERROR_SCHEMA
     components["securitySchemes"] = {
         "bearer": {"type": "http", "scheme": "bearer", "description": "A Lakemesh API token (or a share's token)."}
     }
@@ -111,12 +121,13 @@ def _operation(path: str, method: str, operation: dict[str, Any], seen: set[str]
         codes.add(429)
     if "version" in path or path.endswith("/data"):
         codes.add(410)
+    content = {PROBLEM_JSON: {"schema": {"$ref": "#/components/schemas/Problem"}}}
+    if path.startswith("/delta-sharing/"):
+        codes = {400, 401, 403, 404} | (codes & {410})
+        content = {"application/json": {"schema": {"$ref": "#/components/schemas/DeltaSharingError"}}}
     responses = operation.setdefault("responses", {})
     for code in sorted(codes):
-        responses[str(code)] = {
-            "description": _TITLES[code],
-            "content": {PROBLEM_JSON: {"schema": {"$ref": "#/components/schemas/Problem"}}},
-        }
+        responses[str(code)] = {"description": _TITLES[code], "content": content}
         if code == 429:
             responses[str(code)]["headers"] = {"Retry-After": {"schema": {"type": "integer"}}}
 
