@@ -126,6 +126,7 @@ def _operation(path: str, method: str, operation: dict[str, Any], seen: set[str]
         codes = {400, 401, 403, 404} | (codes & {410})
         content = {"application/json": {"schema": {"$ref": "#/components/schemas/DeltaSharingError"}}}
     responses = operation.setdefault("responses", {})
+    responses.pop("422", None)  # FastAPI's HTTPValidationError, which this server never sends
     for code in sorted(codes):
         responses[str(code)] = {"description": _TITLES[code], "content": content}
         if code == 429:

@@ -1,4 +1,5 @@
-"""Strict scalars, app-wide: a number is not a date, a timestamp or a boolean, whatever Pydantic's lax mode says.
+"""Strict scalars, app-wide: a number is not a date, a timestamp or a boolean, whatever Pydantic's lax mode says,
+and no text carries NUL characters (PostgreSQL cannot store them; a 422 on every catalog, never a 500).
 
 Pydantic (in the Python mode FastAPI validates with) reads `0` as `false` and `0.5` as 1970-01-01T00:00:00.5;
 a client that sent a number where the document says boolean or date made a mistake, and silently guessing turns
@@ -28,7 +29,12 @@ async def strict_scalars(request: Request) -> None:
     if operation is None:
         return
     schemas = request.app.openapi().get("components", {}).get("schemas", {})
-    errors: list[dict[str, Any]] = []
+    errors: list[dict[str, Any]] = [
+        _error((where, name), "must not contain NUL characters")
+        for where, values in (("path", request.path_params), ("query", request.query_params))
+        for name, value in values.items()
+        if "\x00" in str(value)
+    ]
     for parameter in operation.get("parameters", []):
         if parameter.get("in") != "query" or parameter["name"] not in request.query_params:
             continue
@@ -73,8 +79,10 @@ def _kinds(schema: dict[str, Any], schemas: dict[str, Any]) -> list[dict[str, An
 def _check(
     value: Any, schema: dict[str, Any], schemas: dict[str, Any], loc: tuple[str | int, ...]
 ) -> list[dict[str, Any]]:
-    """Numbers where every allowed form is a boolean or a date; walks objects and arrays the schema describes."""
+    """Numbers where every allowed form is a boolean or a date, and NUL in any text, anywhere in the body."""
     kinds = _kinds(schema, schemas)
+    if isinstance(value, str):  # no catalog stores NUL in text (PostgreSQL refuses it): say so, never a 500
+        return [_error(loc, "must not contain NUL characters")] if "\x00" in value else []
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         if (
             kinds
@@ -91,17 +99,18 @@ def _check(
         return []
     found: list[dict[str, Any]] = []
     if isinstance(value, dict):
+        properties: dict[str, Any] = {}
+        extra: Any = {}
         for kind in kinds:
-            properties = kind.get("properties", {})
-            for key, item in value.items():
-                if key in properties:
-                    found.extend(_check(item, properties[key], schemas, (*loc, key)))
-            if properties:
-                break
+            properties = {**kind.get("properties", {}), **properties}
+            if isinstance(kind.get("additionalProperties"), dict):
+                extra = kind["additionalProperties"]
+        for key, item in value.items():
+            if isinstance(key, str) and "\x00" in key:
+                found.append(_error((*loc, key.replace("\x00", "")), "must not contain NUL characters"))
+            found.extend(_check(item, properties.get(key, extra), schemas, (*loc, key)))
     elif isinstance(value, list):
-        for kind in kinds:
-            if "items" in kind:
-                for index, item in enumerate(value[:1000]):
-                    found.extend(_check(item, kind["items"], schemas, (*loc, index)))
-                break
+        items: dict[str, Any] = next((k["items"] for k in kinds if isinstance(k.get("items"), dict)), {})
+        for index, item in enumerate(value[:10000]):
+            found.extend(_check(item, items, schemas, (*loc, index)))
     return found
