@@ -67,7 +67,8 @@ def schemathesis(server: Server, tmp_path: Path, *extra: str) -> subprocess.Comp
         *(a for op in SELF_DESTRUCTIVE for a in ("--exclude-operation-id", op)),
         *extra,
     ]
-    result = subprocess.run(command, capture_output=True, text=True, timeout=900, check=False)
+    # run in the temp dir: Schemathesis keeps a cache (.schemathesis/) in its working directory
+    result = subprocess.run(command, capture_output=True, text=True, timeout=900, check=False, cwd=tmp_path)
     (tmp_path / "schemathesis.txt").write_text(result.stdout)
     return result
 
