@@ -120,7 +120,15 @@ class Platform:
         )
         self.reads = ReadGovernor(self.catalog, self.authorizer, self.clock, self.keys)
         self.access = AccessService(self.catalog, self.authorizer, self.clock, self.table_data, self.reads)
-        self.query = QueryService(self.catalog, self.authorizer, self.clock, self.tables, self.reads)
+        self.query = QueryService(
+            self.catalog,
+            self.authorizer,
+            self.clock,
+            self.tables,
+            self.reads,
+            memory_limit=settings.query_memory_limit,
+            spill_directory=str(settings.spill_directory),
+        )
         self.discovery = SearchService(self.catalog, self.clock)
         self.scheduler.every(60, "access-grant-expiry", self.access.sweep_expired)
         self.scheduler.every(5, "search-index", self.discovery.catch_up)

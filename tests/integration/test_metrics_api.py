@@ -8,8 +8,10 @@ import sys
 import uuid
 
 import httpx
+import pytest
 
 from lakemesh import connect
+from lakemesh.core.errors import Forbidden
 from tests.integration.conftest import Server
 
 
@@ -81,3 +83,13 @@ def test_the_web_ui_signs_in_with_a_token(server: Server) -> None:
         home = browser.get("/")
         assert home.status_code == 200 and "Mesh health" in home.text
         assert browser.get("/static/htmx.min.js").status_code == 200
+
+
+def test_platform_admins_snapshot_the_metrics_remotely(server: Server) -> None:
+    name = f"m{uuid.uuid4().hex[:6]}@company.com"
+    with connect(server.url, server.token) as remote:
+        assert remote.snapshot_metrics() > 0
+        remote.create_principal(name)
+        other = remote.create_token(principal=name).secret
+    with connect(server.url, other) as viewer, pytest.raises(Forbidden):
+        viewer.snapshot_metrics()

@@ -65,9 +65,10 @@ class QueryService:
         tables: TableService,
         reads: ReadGovernor,
         *,
-        memory_limit: str = "2GB",
+        memory_limit: str = "1GB",
         threads: int = 2,
         timeout_seconds: float = 120.0,
+        spill_directory: str | None = None,
     ) -> None:
         self._catalog = catalog
         self._authz = authorizer
@@ -77,6 +78,7 @@ class QueryService:
         self.memory_limit = memory_limit
         self.threads = threads
         self.timeout_seconds = timeout_seconds
+        self.spill_directory = spill_directory
 
     def run(self, actor: Principal, sql: str, *, limit: int | None = None) -> QueryOutcome:
         rows = DEFAULT_LIMIT if limit is None else limit
@@ -93,7 +95,9 @@ class QueryService:
                 return sources[handle.table.id].relation
 
             gated = gate_query(sql, resolve, limits=EngineLimits(max_rows=rows + 1))
-        with EngineSession(memory_limit=self.memory_limit, threads=self.threads) as engine:
+        with EngineSession(
+            memory_limit=self.memory_limit, threads=self.threads, spill_directory=self.spill_directory
+        ) as engine:
             salt = self._reads.salt()
             for source in sources.values():
                 dataset = self._dataset(source.handle)

@@ -5,10 +5,10 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from fastapi import FastAPI
+from fastapi import Depends, FastAPI
 
 from lakemesh import __version__, web
-from lakemesh.api import problems
+from lakemesh.api import limits, openapi, problems
 from lakemesh.api.middleware import BodyGuard
 from lakemesh.api.routes import access as access_routes
 from lakemesh.api.routes import audit, domains, health, lakehouses, principals, products, table_data, templates
@@ -22,6 +22,7 @@ from lakemesh.api.routes import quality as quality_routes
 from lakemesh.api.routes import selfserve as selfserve_routes
 from lakemesh.api.routes import semantic as semantic_routes
 from lakemesh.api.routes import sharing as sharing_routes
+from lakemesh.api.strict import strict_scalars
 from lakemesh.metrics.prometheus import RequestMetrics
 from lakemesh.platform import Platform
 
@@ -45,9 +46,17 @@ def create_app(platform: Platform) -> FastAPI:
         yield
         platform.scheduler.stop()
 
-    app = FastAPI(title="Lakemesh", version=__version__, description=DESCRIPTION, lifespan=lifespan)
+    app = FastAPI(
+        title="Lakemesh",
+        version=__version__,
+        description=DESCRIPTION,
+        lifespan=lifespan,
+        dependencies=[Depends(strict_scalars)],
+    )
     app.state.platform = platform
+    app.state.heavy_slots = limits.heavy_slots(platform)
     problems.install(app)
+    openapi.install(app)
 
     for module in (health, principals, domains, lakehouses, table_data, templates, products, audit):
         app.include_router(module.router)

@@ -47,6 +47,8 @@ def install(app: FastAPI) -> None:
         headers = {"WWW-Authenticate": 'Bearer realm="lakemesh"'} if exc.status == 401 else None
         if exc.status == 503:
             headers = {"Retry-After": str(RETRY_AFTER_SECONDS)}
+        if exc.status == 429:
+            headers = {"Retry-After": "1"}  # heavy requests take seconds; a slot frees up soon
         return problem(
             exc.status, exc.title, exc.detail, code=exc.code, errors=[e.as_dict() for e in exc.errors], headers=headers
         )
@@ -68,10 +70,13 @@ def install(app: FastAPI) -> None:
         )
 
     @app.exception_handler(StarletteHTTPException)
-    async def http_error(_: Request, exc: StarletteHTTPException) -> JSONResponse:
-        return problem(
-            exc.status_code, _TITLES.get(exc.status_code, "Error"), str(exc.detail), headers=dict(exc.headers or {})
-        )
+    async def http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        headers = dict(exc.headers or {})
+        if exc.status_code == 405:  # Starlette lists only the matched route's methods; RFC 9110 wants all of them
+            from lakemesh.api.openapi import allowed_methods
+
+            headers["Allow"] = ", ".join(allowed_methods(request.app, request.url.path)) or headers.get("Allow", "")
+        return problem(exc.status_code, _TITLES.get(exc.status_code, "Error"), str(exc.detail), headers=headers)
 
     @app.exception_handler(DBAPIError)
     async def catalog_error(request: Request, exc: DBAPIError) -> JSONResponse:

@@ -13,7 +13,7 @@ from lakemesh.core.errors import PayloadTooLarge
 
 
 @asynccontextmanager
-async def spooled_body(request: Request, limit: int) -> AsyncIterator[Path]:
+async def spooled_body(request: Request, limit: int, message: str | None = None) -> AsyncIterator[Path]:
     """The body in a temp file that is removed afterwards; 413 as soon as it passes `limit` bytes."""
     with tempfile.TemporaryDirectory(prefix="lakemesh-upload-") as folder:
         path = Path(folder) / "body"
@@ -22,6 +22,6 @@ async def spooled_body(request: Request, limit: int) -> AsyncIterator[Path]:
             async for chunk in request.stream():
                 size += len(chunk)
                 if size > limit:
-                    raise PayloadTooLarge(f"Uploads are limited to {limit} bytes")
+                    raise PayloadTooLarge(message or f"Uploads are limited to {limit} bytes")
                 out.write(chunk)
         yield path

@@ -88,6 +88,12 @@ class ContractViolation(InvalidInput):
     code, title = "contract-violation", "Contract violation"
 
 
+class TooManyRequests(LakemeshError):
+    """The server is at its limit of heavy work (for everyone, or for this principal): retry shortly."""
+
+    status, code, title = 429, "too-many-requests", "Too many requests"
+
+
 class ServiceUnavailable(LakemeshError):
     status, code, title = 503, "service-unavailable", "Service unavailable"
 

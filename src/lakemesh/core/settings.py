@@ -59,7 +59,28 @@ class Settings(BaseSettings):
         "group); default: the process's. The home stays 0700 and catalog files 0600 whatever it is.",
     )
     max_upload_bytes: int = Field(
-        default=10 * 1024**3, description="Largest table-data or file upload accepted (streamed to disk)."
+        default=256 * 1024**2,
+        ge=1,
+        description="Largest table-data or file upload accepted in one request (checked while it streams; 413).",
+    )
+    max_lakehouse_bytes: int | None = Field(
+        default=None,
+        ge=0,
+        description="Most bytes one lakehouse's tables and files may hold; uploads past it are 413 (off by default).",
+    )
+    query_memory_limit: str = Field(
+        default="1GB",
+        description="DuckDB memory limit of one governed query or DAX query (e.g. 1GB, 512MB); past it the query "
+        "spills to <home>/tmp/spill.",
+    )
+    heavy_slots: int | None = Field(
+        default=None,
+        ge=1,
+        description="Heavy requests (queries, DAX, pipeline run-now, uploads) running at once; more are 429 with "
+        "Retry-After. Default: the machine's CPU count.",
+    )
+    heavy_slots_per_principal: int = Field(
+        default=2, ge=1, description="Heavy requests one principal may run at once; more are 429 with Retry-After."
     )
     scheduler: bool = Field(default=True, description="Run scheduled jobs (auto-vacuum, ...) inside `lakemesh serve`.")
     auto_vacuum_interval: str = Field(default="6h", description="How often auto-vacuum lakehouses are vacuumed.")
@@ -104,6 +125,11 @@ class Settings(BaseSettings):
     @property
     def resolved_data_root(self) -> str:
         return self.data_root or str(self.home / "data")
+
+    @property
+    def spill_directory(self) -> Path:
+        """Where queries past their memory limit spill intermediate results."""
+        return self.home / "tmp" / "spill"
 
     @property
     def admin_token_file(self) -> Path:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
+from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING, Protocol, TypeAlias
 
@@ -47,7 +48,8 @@ class SqlStatement(Protocol):
 class EngineSession:
     """DuckDB over registered Arrow sources, with external access disabled and configuration locked."""
 
-    def __init__(self, *, memory_limit: str = "1GB", threads: int = 2) -> None:
+    def __init__(self, *, memory_limit: str = "1GB", threads: int = 2, spill_directory: str | None = None) -> None:
+        """`spill_directory`: where a query past `memory_limit` spills intermediate results instead of failing."""
         if threads < 1:
             raise refuse(("threads",), "must be at least 1")
         try:
@@ -56,7 +58,9 @@ class EngineSession:
                 config={
                     "memory_limit": memory_limit,
                     "threads": threads,
-                    "enable_external_access": False,
+                    # external access is switched off below, once the spill directory is set (DuckDB refuses
+                    # to set it afterwards); no user SQL runs before that
+                    "enable_external_access": spill_directory is not None,
                     "python_enable_replacements": False,
                     "autoinstall_known_extensions": False,
                     "autoload_known_extensions": False,
@@ -65,6 +69,10 @@ class EngineSession:
             )
         except duckdb.Error as exc:
             raise refuse(("memory_limit",), f"{memory_limit!r} is not a memory size; write it like 2GB") from exc
+        if spill_directory is not None:
+            Path(spill_directory).mkdir(parents=True, exist_ok=True)  # DuckDB creates only the last level
+            self._connection.execute("SET temp_directory = " + _literal(spill_directory))
+            self._connection.execute("SET enable_external_access = false")
         self._connection.execute("SET TimeZone = 'UTC'")
         self._connection.execute("SET lock_configuration = true")
         self._relations: set[str] = set()
@@ -177,3 +185,8 @@ def _check_relation_name(name: str) -> None:
 
 def _table(name: str) -> exp.Table:
     return exp.Table(this=exp.to_identifier(name, quoted=True))
+
+
+def _literal(text: str) -> str:
+    """A SQL string literal (SET takes no parameters); the text is an operator's setting, not user input."""
+    return "'" + text.replace("'", "''") + "'"

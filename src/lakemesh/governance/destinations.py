@@ -2,42 +2,77 @@
 
 A domain Admin configures webhooks, so without this check the server would call any address it can reach
 for them (cloud metadata services, the catalog database, admin ports on loopback): server-side request
-forgery. Hosts resolving to loopback, private, link-local, multicast or reserved addresses are refused
-unless `LAKEMESH_WEBHOOK_URL_ALLOWLIST` names them. The check runs when a webhook is saved and again before
-every delivery, because DNS answers can change.
+forgery. Every address that is not globally routable (`not ip.is_global`: loopback, private, link-local,
+carrier-grade NAT 100.64.0.0/10, documentation, reserved, multicast) is refused unless
+`LAKEMESH_WEBHOOK_URL_ALLOWLIST` names the host; IPv6 forms that carry an IPv4 address (IPv4-mapped,
+6to4, Teredo) are judged by the address they carry. The check runs when a webhook is saved and again
+before every delivery, and the delivery connects to the very address that was checked (pinned, with the
+URL's host kept in the Host header and TLS SNI), so a DNS answer that changes between check and connect
+(DNS rebinding) cannot redirect it.
 """
 
 from __future__ import annotations
 
 import ipaddress
 import socket
+from collections.abc import Callable
 from urllib.parse import urlsplit
 
 from lakemesh.core.errors import Forbidden
 
+IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
+Resolver = Callable[[str, int], list[str]]
+
+
+def system_resolver(host: str, port: int) -> list[str]:
+    """The host's addresses from the operating system's resolver, in its order."""
+    infos = socket.getaddrinfo(host, port, proto=socket.IPPROTO_TCP)
+    return list(dict.fromkeys(str(info[4][0]) for info in infos))
+
+
+def carried(ip: IPAddress) -> list[IPAddress]:
+    """The address itself and any IPv4 address an IPv6 form carries (mapped, 6to4, Teredo server and client)."""
+    found: list[IPAddress] = [ip]
+    if isinstance(ip, ipaddress.IPv6Address):
+        if ip.ipv4_mapped is not None:
+            found.append(ip.ipv4_mapped)
+        if ip.sixtofour is not None:
+            found.append(ip.sixtofour)
+        if ip.teredo is not None:
+            found.extend(ip.teredo)
+    return found
+
+
+def is_internal(ip: IPAddress) -> bool:
+    """True for every address that is not globally routable, directly or through the IPv4 address it carries."""
+    return any(not a.is_global or a.is_multicast or a.is_unspecified for a in carried(ip))
+
 
 class WebhookDestinations:
-    def __init__(self, allowed: str | None = None) -> None:
+    def __init__(self, allowed: str | None = None, *, resolver: Resolver | None = None) -> None:
         self.allowed = frozenset(e.strip().lower() for e in (allowed or "").replace(";", ",").split(",") if e.strip())
+        self.resolver = resolver or system_resolver
 
-    def check(self, url: str) -> None:
-        """Raise Forbidden when `url` reaches an internal address that is not allowed; unresolvable hosts pass
-        (the delivery itself fails and is recorded)."""
+    def check(self, url: str) -> str | None:
+        """The address to connect to for `url`, checked; Forbidden when it is internal and not allowed.
+
+        None when the host does not resolve (saving such a webhook is allowed; its delivery fails and is recorded).
+        """
         parts = urlsplit(url)
         host = (parts.hostname or "").lower()
         port = parts.port or (443 if parts.scheme == "https" else 80)
-        if host in self.allowed or f"{host}:{port}" in self.allowed:
-            return
         try:
-            addresses = {str(info[4][0]) for info in socket.getaddrinfo(host, port, proto=socket.IPPROTO_TCP)}
-        except (OSError, UnicodeError):
-            return
-        for address in sorted(addresses):
-            ip = ipaddress.ip_address(address.split("%")[0])
-            if ip.is_loopback or ip.is_private or ip.is_link_local or ip.is_multicast or ip.is_reserved:
+            addresses = [ipaddress.ip_address(a.split("%")[0]) for a in self.resolver(host, port)]
+        except (OSError, UnicodeError, ValueError):
+            return None
+        if not addresses:
+            return None
+        if host in self.allowed or f"{host}:{port}" in self.allowed:
+            return str(addresses[0])
+        for ip in addresses:
+            if is_internal(ip):
                 raise Forbidden(
                     f"{host!r} resolves to an internal address ({ip}); webhooks call public hosts only, "
                     "unless LAKEMESH_WEBHOOK_URL_ALLOWLIST lists it"
                 )
-            if ip.is_unspecified:
-                raise Forbidden(f"{host!r} resolves to an unspecified address ({ip})")
+        return str(addresses[0])

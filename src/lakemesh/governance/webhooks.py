@@ -45,7 +45,7 @@ SIGNATURE_HEADER = "X-Lakemesh-Signature"
 MAX_ATTEMPTS = 8
 LEASE = timedelta(minutes=5)
 _PATTERN = re.compile(r"^[A-Za-z0-9_.*-]{1,64}$")
-Post = Callable[[str, bytes, dict[str, str]], int]
+Post = Callable[[str, bytes, dict[str, str], str], int]  # url, body, headers, the checked address
 
 
 class _Retryable(Exception):
@@ -241,9 +241,11 @@ class WebhookService:
         import httpx  # loaded on first delivery: it costs ~0.25 s of server start
 
         try:
-            self.destinations.check(url)
+            address = self.destinations.check(url)
         except Forbidden as exc:  # DNS changed since the webhook was saved: never call it, and say why
             return 1, None, exc.detail
+        if address is None:
+            return 1, None, f"{urlsplit(url).hostname!r} does not resolve"
         retrying = Retrying(
             stop=stop_after_attempt(self.tries),
             wait=wait_exponential(multiplier=self.wait_seconds, max=30 * self.wait_seconds),
@@ -255,7 +257,7 @@ class WebhookService:
             for attempt in retrying:
                 with attempt:
                     tries += 1
-                    status = self._post(url, payload, headers)
+                    status = self._post(url, payload, headers, address)
                     if status == 429 or status >= 500:
                         raise _Retryable(f"HTTP {status}")
                     return tries, status, None if status < 300 else f"HTTP {status}"
@@ -311,10 +313,19 @@ def backoff(attempts: int) -> timedelta:
     return timedelta(minutes=min(60, 2 ** max(0, attempts - 1)))
 
 
-def _http_post(url: str, body: bytes, headers: dict[str, str]) -> int:
+def _http_post(url: str, body: bytes, headers: dict[str, str], address: str) -> int:
+    """POST to `address`, the IP that was checked, never resolving the host again; the URL's host stays in the
+    Host header and in TLS (SNI and certificate check), so virtual hosts and HTTPS work as with the name."""
     import httpx
 
-    response = httpx.post(url, content=body, headers=headers, timeout=5.0, follow_redirects=False)
+    parts = urlsplit(url)
+    literal = f"[{address}]" if ":" in address else address
+    pinned = parts._replace(netloc=f"{literal}:{parts.port}" if parts.port else literal).geturl()
+    host = parts.netloc.rpartition("@")[2]
+    with httpx.Client(timeout=5.0, follow_redirects=False, trust_env=False) as client:
+        response = client.post(
+            pinned, content=body, headers={**headers, "Host": host}, extensions={"sni_hostname": parts.hostname}
+        )
     return response.status_code
 
 

@@ -17,7 +17,7 @@ from lakemesh.auth.authorize import Authorizer, Resource
 from lakemesh.auth.models import Principal
 from lakemesh.auth.roles import Action
 from lakemesh.catalog.tables import DomainRow, LakehouseRow, ProductRow, TableRow
-from lakemesh.catalog.tables.pipelines import LineageEdgeRow, PipelineRow
+from lakemesh.catalog.tables.pipelines import LineageEdgeRow, LineageEventRow, PipelineRow
 from lakemesh.catalog.tables.semantic import SemanticModelRow
 from lakemesh.core.errors import invalid
 from lakemesh.core.names import slugify
@@ -179,9 +179,23 @@ class NodeIndex:
             for end in (source, target):
                 if end in wanted:
                     owners.setdefault(end, set()).add(domain_id)
+        if kind == "job":  # a job whose events named no datasets has no edges, and is still a node
+            self._jobs_of_events(wanted, owners)
         for key, domains in owners.items():
             if any(self.domain_visible(d) for d in domains):
                 self._described[key] = GraphNode(id=key, kind=kind, name=key.partition(":")[2])
+
+    def _jobs_of_events(self, wanted: set[str], owners: dict[str, set[str | None]]) -> None:
+        names = {part for key in wanted for part in (key.partition("/")[2], key.rpartition("/")[2])}
+        rows = self._session.execute(
+            select(LineageEventRow.job_namespace, LineageEventRow.job_name, LineageEventRow.domain_id)
+            .where(LineageEventRow.job_name.in_(names), LineageEventRow.source == "external")
+            .distinct()
+        )
+        for namespace, name, domain_id in rows:
+            key = f"job:{namespace}/{name}"
+            if key in wanted:
+                owners.setdefault(key, set()).add(domain_id)
 
 
 def chunked(items: Sequence[T], size: int) -> Iterator[Sequence[T]]:

@@ -63,7 +63,10 @@ class ColumnType:
     any_scale: bool = False
 
     def __str__(self) -> str:
-        return f"decimal({self.precision},{self.scale})" if self.kind is ColumnKind.DECIMAL else self.kind.value
+        """The type as the contract says it: a bare `decimal` stays `decimal` (it promises no precision)."""
+        if self.kind is not ColumnKind.DECIMAL:
+            return self.kind.value
+        return "decimal" if self.any_scale else f"decimal({self.precision},{self.scale})"
 
     def to_arrow(self) -> pa.DataType:
         match self.kind:

@@ -344,7 +344,13 @@ class ProductService:
         """Every problem with the document, as one list: owner, storage binding, schema match, rules."""
         errors: list[ErrorItem] = []
         if find_principal_row(session, spec.owner) is None:
-            errors.append(ErrorItem(("owner",), f"{spec.owner!r} is not a principal of this platform"))
+            errors.append(
+                ErrorItem(
+                    ("owner",),
+                    f"{spec.owner!r} is not a principal of this platform; a platform admin adds it with "
+                    f"`lakemesh principal create {spec.owner}` (or POST /api/v1/principals), then try again",
+                )
+            )
         lakehouse = find_lakehouse(session, domain.id, spec.storage.lakehouse)
         handle: TableHandle | None = None
         schema: pa.Schema | None = None

@@ -19,6 +19,7 @@ _BY_STATUS: dict[int, type[errors.LakemeshError]] = {
     413: errors.PayloadTooLarge,
     415: errors.UnsupportedMediaType,
     422: errors.InvalidInput,
+    429: errors.TooManyRequests,
     503: errors.ServiceUnavailable,
 }
 _BY_CODE: dict[str, type[errors.LakemeshError]] = {

@@ -113,6 +113,16 @@ def test_a_failing_endpoint_is_retried_later_then_given_up(mesh: Mesh, receiver:
         "http://10.0.0.5/hook",  # private network
         "http://[::1]:5432/",  # loopback, IPv6, the catalog's port
         "http://localhost:8484/api/v1/principals",  # this server's own API
+        "http://100.100.100.200/latest/meta-data/",  # carrier-grade NAT range, a cloud metadata address
+        "http://100.64.0.1/",  # carrier-grade NAT
+        "http://[2002:7f00:1::]/",  # 6to4 carrying 127.0.0.1
+        "http://[::ffff:127.0.0.1]/",  # IPv4-mapped loopback
+        "http://[::ffff:169.254.169.254]/",  # IPv4-mapped metadata
+        "http://[2001:0:4136:e378:8000:63bf:80ff:fffe]/",  # Teredo carrying 127.0.0.1
+        "http://[fd00::1]/",  # unique local
+        "http://192.0.2.10/",  # documentation range, not routable
+        "http://0.0.0.0:8484/",  # unspecified: reaches this host
+        "http://[::]/",
     ],
 )
 def test_webhooks_may_not_call_internal_addresses_unless_allowed(mesh: Mesh, url: str) -> None:
@@ -131,3 +141,50 @@ def test_a_host_that_turns_internal_after_saving_is_never_called(mesh: Mesh, rec
     assert receiver.requests == []
     deliveries = mesh.list_webhook_deliveries(hook.id)
     assert deliveries and all("internal address" in (d.last_error or "") for d in deliveries)
+
+
+class FlippingResolver:
+    """A DNS stub: the first answer for a name is `first`, every later one `then` (a rebinding attacker)."""
+
+    def __init__(self, first: str, then: str) -> None:
+        self.first, self.then, self.lookups = first, then, 0
+
+    def __call__(self, host: str, port: int) -> list[str]:
+        self.lookups += 1
+        return [self.first if self.lookups == 1 else self.then]
+
+
+def test_a_name_that_rebinds_to_an_internal_address_is_refused_at_delivery(mesh: Mesh) -> None:
+    webhooks = mesh.platform.governance.webhooks
+    sent: list[str] = []
+    webhooks._post = lambda url, body, headers, address: sent.append(address) or 200
+    webhooks.destinations = WebhookDestinations(resolver=FlippingResolver("93.184.216.34", "127.0.0.1"))
+    hook = mesh.create_webhook("http://rebind.example.test/hook", domain="Sales")  # first answer: public
+    mesh.put_policy(copy.deepcopy(SEED_POLICIES[0]))
+    mesh.list_violations()
+    webhooks.run_once()
+    assert sent == []  # nothing was sent; no test traffic leaves loopback
+    deliveries = mesh.list_webhook_deliveries(hook.id)
+    assert deliveries and all("internal address (127.0.0.1)" in (d.last_error or "") for d in deliveries)
+
+
+def test_delivery_connects_to_the_checked_address_with_the_name_as_host(mesh: Mesh, receiver: Receiver) -> None:
+    """The name is resolved once per delivery, by the check; the HTTP client never resolves it again."""
+    webhooks = mesh.platform.governance.webhooks
+    resolver = FlippingResolver("127.0.0.1", "127.0.0.1")
+    webhooks.destinations = WebhookDestinations("hooks.example.test", resolver=resolver)
+    port = receiver.server.server_port
+    hook = mesh.create_webhook(f"http://hooks.example.test:{port}/hook", domain="Sales")
+    mesh.put_policy(copy.deepcopy(SEED_POLICIES[0]))
+    mesh.list_violations()
+    lookups = resolver.lookups
+    sent = webhooks.run_once()
+    assert sent >= 1 and resolver.lookups - lookups == sent  # one lookup per delivery: the checked one
+    assert {d.status for d in mesh.list_webhook_deliveries(hook.id)} == {"delivered"}
+    headers, _ = receiver.requests[-1]
+    assert headers["Host"] == f"hooks.example.test:{port}"  # the system resolver could not have found this name
+
+
+def test_public_addresses_pass_the_check() -> None:
+    destinations = WebhookDestinations(resolver=lambda host, port: ["8.8.8.8", "2606:4700::1111"])
+    assert destinations.check("https://hooks.example.com/x") == "8.8.8.8"

@@ -145,3 +145,13 @@ def test_bad_graph_queries(mesh: Mesh) -> None:
         mesh.lineage_graph("pipeline:sales/orders", depth=0)
     with pytest.raises(NotFound):
         mesh.lineage_graph("table:sales.sales_lakehouse.nothing")
+
+
+def test_a_job_whose_events_name_no_datasets_is_a_graph_node(mesh: Mesh) -> None:
+    receipt = mesh.post_lineage(event(inputs=[], outputs=[], job={"namespace": "sales", "name": "nightly.cleanup"}))
+    graph = mesh.lineage_graph(receipt.job)
+    assert [(n.id, n.kind) for n in graph.nodes] == [("job:sales/nightly.cleanup", "job")] and graph.edges == []
+    with pytest.raises(NotFound):  # readers of other domains still do not see it
+        user(mesh, "outsider@company.com").lineage_graph(receipt.job)
+    with pytest.raises(NotFound):
+        mesh.lineage_graph("job:sales/never.ran")

@@ -60,6 +60,8 @@ def test_every_problem_is_one_entry(mesh: Mesh) -> None:
         mesh.create_product(document)
     locs = {e.loc for e in caught.value.errors}
     assert ("owner",) in locs
+    [owner] = [e.message for e in caught.value.errors if e.loc == ("owner",)]
+    assert "`lakemesh principal create nobody@nowhere.com`" in owner  # says how to add one
     assert ("schema", "loyalty_tier") in locs
     assert ("quality_rules", 1) in locs and ("quality_rules", 2) in locs
     assert mesh.list_products() == []

@@ -151,3 +151,10 @@ def test_bare_decimal_accepts_any_stored_decimal_but_an_explicit_one_checks_scal
     assert check_table_schema(bare, pa.schema([("v", pa.decimal128(18, 4))])) == []
     exact = parse_contract({"schema": {"v": {"type": "decimal(18,2)"}}})
     assert check_table_schema(exact, pa.schema([("v", pa.decimal128(18, 4))])) != []
+
+
+def test_a_bare_decimal_is_named_as_the_contract_says_it() -> None:
+    bare = parse_contract({"schema": {"v": {"type": "decimal"}}})
+    [problem] = check_table_schema(bare, pa.schema([("v", pa.string())]))
+    assert problem.message == "column 'v' is string in the table but the contract says decimal"
+    assert "decimal(18,2)" not in problem.message

@@ -21,6 +21,7 @@ from lakemesh.access.models import (
     QueryResult,
 )
 from lakemesh.api.deps import Caller, Cursor, Limit, PlatformDep
+from lakemesh.api.limits import HeavySlot
 from lakemesh.core.pages import DEFAULT_LIMIT, Page
 from lakemesh.storage import arrowio
 from lakemesh.storage.types import type_name
@@ -122,6 +123,7 @@ def put_masking(policy: MaskingPolicy, platform: PlatformDep, caller: Caller) ->
 @router.post(
     "/query",
     summary="Run a governed SQL query",
+    dependencies=[HeavySlot],
     description="One read query (SELECT/WITH, joins, windows) over `<domain>.<lakehouse>.<table>` and "
     "`product.<domain>.<product>` (write `-` as `_`). Columns you may not see are masked before your SQL runs. "
     "A table that does not exist and one you may not read are the same 404. `format`: json (default), arrow, "

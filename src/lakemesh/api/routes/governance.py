@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Query, Response, status
+from fastapi import APIRouter, Body, Query, Response, status
 
 from lakemesh.api.deps import Caller, Cursor, Limit, PlatformDep
 from lakemesh.core.pages import DEFAULT_LIMIT, Page
@@ -82,7 +82,11 @@ def delete_policy(name: str, platform: PlatformDep, caller: Caller) -> Response:
     description="Every policy (or `policies`) against the whole catalog you can read (or `domain`); opens and "
     "resolves violations unless `dry_run`. Each policy has a time budget; `timed_out` says one ran out.",
 )
-def evaluate(request: EvaluateRequest, platform: PlatformDep, caller: Caller) -> EvaluationResult:
+def evaluate(
+    platform: PlatformDep,
+    caller: Caller,
+    request: Annotated[EvaluateRequest, Body(default_factory=EvaluateRequest)],
+) -> EvaluationResult:
     return platform.governance.compliance.evaluate(caller, request)
 
 

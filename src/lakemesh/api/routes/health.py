@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import anyio
+import anyio.to_thread
 from fastapi import APIRouter
 from fastapi.responses import JSONResponse
 from sqlalchemy import text
@@ -9,21 +11,32 @@ from sqlalchemy import text
 from lakemesh.api.deps import Caller, PlatformDep
 from lakemesh.catalog import migrate
 from lakemesh.core.errors import Forbidden
+from lakemesh.platform import Platform
 
 router = APIRouter(tags=["health"])
 
 
+# Readiness checks run on their own limiter: when heavy requests hold the shared worker threads, a probe still
+# gets a thread at once instead of queueing behind them (and a load balancer taking the replica out of service).
+_PROBES = anyio.CapacityLimiter(4)
+
+
 @router.get("/healthz", summary="The process is up")
-def healthz() -> dict[str, str]:
+async def healthz() -> dict[str, str]:
+    # async: answered on the event loop, never waits for a worker thread
     return {"status": "ok"}
 
 
+def _catalog_ready(platform: Platform) -> bool:
+    with platform.catalog.engine.connect() as connection:
+        connection.execute(text("SELECT 1"))
+    return migrate.is_current(platform.catalog)
+
+
 @router.get("/readyz", summary="Ready to serve: the catalog answers and is migrated")
-def readyz(platform: PlatformDep) -> JSONResponse:
+async def readyz(platform: PlatformDep) -> JSONResponse:
     try:
-        with platform.catalog.engine.connect() as connection:
-            connection.execute(text("SELECT 1"))
-        current = migrate.is_current(platform.catalog)
+        current = await anyio.to_thread.run_sync(_catalog_ready, platform, limiter=_PROBES)
     except Exception as exc:
         return JSONResponse({"status": "unavailable", "detail": type(exc).__name__}, status_code=503)
     if not current:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Response
+from pydantic import BaseModel, Field
 
 from lakemesh.api.deps import Caller, PlatformDep
 from lakemesh.core.errors import Forbidden
@@ -27,6 +28,21 @@ def get_metrics(
     days: Annotated[int, Query(ge=1, le=366, description="How many days of history, today included.")] = 30,
 ) -> MetricsReport:
     return platform.metrics.report(caller, days=days)
+
+
+class SnapshotResult(BaseModel):
+    rows: int = Field(description="Rows appended to the `mesh_metrics` Delta table.")
+
+
+@router.post(
+    "/api/v1/metrics/snapshot",
+    summary="Snapshot the mesh metrics now (platform admins)",
+    description="Appends today's figures to the `mesh_metrics` Delta table, as the server does daily.",
+)
+def snapshot_metrics(platform: PlatformDep, caller: Caller) -> SnapshotResult:
+    if not caller.is_platform_admin:
+        raise Forbidden("Only platform admins can snapshot the mesh metrics")
+    return SnapshotResult(rows=platform.metrics.snapshot())
 
 
 @router.get(

@@ -11,6 +11,7 @@ from fastapi import APIRouter, BackgroundTasks, Body, Query, Response, status
 from fastapi.responses import StreamingResponse
 
 from lakemesh.api.deps import Caller, Cursor, Limit, PlatformDep
+from lakemesh.api.limits import HeavySlot
 from lakemesh.auth.models import Principal
 from lakemesh.core.pages import DEFAULT_LIMIT, Page
 from lakemesh.core.validation import MAX_INT64
@@ -60,6 +61,7 @@ def list_versions(domain: str, pipeline: str, platform: PlatformDep, caller: Cal
 @router.post(
     "/{pipeline}/runs",
     summary="Run now",
+    dependencies=[HeavySlot],
     description="Queues a run and starts it in the background (202); with `wait=true` runs it in the request and "
     "returns the finished run (200).",
     status_code=status.HTTP_202_ACCEPTED,

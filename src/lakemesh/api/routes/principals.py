@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Query, status
+from typing import Annotated
+
+from fastapi import APIRouter, Body, Query, status
 
 from lakemesh.api.deps import Caller, Cursor, Limit, PlatformDep
 from lakemesh.auth.models import IssuedToken, Principal, PrincipalCreate, Token, TokenCreate
@@ -62,7 +64,9 @@ def list_tokens(
     summary="Create a token",
     description="The secret is in the response once and never again; only its hash is stored.",
 )
-def create_token(spec: TokenCreate, platform: PlatformDep, caller: Caller) -> IssuedToken:
+def create_token(
+    platform: PlatformDep, caller: Caller, spec: Annotated[TokenCreate, Body(default_factory=TokenCreate)]
+) -> IssuedToken:
     return platform.principals.create_token(caller, spec)
 
 

@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
 import pyarrow as pa
-from fastapi import APIRouter, Request, Response, status
+from fastapi import APIRouter, Body, Request, Response, status
 from fastapi.responses import StreamingResponse
 from starlette.concurrency import run_in_threadpool
 
 from lakemesh.api.deps import Caller, Cursor, IfMatch, Limit, PlatformDep
+from lakemesh.api.limits import HeavySlot
 from lakemesh.api.uploads import spooled_body
 from lakemesh.core.documents import load_bounded_yaml
 from lakemesh.core.errors import UnsupportedMediaType
@@ -96,6 +97,7 @@ def delete_model(domain: str, model: str, platform: PlatformDep, caller: Caller)
 @router.post(
     MODEL + "/query",
     summary="Query a semantic model",
+    dependencies=[HeavySlot],
     description='`{"dax": "EVALUATE SUMMARIZE(Customers, Customers[Segment])"}`, or the JSON form '
     '`{"dimensions": ["Customers[Segment]"], "measures": ["Customers"], "filters": [{"column": ..., "op": "=", '
     '"value": ...}]}`. Runs as you through the governed query path: your grants and column masks apply. Columns '
@@ -104,7 +106,13 @@ def delete_model(domain: str, model: str, platform: PlatformDep, caller: Caller)
     response_model=SemanticResult,
     responses={200: {"content": {m: {} for m in arrowio.OUTPUT_TYPES.values()}}},
 )
-def query_model(domain: str, model: str, request: SemanticQuery, platform: PlatformDep, caller: Caller) -> Any:
+def query_model(
+    domain: str,
+    model: str,
+    platform: PlatformDep,
+    caller: Caller,
+    request: Annotated[SemanticQuery, Body(default_factory=SemanticQuery)],
+) -> Any:
     outcome = platform.semantic.query(caller, domain, model, request)
     headers = {"X-Lakemesh-Truncated": str(outcome.truncated).lower()}
     table = outcome.table

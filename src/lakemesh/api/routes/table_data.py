@@ -11,6 +11,7 @@ from pydantic import BaseModel, ConfigDict
 from starlette.concurrency import run_in_threadpool
 
 from lakemesh.api.deps import Caller, PlatformDep
+from lakemesh.api.limits import HeavySlot, upload_limit
 from lakemesh.api.uploads import spooled_body
 from lakemesh.core.pages import Page
 from lakemesh.core.validation import MAX_INT64
@@ -34,6 +35,7 @@ _DATA_BODY = {
 @router.post(
     "/tables/{table}/data",
     summary="Write data to a table",
+    dependencies=[HeavySlot],
     description="Streams the body to disk, checks it against the table's schema (and the contract of a product "
     "bound to the table), then commits one Delta version. A mismatch is a 422 listing each column; a corrupt body "
     "is a 400; in both cases nothing is written. The first write creates the table.",
@@ -52,7 +54,8 @@ async def write_data(
 ) -> WriteResult:
     fmt = arrowio.input_format(request.headers.get("content-type"))
     keys = [k.strip() for k in merge_keys.split(",") if k.strip()] if merge_keys else None
-    async with spooled_body(request, platform.settings.max_upload_bytes) as path:
+    limit = await run_in_threadpool(upload_limit, platform, caller, domain, lakehouse)
+    async with spooled_body(request, limit.bytes, limit.message) as path:
 
         def write() -> WriteResult:
             reader = arrowio.open_reader(path, fmt)
@@ -145,12 +148,14 @@ def list_files(domain: str, lakehouse: str, platform: PlatformDep, caller: Calle
     "/files/{path:path}",
     status_code=status.HTTP_201_CREATED,
     summary="Upload a raw file",
+    dependencies=[HeavySlot],
     description="Any content; streamed to storage. Paths stay inside the Files area (no `..`, no absolute paths).",
 )
 async def upload_file(
     domain: str, lakehouse: str, path: str, request: Request, platform: PlatformDep, caller: Caller
 ) -> FileInfo:
-    async with spooled_body(request, platform.settings.max_upload_bytes) as body_path:
+    limit = await run_in_threadpool(upload_limit, platform, caller, domain, lakehouse)
+    async with spooled_body(request, limit.bytes, limit.message) as body_path:
 
         def upload() -> FileInfo:
             with body_path.open("rb") as body:

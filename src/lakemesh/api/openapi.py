@@ -1,0 +1,150 @@
+"""The OpenAPI document as the server really behaves: bearer auth, RFC 9457 problems, unique operation ids.
+
+FastAPI documents only 2xx answers and a `HTTPValidationError` 422 that this server never sends; clients and
+fuzzers then neither know a token is needed nor what an error looks like. This rewrites the generated document
+once: a bearer security scheme (public endpoints opt out), one `Problem` schema served as
+`application/problem+json` for the 4xx answers each operation can give, and operation ids made unique where one
+route serves two methods (GET and HEAD).
+"""
+
+from __future__ import annotations
+
+import re
+import warnings
+from typing import Any
+
+from fastapi import FastAPI
+from fastapi.openapi.utils import get_openapi
+
+PROBLEM_JSON = "application/problem+json"
+# Endpoints that take no bearer token: probes, and data files whose signed URL is the credential.
+PUBLIC = [re.compile(p) for p in (r"^/healthz$", r"^/readyz$", r"^/delta-sharing/files/")]
+HEAVY = (r"/query$", r"/pipelines/\{pipeline\}/runs$", r"/tables/\{table\}/data$", r"/files/\{path\}$")
+_TITLES = {
+    400: "Bad request: the body cannot be read",
+    401: "Authentication required: send `Authorization: Bearer <token>`",
+    403: "Forbidden: the caller may not do this",
+    404: "Not found (also what a caller that may not see the object gets)",
+    409: "Conflict with the current state (a name taken, a state that does not allow it)",
+    410: "Gone: the version's files were vacuumed",
+    412: "Precondition failed: the object changed since the ETag in If-Match",
+    413: "Payload too large",
+    415: "Unsupported media type",
+    422: "Invalid input: `errors[]` lists each field (`loc`) and what is wrong (`message`)",
+    429: "Too many heavy requests at once; retry after `Retry-After` seconds",
+}
+PROBLEM_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "title": "Problem",
+    "description": "RFC 9457 problem details.",
+    "required": ["type", "title", "status", "detail"],
+    "properties": {
+        "type": {"type": "string"},
+        "title": {"type": "string"},
+        "status": {"type": "integer"},
+        "detail": {"type": "string"},
+        "errors": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "required": ["loc", "message"],
+                "properties": {
+                    "loc": {"type": "array", "items": {"anyOf": [{"type": "string"}, {"type": "integer"}]}},
+                    "message": {"type": "string"},
+                },
+            },
+        },
+    },
+}
+
+
+# The Delta Sharing protocol has its own error body, as JSON, and answers 400 where the API answers 422.
+SHARING_ERROR_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "title": "DeltaSharingError",
+    "required": ["errorCode", "message"],
+    "properties": {"errorCode": {"type": "string"}, "message": {"type": "string"}},
+}
+
+
+def install(app: FastAPI) -> None:
+    """Replace `app.openapi` with the rewritten document, built once on first request."""
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            with warnings.catch_warnings():  # GET+HEAD routes share an id until `rewrite` makes them unique
+                warnings.filterwarnings("ignore", message="Duplicate Operation ID")
+                document = get_openapi(
+                    title=app.title, version=app.version, description=app.description, routes=app.routes
+                )
+            app.openapi_schema = rewrite(document)
+        return app.openapi_schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
+
+
+def rewrite(document: dict[str, Any]) -> dict[str, Any]:
+    components = document.setdefault("components", {})
+    schemas = components.setdefault("schemas", {})
+    schemas.pop("HTTPValidationError", None)
+    schemas.pop("ValidationError", None)
+    schemas["Problem"] = PROBLEM_SCHEMA
+    schemas["DeltaSharingError"] = SHARING_ERROR_SCHEMA
+    components["securitySchemes"] = {
+        "bearer": {"type": "http", "scheme": "bearer", "description": "A Lakemesh API token (or a share's token)."}
+    }
+    document["security"] = [{"bearer": []}]
+    seen: set[str] = set()
+    for path, operations in document.get("paths", {}).items():
+        for method, operation in operations.items():
+            _operation(path, method, operation, seen)
+    return document
+
+
+def _operation(path: str, method: str, operation: dict[str, Any], seen: set[str]) -> None:
+    if operation.get("operationId") in seen:
+        operation["operationId"] = f"{operation['operationId']}_{method}"
+    seen.add(operation["operationId"])
+    public = any(p.search(path) for p in PUBLIC)
+    if public:
+        operation["security"] = []
+    codes = set() if path in ("/healthz", "/readyz") else {404, 422}
+    if not public:
+        codes |= {401, 403}
+    if "requestBody" in operation:
+        codes |= {400, 413, 415}
+    if method in ("post", "put", "patch", "delete"):
+        codes |= {409}
+    if any(p.get("name") == "If-Match" for p in operation.get("parameters", [])):
+        codes.add(412)
+    if method in {"post", "put"} and any(re.search(h, path) for h in HEAVY):
+        codes.add(429)
+    if "version" in path or path.endswith("/data"):
+        codes.add(410)
+    content = {PROBLEM_JSON: {"schema": {"$ref": "#/components/schemas/Problem"}}}
+    if path.startswith("/delta-sharing/"):
+        codes = {400, 401, 403, 404} | (codes & {410})
+        content = {"application/json": {"schema": {"$ref": "#/components/schemas/DeltaSharingError"}}}
+    responses = operation.setdefault("responses", {})
+    responses.pop("422", None)  # FastAPI's HTTPValidationError, which this server never sends
+    for code in sorted(codes):
+        responses[str(code)] = {"description": _TITLES[code], "content": content}
+        if code == 429:
+            responses[str(code)]["headers"] = {"Retry-After": {"schema": {"type": "integer"}}}
+
+
+def allowed_methods(app: FastAPI, path: str) -> list[str]:
+    """Every method any route serves at `path` (for the `Allow` header of a 405, which RFC 9110 wants complete)."""
+    methods: set[str] = set()
+    for template, operations in app.openapi().get("paths", {}).items():
+        if _template(template).fullmatch(path):
+            methods |= {m.upper() for m in operations}
+    return sorted(methods)
+
+
+def _template(template: str) -> re.Pattern[str]:
+    pattern = re.sub(r"\\\{[^}]+\\\}", "[^/]+", re.escape(template))
+    if template.endswith("{path}"):  # a `{path:path}` parameter spans segments
+        head, _, _ = pattern.rpartition("[^/]+")
+        pattern = head + ".+"
+    return re.compile(pattern)
