@@ -94,10 +94,10 @@ class QueryService:
 
             gated = gate_query(sql, resolve, limits=EngineLimits(max_rows=rows + 1))
         with EngineSession(memory_limit=self.memory_limit, threads=self.threads) as engine:
-            salt = self._reads.salt()
             for source in sources.values():
                 dataset = self._dataset(source.handle)
-                engine.register(source.relation, dataset, columns=source.plan.expressions(dataset.schema, salt))
+                columns = source.plan.expressions(dataset.schema, self._reads.hash_key(source.plan))
+                engine.register(source.relation, dataset, columns=columns)
             timer = threading.Timer(self.timeout_seconds, engine.interrupt)
             timer.start()
             try:

@@ -21,7 +21,7 @@ from sqlglot import exp
 from sqlglot.errors import SqlglotError
 
 from lakemesh.core.errors import Forbidden, LakemeshError, ServiceUnavailable
-from lakemesh.engine.functions import refuse
+from lakemesh.engine.functions import COLUMN_MASK_FUNCTIONS, refuse
 from lakemesh.engine.scalar import check_row_expression
 
 if TYPE_CHECKING:
@@ -165,7 +165,7 @@ def _masked_view(raw: str, columns: Mapping[str, str]) -> exp.Select:
             parsed = sqlglot.parse_one(expression, read=DIALECT)
         except SqlglotError as exc:
             raise refuse(loc, f"not a valid column expression: {expression!r}") from exc
-        check_row_expression(parsed, loc, what="a column expression")
+        check_row_expression(parsed, loc, what="a column expression", functions=COLUMN_MASK_FUNCTIONS)
         projections.append(exp.alias_(parsed, output, quoted=True))
     return exp.select(*projections).from_(_table(raw))
 
