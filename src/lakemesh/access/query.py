@@ -10,10 +10,10 @@ from __future__ import annotations
 import secrets
 import threading
 from dataclasses import dataclass, field
-from typing import Any
 
 import pyarrow as pa
 import sqlglot
+from deltalake import DeltaTable
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 from sqlglot import exp
@@ -33,6 +33,8 @@ from lakemesh.domains.service import find_domain_row
 from lakemesh.engine import EngineLimits, EngineSession, TableName, gate_query
 from lakemesh.lakehouses.tables import TableHandle, TableService, table_resource
 from lakemesh.products.service import product_resource
+from lakemesh.storage.delta import arrow_schema
+from lakemesh.storage.native import ParquetSnapshot, native_snapshot
 
 PRODUCT_PREFIX = "product"
 DEFAULT_LIMIT = 10_000
@@ -93,11 +95,17 @@ class QueryService:
                 return sources[handle.table.id].relation
 
             gated = gate_query(sql, resolve, limits=EngineLimits(max_rows=rows + 1))
-        with EngineSession(memory_limit=self.memory_limit, threads=self.threads) as engine:
+        snapshots = {s.relation: self._snapshot(s.handle) for s in sources.values()}
+        files = [path for _, native in snapshots.values() if native is not None for path in native.files]
+        with EngineSession(memory_limit=self.memory_limit, threads=self.threads, readable_files=files) as engine:
             for source in sources.values():
-                dataset = self._dataset(source.handle)
-                columns = source.plan.expressions(dataset.schema, self._reads.hash_key(source.plan))
-                engine.register(source.relation, dataset, columns=columns)
+                table, native = snapshots[source.relation]
+                schema = arrow_schema(table) if native is None else native.schema
+                columns = source.plan.expressions(schema, self._reads.hash_key(source.plan))
+                if native is not None:
+                    engine.register_parquet(source.relation, native.files, native.schema, columns=columns)
+                else:
+                    engine.register(source.relation, table.to_pyarrow_dataset(), columns=columns)
             timer = threading.Timer(self.timeout_seconds, engine.interrupt)
             timer.start()
             try:
@@ -163,11 +171,13 @@ class QueryService:
             raise NotFound(f"Product {written} not found")
         return self._tables.handle(domain, lakehouse, row)
 
-    def _dataset(self, handle: TableHandle) -> Any:
+    def _snapshot(self, handle: TableHandle) -> tuple[DeltaTable, ParquetSnapshot | None]:
+        """The table's snapshot, and its Parquet files when DuckDB can read them natively (else None)."""
         if not self._tables.delta.exists(handle.uri):
             raise NotFound(f"Table {handle.qualified_name} has no data yet")
         # A shortcut resolves to its target's handle; one that pins a version is read at that version.
-        return self._tables.delta.open(handle.uri, version=handle.pinned_version).to_pyarrow_dataset()
+        table = self._tables.delta.open(handle.uri, version=handle.pinned_version)
+        return table, native_snapshot(table, arrow_schema(table))
 
     # -- audit -------------------------------------------------------------------------------------
     def _audit(self, actor: Principal, sql: str, sources: list[_Source], outcome: QueryOutcome) -> None:

@@ -2,7 +2,9 @@
 
 The connection is locked down before anything is registered: no file system, network or extension
 access, no Python-variable replacement scans, UTC clock, and a locked configuration so no query can
-turn any of it back on. Registering Arrow tables, readers and datasets keeps working after lockdown
+turn any of it back on. The only files it may read are the Parquet files named when it is created
+(`readable_files`: the snapshots of the tables one query reads), through `register_parquet`.
+Registering Arrow tables, readers and datasets keeps working after lockdown
 (checked on DuckDB 2.0; see tests/unit/engine/test_session.py), so there is no unlocked window.
 A session is not thread-safe: use one per request or per job.
 """
@@ -47,7 +49,7 @@ class SqlStatement(Protocol):
 class EngineSession:
     """DuckDB over registered Arrow sources, with external access disabled and configuration locked."""
 
-    def __init__(self, *, memory_limit: str = "1GB", threads: int = 2) -> None:
+    def __init__(self, *, memory_limit: str = "1GB", threads: int = 2, readable_files: Sequence[str] = ()) -> None:
         if threads < 1:
             raise refuse(("threads",), "must be at least 1")
         try:
@@ -56,7 +58,8 @@ class EngineSession:
                 config={
                     "memory_limit": memory_limit,
                     "threads": threads,
-                    "enable_external_access": False,
+                    # Off below, once `allowed_paths` is set (DuckDB refuses to set it after).
+                    "enable_external_access": bool(readable_files),
                     "python_enable_replacements": False,
                     "autoinstall_known_extensions": False,
                     "autoload_known_extensions": False,
@@ -65,9 +68,14 @@ class EngineSession:
             )
         except duckdb.Error as exc:
             raise refuse(("memory_limit",), f"{memory_limit!r} is not a memory size; write it like 2GB") from exc
+        if readable_files:
+            allowed = exp.Array(expressions=[exp.Literal.string(path) for path in readable_files])
+            self._connection.execute(f"SET allowed_paths = {allowed.sql(dialect=DIALECT)}")
+            self._connection.execute("SET enable_external_access = false")
         self._connection.execute("SET TimeZone = 'UTC'")
         self._connection.execute("SET lock_configuration = true")
         self._relations: set[str] = set()
+        self._views: set[str] = set()
 
     def register(self, name: str, source: ArrowSource, *, columns: Mapping[str, str] | None = None) -> None:
         """Expose `source` as relation `name`; with `columns`, as a view of exactly those output columns.
@@ -95,13 +103,46 @@ class EngineSession:
             self._connection.execute(create)
         self._relations.add(name)
 
+    def register_parquet(
+        self, name: str, files: Sequence[str], schema: pa.Schema, *, columns: Mapping[str, str] | None = None
+    ) -> None:
+        """Expose Parquet `files` (named in `readable_files`) as relation `name` with exactly `schema`'s columns.
+
+        Read by DuckDB's own Parquet reader, so projections, filters and file statistics are pushed down;
+        `union_by_name` reads files written before a column was added as NULL in it, as Delta does.
+        `columns` masks as in `register`.
+        """
+        _check_relation_name(name)
+        self.unregister(name)
+        if not files:
+            raise refuse(("files",), "a Parquet relation needs at least one file")
+        paths = exp.Array(expressions=[exp.Literal.string(path) for path in files])
+        union = exp.EQ(this=exp.var("union_by_name"), expression=exp.true())
+        scan = exp.Anonymous(this="read_parquet", expressions=[paths, union])
+        source = exp.select(*[exp.column(f.name, quoted=True) for f in schema]).from_(exp.Table(this=scan))
+        raw = name if columns is None else f"{name}{SOURCE_SUFFIX}"
+        self._create_view(raw, source)
+        if columns is not None:
+            self._create_view(name, _masked_view(raw, columns))
+        self._relations.add(name)
+
+    def _create_view(self, name: str, query: exp.Select) -> None:
+        create = exp.Create(this=_table(name), kind="VIEW", expression=query, replace=True).sql(dialect=DIALECT)
+        self._connection.execute(create)
+        self._views.add(name)
+
     def unregister(self, name: str) -> None:
         if name not in self._relations:
             return
+        raw = f"{name}{SOURCE_SUFFIX}"
         drop = exp.Drop(tables=[_table(name)], kind="VIEW", exists=True).sql(dialect=DIALECT)
         self._connection.execute(drop)
-        self._connection.unregister(name)
-        self._connection.unregister(f"{name}{SOURCE_SUFFIX}")
+        if raw in self._views:
+            self._connection.execute(exp.Drop(tables=[_table(raw)], kind="VIEW", exists=True).sql(dialect=DIALECT))
+        if name not in self._views:
+            self._connection.unregister(name)
+            self._connection.unregister(raw)
+        self._views.difference_update({name, raw})
         self._relations.discard(name)
 
     @property
