@@ -32,32 +32,36 @@ from lakemesh.lakehouses.models import LakehouseCreate
 from lakemesh.platform import Platform
 from lakemesh.products.models import parse_product
 
-O = "sales.sales_lakehouse.silver_orders"
-C = "sales.sales_lakehouse.gold_customers"
+ORDERS = "sales.sales_lakehouse.silver_orders"
+CUSTOMERS = "sales.sales_lakehouse.gold_customers"
 SHAPES: dict[str, str] = {
-    "full count": f"SELECT count(*) AS n FROM {O}",
-    "filtered count": f"SELECT count(*) AS n FROM {O} WHERE amount > 150",
-    "group by string": f"SELECT status, count(*) AS n FROM {O} GROUP BY status ORDER BY status",
+    "full count": f"SELECT count(*) AS n FROM {ORDERS}",
+    "filtered count": f"SELECT count(*) AS n FROM {ORDERS} WHERE amount > 150",
+    "group by string": f"SELECT status, count(*) AS n FROM {ORDERS} GROUP BY status ORDER BY status",
     "decimal sum/avg, filter": (
-        f"SELECT region, sum(amount) AS s, avg(amount) AS a FROM {O} "
+        f"SELECT region, sum(amount) AS s, avg(amount) AS a FROM {ORDERS} "
         "WHERE order_date >= DATE '2024-07-01' AND amount > 20 GROUP BY region ORDER BY region"
     ),
     "join dimension": (
-        f"SELECT c.segment, count(*) AS n, sum(o.amount) AS s FROM {O} o JOIN {C} c ON c.customer_id = o.customer_id "
+        f"SELECT c.segment, count(*) AS n, sum(o.amount) AS s FROM {ORDERS} o "
+        f"JOIN {CUSTOMERS} c ON c.customer_id = o.customer_id "
         "WHERE o.status = 'shipped' GROUP BY c.segment ORDER BY c.segment"
     ),
-    "top-N": f"SELECT order_id, amount FROM {O} ORDER BY amount DESC, order_id LIMIT 10",
-    "point lookup": f"SELECT * FROM {O} WHERE order_id = 7654321",
-    "3 of 6 columns, LIMIT": f"SELECT order_id, status, amount FROM {O} LIMIT 100",
-    "min/max": f"SELECT min(order_id) AS lo, max(order_id) AS hi FROM {O}",
+    "top-N": f"SELECT order_id, amount FROM {ORDERS} ORDER BY amount DESC, order_id LIMIT 10",
+    "point lookup": f"SELECT * FROM {ORDERS} WHERE order_id = 7654321",
+    "3 of 6 columns, LIMIT": f"SELECT order_id, status, amount FROM {ORDERS} LIMIT 100",
+    "min/max": f"SELECT min(order_id) AS lo, max(order_id) AS hi FROM {ORDERS}",
 }
 MASKED: dict[str, str] = {
-    "masked: group by": f"SELECT customer_email, count(*) AS n FROM {O} GROUP BY customer_email ORDER BY n DESC LIMIT 5",
-    "masked: top-N": f"SELECT order_id, customer_email, amount FROM {O} ORDER BY amount DESC, order_id LIMIT 10",
-    "masked: point lookup": f"SELECT order_id, customer_email FROM {O} WHERE order_id = 7654321",
-    "masked: projection": f"SELECT order_id, customer_email, amount FROM {O} LIMIT 100",
+    "masked: group by": (
+        f"SELECT customer_email, count(*) AS n FROM {ORDERS} GROUP BY customer_email ORDER BY n DESC, 1 LIMIT 5"
+    ),
+    "masked: top-N": f"SELECT order_id, customer_email, amount FROM {ORDERS} ORDER BY amount DESC, order_id LIMIT 10",
+    "masked: point lookup": f"SELECT order_id, customer_email FROM {ORDERS} WHERE order_id = 7654321",
+    "masked: projection": f"SELECT order_id, customer_email, amount FROM {ORDERS} LIMIT 100",
     "masked: join": (
-        f"SELECT c.customer_name, sum(o.amount) AS s FROM {O} o JOIN {C} c ON c.customer_id = o.customer_id "
+        f"SELECT c.customer_name, sum(o.amount) AS s FROM {ORDERS} o "
+        f"JOIN {CUSTOMERS} c ON c.customer_id = o.customer_id "
         "WHERE o.status = 'shipped' GROUP BY c.customer_name ORDER BY s DESC LIMIT 5"
     ),
 }
@@ -68,9 +72,8 @@ def order_table(rows: int, customers: int, seed: int = 1) -> pa.Table:
     customer = rng.integers(0, customers, rows, dtype=np.int64)
     emails = pa.array([f"user{i}@example.com" for i in range(customers)])
     cents = np.round(rng.gamma(2.0, 50.0, rows) * 100).astype(np.int64)
-    cents_table = pa.table({"cents": cents})
-    amount = duckdb.sql("SELECT CAST(cents AS DECIMAL(18, 2)) / 100 AS a FROM cents_table").to_arrow_table()
-    amount = amount.column("a").cast(pa.decimal128(18, 2))
+    amount = duckdb.from_arrow(pa.table({"cents": cents})).project("CAST(cents / 100 AS DECIMAL(18, 2)) AS a")
+    amount = amount.to_arrow_table().column("a")
     return pa.table(
         {
             "order_id": np.arange(rows, dtype=np.int64),

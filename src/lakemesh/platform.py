@@ -173,6 +173,7 @@ class Platform:
     def close(self) -> None:
         self.scheduler.stop()
         self.executor.close()  # stops Ray only if this process started it
+        self.query.close()
         self.catalog.dispose()
 
 

@@ -30,7 +30,8 @@ from lakemesh.core.clock import Clock
 from lakemesh.core.errors import Forbidden, NotFound, invalid
 from lakemesh.core.ids import new_id
 from lakemesh.domains.service import find_domain_row
-from lakemesh.engine import EngineLimits, EngineSession, TableName, gate_query
+from lakemesh.engine import EngineLimits, TableName, gate_query
+from lakemesh.engine.pool import SessionPool
 from lakemesh.lakehouses.tables import TableHandle, TableService, table_resource
 from lakemesh.products.service import product_resource
 from lakemesh.storage.delta import arrow_schema
@@ -79,6 +80,11 @@ class QueryService:
         self.memory_limit = memory_limit
         self.threads = threads
         self.timeout_seconds = timeout_seconds
+        self._pool = SessionPool(memory_limit=memory_limit, threads=threads)
+
+    def close(self) -> None:
+        """Stop the thread that opens engine sessions ahead of queries."""
+        self._pool.close()
 
     def run(self, actor: Principal, sql: str, *, limit: int | None = None) -> QueryOutcome:
         rows = DEFAULT_LIMIT if limit is None else limit
@@ -97,7 +103,7 @@ class QueryService:
             gated = gate_query(sql, resolve, limits=EngineLimits(max_rows=rows + 1))
         snapshots = {s.relation: self._snapshot(s.handle) for s in sources.values()}
         files = [path for _, native in snapshots.values() if native is not None for path in native.files]
-        with EngineSession(memory_limit=self.memory_limit, threads=self.threads, readable_files=files) as engine:
+        with self._pool.session(readable_files=files) as engine:
             for source in sources.values():
                 table, native = snapshots[source.relation]
                 schema = arrow_schema(table) if native is None else native.schema

@@ -12,7 +12,7 @@ A session is not thread-safe: use one per request or per job.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from types import TracebackType
 from typing import TYPE_CHECKING, Protocol, TypeAlias
 
@@ -49,30 +49,22 @@ class SqlStatement(Protocol):
 class EngineSession:
     """DuckDB over registered Arrow sources, with external access disabled and configuration locked."""
 
-    def __init__(self, *, memory_limit: str = "1GB", threads: int = 2, readable_files: Sequence[str] = ()) -> None:
-        if threads < 1:
-            raise refuse(("threads",), "must be at least 1")
-        try:
-            self._connection = duckdb.connect(
-                ":memory:",
-                config={
-                    "memory_limit": memory_limit,
-                    "threads": threads,
-                    # Off below, once `allowed_paths` is set (DuckDB refuses to set it after).
-                    "enable_external_access": bool(readable_files),
-                    "python_enable_replacements": False,
-                    "autoinstall_known_extensions": False,
-                    "autoload_known_extensions": False,
-                    "allow_community_extensions": False,
-                },
-            )
-        except duckdb.Error as exc:
-            raise refuse(("memory_limit",), f"{memory_limit!r} is not a memory size; write it like 2GB") from exc
+    def __init__(
+        self,
+        *,
+        memory_limit: str = "1GB",
+        threads: int = 2,
+        readable_files: Sequence[str] = (),
+        connection: duckdb.DuckDBPyConnection | None = None,
+        on_close: Callable[[duckdb.DuckDBPyConnection], None] | None = None,
+    ) -> None:
+        """`connection`: a fresh one from `open_connection` (a SessionPool's spare); `on_close` disposes of it."""
+        self._connection = connection or open_connection(memory_limit=memory_limit, threads=threads)
+        self._on_close = on_close
         if readable_files:
             allowed = exp.Array(expressions=[exp.Literal.string(path) for path in readable_files])
             self._connection.execute(f"SET allowed_paths = {allowed.sql(dialect=DIALECT)}")
-            self._connection.execute("SET enable_external_access = false")
-        self._connection.execute("SET TimeZone = 'UTC'")
+        self._connection.execute("SET enable_external_access = false")
         self._connection.execute("SET lock_configuration = true")
         self._relations: set[str] = set()
         self._views: set[str] = set()
@@ -164,7 +156,11 @@ class EngineSession:
         self._connection.interrupt()
 
     def close(self) -> None:
-        self._connection.close()
+        if self._on_close is None:
+            self._connection.close()
+            return
+        self._on_close(self._connection)
+        self._on_close = None
 
     def __enter__(self) -> EngineSession:
         return self
@@ -180,6 +176,31 @@ class EngineSession:
             return relation.to_arrow_table()
         except duckdb.Error as exc:
             raise query_error(exc) from exc
+
+
+def open_connection(*, memory_limit: str, threads: int) -> duckdb.DuckDBPyConnection:
+    """A new in-memory database, not locked yet: EngineSession locks it before anything is registered or run.
+
+    External access stays on only until EngineSession has set `allowed_paths` (DuckDB refuses to set it after).
+    """
+    if threads < 1:
+        raise refuse(("threads",), "must be at least 1")
+    try:
+        connection = duckdb.connect(
+            ":memory:",
+            config={
+                "memory_limit": memory_limit,
+                "threads": threads,
+                "python_enable_replacements": False,
+                "autoinstall_known_extensions": False,
+                "autoload_known_extensions": False,
+                "allow_community_extensions": False,
+            },
+        )
+    except duckdb.Error as exc:
+        raise refuse(("memory_limit",), f"{memory_limit!r} is not a memory size; write it like 2GB") from exc
+    connection.execute("SET TimeZone = 'UTC'")
+    return connection
 
 
 def query_error(exc: duckdb.Error) -> LakemeshError:
