@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 from sqlglot import exp
 
 from lakemesh.access import store
+from lakemesh.access.log_answers import answer_from_log
 from lakemesh.access.masking import MaskPlan
 from lakemesh.access.reads import ReadGovernor
 from lakemesh.auth.authorize import Authorizer
@@ -31,11 +32,12 @@ from lakemesh.core.errors import Forbidden, NotFound, invalid
 from lakemesh.core.ids import new_id
 from lakemesh.domains.service import find_domain_row
 from lakemesh.engine import EngineLimits, TableName, gate_query
+from lakemesh.engine.gate import GatedQuery
 from lakemesh.engine.pool import SessionPool
 from lakemesh.lakehouses.tables import TableHandle, TableService, table_resource
 from lakemesh.products.service import product_resource
 from lakemesh.storage.delta import arrow_schema
-from lakemesh.storage.native import ParquetSnapshot, native_snapshot
+from lakemesh.storage.native import ParquetSnapshot, file_statistics, native_snapshot
 
 PRODUCT_PREFIX = "product"
 DEFAULT_LIMIT = 10_000
@@ -101,23 +103,7 @@ class QueryService:
                 return sources[handle.table.id].relation
 
             gated = gate_query(sql, resolve, limits=EngineLimits(max_rows=rows + 1))
-        snapshots = {s.relation: self._snapshot(s.handle) for s in sources.values()}
-        files = [path for _, native in snapshots.values() if native is not None for path in native.files]
-        with self._pool.session(readable_files=files) as engine:
-            for source in sources.values():
-                table, native = snapshots[source.relation]
-                schema = arrow_schema(table) if native is None else native.schema
-                columns = source.plan.expressions(schema, self._reads.hash_key(source.plan))
-                if native is not None:
-                    engine.register_parquet(source.relation, native.files, native.schema, columns=columns)
-                else:
-                    engine.register(source.relation, table.to_pyarrow_dataset(), columns=columns)
-            timer = threading.Timer(self.timeout_seconds, engine.interrupt)
-            timer.start()
-            try:
-                result = engine.execute(gated)
-            finally:
-                timer.cancel()
+        result = self._execute(gated, list(sources.values()))
         truncated = result.num_rows > rows
         if truncated:
             result = result.slice(0, rows)
@@ -129,6 +115,35 @@ class QueryService:
         )
         self._audit(actor, sql, list(sources.values()), outcome)
         return outcome
+
+    def _execute(self, gated: GatedQuery, sources: list[_Source]) -> pa.Table:
+        """Answer from the Delta log when the query allows it, else scan each table natively (or via Arrow)."""
+        snapshots = {s.relation: self._snapshot(s.handle) for s in sources}
+        if len(sources) == 1:
+            source = sources[0]
+            table, native = snapshots[source.relation]
+            if native is not None:
+                answer = answer_from_log(
+                    gated.statement, source.relation, native.schema, source.plan, lambda: file_statistics(table)
+                )
+                if answer is not None:
+                    return answer
+        files = [path for _, native in snapshots.values() if native is not None for path in native.files]
+        with self._pool.session(readable_files=files) as engine:
+            for source in sources:
+                table, native = snapshots[source.relation]
+                schema = arrow_schema(table) if native is None else native.schema
+                columns = source.plan.expressions(schema, self._reads.hash_key(source.plan))
+                if native is not None:
+                    engine.register_parquet(source.relation, native.files, native.schema, columns=columns)
+                else:
+                    engine.register(source.relation, table.to_pyarrow_dataset(), columns=columns)
+            timer = threading.Timer(self.timeout_seconds, engine.interrupt)
+            timer.start()
+            try:
+                return engine.execute(gated)
+            finally:
+                timer.cancel()
 
     # -- resolution --------------------------------------------------------------------------------
     def _resolve(self, session: Session, actor: Principal, name: TableName) -> TableHandle:
