@@ -113,7 +113,7 @@ class QueryService:
             tables=[s.handle.qualified_name for s in sources.values()],
             masked={s.handle.qualified_name: s.plan.masked_columns for s in sources.values() if s.plan.masks},
         )
-        self._audit(actor, sql, list(sources.values()), outcome)
+        self._audit(actor, sql, list(sources.values()), outcome, gated.statement)
         return outcome
 
     def _execute(self, gated: GatedQuery, sources: list[_Source]) -> pa.Table:
@@ -201,8 +201,10 @@ class QueryService:
         return table, native_snapshot(table, arrow_schema(table))
 
     # -- audit -------------------------------------------------------------------------------------
-    def _audit(self, actor: Principal, sql: str, sources: list[_Source], outcome: QueryOutcome) -> None:
-        referenced, star = _referenced_columns(sql)
+    def _audit(
+        self, actor: Principal, sql: str, sources: list[_Source], outcome: QueryOutcome, statement: exp.Expr | None
+    ) -> None:
+        referenced, star = _referenced_columns(sql, statement)
         objects = []
         for source in sources:
             known = [str(c["name"]) for c in source.handle.table.columns or []]
@@ -235,12 +237,14 @@ def _domain(session: Session, ref: str) -> DomainRow | None:
     return find_domain_row(session, ref) or find_domain_row(session, ref.replace("_", "-"))
 
 
-def _referenced_columns(sql: str) -> tuple[set[str], bool]:
-    """Column names the query mentions (lower case), and whether it selects `*`."""
-    try:
-        tree = sqlglot.parse_one(sql, read="duckdb")
-    except sqlglot.errors.SqlglotError:
-        return set(), True
+def _referenced_columns(sql: str, statement: exp.Expr | None = None) -> tuple[set[str], bool]:
+    """Column names the query mentions (lower case), and whether it selects `*` (from the gate's tree if given)."""
+    tree = statement
+    if tree is None:
+        try:
+            tree = sqlglot.parse_one(sql, read="duckdb")
+        except sqlglot.errors.SqlglotError:
+            return set(), True
     names = {c.name.lower() for c in tree.find_all(exp.Column) if c.name}
     star = any(not isinstance(s.parent, exp.Count) for s in tree.find_all(exp.Star))
     return names, star

@@ -11,6 +11,7 @@ A session is not thread-safe: use one per request or per job.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable, Mapping, Sequence
 from types import TracebackType
@@ -102,7 +103,7 @@ class EngineSession:
 
         Read by DuckDB's own Parquet reader, so projections, filters and file statistics are pushed down;
         `union_by_name` reads files written before a column was added as NULL in it, as Delta does.
-        `columns` masks as in `register`.
+        `columns` masks as in `register`; the view reads the files itself, so no unmasked relation exists.
         """
         _check_relation_name(name)
         self.unregister(name)
@@ -110,18 +111,17 @@ class EngineSession:
             raise refuse(("files",), "a Parquet relation needs at least one file")
         paths = exp.Array(expressions=[exp.Literal.string(path) for path in files])
         union = exp.EQ(this=exp.var("union_by_name"), expression=exp.true())
-        scan = exp.Anonymous(this="read_parquet", expressions=[paths, union])
-        source = exp.select(*[exp.column(f.name, quoted=True) for f in schema]).from_(exp.Table(this=scan))
-        raw = name if columns is None else f"{name}{SOURCE_SUFFIX}"
-        self._create_view(raw, source)
-        if columns is not None:
-            self._create_view(name, _masked_view(raw, columns))
-        self._relations.add(name)
-
-    def _create_view(self, name: str, query: exp.Select) -> None:
-        create = exp.Create(this=_table(name), kind="VIEW", expression=query, replace=True).sql(dialect=DIALECT)
-        self._connection.execute(create)
+        scan = exp.Table(this=exp.Anonymous(this="read_parquet", expressions=[paths, union])).sql(dialect=DIALECT)
+        if columns is None:
+            columns = {f.name: exp.column(f.name, quoted=True).sql(dialect=DIALECT) for f in schema}
+        projections = ", ".join(_projection(output, expression) for output, expression in columns.items())
+        if not projections:
+            raise refuse(("columns",), "a masked relation needs at least one column")
+        self._connection.execute(
+            f"CREATE OR REPLACE VIEW {_table(name).sql(dialect=DIALECT)} AS SELECT {projections} FROM {scan}"
+        )
         self._views.add(name)
+        self._relations.add(name)
 
     def unregister(self, name: str) -> None:
         if name not in self._relations:
@@ -200,6 +200,8 @@ def open_connection(*, memory_limit: str, threads: int) -> duckdb.DuckDBPyConnec
     except duckdb.Error as exc:
         raise refuse(("memory_limit",), f"{memory_limit!r} is not a memory size; write it like 2GB") from exc
     connection.execute("SET TimeZone = 'UTC'")
+    # Footers are read when a view is bound and again by the query: read them once (this database only).
+    connection.execute("SET parquet_metadata_cache = true")
     return connection
 
 
@@ -215,6 +217,22 @@ def query_error(exc: duckdb.Error) -> LakemeshError:
     if isinstance(exc, duckdb.ProgrammingError | duckdb.DataError | duckdb.NotSupportedError):
         return refuse(("sql",), message)
     return LakemeshError(f"the query engine failed: {message}")
+
+
+def _projection(output: str, expression: str) -> str:
+    """`<checked expression> AS "<output>"`, the expression checked like a row rule (cached: masks repeat)."""
+    return f"{_checked_expression(expression, output)} AS {exp.to_identifier(output, quoted=True).sql(dialect=DIALECT)}"
+
+
+@functools.lru_cache(maxsize=4096)
+def _checked_expression(expression: str, output: str) -> str:
+    loc: tuple[str | int, ...] = ("columns", output)
+    try:
+        parsed = sqlglot.parse_one(expression, read=DIALECT)
+    except SqlglotError as exc:
+        raise refuse(loc, f"not a valid column expression: {expression!r}") from exc
+    check_row_expression(parsed, loc, what="a column expression", functions=COLUMN_MASK_FUNCTIONS)
+    return parsed.sql(dialect=DIALECT)
 
 
 def _masked_view(raw: str, columns: Mapping[str, str]) -> exp.Select:
