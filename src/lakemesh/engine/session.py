@@ -12,6 +12,7 @@ A session is not thread-safe: use one per request or per job.
 from __future__ import annotations
 
 import functools
+import logging
 import re
 from collections.abc import Callable, Mapping, Sequence
 from types import TracebackType
@@ -32,6 +33,7 @@ if TYPE_CHECKING:
 
 # pyarrow.dataset imports pandas (~0.3 s): loaded on first use, not at server start.
 ArrowSource: TypeAlias = "pa.Table | pa.RecordBatchReader | pads.Dataset"
+log = logging.getLogger(__name__)
 DIALECT = "duckdb"
 SOURCE_SUFFIX = "__source"
 _RELATION = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,127}$")
@@ -97,29 +99,36 @@ class EngineSession:
         self._relations.add(name)
 
     def register_parquet(
-        self, name: str, files: Sequence[str], schema: pa.Schema, *, columns: Mapping[str, str] | None = None
+        self, name: str, files: Sequence[str], schema: pa.Schema | None, *, columns: Mapping[str, str] | None = None
     ) -> None:
         """Expose Parquet `files` (named in `readable_files`) as relation `name` with exactly `schema`'s columns.
 
         Read by DuckDB's own Parquet reader, so projections, filters and file statistics are pushed down;
         `union_by_name` reads files written before a column was added as NULL in it, as Delta does.
         `columns` masks as in `register`; the view reads the files itself, so no unmasked relation exists.
+        `schema` None: every column the files have.
         """
         _check_relation_name(name)
-        self.unregister(name)
+        if name in self._relations:
+            self.unregister(name)
         if not files:
             raise refuse(("files",), "a Parquet relation needs at least one file")
         paths = exp.Array(expressions=[exp.Literal.string(path) for path in files])
         union = exp.EQ(this=exp.var("union_by_name"), expression=exp.true())
         scan = exp.Table(this=exp.Anonymous(this="read_parquet", expressions=[paths, union])).sql(dialect=DIALECT)
-        if columns is None:
+        if columns is None and schema is not None:
             columns = {f.name: exp.column(f.name, quoted=True).sql(dialect=DIALECT) for f in schema}
-        projections = ", ".join(_projection(output, expression) for output, expression in columns.items())
+        projections = "*" if columns is None else ", ".join(_projection(o, e) for o, e in columns.items())
         if not projections:
             raise refuse(("columns",), "a masked relation needs at least one column")
-        self._connection.execute(
-            f"CREATE OR REPLACE VIEW {_table(name).sql(dialect=DIALECT)} AS SELECT {projections} FROM {scan}"
-        )
+        view = f"CREATE OR REPLACE VIEW {_table(name).sql(dialect=DIALECT)} AS SELECT {projections} FROM {scan}"
+        try:
+            self._connection.execute(view)
+        except duckdb.PermissionException as exc:  # not one of the files this session may read
+            raise query_error(exc) from exc
+        except duckdb.Error as exc:  # a file vacuumed since the snapshot was read, or not Parquet: no paths shown
+            log.warning("cannot read the data files of %s: %s", name, exc)
+            raise LakemeshError(f"the table's data files cannot be read ({type(exc).__name__})") from exc
         self._views.add(name)
         self._relations.add(name)
 

@@ -29,7 +29,7 @@ from lakemesh.engine import EngineSession, Rule, RuleResult, ScanResult, parse_r
 from lakemesh.executors import DeltaSource, Executor
 from lakemesh.executors.daft_sql import NotDistributable
 from lakemesh.quality.native import ParquetSession, native_files
-from lakemesh.storage.delta import DeltaTables
+from lakemesh.storage.delta import DeltaTables, arrow_schema
 
 log = logging.getLogger(__name__)
 RELATION = "quality_source"
@@ -173,7 +173,7 @@ def _session(table: DeltaTable, names: set[str] | None, memory_limit: str) -> En
     """DuckDB's own Parquet reader where the files allow it, else the table's Arrow dataset (`names`: only those)."""
     files = native_files(table, names)
     if files is not None:
-        return ParquetSession(RELATION, files, memory_limit=memory_limit, threads=2)
+        return ParquetSession(RELATION, files, memory_limit=memory_limit, threads=2, schema=arrow_schema(table))
     dataset = table.to_pyarrow_dataset()
     if names is not None:
         fragments = [f for f in dataset.get_fragments() if _file_name(f.path) in names]

@@ -363,10 +363,8 @@ class QualityService:
         return row
 
     def _append_metrics(self, run: QualityRun) -> None:
-        try:
-            self.metrics_table.append(run)
-        except (DeltaError, OSError, pa.ArrowException) as exc:  # the run is recorded; the history table catches up
-            log.error("could not append quality run %s to %s: %s", run.id, self.metrics_table.uri, exc)
+        """Off the critical path: the run is in the catalog already; the Delta history follows in the background."""
+        self.metrics_table.append_later(run)
 
     def _journal(
         self, session: Session, actor: str | None, found: DataProduct, action: str, payload: dict[str, Any]
