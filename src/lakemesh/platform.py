@@ -174,7 +174,7 @@ class Platform:
         self.scheduler.stop()
         self.executor.close()  # stops Ray only if this process started it
         self.query.close()
-        self.quality.metrics_table.flush()
+        self.quality.close()
         self.catalog.dispose()
 
 

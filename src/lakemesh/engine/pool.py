@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 import queue
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 import duckdb
 
@@ -33,14 +33,19 @@ class SessionPool:
         self._lock = threading.Lock()
         self._worker: threading.Thread | None = None
 
-    def session(self, *, readable_files: Sequence[str] = ()) -> EngineSession:
-        """A fresh session that may read exactly `readable_files`; closing it hands the database back for disposal."""
+    def checkout(self) -> tuple[duckdb.DuckDBPyConnection | None, Callable[[duckdb.DuckDBPyConnection], None]]:
+        """A spare connection (None when none is ready) and how to dispose of it: for EngineSession's arguments."""
         self._start()
         try:
             connection: duckdb.DuckDBPyConnection | None = self._spares.get_nowait()
             self._work.put(None)  # open a replacement
         except queue.Empty:
             connection = None
+        return connection, self._work.put
+
+    def session(self, *, readable_files: Sequence[str] = ()) -> EngineSession:
+        """A fresh session that may read exactly `readable_files`; closing it hands the database back for disposal."""
+        connection, _ = self.checkout()
         return EngineSession(
             memory_limit=self.memory_limit,
             threads=self.threads,

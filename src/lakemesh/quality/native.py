@@ -20,6 +20,7 @@ from deltalake import DeltaTable
 from lakemesh.core.errors import LakemeshError
 from lakemesh.engine import EngineSession
 from lakemesh.engine.functions import refuse
+from lakemesh.engine.pool import SessionPool
 
 
 def native_files(table: DeltaTable, names: set[str] | None = None) -> list[str] | None:
@@ -52,8 +53,16 @@ class ParquetSession(EngineSession):
         memory_limit: str = "1GB",
         threads: int = 2,
         schema: pa.Schema | None = None,
+        pool: SessionPool | None = None,
     ) -> None:
-        super().__init__(memory_limit=memory_limit, threads=threads, readable_files=files)
+        connection, dispose = pool.checkout() if pool is not None else (None, None)
+        super().__init__(
+            memory_limit=memory_limit,
+            threads=threads,
+            readable_files=files,
+            connection=connection,
+            on_close=dispose if connection is not None else None,
+        )
         try:
             self.register_parquet(relation, files, schema)
         except LakemeshError:
