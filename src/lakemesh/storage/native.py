@@ -29,7 +29,8 @@ class ParquetSnapshot:
 def native_snapshot(table: DeltaTable, schema: pa.Schema) -> ParquetSnapshot | None:
     """The snapshot as plain Parquet files DuckDB can read exactly as delta-rs would, or None (fall back)."""
     protocol = table.protocol()
-    if set(protocol.reader_features or ()) & _UNSUPPORTED_READER_FEATURES:
+    # Reader version 2 is column mapping; 3 lists its features: anything but plain Parquet falls back.
+    if protocol.min_reader_version > 1 or set(protocol.reader_features or ()) & _UNSUPPORTED_READER_FEATURES:
         return None
     metadata = table.metadata()
     if metadata.partition_columns:
