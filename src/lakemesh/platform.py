@@ -191,6 +191,8 @@ class Platform:
     def close(self) -> None:
         self.scheduler.stop()
         self.executor.close()  # stops Ray only if this process started it
+        self.query.close()
+        self.quality.close()
         self.catalog.dispose()
 
 

@@ -3,10 +3,18 @@
 Masks are SQL column expressions over the source row. Governed queries register each table as a view
 of these expressions, so the user's SQL never sees a clear value; table reads run the same view over
 every batch in a locked-down DuckDB session, so both paths mask identically.
+
+Threat model of `hash` (docs/security.md): a hash mask is HMAC-SHA256 under a key of the owning domain, so
+equal values hash equal within the domain (joins between its tables keep working) but a reader cannot build a
+dictionary by hashing values they chose in a table they control: that table belongs to another domain and
+hashes under another key. Only free text is hashed; numbers, dates, booleans and enum (low-cardinality)
+columns have too few plausible values to hide behind any hash and are masked to NULL instead.
 """
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Literal, get_args
@@ -36,6 +44,7 @@ class MaskPlan:
     table: str
     masks: Mapping[str, str] = field(default_factory=dict)
     visible: frozenset[str] | None = None
+    scope: str = ""  # the owning domain's id: `hash` masks are keyed per scope
 
     @property
     def clear(self) -> bool:
@@ -53,24 +62,49 @@ class MaskPlan:
             return "null"
         return None
 
-    def expressions(self, schema: pa.Schema, salt: str) -> dict[str, str] | None:
-        """Column name -> SQL expression for every column of `schema`; None when nothing is masked."""
+    def expressions(self, schema: pa.Schema, key: bytes) -> dict[str, str] | None:
+        """Column name -> SQL expression for every column of `schema`; None when nothing is masked.
+
+        `key` is the scope's hash key (`scope_key`); it only matters for columns masked with `hash`.
+        """
         functions = {f.name: self.function_for(f.name) for f in schema}
         if all(function is None for function in functions.values()):
             return None
-        return {f.name: mask_expression(f, functions[f.name], salt) for f in schema}
+        return {f.name: mask_expression(f, functions[f.name], key) for f in schema}
 
 
-def mask_expression(column: pa.Field, function: str | None, salt: str) -> str:
-    """SQL for `column` under `function` (None = clear). Non-text columns fall back to NULL of their type."""
+def scope_key(secret: str, scope: str) -> bytes:
+    """The hash-mask key of one scope (an owning domain), derived from the platform's masking secret."""
+    return hmac.new(secret.encode(), b"lakemesh hash mask v1\x00" + scope.encode(), hashlib.sha256).digest()
+
+
+def hmac_sha256_sql(name: str, key: bytes) -> str:
+    """HMAC-SHA256 (RFC 2104) of the UTF-8 text in `name` under `key`, as DuckDB SQL giving lower-case hex.
+
+    Written out with sha256 and the two padded keys because DuckDB has no built-in HMAC; the keys are hex
+    literals computed here, so no value from a user reaches this SQL.
+    """
+    block = (hashlib.sha256(key).digest() if len(key) > 64 else key).ljust(64, b"\x00")
+    inner = bytes(b ^ 0x36 for b in block).hex()
+    outer = bytes(b ^ 0x5C for b in block).hex()
+    return f"sha256(unhex('{outer}') || unhex(sha256(unhex('{inner}') || encode({name}))))"
+
+
+def is_text(column: pa.Field) -> bool:
+    return bool(pa.types.is_string(column.type) or pa.types.is_large_string(column.type))
+
+
+def mask_expression(column: pa.Field, function: str | None, key: bytes) -> str:
+    """SQL for `column` under `function` (None = clear). Non-text columns fall back to NULL of their type.
+
+    `hash` applies to free text only: a hashed number, date or flag is recovered by hashing every candidate.
+    """
     name = exp.column(column.name, quoted=True).sql(dialect="duckdb")
-    text = pa.types.is_string(column.type) or pa.types.is_large_string(column.type)
+    text = is_text(column)
     if function is None:
         return name
-    if function == "hash":
-        if not salt.isalnum():
-            raise ValueError("the masking salt must be alphanumeric")
-        return f"CASE WHEN {name} IS NULL THEN NULL ELSE sha256(concat('{salt}', CAST({name} AS VARCHAR))) END"
+    if function == "hash" and text:
+        return f"CASE WHEN {name} IS NULL THEN NULL ELSE {hmac_sha256_sql(name, key)} END"
     if function == "redact" and text:
         return f"CASE WHEN {name} IS NULL THEN NULL ELSE '{REDACTED}' END"
     if function == "partial" and text:
@@ -86,13 +120,13 @@ def mask_expression(column: pa.Field, function: str | None, salt: str) -> str:
 class BatchMasker:
     """Masks record batches with the plan's SQL in a private, locked-down DuckDB session."""
 
-    def __init__(self, plan: MaskPlan, salt: str) -> None:
+    def __init__(self, plan: MaskPlan, key: bytes) -> None:
         self._plan = plan
-        self._salt = salt
+        self._key = key
         self._engine: EngineSession | None = None
 
     def __call__(self, batch: pa.RecordBatch) -> pa.RecordBatch:
-        columns = self._plan.expressions(batch.schema, self._salt)
+        columns = self._plan.expressions(batch.schema, self._key)
         if columns is None:
             return batch
         if self._engine is None:
@@ -122,14 +156,17 @@ def plan_masks(
     *,
     clear_all: bool,
     granted: Callable[[str, bool], bool] | None = None,
+    scope: str = "",
+    low_cardinality: frozenset[str] = frozenset(),
 ) -> MaskPlan:
     """Mask every labelled column the reader was not granted; `granted(column, sensitive)` says if they were.
 
     A column is sensitive when its label has a masking function in the policy. With `granted` given, only the
     columns it accepts are visible: the others are masked with their label's function, or `null`.
+    Columns in `low_cardinality` (lower case; a contract's `enum`) get `null` where the policy says `hash`.
     """
     if clear_all:
-        return MaskPlan(table)
+        return MaskPlan(table, scope=scope)
     masks: dict[str, str] = {}
     visible: set[str] = set()
     for column, label in labels.items():
@@ -139,9 +176,9 @@ def plan_masks(
         if granted is not None and granted(column, sensitive):
             visible.add(column.lower())
         elif sensitive:
-            masks[column] = str(function)
+            masks[column] = "null" if function == "hash" and column.lower() in low_cardinality else str(function)
         elif granted is None:
             visible.add(column.lower())
         else:
             masks[column] = "null"
-    return MaskPlan(table, masks, frozenset(visible) if granted is not None else None)
+    return MaskPlan(table, masks, frozenset(visible) if granted is not None else None, scope)

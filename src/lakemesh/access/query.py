@@ -10,15 +10,16 @@ from __future__ import annotations
 import secrets
 import threading
 from dataclasses import dataclass, field
-from typing import Any
 
 import pyarrow as pa
 import sqlglot
+from deltalake import DeltaTable
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 from sqlglot import exp
 
 from lakemesh.access import store
+from lakemesh.access.log_answers import answer_from_log
 from lakemesh.access.masking import MaskPlan
 from lakemesh.access.reads import ReadGovernor
 from lakemesh.auth.authorize import Authorizer
@@ -30,9 +31,13 @@ from lakemesh.core.clock import Clock
 from lakemesh.core.errors import Forbidden, NotFound, invalid
 from lakemesh.core.ids import new_id
 from lakemesh.domains.service import find_domain_row
-from lakemesh.engine import EngineLimits, EngineSession, TableName, gate_query
+from lakemesh.engine import EngineLimits, TableName, gate_query
+from lakemesh.engine.gate import GatedQuery
+from lakemesh.engine.pool import SessionPool
 from lakemesh.lakehouses.tables import TableHandle, TableService, table_resource
 from lakemesh.products.service import product_resource
+from lakemesh.storage.delta import arrow_schema
+from lakemesh.storage.native import ParquetSnapshot, file_statistics, native_snapshot
 
 PRODUCT_PREFIX = "product"
 DEFAULT_LIMIT = 10_000
@@ -65,7 +70,7 @@ class QueryService:
         tables: TableService,
         reads: ReadGovernor,
         *,
-        memory_limit: str = "1GB",
+        memory_limit: str = "2GB",
         threads: int = 2,
         timeout_seconds: float = 120.0,
         spill_directory: str | None = None,
@@ -78,7 +83,11 @@ class QueryService:
         self.memory_limit = memory_limit
         self.threads = threads
         self.timeout_seconds = timeout_seconds
-        self.spill_directory = spill_directory
+        self._pool = SessionPool(memory_limit=memory_limit, threads=threads, spill_directory=spill_directory)
+
+    def close(self) -> None:
+        """Stop the thread that opens engine sessions ahead of queries."""
+        self._pool.close()
 
     def run(self, actor: Principal, sql: str, *, limit: int | None = None) -> QueryOutcome:
         rows = DEFAULT_LIMIT if limit is None else limit
@@ -95,19 +104,7 @@ class QueryService:
                 return sources[handle.table.id].relation
 
             gated = gate_query(sql, resolve, limits=EngineLimits(max_rows=rows + 1))
-        with EngineSession(
-            memory_limit=self.memory_limit, threads=self.threads, spill_directory=self.spill_directory
-        ) as engine:
-            salt = self._reads.salt()
-            for source in sources.values():
-                dataset = self._dataset(source.handle)
-                engine.register(source.relation, dataset, columns=source.plan.expressions(dataset.schema, salt))
-            timer = threading.Timer(self.timeout_seconds, engine.interrupt)
-            timer.start()
-            try:
-                result = engine.execute(gated)
-            finally:
-                timer.cancel()
+        result = self._execute(gated, list(sources.values()))
         truncated = result.num_rows > rows
         if truncated:
             result = result.slice(0, rows)
@@ -117,8 +114,37 @@ class QueryService:
             tables=[s.handle.qualified_name for s in sources.values()],
             masked={s.handle.qualified_name: s.plan.masked_columns for s in sources.values() if s.plan.masks},
         )
-        self._audit(actor, sql, list(sources.values()), outcome)
+        self._audit(actor, sql, list(sources.values()), outcome, gated.statement)
         return outcome
+
+    def _execute(self, gated: GatedQuery, sources: list[_Source]) -> pa.Table:
+        """Answer from the Delta log when the query allows it, else scan each table natively (or via Arrow)."""
+        snapshots = {s.relation: self._snapshot(s.handle) for s in sources}
+        if len(sources) == 1:
+            source = sources[0]
+            table, native = snapshots[source.relation]
+            if native is not None:
+                answer = answer_from_log(
+                    gated.statement, source.relation, native.schema, source.plan, lambda: file_statistics(table)
+                )
+                if answer is not None:
+                    return answer
+        files = [path for _, native in snapshots.values() if native is not None for path in native.files]
+        with self._pool.session(readable_files=files) as engine:
+            for source in sources:
+                table, native = snapshots[source.relation]
+                schema = arrow_schema(table) if native is None else native.schema
+                columns = source.plan.expressions(schema, self._reads.hash_key(source.plan))
+                if native is not None:
+                    engine.register_parquet(source.relation, native.files, native.schema, columns=columns)
+                else:
+                    engine.register(source.relation, table.to_pyarrow_dataset(), columns=columns)
+            timer = threading.Timer(self.timeout_seconds, engine.interrupt)
+            timer.start()
+            try:
+                return engine.execute(gated)
+            finally:
+                timer.cancel()
 
     # -- resolution --------------------------------------------------------------------------------
     def _resolve(self, session: Session, actor: Principal, name: TableName) -> TableHandle:
@@ -167,15 +193,19 @@ class QueryService:
             raise NotFound(f"Product {written} not found")
         return self._tables.handle(domain, lakehouse, row)
 
-    def _dataset(self, handle: TableHandle) -> Any:
+    def _snapshot(self, handle: TableHandle) -> tuple[DeltaTable, ParquetSnapshot | None]:
+        """The table's snapshot, and its Parquet files when DuckDB can read them natively (else None)."""
         if not self._tables.delta.exists(handle.uri):
             raise NotFound(f"Table {handle.qualified_name} has no data yet")
         # A shortcut resolves to its target's handle; one that pins a version is read at that version.
-        return self._tables.delta.open(handle.uri, version=handle.pinned_version).to_pyarrow_dataset()
+        table = self._tables.delta.open(handle.uri, version=handle.pinned_version)
+        return table, native_snapshot(table, arrow_schema(table))
 
     # -- audit -------------------------------------------------------------------------------------
-    def _audit(self, actor: Principal, sql: str, sources: list[_Source], outcome: QueryOutcome) -> None:
-        referenced, star = _referenced_columns(sql)
+    def _audit(
+        self, actor: Principal, sql: str, sources: list[_Source], outcome: QueryOutcome, statement: exp.Expr | None
+    ) -> None:
+        referenced, star = _referenced_columns(sql, statement)
         objects = []
         for source in sources:
             known = [str(c["name"]) for c in source.handle.table.columns or []]
@@ -208,12 +238,14 @@ def _domain(session: Session, ref: str) -> DomainRow | None:
     return find_domain_row(session, ref) or find_domain_row(session, ref.replace("_", "-"))
 
 
-def _referenced_columns(sql: str) -> tuple[set[str], bool]:
-    """Column names the query mentions (lower case), and whether it selects `*`."""
-    try:
-        tree = sqlglot.parse_one(sql, read="duckdb")
-    except sqlglot.errors.SqlglotError:
-        return set(), True
+def _referenced_columns(sql: str, statement: exp.Expr | None = None) -> tuple[set[str], bool]:
+    """Column names the query mentions (lower case), and whether it selects `*` (from the gate's tree if given)."""
+    tree = statement
+    if tree is None:
+        try:
+            tree = sqlglot.parse_one(sql, read="duckdb")
+        except sqlglot.errors.SqlglotError:
+            return set(), True
     names = {c.name.lower() for c in tree.find_all(exp.Column) if c.name}
     star = any(not isinstance(s.parent, exp.Count) for s in tree.find_all(exp.Star))
     return names, star

@@ -17,7 +17,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from lakemesh.access import store
-from lakemesh.access.masking import DEFAULT_POLICY, BatchMasker, MaskPlan, normalize_label, plan_masks
+from lakemesh.access.masking import DEFAULT_POLICY, BatchMasker, MaskPlan, normalize_label, plan_masks, scope_key
 from lakemesh.access.models import MaskingPolicy
 from lakemesh.auth.authorize import Authorizer
 from lakemesh.auth.models import Principal
@@ -43,6 +43,7 @@ class ReadGovernor:
         self._clock = clock
         self._keys = keys
         self._salt: str | None = None
+        self._scope_keys: dict[str, bytes] = {}
 
     # -- settings --------------------------------------------------------------------------------
     def policy(self) -> dict[str, str]:
@@ -116,26 +117,36 @@ class ReadGovernor:
             row = session.get(AccessSettingRow, SALT_KEY)
             return str(row.value["salt"]) if row else None
 
+    def hash_key(self, plan: MaskPlan) -> bytes:
+        """The key of `hash` masks in the plan's scope (its owning domain): hashes never match across domains."""
+        key = self._scope_keys.get(plan.scope)
+        if key is None:
+            key = self._scope_keys[plan.scope] = scope_key(self.salt(), plan.scope)
+        return key
+
     # -- plans -----------------------------------------------------------------------------------
     def plan(self, principal: Principal, handle: TableHandle, session: Session | None = None) -> MaskPlan:
         if session is None:
             with self._catalog.read() as own:
                 return self.plan(principal, handle, own)
-        qualified = handle.qualified_name
+        qualified, scope = handle.qualified_name, handle.domain.id
         if principal.is_platform_admin or self._authz.role_in(principal, handle.domain.id, session) is not None:
-            return MaskPlan(qualified)
+            return MaskPlan(qualified, scope=scope)
         labels = table_labels(session, handle)
         grants = store.table_grants(session, principal.id, handle.table.id, self._clock.now())
         policy = self.policy()
+        enums = store.enum_columns(session, handle.table.id)
         if not grants:
-            return plan_masks(qualified, labels, policy, clear_all=False)
+            return plan_masks(qualified, labels, policy, clear_all=False, scope=scope, low_cardinality=enums)
         everything = any(g is None for g in grants)
         named = {str(c).lower() for g in grants if g is not None for c in g}
 
         def granted(column: str, sensitive: bool) -> bool:
             return column.lower() in named or (everything and not sensitive)
 
-        return plan_masks(qualified, labels, policy, clear_all=False, granted=granted)
+        return plan_masks(
+            qualified, labels, policy, clear_all=False, granted=granted, scope=scope, low_cardinality=enums
+        )
 
     # -- table reads -----------------------------------------------------------------------------
     def read_transform(
@@ -143,7 +154,7 @@ class ReadGovernor:
     ) -> Callable[[pa.RecordBatch], pa.RecordBatch] | None:
         """Registered with TableData: masks what the plan says, counts rows, and audits the read when done."""
         plan = self.plan(principal, handle)
-        masker = BatchMasker(plan, self.salt()) if not plan.clear else None
+        masker = BatchMasker(plan, self.hash_key(plan)) if not plan.clear else None
         counter = [0]
         columns: list[str] = []
 

@@ -121,3 +121,12 @@ def product_labels(reader: Reader, table_id: str) -> dict[str, str]:
             if label:
                 labels.setdefault(column.lower(), str(label))
     return labels
+
+
+def enum_columns(reader: Reader, table_id: str) -> frozenset[str]:
+    """Columns (lower case) a served product's contract restricts to an enum: too few values to hash safely."""
+    found: set[str] = set()
+    for (spec,) in reader.execute(select(ProductRow.spec).where(ProductRow.table_id == table_id)):
+        schema = (spec or {}).get("contract", {}).get("schema", {})
+        found.update(c.lower() for c, d in schema.items() if isinstance(d, dict) and d.get("enum"))
+    return frozenset(found)

@@ -214,6 +214,8 @@ QUERY_FUNCTIONS = FunctionPolicy(
     SCALAR_NAMES | AGGREGATE_NAMES | QUERY_ONLY_NAMES,
 )
 ROW_RULE_FUNCTIONS = FunctionPolicy(OPERATORS | SCALAR_FUNCTIONS, SCALAR_NAMES)
+# Column masks also need the bytes functions their keyed hash (HMAC-SHA256) is written with.
+COLUMN_MASK_FUNCTIONS = FunctionPolicy(ROW_RULE_FUNCTIONS.classes | {exp.Unhex, exp.Encode}, SCALAR_NAMES)
 
 
 def refuse(loc: tuple[str | int, ...], message: str) -> InvalidInput:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import sqlglot
 from sqlglot import exp
@@ -74,6 +74,8 @@ class GatedQuery:
     sql: str
     tables: tuple[str, ...]
     parameters: tuple[object, ...] = ()
+    # The rewritten statement before the row-limit wrapper, for answers that need no scan (never rendered again).
+    statement: exp.Expr | None = field(default=None, compare=False, repr=False)
 
 
 Resolver = Callable[[TableName], str]
@@ -91,12 +93,13 @@ def gate_query(sql: str, resolve: Resolver, *, limits: EngineLimits | None = Non
     _check_sources(query)
     _check_functions(query)
     tables = _rewrite_tables(query, resolve)
+    statement = query
     if limits.max_rows is not None:
         if limits.max_rows < 0:
             raise refuse(LOC, "the row limit must not be negative")
         query = exp.select("*").from_(exp.Subquery(this=query, alias=exp.TableAlias(this=exp.to_identifier("q"))))
         query = query.limit(limits.max_rows)
-    return GatedQuery(sql=query.sql(dialect=DIALECT), tables=tables)
+    return GatedQuery(sql=query.sql(dialect=DIALECT), tables=tables, statement=statement)
 
 
 def parse_query(sql: str, *, max_length: int = MAX_SQL_LENGTH) -> exp.Query | exp.Values:

@@ -2,15 +2,19 @@
 
 The connection is locked down before anything is registered: no file system, network or extension
 access, no Python-variable replacement scans, UTC clock, and a locked configuration so no query can
-turn any of it back on. Registering Arrow tables, readers and datasets keeps working after lockdown
+turn any of it back on. The only files it may read are the Parquet files named when it is created
+(`readable_files`: the snapshots of the tables one query reads), through `register_parquet`.
+Registering Arrow tables, readers and datasets keeps working after lockdown
 (checked on DuckDB 2.0; see tests/unit/engine/test_session.py), so there is no unlocked window.
 A session is not thread-safe: use one per request or per job.
 """
 
 from __future__ import annotations
 
+import functools
+import logging
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING, Protocol, TypeAlias
@@ -22,7 +26,7 @@ from sqlglot import exp
 from sqlglot.errors import SqlglotError
 
 from lakemesh.core.errors import Forbidden, LakemeshError, ServiceUnavailable
-from lakemesh.engine.functions import refuse
+from lakemesh.engine.functions import COLUMN_MASK_FUNCTIONS, refuse
 from lakemesh.engine.scalar import check_row_expression
 
 if TYPE_CHECKING:
@@ -30,6 +34,7 @@ if TYPE_CHECKING:
 
 # pyarrow.dataset imports pandas (~0.3 s): loaded on first use, not at server start.
 ArrowSource: TypeAlias = "pa.Table | pa.RecordBatchReader | pads.Dataset"
+log = logging.getLogger(__name__)
 DIALECT = "duckdb"
 SOURCE_SUFFIX = "__source"
 _RELATION = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,127}$")
@@ -48,34 +53,28 @@ class SqlStatement(Protocol):
 class EngineSession:
     """DuckDB over registered Arrow sources, with external access disabled and configuration locked."""
 
-    def __init__(self, *, memory_limit: str = "1GB", threads: int = 2, spill_directory: str | None = None) -> None:
-        """`spill_directory`: where a query past `memory_limit` spills intermediate results instead of failing."""
-        if threads < 1:
-            raise refuse(("threads",), "must be at least 1")
-        try:
-            self._connection = duckdb.connect(
-                ":memory:",
-                config={
-                    "memory_limit": memory_limit,
-                    "threads": threads,
-                    # external access is switched off below, once the spill directory is set (DuckDB refuses
-                    # to set it afterwards); no user SQL runs before that
-                    "enable_external_access": spill_directory is not None,
-                    "python_enable_replacements": False,
-                    "autoinstall_known_extensions": False,
-                    "autoload_known_extensions": False,
-                    "allow_community_extensions": False,
-                },
-            )
-        except duckdb.Error as exc:
-            raise refuse(("memory_limit",), f"{memory_limit!r} is not a memory size; write it like 2GB") from exc
-        if spill_directory is not None:
-            Path(spill_directory).mkdir(parents=True, exist_ok=True)  # DuckDB creates only the last level
-            self._connection.execute("SET temp_directory = " + _literal(spill_directory))
-            self._connection.execute("SET enable_external_access = false")
-        self._connection.execute("SET TimeZone = 'UTC'")
+    def __init__(
+        self,
+        *,
+        memory_limit: str = "1GB",
+        threads: int = 2,
+        readable_files: Sequence[str] = (),
+        connection: duckdb.DuckDBPyConnection | None = None,
+        on_close: Callable[[duckdb.DuckDBPyConnection], None] | None = None,
+        spill_directory: str | None = None,
+    ) -> None:
+        """`connection`: a fresh one from `open_connection` (a SessionPool's spare); `on_close` disposes of it."""
+        self._connection = connection or open_connection(
+            memory_limit=memory_limit, threads=threads, spill_directory=spill_directory
+        )
+        self._on_close = on_close
+        if readable_files:
+            allowed = exp.Array(expressions=[exp.Literal.string(path) for path in readable_files])
+            self._connection.execute(f"SET allowed_paths = {allowed.sql(dialect=DIALECT)}")
+        self._connection.execute("SET enable_external_access = false")
         self._connection.execute("SET lock_configuration = true")
         self._relations: set[str] = set()
+        self._views: set[str] = set()
 
     def register(self, name: str, source: ArrowSource, *, columns: Mapping[str, str] | None = None) -> None:
         """Expose `source` as relation `name`; with `columns`, as a view of exactly those output columns.
@@ -103,13 +102,52 @@ class EngineSession:
             self._connection.execute(create)
         self._relations.add(name)
 
+    def register_parquet(
+        self, name: str, files: Sequence[str], schema: pa.Schema | None, *, columns: Mapping[str, str] | None = None
+    ) -> None:
+        """Expose Parquet `files` (named in `readable_files`) as relation `name` with exactly `schema`'s columns.
+
+        Read by DuckDB's own Parquet reader, so projections, filters and file statistics are pushed down;
+        `union_by_name` reads files written before a column was added as NULL in it, as Delta does.
+        `columns` masks as in `register`; the view reads the files itself, so no unmasked relation exists.
+        `schema` None: every column the files have.
+        """
+        _check_relation_name(name)
+        if name in self._relations:
+            self.unregister(name)
+        if not files:
+            raise refuse(("files",), "a Parquet relation needs at least one file")
+        paths = exp.Array(expressions=[exp.Literal.string(path) for path in files])
+        union = exp.EQ(this=exp.var("union_by_name"), expression=exp.true())
+        scan = exp.Table(this=exp.Anonymous(this="read_parquet", expressions=[paths, union])).sql(dialect=DIALECT)
+        if columns is None and schema is not None:
+            columns = {f.name: exp.column(f.name, quoted=True).sql(dialect=DIALECT) for f in schema}
+        projections = "*" if columns is None else ", ".join(_projection(o, e) for o, e in columns.items())
+        if not projections:
+            raise refuse(("columns",), "a masked relation needs at least one column")
+        view = f"CREATE OR REPLACE VIEW {_table(name).sql(dialect=DIALECT)} AS SELECT {projections} FROM {scan}"
+        try:
+            self._connection.execute(view)
+        except duckdb.PermissionException as exc:  # not one of the files this session may read
+            raise query_error(exc) from exc
+        except duckdb.Error as exc:  # a file vacuumed since the snapshot was read, or not Parquet: no paths shown
+            log.warning("cannot read the data files of %s: %s", name, exc)
+            raise LakemeshError(f"the table's data files cannot be read ({type(exc).__name__})") from exc
+        self._views.add(name)
+        self._relations.add(name)
+
     def unregister(self, name: str) -> None:
         if name not in self._relations:
             return
+        raw = f"{name}{SOURCE_SUFFIX}"
         drop = exp.Drop(tables=[_table(name)], kind="VIEW", exists=True).sql(dialect=DIALECT)
         self._connection.execute(drop)
-        self._connection.unregister(name)
-        self._connection.unregister(f"{name}{SOURCE_SUFFIX}")
+        if raw in self._views:
+            self._connection.execute(exp.Drop(tables=[_table(raw)], kind="VIEW", exists=True).sql(dialect=DIALECT))
+        if name not in self._views:
+            self._connection.unregister(name)
+            self._connection.unregister(raw)
+        self._views.difference_update({name, raw})
         self._relations.discard(name)
 
     @property
@@ -131,7 +169,11 @@ class EngineSession:
         self._connection.interrupt()
 
     def close(self) -> None:
-        self._connection.close()
+        if self._on_close is None:
+            self._connection.close()
+            return
+        self._on_close(self._connection)
+        self._on_close = None
 
     def __enter__(self) -> EngineSession:
         return self
@@ -149,6 +191,39 @@ class EngineSession:
             raise query_error(exc) from exc
 
 
+def open_connection(
+    *, memory_limit: str, threads: int, spill_directory: str | None = None
+) -> duckdb.DuckDBPyConnection:
+    """A new in-memory database, not locked yet: EngineSession locks it before anything is registered or run.
+
+    External access stays on only until EngineSession has set `allowed_paths` and the spill directory (DuckDB
+    refuses to set either after); `spill_directory` is where a query past `memory_limit` spills instead of failing.
+    """
+    if threads < 1:
+        raise refuse(("threads",), "must be at least 1")
+    try:
+        connection = duckdb.connect(
+            ":memory:",
+            config={
+                "memory_limit": memory_limit,
+                "threads": threads,
+                "python_enable_replacements": False,
+                "autoinstall_known_extensions": False,
+                "autoload_known_extensions": False,
+                "allow_community_extensions": False,
+            },
+        )
+    except duckdb.Error as exc:
+        raise refuse(("memory_limit",), f"{memory_limit!r} is not a memory size; write it like 2GB") from exc
+    if spill_directory is not None:
+        Path(spill_directory).mkdir(parents=True, exist_ok=True)  # DuckDB creates only the last level
+        connection.execute("SET temp_directory = " + _literal(spill_directory))
+    connection.execute("SET TimeZone = 'UTC'")
+    # Footers are read when a view is bound and again by the query: read them once (this database only).
+    connection.execute("SET parquet_metadata_cache = true")
+    return connection
+
+
 def query_error(exc: duckdb.Error) -> LakemeshError:
     """Map DuckDB's errors to ones a user can act on; unexpected engine failures stay unmapped."""
     message = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
@@ -163,6 +238,22 @@ def query_error(exc: duckdb.Error) -> LakemeshError:
     return LakemeshError(f"the query engine failed: {message}")
 
 
+def _projection(output: str, expression: str) -> str:
+    """`<checked expression> AS "<output>"`, the expression checked like a row rule (cached: masks repeat)."""
+    return f"{_checked_expression(expression, output)} AS {exp.to_identifier(output, quoted=True).sql(dialect=DIALECT)}"
+
+
+@functools.lru_cache(maxsize=4096)
+def _checked_expression(expression: str, output: str) -> str:
+    loc: tuple[str | int, ...] = ("columns", output)
+    try:
+        parsed = sqlglot.parse_one(expression, read=DIALECT)
+    except SqlglotError as exc:
+        raise refuse(loc, f"not a valid column expression: {expression!r}") from exc
+    check_row_expression(parsed, loc, what="a column expression", functions=COLUMN_MASK_FUNCTIONS)
+    return parsed.sql(dialect=DIALECT)
+
+
 def _masked_view(raw: str, columns: Mapping[str, str]) -> exp.Select:
     if not columns:
         raise refuse(("columns",), "a masked relation needs at least one column")
@@ -173,7 +264,7 @@ def _masked_view(raw: str, columns: Mapping[str, str]) -> exp.Select:
             parsed = sqlglot.parse_one(expression, read=DIALECT)
         except SqlglotError as exc:
             raise refuse(loc, f"not a valid column expression: {expression!r}") from exc
-        check_row_expression(parsed, loc, what="a column expression")
+        check_row_expression(parsed, loc, what="a column expression", functions=COLUMN_MASK_FUNCTIONS)
         projections.append(exp.alias_(parsed, output, quoted=True))
     return exp.select(*projections).from_(_table(raw))
 

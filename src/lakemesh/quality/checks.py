@@ -26,10 +26,11 @@ from sqlglot import exp
 from lakemesh.core.clock import as_utc
 from lakemesh.core.errors import InvalidInput
 from lakemesh.engine import EngineSession, Rule, RuleResult, ScanResult, parse_rule, run_scan
+from lakemesh.engine.pool import SessionPool
 from lakemesh.executors import DeltaSource, Executor
 from lakemesh.executors.daft_sql import NotDistributable
 from lakemesh.quality.native import ParquetSession, native_files
-from lakemesh.storage.delta import DeltaTables
+from lakemesh.storage.delta import DeltaTables, arrow_schema
 
 log = logging.getLogger(__name__)
 RELATION = "quality_source"
@@ -119,6 +120,7 @@ def scan_table(
     sample_limit: int,
     memory_limit: str = "1GB",
     distributed: DistributedScans | None = None,
+    pool: SessionPool | None = None,
 ) -> Checked:
     """One aggregate query over the table (or over its new files), returning every rule's figures."""
     table = delta.open(uri)
@@ -129,7 +131,7 @@ def scan_table(
     if distributed is not None and new_files is None:
         scan = distributed.scan(table, uri, rules, now=now, sample_limit=sample_limit)
     if scan is None:
-        with _session(table, new_files, memory_limit) as engine:
+        with _session(table, new_files, memory_limit, pool) as engine:
             scan = run_scan(engine, RELATION, rules, now=now, sample_limit=sample_limit)
     if previous is None or reason is not None:
         return Checked(version, scan.total_rows, scan.rules, "full", reason or "first run of this product version")
@@ -169,11 +171,15 @@ def _reads_clock(rule: Rule) -> bool:
     )
 
 
-def _session(table: DeltaTable, names: set[str] | None, memory_limit: str) -> EngineSession:
+def _session(
+    table: DeltaTable, names: set[str] | None, memory_limit: str, pool: SessionPool | None = None
+) -> EngineSession:
     """DuckDB's own Parquet reader where the files allow it, else the table's Arrow dataset (`names`: only those)."""
     files = native_files(table, names)
     if files is not None:
-        return ParquetSession(RELATION, files, memory_limit=memory_limit, threads=2)
+        return ParquetSession(
+            RELATION, files, memory_limit=memory_limit, threads=2, schema=arrow_schema(table), pool=pool
+        )
     dataset = table.to_pyarrow_dataset()
     if names is not None:
         fragments = [f for f in dataset.get_fragments() if _file_name(f.path) in names]

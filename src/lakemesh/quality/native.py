@@ -6,23 +6,21 @@ DuckDB converts), and its read-ahead holds far more memory. This session keeps t
 the table's current data files (`allowed_paths`), set before external access is switched off. Its one
 relation is a view over those files; the SQL it runs is still only what `lakemesh.engine` compiled.
 It is used for local tables with plain Parquet (no partition values in paths, no column mapping, no
-deletion vectors); everything else is scanned through the Arrow dataset. Candidate to move into
-`lakemesh.engine` as an EngineSession option.
+deletion vectors); everything else is scanned through the Arrow dataset. The lockdown and the view are
+EngineSession's (`readable_files`, `register_parquet`), shared with governed queries.
 """
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Sequence
 
-import duckdb
+import pyarrow as pa
 from deltalake import DeltaTable
 
 from lakemesh.core.errors import LakemeshError
 from lakemesh.engine import EngineSession
 from lakemesh.engine.functions import refuse
-
-log = logging.getLogger(__name__)
+from lakemesh.engine.pool import SessionPool
 
 
 def native_files(table: DeltaTable, names: set[str] | None = None) -> list[str] | None:
@@ -47,32 +45,29 @@ def native_files(table: DeltaTable, names: set[str] | None = None) -> list[str] 
 class ParquetSession(EngineSession):
     """An EngineSession whose only relation is `relation`: a view over `files`, read natively."""
 
-    def __init__(self, relation: str, files: Sequence[str], *, memory_limit: str = "1GB", threads: int = 2) -> None:
-        # Not EngineSession.__init__: it locks the configuration before file access could be allowed.
-        if threads < 1:
-            raise refuse(("threads",), "must be at least 1")
-        self._connection = duckdb.connect(
-            ":memory:",
-            config={
-                "memory_limit": memory_limit,
-                "threads": threads,
-                "python_enable_replacements": False,
-                "autoinstall_known_extensions": False,
-                "autoload_known_extensions": False,
-                "allow_community_extensions": False,
-            },
+    def __init__(
+        self,
+        relation: str,
+        files: Sequence[str],
+        *,
+        memory_limit: str = "1GB",
+        threads: int = 2,
+        schema: pa.Schema | None = None,
+        pool: SessionPool | None = None,
+    ) -> None:
+        connection, dispose = pool.checkout() if pool is not None else (None, None)
+        super().__init__(
+            memory_limit=memory_limit,
+            threads=threads,
+            readable_files=files,
+            connection=connection,
+            on_close=dispose if connection is not None else None,
         )
-        self._connection.execute("SET allowed_paths = $1", [list(files)])
-        self._connection.execute("SET enable_external_access = false")
-        self._connection.execute("SET TimeZone = 'UTC'")
-        self._connection.execute("SET lock_configuration = true")
         try:
-            self._connection.read_parquet(list(files), union_by_name=True).create_view(relation)
-        except duckdb.Error as exc:
-            self._connection.close()
-            log.warning("cannot read the data files of %s: %s", relation, exc)
-            raise LakemeshError(f"the table's data files cannot be read ({type(exc).__name__})") from exc
-        self._relations = {relation}
+            self.register_parquet(relation, files, schema)
+        except LakemeshError:
+            self.close()
+            raise
 
     def register(self, name: str, source: object, *, columns: object = None) -> None:
         raise refuse(("relation",), "a Parquet session serves only its own files")

@@ -29,6 +29,7 @@ from lakemesh.core.errors import Gone, InvalidInput, LakemeshError, NotFound, in
 from lakemesh.core.ids import new_id
 from lakemesh.core.pages import Page, check_limit, decode_cursor, encode_cursor
 from lakemesh.domains.service import find_domain_row
+from lakemesh.engine.pool import SessionPool
 from lakemesh.executors import Executor
 from lakemesh.lakehouses.tables import TableHandle, TableService, table_resource
 from lakemesh.products.service import ProductService
@@ -79,11 +80,17 @@ class QualityService:
         self.metrics_table = metrics
         self._system = system
         self._memory_limit = memory_limit
+        self._pool = SessionPool(memory_limit=memory_limit, threads=2, spares=1)
         # Full scans of large tables run on a distributed executor (Ray) when one is configured.
         self.distributed: DistributedScans | None = None
         if executor is not None and executor.remote:
             self.distributed = DistributedScans(executor, tables.root.storage_options)
         self._sla = SlaWatch(catalog, clock, tables)
+
+    def close(self) -> None:
+        """Write the metrics still queued and stop the engine pool's thread."""
+        self.metrics_table.flush()
+        self._pool.close()
 
     # -- runs --------------------------------------------------------------------------------------
     def run(
@@ -116,6 +123,7 @@ class QualityService:
                 sample_limit=request.sample_limit,
                 memory_limit=self._memory_limit,
                 distributed=self.distributed,
+                pool=self._pool,
             )
         except _UNREADABLE as exc:
             log.warning("quality run of %s could not read its table: %s", found.qualified_name, exc)
@@ -363,10 +371,8 @@ class QualityService:
         return row
 
     def _append_metrics(self, run: QualityRun) -> None:
-        try:
-            self.metrics_table.append(run)
-        except (DeltaError, OSError, pa.ArrowException) as exc:  # the run is recorded; the history table catches up
-            log.error("could not append quality run %s to %s: %s", run.id, self.metrics_table.uri, exc)
+        """Off the critical path: the run is in the catalog already; the Delta history follows in the background."""
+        self.metrics_table.append_later(run)
 
     def _journal(
         self, session: Session, actor: str | None, found: DataProduct, action: str, payload: dict[str, Any]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -117,8 +118,8 @@ def test_every_run_appends_to_the_metrics_delta_table(mesh: Mesh) -> None:
     assert metrics.column("run_id")[0].as_py() == second.id  # newest first
     from deltalake import DeltaTable  # any Delta reader sees the same table
 
-    table = DeltaTable(mesh.platform.quality.metrics_table.uri)
-    assert table.version() == 1 and table.to_pyarrow_table().num_rows == 8
+    table = DeltaTable(mesh.platform.quality.metrics_table.uri)  # read after quality_metrics() flushed the appends
+    assert table.version() <= 1 and table.to_pyarrow_table().num_rows == 8  # runs queued together share a commit
     assert "data_quality_metrics" in mesh.platform.quality.metrics_table.uri
 
 
@@ -133,3 +134,28 @@ def test_history_is_newest_first_and_paginated(mesh: Mesh, clock: FrozenClock) -
     assert [r.id for r in rest.items] == [ids[0]] and rest.next_cursor is None
     assert mesh.get_quality_run(*PRODUCT, ids[1]).id == ids[1]
     assert all(r.samples is None for r in mesh.quality_runs(*PRODUCT)[0].rules)  # samples are never stored
+
+
+def test_a_run_does_not_wait_for_the_metrics_table(mesh: Mesh, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The Delta append happens in the background; reading the metrics waits for it."""
+    import threading
+
+    from lakemesh.storage.delta import DeltaTables
+
+    release, appended = threading.Event(), threading.Event()
+    original = DeltaTables.write
+    uri = mesh.platform.quality.metrics_table.uri
+
+    def slow_write(self: DeltaTables, target: str, *args: Any, **kwargs: Any) -> int:
+        if target == uri:
+            release.wait(timeout=3)
+            result = original(self, target, *args, **kwargs)
+            appended.set()
+            return result
+        return original(self, target, *args, **kwargs)
+
+    monkeypatch.setattr(DeltaTables, "write", slow_write)
+    run = mesh.run_quality(*PRODUCT)
+    assert not appended.is_set()  # returned while the append was still waiting
+    release.set()
+    assert set(mesh.quality_metrics().column("run_id").to_pylist()) == {run.id}

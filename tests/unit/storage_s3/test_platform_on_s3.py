@@ -40,7 +40,7 @@ def test_quality_runs_append_to_the_metrics_table_on_s3(world: World, s3_endpoin
     assert rows.num_rows == len(first.rules) + len(second.rules)
     assert sorted(set(rows.column("total_rows").to_pylist())) == [6, 12]
     stored = keys(s3_endpoint, bucket, "mesh/_platform/Tables/data_quality_metrics/_delta_log/")
-    assert len([k for k in stored if k.endswith(".json")]) == 2
+    assert 1 <= len([k for k in stored if k.endswith(".json")]) <= 2  # runs queued together share a commit
     # any Delta reader of the bucket sees the same rows
     table = MetricsTable(world.admin.platform.delta, world.admin.platform.data_root)
     assert table.read({"sales/customer-360"}).num_rows == rows.num_rows

@@ -1,0 +1,79 @@
+"""Native Parquet scans (issue 19): DuckDB reads a snapshot's own files, and only those files."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
+
+from lakemesh.core.errors import Forbidden, InvalidInput
+from lakemesh.engine.gate import GatedQuery
+from lakemesh.engine.pool import SessionPool
+from lakemesh.engine.session import EngineSession
+
+
+def raw(sql: str) -> GatedQuery:
+    return GatedQuery(sql=sql, tables=())
+
+
+@pytest.fixture
+def files(tmp_path: Path) -> tuple[str, str]:
+    """Two Parquet files; the second was written after a column was added (schema evolution)."""
+    first, second = tmp_path / "a.parquet", tmp_path / "b.parquet"
+    pq.write_table(pa.table({"id": [1, 2], "email": ["a@x.com", "b@y.org"]}), first)
+    pq.write_table(pa.table({"id": [3], "email": ["c@z.net"], "added": [True]}), second)
+    return str(first), str(second)
+
+
+SCHEMA = pa.schema([("id", pa.int64()), ("email", pa.string()), ("added", pa.bool_())])
+
+
+def test_a_parquet_relation_has_the_tables_columns_with_nulls_for_older_files(files: tuple[str, str]) -> None:
+    with EngineSession(readable_files=files) as session:
+        session.register_parquet("t0", files, SCHEMA)
+        rows = session.execute(raw('SELECT * FROM "t0" ORDER BY id')).to_pylist()
+    assert rows == [
+        {"id": 1, "email": "a@x.com", "added": None},
+        {"id": 2, "email": "b@y.org", "added": None},
+        {"id": 3, "email": "c@z.net", "added": True},
+    ]
+
+
+def test_a_masked_parquet_relation_never_shows_the_clear_column(files: tuple[str, str]) -> None:
+    with EngineSession(readable_files=files) as session:
+        session.register_parquet("t0", files, SCHEMA, columns={"id": '"id"', "email": "'***'"})
+        assert session.execute(raw('SELECT * FROM "t0"')).column_names == ["id", "email"]
+        assert set(session.execute(raw('SELECT email FROM "t0"')).column(0).to_pylist()) == {"***"}
+
+
+def test_a_session_reads_only_the_files_it_was_given(files: tuple[str, str], tmp_path: Path) -> None:
+    other = tmp_path / "other.parquet"
+    pq.write_table(pa.table({"secret": ["s"]}), other)
+    with EngineSession(readable_files=files[:1]) as session:
+        for sql in (
+            f"SELECT * FROM read_parquet('{other}')",
+            f"SELECT * FROM read_parquet('{files[1]}')",
+            f"SELECT * FROM read_parquet('{tmp_path}/*.parquet')",
+            "SELECT * FROM read_csv('/etc/passwd')",
+        ):
+            with pytest.raises(Forbidden):
+                session.execute(raw(sql))
+        for sql in (f"SET allowed_paths = ['{other}']", "SET enable_external_access = true"):
+            with pytest.raises((Forbidden, InvalidInput)):
+                session.execute(raw(sql))
+
+
+def test_pooled_sessions_are_fresh_and_locked_each_time(files: tuple[str, str]) -> None:
+    pool = SessionPool(memory_limit="256MB", threads=1, spares=1)
+    try:
+        for _ in range(3):
+            with pool.session(readable_files=files) as session:
+                assert session.relations == frozenset()
+                session.register_parquet("t0", files, SCHEMA)
+                assert session.execute(raw('SELECT count(*) AS n FROM "t0"')).column(0).to_pylist() == [3]
+                with pytest.raises((Forbidden, InvalidInput)):
+                    session.execute(raw("SET enable_external_access = true"))
+    finally:
+        pool.close()
