@@ -83,6 +83,7 @@ class QueryService:
         self.memory_limit = memory_limit
         self.threads = threads
         self.timeout_seconds = timeout_seconds
+        self.spill_directory = spill_directory
         self._pool = SessionPool(memory_limit=memory_limit, threads=threads, spill_directory=spill_directory)
 
     def close(self) -> None:
