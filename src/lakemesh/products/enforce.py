@@ -166,10 +166,10 @@ def _examples(data: pa.Table, shown: list[str], mask: Any) -> list[dict[str, Any
         indices.extend(offset + i for i in hits.to_pylist())
         offset += len(chunk)
     rows = data.select(shown).take(pa.array(indices, type=pa.int64())).to_pylist()
-    return [{key: _jsonable(value) for key, value in row.items()} for row in rows]
+    return [{key: jsonable(value) for key, value in row.items()} for row in rows]
 
 
-def _jsonable(value: Any) -> Any:
+def jsonable(value: Any) -> Any:
     """Examples travel in problem JSON, so values become JSON types."""
     if isinstance(value, Decimal):
         return str(value)
@@ -182,9 +182,9 @@ def _jsonable(value: Any) -> Any:
     if isinstance(value, float) and math.isnan(value):
         return None
     if isinstance(value, list):
-        return [_jsonable(v) for v in value]
+        return [jsonable(v) for v in value]
     if isinstance(value, dict):
-        return {str(k): _jsonable(v) for k, v in value.items()}
+        return {str(k): jsonable(v) for k, v in value.items()}
     return value
 
 

@@ -10,6 +10,7 @@ import pyarrow as pa
 from lakemesh.core.errors import ContractViolation
 from lakemesh.products.contract import ColumnSpec, ContractSpec
 from lakemesh.products.enforce import Violation, check_batch, violations_to_error
+from lakemesh.products.write_rules import RowRulesCheck
 
 MAX_EXAMPLES = 5
 
@@ -27,6 +28,7 @@ class ContractCheck:
     found: dict[tuple[str, str], Violation] = field(default_factory=dict)
     keys: list[pa.Table] = field(default_factory=list)
     outcome: list[str] | ContractViolation | None = None
+    row_rules: RowRulesCheck | None = None
 
     def __post_init__(self) -> None:
         columns = self.contract.columns
@@ -37,6 +39,8 @@ class ContractCheck:
     def check(self, batch: pa.RecordBatch) -> None:
         data = pa.Table.from_batches([batch])
         self._add(check_batch(self.per_batch, data))
+        if self.row_rules is not None:
+            self.row_rules.check(data)
         if self.unique_columns:
             lookup = {n.lower(): n for n in data.column_names}
             present = [lookup[c.lower()] for c in self.unique_columns if c.lower() in lookup]
@@ -64,6 +68,8 @@ class ContractCheck:
             self._add(
                 check_batch(self.contract.model_copy(update={"columns": only_unique}), keys, existing_keys=existing)
             )
+        if self.row_rules is not None:
+            self._add(self.row_rules.violations())
         violations = list(self.found.values())
         if not violations:
             return []
