@@ -36,6 +36,7 @@ from lakemesh.pipelines.sources import (
     spooled_reader,
 )
 from lakemesh.products.service import ProductService
+from lakemesh.storage import textcast
 from lakemesh.storage.types import type_name
 
 
@@ -283,7 +284,7 @@ class StepRunner:
         merge_keys = target.merge_keys if target.mode == "merge" else None
         mode: Literal["append", "overwrite"] = "overwrite" if target.mode == "overwrite" else "append"
         if target.description is not None or target.layer is not None or target.columns:
-            self._describe(context, ref, target, data.schema)
+            data = self._describe(context, ref, target, data)
         result = context.services.table_data.write(context.actor, *ref, data, mode=mode, merge_keys=merge_keys)
         for warning in result.warnings:
             context.log(f"warning: {warning}")
@@ -296,16 +297,21 @@ class StepRunner:
             outputs=[DatasetRef(name=result.table, schema=schema)],
         )
 
-    def _describe(self, context: StepContext, ref: TableRef, target: TargetSpec, schema: pa.Schema) -> None:
+    def _describe(
+        self, context: StepContext, ref: TableRef, target: TargetSpec, data: pa.Table | pa.RecordBatchReader
+    ) -> pa.Table | pa.RecordBatchReader:
         """The target's description, layer and column labels, set before the write (a new table is created first)."""
         labels = {name: c.model_dump(exclude_none=True) for name, c in target.columns.items()}
         tables = context.services.tables
         try:
             update = TableUpdate(description=target.description, layer=target.layer, columns=labels)
             tables.update(context.actor, *ref, update)
-            return
+            return data
         except NotFound:
             pass
+        if isinstance(data, pa.RecordBatchReader) and textcast.text_format(data.schema) == "csv":
+            data = textcast.inferred(data)  # the new table gets the CSV's inferred types, as a plain write would
+        schema = data.schema
         by_name = {name.lower(): c for name, c in target.columns.items()}
         columns = [
             ColumnDef(
@@ -320,6 +326,7 @@ class StepRunner:
         create = TableCreate(name=ref[2], layer=target.layer, description=target.description or "", columns=columns)
         tables.create(context.actor, ref[0], ref[1], create)
         context.log(f"created {'.'.join(ref)} with its description and column labels")
+        return data
 
 
 def _redact(url: str) -> str:
