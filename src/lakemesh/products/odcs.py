@@ -217,8 +217,10 @@ def _rule_from_entry(entry: dict[str, Any], column: str | None) -> str | Quality
     condition = custom.get("condition")
     if condition is None:
         metric = entry.get("metric") or entry.get("rule")
-        if metric in ("nullValues", "nullCheck") and column and entry.get("mustBe") == 0:
+        if metric in ("nullValues", "nullCheck") and column and entry.get("mustBe", 0) == 0:
             return f"{column} is not null"
+        if metric in ("rowCount", "countCheck") and column is None:
+            return _row_count_rule(entry)
         return None
     threshold, enforce = custom.get("threshold"), custom.get("enforce")
     if "name" not in entry and "severity" not in entry and threshold is None and enforce is None:
@@ -231,6 +233,23 @@ def _rule_from_entry(entry: dict[str, Any], column: str | None) -> str | Quality
         severity=severity,
         enforce=enforce if enforce in ("on_write", "scheduled") else None,
     )
+
+
+_ROW_COUNT_OPS = {"mustBe": "=", "mustBeGreaterThan": ">", "mustBeGreaterOrEqualTo": ">="}
+_ROW_COUNT_OPS |= {"mustBeLessThan": "<", "mustBeLessOrEqualTo": "<=", "mustBeGreaterThanOrEqualTo": ">="}
+_ROW_COUNT_OPS |= {"mustBeLessThanOrEqualTo": "<="}
+
+
+def _row_count_rule(entry: dict[str, Any]) -> str | None:
+    """A v3.0/v3.1 library row-count check (`rule: countCheck` / `metric: rowCount`) as `row_count <op> N`."""
+    for key, op in _ROW_COUNT_OPS.items():
+        value = entry.get(key)
+        if isinstance(value, int) and not isinstance(value, bool):
+            return f"row_count {op} {value}"
+    between = entry.get("mustBeBetween")
+    if isinstance(between, list) and len(between) == 2 and all(isinstance(v, int) for v in between):
+        return f"row_count between {between[0]} and {between[1]}"
+    return None
 
 
 def _sla_properties(sla: SlaSpec, table: str) -> list[dict[str, Any]]:
@@ -373,10 +392,11 @@ def _column(index: int, prop: dict[str, Any]) -> dict[str, Any]:
             where = ("schema", 0, "properties", index, "logicalType")
             raise invalid(where, f"{prop['name']}: logicalType {logical!r} has no native column type") from None
         column_type = _FROM_LOGICAL[logical]
+    primary = bool(prop.get("primaryKey"))  # a primary key is required and unique, whatever else the entry says
     column: dict[str, Any] = {
         "type": column_type,
-        "required": bool(prop.get("required")),
-        "unique": bool(prop.get("unique")),
+        "required": bool(prop.get("required")) or primary,
+        "unique": bool(prop.get("unique")) or primary,
     }
     for key, field in (("description", "description"), ("classification", "sensitivity_label")):
         if prop.get(key) is not None:
