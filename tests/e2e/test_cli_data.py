@@ -104,3 +104,20 @@ def test_cli_lakehouse_tables_and_products(settings: Settings, tmp_path: Path) -
         failed = run(settings, *args, ok=False)
         assert failed.returncode == 1 and failed.stderr.startswith("error: "), (args, failed.stderr)
         assert "Traceback" not in failed.stderr
+
+
+@pytest.mark.e2e
+def test_cli_table_update_sets_description_layer_and_retention(settings: Settings, tmp_path: Path) -> None:
+    """Issue 28.5: a table's description (which policies ask for) without a raw PATCH."""
+    run(settings, "init")
+    run(settings, "domain", "create", "Finance")
+    run(settings, "lakehouse", "create", "Finance", "finance_lakehouse")
+    csv = tmp_path / "invoices.csv"
+    csv.write_text("invoice_id,amount\nINV-1,10.50\n")
+    run(settings, "table", "write", "finance.finance_lakehouse.invoices", str(csv))
+    table = "finance.finance_lakehouse.invoices"
+    args = ["--description", "Invoices as billed", "--layer", "gold", "--retention-days", "30", "--json"]
+    updated = json.loads(run(settings, "table", "update", table, *args).stdout)
+    assert (updated["description"], updated["layer"], updated["retention_days"]) == ("Invoices as billed", "gold", 30)
+    refused = run(settings, "table", "update", table, ok=False)
+    assert refused.returncode != 0 and len(refused.stderr.strip().splitlines()) == 1

@@ -113,3 +113,21 @@ def test_breaking_change_is_409_until_major_bump(server: Server, product: tuple[
     with connect(server.url, server.token) as mesh:
         assert mesh.list_versions(domain, "customer-360")[0].version == "2.0.0"
         assert mesh.get_product(domain, "customer-360").qualified_name == f"{domain}/customer-360"
+
+
+def test_severity_info_is_accepted_and_a_422_names_each_location_once(server: Server, product: tuple[str, str]) -> None:
+    """Issue 28.7: the docs allow severity `info`; every 422 prints `location: message` once."""
+    domain, _ = product
+    rule = {"condition": "churn_risk between 0 and 1", "severity": "info"}
+    document = {**copy.deepcopy(CUSTOMER_360), "domain": domain, "name": "Info Rules", "quality_rules": [rule]}
+    with server.client() as http:
+        created = http.post("/api/v1/products", json=document)
+        assert created.status_code == 201, created.text
+        bad = {**document, "name": "Bad Rules", "quality_rules": [{**rule, "severity": "fatal"}]}
+        refused = http.post("/api/v1/products", json=bad)
+        assert refused.status_code == 422
+        detail = refused.json()["detail"]
+        assert detail.count("quality_rules.0.rule.severity") == 1
+        assert "quality_rules.0.rule.severity: Input should be 'error', 'warning' or 'info'" in detail
+        missing = http.post("/api/v1/domains", json={})
+        assert missing.json()["detail"] == "The request is not valid: name: Field required"

@@ -162,3 +162,35 @@ def test_sdk_writes_pandas_and_reads_arrow(server: Server, lakehouse: str) -> No
 
 def test_unauthenticated_and_outsiders(server: Server, lakehouse: str) -> None:
     assert httpx.get(f"{server.url}{lakehouse}/tables").status_code == 401
+
+
+def test_csv_into_a_typed_table_is_parsed_with_the_table_schema(server: Server, lakehouse: str) -> None:
+    """Issue 28.4: CSV carries no types; into an existing decimal/date table it is parsed as the table's types."""
+    from decimal import Decimal
+
+    typed = pa.table(
+        {
+            "invoice_id": pa.array(["007"]),
+            "amount": pa.array([Decimal("1.00")], pa.decimal128(18, 2)),
+            "issued": pa.array([None], pa.date32()),
+        }
+    )
+    url = f"{lakehouse}/tables/gold_invoices/data"
+    csv = {"Content-Type": "text/csv"}
+    with server.client() as http:
+        assert (
+            http.post(
+                url, content=_arrow(typed), headers={"Content-Type": "application/vnd.apache.arrow.stream"}
+            ).status_code
+            == 200
+        )
+        good = http.post(url, content=b"invoice_id,amount,issued\n008,-50.00,2025-01-31\n009,,\n", headers=csv)
+        assert good.status_code == 200, good.text
+        bad = http.post(url, content=b"invoice_id,amount,issued\n010,1.005,2025-01-31\n011,abc,x\n", headers=csv)
+        assert bad.status_code == 422
+        errors = {e["loc"][-1]: e for e in bad.json()["errors"]}
+        assert errors["amount"]["rows"] == [1, 2] and errors["issued"]["rows"] == [2]
+        assert bad.json()["detail"].count("amount:") == 1
+        rows = pa.ipc.open_stream(http.get(f"{url}?format=arrow").content).read_all()
+    assert sorted(rows.column("invoice_id").to_pylist()) == ["007", "008", "009"]
+    assert rows.schema.field("amount").type == pa.decimal128(18, 2)

@@ -13,8 +13,8 @@ from sqlalchemy.exc import DBAPIError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from lakemesh.catalog.db import UNAVAILABLE, is_disconnect
-from lakemesh.core.errors import LakemeshError
-from lakemesh.core.validation import as_invalid_input
+from lakemesh.core.errors import ErrorItem, LakemeshError
+from lakemesh.core.validation import as_invalid_input, located
 
 PROBLEM_JSON = "application/problem+json"
 log = logging.getLogger("lakemesh.api")
@@ -59,7 +59,7 @@ def install(app: FastAPI) -> None:
             {"loc": [p for p in e.get("loc", ()) if p != "body"] or list(e.get("loc", ())), "message": _message(e)}
             for e in exc.errors()
         ]
-        fields = ", ".join(".".join(str(p) for p in e["loc"]) for e in errors)
+        fields = located([ErrorItem(tuple(e["loc"]), str(e["message"])) for e in errors])
         return problem(422, "Invalid input", f"The request is not valid: {fields}", code="invalid-input", errors=errors)
 
     @app.exception_handler(ValidationError)

@@ -38,6 +38,7 @@ def register(app: typer.Typer) -> None:
     table.command("vacuum")(table_vacuum)
     table.command("optimize")(table_optimize)
     table.command("label")(table_label)
+    table.command("update")(table_update)
     table.command("change-feed")(table_change_feed)
     table.command("delete")(table_delete)
     app.add_typer(table, name="table")
@@ -247,6 +248,22 @@ def table_label(
     change = {k: v for k, v in {"sensitivity_label": label, "description": description}.items() if v is not None}
     info = open_mesh().update_table(*_split(table, 3, "table"), columns={column: change})
     emit_table(info.columns, ["name", "type", "sensitivity_label", "description"], title=info.qualified_name)
+
+
+def table_update(
+    table: str,
+    description: str = typer.Option(None, "--description", help="What the table holds."),
+    layer: str = typer.Option(None, "--layer", help="bronze, silver or gold."),
+    retention_days: int = typer.Option(None, "--retention-days", help="Days of history kept before vacuum."),
+    as_json: JsonFlag = False,
+) -> None:
+    """Set a table's description, medallion layer or retention (policies often ask for a description)."""
+    given: dict[str, Any] = {"description": description, "layer": layer, "retention_days": retention_days}
+    changes = {k: v for k, v in given.items() if v is not None}
+    if not changes:
+        raise invalid("table", "give --description, --layer or --retention-days")
+    info = open_mesh().update_table(*_split(table, 3, "table"), **changes)
+    emit_object(info, as_json=as_json)
 
 
 def table_change_feed(

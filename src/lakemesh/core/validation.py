@@ -18,8 +18,12 @@ def as_invalid_input(exc: ValidationError, what: str = "The request") -> Invalid
         ErrorItem(tuple(e.get("loc", ())), "unknown field" if e.get("type") == "extra_forbidden" else str(e["msg"]))
         for e in exc.errors(include_url=False)
     ]
-    fields = ", ".join(".".join(str(p) for p in i.loc) for i in items)
-    return InvalidInput(f"{what} is not valid: {fields}", errors=items)
+    return InvalidInput(f"{what} is not valid: {located(items)}", errors=items)
+
+
+def located(items: list[ErrorItem]) -> str:
+    """`loc: message; loc: message`: each location printed once, next to what is wrong there."""
+    return "; ".join(f"{'.'.join(str(p) for p in i.loc)}: {i.message}" if i.loc else i.message for i in items)
 
 
 def parse_model(model: type[M], data: dict[str, Any]) -> M:

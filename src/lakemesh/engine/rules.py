@@ -116,7 +116,9 @@ def parse_rule(
         return build("dataset", "freshness", compare(this=newest, expression=_cutoff(max_age)), column, max_age)
     if _FUNCTION_FORM.match(text):
         raise refuse(loc, "write unique(column) or freshness(column) < 24h with a single column name")
-    if match := _WITHIN.match(text):
+    leading = _WITHIN_INSIDE.match(text.strip())
+    composed = leading is not None and leading.end() < len(text.strip())
+    if not composed and (match := _WITHIN.match(text)):
         column = _column_name(match["column"])
         max_age = _duration(match["duration"], loc)
         return build(
@@ -126,11 +128,12 @@ def parse_rule(
             column,
             max_age,
         )
-    condition = _parse_condition(text, loc)
+    sql_text, windows = _mark_within(text, loc)
+    condition = _parse_condition(sql_text, loc, shown=text)
     if (row_count := _row_count(condition, loc)) is not None:
         return build("dataset", "row_count", row_count)
     check_condition(condition, loc)
-    return build("row", "condition", quote_columns(condition))
+    return build("row", "condition", _expand_within(quote_columns(condition), windows))
 
 
 def validate_rule_columns(
@@ -174,14 +177,64 @@ def parse_threshold(value: float | str, *, loc: tuple[str | int, ...] = ("thresh
     return number
 
 
-def _parse_condition(text: str, loc: tuple[str | int, ...]) -> exp.Expr:
+_WITHIN_INSIDE = re.compile(
+    rf"{_IDENT}\s+within\s+(?P<duration>\d+(?:\.\d+)?\s*[A-Za-z]+)(?![A-Za-z0-9_])", re.IGNORECASE
+)
+_WITHIN_MARK = "lakemesh:within:"
+
+
+def _original_column(text: str, marked: str, column: int) -> int:
+    """Map a column of the marked text back onto the rule as written (both are one line here)."""
+    if text == marked:
+        return column
+    shift = 0
+    for position, match in enumerate(_WITHIN_INSIDE.finditer(text)):
+        start = match.start() + shift
+        replaced = len(f"{match['column']} = ''") + len(_WITHIN_MARK) + len(str(position))
+        if column <= start:
+            break
+        if column <= start + replaced:
+            return match.end()
+        shift += replaced - (match.end() - match.start())
+    return column - shift
+
+
+def _mark_within(text: str, loc: tuple[str | int, ...]) -> tuple[str, list[timedelta]]:
+    """`col within 90d` anywhere in a condition becomes a marked comparison SQL can parse, expanded afterwards.
+
+    The mark is a string literal compared with the column, so the condition passes the same checks as any other.
+    """
+    windows: list[timedelta] = []
+
+    def mark(match: re.Match[str]) -> str:
+        windows.append(_duration(match["duration"], loc))
+        return f"{match['column']} = '{_WITHIN_MARK}{len(windows) - 1}'"
+
+    return _WITHIN_INSIDE.sub(mark, text), windows
+
+
+def _expand_within(condition: exp.Expr, windows: list[timedelta]) -> exp.Expr:
+    if not windows:
+        return condition
+
+    def expand(node: exp.Expr) -> exp.Expr:
+        right = node.args.get("expression") if isinstance(node, exp.EQ) else None
+        if isinstance(right, exp.Literal) and right.is_string and right.this.startswith(_WITHIN_MARK):
+            window = windows[int(right.this.removeprefix(_WITHIN_MARK))]
+            return exp.GTE(this=node.this.copy(), expression=_cutoff(window))
+        return node
+
+    return condition.transform(expand)
+
+
+def _parse_condition(text: str, loc: tuple[str | int, ...], *, shown: str | None = None) -> exp.Expr:
     try:
         tokens = sqlglot.tokenize(text, read=DIALECT)
         if any(token.token_type == TokenType.SEMICOLON for token in tokens):
             raise refuse(loc, "';' is not allowed: a rule is one condition, not statements")
         statements = sqlglot.parse(text, read=DIALECT)
     except SqlglotError as exc:
-        raise refuse(loc, f"not a valid condition: {_first_line(str(exc))}") from exc
+        raise _parse_error(loc, shown if shown is not None else text, text, exc) from exc
     except RecursionError as exc:
         raise refuse(loc, "the rule is nested too deeply") from exc
     found = [s for s in statements if s is not None]
@@ -233,6 +286,36 @@ def _parse_severity(value: str, *, loc: tuple[str | int, ...]) -> Severity:
         if value == severity:
             return severity
     raise refuse(loc, f"{value!r} is not a severity; use one of {', '.join(SEVERITIES)}")
+
+
+_EXPECTED = {
+    "Expecting )": "a ')' to close the '(' before it",
+    "Expecting (": "a '(' after the function name",
+    "Required keyword: 'expression' missing": "a value after the operator",
+    "Required keyword: 'this' missing": "a value before the operator",
+    "Invalid expression / Unexpected token": "a condition such as `amount >= 0` here",
+}
+
+
+def _parse_error(loc: tuple[str | int, ...], text: str, marked: str, exc: SqlglotError) -> InvalidInput:
+    """`not a valid condition: expected …`, with the rule and a caret under the place it went wrong."""
+    details = getattr(exc, "errors", None) or [{}]
+    first = details[0]
+    description = str(first.get("description") or _first_line(str(exc)))
+    wanted = next((said for key, said in _EXPECTED.items() if description.startswith(key)), None)
+    what = f"expected {wanted}" if wanted else description
+    line, column = first.get("line"), first.get("col")
+    if not isinstance(column, int) or not isinstance(line, int):
+        return refuse(loc, f"not a valid condition: {what}")
+    lines = text.splitlines() or [text]
+    shown = lines[min(max(line, 1), len(lines)) - 1]
+    if "\n" not in text:
+        column = _original_column(text, marked, column)
+    # sqlglot's column is where the offending token ends; point at the end of the rule when it ran out.
+    column = min(max(column, 1), len(shown) + 1)
+    pointer = f"{shown}\n{' ' * (column - 1)}^"
+    message = f"not a valid condition: {what} (line {line}, column {column})"
+    return InvalidInput(f"{message}\n{pointer}", errors=[ErrorItem(loc, message, {"pointer": pointer})])
 
 
 def _first_line(message: str) -> str:

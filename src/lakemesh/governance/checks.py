@@ -8,7 +8,8 @@ change writes, so a refused change records nothing and an accepted one is record
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import datetime
 from types import SimpleNamespace
 from typing import Any, Protocol
 
@@ -77,7 +78,7 @@ class PolicyChecks:
                 return []
             lakehouse_name = str(product.storage.get("lakehouse", ""))
             lakehouse = connection.execute(
-                select(LakehouseRow.id, LakehouseRow.name).where(
+                select(LakehouseRow.id, LakehouseRow.name, LakehouseRow.retention_days).where(
                     LakehouseRow.domain_id == domain.id, func.lower(LakehouseRow.name) == lakehouse_name.lower()
                 )
             ).first()
@@ -91,7 +92,7 @@ class PolicyChecks:
                 ).first()
         subjects: list[Subject] = [_product_subject(domain.name, product, table)]
         if table is not None and lakehouse is not None:
-            subject = table_subject(domain.name, lakehouse.name, table)
+            subject = table_subject(domain.name, lakehouse.name, table, retention_days=lakehouse.retention_days)
             subjects.extend([subject, *subject.columns])
         return self._judge(policies, subjects, f"{event} product {domain.slug}/{product.name}")
 
@@ -102,11 +103,15 @@ class PolicyChecks:
         with self._catalog.connect() as connection:
             policies = _of_kinds(self._book.active(connection, domain_ids=[handle.domain.id]), TABLE_KINDS)
         if policies:
-            subject = table_subject(handle.domain.name, handle.lakehouse.name, handle.table)
+            subject = _table_subject(handle)
             self._judge(policies, [subject, *subject.columns], f"create table {handle.qualified_name}")
 
-    def write_guard(self, handle: TableHandle, schema: pa.Schema, _mode: str) -> WriteCheck | None:
-        """Write guard of table data: the table as it will be after the write (schema, labels, refreshed now)."""
+    def write_guard(self, handle: TableHandle, schema: pa.Schema, mode: str) -> WriteCheck | None:
+        """Write guard of table data: the table as it will be after the write (schema, labels, rows, refreshed now).
+
+        The subject carries what the scheduled evaluation sees (retention inherited from the lakehouse), so a
+        write warns exactly when the compliance report would list the table after it.
+        """
         with self._catalog.connect() as connection:
             policies = _of_kinds(self._book.active(connection, domain_ids=[handle.domain.id]), TABLE_KINDS)
         if not policies:
@@ -121,13 +126,8 @@ class PolicyChecks:
             }
             for f in schema
         ]
-        subject: TableSubject = table_subject(handle.domain.name, handle.lakehouse.name, handle.table, columns=columns)
-        subject = dataclasses.replace(subject, last_refresh=self._clock.now())
-        now = self._clock.now()
-        found = check_subjects(policies, [subject, *subject.columns], now=now)
-        if not found:
-            return None
-        return WriteCheck(found, f"write to {handle.qualified_name}")
+        subject = dataclasses.replace(_table_subject(handle, columns), last_refresh=self._clock.now())
+        return WriteCheck(policies, subject, mode, self._clock.now(), f"write to {handle.qualified_name}")
 
     def _judge(self, policies: Sequence[ActivePolicy], subjects: Iterable[Subject], what: str) -> list[str]:
         found = check_subjects(policies, subjects, now=self._clock.now())
@@ -138,20 +138,32 @@ class PolicyChecks:
 
 
 class WriteCheck:
-    """Refuses the write on its first batch when a block policy is broken, else adds the warnings."""
+    """Judges the table as the write leaves it, once the rows are counted: a block refuses, others warn.
 
-    def __init__(self, found: list[tuple[ActivePolicy, Finding]], what: str) -> None:
-        self._refusal = blocked(found, what)
-        self._warnings = warnings(found)
+    Judged at the end (still before the commit, so a refusal writes nothing) because `row_count` depends on
+    the rows written. `size_bytes` is the size before the write: the new files' size is known only after it.
+    """
+
+    def __init__(
+        self, policies: Sequence[ActivePolicy], subject: TableSubject, mode: str, now: datetime, what: str
+    ) -> None:
+        self._policies, self._subject, self._mode, self._now, self._what = policies, subject, mode, now, what
+        self._rows = 0
+        self._verdict: list[tuple[ActivePolicy, Finding]] | None = None
 
     def check(self, batch: pa.RecordBatch) -> None:
-        if self._refusal is not None:
-            raise self._refusal
+        self._rows += batch.num_rows
 
     def finish(self) -> list[str]:
-        if self._refusal is not None:
-            raise self._refusal
-        return self._warnings
+        if self._verdict is None:
+            before = self._subject.row_count or 0
+            rows = {"append": before + self._rows, "overwrite": self._rows}.get(self._mode, max(before, self._rows))
+            subject = dataclasses.replace(self._subject, row_count=rows)
+            self._verdict = check_subjects(self._policies, [subject, *subject.columns], now=self._now)
+        refusal = blocked(self._verdict, self._what)
+        if refusal is not None:
+            raise refusal
+        return warnings(self._verdict)
 
 
 def blocked(found: list[tuple[ActivePolicy, Finding]], what: str) -> PolicyViolation | None:
@@ -174,6 +186,14 @@ def blocked(found: list[tuple[ActivePolicy, Finding]], what: str) -> PolicyViola
 
 def warnings(found: list[tuple[ActivePolicy, Finding]]) -> list[str]:
     return [f"policy {p.name} ({p.enforcement}): {f.message}" for p, f in found if p.enforcement != "block"]
+
+
+def _table_subject(handle: TableHandle, columns: Iterable[Mapping[str, Any]] | None = None) -> TableSubject:
+    """The table as the scheduled evaluation sees it: no retention of its own means its lakehouse's."""
+    lakehouse = handle.lakehouse
+    return table_subject(
+        handle.domain.name, lakehouse.name, handle.table, columns=columns, retention_days=lakehouse.retention_days
+    )
 
 
 def _of_kinds(policies: list[ActivePolicy], kinds: frozenset[str]) -> list[ActivePolicy]:

@@ -20,6 +20,7 @@ from lakemesh.executors import Executor
 from lakemesh.lakehouses.maintenance import compact
 from lakemesh.lakehouses.models import CommitInfo, OptimizeResult, VacuumResult, WriteResult
 from lakemesh.lakehouses.tables import TableHandle, TableService, merge_columns
+from lakemesh.storage import textcast
 from lakemesh.storage.delta import WriteMode
 from lakemesh.storage.schemas import compare, conform, delta_schema
 
@@ -99,6 +100,7 @@ class TableData:
         with self._catalog.transaction() as session:
             handle = self._tables.locate_for_write(session, actor, domain, lakehouse, table)
         exists = self._tables.delta.exists(handle.uri)
+        reader = self._typed_text(reader, handle, exists)
         incoming = delta_schema(reader.schema)
         target = incoming
         if exists and schema_mode is None:
@@ -135,6 +137,18 @@ class TableData:
             rows_written=stream.rows,
             warnings=stream.warnings,
         )
+
+    def _typed_text(self, reader: pa.RecordBatchReader, handle: TableHandle, exists: bool) -> pa.RecordBatchReader:
+        """CSV / JSON lines: parsed with an existing table's types; a CSV for a new table gets inferred types."""
+        fmt = textcast.text_format(reader.schema)
+        if fmt is None:
+            return reader
+        if exists:
+            return textcast.parsed_as(reader, self._tables.delta.snapshot(handle.uri).schema)
+        if fmt == "csv":
+            return textcast.inferred(reader)
+        plain = reader.schema.remove_metadata()
+        return pa.RecordBatchReader.from_batches(plain, (b.replace_schema_metadata(None) for b in reader))
 
     def _forget_if_new(self, handle: TableHandle, existed: bool) -> None:
         """A table created by a first write that failed leaves nothing behind."""

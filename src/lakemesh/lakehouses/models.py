@@ -93,6 +93,9 @@ class TableUpdate(BaseModel):
 
     layer: Layer | None = None
     description: str | None = None
+    retention_days: int | None = Field(
+        default=None, ge=0, le=36500, description="Days of history kept before vacuum; default the lakehouse's."
+    )
     columns: dict[str, ColumnUpdate] = Field(default_factory=dict, description="Per column name.")
     change_data_feed: bool | None = Field(default=None, description="Turn `delta.enableChangeDataFeed` on or off.")
 

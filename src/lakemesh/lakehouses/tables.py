@@ -266,13 +266,20 @@ class TableService:
         with self._catalog.transaction() as session:
             handle = self.locate(session, actor, domain_ref, lakehouse, table, Action.ITEM_WRITE)
             row = handle.table
-            before = {"layer": row.layer, "description": row.description, "columns": row.columns}
+            before = {
+                "layer": row.layer,
+                "description": row.description,
+                "retention_days": row.retention_days,
+                "columns": row.columns,
+            }
             if changes.layer is not None:
                 if changes.layer not in handle.lakehouse.layers:
                     raise invalid("layer", f"lakehouse {handle.lakehouse.name!r} has no {changes.layer} layer")
                 row.layer = changes.layer
             if changes.description is not None:
                 row.description = changes.description.strip()
+            if changes.retention_days is not None:
+                row.retention_days = changes.retention_days
             row.columns = _apply_column_changes(row.columns, changes)
             row.updated_at = self._clock.now()
             for hook in self._change_hooks:

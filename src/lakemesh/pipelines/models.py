@@ -63,10 +63,19 @@ class SourceSpec(_Strict):
         return self
 
 
+class TargetColumn(_Strict):
+    description: str | None = None
+    sensitivity_label: str | None = None
+
+
 class TargetSpec(_Strict):
     table: str = Field(description="`table` or `lakehouse.table` of the pipeline's domain.")
     mode: WriteKind = "append"
     merge_keys: list[str] = Field(default_factory=list)
+    # Table metadata set before each write, so a policy that asks for a description is met on the first run.
+    description: str | None = None
+    layer: Literal["bronze", "silver", "gold"] | None = None
+    columns: dict[str, TargetColumn] = Field(default_factory=dict, description="Labels and descriptions per column.")
 
     @model_validator(mode="after")
     def _keys(self) -> TargetSpec:

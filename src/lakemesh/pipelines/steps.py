@@ -20,9 +20,10 @@ from lakemesh.core.errors import InvalidInput, NotFound, invalid
 from lakemesh.engine import EngineSession, TableName, gate_query, parse_rule, run_scan
 from lakemesh.lakehouses.data import TableData
 from lakemesh.lakehouses.files import FileService
+from lakemesh.lakehouses.models import ColumnDef, TableCreate, TableUpdate
 from lakemesh.lakehouses.tables import TableService
 from lakemesh.lineage.events import DatasetRef, column_lineage
-from lakemesh.pipelines.models import StepSpec
+from lakemesh.pipelines.models import StepSpec, TargetColumn, TargetSpec
 from lakemesh.pipelines.plan import TableRef, resolve_name, target_of
 from lakemesh.pipelines.sources import (
     UrlAllowList,
@@ -35,6 +36,8 @@ from lakemesh.pipelines.sources import (
     spooled_reader,
 )
 from lakemesh.products.service import ProductService
+from lakemesh.storage import textcast
+from lakemesh.storage.types import type_name
 
 
 class QualityGateFailed(InvalidInput):
@@ -280,6 +283,8 @@ class StepRunner:
         assert target is not None
         merge_keys = target.merge_keys if target.mode == "merge" else None
         mode: Literal["append", "overwrite"] = "overwrite" if target.mode == "overwrite" else "append"
+        if target.description is not None or target.layer is not None or target.columns:
+            data = self._describe(context, ref, target, data)
         result = context.services.table_data.write(context.actor, *ref, data, mode=mode, merge_keys=merge_keys)
         for warning in result.warnings:
             context.log(f"warning: {warning}")
@@ -291,6 +296,37 @@ class StepRunner:
             version=result.version,
             outputs=[DatasetRef(name=result.table, schema=schema)],
         )
+
+    def _describe(
+        self, context: StepContext, ref: TableRef, target: TargetSpec, data: pa.Table | pa.RecordBatchReader
+    ) -> pa.Table | pa.RecordBatchReader:
+        """The target's description, layer and column labels, set before the write (a new table is created first)."""
+        labels = {name: c.model_dump(exclude_none=True) for name, c in target.columns.items()}
+        tables = context.services.tables
+        try:
+            update = TableUpdate(description=target.description, layer=target.layer, columns=labels)
+            tables.update(context.actor, *ref, update)
+            return data
+        except NotFound:
+            pass
+        if isinstance(data, pa.RecordBatchReader) and textcast.text_format(data.schema) == "csv":
+            data = textcast.inferred(data)  # the new table gets the CSV's inferred types, as a plain write would
+        schema = data.schema
+        by_name = {name.lower(): c for name, c in target.columns.items()}
+        columns = [
+            ColumnDef(
+                name=f.name,
+                type=type_name(f.type),
+                nullable=f.nullable,
+                description=(by_name.get(f.name.lower()) or TargetColumn()).description or "",
+                sensitivity_label=(by_name.get(f.name.lower()) or TargetColumn()).sensitivity_label,
+            )
+            for f in schema
+        ]
+        create = TableCreate(name=ref[2], layer=target.layer, description=target.description or "", columns=columns)
+        tables.create(context.actor, ref[0], ref[1], create)
+        context.log(f"created {'.'.join(ref)} with its description and column labels")
+        return data
 
 
 def _redact(url: str) -> str:

@@ -74,6 +74,12 @@ def _column_changes(name: str, old: ColumnSpec, new: ColumnSpec) -> list[Change]
             # Adding a constraint breaks writers; removing one breaks readers who relied on it.
             changes.append(Change(flag, f"{path}.{flag}", True, f"{name} is {state} {flag}"))
     changes.extend(_enum_changes(name, old.enum, new.enum))
+    for constraint in sorted(old.constraints.keys() | new.constraints.keys()):
+        before, after = old.constraints.get(constraint), new.constraints.get(constraint)
+        if before != after:
+            # Like an enum: a bound added or changed may refuse data that was fine; a bound dropped only allows more.
+            what = f"{constraint} {after}" if after is not None else f"no {constraint} any more"
+            changes.append(Change(constraint, f"{path}.{constraint}", after is not None, f"{name}: {what}"))
     for attr in ("description", "sensitivity_label", "format"):
         if getattr(old, attr) != getattr(new, attr):
             breaking = attr == "format"

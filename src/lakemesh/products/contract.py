@@ -5,11 +5,22 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import timedelta
+from decimal import Decimal, InvalidOperation
 from enum import StrEnum
-from typing import Any
+from typing import Annotated, Any
 
 import pyarrow as pa
-from pydantic import AliasChoices, BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import (
+    AliasChoices,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    PlainSerializer,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 from lakemesh.core.durations import parse_duration
 from lakemesh.core.errors import ErrorItem, InvalidInput, LakemeshError
@@ -17,6 +28,7 @@ from lakemesh.core.names import validate_identifier
 
 DEFAULT_PRECISION, DEFAULT_SCALE = 18, 2
 MAX_DECIMAL_PRECISION = 38
+MAX_PATTERN_LENGTH = 1000
 _DECIMAL = re.compile(r"^(?:decimal|numeric)\s*\(\s*(\d+)\s*(?:,\s*(\d+)\s*)?\)$")
 
 
@@ -118,6 +130,41 @@ def parse_fraction(value: str | float, what: str) -> float:
     return number
 
 
+def _bound(value: Any) -> Decimal:
+    # Kept as a Decimal so `minimum: 0.1` on a decimal(18,2) column compares exactly, never through a float.
+    if isinstance(value, bool) or not isinstance(value, int | float | str | Decimal):
+        raise ValueError("must be a number")
+    try:
+        number = Decimal(str(value).strip())
+    except InvalidOperation:
+        raise ValueError(f"{value!r} is not a number") from None
+    if not number.is_finite():
+        raise ValueError("must be a finite number")
+    return number
+
+
+def _plain_number(value: Decimal) -> int | float:
+    return int(value) if value == value.to_integral_value() else float(value)
+
+
+# Stored and exported as plain JSON numbers; compared as Decimals.
+Bound = Annotated[Decimal, BeforeValidator(_bound), PlainSerializer(_plain_number, return_type=int | float)]
+NUMERIC_CONSTRAINTS = ("minimum", "maximum", "exclusive_minimum", "exclusive_maximum")
+TEXT_CONSTRAINTS = ("min_length", "max_length", "pattern")
+
+
+def check_pattern(pattern: str) -> None:
+    """Patterns run in Arrow's RE2 engine on every write; one that RE2 cannot compile is refused on save."""
+    import pyarrow.compute as pc
+
+    if len(pattern) > MAX_PATTERN_LENGTH:
+        raise ValueError(f"a pattern must be at most {MAX_PATTERN_LENGTH} characters")
+    try:
+        pc.match_substring_regex(pa.array([""], pa.string()), pattern)
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError) as error:
+        raise ValueError(f"pattern {pattern!r} is not a regular expression this engine understands: {error}") from None
+
+
 def _as_value_error(error: LakemeshError) -> ValueError:
     return ValueError(error.errors[0].message if error.errors else error.detail)
 
@@ -134,6 +181,18 @@ class ColumnSpec(BaseModel):
     unique: bool = False
     sensitivity_label: str | None = None
     format: str | None = None
+    # ODCS property constraints, checked on every write like `enum`; camelCase spellings are accepted too.
+    minimum: Bound | None = None
+    maximum: Bound | None = None
+    exclusive_minimum: Bound | None = Field(
+        default=None, validation_alias=AliasChoices("exclusive_minimum", "exclusiveMinimum")
+    )
+    exclusive_maximum: Bound | None = Field(
+        default=None, validation_alias=AliasChoices("exclusive_maximum", "exclusiveMaximum")
+    )
+    min_length: int | None = Field(default=None, ge=0, validation_alias=AliasChoices("min_length", "minLength"))
+    max_length: int | None = Field(default=None, ge=0, validation_alias=AliasChoices("max_length", "maxLength"))
+    pattern: str | None = None
 
     @field_validator("type")
     @classmethod
@@ -162,6 +221,35 @@ class ColumnSpec(BaseModel):
         if value is not None and len(set(value)) != len(value):
             raise ValueError("enum values must be distinct")
         return value
+
+    @field_validator("pattern")
+    @classmethod
+    def _pattern_compiles(cls, value: str | None) -> str | None:
+        if value is not None:
+            check_pattern(value)
+        return value
+
+    @model_validator(mode="after")
+    def _constraints_fit_the_type(self) -> ColumnSpec:
+        kind = parse_column_type(self.type).kind
+        numeric = [name for name in NUMERIC_CONSTRAINTS if getattr(self, name) is not None]
+        textual = [name for name in TEXT_CONSTRAINTS if getattr(self, name) is not None]
+        if numeric and kind not in (ColumnKind.DECIMAL, ColumnKind.INTEGER, ColumnKind.FLOAT):
+            raise ValueError(f"{', '.join(numeric)} only apply to number columns, not to {self.type!r}")
+        if textual and kind is not ColumnKind.STRING:
+            raise ValueError(f"{', '.join(textual)} only apply to string columns, not to {self.type!r}")
+        low, high = self.minimum, self.maximum
+        if low is not None and high is not None and low > high:
+            raise ValueError(f"minimum {low} is greater than maximum {high}")
+        if self.min_length is not None and self.max_length is not None and self.min_length > self.max_length:
+            raise ValueError(f"minLength {self.min_length} is greater than maxLength {self.max_length}")
+        return self
+
+    @property
+    def constraints(self) -> dict[str, Any]:
+        """The property constraints that are set, by their native names."""
+        names = (*NUMERIC_CONSTRAINTS, *TEXT_CONSTRAINTS)
+        return {name: getattr(self, name) for name in names if getattr(self, name) is not None}
 
     @property
     def column_type(self) -> ColumnType:

@@ -84,9 +84,38 @@ def _value_checks(
         allowed = pa.array(column.enum, type=pa.string())
         bad = pc.and_(pc.invert(pc.is_in(pc.cast(values, pa.string()), value_set=allowed)), pc.is_valid(values))
         found.extend(_from_mask(data, shown, "enum", name, bad, f"values must be one of {', '.join(column.enum)}"))
+    for rule, mask, detail in _constraint_masks(column, values):
+        found.extend(_from_mask(data, shown, rule, name, mask, detail))
     if column.unique:
         found.extend(_unique(data, shown, name, values, existing))
     return found
+
+
+_COMPARISONS = {
+    "minimum": (pc.less, "values must be at least"),
+    "maximum": (pc.greater, "values must be at most"),
+    "exclusive_minimum": (pc.less_equal, "values must be greater than"),
+    "exclusive_maximum": (pc.greater_equal, "values must be less than"),
+}
+
+
+def _constraint_masks(column: ColumnSpec, values: pa.ChunkedArray) -> list[tuple[str, Any, str]]:
+    """(rule, mask of breaking rows, detail) per property constraint; a null breaks none (that is `required`)."""
+    masks: list[tuple[str, Any, str]] = []
+    for rule, bound in column.constraints.items():
+        if rule in _COMPARISONS:
+            compare, wording = _COMPARISONS[rule]
+            scalar = pa.scalar(float(bound)) if pa.types.is_floating(values.type) else pa.scalar(bound)
+            masks.append((rule, compare(values, scalar), f"{wording} {bound}"))
+        elif rule in ("min_length", "max_length"):
+            lengths = pc.utf8_length(values)
+            too = pc.less(lengths, bound) if rule == "min_length" else pc.greater(lengths, bound)
+            size = "at least" if rule == "min_length" else "at most"
+            masks.append((rule, too, f"values must be {size} {bound} character(s) long"))
+        elif rule == "pattern":
+            mask = pc.invert(pc.match_substring_regex(values, bound))
+            masks.append((rule, mask, f"values must match the pattern {bound!r}"))
+    return masks
 
 
 def _required(data: pa.Table, shown: list[str], name: str, values: pa.ChunkedArray) -> Violation:
@@ -137,10 +166,10 @@ def _examples(data: pa.Table, shown: list[str], mask: Any) -> list[dict[str, Any
         indices.extend(offset + i for i in hits.to_pylist())
         offset += len(chunk)
     rows = data.select(shown).take(pa.array(indices, type=pa.int64())).to_pylist()
-    return [{key: _jsonable(value) for key, value in row.items()} for row in rows]
+    return [{key: jsonable(value) for key, value in row.items()} for row in rows]
 
 
-def _jsonable(value: Any) -> Any:
+def jsonable(value: Any) -> Any:
     """Examples travel in problem JSON, so values become JSON types."""
     if isinstance(value, Decimal):
         return str(value)
@@ -153,9 +182,9 @@ def _jsonable(value: Any) -> Any:
     if isinstance(value, float) and math.isnan(value):
         return None
     if isinstance(value, list):
-        return [_jsonable(v) for v in value]
+        return [jsonable(v) for v in value]
     if isinstance(value, dict):
-        return {str(k): _jsonable(v) for k, v in value.items()}
+        return {str(k): jsonable(v) for k, v in value.items()}
     return value
 
 

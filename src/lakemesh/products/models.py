@@ -119,7 +119,9 @@ class QualityRuleSpec(_Strict):
     name: NonEmpty | None = None
     condition: NonEmpty
     threshold: Threshold = None
-    severity: Literal["error", "warning"] = "error"
+    severity: Literal["error", "warning", "info"] = "error"
+    # `on_write`: a row rule also refuses (or, under `enforcement: warn`, reports) the rows that break it on write.
+    enforce: Literal["on_write", "scheduled"] | None = None
 
 
 class InputPort(_Strict):
@@ -180,6 +182,8 @@ class ProductSpec(_Strict):
     input_ports: list[InputPort] = Field(default_factory=list)
     output_ports: list[OutputPort] = Field(default_factory=list)
     enforcement: Literal["block", "warn"] = "block"
+    # Every row rule of severity `error` is checked on write too, once the product is published.
+    quality_rules_on_write: bool = False
     create_table: bool = False
     version: SemVer | None = None
 
@@ -200,6 +204,7 @@ class ProductPatch(_Strict):
     input_ports: list[InputPort] | None = None
     output_ports: list[OutputPort] | None = None
     enforcement: Literal["block", "warn"] | None = None
+    quality_rules_on_write: bool | None = None
     version: SemVer | None = None
 
 

@@ -132,8 +132,11 @@ def _property(name: str, column: ColumnSpec, legacy: bool) -> dict[str, Any]:
         prop["description"] = column.description
     if column.sensitivity_label is not None:
         prop["classification"] = column.sensitivity_label
+    options = _type_options(column, legacy)
     if column.format is not None:
-        prop["logicalTypeOptions"] = {"format": column.format}
+        options["format"] = column.format
+    if options:
+        prop["logicalTypeOptions"] = options
     if column.enum is not None:
         check: dict[str, Any] = {"name": f"{name}_valid_values", "type": "library", "dimension": "conformity"}
         if legacy:
@@ -142,6 +145,35 @@ def _property(name: str, column: ColumnSpec, legacy: bool) -> dict[str, Any]:
             check |= {"metric": "invalidValues", "arguments": {"validValues": list(column.enum)}, "mustBe": 0}
         prop["quality"] = [check]
     return prop
+
+
+_ODCS_OPTION = {"min_length": "minLength", "max_length": "maxLength", "pattern": "pattern"}
+_ODCS_OPTION |= {"minimum": "minimum", "maximum": "maximum"}
+_ODCS_OPTION |= {"exclusive_minimum": "exclusiveMinimum", "exclusive_maximum": "exclusiveMaximum"}
+
+
+def _type_options(column: ColumnSpec, legacy: bool) -> dict[str, Any]:
+    """Property constraints as `logicalTypeOptions`; v3.0 writes an exclusive bound as the bound plus `true`."""
+    found = column.model_dump(mode="json", include=set(column.constraints))
+    options = {_ODCS_OPTION[name]: value for name, value in found.items()}
+    if legacy:
+        for side in ("Minimum", "Maximum"):
+            exclusive = options.pop(f"exclusive{side}", None)
+            if exclusive is not None:
+                options[side.lower()] = exclusive
+                options[f"exclusive{side}"] = True
+    return options
+
+
+def _constraints_from(options: dict[str, Any]) -> dict[str, Any]:
+    """The inverse of `_type_options`, for v3.0 (boolean exclusive flags) and v3.1+ (exclusive numbers)."""
+    found = {name: options[key] for name, key in _ODCS_OPTION.items() if key in options}
+    for side in ("minimum", "maximum"):
+        if found.get(f"exclusive_{side}") is True and side in found:
+            found[f"exclusive_{side}"] = found.pop(side)
+        elif isinstance(found.get(f"exclusive_{side}"), bool):
+            del found[f"exclusive_{side}"]
+    return found
 
 
 def _quality_entry(rule: str | QualityRuleSpec, table: str) -> dict[str, Any]:
@@ -165,6 +197,8 @@ def _quality_entry(rule: str | QualityRuleSpec, table: str) -> dict[str, Any]:
     custom: list[dict[str, Any]] = [{"property": "condition", "value": condition}]
     if threshold is not None:
         custom.append({"property": "threshold", "value": threshold})
+    if spec is not None and spec.enforce is not None:
+        custom.append({"property": "enforce", "value": spec.enforce})
     entry["customProperties"] = custom
     return entry
 
@@ -183,14 +217,39 @@ def _rule_from_entry(entry: dict[str, Any], column: str | None) -> str | Quality
     condition = custom.get("condition")
     if condition is None:
         metric = entry.get("metric") or entry.get("rule")
-        if metric in ("nullValues", "nullCheck") and column and entry.get("mustBe") == 0:
+        if metric in ("nullValues", "nullCheck") and column and entry.get("mustBe", 0) == 0:
             return f"{column} is not null"
+        if metric in ("rowCount", "countCheck") and column is None:
+            return _row_count_rule(entry)
         return None
-    threshold = custom.get("threshold")
-    if "name" not in entry and "severity" not in entry and threshold is None:
+    threshold, enforce = custom.get("threshold"), custom.get("enforce")
+    if "name" not in entry and "severity" not in entry and threshold is None and enforce is None:
         return str(condition)
-    severity = entry.get("severity") if entry.get("severity") in ("error", "warning") else "error"
-    return QualityRuleSpec(name=entry.get("name"), condition=str(condition), threshold=threshold, severity=severity)
+    severity = entry.get("severity") if entry.get("severity") in ("error", "warning", "info") else "error"
+    return QualityRuleSpec(
+        name=entry.get("name"),
+        condition=str(condition),
+        threshold=threshold,
+        severity=severity,
+        enforce=enforce if enforce in ("on_write", "scheduled") else None,
+    )
+
+
+_ROW_COUNT_OPS = {"mustBe": "=", "mustBeGreaterThan": ">", "mustBeGreaterOrEqualTo": ">="}
+_ROW_COUNT_OPS |= {"mustBeLessThan": "<", "mustBeLessOrEqualTo": "<=", "mustBeGreaterThanOrEqualTo": ">="}
+_ROW_COUNT_OPS |= {"mustBeLessThanOrEqualTo": "<="}
+
+
+def _row_count_rule(entry: dict[str, Any]) -> str | None:
+    """A v3.0/v3.1 library row-count check (`rule: countCheck` / `metric: rowCount`) as `row_count <op> N`."""
+    for key, op in _ROW_COUNT_OPS.items():
+        value = entry.get(key)
+        if isinstance(value, int) and not isinstance(value, bool):
+            return f"row_count {op} {value}"
+    between = entry.get("mustBeBetween")
+    if isinstance(between, list) and len(between) == 2 and all(isinstance(v, int) for v in between):
+        return f"row_count between {between[0]} and {between[1]}"
+    return None
 
 
 def _sla_properties(sla: SlaSpec, table: str) -> list[dict[str, Any]]:
@@ -216,6 +275,7 @@ def _sla_properties(sla: SlaSpec, table: str) -> list[dict[str, Any]]:
 def _custom_properties(product: ProductSpec) -> list[dict[str, Any]]:
     native: dict[str, Any] = {
         "enforcement": product.enforcement,
+        "qualityRulesOnWrite": product.quality_rules_on_write,
         "createTable": product.create_table,
         "accessPatterns": list(product.contract.access_patterns),
     }
@@ -309,7 +369,7 @@ def _to_product(
     }
     mapped = {"documentationUrl": "documentation_url", "productVersion": "version", "inputPorts": "input_ports"}
     mapped |= {"outputPorts": "output_ports", "enforcement": "enforcement", "createTable": "create_table"}
-    mapped |= {"classification": "classification"}
+    mapped |= {"classification": "classification", "qualityRulesOnWrite": "quality_rules_on_write"}
     data |= {field: native[key] for key, field in mapped.items() if key in native}
     if data["domain"] is None:
         raise invalid("domain", "the document names no domain; pass one to the import")
@@ -334,10 +394,11 @@ def _column(index: int, prop: dict[str, Any]) -> dict[str, Any]:
             where = ("schema", 0, "properties", index, "logicalType")
             raise invalid(where, f"{prop['name']}: logicalType {logical!r} has no native column type") from None
         column_type = _FROM_LOGICAL[logical]
+    primary = bool(prop.get("primaryKey"))  # a primary key is required and unique, whatever else the entry says
     column: dict[str, Any] = {
         "type": column_type,
-        "required": bool(prop.get("required")),
-        "unique": bool(prop.get("unique")),
+        "required": bool(prop.get("required")) or primary,
+        "unique": bool(prop.get("unique")) or primary,
     }
     for key, field in (("description", "description"), ("classification", "sensitivity_label")):
         if prop.get(key) is not None:
@@ -345,6 +406,8 @@ def _column(index: int, prop: dict[str, Any]) -> dict[str, Any]:
     options = prop.get("logicalTypeOptions") or {}
     if "format" in options:
         column["format"] = str(options["format"])
+    if _FROM_LOGICAL.get(str(logical)) in ("string", "number", "integer"):
+        column |= _constraints_from(options)
     if (enum := _enum(prop)) is not None:
         column["enum"] = enum
     return column

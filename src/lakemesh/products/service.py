@@ -41,6 +41,7 @@ from lakemesh.products.versioning import (
     table_from,
 )
 from lakemesh.products.views import ChangeView, DataProduct, DeprecateRequest, ProductVersion, VersionDiff
+from lakemesh.products.write_rules import RowRulesCheck, on_write_errors, rules_on_write
 
 FIRST_VERSION = "1.0.0"
 # (event: create | update | publish, the product as it will be, its document) -> warnings; raise to refuse.
@@ -376,6 +377,7 @@ class ProductService:
                     )
                 )
         errors.extend(rule_errors(spec, schema))
+        errors.extend(on_write_errors([r.model_dump() if not isinstance(r, str) else r for r in spec.quality_rules]))
         return handle, errors
 
     def _schema(self, handle: TableHandle) -> pa.Schema:
@@ -473,7 +475,13 @@ class ProductService:
             # Read before the write starts: delta-rs cannot be re-entered from inside its own write stream.
             current = self._tables.delta.read(handle.uri, columns=unique).read_all()
             existing = {c: current.column(c) for c in unique}
-        return ContractCheck(qualified, handle.qualified_name, contract, row.enforcement, existing, warn)
+        check = ContractCheck(qualified, handle.qualified_name, contract, row.enforcement, existing, warn)
+        rules = rules_on_write(
+            row.spec.get("quality_rules") or [], all_errors=bool(row.spec.get("quality_rules_on_write"))
+        )
+        if rules:
+            check.row_rules = RowRulesCheck(rules, self._clock.now(), list(contract.columns))
+        return check
 
     def _view(self, row: ProductRow, domain: DomainRow) -> DataProduct:
         spec = row.spec

@@ -16,6 +16,7 @@ import pyarrow.json as pajson
 import pyarrow.parquet as pq
 
 from lakemesh.core.errors import BadRequest, UnsupportedMediaType
+from lakemesh.storage import textcast
 
 ARROW_STREAM = "application/vnd.apache.arrow.stream"
 PARQUET = "application/vnd.apache.parquet"
@@ -70,9 +71,12 @@ def _open(path: Path, fmt: str) -> pa.RecordBatchReader:
         parquet = pq.ParquetFile(str(path), pre_buffer=False, buffer_size=1 << 20)
         return pa.RecordBatchReader.from_batches(parquet.schema_arrow, parquet.iter_batches(batch_size=65536))
     if fmt == "csv":
-        return pacsv.open_csv(str(path))
+        # Every column as text: the write parses it with the table's types (textcast), or infers them.
+        names = pacsv.open_csv(str(path)).schema.names
+        options = pacsv.ConvertOptions(column_types=dict.fromkeys(names, pa.string()))
+        return textcast.mark(pacsv.open_csv(str(path), convert_options=options), "csv")
     table = pajson.read_json(str(path))
-    return pa.RecordBatchReader.from_batches(table.schema, table.to_batches())
+    return textcast.mark(pa.RecordBatchReader.from_batches(table.schema, table.to_batches()), "ndjson")
 
 
 def _guarded(reader: pa.RecordBatchReader, fmt: str) -> Iterator[pa.RecordBatch]:
