@@ -6,6 +6,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
+from fastapi_offline import FastAPIOffline
 
 from lakemesh import __version__, web
 from lakemesh.api import problems
@@ -45,7 +46,8 @@ def create_app(platform: Platform) -> FastAPI:
         yield
         platform.scheduler.stop()
 
-    app = FastAPI(title="Lakemesh", version=__version__, description=DESCRIPTION, lifespan=lifespan)
+    # Swagger UI and ReDoc assets come from the installed package, not a CDN: /docs works offline.
+    app = FastAPIOffline(title="Lakemesh", version=__version__, description=DESCRIPTION, lifespan=lifespan)
     app.state.platform = platform
     problems.install(app)
 
