@@ -40,6 +40,7 @@ from lakemesh.quality.service import QualityService
 from lakemesh.scheduler import Scheduler
 from lakemesh.selfserve.service import SelfServeService
 from lakemesh.semantic.service import SemanticService
+from lakemesh.sharing.profiles import SharingProfiles
 from lakemesh.sharing.protocol import DeltaSharingServer
 from lakemesh.sharing.shares import ShareService, outsider
 from lakemesh.sharing.shortcuts import ShortcutService
@@ -141,7 +142,9 @@ class Platform:
             self.tables,
             masked_columns=lambda session, handle: self.reads.plan(outsider(), handle, session).masked_columns,
         )
-        self.sharing = DeltaSharingServer(self.catalog, self.clock, self.tables, UrlSigner(self.catalog, self.clock))
+        self.sharing_profiles = SharingProfiles(self.catalog, self.clock, self.tables, self.reads)
+        signer = UrlSigner(self.catalog, self.clock)
+        self.sharing = DeltaSharingServer(self.catalog, self.clock, self.tables, signer, self.sharing_profiles)
         # semantic
         self.semantic = SemanticService(
             self.catalog, self.authorizer, self.clock, self.domains, self.products, self.tables, self.query
