@@ -136,3 +136,9 @@ def test_a_grantee_downloads_their_sharing_profile_from_the_product_page(
     owner.goto(f"{server.url}/products/sales/customer-360")
     playwright_api.expect(owner.get_by_role("heading", name="Customer 360", exact=True)).to_be_visible()
     assert owner.get_by_role("button", name="Download my Delta Sharing profile").count() == 0
+    graph = owner.get_by_role("region", name="Lineage graph")  # bronze -> clean -> silver -> publish -> gold
+    playwright_api.expect(graph.get_by_role("link", name="step customers / publish")).to_be_visible()
+    playwright_api.expect(
+        graph.get_by_role("link", name="table sales.sales_lakehouse.silver_customers")
+    ).to_be_visible()
+    assert watch.problems == [], watch.problems

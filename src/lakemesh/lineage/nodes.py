@@ -25,7 +25,7 @@ from lakemesh.lineage.events import product_key, table_key
 from lakemesh.lineage.models import GraphNode
 
 VISIBLE_PRODUCTS = ("published", "deprecated")
-KINDS = ("table", "product", "pipeline", "semantic_model", "dataset", "job")
+KINDS = ("table", "product", "pipeline", "step", "semantic_model", "dataset", "job")
 CHUNK = 500  # keys per IN (...) list: well under SQLite's and PostgreSQL's parameter limits
 
 T = TypeVar("T")
@@ -66,6 +66,8 @@ class NodeIndex:
             if kind in ("product", "pipeline", "semantic_model") and rest.count("/") == 1:
                 domain, name = rest.split("/")
                 return f"{kind}:{slugify(domain)}/{slugify(name)}"
+            if kind == "step" and rest.count("/") == 2:
+                return "step:" + "/".join(slugify(part) for part in rest.split("/"))
             return f"{kind}:{rest}"
         if text.count(".") == 2 and "/" not in text:
             return table_key(text)
@@ -107,6 +109,8 @@ class NodeIndex:
                     self._products(chunk)
                 elif kind in ("semantic_model", "pipeline"):
                     self._domain_items(kind, chunk)
+                elif kind == "step":
+                    self._steps(chunk)
                 elif kind in ("dataset", "job"):
                     self._outside(kind, chunk)
 
@@ -165,6 +169,18 @@ class NodeIndex:
             key = f"{kind}:{domain}/{slug}"
             if key in self._described and self.domain_visible(domain_id):
                 self._described[key] = GraphNode(id=key, kind=kind, name=name, domain=domain)
+
+    def _steps(self, keys: Sequence[str]) -> None:
+        """A pipeline's step is seen by whoever sees the pipeline."""
+        pipelines = {key: "pipeline:" + key.removeprefix("step:").rsplit("/", 1)[0] for key in keys}
+        self.prefetch(pipelines.values())
+        for key, pipeline in pipelines.items():
+            owner = self._described.get(pipeline)
+            if owner is not None and key.count("/") == 2:
+                step = key.rsplit("/", 1)[1]
+                self._described[key] = GraphNode(
+                    id=key, kind="step", name=f"{owner.name} / {step}", domain=owner.domain
+                )
 
     def _outside(self, kind: str, keys: Sequence[str]) -> None:
         """Datasets and jobs exist through their edges; the caller sees them when it reads one owning domain."""
