@@ -24,6 +24,7 @@ from lakemesh.core.clock import Clock
 from lakemesh.core.errors import Forbidden, NotFound, invalid
 from lakemesh.core.names import slugify
 from lakemesh.core.validation import as_invalid_input
+from lakemesh.lineage import consumers
 from lakemesh.lineage.events import MESH_NAMESPACE, product_key, table_key
 from lakemesh.lineage.models import (
     Direction,
@@ -250,8 +251,14 @@ def _neighbours(
             if direction != "downstream" and row.target in wanted and row.target != row.source:
                 found[row.target].append(edge)
     implied = column_edges(index, nodes, direction, room)
+    downstream = (
+        consumers.consumer_edges(index.session, nodes, {k: t.id for k, t in index.tables.items()})
+        if direction != "upstream"
+        else {}
+    )
     for node in nodes:
         found[node].extend(implied[node])
+        found[node].extend(downstream.get(node, []))
         found[node].extend(declared.edges(node, direction))
     return found
 
