@@ -42,6 +42,7 @@ from lakemesh.scheduler import Scheduler
 from lakemesh.selfserve.service import SelfServeService
 from lakemesh.semantic.service import SemanticService
 from lakemesh.sharing.exposure import MaskedColumns
+from lakemesh.sharing.profiles import SharingProfiles
 from lakemesh.sharing.protocol import DeltaSharingServer
 from lakemesh.sharing.shares import ShareService, outsider
 from lakemesh.sharing.shortcuts import ShortcutService
@@ -158,8 +159,11 @@ class Platform:
             self.tables,
             masked_columns=masked,
         )
+        self.sharing_profiles = SharingProfiles(self.catalog, self.clock, self.tables, self.reads)
         signer = UrlSigner(self.catalog, self.clock, self.keys)
-        self.sharing = DeltaSharingServer(self.catalog, self.clock, self.tables, signer, masked_columns=masked)
+        self.sharing = DeltaSharingServer(
+            self.catalog, self.clock, self.tables, signer, masked_columns=masked, profiles=self.sharing_profiles
+        )
         # semantic
         self.semantic = SemanticService(
             self.catalog, self.authorizer, self.clock, self.domains, self.products, self.tables, self.query

@@ -6,6 +6,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import Depends, FastAPI
+from fastapi_offline import FastAPIOffline
 
 from lakemesh import __version__, web
 from lakemesh.api import limits, openapi, problems
@@ -46,7 +47,8 @@ def create_app(platform: Platform) -> FastAPI:
         yield
         platform.scheduler.stop()
 
-    app = FastAPI(
+    # Swagger UI and ReDoc assets come from the installed package, not a CDN: /docs works offline.
+    app = FastAPIOffline(
         title="Lakemesh",
         version=__version__,
         description=DESCRIPTION,

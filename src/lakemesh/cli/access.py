@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+import os
 import sys
 from pathlib import Path
 from typing import Annotated
@@ -26,6 +28,7 @@ def register(app: typer.Typer) -> None:
     access.command("approve")(access_approve)
     access.command("deny")(access_deny)
     access.command("cancel")(access_cancel)
+    access.command("profile")(access_profile)
     app.add_typer(access, name="access")
     grant = typer.Typer(help="Grants created by approved access requests.", no_args_is_help=True)
     grant.command("list")(grant_list)
@@ -181,3 +184,37 @@ def sql(
         output.write_bytes(data)
     else:
         sys.stdout.buffer.write(data)
+
+
+def access_profile(
+    out: Annotated[
+        Path | None, typer.Option("--out", help="Write a new profile file here (mode 0600); replaces your old one.")
+    ] = None,
+    revoke: Annotated[bool, typer.Option("--revoke", help="Revoke your profile (at once, also file URLs).")] = False,
+    as_json: JsonFlag = False,
+) -> None:
+    """Your personal Delta Sharing profile over exactly what your grants cover (no options: show it)."""
+    mesh = open_mesh()
+    if out is not None and revoke:
+        raise invalid("revoke", "give --out to create a profile or --revoke to revoke it, not both")
+    if revoke:
+        shown = mesh.revoke_sharing_profile()
+    elif out is not None:
+        issued = mesh.create_sharing_profile()
+        fd = os.open(out, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "w") as handle:
+            json.dump(issued.profile, handle, indent=2)
+        shown = issued.model_copy(update={"token": "", "profile": {}})
+        if not as_json:
+            console.print(f"Wrote your Delta Sharing profile to {out} (pip install delta-sharing to read it):")
+    else:
+        shown = mesh.get_sharing_profile()
+    if as_json:
+        emit_json(shown.model_dump(exclude={"token", "profile"}))
+        return
+    if shown.state == "revoked":
+        console.print(f"Your sharing profile {shown.token_prefix}… is revoked.")
+        return
+    for table in shown.tables:
+        where = f"{out}#" if out is not None else "PROFILE#"
+        console.print(f"  {where}{table.share}.{table.schema_name}.{table.name}  ({table.product})")

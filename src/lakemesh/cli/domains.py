@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -39,10 +39,13 @@ def domain_create(
     as_json: JsonFlag = False,
 ) -> None:
     """Create a domain."""
-    created = open_mesh().create_domain(
+    mesh = open_mesh()
+    created = mesh.create_domain(
         name, description=description, owner=owner, steward=steward, display_name=display_name, tags=tag
     )
     emit_object(created, as_json=as_json)
+    if owner and not as_json:
+        _say_owner_membership(mesh, created.name, owner)
 
 
 def domain_list(as_json: JsonFlag = False) -> None:
@@ -78,7 +81,24 @@ def domain_update(
         }.items()
         if v is not None
     }
-    emit_object(open_mesh().update_domain(name, **changes), as_json=as_json)
+    mesh = open_mesh()
+    updated = mesh.update_domain(name, **changes)
+    emit_object(updated, as_json=as_json)
+    if owner and not as_json:
+        _say_owner_membership(mesh, updated.name, owner)
+
+
+def _say_owner_membership(mesh: Any, domain: str, owner: str) -> None:
+    """Setting an owner makes that principal an Admin member; say which happened, so nobody is left guessing."""
+    wanted = owner.strip().lower()
+    members = mesh.list_members(domain)
+    if any(wanted in {(m.email or "").lower(), m.principal.lower()} and m.role.value == "Admin" for m in members):
+        console.print(f"Owner {owner} is an Admin member of {domain}.")
+    else:
+        console.print(
+            f"No principal has the email {owner} yet, so the owner is not a member. Once their account exists: "
+            f"lakemesh domain update {domain} --owner {owner} (or: lakemesh domain member add {domain} {owner} Admin)"
+        )
 
 
 def domain_delete(

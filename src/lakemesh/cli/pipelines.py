@@ -155,7 +155,11 @@ def pipeline_runs(pipeline: str, limit: int = typer.Option(20, help="How many.")
     if as_json:
         emit_json(items)
     else:
-        emit_table(items, ["id", "state", "trigger", "attempts", "rows_written", "duration_ms", "created_at"])
+        rows = [
+            {**run.model_dump(mode="json"), "steps": ", ".join(f"{s.name} x{s.attempts}" for s in run.steps)}
+            for run in items
+        ]  # attempts per step: "clean x1, publish x1", not a total that reads like retries
+        emit_table(rows, ["id", "state", "trigger", "steps", "retries", "rows_written", "duration_ms", "created_at"])
 
 
 def pipeline_logs(pipeline: str, run_id: str, as_json: JsonFlag = False) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -72,8 +72,51 @@ def product_list(
 
 
 def product_show(product: str, as_json: JsonFlag = False) -> None:
-    """Show a product."""
-    emit_object(open_mesh().get_product(*_ref(product)), as_json=as_json)
+    """Show a product; its contract's schema as a table of columns."""
+    found = open_mesh().get_product(*_ref(product))
+    if as_json:
+        emit_json(found)
+        return
+    shown = found.model_dump(mode="json")
+    contract = dict(shown.pop("contract", None) or {})
+    schema = contract.pop("schema", None) or {}
+    shown.update({f"contract.{key}": value for key, value in contract.items()})
+    # sla, storage, ...: `key value` pairs on one line each, not JSON blobs
+    flat = {k: _pairs(v) if isinstance(v, dict) else v for k, v in shown.items() if v not in (None, [], {}, "")}
+    emit_object(flat, as_json=False)
+    emit_table(contract_rows(schema), CONTRACT_COLUMNS, title="contract")
+
+
+CONTRACT_COLUMNS = ["column", "type", "required", "unique", "sensitivity", "constraints", "description"]
+_KNOWN = {"type", "required", "unique", "sensitivity_label", "description"}
+
+
+def contract_rows(schema: dict[str, Any]) -> list[dict[str, str]]:
+    """One row per contract column: type, flags, label, and the remaining constraints (enum, minimum, ...)."""
+    rows = []
+    for name, definition in schema.items():
+        spec = definition if isinstance(definition, dict) else {"type": definition}
+        extra = ", ".join(f"{k}={_value(v)}" for k, v in spec.items() if k not in _KNOWN and v is not None)
+        rows.append(
+            {
+                "column": name,
+                "type": str(spec.get("type", "")),
+                "required": "yes" if spec.get("required") else "",
+                "unique": "yes" if spec.get("unique") else "",
+                "sensitivity": str(spec.get("sensitivity_label") or ""),
+                "constraints": extra,
+                "description": str(spec.get("description") or ""),
+            }
+        )
+    return rows
+
+
+def _pairs(value: dict[str, Any]) -> str:
+    return ", ".join(f"{k} {v}" for k, v in value.items() if v is not None)
+
+
+def _value(value: Any) -> str:
+    return "|".join(str(v) for v in value) if isinstance(value, list) else str(value)
 
 
 def product_publish(product: str, as_json: JsonFlag = False) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import bindparam, select
@@ -130,6 +131,7 @@ class DomainService:
             session.flush()
             if not actor.is_platform_admin:
                 assignments.assign(session, row.id, actor.id, DomainRole.ADMIN, now)  # creators administer
+            self._owner_administers(session, actor, row, now)
             domain = to_domain(row)
             record(
                 session,
@@ -183,6 +185,8 @@ class DomainService:
                     setattr(row, key, value)
             row.revision += 1
             row.updated_at = self._clock.now()
+            if fields.get("owner"):
+                self._owner_administers(session, actor, row, row.updated_at)
             after = to_domain(row)
             record(
                 session,
@@ -280,6 +284,30 @@ class DomainService:
         row = require_domain_row(session, ref)
         self._authz.authorize(actor, action, domain_resource(row), session)
         return row
+
+    def _owner_administers(self, session: Session, actor: Principal, row: DomainRow, now: datetime) -> None:
+        """The owner runs the domain: a principal with the owner's email (or name) becomes an Admin member.
+
+        No principal yet (the owner has not signed in): nothing to assign; the CLI says so and how to add them later.
+        """
+        principal = find_principal_row(session, row.owner_email) if row.owner_email else None
+        if principal is None or principal.disabled:
+            return
+        previous = assignments.assign(session, row.id, principal.id, DomainRole.ADMIN, now)
+        if previous == DomainRole.ADMIN.value:
+            return
+        record(
+            session,
+            at=now,
+            actor=actor.name,
+            action="member.added",
+            resource_type="domain",
+            resource_id=row.id,
+            resource_name=row.name,
+            domain=row.slug,
+            before={"principal": principal.name, "role": previous} if previous else None,
+            after={"principal": principal.name, "role": DomainRole.ADMIN.value, "why": "domain owner"},
+        )
 
     def _keep_an_admin(self, session: Session, row: DomainRow) -> None:
         """A domain must keep one Admin, unless platform admins run it alone (no members at all)."""

@@ -9,11 +9,13 @@ from lakemesh.core.validation import parse_model
 from lakemesh.platform import Platform
 from lakemesh.sharing.models import (
     IssuedRecipient,
+    IssuedSharingProfile,
     Recipient,
     RecipientCreate,
     Share,
     ShareCreate,
     ShareTableAdd,
+    SharingProfile,
     Shortcut,
     ShortcutCreate,
 )
@@ -102,3 +104,15 @@ class SharingMethods:
 
     def revoke_recipient(self, share: str, name: str) -> Recipient:
         return self.platform.shares.revoke_recipient(self.principal, share, name)
+
+    # -- the grantee's personal profile ----------------------------------------------------------
+    def create_sharing_profile(self) -> IssuedSharingProfile:
+        """Your Delta Sharing profile over exactly what your grants cover; replaces your previous one."""
+        endpoint = self.platform.settings.base_url.rstrip("/") + SHARING_PREFIX
+        return self.platform.sharing_profiles.create(self.principal, endpoint)
+
+    def get_sharing_profile(self) -> SharingProfile:
+        return self.platform.sharing_profiles.get(self.principal)
+
+    def revoke_sharing_profile(self) -> SharingProfile:
+        return self.platform.sharing_profiles.revoke(self.principal)

@@ -9,7 +9,9 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 EventType = Literal["START", "RUNNING", "COMPLETE", "ABORT", "FAIL", "OTHER"]
-NodeKind = Literal["table", "product", "pipeline", "semantic_model", "dataset", "job"]
+NodeKind = Literal[
+    "table", "product", "pipeline", "step", "semantic_model", "dataset", "job", "grant", "share", "recipient"
+]
 Direction = Literal["upstream", "downstream", "both"]
 MAX_NAME = 500
 

@@ -21,11 +21,12 @@ from lakemesh.catalog.tables.pipelines import LineageEdgeRow, LineageEventRow, P
 from lakemesh.catalog.tables.semantic import SemanticModelRow
 from lakemesh.core.errors import invalid
 from lakemesh.core.names import slugify
+from lakemesh.lineage import consumers
 from lakemesh.lineage.events import product_key, table_key
 from lakemesh.lineage.models import GraphNode
 
 VISIBLE_PRODUCTS = ("published", "deprecated")
-KINDS = ("table", "product", "pipeline", "semantic_model", "dataset", "job")
+KINDS = ("table", "product", "pipeline", "step", "semantic_model", "dataset", "job", "grant", "share", "recipient")
 CHUNK = 500  # keys per IN (...) list: well under SQLite's and PostgreSQL's parameter limits
 
 T = TypeVar("T")
@@ -66,6 +67,8 @@ class NodeIndex:
             if kind in ("product", "pipeline", "semantic_model") and rest.count("/") == 1:
                 domain, name = rest.split("/")
                 return f"{kind}:{slugify(domain)}/{slugify(name)}"
+            if kind == "step" and rest.count("/") == 2:
+                return "step:" + "/".join(slugify(part) for part in rest.split("/"))
             return f"{kind}:{rest}"
         if text.count(".") == 2 and "/" not in text:
             return table_key(text)
@@ -107,6 +110,12 @@ class NodeIndex:
                     self._products(chunk)
                 elif kind in ("semantic_model", "pipeline"):
                     self._domain_items(kind, chunk)
+                elif kind == "step":
+                    self._steps(chunk)
+                elif kind == "grant":
+                    self._grants(chunk)
+                elif kind in ("share", "recipient"):
+                    self._shares(kind, chunk)
                 elif kind in ("dataset", "job"):
                     self._outside(kind, chunk)
 
@@ -165,6 +174,42 @@ class NodeIndex:
             key = f"{kind}:{domain}/{slug}"
             if key in self._described and self.domain_visible(domain_id):
                 self._described[key] = GraphNode(id=key, kind=kind, name=name, domain=domain)
+
+    def _steps(self, keys: Sequence[str]) -> None:
+        """A pipeline's step is seen by whoever sees the pipeline."""
+        pipelines = {key: "pipeline:" + key.removeprefix("step:").rsplit("/", 1)[0] for key in keys}
+        self.prefetch(pipelines.values())
+        for key, pipeline in pipelines.items():
+            owner = self._described.get(pipeline)
+            if owner is not None and key.count("/") == 2:
+                step = key.rsplit("/", 1)[1]
+                self._described[key] = GraphNode(
+                    id=key, kind="step", name=f"{owner.name} / {step}", domain=owner.domain
+                )
+
+    def _grants(self, keys: Sequence[str]) -> None:
+        """A grant is seen by the product's domain, by its grantee, and by members of a grantee domain."""
+        for grant, domain_id, domain in consumers.grant_rows(self._session, [k.removeprefix("grant:") for k in keys]):
+            mine = grant.grantee_kind == "principal" and grant.grantee_id == self._actor.id
+            theirs = grant.grantee_kind == "domain" and self.domain_visible(grant.grantee_id)
+            if mine or theirs or self.domain_visible(domain_id):
+                key = f"grant:{grant.id}"
+                name = f"{grant.grantee_kind} {grant.grantee}"
+                self._described[key] = GraphNode(id=key, kind="grant", name=name, domain=domain)
+
+    def _shares(self, kind: str, keys: Sequence[str]) -> None:
+        """Shares are seen by their domain's readers; recipients only by those who manage the share."""
+        names = {k.partition(":")[2].split("/")[0].lower(): k for k in keys}
+        for share, domain_id, domain in consumers.share_rows(self._session, list(names)):
+            for key in [k for k in keys if k.partition(":")[2].split("/")[0].lower() == share.lower()]:
+                if kind == "share":
+                    visible = self.domain_visible(domain_id)
+                else:
+                    resource = Resource("share", share, domain_id)
+                    visible = self._authz.can(self._actor, Action.SHARE_CREATE, resource, self._session)
+                if visible:
+                    name = key.partition(":")[2]
+                    self._described[key] = GraphNode(id=key, kind=kind, name=name, domain=domain)
 
     def _outside(self, kind: str, keys: Sequence[str]) -> None:
         """Datasets and jobs exist through their edges; the caller sees them when it reads one owning domain."""

@@ -22,7 +22,9 @@ from lakemesh.catalog.tables import DomainRow
 from lakemesh.catalog.tables.pipelines import LineageEdgeRow, LineageEventRow
 from lakemesh.core.clock import Clock
 from lakemesh.core.errors import Forbidden, NotFound, invalid
+from lakemesh.core.names import slugify
 from lakemesh.core.validation import as_invalid_input
+from lakemesh.lineage import consumers
 from lakemesh.lineage.events import MESH_NAMESPACE, product_key, table_key
 from lakemesh.lineage.models import (
     Direction,
@@ -81,11 +83,36 @@ class LineageService:
             )
             return receipt
 
-    def record_run_event(self, body: dict[str, Any], domain_id: str, pipeline_key: str) -> None:
-        """An event of one of our pipelines: already trusted, the job is the pipeline node."""
+    def record_run_event(
+        self, body: dict[str, Any], domain_id: str, pipeline_key: str, steps: list[StepIO] | None = None
+    ) -> None:
+        """An event of one of our pipelines: already trusted, the job is the pipeline node.
+
+        With `steps`, each step is a node of its own (`step:<domain>/<pipeline>/<step>`) between the tables it read
+        and wrote, so bronze → silver → gold shows through the steps instead of every table touching one node.
+        """
         event = RunEvent.model_validate(body)
         with self._catalog.transaction() as session:
+            if steps:
+                self._store_steps(session, event, domain_id, pipeline_key, steps)
+                return
             self._store(session, event, domain_id, "pipeline", None, None, job_node=pipeline_key)
+
+    def _store_steps(
+        self, session: Session, event: RunEvent, domain_id: str, pipeline: str, steps: list[StepIO]
+    ) -> None:
+        self._store(session, event, domain_id, "pipeline", None, None, job_node=pipeline, dataset_edges=False)
+        now = self._clock.now()
+        facets = {(d.namespace, d.name): d.facets.get("columnLineage") for d in event.outputs}
+        for name, inputs, outputs in steps:
+            node = step_key(pipeline, name)
+            _upsert_edge(session, pipeline, node, domain_id, {}, now)
+            for namespace, dataset in inputs:
+                _upsert_edge(session, _dataset_node(namespace, dataset, None), node, domain_id, {}, now)
+            for namespace, dataset in outputs:
+                columns = _columns_facet(facets.get((namespace, dataset)), None)
+                _upsert_edge(session, node, _dataset_node(namespace, dataset, None), domain_id, columns, now)
+        session.flush()
 
     def _store(
         self,
@@ -97,6 +124,7 @@ class LineageService:
         index: NodeIndex | None,
         *,
         job_node: str | None = None,
+        dataset_edges: bool = True,
     ) -> LineageReceipt:
         now = self._clock.now()
         row = LineageEventRow(
@@ -114,11 +142,11 @@ class LineageService:
         session.add(row)
         job = job_node or f"job:{event.job.namespace}/{event.job.name}"
         nodes = [job]
-        for dataset in event.inputs:
+        for dataset in event.inputs if dataset_edges else []:
             node = _dataset_node(dataset.namespace, dataset.name, index)
             nodes.append(node)
             _upsert_edge(session, node, job, domain_id, {}, now)
-        for dataset in event.outputs:
+        for dataset in event.outputs if dataset_edges else []:
             node = _dataset_node(dataset.namespace, dataset.name, index)
             nodes.append(node)
             columns = _columns_facet(dataset.facets.get("columnLineage"), index)
@@ -223,10 +251,25 @@ def _neighbours(
             if direction != "downstream" and row.target in wanted and row.target != row.source:
                 found[row.target].append(edge)
     implied = column_edges(index, nodes, direction, room)
+    downstream = (
+        consumers.consumer_edges(index.session, nodes, {k: t.id for k, t in index.tables.items()})
+        if direction != "upstream"
+        else {}
+    )
     for node in nodes:
         found[node].extend(implied[node])
+        found[node].extend(downstream.get(node, []))
         found[node].extend(declared.edges(node, direction))
     return found
+
+
+# One step of a pipeline run: its name, and the (namespace, name) of the datasets it read and wrote.
+StepIO = tuple[str, list[tuple[str, str]], list[tuple[str, str]]]
+
+
+def step_key(pipeline: str, step: str) -> str:
+    """`step:<domain>/<pipeline>/<step>` from `pipeline:<domain>/<pipeline>`."""
+    return f"step:{pipeline.removeprefix('pipeline:')}/{slugify(step)}"
 
 
 def _check(depth: int, direction: str) -> None:
@@ -329,6 +372,6 @@ def _derived(edge: Link, source: str, columns: set[str] | None) -> set[str] | No
     for output, inputs in edge.columns.items():
         for ref in inputs:
             node, _, name = str(ref).partition("#")
-            if name.lower() in columns and (node == source or source.startswith(("pipeline:", "job:"))):
+            if name.lower() in columns and (node == source or source.startswith(("pipeline:", "step:", "job:"))):
                 out.add(output.lower())
     return out

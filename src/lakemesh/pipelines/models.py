@@ -192,6 +192,7 @@ class PipelineRun(BaseModel):
     scheduled_for: datetime | None
     triggered_by: str | None
     attempts: int = Field(description="Step attempts in total, retries included.")
+    retries: int = Field(default=0, description="Attempts beyond each step's first; 0 when every step ran once.")
     rows_read: int
     rows_written: int
     duration_ms: int | None

@@ -21,7 +21,7 @@ from lakemesh.core.clock import Clock
 from lakemesh.core.durations import parse_duration
 from lakemesh.core.errors import LakemeshError
 from lakemesh.lineage.events import DatasetRef, pipeline_key, run_event
-from lakemesh.lineage.service import LineageService
+from lakemesh.lineage.service import LineageService, StepIO
 from lakemesh.pipelines.models import Behaviour, PipelineSpec, StepRun, StepSpec
 from lakemesh.pipelines.steps import StepContext, StepExecutor, StepOutcome, StepRunner, StepServices
 
@@ -83,6 +83,7 @@ class RunExecution:
         self._steps = [StepRun(name=s.name, type=s.type) for s in order]
         self._inputs: list[DatasetRef] = []
         self._outputs: list[DatasetRef] = []
+        self._steps_io: list[StepIO] = []  # per step: what it read and wrote, for step-level lineage
         self._totals = {"attempts": 0, "rows_read": 0, "rows_written": 0}
         self._produced: list[dict[str, Any]] = []
 
@@ -168,6 +169,13 @@ class RunExecution:
             )
         self._inputs.extend(outcome.inputs)
         self._outputs.extend(outcome.outputs)
+        self._steps_io.append(
+            (
+                step.name,
+                [(d.namespace, d.name) for d in outcome.inputs],
+                [(d.namespace, d.name) for d in outcome.outputs],
+            )
+        )
         self._save()
 
     def _step_logger(self, step: str, attempt: int) -> Callable[[str], None]:
@@ -287,7 +295,8 @@ class RunExecution:
             error=error,
         )
         try:
-            self._lineage.record_run_event(event, self._domain_id, pipeline_key(self._domain, self._spec.name))
+            steps = self._steps_io if event_type != "START" else None
+            self._lineage.record_run_event(event, self._domain_id, pipeline_key(self._domain, self._spec.name), steps)
         except LakemeshError as exc:
             self._log("warning", None, None, f"lineage event not stored: {exc}")
         if lineage.endpoint:

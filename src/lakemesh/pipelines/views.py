@@ -44,6 +44,7 @@ def to_run(row: PipelineRunRow, pipeline: PipelineRow, domain: DomainRow) -> Pip
         scheduled_for=row.scheduled_for,
         triggered_by=row.triggered_by,
         attempts=row.attempts,
+        retries=sum(max(int(s.get("attempts") or 0) - 1, 0) for s in row.steps or []),
         rows_read=row.rows_read,
         rows_written=row.rows_written,
         duration_ms=duration,

@@ -6,7 +6,7 @@ from typing import Any
 from urllib.parse import quote
 
 from lakemesh.sdk.transport import Transport
-from lakemesh.sharing.models import IssuedRecipient, Recipient, Share, Shortcut
+from lakemesh.sharing.models import IssuedRecipient, IssuedSharingProfile, Recipient, Share, SharingProfile, Shortcut
 
 
 def _seg(value: str) -> str:
@@ -96,3 +96,13 @@ class RemoteSharingMethods:
     def revoke_recipient(self, share: str, name: str) -> Recipient:
         path = f"/api/v1/shares/{_seg(share)}/recipients/{_seg(name)}"
         return Recipient.model_validate(self._http.json("DELETE", path))
+
+    # -- the grantee's personal profile ----------------------------------------------------------
+    def create_sharing_profile(self) -> IssuedSharingProfile:
+        return IssuedSharingProfile.model_validate(self._http.json("POST", "/api/v1/me/sharing-profile"))
+
+    def get_sharing_profile(self) -> SharingProfile:
+        return SharingProfile.model_validate(self._http.json("GET", "/api/v1/me/sharing-profile"))
+
+    def revoke_sharing_profile(self) -> SharingProfile:
+        return SharingProfile.model_validate(self._http.json("DELETE", "/api/v1/me/sharing-profile"))

@@ -147,3 +147,35 @@ class IssuedRecipient(Recipient):
 
     token: str
     profile: dict[str, Any]
+
+
+class SharingProfileTable(BaseModel):
+    """A table your profile serves, as the Delta Sharing client addresses it: `<share>.<schema>.<name>`."""
+
+    share: str
+    schema_name: str = Field(description="The product's domain.")
+    name: str = Field(description="The product.")
+    product: str = Field(description="`<domain>/<product>` the grant is on.")
+    table: str = Field(description="`<domain>.<lakehouse>.<table>` in the mesh.")
+    columns: list[str] | None = Field(description="Columns served; None = all. Columns SQL masks for you are left out.")
+
+
+class SharingProfile(BaseModel):
+    """Your personal Delta Sharing profile: it serves exactly the products your grants in force cover."""
+
+    id: str
+    principal: str
+    share: str
+    token_prefix: str
+    state: str = Field(description="`active` or `revoked`.")
+    tables: list[SharingProfileTable] = Field(description="What it serves now; follows your grants.")
+    created_at: datetime
+    revoked_at: datetime | None
+    last_used_at: datetime | None
+
+
+class IssuedSharingProfile(SharingProfile):
+    """Returned once at creation: the bearer token and the profile file for the `delta-sharing` client."""
+
+    token: str
+    profile: dict[str, Any]

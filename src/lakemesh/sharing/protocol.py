@@ -16,10 +16,11 @@ from deltalake import DeltaTable
 from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.orm import Session
 
+from lakemesh.auth.models import Principal
 from lakemesh.auth.tokens import hash_secret
 from lakemesh.catalog import Catalog
 from lakemesh.catalog.tables import AuditRow, DomainRow, LakehouseRow, TableRow
-from lakemesh.catalog.tables.sharing import ShareRecipientRow, ShareRow, ShareTableRow
+from lakemesh.catalog.tables.sharing import ShareRecipientRow, ShareRow, ShareTableRow, SharingProfileRow
 from lakemesh.core.clock import Clock
 from lakemesh.core.errors import BadRequest, Forbidden, NotFound, Unauthorized
 from lakemesh.lakehouses.tables import TableService
@@ -39,6 +40,8 @@ from lakemesh.sharing.lines import (
     protocol_line,
     visible_stats,
 )
+from lakemesh.sharing.profiles import PROFILE_PREFIX, GrantedTable, SharingProfiles
+from lakemesh.sharing.profiles import SHARE as PROFILE_SHARE
 from lakemesh.sharing.tokens import SignedFile, UrlSigner
 
 URL_LIFETIME = timedelta(minutes=15)
@@ -50,10 +53,13 @@ MAX_PAGE = 500
 
 @dataclass(frozen=True)
 class RecipientContext:
+    """Who reads: a share's recipient, or (with `principal` set) a grantee through their personal profile."""
+
     id: str
     name: str
     share_id: str
     share: str
+    principal: Principal | None = None
 
 
 @dataclass(frozen=True)
@@ -86,12 +92,14 @@ class DeltaSharingServer:
         tables: TableService,
         signer: UrlSigner,
         masked_columns: MaskedColumns | None = None,
+        profiles: SharingProfiles | None = None,
     ) -> None:
         self._catalog = catalog
         self._clock = clock
         self._tables = tables
         self._signer = signer
         self._masked = masked_columns
+        self._profiles = profiles
 
     # -- recipients ------------------------------------------------------------------------------
     def authenticate(self, token: str | None) -> RecipientContext:
@@ -105,13 +113,22 @@ class DeltaSharingServer:
                 .where(ShareRecipientRow.token_hash == hash_secret(token))
             ).first()
         if found is None:
-            raise Unauthorized("The recipient token is not valid")
+            return self._profile_reader(token)
         recipient, share = found
         if recipient.revoked_at is not None:
             raise Unauthorized("The recipient token was revoked")
         if recipient.expires_at is not None and recipient.expires_at <= now:
             raise Unauthorized("The recipient token has expired")
         return RecipientContext(recipient.id, recipient.name, share.id, share.name)
+
+    def _profile_reader(self, token: str) -> RecipientContext:
+        found = self._profiles.authenticate(token) if self._profiles is not None else None
+        if found is None or found[1].disabled:
+            raise Unauthorized("The recipient token is not valid")
+        profile, principal = found
+        if profile.revoked_at is not None:
+            raise Unauthorized("The sharing profile was revoked; create a new one (lakemesh access profile)")
+        return RecipientContext(profile.id, principal.name, profile.id, PROFILE_SHARE, principal)
 
     # -- listing ---------------------------------------------------------------------------------
     def list_shares(self, who: RecipientContext, max_results: int | None, page_token: str | None) -> dict[str, Any]:
@@ -260,6 +277,9 @@ class DeltaSharingServer:
     def open_file(self, token: str) -> files.ServedFile:
         """Served only while the recipient may read and the table still exposes the columns the URL was made for."""
         signed: SignedFile = self._signer.verify(token)
+        if signed.recipient_id.startswith(PROFILE_PREFIX):
+            self._check_profile_file(signed)
+            return files.open_served(self._tables.root, signed.path)
         entry_id, _, columns = (signed.scope or "").partition(":")
         with self._catalog.read() as session:
             recipient = session.get(ShareRecipientRow, signed.recipient_id)
@@ -277,11 +297,33 @@ class DeltaSharingServer:
         return files.open_served(self._tables.root, signed.path)
 
     # -- helpers ---------------------------------------------------------------------------------
+    def _check_profile_file(self, signed: SignedFile) -> None:
+        """A profile's file URL works while the profile is active and a grant still covers the table."""
+        profile_id, _, table_id = signed.recipient_id.partition("/")
+        principal = self._profiles.principal_of(profile_id) if self._profiles is not None else None
+        if principal is None:
+            raise Unauthorized("The sharing profile behind this file URL is no longer allowed to read")
+        with self._catalog.read() as session:
+            granted = [t for t in self._profiles_tables(session, principal) if t.table.id == table_id]
+        projected = signed.path.startswith(files.CACHE_AREA + "/")
+        if not granted or (granted[0].columns is not None and not projected):
+            raise Unauthorized("The grant behind this file URL is no longer in force")
+
+    def _profiles_tables(self, session: Session, principal: Principal) -> list[GrantedTable]:
+        return self._profiles.granted_tables(session, principal) if self._profiles is not None else []
+
     def _check_share(self, who: RecipientContext, share: str) -> None:
         if share.lower() != who.share.lower():  # another share's name: never confirm that it exists
             raise NotFound(f"Share {share!r} not found")
 
     def _tables_of(self, who: RecipientContext) -> list[dict[str, Any]]:
+        if who.principal is not None:
+            with self._catalog.read() as session:
+                granted = self._profiles_tables(session, who.principal)
+            return [
+                {"name": t.name, "schema": t.schema, "share": who.share, "shareId": who.share_id, "id": t.table.id}
+                for t in granted
+            ]
         with self._catalog.read() as session:
             entries = session.scalars(
                 select(ShareTableRow)
@@ -295,6 +337,8 @@ class DeltaSharingServer:
 
     def _resolve(self, who: RecipientContext, share: str, schema: str, name: str) -> SharedTableRef:
         self._check_share(who, share)
+        if who.principal is not None:
+            return self._granted_ref(who, who.principal, share, schema, name)
         with self._catalog.read() as session:
             found = _shared_table(session, who.share_id, schema, name)
             if found is None:
@@ -309,6 +353,31 @@ class DeltaSharingServer:
     ) -> list[str] | None:
         entry, table, lakehouse, domain = found
         return columns_of(self._masked, session, self._tables.handle(domain, lakehouse, table), entry.columns)
+
+    def _granted_ref(
+        self, who: RecipientContext, principal: Principal, share: str, schema: str, name: str
+    ) -> SharedTableRef:
+        """A table of a profile's share, as if it were a share entry (columns: what SQL shows the grantee)."""
+        with self._catalog.read() as session:
+            granted = [
+                t
+                for t in self._profiles_tables(session, principal)
+                if t.schema.lower() == schema.lower() and t.name.lower() == name.lower()
+            ]
+        if not granted:
+            raise NotFound(f"Table {schema}.{name} not found in share {share!r}")
+        found = granted[0]
+        entry = ShareTableRow(
+            id=f"grant_{found.table.id}"[:40],
+            share_id=who.share_id,
+            schema_name=found.schema,
+            name=found.name,
+            table_id=found.table.id,
+            columns=found.columns,
+            created_at=self._clock.now(),
+        )
+        uri = self._tables.root.table_uri(found.domain.slug, found.lakehouse.name, found.table.name)
+        return SharedTableRef(entry, found.table, found.qualified, uri, found.columns)
 
     def _open(self, ref: SharedTableRef) -> DeltaTable:
         if not self._tables.delta.exists(ref.uri):
@@ -357,9 +426,10 @@ class DeltaSharingServer:
         visible = _visible(ref)
         if visible is not None:
             path, size = files.projected(self._tables.root, ref.entry.id, path, sorted(visible))
+        token = self._signer.sign(path, _reader_id(who, ref), expires, ref.scope)
         return SharedFile(
             kind=kind,
-            url=f"{endpoint}/files/{self._signer.sign(path, who.id, expires, ref.scope)}?{PRESIGNED_MARK}",
+            url=f"{endpoint}/files/{token}?{PRESIGNED_MARK}",
             id=ref.entry.id[-8:] + "-" + table_path.rsplit("/", 1)[-1],
             partition=dict(partition),
             size=size,
@@ -369,13 +439,15 @@ class DeltaSharingServer:
     def _audit(self, who: RecipientContext, ref: SharedTableRef, action: str, count: int, read: dict[str, Any]) -> None:
         now = self._clock.now()
         with self._catalog.transaction() as session:
-            recipient = session.get(ShareRecipientRow, who.id)
-            if recipient is not None:
-                recipient.last_used_at = now
+            reader: SharingProfileRow | ShareRecipientRow | None = (
+                session.get(SharingProfileRow, who.id) if who.principal else session.get(ShareRecipientRow, who.id)
+            )
+            if reader is not None:
+                reader.last_used_at = now
             session.add(
                 AuditRow(
                     at=now,
-                    actor=f"recipient:{who.share}/{who.name}",
+                    actor=who.principal.name if who.principal else f"recipient:{who.share}/{who.name}",
                     action=action,
                     resource_type="table",
                     resource_id=ref.table.id,
@@ -424,6 +496,11 @@ def _first(session: Session, *where: ColumnElement[bool]) -> Found | None:
 def _shown(visible: set[str] | None, partition: dict[str, Any]) -> dict[str, Any]:
     """Partition values of the columns a recipient sees (a hidden partition column is neither served nor filtered)."""
     return dict(partition) if visible is None else {k: v for k, v in partition.items() if k.lower() in visible}
+
+
+def _reader_id(who: RecipientContext, ref: SharedTableRef) -> str:
+    """Signed into file URLs: the recipient, or the profile and the table (so a download re-checks the grant)."""
+    return f"{who.id}/{ref.table.id}" if who.principal is not None else who.id
 
 
 def _hints(body: dict[str, Any]) -> dict[str, Any]:

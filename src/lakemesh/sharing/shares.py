@@ -68,7 +68,14 @@ class ShareService:
         name = validate_identifier(spec.name)
         now = self._clock.now()
         with self._catalog.transaction() as session:
-            domain = self._domains.resolve(session, actor, spec.domain, Action.SHARE_CREATE)
+            try:
+                domain = self._domains.resolve(session, actor, spec.domain, Action.SHARE_CREATE)
+            except Forbidden as exc:
+                raise Forbidden(
+                    f"Only Members and Admins of domain {spec.domain!r} may create its shares. To read its products "
+                    "over Delta Sharing yourself, get access (lakemesh access request DOMAIN/PRODUCT) and make your "
+                    "personal profile: lakemesh access profile --out my.share (POST /api/v1/me/sharing-profile)"
+                ) from exc
             if session.scalar(select(ShareRow.id).where(func.lower(ShareRow.name) == name.lower())):
                 raise Conflict(f"A share named {name!r} already exists; share names are unique across the mesh")
             row = ShareRow(

@@ -51,7 +51,17 @@ def parse_type(text: str, field: str = "type") -> pa.DataType:
     raise invalid(field, f"{text!r} is not a column type; use string, int64, double, boolean, date, timestamp, ...")
 
 
+# Arrow's spelling of the types the docs name differently; one vocabulary everywhere a type is shown.
+_SHOWN: dict[pa.DataType, str] = {
+    pa.bool_(): "boolean",
+    pa.date32(): "date",
+    pa.timestamp("us", tz="UTC"): "timestamp",
+    pa.timestamp("us"): "timestamp_ntz",
+}
+
+
 def type_name(data_type: pa.DataType) -> str:
+    """The name the docs use (`boolean`, `date`, `timestamp`, `decimal(18,2)`); it parses back to the same type."""
     if pa.types.is_decimal(data_type):
         return f"decimal({data_type.precision},{data_type.scale})"
-    return str(data_type)
+    return _SHOWN.get(data_type, str(data_type))

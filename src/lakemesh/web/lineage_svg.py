@@ -18,8 +18,22 @@ COL_GAP, ROW_GAP = 60, 14
 PAD = 12
 MAX_PER_COLUMN = 12
 LABEL_CHARS = 32
-FILL = {"product": "#e6f0fa", "table": "#eaf5ec", "pipeline": "#fdf3e1", "job": "#f1ecf8", "dataset": "#f3f3f3"}
-STROKE = {"product": "#1f5fa8", "table": "#2d7a4a", "pipeline": "#8a5a00", "job": "#5b3f8c", "dataset": "#555555"}
+FILL = {
+    "product": "#e6f0fa",
+    "table": "#eaf5ec",
+    "pipeline": "#fdf3e1",
+    "step": "#fdf3e1",
+    "job": "#f1ecf8",
+    "dataset": "#f3f3f3",
+}
+STROKE = {
+    "product": "#1f5fa8",
+    "table": "#2d7a4a",
+    "pipeline": "#8a5a00",
+    "step": "#8a5a00",
+    "job": "#5b3f8c",
+    "dataset": "#555555",
+}
 INK, EDGE = "#1b1b1b", "#6b6b6b"
 
 
@@ -31,6 +45,9 @@ def node_href(node: GraphNode) -> str | None:
         return f"/products/{quote(domain)}/{quote(product)}"
     if kind == "pipeline" and rest.count("/") == 1:
         domain, pipeline = rest.split("/")
+        return f"/domains/{quote(domain)}/pipelines/{quote(pipeline)}"
+    if kind == "step" and rest.count("/") == 2:  # a step links to its pipeline
+        domain, pipeline, _ = rest.split("/")
         return f"/domains/{quote(domain)}/pipelines/{quote(pipeline)}"
     if kind == "table" and rest.count(".") == 2:
         domain, lakehouse, table = rest.split(".")

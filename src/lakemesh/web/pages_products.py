@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from typing import Annotated, Any
 
@@ -132,6 +133,7 @@ def product_context(platform: Platform, me: Principal, product: DataProduct) -> 
         "can_publish": product.status == "draft"
         and domain_id is not None
         and platform.authorizer.can(me, Action.PRODUCT_PUBLISH, resource),
+        "can_share_profile": not member and platform.sharing_profiles.covers(me, product.qualified_name),
         "can_request": preview is None
         and product.status == "published"
         and capabilities.can_request_access(platform)
@@ -274,3 +276,15 @@ def request_access(
     return RedirectResponse(
         f"/products/{found.qualified_name}?notice=Access+requested%3B+the+owner+decides", status_code=303
     )
+
+
+@router.post("/products/{domain}/{product}/sharing-profile")
+def sharing_profile(request: Request, me: Viewer, domain: str, product: str, csrf_token: FormText = None) -> Response:
+    """A new personal Delta Sharing profile (replacing the old one), downloaded as a `.share` file."""
+    require_csrf(request, csrf_token)
+    platform = platform_of(request)
+    find_product(platform, me, domain, product)
+    endpoint = (platform.settings.public_url or str(request.base_url)).rstrip("/") + "/delta-sharing"
+    issued = platform.sharing_profiles.create(me, endpoint)
+    headers = {"Content-Disposition": 'attachment; filename="lakemesh.share"', "Cache-Control": "no-store"}
+    return Response(json.dumps(issued.profile, indent=2), media_type="application/json", headers=headers)

@@ -13,7 +13,7 @@ from lakemesh.core.errors import Conflict
 from lakemesh.mesh import Mesh
 from lakemesh.platform import Platform
 
-NAMESPACE = importlib.import_module("lakemesh.catalog.migrations.versions.0011_h25a_principal_namespace")
+NAMESPACE = importlib.import_module("lakemesh.catalog.migrations.versions.0011_principal_namespace")
 
 
 def test_an_email_belongs_to_one_principal_whatever_its_case(admin: Mesh) -> None:

@@ -129,3 +129,20 @@ def test_outbox_gets_an_event_for_each_mutation_in_the_same_transaction(admin: M
     with admin.platform.catalog.read() as session:
         types = list(session.scalars(select(OutboxRow.type).where(OutboxRow.resource_type == "domain")))
     assert types == ["domain.created"]
+
+
+def test_the_domain_owner_becomes_an_admin_member(admin: Mesh) -> None:
+    owner = user(admin, "lead@c.com")
+    admin.create_domain("Finance", owner="Lead@c.com")
+    assert [(m.principal, m.role.value) for m in admin.list_members("finance")] == [("lead@c.com", "Admin")]
+    owner.update_domain("finance", description="run by its owner")  # an Admin may edit the domain
+    user(admin, "next@c.com")
+    admin.add_member("finance", "next@c.com", "Viewer")
+    admin.update_domain("finance", owner="next@c.com")  # a new owner is promoted to Admin
+    roles = {m.principal: m.role.value for m in admin.list_members("finance")}
+    assert roles == {"lead@c.com": "Admin", "next@c.com": "Admin"}
+
+
+def test_an_owner_without_an_account_assigns_nobody(admin: Mesh) -> None:
+    admin.create_domain("Finance", owner="nobody-yet@c.com")
+    assert admin.list_members("finance") == []

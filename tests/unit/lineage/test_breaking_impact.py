@@ -61,17 +61,17 @@ def impacted(error: Conflict) -> dict[str, dict[str, Any]]:
 def test_removing_a_column_lists_the_pipeline_tables_and_products_that_read_it(mesh: Mesh) -> None:
     error = conflict_on(mesh, "amount")
     found = impacted(error)
-    assert found["pipeline:sales/orders"]["kind"] == "pipeline"
+    assert found["step:sales/orders/silver"]["kind"] == "step"
     assert found["table:sales.sales_lakehouse.silver_customer_totals"]["columns"] == ["total"]
     assert found["product:sales/big-orders"]["kind"] == "product"
     assert "product:sales/orders" not in found  # the product being changed is not its own consumer
-    assert "pipeline:sales/orders" in error.detail and "2.0.0" in error.detail
+    assert "step:sales/orders/silver" in error.detail and "2.0.0" in error.detail
 
 
 def test_column_lineage_keeps_tables_that_do_not_use_the_column_out(mesh: Mesh) -> None:
     found = impacted(conflict_on(mesh, "order_id"))
     assert "table:sales.sales_lakehouse.silver_customer_totals" not in found  # silver never reads order_id
-    assert {"pipeline:sales/orders", "product:sales/big-orders"} <= set(found)
+    assert {"step:sales/orders/silver", "product:sales/big-orders"} <= set(found)
 
 
 def test_the_version_diff_carries_the_impact_of_its_breaking_changes(mesh: Mesh) -> None:
@@ -80,7 +80,7 @@ def test_the_version_diff_carries_the_impact_of_its_breaking_changes(mesh: Mesh)
     assert diff.breaking
     (change,) = diff.changes
     assert "table:sales.sales_lakehouse.silver_customer_totals" in {i["node"] for i in change.impacted}
-    assert {i["node"] for i in diff.impacted} >= {"pipeline:sales/orders", "product:sales/big-orders"}
+    assert {i["node"] for i in diff.impacted} >= {"step:sales/orders/silver", "product:sales/big-orders"}
 
 
 def test_consumers_the_caller_may_not_see_are_left_out(mesh: Mesh) -> None:
@@ -94,7 +94,7 @@ def test_consumers_the_caller_may_not_see_are_left_out(mesh: Mesh) -> None:
     mesh.add_member("Sales", "sales-admin@company.com", "Admin")
     seen = impacted(conflict_on(sales_admin, "amount"))
     assert "product:finance/secret-forecast" not in seen
-    assert "pipeline:sales/orders" in seen
+    assert "step:sales/orders/silver" in seen
 
 
 def test_a_non_breaking_change_is_not_refused(mesh: Mesh) -> None:

@@ -70,8 +70,12 @@ def test_the_graph_links_files_pipeline_tables_and_products(mesh: Mesh) -> None:
     )
     graph = mesh.lineage_graph("table:sales.sales_lakehouse.bronze_orders", depth=4, direction="downstream")
     edges = {(e.source, e.target, e.kind) for e in graph.edges}
-    assert ("table:sales.sales_lakehouse.bronze_orders", "pipeline:sales/orders", "lineage") in edges
-    assert ("pipeline:sales/orders", "table:sales.sales_lakehouse.silver_customer_totals", "lineage") in edges
+    # each step sits between the tables it read and wrote; the pipeline holds its steps
+    assert ("table:sales.sales_lakehouse.bronze_orders", "step:sales/orders/silver", "lineage") in edges
+    assert ("step:sales/orders/silver", "table:sales.sales_lakehouse.silver_customer_totals", "lineage") in edges
+    assert ("table:sales.sales_lakehouse.bronze_orders", "pipeline:sales/orders", "lineage") not in edges
+    steps = mesh.lineage_graph("pipeline:sales/orders", direction="downstream", depth=1)
+    assert {(n.id, n.kind) for n in steps.nodes} >= {("step:sales/orders/silver", "step")}
     assert ("table:sales.sales_lakehouse.silver_customer_totals", "product:sales/customer-totals", "serves") in edges
     impact = mesh.lineage_impact("table:sales.sales_lakehouse.bronze_orders", column="amount")
     affected = {i.node: i.columns for i in impact.affected}

@@ -76,7 +76,7 @@ def test_a_walk_among_many_unrelated_products_returns_exactly_the_connected_node
         "product:sales/x",
         "table:sales.sales_lakehouse.gold_x",
         "table:sales.sales_lakehouse.silver_customer_totals",
-        "pipeline:sales/orders",
+        "step:sales/orders/silver",
         "product:sales/reader",
         "product:sales/draft-reader",
         "table:sales.sales_lakehouse.gold_reader",

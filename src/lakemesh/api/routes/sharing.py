@@ -9,11 +9,13 @@ from lakemesh.core.pages import Page
 from lakemesh.platform import Platform
 from lakemesh.sharing.models import (
     IssuedRecipient,
+    IssuedSharingProfile,
     Recipient,
     RecipientCreate,
     Share,
     ShareCreate,
     ShareTableAdd,
+    SharingProfile,
     Shortcut,
     ShortcutCreate,
 )
@@ -137,3 +139,30 @@ def list_recipients(share: str, platform: PlatformDep, caller: Caller) -> Page[R
 )
 def revoke_recipient(share: str, name: str, platform: PlatformDep, caller: Caller) -> Recipient:
     return platform.shares.revoke_recipient(caller, share, name)
+
+
+# -- the grantee's personal profile ------------------------------------------------------------------
+@router.post(
+    "/me/sharing-profile",
+    status_code=status.HTTP_201_CREATED,
+    summary="Create your personal Delta Sharing profile",
+    description="One share (`grants`) serving exactly the products your grants in force cover, masked as SQL masks "
+    "them; tables follow your grants (added on approval, gone on revocation or expiry). Returns the bearer token and "
+    "the profile file once and replaces your previous profile. 409 while you hold no grant in force.",
+)
+def create_sharing_profile(request: Request, platform: PlatformDep, caller: Caller) -> IssuedSharingProfile:
+    return platform.sharing_profiles.create(caller, sharing_endpoint(platform, request))
+
+
+@router.get("/me/sharing-profile", summary="Your sharing profile and the tables it serves now")
+def get_sharing_profile(platform: PlatformDep, caller: Caller) -> SharingProfile:
+    return platform.sharing_profiles.get(caller)
+
+
+@router.delete(
+    "/me/sharing-profile",
+    summary="Revoke your sharing profile",
+    description="Takes effect at once, including for file URLs already handed out.",
+)
+def revoke_sharing_profile(platform: PlatformDep, caller: Caller) -> SharingProfile:
+    return platform.sharing_profiles.revoke(caller)

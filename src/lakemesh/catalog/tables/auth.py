@@ -24,7 +24,7 @@ class PrincipalRow(Base):
     created_at: Mapped[datetime]
 
 
-# One principal per e-mail, case-insensitively (migration 0011_h25a); names are checked against e-mails in code.
+# One principal per e-mail, case-insensitively (migration 0011); names are checked against e-mails in code.
 Index("uq_principals_email_lower", func.lower(PrincipalRow.email), unique=True)
 
 

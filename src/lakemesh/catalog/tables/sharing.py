@@ -68,3 +68,21 @@ class SharingSettingRow(Base):
     key: Mapped[str] = mapped_column(String(64), primary_key=True)
     value: Mapped[dict[str, Any]]
     updated_at: Mapped[datetime]
+
+
+class SharingProfileRow(Base):
+    """A grantee's personal Delta Sharing credential: its share holds exactly the tables their grants cover.
+
+    The tables are not stored: they are read from the grants in force on every request, so a grant added, revoked
+    or expired changes what the profile serves at once. One active profile per principal; a new one replaces it.
+    """
+
+    __tablename__ = "sharing_profiles"
+
+    id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    principal_id: Mapped[str] = mapped_column(ForeignKey("principals.id", ondelete="CASCADE"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    token_prefix: Mapped[str] = mapped_column(String(16))
+    created_at: Mapped[datetime]
+    revoked_at: Mapped[datetime | None]
+    last_used_at: Mapped[datetime | None]

@@ -4,7 +4,7 @@ Names and e-mails share one namespace: a grant or membership addressed by e-mail
 principal. Existing rows that clash (two principals with one e-mail, or a name that is another principal's
 e-mail) stop the upgrade with a report listing them, so an operator decides which principal keeps the address.
 
-Revision ID: 0011_h25a
+Revision ID: 0011
 Revises: 0010
 Create Date: 2026-12-06 00:30:00.000000
 """
@@ -16,7 +16,7 @@ from collections import defaultdict
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0011_h25a"
+revision = "0011"
 down_revision = "0010"
 branch_labels = None
 depends_on = None
