@@ -21,7 +21,7 @@ from lakemesh.auth.models import Principal
 from lakemesh.core.errors import Forbidden, LakemeshError, NotFound, Unauthorized
 from lakemesh.metrics.hooks import installed_capabilities
 from lakemesh.platform import Platform
-from lakemesh.web.session import CSRF_HEADER, SessionCookies, WebSession, csrf_matches, load_secret, new_session
+from lakemesh.web.session import CSRF_HEADER, SessionCookies, WebSession, csrf_matches, load_secret
 
 log = logging.getLogger("lakemesh.web")
 TEMPLATES = Path(__file__).parent / "templates"
@@ -68,10 +68,10 @@ def session_of(request: Request) -> WebSession | None:
 
 def signed_in(request: Request) -> Principal:
     session = session_of(request)
-    if session is None or session.token is None:
+    if session is None:
         raise SignInRequired
     try:
-        principal = platform_of(request).principals.authenticate(session.token)
+        principal = platform_of(request).web_sessions.principal(session.id)
     except Unauthorized:
         raise SignInRequired from None
     request.state.web_principal = principal
@@ -93,7 +93,7 @@ def page(request: Request, template: str, context: dict[str, Any], *, status: in
     session = session_of(request)
     fresh = session is None
     if session is None:
-        session = new_session()
+        session = cookies_of(request).new()
     base = {
         "me": getattr(request.state, "web_principal", None),
         "csrf": session.csrf,
