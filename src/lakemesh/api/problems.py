@@ -7,7 +7,7 @@ from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from pydantic import ValidationError
 from sqlalchemy.exc import DBAPIError
 from starlette.exceptions import HTTPException as StarletteHTTPException
@@ -68,7 +68,13 @@ def install(app: FastAPI) -> None:
         )
 
     @app.exception_handler(StarletteHTTPException)
-    async def http_error(_: Request, exc: StarletteHTTPException) -> JSONResponse:
+    async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
+        # An unknown URL typed in a browser gets the web UI's styled page; API paths keep problem JSON.
+        html_not_found = getattr(request.app.state, "html_not_found", None)
+        if exc.status_code == 404 and html_not_found is not None:
+            page: Response | None = html_not_found(request)
+            if page is not None:
+                return page
         return problem(
             exc.status_code, _TITLES.get(exc.status_code, "Error"), str(exc.detail), headers=dict(exc.headers or {})
         )

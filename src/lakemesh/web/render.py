@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Coroutine
+from contextlib import suppress
 from pathlib import Path
 from typing import Annotated, Any
 from urllib.parse import quote
@@ -109,6 +110,21 @@ def page(request: Request, template: str, context: dict[str, Any], *, status: in
 
 def error_page(request: Request, status: int, title: str, message: str) -> HTMLResponse:
     return page(request, "error.html", {"title": title, "message": message, "status": status}, status=status)
+
+
+API_PREFIXES = ("/api/", "/delta-sharing/", "/healthz", "/readyz", "/metrics", "/openapi.json", "/docs", "/redoc")
+
+
+def html_not_found(request: Request) -> Response | None:
+    """The styled 404 page for a browser asking for a page; None (problem JSON) for API paths and API clients."""
+    path = request.url.path
+    if path.startswith(API_PREFIXES) or path == "/api" or "text/html" not in request.headers.get("accept", ""):
+        return None
+    with suppress(SignInRequired):
+        signed_in(request)  # the header shows who is signed in, as on every other page
+    response = error_page(request, 404, "Not found", NOT_FOUND)
+    response.headers.update(SECURITY_HEADERS)
+    return response
 
 
 class WebRoute(APIRoute):

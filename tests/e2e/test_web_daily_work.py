@@ -1,0 +1,57 @@
+"""Issue 30 in a real browser: the web UI for daily work. Each test is one item of the issue and asserts what a
+user notices; screenshots of every main page at 390 and 1280 px land in tests/e2e/screenshots/."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+from tests.e2e.browser_support import BROWSER_MARKS, CONSUMER, OWNER, Watch, demo_server, shot, signed_in
+from tests.integration.conftest import Server
+
+playwright_api = pytest.importorskip("playwright.sync_api")
+expect = playwright_api.expect
+pytestmark = BROWSER_MARKS
+Served = tuple[Server, dict[str, str]]
+
+
+@pytest.fixture(scope="module")
+def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
+    with demo_server(tmp_path_factory, "daily") as value:
+        yield value
+
+
+def test_sign_out_says_so_and_a_copied_cookie_stops_working(browser: Any, served: Served) -> None:
+    """30.13 / 25.10: the cookie copied before sign-out is refused afterwards."""
+    server, tokens = served
+    watch = Watch()
+    page = signed_in(browser, server, tokens[CONSUMER], watch)
+    cookies = page.context.cookies()
+    thief = browser.new_context()
+    thief.add_cookies(cookies)
+    stolen = thief.new_page()
+    stolen.goto(f"{server.url}/marketplace")
+    assert stolen.url.endswith("/marketplace")  # the copy works while the session lives
+    page.get_by_role("button", name="Sign out").click()
+    expect(page.get_by_role("status")).to_contain_text("You are signed out")
+    shot(page, "signed-out")
+    stolen.goto(f"{server.url}/marketplace")
+    assert "/login" in stolen.url
+    thief.close()
+    assert watch.problems == [], watch.problems
+
+
+@pytest.mark.parametrize("who", ["signed-out", OWNER])
+def test_an_unknown_url_shows_the_styled_404_page(browser: Any, served: Served, who: str) -> None:
+    """30.10: HTML requests get the styled page (signed in and out); API paths keep problem JSON."""
+    server, tokens = served
+    page = browser.new_page() if who == "signed-out" else signed_in(browser, server, tokens[who], Watch())
+    response = page.goto(f"{server.url}/no/such/page")
+    assert response is not None and response.status == 404
+    expect(page.get_by_role("heading", name="Not found")).to_be_visible()
+    expect(page.get_by_role("link", name="Skip to content")).to_be_attached()
+    api = page.goto(f"{server.url}/api/v1/no-such-thing")
+    assert api is not None and api.headers["content-type"] == "application/problem+json"
+    page.context.close()
