@@ -92,8 +92,13 @@ class Watch:
     def __init__(self) -> None:
         self.problems: list[str] = []
 
+    @staticmethod
+    def _counts(message: Any) -> bool:
+        # Chromium logs every 4xx document as a console error; a 404 page or an inline form error is expected.
+        return bool(message.type == "error" and "the server responded with a status of 4" not in message.text)
+
     def attach(self, page: Any) -> None:
-        page.on("console", lambda m: self.problems.append(f"console: {m.text}") if m.type == "error" else None)
+        page.on("console", lambda m: self.problems.append(f"console: {m.text}") if self._counts(m) else None)
         page.on("pageerror", lambda e: self.problems.append(f"page error: {e}"))
         page.on("response", lambda r: self.problems.append(f"{r.status} {r.url}") if r.status >= 500 else None)
 

@@ -55,3 +55,30 @@ def test_an_unknown_url_shows_the_styled_404_page(browser: Any, served: Served, 
     api = page.goto(f"{server.url}/api/v1/no-such-thing")
     assert api is not None and api.headers["content-type"] == "application/problem+json"
     page.context.close()
+
+
+def test_query_errors_stay_inline_and_ctrl_enter_runs(browser: Any, served: Served) -> None:
+    """30.1: a typo shows the error above the editor with the SQL kept; names insert on click; Ctrl+Enter runs."""
+    server, tokens = served
+    watch = Watch()
+    page = signed_in(browser, server, tokens[OWNER], watch)
+    page.get_by_role("link", name="Query").click()
+    editor = page.get_by_label("SQL", exact=False)
+    editor.fill("SELECT * FROM sales.sales_lakehouse.gold_custmer_360")
+    page.get_by_role("button", name="Run").click()
+    expect(page.get_by_role("alert")).to_contain_text("gold_custmer_360 not found")
+    expect(editor).to_have_value("SELECT * FROM sales.sales_lakehouse.gold_custmer_360")
+    shot(page, "query-error")
+
+    editor.fill("SELEC * FRM x where")
+    editor.press("Control+Enter")
+    expect(page.get_by_role("alert")).to_contain_text("Line 1, Col: 19")
+
+    editor.fill("SELECT count(*) AS customers FROM ")
+    editor.press("End")
+    page.get_by_role("button", name="product.sales.customer_360").click()
+    expect(editor).to_have_value("SELECT count(*) AS customers FROM product.sales.customer_360")
+    editor.press("Control+Enter")
+    expect(page.get_by_role("region", name="Query results")).to_contain_text("customers")
+    expect(page.get_by_role("alert")).to_have_count(0)
+    assert watch.problems == [], watch.problems
