@@ -82,3 +82,20 @@ def test_query_errors_stay_inline_and_ctrl_enter_runs(browser: Any, served: Serv
     expect(page.get_by_role("region", name="Query results")).to_contain_text("customers")
     expect(page.get_by_role("alert")).to_have_count(0)
     assert watch.problems == [], watch.problems
+
+
+def test_cards_and_product_pages_show_the_same_badges(browser: Any, served: Served) -> None:
+    """30.5: every card's badges (status, version, classification, quality, SLA) equal its product page's."""
+    server, tokens = served
+    page = signed_in(browser, server, tokens[CONSUMER], Watch())
+    page.goto(f"{server.url}/marketplace")
+    names = page.locator(".card h2 a").evaluate_all("links => links.map(a => a.getAttribute('href'))")
+    assert names
+    for href in names:
+        page.goto(f"{server.url}{href}")
+        on_page = " ".join(page.locator("p.badges").first.inner_text().split())
+        page.goto(f"{server.url}/marketplace")
+        card = page.locator(".card", has=page.locator(f'h2 a[href="{href}"]'))
+        assert " ".join(card.locator("p.badges").inner_text().split()) == on_page, href
+        assert "quality" in on_page and " v " not in f" {on_page} "
+    page.context.close()

@@ -13,11 +13,12 @@ from lakemesh.auth.models import Principal
 from lakemesh.auth.roles import Action
 from lakemesh.core.errors import Forbidden, NotFound
 from lakemesh.lineage.models import LineageGraph
-from lakemesh.metrics.directory import ProductCard, with_sla_badges
+from lakemesh.metrics.directory import ProductCard
 from lakemesh.platform import Platform
 from lakemesh.products.views import DataProduct
 from lakemesh.web import capabilities
 from lakemesh.web.lineage_svg import lineage_svg, node_href
+from lakemesh.web.product_facts import badge_cards, with_badges
 from lakemesh.web.render import Viewer, WebRoute, environment, page, platform_of, require_csrf
 from lakemesh.web.svg import line_chart
 
@@ -57,8 +58,7 @@ def marketplace(
     else:
         matching = [c for c in platform.metrics.directory(me) if _matches(c, q, chosen)]
         cards, total, counts, source = matching[:SHOWN], len(matching), _facet_counts(matching), ""
-    with platform.catalog.read() as session:
-        cards = with_sla_badges(session, cards)
+    cards = with_badges(platform, me, cards)
     facets = [Facet(key, label, chosen[key], counts.get(key, [])) for key, label in FACETS]
     context = {"q": q, "facets": facets, "cards": cards, "total": total, "more": total > len(cards), "source": source}
     return page(request, "marketplace.html", context)
@@ -123,11 +123,13 @@ def product_context(platform: Platform, me: Principal, product: DataProduct) -> 
     member = domain_id is not None and platform.authorizer.role_in(me, domain_id) is not None
     preview, note = _preview(platform, me, product)
     points = platform.metrics.quality_history(product.qualified_name)
+    sla_status = capabilities.sla_status(platform, me, product)  # measured first: the badge below includes it
     return {
         "product": product,
+        "card": badge_cards(platform, me, [product.qualified_name]).get(product.qualified_name),
         "columns": _columns(product.contract),
         "sla": product.contract.get("sla") or {},
-        "sla_status": capabilities.sla_status(platform, me, product),
+        "sla_status": sla_status,
         "versions": _versions(platform, me, product),
         "can_publish": product.status == "draft"
         and domain_id is not None
