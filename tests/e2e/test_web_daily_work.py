@@ -99,3 +99,36 @@ def test_cards_and_product_pages_show_the_same_badges(browser: Any, served: Serv
         assert " ".join(card.locator("p.badges").inner_text().split()) == on_page, href
         assert "quality" in on_page and " v " not in f" {on_page} "
     page.context.close()
+
+
+MAIN_PAGES = {
+    "home": "/",
+    "marketplace": "/marketplace",
+    "product": "/products/sales/customer-360",
+    "domains": "/domains",
+    "domain": "/domains/sales",
+    "table": "/domains/sales/lakehouses/sales_lakehouse/tables/gold_customer_360",
+    "pipeline": "/domains/sales/pipelines/segments",
+    "governance": "/governance",
+    "access": "/access",
+    "query": "/query",
+}
+
+
+@pytest.mark.parametrize("width", [390, 768, 1280])
+def test_no_main_page_is_wider_than_the_viewport(browser: Any, served: Served, width: int) -> None:
+    """30.9: every main page fits its viewport (tables scroll inside their own box); the menu reaches every page.
+    Screenshots of every main page at 390 and 1280 px."""
+    server, tokens = served
+    watch = Watch()
+    page = signed_in(browser, server, tokens[OWNER], watch, width=width)
+    for name, path in {**MAIN_PAGES, "pipeline-run": f"/domains/sales/pipelines/segments/runs/{tokens['run']}"}.items():
+        response = page.goto(f"{server.url}{path}")
+        assert response is not None and response.status == 200, path
+        wide = page.evaluate("document.documentElement.scrollWidth")
+        assert wide <= width, f"{path} is {wide} px wide at {width} px"
+        for label in ("Access", "Query"):
+            expect(page.get_by_role("navigation", name="Main").get_by_role("link", name=label)).to_be_visible()
+        if width in (390, 1280):
+            shot(page, f"{name}-{width}")
+    assert watch.problems == [], watch.problems
