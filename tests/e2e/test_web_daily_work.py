@@ -132,3 +132,24 @@ def test_no_main_page_is_wider_than_the_viewport(browser: Any, served: Served, w
         if width in (390, 1280):
             shot(page, f"{name}-{width}")
     assert watch.problems == [], watch.problems
+
+
+def test_formatting_speaks_the_users_words(browser: Any, served: Served) -> None:
+    """30.12: contract types, plain cron, '1 attempt', full lineage names, no microseconds, a live region."""
+    server, tokens = served
+    watch = Watch()
+    page = signed_in(browser, server, tokens[OWNER], watch)
+    page.goto(f"{server.url}/domains/sales/lakehouses/sales_lakehouse/tables/gold_customer_360")
+    schema = page.get_by_role("table", name="Columns of gold_customer_360")
+    expect(schema).not_to_contain_text("[")  # no date32[day] / timestamp[us, tz=UTC]
+    page.goto(f"{server.url}/domains/sales/pipelines/segments")
+    expect(page.get_by_text("daily at 06:00 UTC")).to_be_visible()
+    page.goto(f"{server.url}/domains/sales/pipelines/segments/runs/{tokens['run']}")
+    expect(page.locator("main")).to_contain_text("1 attempt ·")
+    page.goto(f"{server.url}/products/sales/customer-360")
+    graph = page.get_by_role("region", name="Lineage graph")
+    expect(graph.locator("text", has_text="sales.sales_lakehouse.gold_customer_360")).to_have_count(1)
+    assert "…" not in graph.inner_html()
+    page.goto(f"{server.url}/access")
+    expect(page.locator("#decision-live")).to_have_attribute("role", "status")
+    assert watch.problems == [], watch.problems

@@ -45,7 +45,9 @@ def decide(
     item = capabilities.decide(platform_of(request), me, request_id, decision == "approve", reason or "")
     if request.headers.get("hx-request") == "true":
         session = session_of(request)
-        html = environment.get_template("access_request.html").render(item=item, csrf=session.csrf if session else "")
+        html = environment.get_template("access_request.html").render(
+            item=item, csrf=session.csrf if session else "", announce=True
+        )
         return HTMLResponse(html)
     return RedirectResponse(f"/access?notice=Request+{item.state}", status_code=303)
 

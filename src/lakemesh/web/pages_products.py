@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Request
@@ -16,7 +17,7 @@ from lakemesh.lineage.models import LineageGraph
 from lakemesh.metrics.directory import ProductCard
 from lakemesh.platform import Platform
 from lakemesh.products.views import DataProduct
-from lakemesh.web import capabilities
+from lakemesh.web import capabilities, formatting
 from lakemesh.web.lineage_svg import lineage_svg, node_href
 from lakemesh.web.product_facts import badge_cards, with_badges
 from lakemesh.web.render import Viewer, WebRoute, environment, page, platform_of, require_csrf
@@ -244,7 +245,7 @@ def _preview(platform: Platform, me: Principal, product: DataProduct) -> tuple[P
 
 
 def _cell(value: Any) -> str:
-    text = "" if value is None else str(value)
+    text = formatting.when(value) if isinstance(value, datetime) else ("" if value is None else str(value))
     return text if len(text) <= 80 else text[:79] + "…"
 
 

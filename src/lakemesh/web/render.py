@@ -22,6 +22,7 @@ from lakemesh.auth.models import Principal
 from lakemesh.core.errors import Forbidden, LakemeshError, NotFound, Unauthorized
 from lakemesh.metrics.hooks import installed_capabilities
 from lakemesh.platform import Platform
+from lakemesh.web import formatting
 from lakemesh.web.session import CSRF_HEADER, SessionCookies, WebSession, csrf_matches, load_secret
 
 log = logging.getLogger("lakemesh.web")
@@ -38,6 +39,13 @@ NOT_FOUND = "The page you asked for does not exist, or you may not see it."
 
 environment = Environment(
     loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(default=True, default_for_string=True)
+)
+environment.filters.update(
+    contract_type=formatting.contract_type,
+    number=formatting.number,
+    when=formatting.when,
+    plural=formatting.plural,
+    cron_words=formatting.cron_words,
 )
 
 
