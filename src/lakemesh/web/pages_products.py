@@ -128,7 +128,7 @@ def product_context(platform: Platform, me: Principal, product: DataProduct) -> 
     return {
         "product": product,
         "card": badge_cards(platform, me, [product.qualified_name]).get(product.qualified_name),
-        "columns": _columns(product.contract),
+        "columns": _with_table_labels(platform, product, _columns(product.contract)),
         "sla": product.contract.get("sla") or {},
         "sla_status": sla_status,
         "versions": _versions(platform, me, product),
@@ -195,6 +195,22 @@ def _versions(platform: Platform, me: Principal, product: DataProduct) -> list[A
         return list(platform.products.versions(me, product.domain, product.slug))
     except Forbidden:  # outsiders see the current version only
         return []
+
+
+def _with_table_labels(platform: Platform, product: DataProduct, columns: list[dict[str, str]]) -> list[dict[str, str]]:
+    """Each column's label as masking applies it: the table's label (set by owners and stewards), else the contract's.
+
+    A listed product's labels are part of what it promises its readers, so outsiders see them too.
+    """
+    storage = product.storage or {}
+    try:
+        table = platform.tables.get(
+            platform.principals.bootstrap_admin(), product.domain, storage["lakehouse"], storage["table"]
+        )
+    except (KeyError, NotFound, Forbidden):
+        return columns
+    labels = {c.name: c.sensitivity_label for c in table.columns if c.sensitivity_label}
+    return [{**c, "sensitivity": labels.get(c["name"], c["sensitivity"])} for c in columns]
 
 
 def _columns(contract: dict[str, Any]) -> list[dict[str, str]]:

@@ -4,29 +4,17 @@ for an owner, an outsider and the platform admin."""
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 
 import pytest
 from fastapi.testclient import TestClient
 
 from lakemesh.api.app import create_app
 from lakemesh.auth.models import TokenCreate
-from lakemesh.core.settings import Settings
-from lakemesh.demo import load_demo
 from lakemesh.platform import Platform
 from tests.unit.metrics.test_web_pages import csrf_of
 
 BADGES = re.compile(r'<p class="badges">(.*?)</p>', re.S)
 CARD = re.compile(r'<h2><a href="/products/([^"]+)">.*?<p class="badges">(.*?)</p>', re.S)
-
-
-@pytest.fixture
-def demo(settings: Settings) -> Iterator[Platform]:
-    platform = Platform(settings)
-    platform.initialize()
-    load_demo(platform, say=lambda _: None)
-    yield platform
-    platform.close()
 
 
 def _browser(platform: Platform, name: str | None) -> TestClient:
