@@ -153,3 +153,25 @@ def test_formatting_speaks_the_users_words(browser: Any, served: Served) -> None
     page.goto(f"{server.url}/access")
     expect(page.locator("#decision-live")).to_have_attribute("role", "status")
     assert watch.problems == [], watch.problems
+
+
+def test_facets_apply_on_change_count_the_result_and_clear(browser: Any, served: Served) -> None:
+    """30.8: choosing a facet applies it at once (no Search press), counts describe the current result, the URL
+    keeps the state, and "Clear filters" resets."""
+    server, tokens = served
+    watch = Watch()
+    page = signed_in(browser, server, tokens[CONSUMER], watch)
+    page.goto(f"{server.url}/marketplace")
+    page.get_by_label("Status").select_option("published")
+    page.wait_for_url("**/marketplace?*status=published*")
+    expect(page.get_by_role("link", name="Customer 360")).to_be_visible()
+    shown = page.locator(".card").count()
+    for option in page.get_by_label("Domain").locator("option").all_inner_texts():
+        if "(" in option:
+            assert int(option.rsplit("(", 1)[1].rstrip(")")) <= shown, option
+    page.reload()
+    expect(page.get_by_label("Status")).to_have_value("published")
+    page.get_by_role("link", name="Clear filters").click()
+    page.wait_for_url(f"{server.url}/marketplace")
+    expect(page.get_by_label("Status")).to_have_value("")
+    assert watch.problems == [], watch.problems

@@ -60,9 +60,26 @@ def marketplace(
         matching = [c for c in platform.metrics.directory(me) if _matches(c, q, chosen)]
         cards, total, counts, source = matching[:SHOWN], len(matching), _facet_counts(matching), ""
     cards = with_badges(platform, me, cards)
-    facets = [Facet(key, label, chosen[key], counts.get(key, [])) for key, label in FACETS]
-    context = {"q": q, "facets": facets, "cards": cards, "total": total, "more": total > len(cards), "source": source}
+    if total == len(cards):  # counts for the current result set, so "Confidential (2)" never shows 1 result
+        counts = _facet_counts(cards)
+    facets = [Facet(key, label, chosen[key], _keep_selected(counts.get(key, []), chosen[key])) for key, label in FACETS]
+    context = {
+        "q": q,
+        "facets": facets,
+        "cards": cards,
+        "total": total,
+        "more": total > len(cards),
+        "source": source,
+        "filtered": bool(q or any(chosen.values())),
+    }
     return page(request, "marketplace.html", context)
+
+
+def _keep_selected(options: list[tuple[str, int]], selected: str) -> list[tuple[str, int]]:
+    """A chosen value stays in its list (with 0) so the select shows what is applied."""
+    if selected and selected.lower() not in (value.lower() for value, _ in options):
+        return [*options, (selected, 0)]
+    return options
 
 
 def _matches(card: ProductCard, q: str, chosen: dict[str, str]) -> bool:

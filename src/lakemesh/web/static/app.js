@@ -39,11 +39,7 @@
     var field = event.target;
     if (field instanceof Element && field.closest("form[data-auto-submit]") && !(field instanceof HTMLInputElement && field.type === "search")) {
       var form = field.closest("form");
-      if (window.htmx && form.hasAttribute("hx-get")) {
-        window.htmx.trigger(form, "submit");
-      } else {
-        form.requestSubmit();
-      }
+      if (!(window.htmx && form.hasAttribute("hx-get"))) form.requestSubmit(); // htmx forms trigger themselves
     }
   });
 })();
