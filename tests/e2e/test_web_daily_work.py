@@ -175,3 +175,15 @@ def test_facets_apply_on_change_count_the_result_and_clear(browser: Any, served:
     page.wait_for_url(f"{server.url}/marketplace")
     expect(page.get_by_label("Status")).to_have_value("")
     assert watch.problems == [], watch.problems
+
+
+def test_charts_have_sensible_sizes_and_a_single_point_state(browser: Any, served: Served) -> None:
+    """30.11: charts are drawn at a readable size (not ~3.4x), and one data point says so instead of a lone dot."""
+    server, tokens = served
+    page = signed_in(browser, server, tokens[OWNER], Watch())
+    charts = page.locator("svg.chart")
+    expect(charts.first).to_be_visible()
+    for box in charts.evaluate_all("charts => charts.map(c => c.getBoundingClientRect().width)"):
+        assert box <= 480, box
+    expect(page.locator("svg.chart[aria-label*='one day so far']").first).to_be_attached()
+    page.context.close()

@@ -78,6 +78,12 @@ def home(request: Request, me: Viewer) -> Response:
     return page(request, "home.html", {"metrics": report.current, "days": DAYS, **home_parts(report)})
 
 
+def _dated(points: list[Any]) -> list[tuple[str, float | None]]:
+    """Dates written for the range: `Dec 6` within one year, `2025-12-06` across years."""
+    same_year = len({p.day.year for p in points}) <= 1
+    return [(f"{p.day:%b} {p.day.day}" if same_year else p.day.isoformat(), p.value) for p in points]
+
+
 def home_parts(report: MetricsReport) -> dict[str, Any]:
     current: MeshMetrics = report.current
     summary = report.summary
@@ -86,7 +92,7 @@ def home_parts(report: MetricsReport) -> dict[str, Any]:
         for key, label, hint in TILES
     ]
     charts = [
-        (title, line_chart(title, [(p.day.isoformat(), p.value) for p in report.series.get(key, [])]))
+        (title, line_chart(title, _dated(report.series.get(key, [])), single="one day so far"))
         for key, title in CHARTS
         if key not in current.unavailable
     ]
