@@ -187,3 +187,21 @@ def test_charts_have_sensible_sizes_and_a_single_point_state(browser: Any, serve
         assert box <= 480, box
     expect(page.locator("svg.chart[aria-label*='one day so far']").first).to_be_attached()
     page.context.close()
+
+
+def test_owner_domain_page_products_viewer_default_confirmed_removal(browser: Any, served: Served) -> None:
+    """30.4 (part): products listed, role defaults to Viewer, Remove asks first, an unknown person stays inline."""
+    server, tokens = served
+    page = signed_in(browser, server, tokens[OWNER], Watch())
+    page.goto(f"{server.url}/domains/sales")
+    expect(page.get_by_role("link", name="Customer 360")).to_be_visible()
+    expect(page.get_by_label("Role")).to_have_value("Viewer")
+    page.get_by_label("Principal").fill("nobody@company.com")
+    page.get_by_role("button", name="Add member").click()
+    expect(page.get_by_role("alert")).to_be_visible()
+    expect(page.get_by_label("Principal")).to_have_value("nobody@company.com")
+    page.once("dialog", lambda dialog: dialog.dismiss())  # "Cancel": nobody is removed
+    page.get_by_role("button", name=f"Remove {OWNER}").click()
+    page.goto(f"{server.url}/domains/sales")
+    expect(page.get_by_role("button", name=f"Remove {OWNER}")).to_be_visible()
+    page.context.close()
