@@ -205,3 +205,20 @@ def test_owner_domain_page_products_viewer_default_confirmed_removal(browser: An
     page.goto(f"{server.url}/domains/sales")
     expect(page.get_by_role("button", name=f"Remove {OWNER}")).to_be_visible()
     page.context.close()
+
+
+def test_run_now_starts_a_run_and_shows_it(browser: Any, served: Served) -> None:
+    """30.4 (part): a pipeline page has "Run now"; it lands on the new run, which finishes."""
+    server, tokens = served
+    page = signed_in(browser, server, tokens[OWNER], Watch())
+    page.goto(f"{server.url}/domains/sales/pipelines/segments")
+    page.get_by_role("button", name="Run now").click()
+    page.wait_for_url("**/pipelines/segments/runs/*")
+    assert not page.url.endswith(tokens["run"])
+    for _ in range(30):
+        if "succeeded" in page.locator("main").inner_text():
+            break
+        page.wait_for_timeout(500)
+        page.reload()
+    expect(page.locator("main")).to_contain_text("succeeded")
+    page.context.close()
