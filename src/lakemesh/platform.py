@@ -11,6 +11,7 @@ from lakemesh.access.service import AccessService
 from lakemesh.audit.service import AuditService
 from lakemesh.auth.authorize import Authorizer
 from lakemesh.auth.service import PrincipalService
+from lakemesh.auth.web_sessions import WebSessions
 from lakemesh.catalog import Catalog, migrate
 from lakemesh.catalog.keys import KeyStore
 from lakemesh.catalog.leadership import Leadership
@@ -65,6 +66,7 @@ class Platform:
         self.catalog = Catalog(settings.resolved_catalog_url)
         self.authorizer = Authorizer(self.catalog)
         self.principals = PrincipalService(self.catalog, self.clock)
+        self.web_sessions = WebSessions(self.catalog, self.principals, self.clock)
         self.domains = DomainService(
             self.catalog, self.authorizer, self.clock, allow_domain_creation=settings.allow_domain_creation
         )

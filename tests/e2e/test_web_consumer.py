@@ -5,7 +5,6 @@ from __future__ import annotations
 import copy
 import io
 import json
-import shutil
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -15,15 +14,12 @@ import pytest
 
 from lakemesh.demodata import customer_360
 from tests.conftest import PG_BASE, create_pg_database, drop_pg_database
-from tests.e2e.test_web_browser import CHROMIUM, CONSUMER, OWNER, Watch, signed_in
+from tests.e2e.browser_support import BROWSER_MARKS, CONSUMER, OWNER, Watch, signed_in
 from tests.integration.conftest import Server, start_server
 from tests.unit.products.seed import CUSTOMER_360
 
 playwright_api = pytest.importorskip("playwright.sync_api")
-pytestmark = [
-    pytest.mark.e2e,
-    pytest.mark.skipif(not CHROMIUM.exists() and not shutil.which("chromium"), reason="apt-get install chromium"),
-]
+pytestmark = BROWSER_MARKS
 
 
 @pytest.fixture(scope="module")
@@ -73,15 +69,6 @@ def _arrow(table: pa.Table) -> bytes:
     with pa.ipc.new_stream(sink, table.schema) as writer:
         writer.write_table(table)
     return sink.getvalue()
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[playwright_api.Browser]:
-    executable = str(CHROMIUM) if CHROMIUM.exists() else shutil.which("chromium")
-    with playwright_api.sync_playwright() as driver:
-        launched = driver.chromium.launch(executable_path=executable, args=["--no-sandbox"])
-        yield launched
-        launched.close()
 
 
 def offline_page(browser: playwright_api.Browser, watch: Watch, blocked: list[str]) -> playwright_api.Page:

@@ -7,7 +7,7 @@ from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from pydantic import ValidationError
 from sqlalchemy.exc import DBAPIError
 from starlette.exceptions import HTTPException as StarletteHTTPException
@@ -70,7 +70,13 @@ def install(app: FastAPI) -> None:
         )
 
     @app.exception_handler(StarletteHTTPException)
-    async def http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+    async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
+        # An unknown URL typed in a browser gets the web UI's styled page; API paths keep problem JSON.
+        html_not_found = getattr(request.app.state, "html_not_found", None)
+        if exc.status_code == 404 and html_not_found is not None:
+            page: Response | None = html_not_found(request)
+            if page is not None:
+                return page
         headers = dict(exc.headers or {})
         if exc.status_code == 405:  # Starlette lists only the matched route's methods; RFC 9110 wants all of them
             from lakemesh.api.openapi import allowed_methods

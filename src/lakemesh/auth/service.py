@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import bindparam, func, select, update
@@ -13,7 +14,7 @@ from lakemesh.auth.models import IssuedToken, PlatformRole, Principal, Principal
 from lakemesh.auth.tokens import display_prefix, hash_secret, new_secret
 from lakemesh.catalog import Catalog
 from lakemesh.catalog.journal import record
-from lakemesh.catalog.tables import PrincipalRow, TokenRow
+from lakemesh.catalog.tables import PrincipalRow, TokenRow, WebSessionRow
 from lakemesh.core.clock import Clock
 from lakemesh.core.durations import parse_duration
 from lakemesh.core.errors import Conflict, Forbidden, NotFound, Unauthorized, invalid
@@ -161,6 +162,7 @@ class PrincipalService:
                 select(TokenRow).where(TokenRow.principal_id == row.id, TokenRow.revoked_at.is_(None))
             ):
                 token.revoked_at = now
+            _end_web_sessions(session, WebSessionRow.principal_id == row.id, now)
             record(
                 session,
                 at=now,
@@ -279,6 +281,7 @@ class PrincipalService:
                 raise NotFound(f"Token {token_id!r} not found")
             if token.revoked_at is None:
                 token.revoked_at = self._clock.now()
+                _end_web_sessions(session, WebSessionRow.token_id == token.id, token.revoked_at)
                 record(
                     session,
                     at=token.revoked_at,
@@ -316,6 +319,11 @@ class PrincipalService:
         )
         session.add(token)
         return token, secret
+
+
+def _end_web_sessions(session: Session, which: Any, now: datetime) -> None:
+    """Browsers signed in with a revoked token (or as a disabled principal) are signed out at once."""
+    session.execute(update(WebSessionRow).where(which, WebSessionRow.revoked_at.is_(None)).values(revoked_at=now))
 
 
 def _token(row: TokenRow, principal: str) -> Token:

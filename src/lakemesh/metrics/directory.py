@@ -17,9 +17,10 @@ from lakemesh.auth.models import Principal
 from lakemesh.catalog.tables import DomainRow, ProductRow
 from lakemesh.catalog.tables.quality import SlaStateRow
 from lakemesh.metrics.compute import VISIBLE_TO_ALL
+from lakemesh.quality.sla import STATUS_ORDER
 
 DESCRIPTION_CHARS = 280
-SLA_ORDER = {"met": 0, "at_risk": 1, "breached": 2}
+SLA_ORDER = STATUS_ORDER  # the product page's overall status ranks the same way: "unknown" beats "met"
 
 
 class ProductCard(BaseModel):

@@ -29,6 +29,13 @@ log = logging.getLogger(__name__)
 MAX_LOG_MESSAGE = 4000
 
 
+def level_of(message: str) -> tuple[str, str]:
+    """A step's `warning: ...` line (a policy or contract warning) is logged as a warning, not as info."""
+    if message.startswith("warning: "):
+        return "warning", message.removeprefix("warning: ")
+    return "info", message
+
+
 class RunCancelled(Exception):
     """Raised between steps and attempts when someone cancelled the run."""
 
@@ -180,7 +187,8 @@ class RunExecution:
 
     def _step_logger(self, step: str, attempt: int) -> Callable[[str], None]:
         def write(message: str) -> None:
-            self._log("info", step, attempt, message)
+            level, text = level_of(message)
+            self._log(level, step, attempt, text)
 
         return write
 

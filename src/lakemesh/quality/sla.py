@@ -20,6 +20,8 @@ from lakemesh.quality.models import ObjectiveName, ObjectiveStatus, SlaObjective
 WINDOW = timedelta(days=30)
 FRESHNESS_AT_RISK = 0.8
 _ORDER: dict[ObjectiveStatus, int] = {"breached": 3, "at_risk": 2, "unknown": 1, "met": 0}
+# Worst wins; the marketplace's SLA badge ranks with the same order.
+STATUS_ORDER: dict[str, int] = {str(k): v for k, v in _ORDER.items()}
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,9 @@ STATIC = Path(__file__).parent / "static"
 
 def mount(app: FastAPI) -> None:
     """Pages at `/`, assets at `/static`; pages sign in with a session cookie, never the API's bearer token."""
+    from lakemesh.web.render import html_not_found
     from lakemesh.web.routes import router
 
     app.include_router(router)
+    app.state.html_not_found = html_not_found
     app.mount("/static", StaticFiles(directory=STATIC), name="static")

@@ -17,7 +17,7 @@ NODE_W, NODE_H = 220, 36
 COL_GAP, ROW_GAP = 60, 14
 PAD = 12
 MAX_PER_COLUMN = 12
-LABEL_CHARS = 32
+CHAR_W = 7.2  # about one 12 px character: boxes grow to show the whole name, never an ellipsis
 FILL = {
     "product": "#e6f0fa",
     "table": "#eaf5ec",
@@ -79,14 +79,15 @@ def lineage_svg(graph: LineageGraph) -> Markup:
         if key in nodes:
             columns.setdefault(layer, []).append(nodes[key])
     first = min(columns)
+    node_w = max(NODE_W, 16 + round(CHAR_W * max(len(n.name) for n in nodes.values())))
     position: dict[str, tuple[float, float]] = {}
     hidden: dict[int, int] = {}
     for layer, members in columns.items():
         hidden[layer] = max(0, len(members) - MAX_PER_COLUMN)
         for row, node in enumerate(members[:MAX_PER_COLUMN]):
-            position[node.id] = (PAD + (layer - first) * (NODE_W + COL_GAP), PAD + row * (NODE_H + ROW_GAP))
+            position[node.id] = (PAD + (layer - first) * (node_w + COL_GAP), PAD + row * (NODE_H + ROW_GAP))
     tallest = max(min(len(m), MAX_PER_COLUMN) + (1 if hidden[layer] else 0) for layer, m in columns.items())
-    width = PAD * 2 + len(range(first, max(columns) + 1)) * (NODE_W + COL_GAP) - COL_GAP
+    width = PAD * 2 + len(range(first, max(columns) + 1)) * (node_w + COL_GAP) - COL_GAP
     height = PAD * 2 + tallest * (NODE_H + ROW_GAP) - ROW_GAP
     label = escape(f"Lineage of {nodes[graph.root].name}: {len(position)} nodes, {len(graph.edges)} edges")
     parts = [
@@ -98,23 +99,23 @@ def lineage_svg(graph: LineageGraph) -> Markup:
     ]
     for edge in graph.edges:
         if edge.source in position and edge.target in position:
-            parts.append(_edge(position[edge.source], position[edge.target], edge.kind))
+            parts.append(_edge(position[edge.source], position[edge.target], edge.kind, node_w))
     for key, (x, y) in position.items():
-        parts.append(_node(nodes[key], x, y, root=key == graph.root))
+        parts.append(_node(nodes[key], x, y, node_w, root=key == graph.root))
     for layer, count in hidden.items():
         if count:
-            x = PAD + (layer - first) * (NODE_W + COL_GAP)
+            x = PAD + (layer - first) * (node_w + COL_GAP)
             y = PAD + MAX_PER_COLUMN * (NODE_H + ROW_GAP) + NODE_H / 2
             parts.append(f'<text x="{x + 6}" y="{y}" font-size="12" fill="{INK}">+{count} more</text>')
     parts.append("</svg>")
     return Markup("".join(parts))  # noqa: S704 - built from numbers and escape()d text only
 
 
-def _edge(source: tuple[float, float], target: tuple[float, float], kind: str) -> str:
-    x1, y1 = source[0] + NODE_W, source[1] + NODE_H / 2
+def _edge(source: tuple[float, float], target: tuple[float, float], kind: str, node_w: float) -> str:
+    x1, y1 = source[0] + node_w, source[1] + NODE_H / 2
     x2, y2 = target[0], target[1] + NODE_H / 2
     if x2 <= x1:  # an edge within one column or backwards: leave from the bottom instead
-        x1, y1 = source[0] + NODE_W / 2, source[1] + NODE_H
+        x1, y1 = source[0] + node_w / 2, source[1] + NODE_H
     bend = max(20.0, abs(x2 - x1) / 2)
     dash = ' stroke-dasharray="4 3"' if kind != "lineage" else ""
     return (
@@ -123,11 +124,11 @@ def _edge(source: tuple[float, float], target: tuple[float, float], kind: str) -
     )
 
 
-def _node(node: GraphNode, x: float, y: float, *, root: bool) -> str:
-    text = node.name if len(node.name) <= LABEL_CHARS else node.name[: LABEL_CHARS - 1] + "…"
+def _node(node: GraphNode, x: float, y: float, node_w: float, *, root: bool) -> str:
+    text = node.name
     width = 3 if root else 1.5
     box = (
-        f'<rect x="{x}" y="{y}" width="{NODE_W}" height="{NODE_H}" rx="6" fill="{FILL.get(node.kind, "#ffffff")}" '
+        f'<rect x="{x}" y="{y}" width="{node_w}" height="{NODE_H}" rx="6" fill="{FILL.get(node.kind, "#ffffff")}" '
         f'stroke="{STROKE.get(node.kind, EDGE)}" stroke-width="{width}"/>'
         f'<text x="{x + 8}" y="{y + 14}" font-size="10" fill="{STROKE.get(node.kind, EDGE)}">{escape(node.kind)}</text>'
         f'<text x="{x + 8}" y="{y + 29}" font-size="12" fill="{INK}">{escape(text)}</text>'

@@ -9,8 +9,9 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from lakemesh.auth.authorize import Resource
+from lakemesh.auth.models import Principal
 from lakemesh.auth.roles import Action, DomainRole
-from lakemesh.core.errors import Forbidden, NotFound
+from lakemesh.core.errors import Conflict, Forbidden, InvalidInput, NotFound
 from lakemesh.core.validation import parse_model
 from lakemesh.domains.models import MemberAdd
 from lakemesh.web import capabilities
@@ -28,6 +29,10 @@ def domains(request: Request, me: Viewer) -> Response:
 
 @router.get("/domains/{domain}", response_class=HTMLResponse)
 def domain_page(request: Request, me: Viewer, domain: str, notice: str = "") -> Response:
+    return page(request, "domain.html", _domain_context(request, me, domain, notice=notice[:200]))
+
+
+def _domain_context(request: Request, me: Principal, domain: str, **extra: Any) -> dict[str, Any]:
     platform = platform_of(request)
     found = platform.domains.get(me, domain)
     resource = Resource("domain", found.name, found.id, visible=True)
@@ -51,9 +56,13 @@ def domain_page(request: Request, me: Viewer, domain: str, notice: str = "") -> 
         "can_manage": platform.authorizer.can(me, Action.MEMBERS_MANAGE, resource),
         "roles": [r.value for r in DomainRole],
         "pipelines": capabilities.pipelines_of(platform, me, found.slug),
-        "notice": notice[:200],
+        "products": platform.products.list_products(me, domain=found.slug, limit=200).items,
+        "notice": "",
+        "member_error": None,
+        "member_form": {"principal": "", "role": "Viewer"},
+        **extra,
     }
-    return page(request, "domain.html", context)
+    return context
 
 
 @router.get("/domains/{domain}/lakehouses/{lakehouse}/tables/{table}", response_class=HTMLResponse)
@@ -77,8 +86,13 @@ def add_member(
     csrf_token: FormText = None,
 ) -> Response:
     require_csrf(request, csrf_token)
-    spec = parse_model(MemberAdd, {"principal": (principal or "").strip(), "role": role or ""})
-    found = platform_of(request).domains.add_member(me, domain, spec)
+    try:
+        spec = parse_model(MemberAdd, {"principal": (principal or "").strip(), "role": role or ""})
+        found = platform_of(request).domains.add_member(me, domain, spec)
+    except (NotFound, InvalidInput, Conflict) as exc:  # shown next to the form, with what was typed kept
+        form = {"principal": principal or "", "role": role or "Viewer"}
+        context = _domain_context(request, me, domain, member_error=exc.detail, member_form=form)
+        return page(request, "domain.html", context, status=exc.status)
     return _back(domain, f"{found.principal} is now {found.role.value}")
 
 

@@ -9,8 +9,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from lakemesh.core.errors import Unauthorized
 from lakemesh.metrics.models import MeshMetrics, MetricsReport
-from lakemesh.web.render import Viewer, WebRoute, cookies_of, page, platform_of, require_csrf
-from lakemesh.web.session import new_session
+from lakemesh.web.render import Viewer, WebRoute, cookies_of, page, platform_of, require_csrf, session_of
 from lakemesh.web.svg import bar_chart, line_chart
 
 router = APIRouter(route_class=WebRoute, include_in_schema=False)
@@ -44,8 +43,9 @@ def _safe_next(target: str | None) -> str:
 
 
 @router.get("/login", response_class=HTMLResponse)
-def login_form(request: Request, next: str = "/") -> Response:
-    return page(request, "login.html", {"next": _safe_next(next), "error": None})
+def login_form(request: Request, next: str = "/", signed_out: str = "") -> Response:
+    notice = "You are signed out. Copies of your session cookie no longer work." if signed_out else None
+    return page(request, "login.html", {"next": _safe_next(next), "error": None, "notice": notice})
 
 
 @router.post("/login", response_class=HTMLResponse)
@@ -53,19 +53,21 @@ def login(request: Request, token: FormText = None, csrf_token: FormText = None,
     require_csrf(request, csrf_token)
     secret = (token or "").strip()
     try:
-        principal = platform_of(request).principals.authenticate(secret)
+        session_id, principal = platform_of(request).web_sessions.start(secret)
     except Unauthorized:
         return page(request, "login.html", {"next": _safe_next(next), "error": "That token is not valid."}, status=401)
     request.state.principal = principal.name
     response = RedirectResponse(_safe_next(next), status_code=303)
-    cookies_of(request).write(request, response, new_session(secret))  # a new CSRF secret with every sign-in
+    cookies_of(request).write(request, response, cookies_of(request).session(session_id))  # new id, new CSRF
     return response
 
 
 @router.post("/logout")
 def logout(request: Request, csrf_token: FormText = None) -> Response:
     require_csrf(request, csrf_token)
-    response = RedirectResponse("/login", status_code=303)
+    session = session_of(request)
+    platform_of(request).web_sessions.end(session.id if session else None)
+    response = RedirectResponse("/login?signed_out=1", status_code=303)
     cookies_of(request).clear(response)
     return response
 
@@ -76,6 +78,12 @@ def home(request: Request, me: Viewer) -> Response:
     return page(request, "home.html", {"metrics": report.current, "days": DAYS, **home_parts(report)})
 
 
+def _dated(points: list[Any]) -> list[tuple[str, float | None]]:
+    """Dates written for the range: `Dec 6` within one year, `2025-12-06` across years."""
+    same_year = len({p.day.year for p in points}) <= 1
+    return [(f"{p.day:%b} {p.day.day}" if same_year else p.day.isoformat(), p.value) for p in points]
+
+
 def home_parts(report: MetricsReport) -> dict[str, Any]:
     current: MeshMetrics = report.current
     summary = report.summary
@@ -84,7 +92,7 @@ def home_parts(report: MetricsReport) -> dict[str, Any]:
         for key, label, hint in TILES
     ]
     charts = [
-        (title, line_chart(title, [(p.day.isoformat(), p.value) for p in report.series.get(key, [])]))
+        (title, line_chart(title, _dated(report.series.get(key, [])), single="one day so far"))
         for key, title in CHARTS
         if key not in current.unavailable
     ]

@@ -9,8 +9,10 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from lakemesh.core.errors import invalid
+from lakemesh.auth.models import Principal
+from lakemesh.core.errors import LakemeshError, NotFound, invalid
 from lakemesh.web import capabilities
+from lakemesh.web.query_sources import query_sources
 from lakemesh.web.render import Viewer, WebRoute, environment, page, platform_of, require_csrf, session_of
 
 router = APIRouter(route_class=WebRoute, include_in_schema=False)
@@ -43,14 +45,16 @@ def decide(
     item = capabilities.decide(platform_of(request), me, request_id, decision == "approve", reason or "")
     if request.headers.get("hx-request") == "true":
         session = session_of(request)
-        html = environment.get_template("access_request.html").render(item=item, csrf=session.csrf if session else "")
+        html = environment.get_template("access_request.html").render(
+            item=item, csrf=session.csrf if session else "", announce=True
+        )
         return HTMLResponse(html)
     return RedirectResponse(f"/access?notice=Request+{item.state}", status_code=303)
 
 
 @router.get("/query", response_class=HTMLResponse)
 def query_page(request: Request, me: Viewer) -> Response:
-    return page(request, "query.html", _query_context(request, "", None))
+    return page(request, "query.html", _query_context(request, me, "", None))
 
 
 @router.post("/query", response_class=HTMLResponse)
@@ -59,12 +63,17 @@ def run_query(
 ) -> Response:
     require_csrf(request, csrf_token)
     text = (sql or "").strip()
-    if not text or len(text) > MAX_SQL:
-        raise invalid("sql", f"write one SELECT of at most {MAX_SQL} characters")
     service = capabilities.query_service(platform_of(request))
     if service is None:
-        return page(request, "query.html", _query_context(request, text, None))
-    outcome = service.run(me, text, limit=QUERY_ROWS)
+        return page(request, "query.html", _query_context(request, me, text, None))
+    try:
+        if not text or len(text) > MAX_SQL:
+            raise invalid("sql", f"write one SELECT of at most {MAX_SQL} characters")
+        outcome = service.run(me, text, limit=QUERY_ROWS)
+    except LakemeshError as exc:
+        # Shown above the editor with the SQL kept: a typo must never throw the user's work away.
+        context = {**_query_context(request, me, sql or "", None), "error": _query_error(exc)}
+        return page(request, "query.html", context, status=exc.status)
     if format == "csv":
         buffer = io.StringIO()
         writer = csv.writer(buffer)
@@ -72,13 +81,25 @@ def run_query(
         writer.writerows([_csv_safe(v) for v in row.values()] for row in outcome.table.to_pylist())
         headers = {"Content-Disposition": 'attachment; filename="query.csv"'}
         return Response(buffer.getvalue(), media_type="text/csv", headers=headers)
-    return page(request, "query.html", _query_context(request, text, outcome))
+    return page(request, "query.html", _query_context(request, me, text, outcome))
 
 
-def _query_context(request: Request, sql: str, outcome: Any) -> dict[str, Any]:
+def _query_error(exc: LakemeshError) -> str:
+    """The error in the user's words: the gate's reason (with line and column for syntax errors)."""
+    reasons = [e.message for e in exc.errors] if exc.errors else []
+    detail = "; ".join(reasons) if reasons else exc.detail
+    if isinstance(exc, NotFound):
+        detail += ". Pick one of the tables and products below."
+    return detail
+
+
+def _query_context(request: Request, me: Principal, sql: str, outcome: Any) -> dict[str, Any]:
     rows = [list(r.values()) for r in outcome.table.to_pylist()] if outcome is not None else []
+    available = capabilities.query_service(platform_of(request)) is not None
     return {
-        "available": capabilities.query_service(platform_of(request)) is not None,
+        "available": available,
+        "sources": query_sources(platform_of(request), me) if available else [],
+        "error": None,
         "sql": sql,
         "columns": outcome.table.column_names if outcome is not None else [],
         "rows": rows,

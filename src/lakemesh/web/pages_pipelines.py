@@ -2,17 +2,23 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
+from urllib.parse import quote
 
-from fastapi import APIRouter, Request
-from fastapi.responses import HTMLResponse, Response
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from starlette.background import BackgroundTask
 
+from lakemesh.auth.authorize import Resource
+from lakemesh.auth.models import Principal
+from lakemesh.auth.roles import Action
 from lakemesh.core.errors import NotFound
 from lakemesh.platform import Platform
-from lakemesh.web.render import Viewer, WebRoute, page, platform_of
+from lakemesh.web.render import Viewer, WebRoute, page, platform_of, require_csrf
 
 router = APIRouter(route_class=WebRoute, include_in_schema=False)
 RUNS_SHOWN = 25
+FormText = Annotated[str | None, Form()]
 
 
 def _pipelines(platform: Platform) -> Any:
@@ -27,7 +33,24 @@ def pipeline_page(request: Request, me: Viewer, domain: str, pipeline: str) -> R
     service = _pipelines(platform_of(request))
     found = service.get(me, domain, pipeline)  # NotFound / Forbidden: the same 404 page as a missing one
     runs = service.list_runs(me, domain, found.slug, limit=RUNS_SHOWN).items
-    return page(request, "pipeline.html", {"pipeline": found, "steps": _steps(found.spec), "runs": runs})
+    context = {"pipeline": found, "steps": _steps(found.spec), "runs": runs, "can_run": _can_run(request, me, domain)}
+    return page(request, "pipeline.html", context)
+
+
+def _can_run(request: Request, me: Principal, domain: str) -> bool:
+    platform = platform_of(request)
+    domain_id = platform.domains.get(me, domain).id
+    return platform.authorizer.can(me, Action.ITEM_WRITE, Resource("pipeline", domain, domain_id))
+
+
+@router.post("/domains/{domain}/pipelines/{pipeline}/run")
+def run_now(request: Request, me: Viewer, domain: str, pipeline: str, csrf_token: FormText = None) -> Response:
+    """Run now (also the re-run of a failed run): queued at once, executed after the response, like the API."""
+    require_csrf(request, csrf_token)
+    service = _pipelines(platform_of(request))
+    run = service.start_run(me, domain, pipeline)
+    target = f"/domains/{quote(domain)}/pipelines/{quote(pipeline)}/runs/{quote(run.id)}"
+    return RedirectResponse(target, status_code=303, background=BackgroundTask(service.execute, run.id))
 
 
 @router.get("/domains/{domain}/pipelines/{pipeline}/runs/{run_id}", response_class=HTMLResponse)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Request
@@ -14,11 +15,12 @@ from lakemesh.auth.models import Principal
 from lakemesh.auth.roles import Action
 from lakemesh.core.errors import Forbidden, NotFound
 from lakemesh.lineage.models import LineageGraph
-from lakemesh.metrics.directory import ProductCard, with_sla_badges
+from lakemesh.metrics.directory import ProductCard
 from lakemesh.platform import Platform
 from lakemesh.products.views import DataProduct
-from lakemesh.web import capabilities
+from lakemesh.web import capabilities, formatting
 from lakemesh.web.lineage_svg import lineage_svg, node_href
+from lakemesh.web.product_facts import badge_cards, with_badges
 from lakemesh.web.render import Viewer, WebRoute, environment, page, platform_of, require_csrf
 from lakemesh.web.svg import line_chart
 
@@ -58,11 +60,27 @@ def marketplace(
     else:
         matching = [c for c in platform.metrics.directory(me) if _matches(c, q, chosen)]
         cards, total, counts, source = matching[:SHOWN], len(matching), _facet_counts(matching), ""
-    with platform.catalog.read() as session:
-        cards = with_sla_badges(session, cards)
-    facets = [Facet(key, label, chosen[key], counts.get(key, [])) for key, label in FACETS]
-    context = {"q": q, "facets": facets, "cards": cards, "total": total, "more": total > len(cards), "source": source}
+    cards = with_badges(platform, me, cards)
+    if total == len(cards):  # counts for the current result set, so "Confidential (2)" never shows 1 result
+        counts = _facet_counts(cards)
+    facets = [Facet(key, label, chosen[key], _keep_selected(counts.get(key, []), chosen[key])) for key, label in FACETS]
+    context = {
+        "q": q,
+        "facets": facets,
+        "cards": cards,
+        "total": total,
+        "more": total > len(cards),
+        "source": source,
+        "filtered": bool(q or any(chosen.values())),
+    }
     return page(request, "marketplace.html", context)
+
+
+def _keep_selected(options: list[tuple[str, int]], selected: str) -> list[tuple[str, int]]:
+    """A chosen value stays in its list (with 0) so the select shows what is applied."""
+    if selected and selected.lower() not in (value.lower() for value, _ in options):
+        return [*options, (selected, 0)]
+    return options
 
 
 def _matches(card: ProductCard, q: str, chosen: dict[str, str]) -> bool:
@@ -124,11 +142,13 @@ def product_context(platform: Platform, me: Principal, product: DataProduct) -> 
     member = domain_id is not None and platform.authorizer.role_in(me, domain_id) is not None
     preview, note = _preview(platform, me, product)
     points = platform.metrics.quality_history(product.qualified_name)
+    sla_status = capabilities.sla_status(platform, me, product)  # measured first: the badge below includes it
     return {
         "product": product,
-        "columns": _columns(product.contract),
+        "card": badge_cards(platform, me, [product.qualified_name]).get(product.qualified_name),
+        "columns": _with_table_labels(platform, product, _columns(product.contract)),
         "sla": product.contract.get("sla") or {},
-        "sla_status": capabilities.sla_status(platform, me, product),
+        "sla_status": sla_status,
         "versions": _versions(platform, me, product),
         "can_publish": product.status == "draft"
         and domain_id is not None
@@ -196,6 +216,22 @@ def _versions(platform: Platform, me: Principal, product: DataProduct) -> list[A
         return []
 
 
+def _with_table_labels(platform: Platform, product: DataProduct, columns: list[dict[str, str]]) -> list[dict[str, str]]:
+    """Each column's label as masking applies it: the table's label (set by owners and stewards), else the contract's.
+
+    A listed product's labels are part of what it promises its readers, so outsiders see them too.
+    """
+    storage = product.storage or {}
+    try:
+        table = platform.tables.get(
+            platform.principals.bootstrap_admin(), product.domain, storage["lakehouse"], storage["table"]
+        )
+    except (KeyError, NotFound, Forbidden):
+        return columns
+    labels = {c.name: c.sensitivity_label for c in table.columns if c.sensitivity_label}
+    return [{**c, "sensitivity": labels.get(c["name"], c["sensitivity"])} for c in columns]
+
+
 def _columns(contract: dict[str, Any]) -> list[dict[str, str]]:
     rows = []
     for name, raw in (contract.get("schema") or {}).items():
@@ -244,7 +280,7 @@ def _preview(platform: Platform, me: Principal, product: DataProduct) -> tuple[P
 
 
 def _cell(value: Any) -> str:
-    text = "" if value is None else str(value)
+    text = formatting.when(value) if isinstance(value, datetime) else ("" if value is None else str(value))
     return text if len(text) <= 80 else text[:79] + "…"
 
 

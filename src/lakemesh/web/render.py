@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Coroutine
+from contextlib import suppress
 from pathlib import Path
 from typing import Annotated, Any
 from urllib.parse import quote
@@ -21,7 +22,8 @@ from lakemesh.auth.models import Principal
 from lakemesh.core.errors import Forbidden, LakemeshError, NotFound, Unauthorized
 from lakemesh.metrics.hooks import installed_capabilities
 from lakemesh.platform import Platform
-from lakemesh.web.session import CSRF_HEADER, SessionCookies, WebSession, csrf_matches, load_secret, new_session
+from lakemesh.web import formatting
+from lakemesh.web.session import CSRF_HEADER, SessionCookies, WebSession, csrf_matches, load_secret
 
 log = logging.getLogger("lakemesh.web")
 TEMPLATES = Path(__file__).parent / "templates"
@@ -37,6 +39,13 @@ NOT_FOUND = "The page you asked for does not exist, or you may not see it."
 
 environment = Environment(
     loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(default=True, default_for_string=True)
+)
+environment.filters.update(
+    contract_type=formatting.contract_type,
+    number=formatting.number,
+    when=formatting.when,
+    plural=formatting.plural,
+    cron_words=formatting.cron_words,
 )
 
 
@@ -68,10 +77,10 @@ def session_of(request: Request) -> WebSession | None:
 
 def signed_in(request: Request) -> Principal:
     session = session_of(request)
-    if session is None or session.token is None:
+    if session is None:
         raise SignInRequired
     try:
-        principal = platform_of(request).principals.authenticate(session.token)
+        principal = platform_of(request).web_sessions.principal(session.id)
     except Unauthorized:
         raise SignInRequired from None
     request.state.web_principal = principal
@@ -93,7 +102,7 @@ def page(request: Request, template: str, context: dict[str, Any], *, status: in
     session = session_of(request)
     fresh = session is None
     if session is None:
-        session = new_session()
+        session = cookies_of(request).new()
     base = {
         "me": getattr(request.state, "web_principal", None),
         "csrf": session.csrf,
@@ -109,6 +118,21 @@ def page(request: Request, template: str, context: dict[str, Any], *, status: in
 
 def error_page(request: Request, status: int, title: str, message: str) -> HTMLResponse:
     return page(request, "error.html", {"title": title, "message": message, "status": status}, status=status)
+
+
+API_PREFIXES = ("/api/", "/delta-sharing/", "/healthz", "/readyz", "/metrics", "/openapi.json", "/docs", "/redoc")
+
+
+def html_not_found(request: Request) -> Response | None:
+    """The styled 404 page for a browser asking for a page; None (problem JSON) for API paths and API clients."""
+    path = request.url.path
+    if path.startswith(API_PREFIXES) or path == "/api" or "text/html" not in request.headers.get("accept", ""):
+        return None
+    with suppress(SignInRequired):
+        signed_in(request)  # the header shows who is signed in, as on every other page
+    response = error_page(request, 404, "Not found", NOT_FOUND)
+    response.headers.update(SECURITY_HEADERS)
+    return response
 
 
 class WebRoute(APIRoute):

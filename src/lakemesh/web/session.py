@@ -1,8 +1,9 @@
-"""Signed session cookies and CSRF tokens for the web UI.
+"""Session cookies and CSRF tokens for the web UI.
 
-The cookie holds the signed-in token (so revoking the token signs the browser out) and a CSRF secret; it is
-HttpOnly and SameSite=Lax, signed with a key kept in `LAKEMESH_HOME/web.secret` (0600, created on first use).
-Every form carries the session's CSRF token; a POST without the matching token is refused.
+The cookie holds only a random session id (never the bearer token); signed-in sessions live in the catalog
+(`auth.web_sessions`), so signing out or revoking the token ends every copy of the cookie. It is HttpOnly
+and SameSite=Lax, signed with a key kept in `LAKEMESH_HOME/web.secret` (0600, created on first use).
+Every form carries the session's CSRF token (an HMAC of the id); a POST without the matching token is refused.
 """
 
 from __future__ import annotations
@@ -25,8 +26,10 @@ CSRF_HEADER = "x-csrf-token"
 
 @dataclass(frozen=True)
 class WebSession:
+    """What the cookie carries: a random id (signed, so forged ids cost no catalog lookup) and its CSRF token."""
+
+    id: str
     csrf: str
-    token: str | None = None
 
 
 def load_secret(home: Path) -> bytes:
@@ -45,25 +48,30 @@ def load_secret(home: Path) -> bytes:
 class SessionCookies:
     def __init__(self, secret: bytes) -> None:
         self._serializer = URLSafeTimedSerializer(secret, salt="lakemesh-web-session")
+        self._csrf_key = hmac.new(secret, b"lakemesh-web-csrf", "sha256").digest()
+
+    def session(self, session_id: str) -> WebSession:
+        """The CSRF token is derived from the id: a new id at sign-in is a new CSRF token too."""
+        csrf = hmac.new(self._csrf_key, session_id.encode(), "sha256").hexdigest()
+        return WebSession(id=session_id, csrf=csrf)
+
+    def new(self) -> WebSession:
+        return self.session(secrets.token_urlsafe(32))
 
     def read(self, request: Request) -> WebSession | None:
         raw = request.cookies.get(COOKIE)
         if not raw:
             return None
         try:
-            data = self._serializer.loads(raw, max_age=MAX_AGE)
+            session_id = self._serializer.loads(raw, max_age=MAX_AGE)
         except BadSignature:
             return None
-        if not isinstance(data, dict) or not isinstance(data.get("c"), str):
-            return None
-        token = data.get("t")
-        return WebSession(csrf=data["c"], token=token if isinstance(token, str) else None)
+        return self.session(session_id) if isinstance(session_id, str) and session_id else None
 
     def write(self, request: Request, response: Response, session: WebSession) -> None:
-        value = self._serializer.dumps({"c": session.csrf, "t": session.token})
         response.set_cookie(
             COOKIE,
-            value,
+            self._serializer.dumps(session.id),
             max_age=MAX_AGE,
             path="/",
             httponly=True,
@@ -73,10 +81,6 @@ class SessionCookies:
 
     def clear(self, response: Response) -> None:
         response.delete_cookie(COOKIE, path="/", httponly=True, samesite="lax")
-
-
-def new_session(token: str | None = None) -> WebSession:
-    return WebSession(csrf=secrets.token_urlsafe(32), token=token)
 
 
 def csrf_matches(session: WebSession | None, sent: str | None) -> bool:

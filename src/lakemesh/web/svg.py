@@ -5,6 +5,7 @@ Every label is escaped; colours are presentation attributes (no inline style), w
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 
 from markupsafe import Markup, escape
@@ -20,13 +21,28 @@ def _fmt(value: float) -> str:
     return str(int(value)) if float(value).is_integer() else f"{value:.1f}"
 
 
-def line_chart(title: str, points: Sequence[tuple[str, float | None]]) -> Markup:
-    """`points` are (label, value) in order; missing values leave gaps. An empty series says so."""
+def nice_max(high: float) -> float:
+    """The axis top: 1, 2 or 5 times a power of ten at or above the data (never the value itself, never 0 to 0)."""
+    if high <= 0:
+        return 1.0
+    power = 10 ** math.floor(math.log10(high))
+    for step in (1, 2, 5, 10):
+        if high <= step * power:
+            return float(step * power)
+    return float(10 * power)
+
+
+def line_chart(title: str, points: Sequence[tuple[str, float | None]], *, single: str = "one run so far") -> Markup:
+    """`points` are (label, value) in order; missing values leave gaps. An empty series says so, and so does a
+    series of one point (a lone dot with identical start and end dates says nothing)."""
     known = [v for _, v in points if v is not None]
     label = escape(title)
     if not known:
         return _empty(label)
-    low, high = min(0.0, *known), max(known)
+    if len(known) == 1:
+        only = next((name, v) for name, v in points if v is not None)
+        return _single(label, only[0], float(only[1] or 0.0), single)
+    low, high = min(0.0, *known), nice_max(max(known))
     span = (high - low) or 1.0
     inner_w, inner_h = WIDTH - PAD_LEFT - PAD_RIGHT, HEIGHT - PAD_TOP - PAD_BOTTOM
     step = inner_w / max(len(points) - 1, 1)
@@ -61,7 +77,7 @@ def bar_chart(title: str, bars: Sequence[tuple[str, float]]) -> Markup:
     if not bars:
         return _empty(label)
     shown = list(bars)[:12]
-    high = max(v for _, v in shown) or 1.0
+    high = nice_max(max(v for _, v in shown))
     inner_w, inner_h = WIDTH - PAD_LEFT - PAD_RIGHT, HEIGHT - PAD_TOP - PAD_BOTTOM
     slot = inner_w / len(shown)
     described = ", ".join(f"{name} {_fmt(value)}" for name, value in shown)
@@ -85,6 +101,17 @@ def bar_chart(title: str, bars: Sequence[tuple[str, float]]) -> Markup:
         )
     parts.append("</svg>")
     return _trusted("".join(parts))
+
+
+def _single(label: Markup, name: str, value: float, words: str) -> Markup:
+    text = f"{_fmt(value)} on {name}"
+    return _trusted(
+        f'<svg class="chart" role="img" aria-label="{label}: {escape(words)}, {escape(text)}" '
+        f'viewBox="0 0 {WIDTH} {HEIGHT}"><title>{label}</title>'
+        f'<circle cx="{WIDTH // 2}" cy="{HEIGHT // 2 - 18}" r="4" fill="{LINE}"/>'
+        f'<text x="{WIDTH // 2}" y="{HEIGHT // 2 + 6}" text-anchor="middle" font-size="13" fill="{AXIS}">'
+        f"{escape(words.capitalize())}: {escape(text)}</text></svg>"
+    )
 
 
 def _empty(label: Markup) -> Markup:
@@ -118,6 +145,10 @@ def _polyline(segment: list[str]) -> str:
 
 def _x_labels(first: str, last: str) -> str:
     y = HEIGHT - 8
+    if first == last:
+        return (
+            f'<text x="{WIDTH // 2}" y="{y}" text-anchor="middle" font-size="10" fill="{AXIS}">{escape(first)}</text>'
+        )
     return (
         f'<text x="{PAD_LEFT}" y="{y}" font-size="10" fill="{AXIS}">{escape(first)}</text>'
         f'<text x="{WIDTH - PAD_RIGHT}" y="{y}" text-anchor="end" font-size="10" fill="{AXIS}">{escape(last)}</text>'

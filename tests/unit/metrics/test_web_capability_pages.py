@@ -123,7 +123,7 @@ def test_quality_history_chart_and_sla_badge(mesh: Mesh) -> None:
     mesh.get_sla("Sales", "Customer 360")  # observing the SLA stores its status, as the scheduler's watch does
     client = sign_in(mesh, "analyst@company.com")
     product = client.get("/products/sales/customer-360").text
-    assert 'aria-label="Quality score (%): latest' in product
+    assert 'aria-label="Quality score (%): one run so far' in product  # one run: a stated state, not a lone dot
     cards = client.get("/marketplace").text
     assert 'class="badge sla sla-' in cards and "SLA " in cards
 

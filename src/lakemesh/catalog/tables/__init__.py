@@ -3,7 +3,7 @@
 # Capability modules register their tables on Base.metadata when imported.
 from lakemesh.catalog.tables import access, governance, pipelines, quality, scheduling, semantic, sharing  # noqa: F401
 from lakemesh.catalog.tables.audit import AuditRow, OutboxCursorRow, OutboxRow
-from lakemesh.catalog.tables.auth import PrincipalRow, RoleAssignmentRow, TokenRow
+from lakemesh.catalog.tables.auth import PrincipalRow, RoleAssignmentRow, TokenRow, WebSessionRow
 from lakemesh.catalog.tables.base import Base
 from lakemesh.catalog.tables.domains import DomainRow
 from lakemesh.catalog.tables.lakehouses import LakehouseRow, TableRow, TemplateRow
@@ -23,4 +23,5 @@ __all__ = [
     "TableRow",
     "TemplateRow",
     "TokenRow",
+    "WebSessionRow",
 ]
