@@ -241,18 +241,7 @@ class DomainService:
             previous = assignments.assign(session, row.id, principal.id, spec.role, now)
             if previous == DomainRole.ADMIN.value and spec.role is not DomainRole.ADMIN:
                 self._keep_an_admin(session, row)
-            record(
-                session,
-                at=now,
-                actor=actor.name,
-                action="member.added",
-                resource_type="domain",
-                resource_id=row.id,
-                resource_name=row.name,
-                domain=row.slug,
-                before={"principal": principal.name, "role": previous} if previous else None,
-                after={"principal": principal.name, "role": spec.role.value},
-            )
+            _member_added(session, actor, row, now, principal.name, previous, {"role": spec.role.value})
             session.flush()
             return next(_member(a, p) for a, p in assignments.assignments(session, row.id) if p.id == principal.id)
 
@@ -296,17 +285,8 @@ class DomainService:
         previous = assignments.assign(session, row.id, principal.id, DomainRole.ADMIN, now)
         if previous == DomainRole.ADMIN.value:
             return
-        record(
-            session,
-            at=now,
-            actor=actor.name,
-            action="member.added",
-            resource_type="domain",
-            resource_id=row.id,
-            resource_name=row.name,
-            domain=row.slug,
-            before={"principal": principal.name, "role": previous} if previous else None,
-            after={"principal": principal.name, "role": DomainRole.ADMIN.value, "why": "domain owner"},
+        _member_added(
+            session, actor, row, now, principal.name, previous, {"role": DomainRole.ADMIN.value, "why": "domain owner"}
         )
 
     def _keep_an_admin(self, session: Session, row: DomainRow) -> None:
@@ -355,3 +335,26 @@ def _clean_tags(tags: list[str]) -> list[str]:
         if value.lower() not in {t.lower() for t in cleaned}:
             cleaned.append(value)
     return cleaned
+
+
+def _member_added(
+    session: Session,
+    actor: Principal,
+    row: DomainRow,
+    now: datetime,
+    name: str,
+    previous: str | None,
+    after: dict[str, str],
+) -> None:
+    record(
+        session,
+        at=now,
+        actor=actor.name,
+        action="member.added",
+        resource_type="domain",
+        resource_id=row.id,
+        resource_name=row.name,
+        domain=row.slug,
+        before={"principal": name, "role": previous} if previous else None,
+        after={"principal": name, **after},
+    )
