@@ -127,3 +127,27 @@ def test_a_profile_is_refused_without_grants_and_can_be_revoked(server: Server, 
     answer = httpx.get(f"{endpoint}/shares", headers={"Authorization": f"Bearer {issued['token']}"})
     assert answer.status_code == 401
     assert "revoked" in answer.json()["message"]
+
+
+def test_a_profile_file_url_stops_when_a_column_is_labelled_after_it_was_issued(
+    server: Server, mesh: dict[str, str]
+) -> None:
+    domain = mesh["domain"]
+    with server.client(mesh["token"]) as http:
+        issued = http.post("/api/v1/me/sharing-profile").json()
+    endpoint = issued["profile"]["endpoint"]
+    headers = {"Authorization": f"Bearer {issued['token']}"}
+    query = f"{endpoint}/shares/grants/schemas/{domain}/tables/invoices/query"
+    lines = httpx.post(query, json={}, headers=headers).text.splitlines()
+    file_url = next(json.loads(line)["file"]["url"] for line in lines if '"file"' in line)
+    assert httpx.get(file_url).status_code == 200
+    with server.client() as http:
+        labelled = http.patch(
+            f"/api/v1/domains/{domain}/lakehouses/lh/tables/gold_invoices",
+            json={"columns": {"region": {"sensitivity_label": "Confidential"}}},
+        )
+        assert labelled.is_success, labelled.text
+    assert httpx.get(file_url).status_code == 403  # issued while region was served in clear
+    lines = httpx.post(query, json={}, headers=headers).text.splitlines()
+    metadata = next(json.loads(line)["metaData"] for line in lines if '"metaData"' in line)
+    assert "region" not in metadata["schemaString"]

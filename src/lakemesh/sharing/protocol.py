@@ -298,7 +298,8 @@ class DeltaSharingServer:
 
     # -- helpers ---------------------------------------------------------------------------------
     def _check_profile_file(self, signed: SignedFile) -> None:
-        """A profile's file URL works while the profile is active and a grant still covers the table."""
+        """A profile's file URL works while the profile is active, a grant still covers the table and the columns
+        the grantee may see are those the URL was issued for."""
         profile_id, _, table_id = signed.recipient_id.partition("/")
         principal = self._profiles.principal_of(profile_id) if self._profiles is not None else None
         if principal is None:
@@ -308,6 +309,8 @@ class DeltaSharingServer:
         projected = signed.path.startswith(files.CACHE_AREA + "/")
         if not granted or (granted[0].columns is not None and not projected):
             raise Unauthorized("The grant behind this file URL is no longer in force")
+        if fingerprint(granted[0].columns) != (signed.scope or "").partition(":")[2]:  # as for share file URLs
+            raise Forbidden("What this table shares has changed since the file URL was issued; query the table again")
 
     def _profiles_tables(self, session: Session, principal: Principal) -> list[GrantedTable]:
         return self._profiles.granted_tables(session, principal) if self._profiles is not None else []
