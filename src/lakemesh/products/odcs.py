@@ -18,6 +18,7 @@ import yaml
 from open_data_contract_standard.model import OpenDataContractStandard
 from pydantic import ValidationError
 
+from lakemesh.core.documents import MAX_DEPTH, nesting_depth
 from lakemesh.core.errors import ErrorItem, InvalidInput, invalid
 from lakemesh.products.contract import ColumnKind, ColumnSpec, SlaSpec, invalid_from_validation, parse_column_type
 from lakemesh.products.models import ProductSpec, QualityRuleSpec
@@ -338,6 +339,8 @@ def load_document(text: str) -> dict[str, Any]:
     """A YAML or JSON mapping, bounded: size, no aliases, nesting depth."""
     if len(text) > MAX_DOCUMENT_CHARS:
         raise invalid((), f"the document is larger than {MAX_DOCUMENT_CHARS} characters")
+    if nesting_depth(text) > MAX_DEPTH:  # refused before parsing: PyYAML takes seconds to hit its recursion limit
+        raise invalid((), f"the document nests deeper than {MAX_DEPTH} levels")
     try:
         # Aliases are refused: they let a few lines expand into gigabytes ("billion laughs").
         if any(isinstance(event, yaml.AliasEvent) for event in yaml.parse(text, Loader=_TextDatesLoader)):

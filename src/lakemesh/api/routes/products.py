@@ -20,7 +20,7 @@ from lakemesh.products.odcs import export_odcs, import_odcs
 from lakemesh.products.views import ContractUpdate, DataProduct, DeprecateRequest, ProductVersion, VersionDiff
 
 router = APIRouter(prefix="/api/v1/products", tags=["data products"])
-RAW_BODY_PATHS = [r"^/api/v1/products/[^/]+/[^/]+/contract$"]
+RAW_BODY_PATHS = [r"^/api/v1/products$", r"^/api/v1/products/[^/]+/[^/]+/contract$"]
 YAML_TYPES = ("application/yaml", "application/x-yaml", "text/yaml")
 MAX_CONTRACT_BYTES = 1024 * 1024
 
@@ -63,7 +63,9 @@ async def create_product(
     media = (request.headers.get("content-type") or "application/json").split(";")[0].strip().lower()
     if media not in (*YAML_TYPES, "application/json"):
         raise UnsupportedMediaType("Send the product as application/json or an ODCS v3 contract as application/yaml")
-    body = await request.body()
+    limit = MAX_CONTRACT_BYTES if media in YAML_TYPES else platform.settings.max_body_bytes
+    async with spooled_body(request, limit) as path:
+        body = path.read_bytes()
     document = body.decode("utf-8", errors="replace") if media in YAML_TYPES else load_bounded_json(body, "body")
     if not isinstance(document, dict | str):
         raise invalid((), "a product document is a JSON object: the native product or an ODCS v3 contract")
