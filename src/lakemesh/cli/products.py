@@ -50,12 +50,38 @@ def _load(file: Path) -> object:
         raise invalid("file", f"{file} is not valid JSON or YAML: {str(exc).splitlines()[0]}") from None
 
 
-def product_create(file: FileOption, as_json: JsonFlag = False) -> None:
-    """Register a product from its document (the seed's product dict as JSON or YAML)."""
+def product_create(
+    file: FileOption,
+    domain: str = typer.Option(None, "--domain", help="Domain, when the document names none or another."),
+    name: str = typer.Option(None, "--name", help="Product name, overriding the document's."),
+    owner: str = typer.Option(None, "--owner", help="Owner, overriding the document's team."),
+    lakehouse: str = typer.Option(None, "--lakehouse", help="Lakehouse, when an ODCS server names none."),
+    table: str = typer.Option(None, "--table", help="Table; for ODCS, the schema object to serve."),
+    create_table: bool = typer.Option(None, "--create-table", help="Create the table from the contract."),
+    as_json: JsonFlag = False,
+) -> None:
+    """Register a product from the seed's product document or an ODCS v3 contract (JSON or YAML)."""
     document = _load(file)
     if not isinstance(document, dict):
-        raise invalid("file", "must hold one product document (a mapping)")
-    emit_object(open_mesh().create_product(document), as_json=as_json)
+        raise invalid("file", "must hold one product document or ODCS contract (a mapping)")
+    text = file.read_text()
+    created = open_mesh().create_product(
+        text if "apiVersion" in document or "kind" in document else document,  # ODCS keeps its text dates
+        domain=domain,
+        name=name,
+        owner=owner,
+        lakehouse=lakehouse,
+        table=table,
+        create_table=create_table,
+    )
+    if as_json:
+        emit_json(created)
+        return
+    emit_object(created.model_copy(update={"not_imported": []}), as_json=False)
+    if created.not_imported:
+        console.print(f"not imported ({len(created.not_imported)}):")
+        for item in created.not_imported:
+            console.print(f"  {item.path}: {item.reason}", markup=False, highlight=False)
 
 
 def product_list(

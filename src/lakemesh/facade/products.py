@@ -9,7 +9,8 @@ from lakemesh.auth.models import Principal
 from lakemesh.core.validation import parse_model
 from lakemesh.platform import Platform
 from lakemesh.products.contract import parse_contract
-from lakemesh.products.models import ProductPatch, parse_product
+from lakemesh.products.from_document import create_from_document
+from lakemesh.products.models import ProductPatch
 from lakemesh.products.odcs import export_odcs, import_odcs
 from lakemesh.products.views import DataProduct, DeprecateRequest, ProductVersion, VersionDiff
 
@@ -18,9 +19,22 @@ class ProductMethods:
     platform: Platform
     principal: Principal
 
-    def create_product(self, product: dict[str, Any]) -> DataProduct:
-        """`product` is the seed's dict: name, domain, owner, description, contract, storage, quality_rules..."""
-        return self.platform.products.create(self.principal, parse_product(product))
+    def create_product(
+        self,
+        product: dict[str, Any] | str,
+        *,
+        domain: str | None = None,
+        name: str | None = None,
+        owner: str | None = None,
+        lakehouse: str | None = None,
+        table: str | None = None,
+        create_table: bool | None = None,
+    ) -> DataProduct:
+        """The seed's product dict, or an ODCS v3 contract (dict or YAML text); keywords override the document.
+        `not_imported` on the answer lists what the ODCS document held that the product cannot."""
+        overrides: dict[str, Any] = {"domain": domain, "name": name, "owner": owner, "lakehouse": lakehouse}
+        overrides |= {"table": table, "create_table": create_table}
+        return create_from_document(self.platform.products, self.principal, product, overrides)
 
     def list_products(self, *, domain: str | None = None, status: str | None = None) -> list[DataProduct]:
         items: list[DataProduct] = []

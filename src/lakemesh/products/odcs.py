@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import re
+from dataclasses import dataclass
 from functools import cache
 from importlib.resources import files
 from typing import TYPE_CHECKING, Any, cast
@@ -17,9 +18,11 @@ import yaml
 from open_data_contract_standard.model import OpenDataContractStandard
 from pydantic import ValidationError
 
+from lakemesh.core.documents import MAX_DEPTH, nesting_depth
 from lakemesh.core.errors import ErrorItem, InvalidInput, invalid
 from lakemesh.products.contract import ColumnKind, ColumnSpec, SlaSpec, invalid_from_validation, parse_column_type
 from lakemesh.products.models import ProductSpec, QualityRuleSpec
+from lakemesh.products.views import NotImported
 
 if TYPE_CHECKING:
     import jsonschema
@@ -46,6 +49,12 @@ _FROM_LOGICAL = {"string": "string", "number": "number", "integer": "integer", "
 _FROM_LOGICAL |= {"date": "date", "timestamp": "timestamp"}
 _SLA_NUMBER = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(\S.*)?$")
 _NATIVE = "lakemesh"
+
+
+@dataclass(frozen=True)
+class OdcsImport:
+    spec: ProductSpec
+    not_imported: list[NotImported]
 
 
 class _TextDatesLoader(yaml.SafeLoader):
@@ -292,7 +301,17 @@ def _custom_properties(product: ProductSpec) -> list[dict[str, Any]]:
 
 def import_odcs(text: str, *, domain: str | None = None, owner: str | None = None) -> ProductSpec:
     """Read an ODCS v3 document (YAML or JSON); `domain`/`owner` fill in what the document leaves out."""
-    doc = _load(text)
+    return import_odcs_document(load_document(text), overrides={"domain": domain, "owner": owner}).spec
+
+
+def is_odcs(document: dict[str, Any]) -> bool:
+    """An ODCS document declares `apiVersion` or `kind`; a native product document has neither."""
+    return "apiVersion" in document or "kind" in document
+
+
+def import_odcs_document(doc: dict[str, Any], *, overrides: dict[str, Any] | None = None) -> OdcsImport:
+    """A product from a parsed ODCS document; `overrides` (domain, name, owner, lakehouse, table, create_table)
+    win over what the document says or complete it. Also lists what the product cannot hold."""
     api_version = doc.get("apiVersion")
     if api_version not in _KNOWN:
         raise invalid("apiVersion", f"{api_version!r} is not an ODCS v3 apiVersion ({', '.join(sorted(_KNOWN))})")
@@ -306,15 +325,22 @@ def import_odcs(text: str, *, domain: str | None = None, owner: str | None = Non
         ]
         raise InvalidInput(f"The document is not valid ODCS {api_version}: {items[0].message}", errors=items)
     contract = OpenDataContractStandard.model_validate(doc)
+    given = {key: value for key, value in (overrides or {}).items() if value is not None}
     try:
-        return _to_product(contract, doc, domain, owner)
+        spec, index, lakehouse_from = _to_product(contract, doc, given)
     except ValidationError as error:
         raise invalid_from_validation(error, "The contract does not make a valid data product") from None
+    from lakemesh.products.odcs_report import not_imported  # the report reads this module's mapping
+
+    return OdcsImport(spec, not_imported(doc, spec, index, lakehouse_from))
 
 
-def _load(text: str) -> dict[str, Any]:
+def load_document(text: str) -> dict[str, Any]:
+    """A YAML or JSON mapping, bounded: size, no aliases, nesting depth."""
     if len(text) > MAX_DOCUMENT_CHARS:
         raise invalid((), f"the document is larger than {MAX_DOCUMENT_CHARS} characters")
+    if nesting_depth(text) > MAX_DEPTH:  # refused before parsing: PyYAML takes seconds to hit its recursion limit
+        raise invalid((), f"the document nests deeper than {MAX_DEPTH} levels")
     try:
         # Aliases are refused: they let a few lines expand into gigabytes ("billion laughs").
         if any(isinstance(event, yaml.AliasEvent) for event in yaml.parse(text, Loader=_TextDatesLoader)):
@@ -332,17 +358,15 @@ def _load(text: str) -> dict[str, Any]:
 
 
 def _to_product(
-    contract: OpenDataContractStandard, doc: dict[str, Any], domain: str | None, owner: str | None
-) -> ProductSpec:
+    contract: OpenDataContractStandard, doc: dict[str, Any], given: dict[str, Any]
+) -> tuple[ProductSpec, int, str]:
     native = next((c.value for c in contract.customProperties or [] if c.property == _NATIVE), None)
     native = native if isinstance(native, dict) else {}
-    objects = doc.get("schema") or []
-    if len(objects) != 1:
-        raise invalid("schema", f"a data product serves exactly one table; the document has {len(objects)} objects")
-    table, props = objects[0], objects[0].get("properties") or []
-    columns = {p["name"]: _column(i, p) for i, p in enumerate(props)}
-    entries = [(e, None) for e in table.get("quality") or []]
-    entries += [(e, p["name"]) for p in props for e in p.get("quality") or []]
+    index = _pick_object(doc.get("schema") or [], given.get("table"))
+    table, props = doc["schema"][index], doc["schema"][index].get("properties") or []
+    columns = {column_name(p): _column(index, i, p) for i, p in enumerate(props)}
+    entries: list[tuple[dict[str, Any], str | None]] = [(e, None) for e in table.get("quality") or []]
+    entries += [(e, column_name(p)) for p in props for e in p.get("quality") or []]
     rules = [rule for e, column in entries if (rule := _rule_from_entry(e, column)) is not None]
     description = contract.description
     patterns = native.get("accessPatterns")
@@ -351,17 +375,17 @@ def _to_product(
     team = contract.team
     members = team if isinstance(team, list) else team.members if team is not None else None
     by_role = {(m.role or "").lower(): m.username for m in members or [] if m.username}
-    server = contract.servers[0] if contract.servers else None
-    lakehouse = server.server if server is not None and server.server else f"{contract.domain or domain}_lakehouse"
+    domain = given.get("domain") or contract.domain
+    lakehouse, lakehouse_from = _lakehouse(doc, given, domain)
     data: dict[str, Any] = {
-        "name": contract.name or contract.dataProduct or contract.id,
-        "domain": contract.domain or domain,
-        "owner": owner or by_role.get("owner") or next(iter(by_role.values()), None),
+        "name": given.get("name") or contract.name or contract.dataProduct or contract.id,
+        "domain": domain,
+        "owner": given.get("owner") or by_role.get("owner") or next(iter(by_role.values()), None),
         "description": (description.purpose or "") if description else "",
         "contract": {"schema": columns, "sla": _sla(contract), "access_patterns": patterns},
         "storage": {
             "lakehouse": _identifier(lakehouse),
-            "table": _identifier(table.get("physicalName") or table["name"]),
+            "table": _identifier(given.get("table") or table.get("physicalName") or table["name"]),
         },
         "quality_rules": rules,
         "tags": contract.tags or [],
@@ -371,11 +395,47 @@ def _to_product(
     mapped |= {"outputPorts": "output_ports", "enforcement": "enforcement", "createTable": "create_table"}
     mapped |= {"classification": "classification", "qualityRulesOnWrite": "quality_rules_on_write"}
     data |= {field: native[key] for key, field in mapped.items() if key in native}
+    if "create_table" in given:
+        data["create_table"] = bool(given["create_table"])
     if data["domain"] is None:
-        raise invalid("domain", "the document names no domain; pass one to the import")
+        raise invalid("domain", "the document names no domain; pass one (--domain)")
     if data["owner"] is None:
-        raise invalid("team", "the document names no team member to own the product; pass an owner to the import")
-    return ProductSpec.model_validate(data)
+        raise invalid("team", "the document names no team member to own the product; pass an owner (--owner)")
+    return ProductSpec.model_validate(data), index, lakehouse_from
+
+
+def column_name(prop: dict[str, Any]) -> str:
+    """The table's column: the property's `physicalName` when it has one (v3.0.2+), else its `name`."""
+    return str(prop.get("physicalName") or prop["name"])
+
+
+def _pick_object(objects: list[dict[str, Any]], table: str | None) -> int:
+    """The schema object the product serves: the only one, or the one named by `table`."""
+    names = [str(o.get("physicalName") or o.get("name")) for o in objects]
+    if table is not None and len(objects) > 1:
+        for index, obj in enumerate(objects):
+            if table in (obj.get("physicalName"), obj.get("name")):
+                return index
+        raise invalid("schema", f"no schema object is named {table!r} (the document has {', '.join(names)})")
+    if len(objects) != 1:
+        found = f": {', '.join(names)}; pass the table to use" if objects else ""
+        raise invalid("schema", f"a data product serves exactly one table; the document has {len(objects)}{found}")
+    return 0
+
+
+_LAKEHOUSE_SERVERS = {"custom", "local"}  # what our export writes; a postgres or s3 server is not a lakehouse
+
+
+def _lakehouse(doc: dict[str, Any], given: dict[str, Any], domain: str | None) -> tuple[str, str]:
+    """The lakehouse and where it came from: the caller, the first server when it is a lakehouse, else the
+    domain's conventional `<domain>_lakehouse`."""
+    if given.get("lakehouse"):
+        return str(given["lakehouse"]), "given"
+    servers = doc.get("servers") or []
+    first = servers[0] if servers and isinstance(servers[0], dict) else {}
+    if first.get("server") and first.get("type") in _LAKEHOUSE_SERVERS:
+        return str(first["server"]), "server"
+    return f"{domain}_lakehouse", "default"
 
 
 def _identifier(name: str) -> str:
@@ -384,14 +444,14 @@ def _identifier(name: str) -> str:
     return cleaned if not cleaned[0].isdigit() else f"_{cleaned}"
 
 
-def _column(index: int, prop: dict[str, Any]) -> dict[str, Any]:
+def _column(obj: int, index: int, prop: dict[str, Any]) -> dict[str, Any]:
     spelled, logical = str(prop.get("physicalType") or ""), prop.get("logicalType")
     try:
         parse_column_type(spelled)
         column_type = spelled.strip().lower().replace(" ", "")
     except ValueError:
         if logical not in _FROM_LOGICAL:
-            where = ("schema", 0, "properties", index, "logicalType")
+            where = ("schema", obj, "properties", index, "logicalType")
             raise invalid(where, f"{prop['name']}: logicalType {logical!r} has no native column type") from None
         column_type = _FROM_LOGICAL[logical]
     primary = bool(prop.get("primaryKey"))  # a primary key is required and unique, whatever else the entry says

@@ -10,6 +10,13 @@ from pydantic import BaseModel, ConfigDict, Field
 Status = Literal["draft", "published", "deprecated", "retired"]
 
 
+class NotImported(BaseModel):
+    """A part of an imported ODCS document with no place in a Lakemesh product: its JSON path and why."""
+
+    path: str
+    reason: str
+
+
 class DataProduct(BaseModel):
     model_config = ConfigDict(populate_by_name=True)
 
@@ -41,6 +48,10 @@ class DataProduct(BaseModel):
     sunset_date: date | None
     etag: str
     warnings: list[str] = Field(default_factory=list)
+    not_imported: list[NotImported] = Field(
+        default_factory=list,
+        description="On a create from an ODCS document: each part of it the product could not hold, and why.",
+    )
 
 
 class ProductVersion(BaseModel):

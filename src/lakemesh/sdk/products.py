@@ -17,8 +17,27 @@ def _path(domain: str, product: str) -> str:
 class RemoteProductMethods:
     _http: Transport
 
-    def create_product(self, product: dict[str, Any]) -> DataProduct:
-        return DataProduct.model_validate(self._http.json("POST", "/api/v1/products", json=product))
+    def create_product(
+        self,
+        product: dict[str, Any] | str,
+        *,
+        domain: str | None = None,
+        name: str | None = None,
+        owner: str | None = None,
+        lakehouse: str | None = None,
+        table: str | None = None,
+        create_table: bool | None = None,
+    ) -> DataProduct:
+        given = {"domain": domain, "name": name, "owner": owner, "lakehouse": lakehouse, "table": table}
+        params: dict[str, Any] = {k: v for k, v in given.items() if v is not None}
+        if create_table is not None:
+            params["create_table"] = "true" if create_table else "false"
+        if isinstance(product, str):  # ODCS YAML text goes as written
+            headers = {"Content-Type": "application/yaml"}
+            body = self._http.json("POST", "/api/v1/products", content=product.encode(), params=params, headers=headers)
+        else:
+            body = self._http.json("POST", "/api/v1/products", json=product, params=params)
+        return DataProduct.model_validate(body)
 
     def list_products(self, *, domain: str | None = None, status: str | None = None) -> list[DataProduct]:
         items = self._http.pages("/api/v1/products", {"domain": domain, "status": status})

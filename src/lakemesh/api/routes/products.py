@@ -2,23 +2,25 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Header, Query, Request, Response, status
 from starlette.concurrency import run_in_threadpool
 
 from lakemesh.api.deps import Caller, Cursor, IfMatch, Limit, PlatformDep
 from lakemesh.api.uploads import spooled_body
-from lakemesh.core.errors import UnsupportedMediaType
+from lakemesh.core.documents import load_bounded_json
+from lakemesh.core.errors import UnsupportedMediaType, invalid
 from lakemesh.core.pages import DEFAULT_LIMIT, Page
 from lakemesh.core.validation import parse_model
 from lakemesh.products.contract import parse_contract
+from lakemesh.products.from_document import create_from_document
 from lakemesh.products.models import ProductPatch, ProductSpec
 from lakemesh.products.odcs import export_odcs, import_odcs
 from lakemesh.products.views import ContractUpdate, DataProduct, DeprecateRequest, ProductVersion, VersionDiff
 
 router = APIRouter(prefix="/api/v1/products", tags=["data products"])
-RAW_BODY_PATHS = [r"^/api/v1/products/[^/]+/[^/]+/contract$"]
+RAW_BODY_PATHS = [r"^/api/v1/products$", r"^/api/v1/products/[^/]+/[^/]+/contract$"]
 YAML_TYPES = ("application/yaml", "application/x-yaml", "text/yaml")
 MAX_CONTRACT_BYTES = 1024 * 1024
 
@@ -29,12 +31,47 @@ Version = Annotated[str | None, Query(description="Required, as a major bump, fo
     "",
     status_code=status.HTTP_201_CREATED,
     summary="Register a data product",
-    description="The seed's product document as written. The storage binding must exist (or `create_table: true`), "
-    "the contract must match the table and quality rules must parse and name existing columns: every problem is "
-    "one entry of a 422. Products start as drafts; publish them to make them visible to other domains.",
+    description="The seed's product document as written, or an ODCS v3 contract (a body with `apiVersion`/`kind`, "
+    "as JSON or with `Content-Type: application/yaml`). The query parameters override or complete the document; "
+    "an ODCS contract names the table in its schema object's `physicalName`, and `lakehouse` binds it when its "
+    "`servers` entry names no lakehouse. The storage binding must exist (or `create_table: true`), the contract "
+    "must match the table and quality rules must parse and name existing columns: every problem is one entry of "
+    "a 422. `not_imported` lists each part of an ODCS document the product cannot hold. Products start as drafts; "
+    "publish them to make them visible to other domains.",
+    openapi_extra={
+        "requestBody": {
+            "required": True,
+            "content": {
+                "application/json": {"schema": ProductSpec.model_json_schema()},
+                "application/yaml": {"schema": {"type": "string"}},
+            },
+        }
+    },
 )
-def create_product(spec: ProductSpec, platform: PlatformDep, caller: Caller, response: Response) -> DataProduct:
-    product = platform.products.create(caller, spec)
+async def create_product(
+    request: Request,
+    platform: PlatformDep,
+    caller: Caller,
+    response: Response,
+    domain: Annotated[str | None, Query(description="Domain, when the document names none or another.")] = None,
+    name: Annotated[str | None, Query(description="Product name, overriding the document's.")] = None,
+    owner: Annotated[str | None, Query(description="Owner, overriding the document's team.")] = None,
+    lakehouse: Annotated[str | None, Query(description="Lakehouse holding the table.")] = None,
+    table: Annotated[str | None, Query(description="Table; for ODCS, the schema object to serve.")] = None,
+    create_table: Annotated[bool | None, Query(description="Create the table from the contract.")] = None,
+) -> DataProduct:
+    media = (request.headers.get("content-type") or "application/json").split(";")[0].strip().lower()
+    if media not in (*YAML_TYPES, "application/json"):
+        raise UnsupportedMediaType("Send the product as application/json or an ODCS v3 contract as application/yaml")
+    limit = MAX_CONTRACT_BYTES if media in YAML_TYPES else platform.settings.max_body_bytes
+    async with spooled_body(request, limit) as path:
+        body = path.read_bytes()
+    document = body.decode("utf-8", errors="replace") if media in YAML_TYPES else load_bounded_json(body, "body")
+    if not isinstance(document, dict | str):
+        raise invalid((), "a product document is a JSON object: the native product or an ODCS v3 contract")
+    overrides: dict[str, Any] = {"domain": domain, "name": name, "owner": owner, "lakehouse": lakehouse}
+    overrides |= {"table": table, "create_table": create_table}
+    product = await run_in_threadpool(create_from_document, platform.products, caller, document, overrides)
     response.headers["ETag"] = product.etag
     response.headers["Location"] = f"/api/v1/products/{product.qualified_name}"
     return product
