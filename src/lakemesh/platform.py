@@ -134,6 +134,7 @@ class Platform:
         )
         self.discovery = SearchService(self.catalog, self.clock)
         self.scheduler.every(60, "access-grant-expiry", self.access.sweep_expired)
+        self.catalog.on_events_committed(self.discovery.refresh)
         self.scheduler.every(5, "search-index", self.discovery.catch_up)
         # pipelines
         self.lineage = LineageService(self.catalog, self.authorizer, self.clock)
@@ -199,6 +200,7 @@ class Platform:
         self.executor.close()  # stops Ray only if this process started it
         self.query.close()
         self.quality.close()
+        self.discovery.close()
         self.catalog.dispose()
 
 

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import logging
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
@@ -16,6 +17,8 @@ from lakemesh.core.errors import ServiceUnavailable
 CONNECT_TIMEOUT = 5  # seconds
 KEEPALIVES = {"keepalives": 1, "keepalives_idle": 10, "keepalives_interval": 5, "keepalives_count": 3}
 UNAVAILABLE = "The catalog database is unavailable; try again shortly"
+WROTE_EVENTS = "lakemesh.wrote_events"  # session.info key: the transaction added outbox events
+log = logging.getLogger(__name__)
 
 
 def is_disconnect(exc: BaseException) -> bool:
@@ -54,6 +57,15 @@ class Catalog:
         if self.is_sqlite:
             event.listen(self.engine, "connect", _sqlite_pragmas)
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
+        self._on_events: list[Callable[[], None]] = []
+
+    def on_events_committed(self, callback: Callable[[], None]) -> None:
+        """Run `callback` in the writer's thread after each transaction that committed outbox events.
+
+        Consumers that must be current when the write returns (the search index: a write is searchable once
+        it is acknowledged, as Elasticsearch's `refresh=wait_for`) catch up here instead of on every reader.
+        """
+        self._on_events.append(callback)
 
     @contextmanager
     def transaction(self) -> Iterator[Session]:
@@ -65,6 +77,15 @@ class Catalog:
             if is_disconnect(exc):
                 raise ServiceUnavailable(UNAVAILABLE) from exc
             raise
+        if session.info.get(WROTE_EVENTS):
+            self._events_committed()
+
+    def _events_committed(self) -> None:
+        for callback in self._on_events:
+            try:
+                callback()
+            except Exception:  # the write has committed; its consumers catch up on their next run
+                log.exception("after-commit consumer %s failed", getattr(callback, "__qualname__", callback))
 
     @contextmanager
     def read(self) -> Iterator[Session]:

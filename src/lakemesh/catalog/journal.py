@@ -7,6 +7,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from lakemesh.catalog.db import WROTE_EVENTS
 from lakemesh.catalog.tables import AuditRow, OutboxRow
 
 
@@ -53,6 +54,7 @@ def record(
             payload=_jsonable(payload if payload is not None else after or {}),
         )
     )
+    session.info[WROTE_EVENTS] = True
 
 
 def _jsonable(value: Any) -> Any:

@@ -4,19 +4,19 @@ Ranking: a query word in the name, then in the tags, then full-text relevance we
 description > columns (bm25 on SQLite, field weights on PostgreSQL), times a factor for the kind (products
 first) and the status (published before drafts); the quality score breaks ties. Facets count every hit
 the caller may see, not only the page. The full-text match, typo candidates, visibility, filters, facets and
-ordering run over the index snapshot (snapshot.py, wordindex.py), so a query matching most of the catalog
-costs about as much as a narrow one. SQL is asked, in one round trip, for the index's position and the
-caller's roles and grants (state.py), then for the page's documents (and on SQLite bm25 of narrow matches).
+ordering run over the index snapshot (snapshot.py, patched per write by patch.py and layers.py), so a query
+matching most of the catalog costs about as much as a narrow one. SQL is asked, in one round trip, for the
+index's position and the caller's roles and grants (state.py), then for the page's documents (and on SQLite
+bm25 of narrow matches).
 """
 
 from __future__ import annotations
 
 import threading
-from dataclasses import dataclass, replace
-from typing import Any
+from dataclasses import dataclass
 
 import numpy as np
-from sqlalchemy import func, literal_column, or_, select
+from sqlalchemy import func, literal_column, select
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import object_session
 
@@ -30,7 +30,9 @@ from lakemesh.core.errors import Forbidden
 from lakemesh.core.names import slugify
 from lakemesh.discovery import state as index_state
 from lakemesh.discovery.index import FTS, SearchIndex
+from lakemesh.discovery.layers import Spellings
 from lakemesh.discovery.models import FacetCount, SearchHit, SearchQuery, SearchResults
+from lakemesh.discovery.patch import advance, worn
 from lakemesh.discovery.snapshot import FACET_COLUMNS, BoolArray, FloatArray, IntArray, Snapshot, counts
 from lakemesh.discovery.snapshot import load as load_snapshot
 from lakemesh.discovery.state import CONSUMER, IndexState
@@ -52,7 +54,7 @@ class Matched:
     """The documents matching a query's words, whoever asks (visibility and filters come after)."""
 
     groups: list[list[str]]
-    spellings: list[list[tuple[int, int]]]  # per query word, the word codes it matched (see WordIndex)
+    spellings: list[Spellings]  # per query word, the word codes it matched (see LayeredWords)
     mask: BoolArray
     count: int
 
@@ -64,10 +66,11 @@ class SearchService:
         self.index = SearchIndex(is_sqlite=catalog.is_sqlite)
         self._lock = threading.Lock()
         self._current: Snapshot | None = None
+        self._reloading: threading.Thread | None = None
 
     # -- keeping the index current -----------------------------------------------------------------
     def catch_up(self, *, batches: int = 20) -> int:
-        """Index outbox events not seen yet (the scheduler calls this; so does every search, for read-your-writes)."""
+        """Index outbox events not seen yet (after each write, and from the scheduler for any a write left)."""
         handled = 0
         for _ in range(batches):
             count = consume(self._catalog, CONSUMER, self._handle, now=self._clock.now())
@@ -76,6 +79,16 @@ class SearchService:
                 break
         return handled
 
+    def refresh(self) -> None:
+        """Index what was just written and patch the snapshot with it, so the writer's next search is current
+        and readers' searches do neither (run after each write that committed events)."""
+        self.catch_up()
+        with self._lock:
+            loaded = self._current is not None
+        if loaded:
+            with self._catalog.connect() as connection:
+                self._snapshot(connection, index_state.read(connection, None, self._clock.now()).generation)
+
     def _handle(self, events: list[OutboxRow]) -> None:
         # Index in consume()'s own transaction: the documents and the cursor move together (and SQLite has
         # one writer, so a second transaction here would wait on the first).
@@ -83,10 +96,6 @@ class SearchService:
         if session is None:
             raise RuntimeError("outbox events must come attached to consume()'s session")
         self.index.apply(session, events, self._clock.now())
-
-    def behind(self) -> bool:
-        with self._catalog.connect() as connection:
-            return index_state.read(connection, None, self._clock.now()).behind
 
     def rebuild(self, actor: Principal) -> int:
         """Re-read the outbox from the start (after a restore, or to pick up an index change)."""
@@ -103,11 +112,8 @@ class SearchService:
     # -- search ----------------------------------------------------------------------------------
     def search(self, actor: Principal, query: SearchQuery) -> SearchResults:
         with self._catalog.connect() as connection:
+            # Writers index their events before their write returns (refresh), so searches never index.
             state = index_state.read(connection, actor, self._clock.now())
-            if state.behind:  # events not indexed yet (here or on another replica): index them first
-                connection.rollback()
-                self.catch_up(batches=2)
-                state = index_state.read(connection, actor, self._clock.now())
             snapshot = self._snapshot(connection, state.generation)
             groups, corrected = _expand(snapshot, query_words(query.q))
             found = _matches(snapshot, groups)
@@ -118,23 +124,52 @@ class SearchService:
         return SearchResults(query=query.q, total=int(mask.sum()), items=hits, facets=facets, corrected=corrected)
 
     def _snapshot(self, connection: Connection, generation: tuple[int, int]) -> Snapshot:
-        """The snapshot of the current index generation; rebuilt only when indexed documents may have changed."""
+        """The snapshot of the current index generation: the last one patched with what changed since."""
         with self._lock:
             current = self._current
         if current is not None and current.generation != generation:
-            (old_position, old_top), (new_position, new_top) = current.generation, generation
-            unchanged = old_top == new_top and old_position < new_position
-            if unchanged and not connection.scalar(
-                select(OutboxRow.id).where(*_indexed_between(old_position, new_position)).limit(1)
-            ):
-                current = replace(current, generation=generation)
-            else:
-                current = None
+            current = advance(connection, current, generation)
         if current is None:
             current = load_snapshot(connection, generation)
-        with self._lock:
-            self._current = current
+        self._keep(current)
+        if worn(current):
+            self._reload_in_background()
         return current
+
+    def _keep(self, snapshot: Snapshot) -> None:
+        with self._lock:  # a search that read an older generation must not put it back over a newer one
+            if self._current is None or self._current.generation <= snapshot.generation:
+                self._current = snapshot
+
+    def _reload_in_background(self) -> None:
+        """Load a fresh snapshot off the search path once patches have piled up; searches go on meanwhile."""
+        with self._lock:
+            if self._reloading is not None:
+                return
+            self._reloading = threading.Thread(target=self._reload, name="search-snapshot", daemon=True)
+        self._reloading.start()
+
+    def _reload(self) -> None:
+        try:
+            with self._catalog.connect() as connection:
+                state = index_state.read(connection, None, self._clock.now())
+                fresh = load_snapshot(connection, state.generation)
+                with self._lock:
+                    current = self._current
+                if current is not None and current.generation > fresh.generation:
+                    fresh = advance(connection, fresh, current.generation) or current
+                with self._lock:
+                    self._current = fresh
+        finally:
+            with self._lock:
+                self._reloading = None
+
+    def close(self) -> None:
+        """Wait for a background reload, so the catalog is not disposed under it."""
+        with self._lock:
+            reloading = self._reloading
+        if reloading is not None:
+            reloading.join()
 
     def _rank(
         self, connection: Connection, snapshot: Snapshot, found: Matched, mask: BoolArray, query: SearchQuery
@@ -210,11 +245,11 @@ class SearchService:
 def _visible(actor: Principal, state: IndexState, snapshot: Snapshot) -> BoolArray:
     """Published products for everyone; everything of your domains; tables and columns you hold a grant on."""
     if actor.is_platform_admin:
-        return np.ones(snapshot.size, dtype=np.bool_)
+        return snapshot.live
     visible = snapshot.public_product | snapshot.domain_ids.where(state.domain_ids)
     if state.granted_table_ids:
         visible |= snapshot.is_table_or_column & snapshot.object_ids.where(state.granted_table_ids)
-    return visible
+    return visible & snapshot.live
 
 
 def _expand(snapshot: Snapshot, words: list[str]) -> tuple[list[list[str]], dict[str, list[str]]]:
@@ -295,15 +330,6 @@ def _facets(snapshot: Snapshot, mask: BoolArray) -> dict[str, list[FacetCount]]:
         name: [FacetCount(value=v, count=c) for v, c in sorted(tally.items(), key=lambda item: (-item[1], item[0]))]
         for name, tally in counted.items()
     }
-
-
-def _indexed_between(after: int, upto: int) -> list[Any]:
-    """Outbox events in (after, upto] that the indexer acts on (see SearchIndex.apply)."""
-    return [
-        OutboxRow.id > after,
-        OutboxRow.id <= upto,
-        or_(OutboxRow.resource_type.in_(("product", "table")), OutboxRow.type == "domain.deleted"),
-    ]
 
 
 def _fts5_query(groups: list[list[str]]) -> str:

@@ -7,25 +7,25 @@ the visibility fields, the quality score, the name's sort rank and the words of 
 a search then matches, applies visibility and filters as array masks and counts with `bincount`, exactly,
 whatever the number of hits. Only text relevance for a bounded candidate set still runs in SQL.
 
-A generation is the search-index consumer's outbox position plus the largest document id; a new position that
-consumed no event the indexer acts on keeps the snapshot. Every replica reads the position from the catalog
-on each search, so a write indexed anywhere is seen by the next search everywhere. Snapshots are immutable
-and swapped whole, so concurrent searches never see a half-built one.
+A generation is the search-index consumer's outbox position plus the largest document id. A new generation
+is reached from the last one by patching in only the documents its events changed (patch.py); every replica
+reads the position from the catalog on each search, so a write indexed anywhere is seen by the next search
+everywhere. Snapshots are immutable and swapped whole, so concurrent searches never see a half-built one.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from itertools import count
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
-from sqlalchemy import select
-from sqlalchemy.engine import Connection
+from sqlalchemy import Select, select
+from sqlalchemy.engine import Connection, Row
 
 from lakemesh.catalog.tables.access import SearchDocumentRow, SearchTagRow
-from lakemesh.discovery.wordindex import WordIndex
+from lakemesh.discovery.layers import LayeredWords
 
 D = SearchDocumentRow
 FACET_COLUMNS = ("domain", "owner", "classification", "status", "kind", "layer")
@@ -52,23 +52,31 @@ class Codes:
 
     def where(self, wanted: Iterable[str], *, lower: bool = False) -> BoolArray:
         """Rows whose value is one of `wanted` (compared lower-cased with `lower`)."""
-        targets = {w.lower() for w in wanted} if lower else set(wanted)
-        hits = [
-            code
-            for value, code in self.lookup.items()
-            if value is not None and (value.lower() if lower else value) in targets
-        ]
+        if lower:
+            targets = {w.lower() for w in wanted}
+            hits = [code for value, code in self.lookup.items() if value is not None and value.lower() in targets]
+        else:  # one lookup per wanted value, not a pass over every value (object ids are one per document)
+            hits = [self.lookup[value] for value in set(wanted) if value in self.lookup]
         return np.isin(self.codes, np.array(hits, dtype=np.int64))
 
-
-_SERIALS = count(1)
+    def with_values(self, size: int, positions: IntArray, values: Sequence[str | None]) -> Codes:
+        """These codes grown to `size` (new positions NULL), with `values` written at `positions`."""
+        new = [v for v in dict.fromkeys(values) if v not in self.lookup]
+        known, lookup = self.values, self.lookup
+        if new:
+            known = [*known, *new]
+            lookup = {**lookup, **{value: len(self.values) + i for i, value in enumerate(new)}}
+        codes = np.zeros(size, dtype=np.int64)
+        codes[: len(self.codes)] = self.codes
+        codes[positions] = np.fromiter(map(lookup.__getitem__, values), dtype=np.int64, count=len(values))
+        return Codes(codes, known, lookup)
 
 
 @dataclass(frozen=True)
 class Snapshot:
     generation: tuple[int, int]
-    serial: int  # which load this is: a snapshot carried over to a new generation keeps it (and its caches)
     ids: IntArray  # sorted document ids; a document's position is its index here
+    live: BoolArray  # False where the document was deleted since the snapshot was loaded
     facets: dict[str, Codes]
     domain_ids: Codes
     object_ids: Codes
@@ -77,11 +85,13 @@ class Snapshot:
     is_table_or_column: BoolArray
     quality: FloatArray
     order_rank: IntArray  # position in (quality desc, name, id) order: how equal scores are ordered
+    by_order: IntArray  # the live positions in that order
+    names: list[str]
     kind_factor: FloatArray
     status_factor: FloatArray
     tag_doc: IntArray  # one entry per (document, tag): the document's position ...
     tag_code: Codes  # ... and the tag
-    words: WordIndex  # the words of name, tags, description and columns
+    words: LayeredWords  # the words of name, tags, description and columns
 
     @property
     def size(self) -> int:
@@ -97,63 +107,89 @@ class Snapshot:
         return found
 
 
+def document_rows() -> Select[Any]:
+    """What a snapshot holds of each document."""
+    return select(
+        D.id,
+        *(getattr(D, c) for c in FACET_COLUMNS),
+        D.domain_id,
+        D.object_id,
+        D.public,
+        D.quality_score,
+        D.name,
+        D.tags_text,
+        D.description,
+        D.columns_text,
+    )
+
+
+def texts_of(row: Row[Any]) -> dict[str, str]:
+    """A document row's text per word-index field."""
+    return {
+        "name": row.name or "",
+        "tags": row.tags_text or "",
+        "description": row.description or "",
+        "columns": row.columns_text or "",
+    }
+
+
 def load(connection: Connection, generation: tuple[int, int]) -> Snapshot:
     """Read the index's documents and tags into arrays (one pass over each table)."""
-    rows = connection.execute(
-        select(
-            D.id,
-            *(getattr(D, c) for c in FACET_COLUMNS),
-            D.domain_id,
-            D.object_id,
-            D.public,
-            D.quality_score,
-            D.name,
-            D.tags_text,
-            D.description,
-            D.columns_text,
-        ).order_by(D.id)
-    ).all()
-    ids = np.fromiter((r[0] for r in rows), dtype=np.int64, count=len(rows))
-    facets = {name: Codes.encode(r[1 + i] for r in rows) for i, name in enumerate(FACET_COLUMNS)}
+    rows = connection.execute(document_rows().order_by(D.id)).all()
+    ids = np.fromiter((r.id for r in rows), dtype=np.int64, count=len(rows))
+    facets = {name: Codes.encode(getattr(r, name) for r in rows) for name in FACET_COLUMNS}
     kind = facets["kind"]
     status = facets["status"]
     is_product = kind.where(["product"])
-    public = np.fromiter((bool(r[9]) for r in rows), dtype=np.bool_, count=len(rows))
-    quality = np.fromiter((r[10] or 0.0 for r in rows), dtype=np.float64, count=len(rows))
-    names = [r[11] or "" for r in rows]
-    order_rank = np.empty(len(rows), dtype=np.int64)
-    ordered = sorted(range(len(rows)), key=lambda i: (-quality[i], names[i], rows[i][0]))
-    order_rank[np.array(ordered, dtype=np.int64)] = np.arange(len(rows))
-    kind_factor = _factor(kind, {"product": 1.0, "table": 0.8}, 0.6)
-    status_factor = _factor(status, {"published": 1.0, "deprecated": 0.7, None: 0.9}, 0.5)
+    public = np.fromiter((bool(r.public) for r in rows), dtype=np.bool_, count=len(rows))
+    quality = np.fromiter((r.quality_score or 0.0 for r in rows), dtype=np.float64, count=len(rows))
+    names = [r.name or "" for r in rows]
+    by_order = np.array(sorted(range(len(rows)), key=lambda i: (-quality[i], names[i], ids[i])), dtype=np.int64)
     tag_rows = connection.execute(select(SearchTagRow.document_id, SearchTagRow.tag)).all()
     tag_ids = np.fromiter((d for d, _ in tag_rows), dtype=np.int64, count=len(tag_rows))
     at = np.minimum(np.searchsorted(ids, tag_ids), max(len(ids) - 1, 0))
     kept = np.flatnonzero(ids[at] == tag_ids) if len(ids) else np.zeros(0, dtype=np.int64)
     texts: dict[str, Sequence[str]] = {
         "name": names,
-        "tags": [r[12] or "" for r in rows],
-        "description": [r[13] or "" for r in rows],
-        "columns": [r[14] or "" for r in rows],
+        "tags": [r.tags_text or "" for r in rows],
+        "description": [r.description or "" for r in rows],
+        "columns": [r.columns_text or "" for r in rows],
     }
     return Snapshot(
         generation=generation,
-        serial=next(_SERIALS),
         ids=ids,
+        live=np.ones(len(rows), dtype=np.bool_),
         facets=facets,
-        domain_ids=Codes.encode(r[7] for r in rows),
-        object_ids=Codes.encode(r[8] for r in rows),
+        domain_ids=Codes.encode(r.domain_id for r in rows),
+        object_ids=Codes.encode(r.object_id for r in rows),
         public_product=is_product & public,
         is_product=is_product,
         is_table_or_column=kind.where(["table", "column"]),
         quality=quality,
-        order_rank=order_rank,
-        kind_factor=kind_factor,
-        status_factor=status_factor,
+        order_rank=ranks(by_order, len(rows)),
+        by_order=by_order,
+        names=names,
+        kind_factor=kind_factor(kind),
+        status_factor=status_factor(status),
         tag_doc=at[kept],
         tag_code=Codes.encode(tag_rows[i][1] for i in kept.tolist()),
-        words=WordIndex.build(texts),
+        words=LayeredWords.build(texts),
     )
+
+
+def ranks(by_order: IntArray, size: int) -> IntArray:
+    """Each position's place in `by_order` (positions not in it rank last)."""
+    rank = np.full(size, size, dtype=np.int64)
+    rank[by_order] = np.arange(len(by_order))
+    return rank
+
+
+def kind_factor(kind: Codes) -> FloatArray:
+    return _factor(kind, {"product": 1.0, "table": 0.8}, 0.6)
+
+
+def status_factor(status: Codes) -> FloatArray:
+    return _factor(status, {"published": 1.0, "deprecated": 0.7, None: 0.9}, 0.5)
 
 
 def _factor(codes: Codes, factors: dict[str | None, float], default: float) -> FloatArray:

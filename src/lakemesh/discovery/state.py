@@ -1,7 +1,7 @@
 """What a search needs from the catalog before it can match in memory, read in one round trip.
 
-The index's position decides which snapshot is current (and whether events wait to be indexed: another
-replica's writes show up here first); the caller's domains and granted tables decide what they may see.
+The index's position decides which snapshot is current (another replica's indexed writes show up here
+first); the caller's domains and granted tables decide what they may see.
 Several small queries cost a round trip each, which on a busy PostgreSQL server was most of a search.
 """
 
@@ -16,7 +16,7 @@ from sqlalchemy.engine import Connection
 
 from lakemesh.access.store import SERVING_STATUSES, held_by, in_force
 from lakemesh.auth.models import Principal
-from lakemesh.catalog.tables import OutboxCursorRow, OutboxRow, ProductRow, RoleAssignmentRow
+from lakemesh.catalog.tables import OutboxCursorRow, ProductRow, RoleAssignmentRow
 from lakemesh.catalog.tables.access import GrantRow, SearchDocumentRow
 
 CONSUMER = "search-index"
@@ -24,15 +24,10 @@ CONSUMER = "search-index"
 
 @dataclass(frozen=True)
 class IndexState:
-    latest_event: int  # the outbox's last event id
     position: int  # the last event the search index consumed
     top_document: int  # the largest document id
     domain_ids: list[str] = field(default_factory=list)  # domains the caller holds a role in
     granted_table_ids: list[str] = field(default_factory=list)  # tables of products granted to the caller
-
-    @property
-    def behind(self) -> bool:
-        return self.latest_event > self.position
 
     @property
     def generation(self) -> tuple[int, int]:
@@ -44,7 +39,6 @@ def read(connection: Connection, actor: Principal | None, now: datetime) -> Inde
     no_text = cast(null(), String)
     no_number = cast(null(), BigInteger)
     parts: list[Any] = [  # Select[str, str, int] and Select[str, str | None, int]
-        select(literal("outbox"), no_text, func.max(OutboxRow.id)),
         select(literal("position"), no_text, OutboxCursorRow.last_id).where(OutboxCursorRow.consumer == CONSUMER),
         select(literal("top"), no_text, func.max(SearchDocumentRow.id)),
     ]
@@ -69,7 +63,6 @@ def read(connection: Connection, actor: Principal | None, now: datetime) -> Inde
         else:
             numbers[what] = int(number or 0)
     return IndexState(
-        latest_event=numbers.get("outbox", 0),
         position=numbers.get("position", 0),
         top_document=numbers.get("top", 0),
         domain_ids=texts["domain"],
