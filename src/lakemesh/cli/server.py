@@ -101,7 +101,7 @@ def serve(
             endpoint.stop()
 
 
-def _start_sql_endpoint(platform: Platform) -> SqlEndpoint:
+def _start_sql_endpoint(platform: Platform) -> SqlEndpoint | None:
     """The PostgreSQL-wire SQL endpoint beside the REST server, on LAKEMESH_SQL_PORT of the same host."""
     from lakemesh.access.query import MAX_LIMIT
     from lakemesh.sqlwire.connection import Options
@@ -114,7 +114,15 @@ def _start_sql_endpoint(platform: Platform) -> SqlEndpoint:
         max_rows=max(0, min(settings.sql_max_rows, MAX_LIMIT)),
     )
     endpoint = SqlEndpoint(platform, settings.host, settings.sql_port, options)
-    endpoint.start()
+    try:
+        endpoint.start()
+    except OSError as exc:
+        # The REST server is still useful; say plainly why SQL clients cannot connect and how to fix it.
+        console.print(
+            f"[yellow]SQL endpoint not started:[/yellow] cannot listen on {settings.host}:{settings.sql_port} "
+            f"({exc.strerror}); set LAKEMESH_SQL_PORT or use --no-sql"
+        )
+        return None
     tls = "TLS" if options.tls else "no TLS"
     console.print(f"SQL endpoint (PostgreSQL protocol, {tls}) at [bold]{settings.host}:{settings.sql_port}[/bold]")
     return endpoint

@@ -24,7 +24,16 @@ from lakemesh.sqlwire import types
 from lakemesh.sqlwire.catalog import readable_objects
 from lakemesh.sqlwire.errors import SqlError, sqlstate_of
 from lakemesh.sqlwire.mirror import run_catalog_query
-from lakemesh.sqlwire.session import REPORTED, Portal, Prepared, Session, canonical, default_settings, parse_set
+from lakemesh.sqlwire.session import (
+    REPORTED,
+    SETTABLE,
+    Portal,
+    Prepared,
+    Session,
+    canonical,
+    default_settings,
+    parse_set,
+)
 from lakemesh.sqlwire.statements import Statement, classify, governed_sql, split_statements
 
 log = logging.getLogger(__name__)
@@ -303,13 +312,34 @@ class Connection:
         elif command == "DISCARD":
             session.statements.clear()
             session.portals.clear()
-        elif command == "SET":
-            parsed = parse_set(statement.text)
-            if parsed is not None:
-                session.settings[canonical(session.settings, parsed[0])] = parsed[1]
+        elif command in ("SET", "RESET"):
+            self._set(statement)
         elif command == "SHOW":
             return self._show(statement.text)
         return None
+
+    def _set(self, statement: Statement) -> None:
+        session = self._session()
+        words = statement.text.split()
+        if statement.command == "RESET":
+            name = words[1].strip(";") if len(words) > 1 else ""
+            if name.lower() != "all" and name.lower() not in SETTABLE:
+                raise SqlError("42704", f'unrecognized configuration parameter "{name}"')
+            return
+        parsed = parse_set(statement.text)
+        if parsed is None:
+            return  # SET TRANSACTION / SESSION CHARACTERISTICS: every transaction here is read-only anyway
+        name, value = parsed
+        if name.lower() not in SETTABLE:
+            raise SqlError("42704", f'unrecognized configuration parameter "{name}"')
+        if name.lower() in ("role", "session_authorization") and value.lower() not in (
+            "",
+            "none",
+            "default",
+            session.principal.name.lower(),
+        ):
+            raise SqlError("42501", "the SQL endpoint runs as the token's principal; SET ROLE cannot change it")
+        session.settings[canonical(session.settings, name)] = value
 
     def _show(self, text: str) -> pa.Table:
         name = text.split(None, 1)[1].strip().rstrip(";").strip().strip('"') if len(text.split()) > 1 else ""

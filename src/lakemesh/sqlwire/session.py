@@ -17,6 +17,17 @@ from lakemesh.sqlwire.statements import Statement
 # Reported to the client at start-up (and on change), as a PostgreSQL server would.
 REPORTED = ("application_name", "client_encoding", "DateStyle", "TimeZone", "standard_conforming_strings")
 NAMES_TTL_SECONDS = 5.0
+# PostgreSQL session settings a client may SET (kept for SHOW; none reaches the engine). Others are unknown, as
+# in PostgreSQL (42704): engine settings such as enable_external_access do not exist here.
+SETTABLE = {
+    "application_name", "client_encoding", "datestyle", "timezone", "search_path", "extra_float_digits",
+    "statement_timeout", "lock_timeout", "idle_in_transaction_session_timeout", "intervalstyle",
+    "standard_conforming_strings", "client_min_messages", "bytea_output", "default_transaction_read_only",
+    "default_transaction_isolation", "transaction_isolation", "transaction_read_only", "row_security", "jit",
+    "names", "plan_cache_mode", "max_parallel_workers_per_gather", "work_mem", "geqo", "lc_messages",
+    "lc_monetary", "lc_numeric", "lc_time", "escape_string_warning", "join_collapse_limit", "from_collapse_limit",
+    "idle_session_timeout", "tcp_keepalives_idle", "role", "session_authorization", "xmloption",
+}  # fmt: skip
 
 
 def default_settings(user: str, application: str) -> dict[str, str]:
