@@ -198,7 +198,8 @@ def test_psycopg_prepared_binary_values_equal_the_rest_arrow_result(sql_server: 
             assert rows == [tuple(r.values()) for r in rest.to_pylist()], f"binary={binary}"
         assert isinstance(rows[0][5], Decimal) and rows[0][5] == Decimal("1234.56")
         assert rows[0][10].utcoffset() is not None and rows[0][9].tzinfo is None
-        assert cursor.execute("SELECT count(*) AS n FROM product.%s.customer_360" % world["sales"]).fetchone() == (6,)
+        product = f"product.{world['sales']}.customer_360"
+        assert cursor.execute(f"SELECT count(*) AS n FROM {product}").fetchone() == (6,)
 
 
 # -- SQLAlchemy, pandas, inspector ----------------------------------------------------------------------
