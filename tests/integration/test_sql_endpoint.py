@@ -365,9 +365,29 @@ def test_a_client_leaving_mid_result_does_not_hurt_others(world: dict[str, str])
         assert len(other.execute(big).fetchall()) == 216
 
 
-def test_cancel_request_leaves_the_connection_usable(world: dict[str, str]) -> None:
+def test_a_cancel_request_stops_a_long_query_and_the_connection_stays_usable(world: dict[str, str]) -> None:
+    table = f"product.{world['sales']}.customer_360"
+    endless = "SELECT count(*) FROM " + ", ".join(f"{table} t{i}" for i in range(13))  # 6^13 rows to count
     with psycopg.connect(dsn(world, "analyst"), autocommit=True) as connection:
-        connection.cancel_safe(timeout=5)
+        started = threading.Event()
+
+        def cancel_soon() -> None:
+            started.wait(10)
+            while not connection.closed:
+                connection.cancel_safe(timeout=5)  # repeated: the first may arrive before the engine starts
+                if done.wait(0.5):
+                    return
+
+        done = threading.Event()
+        canceller = threading.Thread(target=cancel_soon)
+        canceller.start()
+        started.set()
+        try:
+            with pytest.raises(psycopg.errors.QueryCanceled):
+                connection.execute(endless)
+        finally:
+            done.set()
+            canceller.join()
         assert connection.execute("SELECT 2").fetchone() == (2,)
 
 

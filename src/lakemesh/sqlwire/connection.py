@@ -17,7 +17,8 @@ from typing import Any
 
 import pyarrow as pa
 
-from lakemesh.core.errors import Unauthorized
+from lakemesh.access.query import QueryCancel
+from lakemesh.core.errors import ServiceUnavailable, Unauthorized
 from lakemesh.platform import Platform
 from lakemesh.sqlwire import messages as m
 from lakemesh.sqlwire import types
@@ -61,7 +62,7 @@ class Connection:
         self.registry = registry
         self.session: Session | None = None
         self.encrypted = False
-        self.cancelled = False
+        self.cancel = QueryCancel()
         self.key = (secrets.randbelow(2**31 - 1) + 1, secrets.randbelow(2**31 - 1) + 1)
 
     # -- start-up ------------------------------------------------------------------------------------
@@ -99,7 +100,7 @@ class Connection:
                 pid, key = struct.unpack("!ii", body[4:12])
                 target = self.registry.get(pid)
                 if target is not None and target[0] == key:
-                    target[1].cancelled = True
+                    target[1].cancel.fire()  # interrupts the running statement, if any
                 return False
             if code != PROTOCOL_3:
                 writer.write(m.error_response("0A000", "unsupported protocol version", severity="FATAL"))
@@ -258,7 +259,7 @@ class Connection:
     async def _run(self, statement: Statement, params: list[Any]) -> pa.Table | None:
         """Run one statement as the connection's principal; None for statements without rows."""
         session = self._session()
-        self.cancelled = False
+        self.cancel = QueryCancel()  # a cancel request stops the statement running when it arrives, not later ones
         # The token is checked before every statement: a revoked token stops working mid-connection.
         session.principal = await asyncio.to_thread(self.platform.principals.authenticate, session.secret)
         if session.transaction == "E" and statement.command not in ("ROLLBACK", "ABORT", "COMMIT", "END"):
@@ -287,12 +288,18 @@ class Connection:
             objects = readable_objects(self.platform, session.principal)
             session.remember_objects(objects)
         text = governed_sql(sql, objects, session.search_path(objects), params)
-        outcome = self.platform.query.run(session.principal, text, limit=self.options.max_rows)
+        cancel = self.cancel
+        try:
+            outcome = self.platform.query.run(session.principal, text, limit=self.options.max_rows, cancel=cancel)
+        except ServiceUnavailable as exc:
+            if cancel.fired:
+                raise SqlError("57014", "canceling statement due to user request") from exc
+            raise
         if outcome.truncated:
             raise SqlError(
                 "54000", f"the result has more than {self.options.max_rows} rows; add a LIMIT or a narrower WHERE"
             )
-        if self.cancelled:
+        if cancel.fired:
             raise SqlError("57014", "canceling statement due to user request")
         return outcome.table
 
