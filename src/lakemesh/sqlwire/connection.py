@@ -25,6 +25,7 @@ from lakemesh.sqlwire import types
 from lakemesh.sqlwire.catalog import readable_objects
 from lakemesh.sqlwire.errors import SqlError, sqlstate_of
 from lakemesh.sqlwire.mirror import run_catalog_query
+from lakemesh.sqlwire.rows import data_rows
 from lakemesh.sqlwire.session import (
     REPORTED,
     SETTABLE,
@@ -40,7 +41,7 @@ from lakemesh.sqlwire.statements import Statement, classify, governed_sql, split
 log = logging.getLogger(__name__)
 PROTOCOL_3 = 196608
 SSL_REQUEST, GSS_REQUEST, CANCEL_REQUEST = 80877103, 80877104, 80877102
-ROWS_PER_WRITE = 2000
+ROWS_PER_WRITE = 20_000
 _TAGS = {"SET": "SET", "RESET": "RESET", "BEGIN": "BEGIN", "START": "BEGIN", "COMMIT": "COMMIT", "END": "COMMIT",
          "ROLLBACK": "ROLLBACK", "ABORT": "ROLLBACK", "DEALLOCATE": "DEALLOCATE", "DISCARD": "DISCARD ALL",
          "SAVEPOINT": "SAVEPOINT", "RELEASE": "RELEASE", "CLOSE": "CLOSE CURSOR", "UNLISTEN": "UNLISTEN"}  # fmt: skip
@@ -251,7 +252,7 @@ class Connection:
         self, writer: asyncio.StreamWriter, result: pa.Table, formats: list[int], start: int, stop: int
     ) -> None:
         for at in range(start, stop, ROWS_PER_WRITE):
-            chunk = await asyncio.to_thread(m.data_rows, result, formats, at, min(stop, at + ROWS_PER_WRITE))
+            chunk = await asyncio.to_thread(data_rows, result, formats, at, min(stop, at + ROWS_PER_WRITE))
             writer.write(chunk)
             await writer.drain()  # a slow or vanished client stops its own stream, not the server
 

@@ -12,7 +12,6 @@ import pyarrow as pa
 from lakemesh.sqlwire import types
 
 _I32 = struct.Struct("!i")
-_NULL = _I32.pack(-1)
 _CALL = re.compile(r"^(?:\w+\.)?(\w+)\(.*\)$", re.DOTALL)
 
 
@@ -110,30 +109,3 @@ def row_description(schema: pa.Schema, formats: Sequence[int]) -> bytes:
         size = types.TYPE_SIZES.get(oid, -1)
         parts.append(cstring(column_label(field.name)) + struct.pack("!ihihih", 0, 0, oid, size, -1, fmt))
     return message(b"T", b"".join(parts))
-
-
-def data_rows(table: pa.Table, formats: Sequence[int], start: int, stop: int) -> bytes:
-    """DataRow messages for rows [start, stop) of `table`, one column converted at a time."""
-    part = table.slice(start, stop - start)
-    count = len(table.schema)
-    encoders = []
-    columns = []
-    for field, fmt, column in zip(table.schema, formats, part.columns, strict=False):
-        oid = types.pg_type(field.type)
-        encoders.append(types.binary_encoder(oid) if fmt == 1 else types.text_encoder(oid))
-        columns.append(types.prepare_column(column))
-    head = struct.pack("!h", count)
-    out = []
-    pack = _I32.pack
-    for row in zip(*columns, strict=True) if columns else [() for _ in range(part.num_rows)]:
-        cells = [head]
-        for value, encode in zip(row, encoders, strict=True):
-            if value is None:
-                cells.append(_NULL)
-            else:
-                data = encode(value)
-                cells.append(pack(len(data)))
-                cells.append(data)
-        body = b"".join(cells)
-        out.append(b"D" + pack(len(body) + 4) + body)
-    return b"".join(out)
