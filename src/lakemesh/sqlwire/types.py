@@ -6,7 +6,7 @@ import datetime as dt
 import math
 import struct
 from collections.abc import Callable
-from decimal import Decimal
+from decimal import Decimal, localcontext
 from typing import Any
 
 import pyarrow as pa
@@ -202,8 +202,10 @@ def _decode_numeric(raw: bytes) -> Decimal:
     if sign == 0xC000:
         return Decimal("NaN")
     groups = struct.unpack(f"!{count}h", raw[8 : 8 + 2 * count])
-    value = Decimal(0)
-    for i, group in enumerate(groups):
-        value += Decimal(group).scaleb(4 * (weight - i))
-    value = value.quantize(Decimal(1).scaleb(-scale))
+    with localcontext() as context:
+        context.prec = 4 * len(groups) + scale + 8  # exact: numeric has far more digits than the default 28
+        value = Decimal(0)
+        for i, group in enumerate(groups):
+            value += Decimal(group).scaleb(4 * (weight - i))
+        value = value.quantize(Decimal(1).scaleb(-scale))
     return -value if sign == 0x4000 else value
