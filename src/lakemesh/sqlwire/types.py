@@ -103,7 +103,7 @@ def _numeric_binary(value: Any) -> bytes:
         return struct.pack("!hhHh", 0, 0, 0xC000, 0)
     exponent = number.as_tuple().exponent
     scale = max(0, -exponent) if isinstance(exponent, int) else 0
-    integer, _, fraction = format(abs(number), "f").partition(".")
+    integer, _, fraction = format(number.copy_abs(), "f").partition(".")
     integer = integer.lstrip("0")
     integer = "0" * (-len(integer) % 4) + integer
     fraction = fraction + "0" * (-len(fraction) % 4)
