@@ -257,7 +257,7 @@ class Connection:
             await writer.drain()  # a slow or vanished client stops its own stream, not the server
 
     # -- running one statement -----------------------------------------------------------------------
-    async def _run(self, statement: Statement, params: list[Any]) -> pa.Table | None:
+    async def _run(self, statement: Statement, params: list[Any], *, shape_only: bool = False) -> pa.Table | None:
         """Run one statement as the connection's principal; None for statements without rows."""
         session = self._session()
         self.cancel = QueryCancel()  # a cancel request stops the statement running when it arrives, not later ones
@@ -280,9 +280,10 @@ class Connection:
             return await asyncio.to_thread(
                 run_catalog_query, objects, path, session.principal.name, statement.text, params
             )
-        return await asyncio.to_thread(self._governed, statement.text, params)
+        return await asyncio.to_thread(self._governed, statement.text, params, 0 if shape_only else None)
 
-    def _governed(self, sql: str, params: list[Any]) -> pa.Table:
+    def _governed(self, sql: str, params: list[Any], limit: int | None = None) -> pa.Table:
+        """Run as the principal; `limit=0` only learns the result's columns (Describe of a statement)."""
         session = self._session()
         objects = session.cached_objects()
         if objects is None:
@@ -291,12 +292,13 @@ class Connection:
         text = governed_sql(sql, objects, session.search_path(objects), params)
         cancel = self.cancel
         try:
-            outcome = self.platform.query.run(session.principal, text, limit=self.options.max_rows, cancel=cancel)
+            rows = self.options.max_rows if limit is None else limit
+            outcome = self.platform.query.run(session.principal, text, limit=rows, cancel=cancel)
         except ServiceUnavailable as exc:
             if cancel.fired:
                 raise SqlError("57014", "canceling statement due to user request") from exc
             raise
-        if outcome.truncated:
+        if outcome.truncated and limit is None:
             raise SqlError(
                 "54000", f"the result has more than {self.options.max_rows} rows; add a LIMIT or a narrower WHERE"
             )
@@ -400,7 +402,7 @@ class Connection:
                     for i in range(count)]  # fmt: skip
             writer.write(m.parameter_description(oids))
             if prepared.statement.kind in ("query", "catalog") or prepared.statement.command == "SHOW":
-                result = await self._run(prepared.statement, [None] * count)
+                result = await self._run(prepared.statement, [None] * count, shape_only=True)
                 if result is not None:
                     writer.write(m.row_description(result.schema, [0] * len(result.schema)))
                     return
