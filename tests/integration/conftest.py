@@ -38,6 +38,9 @@ def free_port() -> int:
 def start_server(home: Path, catalog_url: str | None, *extra: str) -> tuple[subprocess.Popen[bytes], Server]:
     port = free_port()
     env = {**os.environ, "LAKEMESH_HOME": str(home), "LAKEMESH_PORT": str(port), "LAKEMESH_HOST": "127.0.0.1"}
+    # Every server its own SQL endpoint port: tests run in parallel.
+    env["LAKEMESH_SQL_PORT"] = os.environ.get("LAKEMESH_SQL_PORT_FOR_TESTS") or str(free_port())
+    env.setdefault("LAKEMESH_SQL_ALLOW_CLEARTEXT_LOOPBACK", "true")
     env.pop("LAKEMESH_URL", None)
     env.pop("LAKEMESH_TOKEN", None)
     if catalog_url:

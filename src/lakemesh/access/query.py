@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import secrets
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import pyarrow as pa
@@ -54,6 +55,34 @@ class QueryOutcome:
     masked: dict[str, list[str]] = field(default_factory=dict)
 
 
+class QueryCancel:
+    """Lets another thread stop a running query (a SQL client's cancel request): fired before the engine
+    starts, the query is interrupted as soon as it does."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._interrupt: Callable[[], None] | None = None
+        self.fired = False
+
+    def attach(self, interrupt: Callable[[], None]) -> None:
+        with self._lock:
+            self._interrupt = interrupt
+            fired = self.fired
+        if fired:
+            interrupt()
+
+    def detach(self) -> None:
+        with self._lock:
+            self._interrupt = None
+
+    def fire(self) -> None:
+        with self._lock:
+            self.fired = True
+            interrupt = self._interrupt
+        if interrupt is not None:
+            interrupt()
+
+
 @dataclass
 class _Source:
     relation: str
@@ -90,7 +119,9 @@ class QueryService:
         """Stop the thread that opens engine sessions ahead of queries."""
         self._pool.close()
 
-    def run(self, actor: Principal, sql: str, *, limit: int | None = None) -> QueryOutcome:
+    def run(
+        self, actor: Principal, sql: str, *, limit: int | None = None, cancel: QueryCancel | None = None
+    ) -> QueryOutcome:
         rows = DEFAULT_LIMIT if limit is None else limit
         if not 0 <= rows <= MAX_LIMIT:
             raise invalid("limit", f"must be between 0 and {MAX_LIMIT}")
@@ -105,7 +136,7 @@ class QueryService:
                 return sources[handle.table.id].relation
 
             gated = gate_query(sql, resolve, limits=EngineLimits(max_rows=rows + 1))
-        result = self._execute(gated, list(sources.values()))
+        result = self._execute(gated, list(sources.values()), cancel)
         truncated = result.num_rows > rows
         if truncated:
             result = result.slice(0, rows)
@@ -118,7 +149,7 @@ class QueryService:
         self._audit(actor, sql, list(sources.values()), outcome, gated.statement)
         return outcome
 
-    def _execute(self, gated: GatedQuery, sources: list[_Source]) -> pa.Table:
+    def _execute(self, gated: GatedQuery, sources: list[_Source], cancel: QueryCancel | None = None) -> pa.Table:
         """Answer from the Delta log when the query allows it, else scan each table natively (or via Arrow)."""
         snapshots = {s.relation: self._snapshot(s.handle) for s in sources}
         if len(sources) == 1:
@@ -142,10 +173,14 @@ class QueryService:
                     engine.register(source.relation, table.to_pyarrow_dataset(), columns=columns)
             timer = threading.Timer(self.timeout_seconds, engine.interrupt)
             timer.start()
+            if cancel is not None:
+                cancel.attach(engine.interrupt)
             try:
                 return engine.execute(gated)
             finally:
                 timer.cancel()
+                if cancel is not None:
+                    cancel.detach()
 
     # -- resolution --------------------------------------------------------------------------------
     def _resolve(self, session: Session, actor: Principal, name: TableName) -> TableHandle:

@@ -10,6 +10,7 @@ from lakemesh.cli.output import console
 
 if TYPE_CHECKING:
     from lakemesh.platform import Platform
+    from lakemesh.sqlwire.server import SqlEndpoint
 
 
 def register(app: typer.Typer) -> None:
@@ -54,8 +55,9 @@ def serve(
     port: int = typer.Option(None, help="Port (default LAKEMESH_PORT or 8484)."),
     migrate: bool = typer.Option(False, "--migrate", help="Upgrade the catalog schema before serving."),
     demo_data: bool = typer.Option(False, "--demo", help="Load the demo mesh (idempotent) before serving."),
+    no_sql: bool = typer.Option(False, "--no-sql", help="Do not start the SQL endpoint (PostgreSQL wire protocol)."),
 ) -> None:
-    """Run the REST API, the web UI and the Delta Sharing server."""
+    """Run the REST API, the web UI, the Delta Sharing server and the SQL endpoint."""
     import gc
 
     # Start-up allocates a few hundred thousand long-lived objects (models, routes, mappers): collecting while
@@ -91,7 +93,39 @@ def serve(
         f"Lakemesh is serving at [bold]http://{settings.host}:{settings.port}[/bold] "
         f"(API docs at /docs; data under {settings.resolved_data_root})"
     )
-    uvicorn.run(create_app(platform), host=settings.host, port=settings.port, log_level="warning", access_log=False)
+    endpoint = None if no_sql else _start_sql_endpoint(platform)
+    try:
+        uvicorn.run(create_app(platform), host=settings.host, port=settings.port, log_level="warning", access_log=False)
+    finally:
+        if endpoint is not None:
+            endpoint.stop()
+
+
+def _start_sql_endpoint(platform: Platform) -> SqlEndpoint | None:
+    """The PostgreSQL-wire SQL endpoint beside the REST server, on LAKEMESH_SQL_PORT of the same host."""
+    from lakemesh.access.query import MAX_LIMIT
+    from lakemesh.sqlwire.connection import Options
+    from lakemesh.sqlwire.server import SqlEndpoint, tls_context
+
+    settings = platform.settings
+    options = Options(
+        tls=tls_context(settings.sql_tls_cert, settings.sql_tls_key),
+        allow_cleartext=settings.sql_allow_cleartext_loopback,
+        max_rows=max(0, min(settings.sql_max_rows, MAX_LIMIT)),
+    )
+    endpoint = SqlEndpoint(platform, settings.host, settings.sql_port, options)
+    try:
+        endpoint.start()
+    except OSError as exc:
+        # The REST server is still useful; say plainly why SQL clients cannot connect and how to fix it.
+        console.print(
+            f"[yellow]SQL endpoint not started:[/yellow] cannot listen on {settings.host}:{settings.sql_port} "
+            f"({exc.strerror}); set LAKEMESH_SQL_PORT or use --no-sql"
+        )
+        return None
+    tls = "TLS" if options.tls else "no TLS"
+    console.print(f"SQL endpoint (PostgreSQL protocol, {tls}) at [bold]{settings.host}:{settings.sql_port}[/bold]")
+    return endpoint
 
 
 def _server_memory_pool() -> None:

@@ -107,6 +107,26 @@ class Settings(BaseSettings):
     host: str = Field(default="127.0.0.1", description="Address `lakemesh serve` binds to.")
     port: int = Field(default=8484, description="Port `lakemesh serve` listens on.")
     public_url: str | None = Field(default=None, description="URL clients reach the server at, if not host:port.")
+    sql_port: int = Field(
+        default=5433,
+        description="Port of the SQL endpoint (PostgreSQL wire protocol) `lakemesh serve` also listens on, "
+        "on the same host; `serve --no-sql` turns it off.",
+    )
+    sql_tls_cert: str | None = Field(
+        default=None,
+        description="PEM certificate (chain) of the SQL endpoint; with it clients can use sslmode=require.",
+    )
+    sql_tls_key: str | None = Field(default=None, description="PEM private key of `sql_tls_cert`, if not in that file.")
+    sql_allow_cleartext_loopback: bool = Field(
+        default=False,
+        description="Accept the API token as a cleartext password without TLS from loopback clients only "
+        "(for a single machine without a certificate).",
+    )
+    sql_max_rows: int = Field(
+        default=1_000_000,
+        description="Largest result the SQL endpoint returns; a larger one fails with SQLSTATE 54000 "
+        "(at most the governed query's own maximum, 1000000).",
+    )
     max_body_bytes: int = Field(default=2 * 1024 * 1024, description="Largest JSON request body accepted.")
     allow_domain_creation: bool = Field(
         default=False,

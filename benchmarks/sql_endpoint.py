@@ -1,0 +1,228 @@
+"""The SQL endpoint (PostgreSQL wire) vs REST Arrow vs raw DuckDB, side by side in one run (issue 18).
+
+1. A 1M-row result: psycopg over the wire (binary and text) vs `POST /api/v1/query` as Arrow vs raw DuckDB in
+   process over the same Parquet files. Goal: wire transfer >= 100 MB/s on loopback (MB = Arrow bytes).
+2. A point lookup by customer_id through a psycopg prepared statement: p50/p99 (goal p99 < 20 ms), REST beside it.
+3. An aggregate over the orders (10M rows): wire vs `mesh.sql` in process. Goal: <= 1.2x + 20 ms.
+
+    python benchmarks/sql_endpoint.py [--rows 10000000] [--customers 1000000] [--lookups 300]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import socket
+import statistics
+import struct
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from datetime import UTC, datetime
+from pathlib import Path
+
+import duckdb
+import httpx
+import numpy as np
+import psycopg
+import pyarrow as pa
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from _harness import free_port
+
+from lakemesh.core.settings import Settings
+from lakemesh.domains.models import DomainCreate
+from lakemesh.lakehouses.models import LakehouseCreate
+from lakemesh.mesh import Mesh
+from lakemesh.platform import Platform
+
+AGGREGATE = "SELECT status, count(*) AS n, sum(amount) AS s FROM {orders} GROUP BY status ORDER BY status"
+
+
+def customers(n: int) -> pa.Table:
+    rng = np.random.default_rng(7)
+    cents = rng.integers(0, 10_000_000, n)
+    ltv = duckdb.from_arrow(pa.table({"c": cents})).project("CAST(c / 100 AS DECIMAL(18, 2)) AS v")
+    return pa.table(
+        {
+            "customer_id": [f"C{i:07d}" for i in range(n)],
+            "segment": np.array(["Enterprise", "SMB", "Consumer"])[np.arange(n) % 3],
+            "lifetime_value": ltv.to_arrow_table().column("v"),
+            "churn_risk": rng.random(n),
+            "active": rng.random(n) > 0.2,
+            "last_updated": pa.array([datetime(2026, 1, 1, tzinfo=UTC)] * n, pa.timestamp("us", tz="UTC")),
+        }
+    )
+
+
+def orders(n: int, customer_count: int) -> pa.Table:
+    rng = np.random.default_rng(1)
+    return pa.table(
+        {
+            "order_id": np.arange(n, dtype=np.int64),
+            "customer_id": rng.integers(0, customer_count, n, dtype=np.int64),
+            "status": np.array(["shipped", "pending", "returned", "cancelled"])[rng.integers(0, 4, n)],
+            "amount": rng.gamma(2.0, 50.0, n),
+        }
+    )
+
+
+def setup(home: Path, rows: int, customer_count: int) -> None:
+    platform = Platform(Settings(home=home, catalog_url=None, data_root=None, scheduler=False))
+    platform.initialize()
+    admin = platform.principals.bootstrap_admin()
+    platform.domains.create(admin, DomainCreate(name="Sales"))
+    platform.lakehouses.create(admin, "Sales", LakehouseCreate(name="sales_lakehouse"))
+    started = time.perf_counter()
+    platform.table_data.write(admin, "Sales", "sales_lakehouse", "gold_customers", customers(customer_count))
+    big = orders(rows, customer_count).to_reader(max_chunksize=1 << 20)
+    platform.table_data.write(admin, "Sales", "sales_lakehouse", "silver_orders", big)
+    print(f"wrote {rows:,} orders and {customer_count:,} customers in {time.perf_counter() - started:.1f}s")
+    platform.close()
+
+
+def serve(home: Path) -> tuple[subprocess.Popen[bytes], str, int, str]:
+    port, sql_port = free_port(), free_port()
+    env = {**os.environ, "LAKEMESH_HOME": str(home), "LAKEMESH_PORT": str(port), "LAKEMESH_SQL_PORT": str(sql_port),
+           "LAKEMESH_SQL_ALLOW_CLEARTEXT_LOOPBACK": "true", "LAKEMESH_SCHEDULER": "false"}  # fmt: skip
+    process = subprocess.Popen(
+        [sys.executable, "-m", "lakemesh", "serve"], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(f"{url}/readyz", timeout=1).status_code == 200:
+                break
+        except httpx.TransportError:
+            time.sleep(0.1)
+    return process, url, sql_port, (home / "admin.token").read_text().strip()
+
+
+def raw_fetch(port: int, user: str, token: str, sql: str) -> int:
+    """Bytes of a simple-query result read off the socket undecoded: the server's side of the transfer."""
+    with socket.create_connection(("127.0.0.1", port)) as sock:
+        body = b"user\x00" + user.encode() + b"\x00database\x00lakemesh\x00\x00"
+        sock.sendall(struct.pack("!ii", len(body) + 8, 196608) + body)
+        sock.recv(9)
+        password = token.encode() + b"\x00"
+        sock.sendall(b"p" + struct.pack("!i", len(password) + 4) + password)
+        received = b""
+        while not received.endswith(b"Z\x00\x00\x00\x05I"):
+            received += sock.recv(65536)
+        query = sql.encode() + b"\x00"
+        sock.sendall(b"Q" + struct.pack("!i", len(query) + 4) + query)
+        total, tail = 0, b""
+        while not tail.endswith(b"Z\x00\x00\x00\x05I"):
+            chunk = sock.recv(1 << 20)
+            if not chunk:
+                break
+            total += len(chunk)
+            tail = (tail + chunk)[-6:]
+        return total
+
+
+def timed(run: Callable[[], object], repeat: int) -> tuple[float, object]:
+    best, result = float("inf"), None
+    for _ in range(repeat):
+        start = time.perf_counter()
+        result = run()
+        best = min(best, time.perf_counter() - start)
+    return best, result
+
+
+def raw_duckdb(home: Path) -> duckdb.DuckDBPyConnection:
+    platform = Platform(Settings(home=home, catalog_url=None, data_root=None, scheduler=False))
+    connection = duckdb.connect(":memory:", config={"threads": 2, "memory_limit": "2GB"})
+    for name in ("gold_customers", "silver_orders"):
+        uri = platform.data_root.table_uri("sales", "sales_lakehouse", name)
+        files = ", ".join(f"'{f.removeprefix('file://')}'" for f in platform.delta.open(uri).file_uris())
+        connection.execute(f"CREATE VIEW {name} AS SELECT * FROM read_parquet([{files}])")
+    platform.close()
+    return connection
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--rows", type=int, default=10_000_000)
+    parser.add_argument("--customers", type=int, default=1_000_000)
+    parser.add_argument("--lookups", type=int, default=300)
+    parser.add_argument("--repeat", type=int, default=3)
+    args = parser.parse_args()
+    home = Path(tempfile.mkdtemp(prefix="lakemesh-sqlwire-")) / "home"
+    setup(home, args.rows, args.customers)
+    process, url, sql_port, token = serve(home)
+    dsn = f"host=127.0.0.1 port={sql_port} user=admin dbname=lakemesh password={token} sslmode=disable"
+    raw = raw_duckdb(home)
+    try:
+        wire = psycopg.connect(dsn, autocommit=True)
+        http = httpx.Client(base_url=url, headers={"Authorization": f"Bearer {token}"}, timeout=600)
+        limit = min(args.customers, 1_000_000)
+        fetch = f"SELECT * FROM sales.sales_lakehouse.gold_customers LIMIT {limit}"
+
+        def rest_arrow(sql: str = fetch) -> pa.Table:
+            response = http.post("/api/v1/query", json={"sql": sql, "format": "arrow", "limit": limit})
+            response.raise_for_status()
+            return pa.ipc.open_stream(response.content).read_all()
+
+        reference = rest_arrow()
+        megabytes = reference.nbytes / 1e6
+        print(f"\n1. fetch {limit:,} rows ({megabytes:.0f} MB as Arrow), best of {args.repeat}")
+        rows = {
+            "wire, psycopg binary": lambda: wire.cursor(binary=True).execute(fetch).fetchall(),
+            "wire, psycopg text": lambda: wire.cursor().execute(fetch).fetchall(),
+            "wire, undecoded (text)": lambda: raw_fetch(sql_port, "admin", token, fetch),
+            "REST, Arrow stream": rest_arrow,
+            "raw DuckDB in process": lambda: raw.sql(f"SELECT * FROM gold_customers LIMIT {limit}").to_arrow_table(),
+        }
+        base = None
+        for name, run in rows.items():
+            seconds, _ = timed(run, args.repeat)
+            base = base or seconds
+            print(
+                f"   {name:24s} {seconds:7.2f} s  {megabytes / seconds:7.1f} MB/s  {seconds / base:5.2f}x wire-binary"
+            )
+
+        print(f"\n2. point lookup by customer_id, {args.lookups} lookups (prepared statement)")
+        ids = [f"C{i:07d}" for i in np.random.default_rng(3).integers(0, args.customers, args.lookups)]
+        lookup = "SELECT * FROM sales_sales_lakehouse.gold_customers WHERE customer_id = %s"
+        samples = []
+        for customer in ids:
+            start = time.perf_counter()
+            wire.execute(lookup, (customer,), prepare=True).fetchall()
+            samples.append((time.perf_counter() - start) * 1000)
+        rest_samples = []
+        for customer in ids[: max(1, args.lookups // 3)]:
+            sql = f"SELECT * FROM sales.sales_lakehouse.gold_customers WHERE customer_id = '{customer}'"
+            start = time.perf_counter()
+            http.post("/api/v1/query", json={"sql": sql}).raise_for_status()
+            rest_samples.append((time.perf_counter() - start) * 1000)
+        for name, values in (("wire (prepared)", samples), ("REST json", rest_samples)):
+            p99 = statistics.quantiles(values, n=100)[98] if len(values) >= 2 else values[0]
+            print(f"   {name:24s} p50 {statistics.median(values):6.1f} ms   p99 {p99:6.1f} ms   (goal p99 < 20 ms)")
+
+        print(f"\n3. aggregate over {args.rows:,} orders, best of {args.repeat}")
+        mesh = Mesh.open(home)
+        sql = AGGREGATE.format(orders="sales.sales_lakehouse.silver_orders")
+        in_process, _ = timed(lambda: mesh.sql(sql), args.repeat)
+        over_wire, _ = timed(lambda: wire.execute(sql).fetchall(), args.repeat)
+        direct, _ = timed(lambda: raw.sql(AGGREGATE.format(orders="silver_orders")).fetchall(), args.repeat)
+        goal = in_process * 1.2 + 0.020
+        print(f"   mesh.sql in process      {in_process * 1000:7.1f} ms")
+        print(f"   wire                     {over_wire * 1000:7.1f} ms  {over_wire / in_process:5.2f}x mesh.sql "
+              f"(goal <= {goal * 1000:.1f} ms: {'met' if over_wire <= goal else 'NOT met'})")  # fmt: skip
+        print(f"   raw DuckDB               {direct * 1000:7.1f} ms")
+        mesh.close()
+        wire.close()
+        http.close()
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,462 @@
+"""One client connection: start-up and password check, then simple and extended query messages.
+
+Every statement is answered by a service call made as the connection's principal; the token is checked again
+before each statement, so a revoked token's open connection is refused on its next statement.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import ipaddress
+import logging
+import secrets
+import ssl
+import struct
+from collections.abc import Callable
+from typing import Any
+
+import pyarrow as pa
+
+from lakemesh.access.query import QueryCancel
+from lakemesh.core.errors import ServiceUnavailable, Unauthorized
+from lakemesh.platform import Platform
+from lakemesh.sqlwire import messages as m
+from lakemesh.sqlwire import types
+from lakemesh.sqlwire.catalog import readable_objects
+from lakemesh.sqlwire.errors import SqlError, sqlstate_of
+from lakemesh.sqlwire.mirror import run_catalog_query
+from lakemesh.sqlwire.rows import data_rows
+from lakemesh.sqlwire.session import (
+    REPORTED,
+    SETTABLE,
+    Portal,
+    Prepared,
+    Session,
+    canonical,
+    default_settings,
+    parse_set,
+)
+from lakemesh.sqlwire.statements import Statement, classify, governed_sql, split_statements
+
+log = logging.getLogger(__name__)
+PROTOCOL_3 = 196608
+SSL_REQUEST, GSS_REQUEST, CANCEL_REQUEST = 80877103, 80877104, 80877102
+ROWS_PER_WRITE = 20_000
+_TAGS = {"SET": "SET", "RESET": "RESET", "BEGIN": "BEGIN", "START": "BEGIN", "COMMIT": "COMMIT", "END": "COMMIT",
+         "ROLLBACK": "ROLLBACK", "ABORT": "ROLLBACK", "DEALLOCATE": "DEALLOCATE", "DISCARD": "DISCARD ALL",
+         "SAVEPOINT": "SAVEPOINT", "RELEASE": "RELEASE", "CLOSE": "CLOSE CURSOR", "UNLISTEN": "UNLISTEN"}  # fmt: skip
+
+
+class Options:
+    """How the endpoint admits clients and bounds results (from Settings)."""
+
+    def __init__(self, *, tls: ssl.SSLContext | None, allow_cleartext: bool, max_rows: int) -> None:
+        self.tls = tls
+        self.allow_cleartext = allow_cleartext
+        self.max_rows = max_rows
+
+
+class Connection:
+    def __init__(self, platform: Platform, options: Options, registry: dict[int, tuple[int, Connection]]) -> None:
+        self.platform = platform
+        self.options = options
+        self.registry = registry
+        self.session: Session | None = None
+        self.encrypted = False
+        self.cancel = QueryCancel()
+        self.key = (secrets.randbelow(2**31 - 1) + 1, secrets.randbelow(2**31 - 1) + 1)
+
+    # -- start-up ------------------------------------------------------------------------------------
+    async def serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        try:
+            if await self._start(reader, writer):
+                self.registry[self.key[0]] = (self.key[1], self)
+                await self._loop(reader, writer)
+        except (asyncio.IncompleteReadError, ConnectionError, ssl.SSLError, TimeoutError):
+            pass  # the client went away; nothing to tell it
+        except Exception:
+            log.exception("SQL endpoint connection failed")
+        finally:
+            self.registry.pop(self.key[0], None)
+            writer.close()
+
+    async def _start(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> bool:
+        while True:
+            length = struct.unpack("!i", await reader.readexactly(4))[0]
+            if not 8 <= length <= 10_000:
+                return False
+            body = await reader.readexactly(length - 4)
+            code = struct.unpack("!i", body[:4])[0]
+            if code == SSL_REQUEST and self.options.tls is not None and not self.encrypted:
+                writer.write(b"S")
+                await writer.drain()
+                await writer.start_tls(self.options.tls)
+                self.encrypted = True
+                continue
+            if code in (SSL_REQUEST, GSS_REQUEST):
+                writer.write(b"N")
+                await writer.drain()
+                continue
+            if code == CANCEL_REQUEST:
+                pid, key = struct.unpack("!ii", body[4:12])
+                target = self.registry.get(pid)
+                if target is not None and target[0] == key:
+                    target[1].cancel.fire()  # interrupts the running statement, if any
+                return False
+            if code != PROTOCOL_3:
+                writer.write(m.error_response("0A000", "unsupported protocol version", severity="FATAL"))
+                return False
+            fields = body[4:].split(b"\x00")
+            params = {fields[i].decode(): fields[i + 1].decode() for i in range(0, len(fields) - 1, 2) if fields[i]}
+            return await self._authenticate(reader, writer, params)
+
+    def _cleartext_allowed(self, writer: asyncio.StreamWriter) -> bool:
+        if self.encrypted:
+            return True
+        peer = writer.get_extra_info("peername")
+        host = peer[0] if isinstance(peer, tuple) else "127.0.0.1"
+        return self.options.allow_cleartext and ipaddress.ip_address(host).is_loopback
+
+    async def _authenticate(
+        self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter, params: dict[str, str]
+    ) -> bool:
+        user = params.get("user", "")
+        if not self._cleartext_allowed(writer):
+            detail = "connect with sslmode=require" if self.options.tls else "this server has no TLS certificate"
+            writer.write(m.error_response("28000", f"password authentication needs TLS; {detail}", severity="FATAL"))
+            return False
+        writer.write(m.message(b"R", struct.pack("!i", 3)))  # AuthenticationCleartextPassword
+        await writer.drain()
+        kind, payload = await m.read_message(reader)
+        if kind != b"p":
+            return False
+        secret = payload.rstrip(b"\x00").decode(errors="replace")
+        try:
+            principal = await asyncio.to_thread(self.platform.principals.authenticate, secret)
+        except Unauthorized:
+            principal = None
+        if principal is None or principal.name.lower() != user.lower():
+            message = f'password authentication failed for user "{user}"'
+            writer.write(m.error_response("28P01", message, severity="FATAL"))
+            return False
+        settings = default_settings(principal.name, params.get("application_name", ""))
+        for name, value in params.items():
+            if name not in ("user", "database", "password", "options", "replication"):
+                settings[canonical(settings, name)] = value
+        self.session = Session(principal, secret, settings)
+        out = [m.message(b"R", struct.pack("!i", 0))]
+        for name in ("server_version", "server_encoding", "integer_datetimes", "is_superuser",
+                     "session_authorization", "IntervalStyle", *REPORTED):  # fmt: skip
+            out.append(m.parameter_status(name, settings[name]))
+        out.append(m.message(b"K", struct.pack("!ii", *self.key)))
+        out.append(m.ready("I"))
+        writer.write(b"".join(out))
+        await writer.drain()
+        return True
+
+    # -- messages ------------------------------------------------------------------------------------
+    async def _loop(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        skipping = False  # after an error in the extended protocol, ignore everything until Sync
+        while True:
+            kind, payload = await m.read_message(reader)
+            if kind == b"X":
+                return
+            if kind == b"S":
+                skipping = False
+                writer.write(m.ready(self._session().transaction))
+                await writer.drain()
+                continue
+            if kind == b"H":
+                await writer.drain()
+                continue
+            if skipping:
+                continue
+            try:
+                await self._dispatch(kind, payload, writer)
+            except (ConnectionError, asyncio.IncompleteReadError):
+                raise
+            except Exception as exc:
+                fatal = self._report(exc, writer)
+                if fatal:
+                    await writer.drain()
+                    return
+                if kind == b"Q":
+                    writer.write(m.ready(self._session().transaction))
+                else:
+                    skipping = True
+            await writer.drain()
+
+    async def _dispatch(self, kind: bytes, payload: bytes, writer: asyncio.StreamWriter) -> None:
+        """Answer one message (Sync, Flush and Terminate are handled by the loop)."""
+        if kind == b"Q":
+            await self._simple(payload, writer)
+            writer.write(m.ready(self._session().transaction))
+        elif kind == b"P":
+            self._parse(m.Payload(payload))
+            writer.write(m.message(b"1"))
+        elif kind == b"B":
+            self._bind(m.Payload(payload))
+            writer.write(m.message(b"2"))
+        elif kind == b"D":
+            await self._describe(m.Payload(payload), writer)
+        elif kind == b"E":
+            await self._execute(m.Payload(payload), writer)
+        elif kind == b"C":
+            self._close(m.Payload(payload))
+            writer.write(m.message(b"3"))
+        else:
+            raise SqlError("08P01", f"unexpected message {kind!r}")
+
+    def _report(self, exc: Exception, writer: asyncio.StreamWriter) -> bool:
+        """Send the error; True when the connection must end (its token no longer works)."""
+        sqlstate, text = sqlstate_of(exc)
+        if sqlstate == "XX000":
+            log.warning("SQL endpoint statement failed", exc_info=exc)
+        session = self._session()
+        if session.transaction == "T":
+            session.transaction = "E"
+        fatal = isinstance(exc, Unauthorized)
+        writer.write(m.error_response(sqlstate, text, severity="FATAL" if fatal else "ERROR"))
+        return fatal
+
+    def _session(self) -> Session:
+        assert self.session is not None
+        return self.session
+
+    # -- simple query --------------------------------------------------------------------------------
+    async def _simple(self, payload: bytes, writer: asyncio.StreamWriter) -> None:
+        sql = payload.rstrip(b"\x00").decode()
+        pieces = split_statements(sql)
+        if not pieces:
+            writer.write(m.message(b"I"))
+            return
+        for piece in pieces:
+            statement = classify(piece)
+            result = await self._run(statement, [])
+            if result is None:
+                writer.write(m.command_complete(self._tag(statement)))
+                continue
+            formats = [0] * len(result.schema)
+            writer.write(m.row_description(result.schema, formats))
+            await self._send_rows(writer, result, formats, 0, result.num_rows)
+            writer.write(m.command_complete(f"{self._select_tag(statement)} {result.num_rows}"))
+
+    @staticmethod
+    def _select_tag(statement: Statement) -> str:
+        return "SHOW" if statement.command == "SHOW" else "SELECT"
+
+    def _tag(self, statement: Statement) -> str:
+        return _TAGS.get(statement.command, statement.command)
+
+    async def _send_rows(
+        self, writer: asyncio.StreamWriter, result: pa.Table, formats: list[int], start: int, stop: int
+    ) -> None:
+        for at in range(start, stop, ROWS_PER_WRITE):
+            chunk = await asyncio.to_thread(data_rows, result, formats, at, min(stop, at + ROWS_PER_WRITE))
+            writer.write(chunk)
+            await writer.drain()  # a slow or vanished client stops its own stream, not the server
+
+    # -- running one statement -----------------------------------------------------------------------
+    async def _run(self, statement: Statement, params: list[Any], *, shape_only: bool = False) -> pa.Table | None:
+        """Run one statement as the connection's principal; None for statements without rows."""
+        session = self._session()
+        self.cancel = QueryCancel()  # a cancel request stops the statement running when it arrives, not later ones
+        # The token is checked before every statement: a revoked token stops working mid-connection.
+        session.principal = await asyncio.to_thread(self.platform.principals.authenticate, session.secret)
+        if session.transaction == "E" and statement.command not in ("ROLLBACK", "ABORT", "COMMIT", "END"):
+            raise SqlError("25P02", "current transaction is aborted, commands ignored until end of transaction block")
+        if statement.kind == "empty":
+            return None
+        if statement.kind == "session":
+            return self._session_command(statement)
+        if statement.kind == "write":
+            raise SqlError("42501", f"the Lakemesh SQL endpoint is read-only: {statement.command} is not allowed")
+        if statement.kind == "unsupported":
+            raise SqlError("0A000", f"{statement.command} is not supported by the Lakemesh SQL endpoint")
+        if statement.kind == "catalog":
+            objects = await asyncio.to_thread(readable_objects, self.platform, session.principal)
+            session.remember_objects(objects)
+            path = session.search_path(objects)
+            return await asyncio.to_thread(
+                run_catalog_query, objects, path, session.principal.name, statement.text, params
+            )
+        return await asyncio.to_thread(self._governed, statement.text, params, 0 if shape_only else None)
+
+    def _governed(self, sql: str, params: list[Any], limit: int | None = None) -> pa.Table:
+        """Run as the principal; `limit=0` only learns the result's columns (Describe of a statement)."""
+        session = self._session()
+        objects = session.cached_objects()
+        if objects is None:
+            objects = readable_objects(self.platform, session.principal)
+            session.remember_objects(objects)
+        text = governed_sql(sql, objects, session.search_path(objects), params)
+        cancel = self.cancel
+        try:
+            rows = self.options.max_rows if limit is None else limit
+            outcome = self.platform.query.run(session.principal, text, limit=rows, cancel=cancel)
+        except ServiceUnavailable as exc:
+            if cancel.fired:
+                raise SqlError("57014", "canceling statement due to user request") from exc
+            raise
+        if outcome.truncated and limit is None:
+            raise SqlError(
+                "54000", f"the result has more than {self.options.max_rows} rows; add a LIMIT or a narrower WHERE"
+            )
+        if cancel.fired:
+            raise SqlError("57014", "canceling statement due to user request")
+        return outcome.table
+
+    def _session_command(self, statement: Statement) -> pa.Table | None:
+        session = self._session()
+        command = statement.command
+        if command in ("BEGIN", "START"):
+            session.transaction = "T"
+        elif command in ("COMMIT", "END", "ROLLBACK", "ABORT"):
+            session.transaction = "I"
+        elif command == "DEALLOCATE":
+            name = statement.text.split()[-1].strip('";')
+            if name.upper() == "ALL":
+                session.statements.clear()
+            else:
+                session.statements.pop(name, None)
+        elif command == "DISCARD":
+            session.statements.clear()
+            session.portals.clear()
+        elif command in ("SET", "RESET"):
+            self._set(statement)
+        elif command == "SHOW":
+            return self._show(statement.text)
+        return None
+
+    def _set(self, statement: Statement) -> None:
+        session = self._session()
+        words = statement.text.split()
+        if statement.command == "RESET":
+            name = words[1].strip(";") if len(words) > 1 else ""
+            if name.lower() != "all" and name.lower() not in SETTABLE:
+                raise SqlError("42704", f'unrecognized configuration parameter "{name}"')
+            return
+        parsed = parse_set(statement.text)
+        if parsed is None:
+            return  # SET TRANSACTION / SESSION CHARACTERISTICS: every transaction here is read-only anyway
+        name, value = parsed
+        if name.lower() not in SETTABLE:
+            raise SqlError("42704", f'unrecognized configuration parameter "{name}"')
+        if name.lower() in ("role", "session_authorization") and value.lower() not in (
+            "",
+            "none",
+            "default",
+            session.principal.name.lower(),
+        ):
+            raise SqlError("42501", "the SQL endpoint runs as the token's principal; SET ROLE cannot change it")
+        session.settings[canonical(session.settings, name)] = value
+
+    def _show(self, text: str) -> pa.Table:
+        name = text.split(None, 1)[1].strip().rstrip(";").strip().strip('"') if len(text.split()) > 1 else ""
+        settings = self._session().settings
+        if name.lower() == "all":
+            keys = sorted(settings)
+            return pa.table({"name": keys, "setting": [settings[k] for k in keys], "description": [""] * len(keys)})
+        aliases = {"transaction isolation level": "transaction_isolation", "time zone": "TimeZone"}
+        key = canonical(settings, aliases.get(" ".join(name.lower().split()), name))
+        if key not in settings:
+            raise SqlError("42704", f'unrecognized configuration parameter "{name}"')
+        return pa.table({key.lower(): [settings[key]]})
+
+    # -- extended query ------------------------------------------------------------------------------
+    def _parse(self, data: m.Payload) -> None:
+        name, sql = data.string(), data.string()
+        oids = [data.int32() for _ in range(data.int16())]
+        pieces = split_statements(sql)
+        if len(pieces) > 1:
+            raise SqlError("42601", "cannot insert multiple commands into a prepared statement")
+        statement = classify(pieces[0] if pieces else "")
+        self._session().statements[name] = Prepared(statement, oids)
+
+    def _bind(self, data: m.Payload) -> None:
+        portal, name = data.string(), data.string()
+        prepared = self._statement(name)
+        param_formats = [data.int16() for _ in range(data.int16())]
+        values: list[Any] = []
+        for i in range(data.int16()):
+            size = data.int32()
+            raw = None if size < 0 else data.raw(size)
+            fmt = m.formats_for(param_formats, i + 1)[i]
+            oid = prepared.param_oids[i] if i < len(prepared.param_oids) else 0
+            values.append(types.decode_parameter(raw, oid, fmt == 1))
+        result_formats = [data.int16() for _ in range(data.int16())]
+        self._session().portals[portal] = Portal(prepared, values, result_formats)
+
+    def _statement(self, name: str) -> Prepared:
+        prepared = self._session().statements.get(name)
+        if prepared is None:
+            raise SqlError("26000", f'prepared statement "{name}" does not exist')
+        return prepared
+
+    async def _describe(self, data: m.Payload, writer: asyncio.StreamWriter) -> None:
+        what, name = data.byte(), data.string()
+        if what == b"S":
+            prepared = self._statement(name)
+            count = _parameter_count(prepared.statement.text)
+            oids = [prepared.param_oids[i] if i < len(prepared.param_oids) and prepared.param_oids[i] else types.TEXT
+                    for i in range(count)]  # fmt: skip
+            writer.write(m.parameter_description(oids))
+            if prepared.statement.kind in ("query", "catalog") or prepared.statement.command == "SHOW":
+                result = await self._run(prepared.statement, [None] * count, shape_only=True)
+                if result is not None:
+                    writer.write(m.row_description(result.schema, [0] * len(result.schema)))
+                    return
+            writer.write(m.message(b"n"))
+            return
+        portal = self._portal(name)
+        result = await self._result(portal)
+        if result is None:
+            writer.write(m.message(b"n"))
+            return
+        portal.described = True
+        writer.write(m.row_description(result.schema, m.formats_for(portal.formats, len(result.schema))))
+
+    def _portal(self, name: str) -> Portal:
+        portal = self._session().portals.get(name)
+        if portal is None:
+            raise SqlError("34000", f'portal "{name}" does not exist')
+        return portal
+
+    async def _result(self, portal: Portal) -> pa.Table | None:
+        if portal.result is None and portal.sent == 0:
+            portal.result = await self._run(portal.prepared.statement, portal.params)
+            portal.sent = 0 if portal.result is not None else -1
+        return portal.result
+
+    async def _execute(self, data: m.Payload, writer: asyncio.StreamWriter) -> None:
+        portal = self._portal(data.string())
+        limit = data.int32()
+        result = await self._result(portal)
+        statement = portal.prepared.statement
+        if result is None:
+            writer.write(m.command_complete(self._tag(statement)) if statement.kind != "empty" else m.message(b"I"))
+            return
+        stop = result.num_rows if limit <= 0 else min(result.num_rows, portal.sent + limit)
+        await self._send_rows(writer, result, m.formats_for(portal.formats, len(result.schema)), portal.sent, stop)
+        portal.sent = stop
+        if stop < result.num_rows:
+            writer.write(m.message(b"s"))  # PortalSuspended: the client fetches the rest with another Execute
+        else:
+            writer.write(m.command_complete(f"{self._select_tag(statement)} {result.num_rows}"))
+
+    def _close(self, data: m.Payload) -> None:
+        what, name = data.byte(), data.string()
+        if what == b"S":
+            self._session().statements.pop(name, None)
+        else:
+            self._session().portals.pop(name, None)
+
+
+def _parameter_count(sql: str) -> int:
+    import re
+
+    found = [int(n) for n in re.findall(r"\$(\d+)", sql)]
+    return max(found, default=0)
+
+
+Handler = Callable[[asyncio.StreamReader, asyncio.StreamWriter], Any]

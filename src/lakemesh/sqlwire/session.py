@@ -1,0 +1,126 @@
+"""What one connection remembers: who it is, its settings, its prepared statements and portals."""
+
+from __future__ import annotations
+
+import re
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+import pyarrow as pa
+
+from lakemesh.auth.models import Principal
+from lakemesh.sqlwire.catalog import SqlObject
+from lakemesh.sqlwire.mirror import DATABASE, SERVER_VERSION
+from lakemesh.sqlwire.statements import Statement
+
+# Reported to the client at start-up (and on change), as a PostgreSQL server would.
+REPORTED = ("application_name", "client_encoding", "DateStyle", "TimeZone", "standard_conforming_strings")
+NAMES_TTL_SECONDS = 5.0
+# PostgreSQL session settings a client may SET (kept for SHOW; none reaches the engine). Others are unknown, as
+# in PostgreSQL (42704): engine settings such as enable_external_access do not exist here.
+SETTABLE = {
+    "application_name", "client_encoding", "datestyle", "timezone", "search_path", "extra_float_digits",
+    "statement_timeout", "lock_timeout", "idle_in_transaction_session_timeout", "intervalstyle",
+    "standard_conforming_strings", "client_min_messages", "bytea_output", "default_transaction_read_only",
+    "default_transaction_isolation", "transaction_isolation", "transaction_read_only", "row_security", "jit",
+    "names", "plan_cache_mode", "max_parallel_workers_per_gather", "work_mem", "geqo", "lc_messages",
+    "lc_monetary", "lc_numeric", "lc_time", "escape_string_warning", "join_collapse_limit", "from_collapse_limit",
+    "idle_session_timeout", "tcp_keepalives_idle", "role", "session_authorization", "xmloption",
+}  # fmt: skip
+
+
+def default_settings(user: str, application: str) -> dict[str, str]:
+    return {
+        "server_version": SERVER_VERSION,
+        "server_version_num": "160000",
+        "server_encoding": "UTF8",
+        "client_encoding": "UTF8",
+        "DateStyle": "ISO, MDY",
+        "IntervalStyle": "postgres",
+        "TimeZone": "UTC",
+        "integer_datetimes": "on",
+        "standard_conforming_strings": "on",
+        "is_superuser": "off",
+        "session_authorization": user,
+        "application_name": application,
+        "transaction_isolation": "read committed",
+        "transaction_read_only": "on",
+        "default_transaction_read_only": "on",
+        "max_identifier_length": "63",
+        "search_path": '"$user", public',
+        "lc_collate": "C",
+        "lc_ctype": "C",
+        "statement_timeout": "0",
+        "extra_float_digits": "1",
+        "database": DATABASE,
+    }
+
+
+@dataclass
+class Prepared:
+    statement: Statement
+    param_oids: list[int]
+
+
+@dataclass
+class Portal:
+    prepared: Prepared
+    params: list[Any]
+    formats: list[int]
+    result: pa.Table | None = None
+    sent: int = 0
+    described: bool = False
+
+
+@dataclass
+class Session:
+    principal: Principal
+    secret: str
+    settings: dict[str, str]
+    transaction: str = "I"  # I idle, T in a transaction, E failed transaction
+    statements: dict[str, Prepared] = field(default_factory=dict)
+    portals: dict[str, Portal] = field(default_factory=dict)
+    _objects: list[SqlObject] | None = None
+    _objects_at: float = 0.0
+
+    def search_path(self, objects: list[SqlObject]) -> list[str]:
+        """Schemas unqualified names resolve in: the ones SET, else every schema the user may read."""
+        wanted = [p.strip().strip('"').lower() for p in self.settings["search_path"].split(",")]
+        known = sorted({o.schema for o in objects})
+        chosen = [s for s in wanted if s in known]
+        return chosen or known
+
+    def cached_objects(self) -> list[SqlObject] | None:
+        """Names resolved a moment ago (data queries only; the governed service re-checks every read)."""
+        fresh = time.monotonic() - self._objects_at < NAMES_TTL_SECONDS
+        return self._objects if fresh else None
+
+    def remember_objects(self, objects: list[SqlObject]) -> None:
+        self._objects, self._objects_at = objects, time.monotonic()
+
+
+_SET = re.compile(
+    r"^\s*SET\s+(?:SESSION\s+|LOCAL\s+)?(?:(TIME\s+ZONE)\s+(.+?)|([\w.]+)\s*(?:=|\bTO\b)\s*(.+?))\s*;?\s*$",
+    re.IGNORECASE | re.DOTALL,
+)
+
+
+def parse_set(text: str) -> tuple[str, str] | None:
+    """(name, value) of a `SET name = value` (None for forms like SET SESSION CHARACTERISTICS)."""
+    match = _SET.match(text)
+    if not match:
+        return None
+    name = "TimeZone" if match.group(1) else match.group(3)
+    value = (match.group(2) or match.group(4)).strip()
+    if value.upper() == "DEFAULT":
+        value = ""
+    if len(value) >= 2 and value[0] == value[-1] == "'":
+        value = value[1:-1].replace("''", "'")
+    return name, value
+
+
+def canonical(settings: dict[str, str], name: str) -> str:
+    """The spelling a setting is stored under (setting names are case-insensitive)."""
+    lowered = name.lower()
+    return next((k for k in settings if k.lower() == lowered), lowered)

@@ -1,0 +1,455 @@
+"""The SQL endpoint through real clients (psql, psycopg 3, SQLAlchemy + pandas) against a real `lakemesh serve`.
+
+Every answer is checked against `POST /api/v1/query` or against what the user may read: the wire adds a
+protocol, never a second set of rules.
+"""
+
+from __future__ import annotations
+
+import copy
+import io
+import os
+import socket
+import struct
+import subprocess
+import threading
+import uuid
+from collections.abc import Iterator
+from datetime import UTC, date, datetime
+from decimal import Decimal
+from typing import Any
+
+import pandas as pd
+import psycopg
+import pyarrow as pa
+import pytest
+import sqlalchemy as sa
+
+from tests.conftest import PG_BASE, create_pg_database, drop_pg_database
+from tests.integration.conftest import Server, free_port, start_server
+from tests.security.test_hostile_queries import CLEAR_EMAILS, MASKED_QUERIES, REFUSED_QUERIES
+from tests.unit.access.conftest import customers, product_document
+
+ARROW = {"Content-Type": "application/vnd.apache.arrow.stream"}
+MAX_ROWS = 1000
+# Refused over REST, answered over the wire by design: catalog views of what the user may read, two statements
+# in one simple query (each governed on its own), a session setting clients probe, an empty query.
+ANSWERED_ON_THE_WIRE = {
+    "SELECT * FROM information_schema.tables",
+    "SELECT * FROM pg_catalog.pg_tables",
+    "SELECT 1; SELECT 2",
+    "SELECT current_setting('memory_limit')",
+    "",
+    "   ",
+}
+
+
+def _arrow(table: pa.Table) -> bytes:
+    sink = io.BytesIO()
+    with pa.ipc.new_stream(sink, table.schema) as writer:
+        writer.write_table(table)
+    return sink.getvalue()
+
+
+def typed_values() -> pa.Table:
+    """One column per type the wire encodes in binary, with a NULL in every column."""
+    moment = datetime(2024, 3, 9, 13, 14, 15, 123456)
+    return pa.table(
+        {
+            "id": pa.array([1, 2, 3], pa.int64()),
+            "label": pa.array(["alpha", "béta ✓", None]),
+            "small": pa.array([1, -2, None], pa.int16()),
+            "medium": pa.array([100_000, -7, None], pa.int32()),
+            "big": pa.array([2**40, -(2**40), None], pa.int64()),
+            "amount": pa.array([Decimal("1234.56"), Decimal("-0.01"), None], pa.decimal128(12, 2)),
+            "ratio": pa.array([0.125, -1e-9, None], pa.float64()),
+            "flag": pa.array([True, False, None]),
+            "day": pa.array([date(2024, 2, 29), date(1999, 12, 31), None]),
+            "local_ts": pa.array([moment, datetime(1970, 1, 1), None], pa.timestamp("us")),
+            "utc_ts": pa.array([moment.replace(tzinfo=UTC), datetime(2000, 1, 1, tzinfo=UTC), None],
+                               pa.timestamp("us", tz="UTC")),
+        }
+    )  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def sql_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    """Its own server: a small row limit for the SQL endpoint, and the SQL port known to the tests."""
+    home = tmp_path_factory.mktemp("sqlwire") / "home"
+    catalog_url = create_pg_database(PG_BASE, "lakemesh_sqlwire") if PG_BASE else None
+    port = free_port()
+    os.environ["LAKEMESH_SQL_MAX_ROWS"] = str(MAX_ROWS)
+    os.environ["LAKEMESH_SQL_PORT_FOR_TESTS"] = str(port)
+    try:
+        process, running = start_server(home, catalog_url)
+    finally:
+        os.environ.pop("LAKEMESH_SQL_MAX_ROWS", None)
+        os.environ.pop("LAKEMESH_SQL_PORT_FOR_TESTS", None)
+    yield running
+    process.terminate()
+    process.wait(timeout=20)
+    log = (home.parent / f"server-{running.url.rsplit(':', 1)[1]}.log").read_text(errors="replace")
+    assert "Traceback" not in log, f"the server failed:\n{log[-4000:]}"
+    if PG_BASE and catalog_url:
+        drop_pg_database(PG_BASE, catalog_url)
+
+
+@pytest.fixture(scope="module")
+def world(sql_server: Server) -> dict[str, str]:
+    """Sales (owner: published Customer 360, a secret table, typed values), Marketing (analyst with a grant,
+    a viewer without one)."""
+    suffix = uuid.uuid4().hex[:6]
+    owning, consuming = f"Sales{suffix}", f"Mkt{suffix}"
+    people = {k: f"{k}-{suffix}@company.com" for k in ("owner", "analyst", "viewer")}
+    with sql_server.client() as http:
+        for name in people.values():
+            assert http.post("/api/v1/principals", json={"name": name}).status_code == 201
+        for domain in (owning, consuming):
+            assert http.post("/api/v1/domains", json={"name": domain}).status_code == 201
+        http.post(f"/api/v1/domains/{owning}/members", json={"principal": people["owner"], "role": "Admin"})
+        http.post(f"/api/v1/domains/{consuming}/members", json={"principal": people["analyst"], "role": "Member"})
+        http.post(f"/api/v1/domains/{consuming}/members", json={"principal": people["viewer"], "role": "Viewer"})
+        assert http.post(f"/api/v1/domains/{owning}/lakehouses", json={"name": "sales_lakehouse"}).status_code == 201
+        assert http.post(f"/api/v1/domains/{consuming}/lakehouses", json={"name": "mkt_lakehouse"}).status_code == 201
+        base = f"/api/v1/domains/{owning}/lakehouses/sales_lakehouse/tables"
+        secret = pa.table({"deal": ["d1"], "amount": [1_000_000.0]})
+        campaigns = pa.table({"campaign": ["spring", "b2b"], "segment": ["Consumer", "Enterprise"]})
+        for url, table in (
+            (f"{base}/gold_customer_360/data", customers()),
+            (f"{base}/silver_secret_deals/data", secret),
+            (f"{base}/typed_values/data", typed_values()),
+            (f"/api/v1/domains/{consuming}/lakehouses/mkt_lakehouse/tables/silver_campaigns/data", campaigns),
+        ):
+            assert http.post(url, content=_arrow(table), headers=ARROW).status_code == 200, url
+        document = {**copy.deepcopy(product_document()), "domain": owning, "owner": people["owner"]}
+        assert http.post("/api/v1/products", json=document).status_code == 201
+        assert http.post(f"/api/v1/products/{owning.lower()}/customer-360/publish").status_code == 200
+        tokens = {k: http.post("/api/v1/tokens", json={"principal": v}).json()["secret"] for k, v in people.items()}
+    with sql_server.client(tokens["analyst"]) as analyst, sql_server.client(tokens["owner"]) as owner:
+        product = f"{owning.lower()}/customer-360"
+        created = analyst.post("/api/v1/access-requests", json={"product": product, "purpose": "targeting"})
+        assert owner.post(f"/api/v1/access-requests/{created.json()['id']}/approve", json={}).status_code == 200
+    return {
+        "sales": owning.lower(), "mkt": consuming.lower(), **tokens, **{f"{k}_name": v for k, v in people.items()},
+        "port": sql_server.env["LAKEMESH_SQL_PORT"],
+    }  # fmt: skip
+
+
+def dsn(world: dict[str, str], who: str, **extra: str) -> str:
+    parts = {"host": "127.0.0.1", "port": world["port"], "user": world[f"{who}_name"], "dbname": "lakemesh",
+             "password": world[who], "sslmode": "disable", **extra}  # fmt: skip
+    return " ".join(f"{k}='{v}'" for k, v in parts.items())
+
+
+def rest_rows(server: Server, token: str, sql: str) -> pa.Table:
+    with server.client(token) as http:
+        response = http.post("/api/v1/query", json={"sql": sql, "format": "arrow"})
+        assert response.status_code == 200, response.text
+        return pa.ipc.open_stream(response.content).read_all()
+
+
+def psql(world: dict[str, str], who: str, *commands: str) -> subprocess.CompletedProcess[str]:
+    args = ["psql", dsn(world, who), "-X", "-A", "-t", "-F", "|", "-v", "ON_ERROR_STOP=1"]
+    for command in commands:
+        args += ["-c", command]
+    return subprocess.run(args, capture_output=True, text=True, timeout=60, check=False)
+
+
+# -- psql ------------------------------------------------------------------------------------------------
+
+
+def test_psql_lists_describes_and_joins_like_rest(sql_server: Server, world: dict[str, str]) -> None:
+    schema = f"{world['sales']}_sales_lakehouse"
+    listed = psql(world, "owner", "\\dt")
+    assert listed.returncode == 0, listed.stderr
+    tables = {tuple(line.split("|")[:2]) for line in listed.stdout.splitlines()}
+    assert {(schema, "gold_customer_360"), (schema, "silver_secret_deals"), (schema, "typed_values")} <= tables
+    described = psql(world, "owner", f"\\d {schema}.gold_customer_360")
+    assert described.returncode == 0, described.stderr
+    assert "email|character varying|||" in described.stdout.splitlines()
+    join = (
+        f"SELECT c.customer_id, c.segment, t.id FROM {schema}.gold_customer_360 c "
+        f"JOIN {schema}.typed_values t ON t.id = CAST(substr(c.customer_id, 2) AS BIGINT) ORDER BY 1"
+    )
+    wire = psql(world, "owner", join)
+    assert wire.returncode == 0, wire.stderr
+    governed = join.replace(f"{schema}.", f"{world['sales']}.sales_lakehouse.")
+    expected = rest_rows(sql_server, world["owner"], governed).to_pylist()
+    assert [line.split("|") for line in wire.stdout.splitlines()] == [
+        [r["customer_id"], r["segment"], str(r["id"])] for r in expected
+    ]
+
+
+# -- psycopg: prepared statements, binary results ----------------------------------------------------------
+
+
+def test_psycopg_prepared_binary_values_equal_the_rest_arrow_result(sql_server: Server, world: dict[str, str]) -> None:
+    rest = rest_rows(
+        sql_server, world["owner"], f"SELECT * FROM {world['sales']}.sales_lakehouse.typed_values ORDER BY id"
+    )
+    sql = f"SELECT * FROM {world['sales']}_sales_lakehouse.typed_values WHERE id >= %s ORDER BY id"
+    with psycopg.connect(dsn(world, "owner"), autocommit=True, prepare_threshold=0) as connection:
+        for binary in (True, False, True):  # the second binary run reuses the server-side prepared statement
+            cursor = connection.cursor(binary=binary)
+            cursor.execute(sql, (1,))
+            names = [d.name for d in cursor.description or []]
+            rows = cursor.fetchall()
+            assert names == rest.schema.names
+            assert rows == [tuple(r.values()) for r in rest.to_pylist()], f"binary={binary}"
+        assert isinstance(rows[0][5], Decimal) and rows[0][5] == Decimal("1234.56")
+        assert rows[0][10].utcoffset() is not None and rows[0][9].tzinfo is None
+        product = f"product.{world['sales']}.customer_360"
+        assert cursor.execute(f"SELECT count(*) AS n FROM {product}").fetchone() == (6,)
+
+
+# -- SQLAlchemy, pandas, inspector ----------------------------------------------------------------------
+
+
+def _engine(world: dict[str, str], who: str) -> sa.Engine:
+    url = sa.URL.create("postgresql+psycopg", username=world[f"{who}_name"], password=world[who],
+                        host="127.0.0.1", port=int(world["port"]), database="lakemesh",
+                        query={"sslmode": "disable"})  # fmt: skip
+    return sa.create_engine(url, poolclass=sa.pool.NullPool)
+
+
+def test_sqlalchemy_inspector_lists_exactly_what_the_user_may_read(sql_server: Server, world: dict[str, str]) -> None:
+    sales, mkt = world["sales"], world["mkt"]
+    analyst = sa.inspect(_engine(world, "analyst"))
+    schemas = set(analyst.get_schema_names())
+    assert f"{mkt}_mkt_lakehouse" in schemas and f"product_{sales}" in schemas
+    assert f"{sales}_sales_lakehouse" not in schemas  # a grant on the product is not a grant on the lakehouse
+    assert analyst.get_view_names(schema=f"product_{sales}") == ["customer_360"]
+    columns = {c["name"]: c for c in analyst.get_columns("customer_360", schema=f"product_{sales}")}
+    assert {"customer_id", "email", "lifetime_value", "last_updated"} <= set(columns)
+    assert str(columns["last_updated"]["type"]) == "TIMESTAMP"
+    owner = sa.inspect(_engine(world, "owner"))
+    assert set(owner.get_table_names(schema=f"{sales}_sales_lakehouse")) == {
+        "gold_customer_360", "silver_secret_deals", "typed_values",
+    }  # fmt: skip
+    frame = pd.read_sql(
+        f"SELECT customer_id, email FROM product.{sales}.customer_360 ORDER BY 1", _engine(world, "analyst")
+    )
+    assert list(frame.columns) == ["customer_id", "email"] and len(frame) == 6
+    assert not set(frame["email"]) & CLEAR_EMAILS  # Confidential: masked for the grantee
+
+
+# -- governance ------------------------------------------------------------------------------------------
+
+
+def test_a_viewer_without_a_grant_sees_no_sales_table_and_gets_does_not_exist(world: dict[str, str]) -> None:
+    sales = world["sales"]
+    listed = psql(world, "viewer", "\\dt *.*")
+    assert listed.returncode == 0, listed.stderr
+    assert sales not in listed.stdout and f"{world['mkt']}_mkt_lakehouse|silver_campaigns" in listed.stdout
+    with psycopg.connect(dsn(world, "viewer"), autocommit=True) as connection:
+        names = connection.execute("SELECT table_schema || '.' || table_name FROM information_schema.tables").fetchall()
+        assert names and not any(sales in n for (n,) in names)
+        for sql in (f"SELECT * FROM {sales}_sales_lakehouse.gold_customer_360",
+                    f"SELECT * FROM {sales}.sales_lakehouse.silver_secret_deals"):  # fmt: skip
+            with pytest.raises(psycopg.errors.UndefinedTable, match="does not exist"):
+                connection.execute(sql)
+        assert connection.execute("SELECT 1").fetchone() == (1,)  # still usable
+
+
+def _hostile(sql: str, world: dict[str, str]) -> str:
+    sales, mkt = world["sales"], world["mkt"]
+    return (
+        sql.replace("sales.sales_lakehouse", f"{sales}.sales_lakehouse")
+        .replace("product.sales.", f"product.{sales}.")
+        .replace("marketing.marketing_lakehouse", f"{mkt}.mkt_lakehouse")
+        .replace("silver_secret_deals", "silver_secret_deals")
+    )
+
+
+@pytest.mark.parametrize("sql", REFUSED_QUERIES)
+def test_hostile_queries_are_refused_over_the_wire(world: dict[str, str], sql: str) -> None:
+    text = _hostile(sql, world)
+    with psycopg.connect(dsn(world, "analyst"), autocommit=True) as connection:
+        if sql in ANSWERED_ON_THE_WIRE:
+            try:
+                cursor = connection.execute(text)
+                rows = cursor.fetchall() if cursor.description else []
+            except psycopg.Error:
+                rows = []
+            assert "silver_secret_deals" not in repr(rows) and world["sales"] + "_sales" not in repr(rows)
+        else:
+            with pytest.raises(psycopg.Error) as refused:
+                connection.execute(text)
+            assert refused.value.sqlstate and refused.value.sqlstate[:2] in {"42", "0A", "22", "08", "54"}
+        assert connection.execute("SELECT 1").fetchone() == (1,)
+
+
+@pytest.mark.parametrize("sql", MASKED_QUERIES[:6])
+def test_masked_columns_stay_masked_over_the_wire(world: dict[str, str], sql: str) -> None:
+    text = _hostile(sql, world).replace(f"{world['sales']}.sales_lakehouse.gold_customer_360",
+                                        f"product.{world['sales']}.customer_360")  # fmt: skip
+    with psycopg.connect(dsn(world, "analyst"), autocommit=True) as connection:
+        values = {str(v) for row in connection.execute(text).fetchall() for v in row}
+    assert not values & CLEAR_EMAILS
+
+
+def test_writes_are_refused_and_nothing_changes(sql_server: Server, world: dict[str, str]) -> None:
+    table = f"{world['sales']}_sales_lakehouse.gold_customer_360"
+    refused = {
+        f"INSERT INTO {table} (customer_id) VALUES ('x')": "42501",
+        f"UPDATE {table} SET segment = 'x'": "42501",
+        f"DELETE FROM {table}": "42501",
+        f"DROP TABLE {table}": "42501",
+        f"CREATE TABLE {world['sales']}_sales_lakehouse.stolen (x int)": "42501",
+        f"COPY {table} TO STDOUT": "42501",
+        "LISTEN anything": "0A000",
+        "SELECT lo_import('/etc/passwd')": "42501",
+    }
+    with psycopg.connect(dsn(world, "owner"), autocommit=True) as connection:
+        for sql, state in refused.items():
+            with pytest.raises(psycopg.Error) as error:
+                connection.execute(sql)
+            assert error.value.sqlstate == state, (sql, error.value.sqlstate, str(error.value))
+    governed = f"SELECT count(*) AS n FROM {world['sales']}.sales_lakehouse.gold_customer_360"
+    assert rest_rows(sql_server, world["owner"], governed).column("n").to_pylist() == [6]
+
+
+def test_a_revoked_token_is_refused_on_its_next_statement(sql_server: Server, world: dict[str, str]) -> None:
+    with sql_server.client() as http:
+        issued = http.post("/api/v1/tokens", json={"principal": world["owner_name"]}).json()
+    with psycopg.connect(dsn(world, "owner", password=issued["secret"]), autocommit=True) as connection:
+        assert connection.execute("SELECT 1").fetchone() == (1,)
+        with sql_server.client() as http:
+            assert http.delete(f"/api/v1/tokens/{issued['id']}").status_code in (200, 204)
+        with pytest.raises(psycopg.Error) as refused:
+            connection.execute("SELECT 1")
+        assert refused.value.sqlstate == "28000" or connection.closed
+
+
+def test_wrong_password_and_unknown_user_are_refused(world: dict[str, str]) -> None:
+    for who, extra in (("owner", {"password": "wrong"}), ("owner", {"user": "nobody@company.com"}),
+                       ("owner", {"password": world["analyst"]})):  # fmt: skip
+        with pytest.raises(psycopg.OperationalError, match="password authentication failed"):
+            psycopg.connect(dsn(world, who, **extra)).close()
+
+
+# -- limits, cancellation, concurrency ---------------------------------------------------------------------
+
+
+def test_a_result_over_the_row_limit_fails_and_the_connection_stays_usable(world: dict[str, str]) -> None:
+    table = f"product.{world['sales']}.customer_360"
+    with psycopg.connect(dsn(world, "analyst"), autocommit=True) as connection:
+        with pytest.raises(psycopg.errors.ProgramLimitExceeded):
+            connection.execute(f"SELECT a.customer_id FROM {table} a, {table} b, {table} c, {table} d")  # 1296 rows
+        assert connection.execute(f"SELECT count(*) FROM {table}").fetchone() == (6,)
+
+
+def _raw_login(world: dict[str, str], who: str) -> socket.socket:
+    """A client speaking the protocol by hand up to ReadyForQuery, to misbehave in ways drivers never do."""
+    sock = socket.create_connection(("127.0.0.1", int(world["port"])), timeout=30)
+    body = b"user\x00" + world[f"{who}_name"].encode() + b"\x00database\x00lakemesh\x00\x00"
+    sock.sendall(struct.pack("!ii", len(body) + 8, 196608) + body)
+    assert sock.recv(9)[:1] == b"R"  # AuthenticationCleartextPassword
+    password = world[who].encode() + b"\x00"
+    sock.sendall(b"p" + struct.pack("!i", len(password) + 4) + password)
+    received = b""
+    while not received.endswith(b"Z\x00\x00\x00\x05I"):
+        received += sock.recv(65536)
+    return sock
+
+
+def test_a_client_leaving_mid_result_does_not_hurt_others(world: dict[str, str]) -> None:
+    table = f"product.{world['sales']}.customer_360"
+    big = f"SELECT a.customer_id, b.email FROM {table} a, {table} b, {table} c LIMIT 216"
+    for _ in range(3):
+        sock = _raw_login(world, "analyst")
+        query = big.encode() + b"\x00"
+        sock.sendall(b"Q" + struct.pack("!i", len(query) + 4) + query)
+        sock.close()  # gone before reading a single row
+    with psycopg.connect(dsn(world, "analyst"), autocommit=True) as other:
+        assert len(other.execute(big).fetchall()) == 216
+
+
+def test_a_cancel_request_stops_a_long_query_and_the_connection_stays_usable(world: dict[str, str]) -> None:
+    table = f"product.{world['sales']}.customer_360"
+    endless = "SELECT count(*) FROM " + ", ".join(f"{table} t{i}" for i in range(13))  # 6^13 rows to count
+    with psycopg.connect(dsn(world, "analyst"), autocommit=True) as connection:
+        started = threading.Event()
+
+        def cancel_soon() -> None:
+            started.wait(10)
+            while not connection.closed:
+                connection.cancel_safe(timeout=5)  # repeated: the first may arrive before the engine starts
+                if done.wait(0.5):
+                    return
+
+        done = threading.Event()
+        canceller = threading.Thread(target=cancel_soon)
+        canceller.start()
+        started.set()
+        try:
+            with pytest.raises(psycopg.errors.QueryCanceled):
+                connection.execute(endless)
+        finally:
+            done.set()
+            canceller.join()
+        assert connection.execute("SELECT 2").fetchone() == (2,)
+
+
+def test_fifty_concurrent_connections(world: dict[str, str]) -> None:
+    results: list[Any] = []
+    lock = threading.Lock()
+
+    def one(i: int) -> None:
+        with psycopg.connect(dsn(world, "analyst"), autocommit=True) as connection:
+            value = connection.execute("SELECT %s::int AS i", (i,)).fetchone()
+        with lock:
+            results.append(value)
+
+    threads = [threading.Thread(target=one, args=(i,)) for i in range(50)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    assert sorted(results) == [(i,) for i in range(50)]
+
+
+def test_session_commands_clients_send_on_connect(world: dict[str, str]) -> None:
+    with psycopg.connect(dsn(world, "analyst")) as connection:  # not autocommit: BEGIN/COMMIT around statements
+        connection.execute("SET application_name = 'bi-tool'")
+        connection.execute("SET extra_float_digits = 3")
+        assert connection.execute("SHOW application_name").fetchone() == ("bi-tool",)
+        version = connection.execute("SELECT version()").fetchone()
+        assert version and "PostgreSQL" in version[0]
+        assert connection.execute("SELECT current_database()").fetchone() == ("lakemesh",)
+        with pytest.raises(psycopg.errors.UndefinedTable):
+            connection.execute("SELECT * FROM nowhere.nothing")
+        connection.rollback()
+        assert connection.execute("SELECT 3").fetchone() == (3,)
+
+
+def test_tls_is_required_for_passwords_unless_loopback_cleartext_is_allowed(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> None:
+    """With a certificate and no cleartext setting: sslmode=require works, a plain connection is refused."""
+    home = tmp_path_factory.mktemp("sqlwire-tls") / "home"
+    cert, key = home.parent / "cert.pem", home.parent / "key.pem"
+    subprocess.run(
+        ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=127.0.0.1",
+         "-keyout", str(key), "-out", str(cert)],
+        check=True, capture_output=True,
+    )  # fmt: skip
+    settings = {"LAKEMESH_SQL_TLS_CERT": str(cert), "LAKEMESH_SQL_TLS_KEY": str(key),
+                "LAKEMESH_SQL_ALLOW_CLEARTEXT_LOOPBACK": "false"}  # fmt: skip
+    os.environ.update(settings)
+    try:
+        process, server = start_server(home, None)
+    finally:
+        for name in settings:
+            os.environ.pop(name, None)
+    try:
+        base = {"host": "127.0.0.1", "port": server.env["LAKEMESH_SQL_PORT"], "user": "admin", "dbname": "lakemesh",
+                "password": server.token}  # fmt: skip
+        with psycopg.connect(**base, sslmode="require") as connection:
+            assert connection.pgconn.ssl_in_use
+            assert connection.execute("SELECT 1").fetchone() == (1,)
+        with pytest.raises(psycopg.OperationalError, match="needs TLS"):
+            psycopg.connect(**base, sslmode="disable").close()
+    finally:
+        process.terminate()
+        process.wait(timeout=20)
