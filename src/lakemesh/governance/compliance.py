@@ -14,7 +14,7 @@ from collections.abc import Collection
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from lakemesh.auth.authorize import Authorizer, Resource
@@ -40,6 +40,7 @@ from lakemesh.governance.models import (
     Violation,
 )
 from lakemesh.governance.snapshot import load_snapshot
+from lakemesh.governance.subjects import table_subject_name
 
 CONSUMER = "governance-evaluator"
 WATCHED = ("table.", "product.", "lakehouse.", "domain.")
@@ -155,10 +156,12 @@ class Compliance:
         policy: str | None = None,
         domain: str | None = None,
         severity: str | None = None,
+        table: tuple[str, str, str] | None = None,
         limit: int = 50,
         cursor: str | None = None,
     ) -> Page[Violation]:
-        """Violations in the domains the caller can read, newest first."""
+        """Violations in the domains the caller can read, newest first; `table` (domain, lakehouse, table) keeps
+        those of that table and its columns, so its page can list what to fix."""
         check_limit(limit)
         if status not in (None, "open", "resolved", "all"):
             raise invalid("status", "must be open, resolved or all")
@@ -175,6 +178,14 @@ class Compliance:
                 query = query.where(ViolationRow.policy_name == policy)
             if severity is not None:
                 query = query.where(ViolationRow.severity == severity.lower())
+            if table is not None:
+                name = table_subject_name(*table)
+                query = query.where(
+                    or_(
+                        ViolationRow.subject_id == f"table:{name}",
+                        ViolationRow.subject_id.startswith(f"column:{name}/", autoescape=True),
+                    )
+                )
             if after is not None:
                 query = query.where(ViolationRow.id < str(after))
             rows = list(session.scalars(query))

