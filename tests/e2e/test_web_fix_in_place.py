@@ -67,3 +67,38 @@ def test_a_viewer_of_another_domain_gets_no_forms(browser: Any, served: Served) 
     page.goto(f"{server.url}{TABLE}")
     expect(page.get_by_role("button", name="Save columns")).to_have_count(0)
     page.context.close()
+
+
+def test_the_product_page_shows_current_sla_values_and_each_rules_latest_result(browser: Any, served: Served) -> None:
+    """30.7: per objective the target, the current value and the status; per rule passed/failed with failing rows,
+    the same figures as `GET .../sla` and `GET .../quality-runs` for the same viewer."""
+    server, tokens = served
+    with server.client() as admin:
+        run = admin.post("/api/v1/products/sales/customer-360/quality-runs", json={})
+        assert run.is_success, run.text
+    watch = Watch()
+    page = signed_in(browser, server, tokens[CONSUMER], watch)
+    page.goto(f"{server.url}/products/sales/customer-360")
+    with server.client(token=tokens[CONSUMER]) as api:
+        sla = api.get("/api/v1/products/sales/customer-360/sla").json()
+        latest = api.get("/api/v1/products/sales/customer-360/quality-runs", params={"limit": 1}).json()["items"][0]
+    levels = page.get_by_role("table", name="Service levels")
+    for objective in sla["objectives"]:
+        row = levels.get_by_role("row", name=objective["name"].replace("_", " "))
+        expect(row).to_contain_text(objective["target"])
+        expect(row).to_contain_text(objective["status"].replace("_", " "))
+        if objective["current"] is None:
+            expect(row).to_contain_text("not measured yet")
+        elif objective["name"] != "freshness":  # an age ticks between the two reads
+            expect(row).to_contain_text(objective["current"])
+    expect(levels).not_to_contain_text("None")
+    rules = page.get_by_role("table", name="Quality rules and their latest result")
+    expect(rules.locator("tbody tr")).to_have_count(len(latest["rules"]))
+    for rule in latest["rules"]:
+        row = rules.get_by_role("row", name=rule["name"], exact=False).first
+        expect(row).to_contain_text("passed" if rule["passed"] else "failed")
+        expect(row).to_contain_text(f"{rule['failed_rows']:,}")
+    failing = sum(1 for rule in latest["rules"] if not rule["passed"])
+    expect(page.locator("#quality-latest")).to_contain_text(f"{failing} of {len(latest['rules'])} rules failing")
+    shot(page, "product-sla-and-rules")
+    assert watch.problems == [], watch.problems
