@@ -30,7 +30,7 @@ def test_a_violation_links_to_its_table_where_the_owner_fixes_it(browser: Any, s
     server, tokens = served
     watch = Watch()
     page = signed_in(browser, server, tokens[OWNER], watch)
-    page.get_by_role("link", name="Governance").click()
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Governance").click()
     violations = page.get_by_role("table", name="Open violations")
     violations.get_by_role("link", name="sales/sales_lakehouse/gold_customer_360").click()
     page.wait_for_url(f"**{TABLE}")
@@ -67,6 +67,44 @@ def test_a_viewer_of_another_domain_gets_no_forms(browser: Any, served: Served) 
     page.goto(f"{server.url}{TABLE}")
     expect(page.get_by_role("button", name="Save columns")).to_have_count(0)
     page.context.close()
+
+
+def shown(value: float) -> str:
+    rounded = round(value, 1)
+    return f"{int(rounded) if rounded.is_integer() else rounded}%"
+
+
+@pytest.mark.parametrize("who", [OWNER, CONSUMER, "admin"])
+def test_compliance_is_one_figure_with_its_scope_on_home_governance_and_the_api(
+    browser: Any, served: Served, who: str
+) -> None:
+    """30.6: the home tile and the governance page show the same figure for the same viewer, each says which
+    domains and policies it covers and when, and both equal the REST report and the REST metrics."""
+    server, tokens = served
+    token = server.token if who == "admin" else tokens[who]
+    watch = Watch()
+    page = signed_in(browser, server, token, watch)
+    tile = page.locator(".tile", has=page.get_by_text("Governance compliance", exact=True))
+    on_home = tile.locator(".tile-value").inner_text().strip()
+    home_scope = " ".join(tile.locator(".scope").inner_text().split())
+    tile.get_by_role("link", name="Details").click()
+    page.wait_for_url("**/governance")
+    overall = page.locator("#compliance-overall")
+    on_governance = overall.locator("strong").inner_text().strip()
+    governance_scope = " ".join(overall.locator(".scope").inner_text().split())
+    with server.client(token=token) as api:
+        report = api.get("/api/v1/governance/report").json()
+        metrics = api.get("/api/v1/metrics").json()["current"]
+    assert metrics["governance_compliance"] == report["compliance_pct"]
+    assert on_home == on_governance == shown(report["compliance_pct"])
+    domains = [entry["domain"] for entry in report["domains"]]
+    assert metrics["governance_scope"]["domains"] == domains
+    assert home_scope == governance_scope
+    for name in [*domains, *(entry["policy"] for entry in report["policies"])]:
+        assert name in home_scope, (name, home_scope)
+    assert ("all " in home_scope) == (who == "admin")
+    shot(page, f"governance-scope-{who.split('@', maxsplit=1)[0]}")
+    assert watch.problems == [], watch.problems
 
 
 def test_the_product_page_shows_current_sla_values_and_each_rules_latest_result(browser: Any, served: Served) -> None:

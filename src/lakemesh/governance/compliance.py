@@ -47,6 +47,7 @@ WATCHED = ("table.", "product.", "lakehouse.", "domain.")
 MAX_FINDINGS = 1000
 DEFAULT_BUDGET_SECONDS = 10.0
 REPORT_REUSE_SECONDS = 60.0
+REPORTS_KEPT = 64
 ReportKey = tuple[frozenset[str] | None, int | None]
 
 
@@ -238,7 +239,10 @@ class Compliance:
             policies = self.book.active(session, domain_ids=domain_ids)
             snapshot = load_snapshot(session, domain_ids)
         report = self._fresh_report(policies, snapshot, now)
-        self._reports = {key: report}
+        # One entry per viewer scope (a few dozen at most): viewers taking turns must not evict each other, or
+        # the same viewer would see a time-based rule tick between the home page and the governance page.
+        fresh = {k: v for k, v in self._reports.items() if k[1] == key[1] and k != key}
+        self._reports = {**dict(list(fresh.items())[-REPORTS_KEPT + 1 :]), key: report}
         return report
 
     def _fresh_report(self, policies: Any, snapshot: Any, now: datetime) -> ComplianceReport:

@@ -11,7 +11,7 @@ from typing import Any
 from lakemesh.auth.models import Principal
 from lakemesh.core.errors import Forbidden, NotFound
 from lakemesh.metrics.directory import ProductCard
-from lakemesh.metrics.hooks import installed_capabilities
+from lakemesh.metrics.hooks import compliance_scope, installed_capabilities
 from lakemesh.platform import Platform
 from lakemesh.products.views import DataProduct
 
@@ -134,13 +134,15 @@ def governance_overview(platform: Platform, me: Principal) -> dict[str, Any] | N
         return None
     policies = service.list_policies(me, limit=SHOWN)
     violations = service.compliance.violations(me, status="open", limit=SHOWN)
+    report = service.compliance.report(me)
     return {
         "title": "Governance",
         "policies": list(policies.items),
         "more_policies": bool(policies.next_cursor),
         "violations": list(violations.items),
         "more_violations": bool(violations.next_cursor),
-        "report": service.compliance.report(me),
+        "report": report,
+        "scope": compliance_scope(report, me),
     }
 
 

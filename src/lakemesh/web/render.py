@@ -43,6 +43,7 @@ environment = Environment(
 environment.filters.update(
     contract_type=formatting.contract_type,
     number=formatting.number,
+    percent=formatting.percent,
     when=formatting.when,
     plural=formatting.plural,
     cron_words=formatting.cron_words,
