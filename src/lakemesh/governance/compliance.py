@@ -14,7 +14,7 @@ from collections.abc import Collection
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from lakemesh.auth.authorize import Authorizer, Resource
@@ -40,12 +40,14 @@ from lakemesh.governance.models import (
     Violation,
 )
 from lakemesh.governance.snapshot import load_snapshot
+from lakemesh.governance.subjects import table_subject_name
 
 CONSUMER = "governance-evaluator"
 WATCHED = ("table.", "product.", "lakehouse.", "domain.")
 MAX_FINDINGS = 1000
 DEFAULT_BUDGET_SECONDS = 10.0
 REPORT_REUSE_SECONDS = 60.0
+REPORTS_KEPT = 64
 ReportKey = tuple[frozenset[str] | None, int | None]
 
 
@@ -155,10 +157,12 @@ class Compliance:
         policy: str | None = None,
         domain: str | None = None,
         severity: str | None = None,
+        table: tuple[str, str, str] | None = None,
         limit: int = 50,
         cursor: str | None = None,
     ) -> Page[Violation]:
-        """Violations in the domains the caller can read, newest first."""
+        """Violations in the domains the caller can read, newest first; `table` (domain, lakehouse, table) keeps
+        those of that table and its columns, so its page can list what to fix."""
         check_limit(limit)
         if status not in (None, "open", "resolved", "all"):
             raise invalid("status", "must be open, resolved or all")
@@ -175,6 +179,14 @@ class Compliance:
                 query = query.where(ViolationRow.policy_name == policy)
             if severity is not None:
                 query = query.where(ViolationRow.severity == severity.lower())
+            if table is not None:
+                name = table_subject_name(*table)
+                query = query.where(
+                    or_(
+                        ViolationRow.subject_id == f"table:{name}",
+                        ViolationRow.subject_id.startswith(f"column:{name}/", autoescape=True),
+                    )
+                )
             if after is not None:
                 query = query.where(ViolationRow.id < str(after))
             rows = list(session.scalars(query))
@@ -227,7 +239,10 @@ class Compliance:
             policies = self.book.active(session, domain_ids=domain_ids)
             snapshot = load_snapshot(session, domain_ids)
         report = self._fresh_report(policies, snapshot, now)
-        self._reports = {key: report}
+        # One entry per viewer scope (a few dozen at most): viewers taking turns must not evict each other, or
+        # the same viewer would see a time-based rule tick between the home page and the governance page.
+        fresh = {k: v for k, v in self._reports.items() if k[1] == key[1] and k != key}
+        self._reports = {**dict(list(fresh.items())[-REPORTS_KEPT + 1 :]), key: report}
         return report
 
     def _fresh_report(self, policies: Any, snapshot: Any, now: datetime) -> ComplianceReport:

@@ -153,7 +153,7 @@ class ColumnSubject:
 
     @cached_property
     def table_qualified_name(self) -> str:
-        return f"{slugify(self.domain)}/{slugify(self.lakehouse)}/{slugify(self.table)}"
+        return table_subject_name(self.domain, self.lakehouse, self.table)
 
     @cached_property
     def subject_id(self) -> str:
@@ -164,6 +164,11 @@ class ColumnSubject:
 
     def attributes(self) -> Mapping[str, Any]:
         return _attributes(self)
+
+
+def table_subject_name(domain: str, lakehouse: str, table: str) -> str:
+    """How violations name a table (`table:<this>`) and its columns (`column:<this>/<column>`)."""
+    return f"{slugify(domain)}/{slugify(lakehouse)}/{slugify(table)}"
 
 
 def layer_of(table_name: str) -> str | None:
@@ -225,7 +230,7 @@ class TableSubject(_NamedSubject):
 
     @cached_property
     def qualified_name(self) -> str:
-        return f"{slugify(self.domain)}/{slugify(self.lakehouse)}/{slugify(self.name)}"
+        return table_subject_name(self.domain, self.lakehouse, self.name)
 
     @property
     def column_names(self) -> tuple[str, ...]:

@@ -11,6 +11,7 @@ from collections.abc import Callable
 from typing import Any
 
 from lakemesh.auth.models import Principal
+from lakemesh.metrics.models import FigureScope
 
 CAPABILITIES = ("quality", "governance", "access", "discovery", "sharing", "pipelines", "lineage", "semantic")
 
@@ -24,6 +25,7 @@ def connect_sources(metrics: Any, platform: Any) -> None:
     compliance = getattr(getattr(platform, "governance", None), "compliance", None)
     if callable(getattr(compliance, "report", None)):
         metrics.register_ratio("governance_compliance", lambda: _compliance(compliance, admin()))
+        metrics.register_compliance(lambda actor: _compliance_of(compliance, actor))
     access = getattr(platform, "access", None)
     if callable(getattr(access, "list_grants", None)):
         metrics.register_share_count("grants", lambda: _grants(access, admin()))
@@ -35,6 +37,22 @@ def connect_sources(metrics: Any, platform: Any) -> None:
 def _compliance(compliance: Any, admin: Principal) -> tuple[float, float]:
     report = compliance.report(admin)
     return (float(report.compliance_pct), 100.0) if report.policies else (0.0, 0.0)
+
+
+def _compliance_of(compliance: Any, actor: Principal) -> tuple[float | None, FigureScope]:
+    """The viewer's figure from the same report as the governance page and API; None before any policy."""
+    report = compliance.report(actor)
+    return (float(report.compliance_pct) if report.policies else None), compliance_scope(report, actor)
+
+
+def compliance_scope(report: Any, actor: Principal) -> FigureScope:
+    """What a compliance report covers, written next to its figure wherever it is shown."""
+    return FigureScope(
+        domains=[entry.domain for entry in report.domains],
+        all_domains=actor.is_platform_admin,
+        policies=[entry.policy for entry in report.policies],
+        as_of=report.generated_at,
+    )
 
 
 def _grants(access: Any, admin: Principal) -> int:

@@ -19,6 +19,15 @@ METRIC_NAMES = (
 )
 
 
+class FigureScope(BaseModel):
+    """What a figure covers, so two figures that differ can be told apart: which domains, which policies, when."""
+
+    domains: list[str] = Field(description="Slugs of the domains counted.")
+    all_domains: bool = Field(description="True for platform admins: every domain of the mesh.")
+    policies: list[str] = Field(description="Names of the policies counted.")
+    as_of: datetime = Field(description="When the figure was evaluated.")
+
+
 class MeshMetrics(BaseModel):
     """The mesh's health right now, as the caller may see it (drafts of other domains are not counted)."""
 
@@ -39,7 +48,13 @@ class MeshMetrics(BaseModel):
         description="Median days from a domain's creation to its first published product."
     )
     self_serve_adoption: float | None = Field(description="Share (%) of lakehouses and pipelines from templates.")
-    governance_compliance: float | None = Field(description="Share (%) of subjects compliant with all policies.")
+    governance_compliance: float | None = Field(
+        description="Share (%) of subject checks that comply, over the caller's domains (every domain for platform "
+        "admins): the `compliance_pct` of `GET /api/v1/governance/report` for the same caller."
+    )
+    governance_scope: FigureScope | None = Field(
+        default=None, description="The domains and policies `governance_compliance` covers, and when it was evaluated."
+    )
     unavailable: list[str] = Field(
         default_factory=list, description="Metrics whose capability is not installed yet (their value is null)."
     )

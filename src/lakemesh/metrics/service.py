@@ -19,7 +19,7 @@ from lakemesh.core.clock import Clock
 from lakemesh.core.errors import LakemeshError, invalid
 from lakemesh.metrics.compute import CatalogFacts, change_marker, gather, median, visible_counts
 from lakemesh.metrics.directory import ProductCard, visible_products
-from lakemesh.metrics.models import METRIC_NAMES, MeshMetrics, MetricPoint, MetricsReport
+from lakemesh.metrics.models import METRIC_NAMES, FigureScope, MeshMetrics, MetricPoint, MetricsReport
 from lakemesh.metrics.snapshots import Row, SnapshotTable
 from lakemesh.storage.delta import DeltaTables
 from lakemesh.storage.location import DataRoot
@@ -29,6 +29,8 @@ QUALITY_TABLE = "data_quality_metrics"  # written by the quality capability; rea
 MAX_DAYS = 366
 # A ratio source returns (part, whole): (compliant subjects, subjects), (templated pipelines, pipelines)...
 RatioSource = Callable[[], tuple[float, float]]
+# A viewer's own figure and what it covers: governance compliance over the domains the viewer belongs to.
+ViewerSource = Callable[[Principal], tuple[float | None, FigureScope]]
 CountSource = Callable[[], int]
 RATIO_METRICS = ("self_serve_adoption", "governance_compliance", "avg_quality_score")
 
@@ -53,6 +55,7 @@ class MetricsService:
         self._capabilities = capabilities
         self._share_counts: dict[str, CountSource] = {}
         self._ratios: dict[str, list[RatioSource]] = {m: [] for m in RATIO_METRICS}
+        self._compliance_of: ViewerSource | None = None
         self._cache: tuple[tuple[int, str], CatalogFacts] | None = None
         self._lock = threading.Lock()
         self._last_snapshot: date | None = None
@@ -70,10 +73,23 @@ class MetricsService:
         self._ratios[metric].append(source)
         self._cache = None
 
+    def register_compliance(self, source: ViewerSource) -> None:
+        """Governance adds each viewer's compliance and its scope, so the home tile, the governance page and
+        `GET /api/v1/governance/report` show one figure for one viewer (the daily snapshot stays mesh-wide)."""
+        self._compliance_of = source
+
     # -- reading ---------------------------------------------------------------------------------
     def current(self, actor: Principal) -> MeshMetrics:
         facts = self._facts()
-        return self._metrics(facts, everything=actor.is_platform_admin, own=self._own_domains(actor))
+        metrics = self._metrics(facts, everything=actor.is_platform_admin, own=self._own_domains(actor))
+        source = self._compliance_of
+        if source is None:
+            return metrics
+        found = self._run("governance_compliance", lambda: source(actor))
+        if found is None:
+            return metrics
+        value, scope = found
+        return metrics.model_copy(update={"governance_compliance": value, "governance_scope": scope})
 
     def report(self, actor: Principal, *, days: int = 30) -> MetricsReport:
         if not 1 <= days <= MAX_DAYS:

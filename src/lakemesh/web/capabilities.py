@@ -11,7 +11,7 @@ from typing import Any
 from lakemesh.auth.models import Principal
 from lakemesh.core.errors import Forbidden, NotFound
 from lakemesh.metrics.directory import ProductCard
-from lakemesh.metrics.hooks import installed_capabilities
+from lakemesh.metrics.hooks import compliance_scope, installed_capabilities
 from lakemesh.platform import Platform
 from lakemesh.products.views import DataProduct
 
@@ -60,13 +60,31 @@ def search(platform: Platform, me: Principal, q: str, chosen: dict[str, str], li
 
 
 def sla_status(platform: Platform, me: Principal, product: DataProduct) -> str | None:
+    found = sla_of(platform, me, product)
+    return None if found is None else str(found.status)
+
+
+def sla_of(platform: Platform, me: Principal, product: DataProduct) -> Any:
+    """Each SLA objective measured now (target, current value, status), as `GET .../sla` returns it."""
     service = _service(platform, "quality", method="sla")
     if service is None:
         return None
     try:
-        return str(service.sla(me, product.domain, product.slug).status)
+        return service.sla(me, product.domain, product.slug)
     except (NotFound, Forbidden):
         return None
+
+
+def latest_quality_run(platform: Platform, me: Principal, product: DataProduct) -> Any:
+    """The newest quality run with each rule's result, as `GET .../quality-runs?limit=1` returns it."""
+    service = _service(platform, "quality", method="runs")
+    if service is None:
+        return None
+    try:
+        runs = service.runs(me, product.domain, product.slug, limit=1).items
+    except (NotFound, Forbidden):
+        return None
+    return runs[0] if runs else None
 
 
 def can_request_access(platform: Platform) -> bool:
@@ -116,14 +134,27 @@ def governance_overview(platform: Platform, me: Principal) -> dict[str, Any] | N
         return None
     policies = service.list_policies(me, limit=SHOWN)
     violations = service.compliance.violations(me, status="open", limit=SHOWN)
+    report = service.compliance.report(me)
     return {
         "title": "Governance",
         "policies": list(policies.items),
         "more_policies": bool(policies.next_cursor),
         "violations": list(violations.items),
         "more_violations": bool(violations.next_cursor),
-        "report": service.compliance.report(me),
+        "report": report,
+        "scope": compliance_scope(report, me),
     }
+
+
+def table_violations(platform: Platform, me: Principal, table: tuple[str, str, str]) -> list[Any] | None:
+    """Open violations of a table and its columns; None when governance is not installed."""
+    service = getattr(platform, "governance", None)
+    if service is None:
+        return None
+    try:
+        return list(service.compliance.violations(me, status="open", table=table, limit=SHOWN).items)
+    except (NotFound, Forbidden):
+        return []
 
 
 def pipelines_of(platform: Platform, me: Principal, domain: str) -> list[tuple[Any, list[Any]]] | None:

@@ -74,3 +74,11 @@ def cron_words(expression: str | None) -> str:
     if day.isdigit() and month == weekday == "*":
         return f"monthly on day {int(day)} at {at}"
     return ""
+
+
+def percent(value: float | None) -> str:
+    """One way to write a share everywhere it appears: `66.7%`, `100%`; the API keeps the exact number."""
+    if value is None:
+        return "\u2013"  # an en dash: no figure yet
+    rounded = round(float(value), 1)
+    return f"{int(rounded) if rounded.is_integer() else rounded}%"

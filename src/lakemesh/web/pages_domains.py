@@ -65,17 +65,6 @@ def _domain_context(request: Request, me: Principal, domain: str, **extra: Any) 
     return context
 
 
-@router.get("/domains/{domain}/lakehouses/{lakehouse}/tables/{table}", response_class=HTMLResponse)
-def table_page(request: Request, me: Viewer, domain: str, lakehouse: str, table: str) -> Response:
-    platform = platform_of(request)
-    info = platform.tables.get(me, domain, lakehouse, table)
-    try:
-        history = platform.table_data.history(me, domain, lakehouse, table, limit=50)
-    except NotFound:  # no data files yet
-        history = []
-    return page(request, "table.html", {"table": info, "history": history})
-
-
 @router.post("/domains/{domain}/members")
 def add_member(
     request: Request,

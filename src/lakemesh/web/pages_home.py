@@ -9,6 +9,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from lakemesh.core.errors import Unauthorized
 from lakemesh.metrics.models import MeshMetrics, MetricsReport
+from lakemesh.web.formatting import percent
 from lakemesh.web.render import Viewer, WebRoute, cookies_of, page, platform_of, require_csrf, session_of
 from lakemesh.web.svg import bar_chart, line_chart
 
@@ -23,7 +24,7 @@ TILES = [
     ("avg_quality_score", "Average quality score", "latest run per product"),
     ("time_to_new_product", "Time to new product", "median, creation to publish"),
     ("self_serve_adoption", "Self-serve adoption", "lakehouses from templates"),
-    ("governance_compliance", "Governance compliance", "subjects compliant with all policies"),
+    ("governance_compliance", "Governance compliance", "subject checks that comply"),
 ]
 CHARTS = [
     ("data_products_count", "Data products"),
@@ -91,6 +92,11 @@ def home_parts(report: MetricsReport) -> dict[str, Any]:
         {"label": label, "hint": hint, "value": summary.get(key), "unavailable": key in current.unavailable}
         for key, label, hint in TILES
     ]
+    for tile, (key, _, _) in zip(tiles, TILES, strict=True):
+        if key == "governance_compliance" and current.governance_scope is not None:  # the governance page's figure
+            tile["value"] = None if current.governance_compliance is None else percent(current.governance_compliance)
+            tile["scope"] = current.governance_scope
+            tile["href"] = "/governance"
     charts = [
         (title, line_chart(title, _dated(report.series.get(key, [])), single="one day so far"))
         for key, title in CHARTS

@@ -142,13 +142,15 @@ def product_context(platform: Platform, me: Principal, product: DataProduct) -> 
     member = domain_id is not None and platform.authorizer.role_in(me, domain_id) is not None
     preview, note = _preview(platform, me, product)
     points = platform.metrics.quality_history(product.qualified_name)
-    sla_status = capabilities.sla_status(platform, me, product)  # measured first: the badge below includes it
+    sla = capabilities.sla_of(platform, me, product)  # measured first: the badge below includes it
     return {
         "product": product,
         "card": badge_cards(platform, me, [product.qualified_name]).get(product.qualified_name),
         "columns": _with_table_labels(platform, product, _columns(product.contract)),
         "sla": product.contract.get("sla") or {},
-        "sla_status": sla_status,
+        "sla_status": None if sla is None else sla.status,
+        "sla_measured": sla,
+        "latest_run": capabilities.latest_quality_run(platform, me, product),
         "versions": _versions(platform, me, product),
         "can_publish": product.status == "draft"
         and domain_id is not None

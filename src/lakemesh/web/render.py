@@ -22,7 +22,7 @@ from lakemesh.auth.models import Principal
 from lakemesh.core.errors import Forbidden, LakemeshError, NotFound, Unauthorized
 from lakemesh.metrics.hooks import installed_capabilities
 from lakemesh.platform import Platform
-from lakemesh.web import formatting
+from lakemesh.web import formatting, links
 from lakemesh.web.session import CSRF_HEADER, SessionCookies, WebSession, csrf_matches, load_secret
 
 log = logging.getLogger("lakemesh.web")
@@ -43,9 +43,13 @@ environment = Environment(
 environment.filters.update(
     contract_type=formatting.contract_type,
     number=formatting.number,
+    percent=formatting.percent,
     when=formatting.when,
     plural=formatting.plural,
     cron_words=formatting.cron_words,
+    subject_href=links.subject_href,
+    policy_anchor=links.policy_anchor,
+    policy_href=links.policy_href,
 )
 
 

@@ -4,8 +4,16 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from lakemesh.web import pages_domains, pages_governance, pages_home, pages_more, pages_pipelines, pages_products
+from lakemesh.web import (
+    pages_domains,
+    pages_governance,
+    pages_home,
+    pages_more,
+    pages_pipelines,
+    pages_products,
+    pages_tables,
+)
 
 router = APIRouter(include_in_schema=False)
-for module in (pages_home, pages_products, pages_domains, pages_pipelines, pages_governance, pages_more):
+for module in (pages_home, pages_products, pages_domains, pages_pipelines, pages_governance, pages_tables, pages_more):
     router.include_router(module.router)

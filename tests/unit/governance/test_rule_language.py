@@ -97,7 +97,7 @@ def test_and_explains_each_failing_part(now: datetime) -> None:
     rule = parse_policy_rule("tables must have row_count > 0 and description is set and layer = 'gold'")
     finding = rule.check(TableSubject("S", "lh", "gold_t", row_count=0), now=now)
     assert finding is not None
-    assert finding.message == "table s/lh/gold_t has row_count 0; must be > 0, and has description None; must be set"
+    assert finding.message == "table s/lh/gold_t has row_count 0; must be > 0, and has no description; must be set"
 
 
 def test_must_not_have_names_the_values(now: datetime) -> None:

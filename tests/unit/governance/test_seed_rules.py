@@ -23,7 +23,7 @@ def test_pii_rule_flags_unlabelled_and_public_pii_columns(catalog: Subjects, now
     }
     email = next(f for f in report.findings if f.subject_id.endswith("/email"))
     assert email.message == (
-        "column email of sales/sales_lakehouse/bronze_leads has sensitivity_label None; "
+        "column email of sales/sales_lakehouse/bronze_leads has no sensitivity_label; "
         "must be in ('Confidential', 'Highly Confidential')"
     )
     assert email.status == "violation" and email.subject_kind == "column"
@@ -50,7 +50,7 @@ def test_retention_rule(catalog: Subjects, now: datetime) -> None:
 
 def test_retention_rule_without_any_retention_is_a_violation(now: datetime) -> None:
     finding = parse_policy_rule(RETENTION).check(TableSubject("S", "lh", "t"), now=now)
-    assert finding is not None and "retention_days None" in finding.message
+    assert finding is not None and "has no retention_days" in finding.message
 
 
 def test_freshness_rule_checks_only_gold_tables(catalog: Subjects, now: datetime) -> None:
@@ -62,7 +62,7 @@ def test_freshness_rule_checks_only_gold_tables(catalog: Subjects, now: datetime
     stale = next(f for f in report.findings if "customer_360" in f.subject_id)
     assert "(30h ago); must be within 24h" in stale.message
     never = next(f for f in report.findings if "campaigns" in f.subject_id)
-    assert "has last_refresh None; must be within 24h" in never.message
+    assert "has no last_refresh; must be within 24h" in never.message
     assert report.counts_of("sales-data-freshness").checked == 3
 
 

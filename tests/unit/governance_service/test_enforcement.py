@@ -30,7 +30,7 @@ def test_block_refuses_a_write_that_breaks_it_and_leaves_the_table_as_it_was(mes
         ("pii-classification", EMAIL),
         ("pii-classification", EMAIL.replace("email", "phone")),
     }
-    assert "sensitivity_label None" in items[0]["message"]
+    assert "has no sensitivity_label" in items[0]["message"]
     assert mesh.get_table("Sales", "sales_lakehouse", "bronze_crm_customers").version == before
     with pytest.raises(PolicyViolation):  # a new table with an unlabelled email column is not created either
         mesh.write_table("Sales", "sales_lakehouse", "bronze_leads", crm_customers(3, now=datetime.now(UTC)))
@@ -57,7 +57,7 @@ def test_warn_lets_the_change_through_with_warnings_and_records_the_violation(me
     mesh.put_policy(policy("gold-described", "gold tables must have description is set", "warn"))
     result = mesh.write_table("Sales", "sales_lakehouse", "gold_customer_360", customer_360(3, now=datetime.now(UTC)))
     assert result.warnings == [
-        "policy gold-described (warn): table sales/sales_lakehouse/gold_customer_360 has description None; must be set"
+        "policy gold-described (warn): table sales/sales_lakehouse/gold_customer_360 has no description; must be set"
     ]
     [violation] = mesh.list_violations(severity="low")
     assert violation.policy == "gold-described" and violation.enforcement == "warn"

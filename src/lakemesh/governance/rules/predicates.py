@@ -66,7 +66,10 @@ class Predicate:
     def explain(self, subject: Subject, now: datetime) -> str:
         """Why `subject` does not satisfy this predicate, naming the actual values."""
         if self.op == "leaf":
-            return f"has {self.attrs[0]} {show(getattr(subject, self.attrs[0]), now)}; {self.must}"
+            value = getattr(subject, self.attrs[0])
+            if value is None:  # "has no sensitivity_label", never "has sensitivity_label None"
+                return f"has no {self.attrs[0]}; {self.must}"
+            return f"has {self.attrs[0]} {show(value, now)}; {self.must}"
         if self.op == "and":
             failing = [c for c in self.children if not c.test(subject, now)]
             return ", and ".join(c.explain(subject, now) for c in failing)
