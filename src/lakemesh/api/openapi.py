@@ -98,7 +98,23 @@ def rewrite(document: dict[str, Any]) -> dict[str, Any]:
     for path, operations in document.get("paths", {}).items():
         for method, operation in operations.items():
             _operation(path, method, operation, seen)
+    document["paths"] = _hoist_defs(document.get("paths", {}), schemas)
     return document
+
+
+def _hoist_defs(node: Any, schemas: dict[str, Any]) -> Any:
+    """Move pydantic's `$defs` of hand-written body schemas into components: ReDoc cannot resolve `#/$defs/...`
+    inside a path (a body given in `openapi_extra` is a whole `model_json_schema()`)."""
+    if isinstance(node, list):
+        return [_hoist_defs(item, schemas) for item in node]
+    if not isinstance(node, dict):
+        return node
+    for name, schema in node.pop("$defs", {}).items():
+        schemas.setdefault(name, _hoist_defs(schema, schemas))
+    ref = node.get("$ref")
+    if isinstance(ref, str) and ref.startswith("#/$defs/"):
+        node = {**node, "$ref": "#/components/schemas/" + ref.removeprefix("#/$defs/")}
+    return {key: _hoist_defs(value, schemas) for key, value in node.items()}
 
 
 def _operation(path: str, method: str, operation: dict[str, Any], seen: set[str]) -> None:
