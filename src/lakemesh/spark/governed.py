@@ -1,0 +1,65 @@
+"""The cursor sqlframe executes on: every statement it generates runs through Lakemesh's governed SQL path."""
+
+from __future__ import annotations
+
+from typing import Any, Protocol
+
+import duckdb
+import pyarrow as pa
+
+from lakemesh.core.errors import InvalidInput
+
+# The governed query path answers at most this many rows; a bigger result is refused, never cut short.
+MAX_ROWS = 1_000_000
+
+
+class GovernedMesh(Protocol):
+    """What the session needs from `Mesh` or `RemoteMesh`: both have these public methods."""
+
+    def sql(self, sql: str, *, limit: int | None = None) -> pa.Table: ...
+
+    def write_table(self, domain: str, lakehouse: str, table: str, data: Any, *, mode: str = "append") -> Any: ...
+
+
+class GovernedCursor:
+    """Quacks like the DuckDB cursor sqlframe expects, but has no data of its own: the gate, grants and masks apply."""
+
+    def __init__(self, mesh: GovernedMesh) -> None:
+        self._mesh = mesh
+        self._result: pa.Table | None = None
+
+    def execute(self, sql: str, parameters: object = None) -> GovernedCursor:
+        if parameters:
+            raise NotImplementedError("parameterised statements are not supported by lakemesh.spark")
+        table = self._mesh.sql(sql, limit=MAX_ROWS)
+        if table.num_rows >= MAX_ROWS:
+            raise InvalidInput(
+                f"the result has {MAX_ROWS:,} rows or more; aggregate, filter or limit it before collecting"
+            )
+        self._result = table
+        return self
+
+    def fetch_arrow_table(self) -> pa.Table:
+        return self._current()
+
+    def fetchall(self) -> list[tuple[Any, ...]]:
+        table = self._current()
+        columns = [column.to_pylist() for column in table.columns]
+        return list(zip(*columns, strict=True)) if columns else []
+
+    @property
+    def description(self) -> list[tuple[str, str, None, None, None, None, None]] | None:
+        if self._result is None:
+            return None
+        return [(name, str(kind), None, None, None, None, None) for name, kind in duckdb_types(self._result.schema)]
+
+    def _current(self) -> pa.Table:
+        if self._result is None:
+            raise InvalidInput("no statement has run yet")
+        return self._result
+
+
+def duckdb_types(schema: pa.Schema) -> list[tuple[str, str]]:
+    """Each column's DuckDB type name, which sqlframe's schema wants; computed on an empty table, no data."""
+    relation = duckdb.connect(":memory:").from_arrow(schema.empty_table())
+    return [(name, str(kind)) for name, kind in zip(relation.columns, relation.types, strict=True)]
