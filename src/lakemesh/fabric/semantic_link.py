@@ -15,8 +15,11 @@ _COLUMN = re.compile(r"^'?[^'\[]*'?\[(?P<column>[^\]]+)\]$")
 
 
 def connect(mesh: Any) -> None:
-    """Not semantic link: act through this `Mesh` or `RemoteMesh` instead of LAKEMESH_URL or the local home."""
-    _connection["mesh"] = mesh
+    """Not semantic link: act through this `Mesh` or `RemoteMesh` (None: LAKEMESH_URL or the local home again)."""
+    if mesh is None:
+        _connection.clear()
+    else:
+        _connection["mesh"] = mesh
 
 
 def evaluate_dax(dataset: str, dax_string: str, workspace: str | None = None) -> pd.DataFrame:
