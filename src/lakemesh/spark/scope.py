@@ -41,7 +41,12 @@ def default_domain(mesh: Any) -> str | None:
 
 def default_lakehouse(mesh: Any, domain: str) -> str | None:
     """A domain with one lakehouse makes it the default, as a Fabric notebook's attached lakehouse."""
-    lakehouses = mesh.list_lakehouses(domain)
+    from lakemesh.core.errors import Forbidden, NotFound
+
+    try:
+        lakehouses = mesh.list_lakehouses(domain)
+    except (Forbidden, NotFound):
+        return None  # reads still fail with the governed path's own error, naming the table
     return lakehouses[0].name if len(lakehouses) == 1 else None
 
 

@@ -190,8 +190,10 @@ class _Builder:
 
     def getOrCreate(self) -> SparkSession:
         """The active session if there is one (as in a notebook), else a new one for the signed-in principal."""
-        active = DuckDBSession._instance
-        if isinstance(active, SparkSession):
+        active = active_session()
+        if active is not None and self._mesh is not None and self._mesh is not active.mesh:
+            active.stop()  # an explicit other principal never gets the active session's identity
+        elif active is not None:
             self._apply(active)
             return active
         mesh = self._mesh or open_mesh()
@@ -214,6 +216,12 @@ class _Builder:
 
 
 SparkSession.builder = _Builder()  # type: ignore[assignment]
+
+
+def active_session() -> SparkSession | None:
+    """The process's active session (sqlframe keeps one), if it is a Lakemesh one."""
+    active = DuckDBSession._instance
+    return active if isinstance(active, SparkSession) else None
 
 
 def _empty_connection() -> duckdb.DuckDBPyConnection:

@@ -72,4 +72,4 @@ def spark(demo_mesh: Mesh) -> Iterator[SparkSession]:
     """The session a Fabric notebook has attached: Sales, default lakehouse `lakehouse`."""
     session = SparkSession.builder.connect(demo_mesh).config("lakemesh.domain", "Sales").getOrCreate()
     yield session
-    SparkSession._instance = None  # leave the platform open for the module's other tests
+    session.stop()  # the session does not own the mesh: the platform stays open for the module's other tests

@@ -24,7 +24,6 @@ HOSTILE = [
 
 
 def session_for(mesh: Mesh) -> SparkSession:
-    SparkSession._instance = None
     return SparkSession.builder.connect(mesh).getOrCreate()
 
 
@@ -95,3 +94,13 @@ def test_a_write_to_another_domain_writes_nothing(world: World, analyst: SparkSe
     with pytest.raises(LakemeshError):
         rows.write.mode("append").saveAsTable("Sales.sales_lakehouse.silver_secret_deals")
     assert world.admin.read_table("Sales", "sales_lakehouse", "silver_secret_deals").num_rows == 1
+
+
+def test_getorcreate_for_another_principal_never_reuses_the_active_identity(
+    world: World, analyst: SparkSession
+) -> None:
+    outsider = session_for(world.outsider)
+    assert outsider is not analyst or outsider.mesh is world.outsider
+    with pytest.raises(NotFound):
+        outsider.read.table("Marketing.marketing_lakehouse.silver_campaigns")
+    outsider.stop()
