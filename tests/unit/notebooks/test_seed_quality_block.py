@@ -5,8 +5,12 @@ from __future__ import annotations
 import contextlib
 import io
 
+import pytest
+
+from lakemesh.core.errors import InvalidInput
 from lakemesh.mesh import Mesh
 from lakemesh.spark import SparkSession
+from lakemesh.spark import functions as F
 from tests.unit.notebooks.conftest import BAD_CHURN, NEGATIVE_VALUES, NULL_IDS, NULL_VALUES, ROWS, STALE, seed_block
 
 PYSPARK_IMPORTS = ("from pyspark.sql import SparkSession", "from pyspark.sql import functions as F")
@@ -62,3 +66,18 @@ def test_null_conditions_drop_rows_like_pyspark(spark: SparkSession) -> None:
     assert frame.filter("v >= 0").count() == 1
     assert frame.filter("NOT (v >= 0)").count() == 1
     assert frame.where(frame.v.isNull()).count() == 1
+
+
+def test_a_write_the_contract_refuses_raises_and_writes_nothing(demo_mesh: Mesh, spark: SparkSession) -> None:
+    before = demo_mesh.table_history("Sales", "sales_lakehouse", "gold_customer_360")
+    bad = spark.read.table("sales_lakehouse.gold_customer_360").limit(1).withColumn("customer_id", F.lit(None))
+    with pytest.raises(InvalidInput):
+        bad.write.mode("append").saveAsTable("sales_lakehouse.gold_customer_360")
+    assert demo_mesh.table_history("Sales", "sales_lakehouse", "gold_customer_360") == before
+
+
+def test_unsupported_calls_say_so_instead_of_answering_wrongly(spark: SparkSession) -> None:
+    with pytest.raises(NotImplementedError, match="file reads"):
+        spark.read.csv("/tmp/anything.csv")
+    with pytest.raises(NotImplementedError, match="saveAsTable"):
+        spark.createDataFrame([{"a": 1}]).write.save("/tmp/anywhere")
