@@ -111,8 +111,10 @@ def main() -> None:
     ]
     for label, times in rows:
         print(f"{label:<44}{min(times):>9.3f}{statistics.median(times):>10.3f}")
-    print(f"  lakemesh.spark session start: {notebook['startup']:.3f}s; read.table (gate + schema): "
-          f"{min(notebook['read_table']):.3f}s; end to end (start + best run): {notebook['startup'] + best:.3f}s")
+    print(
+        f"  lakemesh.spark session start: {notebook['startup']:.3f}s; read.table (gate + schema): "
+        f"{min(notebook['read_table']):.3f}s; end to end (start + best run): {notebook['startup'] + best:.3f}s"
+    )
     print(f"  (a) / (b): {best / fused_best:.2f}x (goal <= 2x)")
     if spark is not None:
         cold = spark["startup"] + spark["seconds"][0]
