@@ -16,6 +16,7 @@ from lakemesh.demo import load_demo
 from lakemesh.mesh import Mesh
 from lakemesh.platform import Platform
 from lakemesh.spark import SparkSession
+from tests.conftest import PG_BASE, create_pg_database, drop_pg_database
 
 ROWS = 10_000
 NULL_IDS, NEGATIVE_VALUES, NULL_VALUES, BAD_CHURN, STALE = 5, 3, 4, 2, 100
@@ -56,7 +57,8 @@ def customers_with_bad_rows(now: datetime) -> pa.Table:
 
 @pytest.fixture(scope="module")
 def demo_mesh(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Mesh]:
-    settings = Settings(home=tmp_path_factory.mktemp("notebooks") / "home", data_root=None)
+    catalog_url = create_pg_database(PG_BASE, "lakemesh_notebooks") if PG_BASE else None
+    settings = Settings(home=tmp_path_factory.mktemp("notebooks") / "home", catalog_url=catalog_url, data_root=None)
     platform = Platform(settings)
     platform.initialize()
     load_demo(platform, say=lambda _: None)
@@ -65,6 +67,8 @@ def demo_mesh(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Mesh]:
     mesh.write_table("Sales", "lakehouse", "gold_customer_360", customers_with_bad_rows(datetime.now(UTC)))
     yield mesh
     platform.close()
+    if PG_BASE and catalog_url:
+        drop_pg_database(PG_BASE, catalog_url)
 
 
 @pytest.fixture
