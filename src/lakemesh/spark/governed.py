@@ -6,6 +6,10 @@ from typing import Any, Protocol
 
 import duckdb
 import pyarrow as pa
+import sqlglot
+from sqlglot import exp
+from sqlglot.optimizer.eliminate_ctes import eliminate_ctes
+from sqlglot.optimizer.merge_subqueries import merge_subqueries
 
 from lakemesh.core.errors import InvalidInput
 
@@ -31,7 +35,7 @@ class GovernedCursor:
     def execute(self, sql: str, parameters: object = None) -> GovernedCursor:
         if parameters:
             raise NotImplementedError("parameterised statements are not supported by lakemesh.spark")
-        table = self._mesh.sql(sql, limit=MAX_ROWS)
+        table = self._mesh.sql(flattened(sql), limit=MAX_ROWS)
         if table.num_rows >= MAX_ROWS:
             raise InvalidInput(
                 f"the result has {MAX_ROWS:,} rows or more; aggregate, filter or limit it before collecting"
@@ -63,3 +67,19 @@ def duckdb_types(schema: pa.Schema) -> list[tuple[str, str]]:
     """Each column's DuckDB type name, which sqlframe's schema wants; computed on an empty table, no data."""
     relation = duckdb.connect(":memory:").from_arrow(schema.empty_table())
     return [(name, str(kind)) for name, kind in zip(relation.columns, relation.types, strict=True)]
+
+
+def flattened(sql: str) -> str:
+    """sqlframe nests each step in a CTE; over one table, merge them so `count()` reads as `SELECT COUNT(*) FROM t`.
+
+    The governed engine plans both forms alike, but only the flat one can be answered from the Delta log. Joins and
+    anything sqlglot cannot merge are sent as generated; the gate checks whatever is sent.
+    """
+    try:
+        statement = sqlglot.parse_one(sql, read="duckdb")
+        sources = [table for table in statement.find_all(exp.Table) if table.args.get("db") is not None]
+        if len(sources) != 1 or statement.find(exp.Join) is not None:
+            return sql
+        return eliminate_ctes(merge_subqueries(statement)).sql(dialect="duckdb")
+    except sqlglot.errors.SqlglotError:
+        return sql
