@@ -81,3 +81,21 @@ def test_unsupported_calls_say_so_instead_of_answering_wrongly(spark: SparkSessi
         spark.read.csv("/tmp/anything.csv")
     with pytest.raises(NotImplementedError, match="saveAsTable"):
         spark.createDataFrame([{"a": 1}]).write.save("/tmp/anywhere")
+
+
+def test_ordinary_notebook_calls_answer_like_pyspark(demo_mesh: Mesh, spark: SparkSession) -> None:
+    customers = spark.read.table("lakehouse.gold_customer_360")
+    segments = spark.createDataFrame([{"segment": "SMB", "tier": "small"}, {"segment": "Enterprise", "tier": "big"}])
+    joined = customers.join(segments, on="segment", how="inner").groupBy("tier").agg(F.count("*").alias("n"))
+    counts = {row["tier"]: row["n"] for row in joined.collect()}
+    expected = demo_mesh.sql(
+        "SELECT segment, count(*) AS n FROM sales.lakehouse.gold_customer_360 GROUP BY segment"
+    ).to_pylist()
+    by_segment = {row["segment"]: row["n"] for row in expected}
+    assert counts == {"small": by_segment["SMB"], "big": by_segment["Enterprise"]}
+    top = customers.select("customer_id", "lifetime_value").where(F.col("lifetime_value") > 0)
+    assert len(top.orderBy(F.col("lifetime_value").desc()).limit(3).toPandas()) == 3
+    printed = io.StringIO()
+    with contextlib.redirect_stdout(printed):
+        spark.sql("SELECT segment FROM lakehouse.gold_customer_360 WHERE segment = 'SMB' LIMIT 1").show()
+    assert "SMB" in printed.getvalue()
