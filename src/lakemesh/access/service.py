@@ -264,9 +264,7 @@ class AccessService:
             domain = session.get(DomainRow, grant.domain_id) if grant else None
             if grant is None or product is None or domain is None:
                 raise NotFound(f"Grant {grant_id!r} not found")
-            own = grant.grantee_kind == "principal" and grant.grantee_id == actor.id
-            approver = self._is_approver(session, actor, product, domain)
-            if not (own or approver):
+            if not self._may_revoke(session, actor, grant, product, domain):
                 holds = session.execute(select(GrantRow.id).where(GrantRow.id == grant.id, store.held_by(actor.id)))
                 if holds.first() is None:
                     raise NotFound(f"Grant {grant_id!r} not found")
@@ -277,6 +275,20 @@ class AccessService:
             view = grant_view(grant, f"{domain.slug}/{product.slug}", store.table_name(session, product.table_id), now)
             self._journal_grant(session, actor, grant, domain, "grant.revoked", view)
             return view
+
+    def revocable(self, actor: Principal, grant_ids: list[str]) -> set[str]:
+        """The grants among these that `revoke` would let the actor revoke: pages offer the button for those only."""
+        found: set[str] = set()
+        with self._catalog.read() as session:
+            for grant_id in grant_ids:
+                grant = session.get(GrantRow, grant_id)
+                product = session.get(ProductRow, grant.product_id) if grant else None
+                domain = session.get(DomainRow, grant.domain_id) if grant else None
+                if grant is None or product is None or domain is None or grant.revoked_at is not None:
+                    continue
+                if self._may_revoke(session, actor, grant, product, domain):
+                    found.add(grant.id)
+        return found
 
     def sweep_expired(self) -> int:
         """Mark grants past their expiry (the scheduler runs this); reads already refuse them without it."""
@@ -354,6 +366,12 @@ class AccessService:
         if actor.is_platform_admin or actor.name.lower() == product.owner.lower():
             return True
         return self._authz.can(actor, Action.ACCESS_APPROVE, product_resource(product, domain), session)
+
+    def _may_revoke(
+        self, session: Session, actor: Principal, grant: GrantRow, product: ProductRow, domain: DomainRow
+    ) -> bool:
+        own = grant.grantee_kind == "principal" and grant.grantee_id == actor.id
+        return own or self._is_approver(session, actor, product, domain)
 
     def _check_approver(
         self, session: Session, actor: Principal, row: AccessRequestRow, product: ProductRow, domain: DomainRow

@@ -1,4 +1,4 @@
-"""Access and Query pages: they light up as those capabilities are installed."""
+"""The Query page: it lights up once the query capability is installed."""
 
 from __future__ import annotations
 
@@ -7,49 +7,18 @@ import io
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Request
-from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.responses import HTMLResponse, Response
 
 from lakemesh.auth.models import Principal
 from lakemesh.core.errors import LakemeshError, NotFound, invalid
 from lakemesh.web import capabilities
 from lakemesh.web.query_sources import query_sources
-from lakemesh.web.render import Viewer, WebRoute, environment, page, platform_of, require_csrf, session_of
+from lakemesh.web.render import Viewer, WebRoute, page, platform_of, require_csrf
 
 router = APIRouter(route_class=WebRoute, include_in_schema=False)
 FormText = Annotated[str | None, Form()]
 QUERY_ROWS = 500
 MAX_SQL = 20_000
-
-
-@router.get("/access", response_class=HTMLResponse)
-def access(request: Request, me: Viewer, notice: str = "") -> Response:
-    found = capabilities.access_requests(platform_of(request), me)
-    if found is None:
-        context = {
-            "title": "Access",
-            "available": False,
-            "missing_text": "Your access requests, and the requests you approve, appear here once access is installed.",
-        }
-        return page(request, "capability.html", context)
-    to_approve, mine = found
-    return page(request, "access.html", {"to_approve": to_approve, "mine": mine, "notice": notice[:200]})
-
-
-@router.post("/access/{request_id}/{decision}")
-def decide(
-    request: Request, me: Viewer, request_id: str, decision: str, reason: FormText = None, csrf_token: FormText = None
-) -> Response:
-    require_csrf(request, csrf_token)
-    if decision not in {"approve", "deny"}:
-        raise invalid("decision", "must be approve or deny")
-    item = capabilities.decide(platform_of(request), me, request_id, decision == "approve", reason or "")
-    if request.headers.get("hx-request") == "true":
-        session = session_of(request)
-        html = environment.get_template("access_request.html").render(
-            item=item, csrf=session.csrf if session else "", announce=True
-        )
-        return HTMLResponse(html)
-    return RedirectResponse(f"/access?notice=Request+{item.state}", status_code=303)
 
 
 @router.get("/query", response_class=HTMLResponse)
