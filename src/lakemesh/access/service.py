@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import or_, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from lakemesh.access import store
@@ -153,6 +153,14 @@ class AccessService:
             items = [self._view(session, r, p, d) for r, p, d in rows[:limit]]
         more = len(rows) > limit
         return Page(items=items, next_cursor=encode_cursor(items[-1].id) if more else None)
+
+    def waiting_count(self, actor: Principal) -> int:
+        """How many pending requests the actor decides (`list_requests(role="approver", state="pending")`, counted)."""
+        with self._catalog.read() as session:
+            query = select(func.count(AccessRequestRow.id)).where(
+                AccessRequestRow.state == "pending", self._request_scope(session, actor, "approver")
+            )
+            return int(session.scalar(query) or 0)
 
     def get_request(self, actor: Principal, request_id: str) -> AccessRequest:
         with self._catalog.read() as session:

@@ -15,7 +15,6 @@ from lakemesh.platform import Platform
 
 DURATIONS = ("7d", "30d", "90d", "180d", "366d")
 SHOWN = 100
-BADGE_MAX = 99
 
 
 def service_of(platform: Platform) -> Any:
@@ -90,11 +89,11 @@ def revocable(platform: Platform, me: Principal, grant_ids: list[str]) -> set[st
 
 
 def pending_count(platform: Platform, me: Principal) -> int:
-    """Requests waiting for the viewer's decision: the header's badge (capped, it is a nudge, not a report)."""
+    """Requests waiting for the viewer's decision: the header's badge (one count query per page)."""
     if not installed(platform):
         return 0
-    found = service_of(platform).list_requests(me, role="approver", state="pending", limit=BADGE_MAX + 1)
-    return len(found.items)
+    count: int = service_of(platform).waiting_count(me)
+    return count
 
 
 @dataclass
