@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import io
+import threading
 import uuid
 
 import pyarrow as pa
@@ -132,3 +133,36 @@ def test_bad_access_requests_are_problems(server: Server, mesh: dict[str, str]) 
         assert http.post("/api/v1/access-requests/ar_nope/approve", json={}).status_code == 404
         assert http.delete("/api/v1/grants/gr_nope").status_code == 404
         assert http.put("/api/v1/masking", json={"labels": {"Confidential": "null"}}).status_code == 403
+
+
+def test_a_running_query_is_cancelled_over_rest_and_history_lists_what_ran(
+    server: Server, mesh: dict[str, str]
+) -> None:
+    """POST /query with an `id`; POST /query/{id}/cancel stops it (its request answers 409); GET /query/history."""
+    table = f"{mesh['domain']}.sales_lakehouse.gold_customer_360"
+    huge = "SELECT count(*) AS n FROM " + ", ".join(f"{table} t{i}" for i in range(14))
+    answers: list[int] = []
+    query_id = f"rest-{uuid.uuid4().hex[:8]}"
+
+    def run() -> None:
+        with server.client(mesh["owner"]) as http:
+            answers.append(http.post("/api/v1/query", json={"sql": huge, "id": query_id}, timeout=120).status_code)
+
+    worker = threading.Thread(target=run)
+    worker.start()
+    with server.client(mesh["owner"]) as http, server.client(mesh["analyst"]) as other:
+        assert other.post(f"/api/v1/query/{query_id}/cancel").status_code == 404  # not theirs
+        while worker.is_alive():
+            if http.post(f"/api/v1/query/{query_id}/cancel").status_code == 204:
+                break
+            worker.join(0.05)
+        worker.join(120)
+        assert answers == [409]
+        assert http.post("/api/v1/query", json={"sql": "SELECT 1", "id": "x"}).status_code == 422  # id too short
+        done = http.post("/api/v1/query", json={"sql": f"SELECT segment FROM {table}"})
+        assert int(done.headers["x-lakemesh-duration-ms"]) >= 0 and done.json()["duration_ms"] >= 0
+        history = http.get("/api/v1/query/history", params={"limit": 5}).json()["items"]
+        assert history[0]["sql"] == f"SELECT segment FROM {table}" and history[0]["rows"] == 6
+        assert all(item["sql"] != huge for item in history)
+    with connect(server.url, mesh["owner"]) as remote:
+        assert remote.query_history(limit=1)[0].sql == f"SELECT segment FROM {table}"

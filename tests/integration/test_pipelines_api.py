@@ -141,3 +141,32 @@ def test_malformed_lineage_is_422_and_lineage_needs_auth(server: Server, logisti
     after = logistics.get("/api/v1/lineage/events", params={"limit": 500}).json()["items"]
     assert len(after) == len(before)
     assert httpx.post(f"{server.url}/api/v1/lineage", json={}).status_code == 401
+
+
+def test_a_failed_run_is_rerun_over_rest_and_the_sdk(server: Server, logistics: httpx.Client) -> None:
+    """30.4: POST .../runs/{id}/rerun queues the failed run again with its version; both runs name each other."""
+    table = "/api/v1/domains/logistics/lakehouses/logistics_lakehouse/tables/bronze_codes/data"
+    headers = {"Content-Type": "text/csv"}
+    assert logistics.post(table, content=b"v\nabc\n", headers=headers).is_success
+    spec = {"lakehouse": "logistics_lakehouse", "retry": {"max_attempts": 1},
+            "steps": [{"name": "cast", "type": "sql", "target": {"table": "silver_codes", "mode": "overwrite"},
+                       "sql": "select cast(v as integer) as n from bronze_codes"}]}  # fmt: skip
+    assert logistics.put(f"{BASE}/codes", json=spec).is_success
+    failed = logistics.post(f"{BASE}/codes/runs", params={"wait": "true"}).json()
+    assert failed["state"] == "failed", failed
+    missing = logistics.post(f"{BASE}/codes/runs/run_nope/rerun")
+    assert missing.status_code == 404 and missing.headers["content-type"] == "application/problem+json"
+
+    assert logistics.post(table, params={"mode": "overwrite"}, content=b"v\n12\n", headers=headers).is_success
+    started = logistics.post(f"{BASE}/codes/runs/{failed['id']}/rerun")
+    assert started.status_code == 202, started.text
+    assert started.json()["rerun_of"] == failed["id"]
+    assert started.headers["location"].endswith(f"/codes/runs/{started.json()['id']}")
+    followed = logistics.get(f"{BASE}/codes/runs/{started.json()['id']}/logs", params={"follow": "true"}, timeout=120)
+    assert json.loads(followed.text.splitlines()[-1])["message"] == "run succeeded"
+    assert logistics.get(f"{BASE}/codes/runs/{failed['id']}").json()["rerun_by"] == [started.json()["id"]]
+    again = logistics.post(f"{BASE}/codes/runs/{started.json()['id']}/rerun")
+    assert again.status_code == 409
+
+    with lakemesh.connect(server.url, server.token) as remote:  # the SDK, with the same shape as Mesh
+        assert remote.rerun_pipeline_run("Logistics", "codes", failed["id"]).rerun_of == failed["id"]

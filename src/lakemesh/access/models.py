@@ -149,6 +149,12 @@ class QueryRequest(BaseModel):
     sql: str = Field(min_length=1, max_length=100_000)
     format: QueryFormat = "json"
     limit: int | None = Field(default=None, ge=0, le=1_000_000, description="At most this many rows (default 10000).")
+    id: str | None = Field(
+        default=None,
+        pattern=r"^[A-Za-z0-9_-]{8,64}$",
+        description="An id you choose (8-64 letters, digits, `-`, `_`) to cancel the query while it runs: "
+        "`POST /query/{id}/cancel`.",
+    )
 
 
 class QueryColumn(BaseModel):
@@ -165,3 +171,15 @@ class QueryResult(BaseModel):
     truncated: bool
     tables: list[str]
     masked_columns: dict[str, list[str]] = Field(description="Per table, the columns you saw masked.")
+    duration_ms: int | None = Field(default=None, description="How long the query took on the server.")
+
+
+class QueryHistoryEntry(BaseModel):
+    """One of your own queries that ran, as the read audit recorded it."""
+
+    at: datetime
+    sql: str
+    rows: int
+    truncated: bool
+    tables: list[str]
+    duration_ms: int | None = None

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import secrets
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -22,15 +23,18 @@ from sqlglot import exp
 from lakemesh.access import store
 from lakemesh.access.log_answers import answer_from_log
 from lakemesh.access.masking import MaskPlan
+from lakemesh.access.models import QueryHistoryEntry
 from lakemesh.access.reads import ReadGovernor
+from lakemesh.access.running import RunningQueries, RunningQuery
 from lakemesh.auth.authorize import Authorizer
 from lakemesh.auth.models import Principal
 from lakemesh.auth.roles import Action
 from lakemesh.catalog import Catalog
-from lakemesh.catalog.tables import DomainRow, LakehouseRow, ProductRow, TableRow
+from lakemesh.catalog.tables import AuditRow, DomainRow, LakehouseRow, ProductRow, TableRow
 from lakemesh.core.clock import Clock
-from lakemesh.core.errors import Forbidden, NotFound, invalid
+from lakemesh.core.errors import Conflict, Forbidden, NotFound, ServiceUnavailable, invalid
 from lakemesh.core.ids import new_id
+from lakemesh.core.pages import check_limit
 from lakemesh.domains.service import find_domain_row
 from lakemesh.engine import EngineLimits, TableName, gate_query
 from lakemesh.engine.gate import GatedQuery
@@ -43,6 +47,7 @@ from lakemesh.storage.native import ParquetSnapshot, file_statistics, native_sna
 PRODUCT_PREFIX = "product"
 DEFAULT_LIMIT = 10_000
 MAX_LIMIT = 1_000_000
+QUERY_AUDIT_ACTION = "query.executed"
 
 
 @dataclass
@@ -53,6 +58,7 @@ class QueryOutcome:
     truncated: bool
     tables: list[str]
     masked: dict[str, list[str]] = field(default_factory=dict)
+    duration_ms: int = 0
 
 
 class QueryCancel:
@@ -114,14 +120,23 @@ class QueryService:
         self.timeout_seconds = timeout_seconds
         self.spill_directory = spill_directory
         self._pool = SessionPool(memory_limit=memory_limit, threads=threads, spill_directory=spill_directory)
+        self._running = RunningQueries()
 
     def close(self) -> None:
         """Stop the thread that opens engine sessions ahead of queries."""
         self._pool.close()
 
     def run(
-        self, actor: Principal, sql: str, *, limit: int | None = None, cancel: QueryCancel | None = None
+        self,
+        actor: Principal,
+        sql: str,
+        *,
+        limit: int | None = None,
+        cancel: QueryCancel | None = None,
+        query_id: str | None = None,
     ) -> QueryOutcome:
+        """Run one governed query; `cancel` (a SQL client's) or a `query_id` (for `cancel()`) can stop it."""
+        started = time.monotonic()
         rows = DEFAULT_LIMIT if limit is None else limit
         if not 0 <= rows <= MAX_LIMIT:
             raise invalid("limit", f"must be between 0 and {MAX_LIMIT}")
@@ -136,7 +151,8 @@ class QueryService:
                 return sources[handle.table.id].relation
 
             gated = gate_query(sql, resolve, limits=EngineLimits(max_rows=rows + 1))
-        result = self._execute(gated, list(sources.values()), cancel)
+        with self._running.track(actor.id, query_id) as running:
+            result = self._execute(gated, list(sources.values()), running, cancel)
         truncated = result.num_rows > rows
         if truncated:
             result = result.slice(0, rows)
@@ -145,11 +161,40 @@ class QueryService:
             truncated=truncated,
             tables=[s.handle.qualified_name for s in sources.values()],
             masked={s.handle.qualified_name: s.plan.masked_columns for s in sources.values() if s.plan.masks},
+            duration_ms=int((time.monotonic() - started) * 1000),
         )
         self._audit(actor, sql, list(sources.values()), outcome, gated.statement)
         return outcome
 
-    def _execute(self, gated: GatedQuery, sources: list[_Source], cancel: QueryCancel | None = None) -> pa.Table:
+    def cancel(self, actor: Principal, query_id: str) -> None:
+        """Stop the actor's running query `query_id` now; it then fails with Conflict ("cancelled")."""
+        self._running.cancel(actor.id, query_id)
+
+    def history(self, actor: Principal, *, limit: int = 20) -> list[QueryHistoryEntry]:
+        """The actor's own latest queries that ran (from the read audit), newest first: to run one again."""
+        check_limit(limit)
+        query = (
+            select(AuditRow)
+            .where(AuditRow.actor == actor.name, AuditRow.action == QUERY_AUDIT_ACTION)
+            .order_by(AuditRow.id.desc())
+            .limit(limit)
+        )
+        with self._catalog.read() as session:
+            return [
+                QueryHistoryEntry(
+                    at=row.at,
+                    sql=str(row.summary.get("sql", "")),
+                    rows=int(row.summary.get("rows", 0)),
+                    truncated=bool(row.summary.get("truncated", False)),
+                    tables=[str(o.get("name", "")) for o in row.summary.get("objects", [])],
+                    duration_ms=row.summary.get("duration_ms"),
+                )
+                for row in session.scalars(query)
+            ]
+
+    def _execute(
+        self, gated: GatedQuery, sources: list[_Source], running: RunningQuery, cancel: QueryCancel | None = None
+    ) -> pa.Table:
         """Answer from the Delta log when the query allows it, else scan each table natively (or via Arrow)."""
         snapshots = {s.relation: self._snapshot(s.handle) for s in sources}
         if len(sources) == 1:
@@ -176,8 +221,14 @@ class QueryService:
             if cancel is not None:
                 cancel.attach(engine.interrupt)
             try:
+                self._running.attach(running, engine)
                 return engine.execute(gated)
+            except ServiceUnavailable:
+                if running.cancelled:
+                    raise Conflict("The query was cancelled") from None
+                raise
             finally:
+                self._running.detach(running)
                 timer.cancel()
                 if cancel is not None:
                     cancel.detach()
@@ -257,7 +308,7 @@ class QueryService:
         first = sources[0].handle if sources else None
         self._reads.audit_read(
             actor.name,
-            "query.executed",
+            QUERY_AUDIT_ACTION,
             objects,
             rows=outcome.table.num_rows,
             resource=(
@@ -266,7 +317,7 @@ class QueryService:
                 first.qualified_name if first else "(no table)",
                 first.domain.slug if first else None,
             ),
-            extra={"sql": sql[:4000], "truncated": outcome.truncated},
+            extra={"sql": sql[:4000], "truncated": outcome.truncated, "duration_ms": outcome.duration_ms},
         )
 
 

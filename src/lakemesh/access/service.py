@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import or_, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from lakemesh.access import store
@@ -154,6 +154,14 @@ class AccessService:
         more = len(rows) > limit
         return Page(items=items, next_cursor=encode_cursor(items[-1].id) if more else None)
 
+    def waiting_count(self, actor: Principal) -> int:
+        """How many pending requests the actor decides (`list_requests(role="approver", state="pending")`, counted)."""
+        with self._catalog.read() as session:
+            query = select(func.count(AccessRequestRow.id)).where(
+                AccessRequestRow.state == "pending", self._request_scope(session, actor, "approver")
+            )
+            return int(session.scalar(query) or 0)
+
     def get_request(self, actor: Principal, request_id: str) -> AccessRequest:
         with self._catalog.read() as session:
             row, product, domain = self._load_request(session, actor, request_id)
@@ -264,9 +272,7 @@ class AccessService:
             domain = session.get(DomainRow, grant.domain_id) if grant else None
             if grant is None or product is None or domain is None:
                 raise NotFound(f"Grant {grant_id!r} not found")
-            own = grant.grantee_kind == "principal" and grant.grantee_id == actor.id
-            approver = self._is_approver(session, actor, product, domain)
-            if not (own or approver):
+            if not self._may_revoke(session, actor, grant, product, domain):
                 holds = session.execute(select(GrantRow.id).where(GrantRow.id == grant.id, store.held_by(actor.id)))
                 if holds.first() is None:
                     raise NotFound(f"Grant {grant_id!r} not found")
@@ -277,6 +283,20 @@ class AccessService:
             view = grant_view(grant, f"{domain.slug}/{product.slug}", store.table_name(session, product.table_id), now)
             self._journal_grant(session, actor, grant, domain, "grant.revoked", view)
             return view
+
+    def revocable(self, actor: Principal, grant_ids: list[str]) -> set[str]:
+        """The grants among these that `revoke` would let the actor revoke: pages offer the button for those only."""
+        found: set[str] = set()
+        with self._catalog.read() as session:
+            for grant_id in grant_ids:
+                grant = session.get(GrantRow, grant_id)
+                product = session.get(ProductRow, grant.product_id) if grant else None
+                domain = session.get(DomainRow, grant.domain_id) if grant else None
+                if grant is None or product is None or domain is None or grant.revoked_at is not None:
+                    continue
+                if self._may_revoke(session, actor, grant, product, domain):
+                    found.add(grant.id)
+        return found
 
     def sweep_expired(self) -> int:
         """Mark grants past their expiry (the scheduler runs this); reads already refuse them without it."""
@@ -354,6 +374,12 @@ class AccessService:
         if actor.is_platform_admin or actor.name.lower() == product.owner.lower():
             return True
         return self._authz.can(actor, Action.ACCESS_APPROVE, product_resource(product, domain), session)
+
+    def _may_revoke(
+        self, session: Session, actor: Principal, grant: GrantRow, product: ProductRow, domain: DomainRow
+    ) -> bool:
+        own = grant.grantee_kind == "principal" and grant.grantee_id == actor.id
+        return own or self._is_approver(session, actor, product, domain)
 
     def _check_approver(
         self, session: Session, actor: Principal, row: AccessRequestRow, product: ProductRow, domain: DomainRow

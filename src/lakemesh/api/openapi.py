@@ -19,7 +19,13 @@ from fastapi.openapi.utils import get_openapi
 PROBLEM_JSON = "application/problem+json"
 # Endpoints that take no bearer token: probes, and data files whose signed URL is the credential.
 PUBLIC = [re.compile(p) for p in (r"^/healthz$", r"^/readyz$", r"^/delta-sharing/files/")]
-HEAVY = (r"/query$", r"/pipelines/\{pipeline\}/runs$", r"/tables/\{table\}/data$", r"/files/\{path\}$")
+HEAVY = (
+    r"/query$",
+    r"/pipelines/\{pipeline\}/runs$",
+    r"/runs/\{run_id\}/rerun$",
+    r"/tables/\{table\}/data$",
+    r"/files/\{path\}$",
+)
 _TITLES = {
     400: "Bad request: the body cannot be read",
     401: "Authentication required: send `Authorization: Bearer <token>`",

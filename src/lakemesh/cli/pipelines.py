@@ -29,6 +29,7 @@ def register(app: typer.Typer) -> None:
         ("runs", pipeline_runs),
         ("logs", pipeline_logs),
         ("cancel", pipeline_cancel),
+        ("rerun", pipeline_rerun),
         ("delete", pipeline_delete),
     ):
         pipeline.command(name)(command)
@@ -176,6 +177,11 @@ def pipeline_logs(pipeline: str, run_id: str, as_json: JsonFlag = False) -> None
 def pipeline_cancel(pipeline: str, run_id: str, as_json: JsonFlag = False) -> None:
     """Cancel a queued or running run."""
     emit_object(open_mesh().cancel_run(*_ref(pipeline), run_id), as_json=as_json)
+
+
+def pipeline_rerun(pipeline: str, run_id: str, as_json: JsonFlag = False) -> None:
+    """Run a failed or cancelled run again with the pipeline version it ran; waits for it to finish."""
+    emit_object(open_mesh().rerun_pipeline_run(*_ref(pipeline), run_id), as_json=as_json)
 
 
 def pipeline_delete(pipeline: str, yes: bool = typer.Option(False, "--yes", help="Do not ask.")) -> None:

@@ -15,6 +15,7 @@ from lakemesh.access.models import (
     Grant,
     GrantRevoke,
     MaskingPolicy,
+    QueryHistoryEntry,
 )
 from lakemesh.auth.models import Principal
 from lakemesh.core.errors import invalid
@@ -150,9 +151,18 @@ class AccessMethods:
         policy = parse_model(MaskingPolicy, {"labels": labels})
         return dict(self.platform.reads.set_policy(self.principal, policy).labels)
 
-    def sql(self, sql: str, *, limit: int | None = None) -> pa.Table:
-        """A governed read query: `<domain>.<lakehouse>.<table>` or `product.<domain>.<product>`, masked for you."""
-        return self.platform.query.run(self.principal, sql, limit=limit).table
+    def sql(self, sql: str, *, limit: int | None = None, query_id: str | None = None) -> pa.Table:
+        """A governed read query: `<domain>.<lakehouse>.<table>` or `product.<domain>.<product>`, masked for you.
+
+        With a `query_id` of your choice, `cancel_query(query_id)` (from another thread) stops it while it runs."""
+        return self.platform.query.run(self.principal, sql, limit=limit, query_id=query_id).table
+
+    def cancel_query(self, query_id: str) -> None:
+        self.platform.query.cancel(self.principal, query_id)
+
+    def query_history(self, *, limit: int = 20) -> list[QueryHistoryEntry]:
+        """Your latest queries that ran, newest first."""
+        return self.platform.query.history(self.principal, limit=limit)
 
 
 def _all(fetch: Any) -> list[Any]:

@@ -83,6 +83,12 @@ class PipelineMethods:
     def cancel_run(self, domain: str, name: str, run_id: str) -> PipelineRun:
         return self.platform.pipelines.cancel(self.principal, domain, name, run_id)
 
+    def rerun_pipeline_run(self, domain: str, name: str, run_id: str, *, wait: bool = True) -> PipelineRun:
+        """Run a failed or cancelled run again with the pipeline version it ran; the new run links back to it."""
+        if wait:
+            return self.platform.pipelines.rerun(self.principal, domain, name, run_id)
+        return self.platform.pipelines.start_rerun(self.principal, domain, name, run_id)
+
     # -- lineage ---------------------------------------------------------------------------------
     def post_lineage(self, event: dict[str, Any]) -> LineageReceipt:
         return self.platform.lineage.receive(self.principal, event)

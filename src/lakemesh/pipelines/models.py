@@ -12,6 +12,7 @@ StepType = Literal["ingest", "sql", "python", "quality"]
 WriteKind = Literal["append", "overwrite", "merge"]
 RunState = Literal["queued", "running", "succeeded", "failed", "cancelled"]
 FINISHED: tuple[str, ...] = ("succeeded", "failed", "cancelled")
+RERUNNABLE: tuple[str, ...] = ("failed", "cancelled")  # a succeeded run is run again with "Run now"
 _STEP_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_-]{0,63}$")
 
 
@@ -200,6 +201,8 @@ class PipelineRun(BaseModel):
     outputs: list[dict[str, Any]] = Field(description="Tables written and the Delta version each step produced.")
     error: str | None
     cancel_requested: bool
+    rerun_of: str | None = Field(default=None, description="The failed or cancelled run this run re-runs.")
+    rerun_by: list[str] = Field(default_factory=list, description="Runs started again from this one, oldest first.")
     created_at: datetime
     started_at: datetime | None
     finished_at: datetime | None

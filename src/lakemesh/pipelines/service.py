@@ -27,7 +27,15 @@ from lakemesh.lakehouses.store import find_lakehouse, find_table
 from lakemesh.lineage.events import DatasetRef, column_lineage
 from lakemesh.lineage.service import LineageService
 from lakemesh.pipelines.behaviour import behaviour_of
-from lakemesh.pipelines.models import FINISHED, Pipeline, PipelineRun, PipelineSpec, PipelineVersion, RunLogLine
+from lakemesh.pipelines.models import (
+    FINISHED,
+    RERUNNABLE,
+    Pipeline,
+    PipelineRun,
+    PipelineSpec,
+    PipelineVersion,
+    RunLogLine,
+)
 from lakemesh.pipelines.plan import TableRef, build_plan, next_fire
 from lakemesh.pipelines.scheduling import Scheduling
 from lakemesh.pipelines.steps import (
@@ -39,7 +47,7 @@ from lakemesh.pipelines.steps import (
     StepRunner,
     StepServices,
 )
-from lakemesh.pipelines.views import to_pipeline, to_run
+from lakemesh.pipelines.views import reruns_of, to_pipeline, to_run
 from lakemesh.templates.models import Template
 from lakemesh.templates.service import TemplateService
 
@@ -262,6 +270,25 @@ class PipelineService:
             session.flush()
             return to_run(run, row, domain)
 
+    def start_rerun(self, actor: Principal, domain_ref: str, name: str, run_id: str) -> PipelineRun:
+        """Queue a failed or cancelled run again with its own parameters (the pipeline version it ran), linked to it."""
+        now = self._clock.now()
+        with self._catalog.transaction() as session:
+            row, domain = self._load(session, actor, domain_ref, name, Action.ITEM_WRITE)
+            old = self._run_row(session, row, run_id)
+            if old.state not in RERUNNABLE:
+                raise Conflict(f"Run {old.id} is {old.state}; only failed or cancelled runs are re-run (use Run now)")
+            run = self.scheduling.new_run(session, row, "manual", None, actor.name, now)
+            run.pipeline_version, run.rerun_of = old.pipeline_version, old.id
+            self._journal(session, actor, row, domain, "pipeline.run.queued", {"run": run.id, "rerun_of": old.id})
+            session.flush()
+            return to_run(run, row, domain)
+
+    def rerun(self, actor: Principal, domain_ref: str, name: str, run_id: str) -> PipelineRun:
+        run = self.start_rerun(actor, domain_ref, name, run_id)
+        self.execute(run.id)
+        return self.get_run(actor, domain_ref, name, run.id)
+
     def execute(self, run_id: str) -> None:
         self.scheduling.execute(run_id)
 
@@ -281,15 +308,17 @@ class PipelineService:
             if after is not None:
                 query = query.where(PipelineRunRow.id < str(after))
             runs = list(session.scalars(query.order_by(PipelineRunRow.id.desc()).limit(limit + 1)))
+            reruns = reruns_of(session, [r.id for r in runs[:limit]])
             return Page(
-                items=[to_run(r, row, domain) for r in runs[:limit]],
+                items=[to_run(r, row, domain, reruns.get(r.id)) for r in runs[:limit]],
                 next_cursor=encode_cursor(runs[limit - 1].id) if len(runs) > limit else None,
             )
 
     def get_run(self, actor: Principal, domain_ref: str, name: str, run_id: str) -> PipelineRun:
         with self._catalog.read() as session:
             row, domain = self._load(session, actor, domain_ref, name, Action.ITEM_READ)
-            return to_run(self._run_row(session, row, run_id), row, domain)
+            run = self._run_row(session, row, run_id)
+            return to_run(run, row, domain, reruns_of(session, [run.id]).get(run.id))
 
     def logs(
         self, actor: Principal, domain_ref: str, name: str, run_id: str, *, after: int = 0

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
 from lakemesh.catalog.tables import DomainRow
 from lakemesh.catalog.tables.pipelines import PipelineRow, PipelineRunRow
 from lakemesh.pipelines.models import Behaviour, Pipeline, PipelineRun, StepRun
@@ -30,7 +33,9 @@ def to_pipeline(row: PipelineRow, domain: DomainRow, behaviour: Behaviour) -> Pi
     )
 
 
-def to_run(row: PipelineRunRow, pipeline: PipelineRow, domain: DomainRow) -> PipelineRun:
+def to_run(
+    row: PipelineRunRow, pipeline: PipelineRow, domain: DomainRow, rerun_by: list[str] | None = None
+) -> PipelineRun:
     duration = None
     if row.started_at is not None and row.finished_at is not None:
         duration = int((row.finished_at - row.started_at).total_seconds() * 1000)
@@ -52,7 +57,20 @@ def to_run(row: PipelineRunRow, pipeline: PipelineRow, domain: DomainRow) -> Pip
         outputs=list(row.outputs or []),
         error=row.error,
         cancel_requested=row.cancel_requested,
+        rerun_of=row.rerun_of,
+        rerun_by=rerun_by or [],
         created_at=row.created_at,
         started_at=row.started_at,
         finished_at=row.finished_at,
     )
+
+
+def reruns_of(session: Session, run_ids: list[str]) -> dict[str, list[str]]:
+    """For each run, the runs started again from it, oldest first (one query for a page of runs)."""
+    found: dict[str, list[str]] = {}
+    if not run_ids:
+        return found
+    query = select(PipelineRunRow.id, PipelineRunRow.rerun_of).where(PipelineRunRow.rerun_of.in_(run_ids))
+    for run_id, rerun_of in session.execute(query.order_by(PipelineRunRow.id)):
+        found.setdefault(str(rerun_of), []).append(run_id)
+    return found

@@ -8,7 +8,7 @@ from urllib.parse import quote
 
 import pyarrow as pa
 
-from lakemesh.access.models import AccessRequest, Grant
+from lakemesh.access.models import AccessRequest, Grant, QueryHistoryEntry
 from lakemesh.core.errors import invalid
 from lakemesh.discovery.models import SearchResults
 from lakemesh.sdk.transport import Transport
@@ -125,8 +125,15 @@ class RemoteAccessMethods:
     def set_masking_policy(self, labels: dict[str, str]) -> dict[str, str]:
         return dict(self._http.json("PUT", "/api/v1/masking", json={"labels": labels})["labels"])
 
-    def sql(self, sql: str, *, limit: int | None = None) -> pa.Table:
+    def sql(self, sql: str, *, limit: int | None = None, query_id: str | None = None) -> pa.Table:
         """A governed read query, returned as a pyarrow Table (sent as an Arrow stream)."""
-        body = {"sql": sql, "format": "arrow", "limit": limit}
+        body = {"sql": sql, "format": "arrow", "limit": limit, "id": query_id}
         response = self._http.request("POST", "/api/v1/query", json=body)
         return pa.ipc.open_stream(response.content).read_all()
+
+    def cancel_query(self, query_id: str) -> None:
+        self._http.request("POST", f"/api/v1/query/{quote(query_id)}/cancel")
+
+    def query_history(self, *, limit: int = 20) -> list[QueryHistoryEntry]:
+        page = self._http.json("GET", "/api/v1/query/history", params={"limit": limit})
+        return [QueryHistoryEntry.model_validate(item) for item in page["items"]]

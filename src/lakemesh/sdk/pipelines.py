@@ -67,6 +67,10 @@ class RemotePipelineMethods:
         url = f"{_path(domain, name)}/runs/{quote(run_id)}/cancel"
         return PipelineRun.model_validate(self._http.json("POST", url))
 
+    def rerun_pipeline_run(self, domain: str, name: str, run_id: str, *, wait: bool = True) -> PipelineRun:
+        url = f"{_path(domain, name)}/runs/{quote(run_id)}/rerun"
+        return PipelineRun.model_validate(self._http.json("POST", url, params={"wait": str(wait).lower()}))
+
     # -- lineage ---------------------------------------------------------------------------------
     def post_lineage(self, event: dict[str, Any]) -> LineageReceipt:
         return LineageReceipt.model_validate(self._http.json("POST", "/api/v1/lineage", json=event))

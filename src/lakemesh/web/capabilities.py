@@ -91,38 +91,6 @@ def can_request_access(platform: Platform) -> bool:
     return _service(platform, "access", method="request") is not None
 
 
-def request_access(platform: Platform, me: Principal, product: str, purpose: str) -> None:
-    service = _service(platform, "access", method="request")
-    if service is None:
-        raise NotFound("Access requests are not available on this platform")
-    from lakemesh.access.models import AccessRequestCreate
-    from lakemesh.core.validation import parse_model
-
-    service.request(me, parse_model(AccessRequestCreate, {"product": product, "purpose": purpose.strip()}))
-
-
-def access_requests(platform: Platform, me: Principal) -> tuple[list[Any], list[Any]] | None:
-    """(waiting for my decision, my own requests), newest first; None when access is not installed."""
-    service = _service(platform, "access", method="list_requests")
-    if service is None:
-        return None
-    to_approve = service.list_requests(me, role="approver", state="pending", limit=100).items
-    mine = service.list_requests(me, role="requester", limit=100).items
-    return list(to_approve), list(mine)
-
-
-def decide(platform: Platform, me: Principal, request_id: str, approve: bool, reason: str) -> Any:
-    service = _service(platform, "access", method="approve")
-    if service is None:
-        raise NotFound("Access requests are not available on this platform")
-    from lakemesh.access.models import AccessDecision, AccessDenial
-    from lakemesh.core.validation import parse_model
-
-    if approve:
-        return service.approve(me, request_id, AccessDecision())
-    return service.deny(me, request_id, parse_model(AccessDenial, {"reason": reason}))
-
-
 def query_service(platform: Platform) -> Any:
     return _service(platform, "query", "queries", method="run")
 

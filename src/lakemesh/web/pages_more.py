@@ -1,55 +1,32 @@
-"""Access and Query pages: they light up as those capabilities are installed."""
+"""The Query page: governed SQL with a pending badge and Cancel while it runs, duration, columns shown, and history.
+
+It lights up once the query capability is installed.
+"""
 
 from __future__ import annotations
 
 import csv
 import io
+import re
+import secrets
+from contextlib import suppress
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Request
-from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.responses import HTMLResponse, Response
 
 from lakemesh.auth.models import Principal
 from lakemesh.core.errors import LakemeshError, NotFound, invalid
 from lakemesh.web import capabilities
 from lakemesh.web.query_sources import query_sources
-from lakemesh.web.render import Viewer, WebRoute, environment, page, platform_of, require_csrf, session_of
+from lakemesh.web.render import Viewer, WebRoute, page, platform_of, require_csrf
 
 router = APIRouter(route_class=WebRoute, include_in_schema=False)
 FormText = Annotated[str | None, Form()]
 QUERY_ROWS = 500
 MAX_SQL = 20_000
-
-
-@router.get("/access", response_class=HTMLResponse)
-def access(request: Request, me: Viewer, notice: str = "") -> Response:
-    found = capabilities.access_requests(platform_of(request), me)
-    if found is None:
-        context = {
-            "title": "Access",
-            "available": False,
-            "missing_text": "Your access requests, and the requests you approve, appear here once access is installed.",
-        }
-        return page(request, "capability.html", context)
-    to_approve, mine = found
-    return page(request, "access.html", {"to_approve": to_approve, "mine": mine, "notice": notice[:200]})
-
-
-@router.post("/access/{request_id}/{decision}")
-def decide(
-    request: Request, me: Viewer, request_id: str, decision: str, reason: FormText = None, csrf_token: FormText = None
-) -> Response:
-    require_csrf(request, csrf_token)
-    if decision not in {"approve", "deny"}:
-        raise invalid("decision", "must be approve or deny")
-    item = capabilities.decide(platform_of(request), me, request_id, decision == "approve", reason or "")
-    if request.headers.get("hx-request") == "true":
-        session = session_of(request)
-        html = environment.get_template("access_request.html").render(
-            item=item, csrf=session.csrf if session else "", announce=True
-        )
-        return HTMLResponse(html)
-    return RedirectResponse(f"/access?notice=Request+{item.state}", status_code=303)
+HISTORY_SHOWN = 10
+QUERY_ID = re.compile(r"[A-Za-z0-9_-]{8,64}")
 
 
 @router.get("/query", response_class=HTMLResponse)
@@ -59,7 +36,12 @@ def query_page(request: Request, me: Viewer) -> Response:
 
 @router.post("/query", response_class=HTMLResponse)
 def run_query(
-    request: Request, me: Viewer, sql: FormText = None, format: FormText = None, csrf_token: FormText = None
+    request: Request,
+    me: Viewer,
+    sql: FormText = None,
+    format: FormText = None,
+    query_id: FormText = None,
+    csrf_token: FormText = None,
 ) -> Response:
     require_csrf(request, csrf_token)
     text = (sql or "").strip()
@@ -69,11 +51,12 @@ def run_query(
     try:
         if not text or len(text) > MAX_SQL:
             raise invalid("sql", f"write one SELECT of at most {MAX_SQL} characters")
-        outcome = service.run(me, text, limit=QUERY_ROWS)
+        outcome = service.run(me, text, limit=QUERY_ROWS, query_id=_query_id(query_id))
     except LakemeshError as exc:
         # Shown above the editor with the SQL kept: a typo must never throw the user's work away.
         context = {**_query_context(request, me, sql or "", None), "error": _query_error(exc)}
-        return page(request, "query.html", context, status=exc.status)
+        swapped = request.headers.get("hx-request") == "true"  # htmx swaps successful answers only
+        return page(request, "query.html", context, status=200 if swapped else exc.status)
     if format == "csv":
         buffer = io.StringIO()
         writer = csv.writer(buffer)
@@ -82,6 +65,22 @@ def run_query(
         headers = {"Content-Disposition": 'attachment; filename="query.csv"'}
         return Response(buffer.getvalue(), media_type="text/csv", headers=headers)
     return page(request, "query.html", _query_context(request, me, text, outcome))
+
+
+@router.post("/query/{query_id}/cancel")
+def cancel_query(request: Request, me: Viewer, query_id: str, csrf_token: FormText = None) -> Response:
+    """Cancel my running query (the engine stops); one that already finished needs nothing more."""
+    require_csrf(request, csrf_token)
+    service = capabilities.query_service(platform_of(request))
+    if service is not None:
+        with suppress(NotFound):
+            service.cancel(me, query_id)
+    return Response(status_code=204)
+
+
+def _query_id(sent: str | None) -> str | None:
+    """The id the page chose for this run (so Cancel can name it); anything else runs without one."""
+    return sent if sent and QUERY_ID.fullmatch(sent) else None
 
 
 def _query_error(exc: LakemeshError) -> str:
@@ -96,15 +95,20 @@ def _query_error(exc: LakemeshError) -> str:
 def _query_context(request: Request, me: Principal, sql: str, outcome: Any) -> dict[str, Any]:
     rows = [list(r.values()) for r in outcome.table.to_pylist()] if outcome is not None else []
     available = capabilities.query_service(platform_of(request)) is not None
+    service = capabilities.query_service(platform_of(request))
+    history = service.history(me, limit=HISTORY_SHOWN) if service is not None and hasattr(service, "history") else []
     return {
         "available": available,
         "sources": query_sources(platform_of(request), me) if available else [],
         "error": None,
         "sql": sql,
+        "query_id": "q-" + secrets.token_urlsafe(12),  # a new id per page: Cancel names the run in flight
         "columns": outcome.table.column_names if outcome is not None else [],
         "rows": rows,
         "truncated": bool(outcome.truncated) if outcome is not None else False,
         "masked": outcome.masked if outcome is not None else {},
+        "duration_ms": outcome.duration_ms if outcome is not None else None,
+        "history": history,
     }
 
 

@@ -1,4 +1,4 @@
-"""Pipelines of a domain: each pipeline's steps and runs, and a run's steps and logs (read-only pages)."""
+"""Pipelines of a domain: each pipeline's steps and runs, a run's steps and logs; run now and re-run a run."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ from lakemesh.auth.authorize import Resource
 from lakemesh.auth.models import Principal
 from lakemesh.auth.roles import Action
 from lakemesh.core.errors import NotFound
+from lakemesh.pipelines.models import RERUNNABLE
 from lakemesh.platform import Platform
 from lakemesh.web.render import Viewer, WebRoute, page, platform_of, require_csrf
 
@@ -33,7 +34,8 @@ def pipeline_page(request: Request, me: Viewer, domain: str, pipeline: str) -> R
     service = _pipelines(platform_of(request))
     found = service.get(me, domain, pipeline)  # NotFound / Forbidden: the same 404 page as a missing one
     runs = service.list_runs(me, domain, found.slug, limit=RUNS_SHOWN).items
-    context = {"pipeline": found, "steps": _steps(found.spec), "runs": runs, "can_run": _can_run(request, me, domain)}
+    context = {"pipeline": found, "steps": _steps(found.spec), "runs": runs, "can_run": _can_run(request, me, domain),
+               "rerunnable": RERUNNABLE}  # fmt: skip
     return page(request, "pipeline.html", context)
 
 
@@ -53,13 +55,27 @@ def run_now(request: Request, me: Viewer, domain: str, pipeline: str, csrf_token
     return RedirectResponse(target, status_code=303, background=BackgroundTask(service.execute, run.id))
 
 
+@router.post("/domains/{domain}/pipelines/{pipeline}/runs/{run_id}/rerun")
+def rerun(
+    request: Request, me: Viewer, domain: str, pipeline: str, run_id: str, csrf_token: FormText = None
+) -> Response:
+    """Re-run this failed run with its own parameters (the version it ran); the new run page links back to it."""
+    require_csrf(request, csrf_token)
+    service = _pipelines(platform_of(request))
+    run = service.start_rerun(me, domain, pipeline, run_id)
+    target = f"/domains/{quote(domain)}/pipelines/{quote(pipeline)}/runs/{quote(run.id)}"
+    return RedirectResponse(target, status_code=303, background=BackgroundTask(service.execute, run.id))
+
+
 @router.get("/domains/{domain}/pipelines/{pipeline}/runs/{run_id}", response_class=HTMLResponse)
 def run_page(request: Request, me: Viewer, domain: str, pipeline: str, run_id: str) -> Response:
     service = _pipelines(platform_of(request))
     found = service.get(me, domain, pipeline)
     run = service.get_run(me, domain, found.slug, run_id)
     lines, finished = service.logs(me, domain, found.slug, run.id)
-    return page(request, "pipeline_run.html", {"pipeline": found, "run": run, "lines": lines, "finished": finished})
+    context = {"pipeline": found, "run": run, "lines": lines, "finished": finished,
+               "can_run": _can_run(request, me, domain), "rerunnable": RERUNNABLE}  # fmt: skip
+    return page(request, "pipeline_run.html", context)
 
 
 def _steps(spec: dict[str, Any]) -> list[dict[str, str]]:

@@ -18,7 +18,7 @@ from lakemesh.lineage.models import LineageGraph
 from lakemesh.metrics.directory import ProductCard
 from lakemesh.platform import Platform
 from lakemesh.products.views import DataProduct
-from lakemesh.web import capabilities, formatting
+from lakemesh.web import access_actions, capabilities, formatting
 from lakemesh.web.lineage_svg import lineage_svg, node_href
 from lakemesh.web.product_facts import badge_cards, with_badges
 from lakemesh.web.render import Viewer, WebRoute, environment, page, platform_of, require_csrf
@@ -174,13 +174,19 @@ class Consumer:
     kind: str
     detail: str
     href: str | None = None
+    revocable_grant: str | None = None  # a grant the viewer may revoke from this list
 
 
 def _lineage_and_consumers(platform: Platform, me: Principal, product: DataProduct) -> dict[str, Any]:
     """Who reads a product: grantees the viewer may see, and products or pipelines downstream of it."""
     graph = _lineage_around(platform, me, f"product:{product.qualified_name}")
     grants = capabilities.grants_on(platform, me, product.qualified_name)
-    consumers = [Consumer(grant.grantee, f"{grant.grantee_kind} grant", _grant_detail(grant)) for grant in grants or []]
+    revocable = access_actions.revocable(platform, me, [grant.id for grant in grants or []])
+    consumers = [
+        Consumer(grant.grantee, f"{grant.grantee_kind} grant", _grant_detail(grant), None,
+                 grant.id if grant.id in revocable else None)
+        for grant in grants or []
+    ]  # fmt: skip
     root = f"product:{product.qualified_name}"
     if graph is not None:
         names = {node.id: node for node in graph.nodes}
@@ -193,6 +199,7 @@ def _lineage_and_consumers(platform: Platform, me: Principal, product: DataProdu
         "lineage": graph,
         "lineage_svg": lineage_svg(graph) if graph is not None and graph.edges else "",
         "consumers": consumers,
+        "can_revoke": bool(revocable),
         "grants_shown": grants is not None,
     }
 
@@ -301,19 +308,6 @@ def publish(request: Request, me: Viewer, domain: str, product: str, csrf_token:
     require_csrf(request, csrf_token)
     done = platform_of(request).products.publish(me, domain, product)
     return RedirectResponse(f"/products/{done.qualified_name}?notice=Published", status_code=303)
-
-
-@router.post("/products/{domain}/{product}/request-access")
-def request_access(
-    request: Request, me: Viewer, domain: str, product: str, purpose: FormText = None, csrf_token: FormText = None
-) -> Response:
-    require_csrf(request, csrf_token)
-    platform = platform_of(request)
-    found = find_product(platform, me, domain, product)
-    capabilities.request_access(platform, me, found.qualified_name, purpose or "")
-    return RedirectResponse(
-        f"/products/{found.qualified_name}?notice=Access+requested%3B+the+owner+decides", status_code=303
-    )
 
 
 @router.post("/products/{domain}/{product}/sharing-profile")

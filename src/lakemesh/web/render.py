@@ -22,7 +22,7 @@ from lakemesh.auth.models import Principal
 from lakemesh.core.errors import Forbidden, LakemeshError, NotFound, Unauthorized
 from lakemesh.metrics.hooks import installed_capabilities
 from lakemesh.platform import Platform
-from lakemesh.web import formatting, links
+from lakemesh.web import access_actions, formatting, links
 from lakemesh.web.session import CSRF_HEADER, SessionCookies, WebSession, csrf_matches, load_secret
 
 log = logging.getLogger("lakemesh.web")
@@ -107,8 +107,10 @@ def page(request: Request, template: str, context: dict[str, Any], *, status: in
     fresh = session is None
     if session is None:
         session = cookies_of(request).new()
+    me = getattr(request.state, "web_principal", None)
     base = {
-        "me": getattr(request.state, "web_principal", None),
+        "me": me,
+        "waiting": access_actions.pending_count(platform, me) if me is not None else 0,
         "csrf": session.csrf,
         "installed": installed_capabilities(platform),
         "path": request.url.path,

@@ -5,6 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from lakemesh.web import (
+    pages_access,
     pages_domains,
     pages_governance,
     pages_home,
@@ -15,5 +16,14 @@ from lakemesh.web import (
 )
 
 router = APIRouter(include_in_schema=False)
-for module in (pages_home, pages_products, pages_domains, pages_pipelines, pages_governance, pages_tables, pages_more):
+for module in (
+    pages_home,
+    pages_products,
+    pages_domains,
+    pages_pipelines,
+    pages_governance,
+    pages_tables,
+    pages_more,
+    pages_access,
+):
     router.include_router(module.router)

@@ -125,3 +125,14 @@ def test_search_shows_granted_tables_only(world: World) -> None:
     after = world.analyst.search("customer")
     assert "sales.sales_lakehouse.gold_customer_360" in {h.qualified_name for h in after}
     assert all("secret_deals" not in h.qualified_name for h in world.analyst.search("deal"))
+
+
+def test_revocable_says_which_grants_revoke_would_allow(world: World) -> None:
+    """Pages offer Revoke only where the service would accept it: approvers, the grantee, nobody else."""
+    grant_id = grant_to(world, world.analyst)
+    access = world.admin.platform.access
+    assert access.revocable(world.owner.principal, [grant_id, "gr_missing"]) == {grant_id}
+    assert access.revocable(world.analyst.principal, [grant_id]) == {grant_id}
+    assert access.revocable(world.outsider.principal, [grant_id]) == set()
+    world.owner.revoke_grant(grant_id)
+    assert access.revocable(world.owner.principal, [grant_id]) == set()

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
-import pyarrow as pa
+import threading
 
+import pyarrow as pa
+import pytest
+
+from lakemesh.core.errors import Conflict, NotFound
 from lakemesh.storage.native import native_snapshot
 from tests.unit.access.conftest import TABLE, World, grant_to
 
@@ -52,3 +56,40 @@ def test_masks_hold_on_native_scans_for_filters_joins_and_aggregates(world: Worl
         values = {str(v) for column in world.analyst.sql(sql).columns for v in column.to_pylist()}
         assert "ada@x.com" not in values and "Ada Lovelace" not in values, sql
     assert world.analyst.sql(shapes[4]).column("n").to_pylist() == [0]
+
+
+def test_a_running_query_is_cancelled_by_its_id_and_history_lists_what_ran(world: World) -> None:
+    """The engine stops at once on cancel (the query answers Conflict "cancelled"); only its owner may cancel it;
+    history lists the caller's own queries that ran, newest first, with their duration."""
+    grant_to(world, world.analyst)
+    huge = "SELECT count(*) AS n FROM " + ", ".join(f"{TABLE} t{i}" for i in range(14))  # 6^14 rows to count
+    outcome: list[BaseException | None] = []
+
+    def run() -> None:
+        try:
+            world.analyst.sql(huge, query_id="analyst-query-1")
+            outcome.append(None)
+        except BaseException as exc:
+            outcome.append(exc)
+
+    worker = threading.Thread(target=run)
+    worker.start()
+    with pytest.raises(NotFound):
+        world.owner.cancel_query("analyst-query-1")  # another principal's query: not even visible
+    while worker.is_alive():
+        try:
+            world.analyst.cancel_query("analyst-query-1")
+            break
+        except NotFound:  # not started yet
+            worker.join(0.01)
+    worker.join(60)
+    assert not worker.is_alive()
+    assert isinstance(outcome[0], Conflict) and "cancelled" in str(outcome[0])
+    with pytest.raises(NotFound):
+        world.analyst.cancel_query("analyst-query-1")  # it no longer runs
+
+    world.analyst.sql(f"SELECT customer_id FROM {TABLE}", query_id="analyst-query-2")
+    world.owner.sql(f"SELECT segment FROM {TABLE}")
+    history = world.analyst.query_history()
+    assert [h.sql for h in history] == [f"SELECT customer_id FROM {TABLE}"]  # the cancelled one never ran
+    assert history[0].rows == 6 and history[0].tables == [TABLE] and history[0].duration_ms is not None

@@ -138,3 +138,16 @@ def test_a_domain_admin_can_request_for_the_whole_domain(world: World) -> None:
     colleague = user(world.admin, "marketing-intern@company.com")
     world.admin.add_member("Marketing", "marketing-intern@company.com", "Viewer")
     assert colleague.sql("SELECT count(*) AS n FROM product.sales.customer_360").column("n").to_pylist() == [6]
+
+
+def test_waiting_count_counts_what_each_approver_decides(world: World) -> None:
+    """The web header's badge: the owner and platform admins count the pending request; requester and outsiders not."""
+    access = world.admin.platform.access
+    assert access.waiting_count(world.owner.principal) == 0
+    request = world.analyst.request_access("sales/customer-360", "targeting")
+    assert access.waiting_count(world.owner.principal) == 1
+    assert access.waiting_count(world.admin.principal) == 1
+    assert access.waiting_count(world.analyst.principal) == 0
+    assert access.waiting_count(world.outsider.principal) == 0
+    world.analyst.cancel_access_request(request.id)
+    assert access.waiting_count(world.owner.principal) == 0

@@ -9,6 +9,7 @@ import pytest
 from sqlalchemy import select
 
 from lakemesh.catalog.tables import OutboxRow
+from lakemesh.core.errors import Conflict, Forbidden
 from lakemesh.mesh import Mesh
 from lakemesh.pipelines.steps import StepContext
 from tests.conftest import user
@@ -168,3 +169,38 @@ def test_a_quality_gate_step_fails_the_run_when_a_blocking_rule_fails(sales: Mes
     assert run.state == "failed" and "Quality gate of sales/customer-totals failed: 'big'" in (run.error or "")
     assert run.steps[2].attempts == 1  # a quality block is not retried
     assert len(failed_alerts(sales)) == 1
+
+
+def test_a_failed_run_is_rerun_with_its_own_version_and_linked_both_ways(sales: Mesh) -> None:
+    """30.4: re-run a specific failed run: the version it ran (not the newer spec), the new run names the old one."""
+    source_ready: list[bool] = []
+
+    def source(context: StepContext) -> pa.Table:
+        if not source_ready:
+            raise ConnectionError("source not reachable")
+        return pa.table({"id": [1, 2]})
+
+    sales.register_pipeline_step("source", source)
+    spec = {"name": "feed", "lakehouse": "sales_lakehouse", "retry": {"max_attempts": 1},
+            "steps": [{"name": "load", "type": "python", "function": "source", "target": {"table": "bronze_feed"}}]}  # fmt: skip
+    sales.apply_pipeline("Sales", spec)
+    failed = sales.run_pipeline("Sales", "feed")
+    assert failed.state == "failed" and failed.pipeline_version == 1
+    changed = {**spec, "steps": [{**spec["steps"][0], "target": {"table": "bronze_feed_v2"}}]}  # type: ignore[dict-item]
+    assert sales.apply_pipeline("Sales", changed).version == 2
+
+    viewer = user(sales, "viewer@company.com")
+    sales.add_member("Sales", "viewer@company.com", "Viewer")
+    with pytest.raises(Forbidden):
+        viewer.rerun_pipeline_run("Sales", "feed", failed.id)
+
+    source_ready.append(True)
+    rerun = sales.rerun_pipeline_run("Sales", "feed", failed.id)
+    assert rerun.state == "succeeded" and rerun.id != failed.id
+    assert rerun.rerun_of == failed.id and rerun.pipeline_version == 1
+    assert sales.read_table("Sales", "sales_lakehouse", "bronze_feed").num_rows == 2  # version 1's target
+    assert sales.get_run("Sales", "feed", failed.id).rerun_by == [rerun.id]
+    assert [r.rerun_by for r in sales.list_runs("Sales", "feed")] == [[], [rerun.id]]
+    assert failed.id in str(sales.audit(action="pipeline.run.queued")[0].summary)
+    with pytest.raises(Conflict):  # only failed or cancelled runs are re-run; a succeeded one runs with Run now
+        sales.rerun_pipeline_run("Sales", "feed", rerun.id)

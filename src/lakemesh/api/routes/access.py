@@ -17,6 +17,7 @@ from lakemesh.access.models import (
     GrantRevoke,
     MaskingPolicy,
     QueryColumn,
+    QueryHistoryEntry,
     QueryRequest,
     QueryResult,
 )
@@ -131,14 +132,18 @@ def put_masking(policy: MaskingPolicy, platform: PlatformDep, caller: Caller) ->
     response_model=QueryResult,
     responses={200: {"content": {m: {} for m in arrowio.OUTPUT_TYPES.values()}}},
 )
-def query(request: QueryRequest, platform: PlatformDep, caller: Caller) -> Any:
-    outcome = platform.query.run(caller, request.sql, limit=request.limit)
-    headers = {"X-Lakemesh-Truncated": str(outcome.truncated).lower()}
+def query(request: QueryRequest, platform: PlatformDep, caller: Caller, response: Response) -> Any:
+    outcome = platform.query.run(caller, request.sql, limit=request.limit, query_id=request.id)
+    headers = {
+        "X-Lakemesh-Truncated": str(outcome.truncated).lower(),
+        "X-Lakemesh-Duration-Ms": str(outcome.duration_ms),
+    }
     if request.format != "json":
         reader = pa.RecordBatchReader.from_batches(outcome.table.schema, outcome.table.to_batches())
         return StreamingResponse(
             arrowio.encode(reader, request.format), media_type=arrowio.OUTPUT_TYPES[request.format], headers=headers
         )
+    response.headers.update(headers)
     table = outcome.table
     names = table.schema.names
     rows = [
@@ -151,4 +156,25 @@ def query(request: QueryRequest, platform: PlatformDep, caller: Caller) -> Any:
         truncated=outcome.truncated,
         tables=outcome.tables,
         masked_columns=outcome.masked,
+        duration_ms=outcome.duration_ms,
     )
+
+
+@router.post(
+    "/query/{query_id}/cancel",
+    status_code=204,
+    summary="Cancel your running query",
+    description="Stops the query you started with this `id` at once (the engine's work stops); its request then "
+    'answers 409 "The query was cancelled". 404 when none of your queries with this id is running (it finished, '
+    "or it runs on another replica).",
+)
+def cancel_query(query_id: str, platform: PlatformDep, caller: Caller) -> Response:
+    platform.query.cancel(caller, query_id)
+    return Response(status_code=204)
+
+
+@router.get("/query/history", summary="Your latest queries that ran, newest first")
+def query_history(
+    platform: PlatformDep, caller: Caller, limit: Annotated[int, Query(ge=1, le=100)] = 20
+) -> Page[QueryHistoryEntry]:
+    return Page(items=platform.query.history(caller, limit=limit))

@@ -106,6 +106,35 @@ def cancel_run(domain: str, pipeline: str, run_id: str, platform: PlatformDep, c
     return platform.pipelines.cancel(caller, domain, pipeline, run_id)
 
 
+@router.post(
+    "/{pipeline}/runs/{run_id}/rerun",
+    summary="Re-run a failed or cancelled run",
+    dependencies=[HeavySlot],
+    description="Queues a new run with the parameters of the given one (the pipeline version it ran, even if the "
+    "pipeline changed since) and starts it in the background (202); with `wait=true` runs it in the request (200). "
+    "The new run's `rerun_of` names the old run, whose `rerun_by` lists it. A queued, running or succeeded run is a "
+    "409 (use Run now).",
+    status_code=status.HTTP_202_ACCEPTED,
+)
+def rerun(
+    domain: str,
+    pipeline: str,
+    run_id: str,
+    platform: PlatformDep,
+    caller: Caller,
+    background: BackgroundTasks,
+    response: Response,
+    wait: bool = False,
+) -> PipelineRun:
+    if wait:
+        response.status_code = status.HTTP_200_OK
+        return platform.pipelines.rerun(caller, domain, pipeline, run_id)
+    run = platform.pipelines.start_rerun(caller, domain, pipeline, run_id)
+    background.add_task(platform.pipelines.execute, run.id)
+    response.headers["Location"] = f"/api/v1/domains/{domain}/pipelines/{pipeline}/runs/{run.id}"
+    return run
+
+
 @router.get(
     "/{pipeline}/runs/{run_id}/logs",
     summary="Run logs as JSON lines",

@@ -68,6 +68,7 @@ class PipelineRunRow(Base):
     outputs: Mapped[list[Any]] = mapped_column(default=list)
     error: Mapped[str | None] = mapped_column(Text)
     cancel_requested: Mapped[bool] = mapped_column(Boolean, default=False)
+    rerun_of: Mapped[str | None] = mapped_column(String(40), index=True)  # the failed run this one re-runs
     worker: Mapped[str | None] = mapped_column(String(200))
     heartbeat_at: Mapped[datetime | None]
     created_at: Mapped[datetime]

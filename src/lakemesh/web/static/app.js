@@ -23,8 +23,29 @@
     if ((event.ctrlKey || event.metaKey) && event.key === "Enter") {
       event.preventDefault();
       var run = document.getElementById("run-query");
-      if (area.form && run) area.form.requestSubmit(run);
+      if (run && !run.disabled) run.click(); // a click, so htmx runs it with the pending badge and Cancel
     }
+  });
+
+  // Query history: "Edit" puts a past query back into the editor.
+  document.addEventListener("click", function (event) {
+    var target = event.target instanceof Element ? event.target.closest("[data-load-sql]") : null;
+    var area = document.getElementById("sql");
+    if (!target || !area) return;
+    area.value = target.getAttribute("data-load-sql");
+    area.focus();
+  });
+
+  // Query results: the "Columns shown" boxes hide or show a column of the results table.
+  document.addEventListener("change", function (event) {
+    var box = event.target;
+    if (!(box instanceof HTMLInputElement) || !box.hasAttribute("data-toggle-column")) return;
+    var index = Number(box.getAttribute("data-toggle-column"));
+    var table = document.getElementById("query-results");
+    if (!table) return;
+    Array.prototype.forEach.call(table.rows, function (row) {
+      if (row.cells[index]) row.cells[index].hidden = !box.checked;
+    });
   });
 
   // Confirmations for destructive buttons: <button data-confirm="Remove x?">.
