@@ -45,25 +45,20 @@ from lakemesh.core.ids import new_id
 from lakemesh.core.names import slugify
 from lakemesh.core.pages import Page, check_limit, decode_cursor, encode_cursor
 from lakemesh.domains.service import find_domain_row
-from lakemesh.lakehouses.data import TableData
 from lakemesh.products.service import product_resource
 
 GRANTABLE = (Action.DATA_READ, Action.ITEM_READ)
 
 
 class AccessService:
-    def __init__(
-        self, catalog: Catalog, authorizer: Authorizer, clock: Clock, table_data: TableData, reads: ReadGovernor
-    ) -> None:
+    def __init__(self, catalog: Catalog, authorizer: Authorizer, clock: Clock, reads: ReadGovernor) -> None:
         self._catalog = catalog
         self._authz = authorizer
         self._clock = clock
         self.reads = reads
-        authorizer.register_grant_source(self._grant_allows)
-        table_data.register_read_transform(reads.read_transform)
 
     # -- the grant source: checked on every authorization, so expiry and revocation apply at once ------------
-    def _grant_allows(self, principal: Principal, action: Action, resource: Resource, reader: Reader) -> bool:
+    def grant_allows(self, principal: Principal, action: Action, resource: Resource, reader: Reader) -> bool:
         if action not in GRANTABLE or resource.domain_id is None:
             return False
         now = self._clock.now()

@@ -23,7 +23,6 @@ from lakemesh.core.ids import new_id
 from lakemesh.core.names import slugify
 from lakemesh.core.pages import Page, check_limit, decode_cursor, encode_cursor
 from lakemesh.domains.service import DomainService, find_domain_row, require_domain_row
-from lakemesh.lakehouses.data import TableData
 from lakemesh.lakehouses.store import find_lakehouse, find_table
 from lakemesh.lakehouses.tables import TableHandle, TableService
 from lakemesh.products.compat import Change, diff_contracts, next_version
@@ -31,7 +30,7 @@ from lakemesh.products.contract import ContractSpec, check_table_schema, to_arro
 from lakemesh.products.enforce import Violation
 from lakemesh.products.guard import ContractCheck
 from lakemesh.products.models import SEMVER, ProductPatch, ProductSpec
-from lakemesh.products.store import VISIBLE_TO_ALL, count_products, find_product, products_on_table, table_in_use
+from lakemesh.products.store import VISIBLE_TO_ALL, find_product, products_on_table
 from lakemesh.products.versioning import (
     breaking_conflict,
     bump_patch,
@@ -63,7 +62,6 @@ class ProductService:
         clock: Clock,
         domains: DomainService,
         tables: TableService,
-        table_data: TableData,
     ) -> None:
         self._catalog = catalog
         self._authz = authorizer
@@ -72,9 +70,6 @@ class ProductService:
         self._tables = tables
         self._checks: list[LifecycleCheck] = []
         self._impact_sources: list[ImpactSource] = []
-        domains.register_dependent(count_products, _purge_products)
-        tables.register_delete_check(table_in_use)
-        table_data.register_write_guard(self._write_guard)
 
     def register_lifecycle_check(self, check: LifecycleCheck) -> None:
         """Governance checks products on create, update and publish: raise to refuse, return warnings."""
@@ -446,7 +441,7 @@ class ProductService:
             )
             return view
 
-    def _write_guard(self, handle: TableHandle, schema: pa.Schema, mode: str) -> ContractCheck | None:
+    def write_guard(self, handle: TableHandle, schema: pa.Schema, mode: str) -> ContractCheck | None:
         with self._catalog.read() as session:
             bound = products_on_table(session, handle.table.id, VISIBLE_TO_ALL)
         if not bound:
@@ -575,5 +570,5 @@ def _summary(product: DataProduct) -> dict[str, Any]:
     return product.model_dump(mode="json", include={"name", "owner", "status", "version", "table", "tags"})
 
 
-def _purge_products(session: Session, domain_id: str) -> None:
+def purge_products(session: Session, domain_id: str) -> None:
     session.execute(delete(ProductRow).where(ProductRow.domain_id == domain_id))

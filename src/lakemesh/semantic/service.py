@@ -68,7 +68,6 @@ class SemanticService:
         self._products = products
         self._tables = tables
         self._query = query
-        domains.register_dependent(_count_models, _purge_models)
 
     # -- save ------------------------------------------------------------------------------------
     def put(
@@ -355,14 +354,14 @@ class SemanticService:
         )
 
 
-def _count_models(session: Session, domain_id: str) -> tuple[str, int]:
+def count_models(session: Session, domain_id: str) -> tuple[str, int]:
     n = session.scalar(
         select(func.count()).select_from(SemanticModelRow).where(SemanticModelRow.domain_id == domain_id)
     )
     return "semantic models", int(n or 0)
 
 
-def _purge_models(session: Session, domain_id: str) -> None:
+def purge_models(session: Session, domain_id: str) -> None:
     session.execute(delete(SemanticModelRow).where(SemanticModelRow.domain_id == domain_id))
 
 
