@@ -21,7 +21,7 @@ from typing import Any
 
 from sqlalchemy import insert
 
-from lakemesh.catalog.tables import LakehouseRow, TableRow
+from lakemesh.catalog.tables.lakehouses import LakehouseRow, TableRow
 from lakemesh.core.ids import new_id
 from lakemesh.core.settings import Settings
 from lakemesh.demo import CUSTOMER_360

@@ -18,7 +18,7 @@ from lakemesh.auth.models import Principal
 from lakemesh.auth.roles import Action
 from lakemesh.catalog import Catalog
 from lakemesh.catalog.journal import record
-from lakemesh.catalog.tables import DomainRow
+from lakemesh.catalog.tables.domains import DomainRow
 from lakemesh.catalog.tables.governance import PolicyRow, PolicyVersionRow, ViolationRow
 from lakemesh.core.clock import Clock
 from lakemesh.core.durations import parse_duration

@@ -10,13 +10,14 @@ import pyarrow as pa
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
-from lakemesh.auth.authorize import Authorizer, Resource
+from lakemesh.auth.authorize import Authorizer
 from lakemesh.auth.models import Principal
 from lakemesh.auth.roles import Action
 from lakemesh.auth.service import find_principal_row
 from lakemesh.catalog import Catalog
 from lakemesh.catalog.journal import record
-from lakemesh.catalog.tables import DomainRow, ProductRow, ProductVersionRow
+from lakemesh.catalog.tables.domains import DomainRow
+from lakemesh.catalog.tables.products import ProductRow, ProductVersionRow
 from lakemesh.core.clock import Clock
 from lakemesh.core.errors import Conflict, ErrorItem, InvalidInput, NotFound, PreconditionFailed, not_found
 from lakemesh.core.ids import new_id
@@ -30,7 +31,9 @@ from lakemesh.products.contract import ContractSpec, check_table_schema, to_arro
 from lakemesh.products.enforce import Violation
 from lakemesh.products.guard import ContractCheck
 from lakemesh.products.models import SEMVER, ProductPatch, ProductSpec
-from lakemesh.products.store import VISIBLE_TO_ALL, find_product, products_on_table
+from lakemesh.products.reads import product_resource
+from lakemesh.products.status import VISIBLE_TO_ALL
+from lakemesh.products.store import find_product, products_on_table
 from lakemesh.products.versioning import (
     breaking_conflict,
     bump_patch,
@@ -48,10 +51,6 @@ LifecycleCheck = Callable[[str, DataProduct, ProductSpec], list[str]]
 # (who asks, `domain.lakehouse.table`, changed columns; empty = whole table) -> downstream consumers (lineage).
 ImpactSource = Callable[[Principal, str, list[str]], list[dict[str, Any]]]
 VERSIONED_FIELDS = ("contract", "storage", "quality_rules")
-
-
-def product_resource(row: ProductRow, domain: DomainRow) -> Resource:
-    return Resource("product", f"{domain.slug}/{row.slug}", domain.id, visible=row.status in VISIBLE_TO_ALL)
 
 
 class ProductService:

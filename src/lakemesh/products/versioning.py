@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pyarrow as pa
 
-from lakemesh.catalog.tables import ProductRow
+from lakemesh.catalog.tables.products import ProductRow
 from lakemesh.core.errors import Conflict, ErrorItem, InvalidInput
 from lakemesh.engine.rules import parse_rule, validate_rule_columns
 from lakemesh.lakehouses.models import ColumnDef, TableCreate
