@@ -118,9 +118,9 @@ class Platform:
         self.delta = DeltaTables(self.data_root)
         self.templates = TemplateService(self.catalog, self.clock)
         self.executor: Executor = executor_from(settings)  # Ray is imported only when `executor = ray` is first used
+        given = {"url-signing-key": settings.url_signing_key, "masking-salt": settings.masking_key}
         self.keys = KeyStore(
-            settings.resolved_keys_dir,
-            {"url-signing-key": settings.url_signing_key, "masking-salt": settings.masking_key},
+            settings.resolved_keys_dir, {name: key.get_secret_value() if key else None for name, key in given.items()}
         )
         self.scheduler = Scheduler(leadership=Leadership(self.catalog, clock=self.clock))
         for install in CAPABILITIES:
