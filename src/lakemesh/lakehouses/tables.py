@@ -305,6 +305,20 @@ class TableService:
             if handle.table.target_table_id is None:
                 delete_tree(self.root, handle.uri)
 
+    def discard_created(self, actor: Principal, table_id: str) -> None:
+        """Undo a table this same request created when the rest of the request failed (e.g. a product create that
+        lost a race for its name), so no orphan table is left; journaled like a delete."""
+        with self._catalog.transaction() as session:
+            row = session.get(TableRow, table_id)
+            lakehouse = session.get(LakehouseRow, row.lakehouse_id) if row else None
+            domain = session.get(DomainRow, row.domain_id) if row else None
+            if row is None or lakehouse is None or domain is None:
+                return
+            handle = self.handle(domain, lakehouse, row)
+            self.journal(session, actor, handle, "table.deleted", before={"columns": row.columns})
+            session.delete(row)
+            delete_tree(self.root, handle.uri)
+
     # -- shared helpers --------------------------------------------------------------------------
     def journal(
         self,

@@ -8,6 +8,7 @@ from typing import Any
 
 import pyarrow as pa
 from sqlalchemy import delete, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from lakemesh.auth.authorize import Authorizer
@@ -116,8 +117,21 @@ class ProductService:
             handle, errors = self._check(session, actor, domain, spec)
         if errors:
             raise InvalidInput(f"The data product {spec.name!r} is not valid", errors=errors)
+        created = None
         if handle is None:  # create_table: an empty table from the contract
-            self._tables.create(actor, domain.slug, spec.storage.lakehouse, table_from(spec))
+            created = self._tables.create(actor, domain.slug, spec.storage.lakehouse, table_from(spec))
+        try:
+            return self._insert(actor, spec)
+        except BaseException as exc:
+            # The name is checked again (and held by a unique key) only when the product row is written: a create
+            # that loses a race for it, or is refused by a lifecycle check, removes the table it made.
+            if created is not None:
+                self._tables.discard_created(actor, created.id)
+            if isinstance(exc, IntegrityError):  # another create of this name committed between check and insert
+                raise Conflict(f"Domain {domain.name!r} already has a product named {spec.name!r}") from exc
+            raise
+
+    def _insert(self, actor: Principal, spec: ProductSpec) -> DataProduct:
         now = self._clock.now()
         with self._catalog.transaction() as session:
             domain = self._domains.resolve(session, actor, spec.domain, Action.ITEM_WRITE)
