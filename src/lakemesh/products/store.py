@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 from lakemesh.catalog.tables.lakehouses import TableRow
@@ -35,3 +35,7 @@ def table_in_use(session: Session, table: TableRow) -> str | None:
     if not bound:
         return None
     return f"data product {bound[0].name!r} is served from it (retire or rebind the product first)"
+
+
+def purge_products(session: Session, domain_id: str) -> None:
+    session.execute(delete(ProductRow).where(ProductRow.domain_id == domain_id))
