@@ -15,7 +15,7 @@ from pathlib import Path
 
 from deltalake import write_deltalake
 
-from lakemesh.demodata import customer_360
+from lakemesh.demo.data import customer_360
 from lakemesh.mesh import Mesh
 
 PRODUCT = {

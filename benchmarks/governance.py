@@ -21,12 +21,12 @@ from typing import Any
 
 from sqlalchemy import insert
 
-from lakemesh.catalog.tables import LakehouseRow, TableRow
+from lakemesh.catalog.tables.lakehouses import LakehouseRow, TableRow
 from lakemesh.core.ids import new_id
 from lakemesh.core.settings import Settings
 from lakemesh.demo import CUSTOMER_360
-from lakemesh.demodata import customer_360
-from lakemesh.governance.demo import GLOBAL_POLICIES, SALES_POLICIES
+from lakemesh.demo.data import customer_360
+from lakemesh.demo.governance import GLOBAL_POLICIES, SALES_POLICIES
 from lakemesh.governance.evaluation import run
 from lakemesh.governance.rules import evaluate, parse_policy_rule
 from lakemesh.governance.snapshot import load_snapshot

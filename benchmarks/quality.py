@@ -53,7 +53,7 @@ def seed_rules(now: datetime) -> list[dict[str, Any]]:
 
 def chunk(start: int, rows: int, now: datetime) -> pa.Table:
     """Customer 360 rows with ~1% violations of each rule, on distinct rows per rule."""
-    from lakemesh.demodata import customer_360
+    from lakemesh.demo.data import customer_360
 
     table = customer_360(rows, now=now, seed=start)
     rng = np.random.default_rng(start)

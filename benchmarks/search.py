@@ -35,7 +35,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from benchmarks._harness import drop_pg_database, new_pg_database, postgres_available
 
 from lakemesh.auth.models import Principal, PrincipalCreate
-from lakemesh.catalog.tables.access import SearchDocumentRow, SearchTagRow, SearchTermRow
+from lakemesh.catalog.tables.discovery import SearchDocumentRow, SearchTagRow, SearchTermRow
 from lakemesh.core.settings import Settings
 from lakemesh.discovery import service as search_service
 from lakemesh.discovery.models import SearchQuery

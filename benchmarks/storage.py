@@ -31,7 +31,7 @@ import pyarrow.parquet as pq
 from _harness import RunningServer, free_port
 from deltalake import DeltaTable, write_deltalake
 
-from lakemesh.demodata import customer_360
+from lakemesh.demo.data import customer_360
 from lakemesh.mesh import Mesh
 
 DOMAIN, LAKEHOUSE, TABLE = "Sales", "sales_lakehouse", "gold_customer_360"

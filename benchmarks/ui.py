@@ -20,7 +20,8 @@ from sqlalchemy import select
 
 from lakemesh.api.app import create_app
 from lakemesh.auth.models import PrincipalCreate
-from lakemesh.catalog.tables import DomainRow, ProductRow, ProductVersionRow
+from lakemesh.catalog.tables.domains import DomainRow
+from lakemesh.catalog.tables.products import ProductRow, ProductVersionRow
 from lakemesh.core.ids import new_id
 from lakemesh.core.settings import Settings
 from lakemesh.demo import load_demo

@@ -12,7 +12,7 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
 from lakemesh.catalog import Catalog, migrate
-from lakemesh.catalog.tables import Base
+from lakemesh.catalog.tables.base import Base
 from lakemesh.core.clock import FrozenClock
 from lakemesh.core.settings import Settings
 from lakemesh.mesh import Mesh

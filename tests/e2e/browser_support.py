@@ -18,7 +18,7 @@ from typing import Any
 import pyarrow as pa
 import pytest
 
-from lakemesh.demodata import customer_360
+from lakemesh.demo.data import customer_360
 from tests.conftest import PG_BASE, create_pg_database, drop_pg_database
 from tests.integration.conftest import Server, start_server
 from tests.unit.products.seed import CUSTOMER_360

@@ -75,7 +75,7 @@ def test_cli_lakehouse_tables_and_products(settings: Settings, tmp_path: Path) -
 
     from datetime import UTC, datetime
 
-    from lakemesh.demodata import customer_360
+    from lakemesh.demo.data import customer_360
 
     data = tmp_path / "customers.parquet"
     pq.write_table(customer_360(50, now=datetime.now(UTC)), data)

@@ -12,7 +12,7 @@ from pathlib import Path
 import pyarrow as pa
 import pytest
 
-from lakemesh.demodata import customer_360
+from lakemesh.demo.data import customer_360
 from tests.conftest import PG_BASE, create_pg_database, drop_pg_database
 from tests.e2e.browser_support import BROWSER_MARKS, CONSUMER, OWNER, Watch, signed_in
 from tests.integration.conftest import Server, start_server

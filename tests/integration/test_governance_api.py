@@ -18,8 +18,8 @@ import pyarrow as pa
 import pytest
 
 from lakemesh import connect
-from lakemesh.demodata import crm_customers
-from lakemesh.governance.demo import GLOBAL_POLICIES, SALES_POLICIES
+from lakemesh.demo.data import crm_customers
+from lakemesh.demo.governance import GLOBAL_POLICIES, SALES_POLICIES
 from tests.integration.conftest import Server
 
 ARROW = {"Content-Type": "application/vnd.apache.arrow.stream"}

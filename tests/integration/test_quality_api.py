@@ -12,7 +12,7 @@ import pyarrow as pa
 import pytest
 
 from lakemesh import connect
-from lakemesh.demodata import customer_360
+from lakemesh.demo.data import customer_360
 from tests.integration.conftest import Server
 from tests.unit.products.seed import CUSTOMER_360
 

@@ -20,7 +20,6 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 from sqlglot import exp
 
-from lakemesh.access import store
 from lakemesh.access.log_answers import answer_from_log
 from lakemesh.access.masking import MaskPlan
 from lakemesh.access.models import QueryHistoryEntry
@@ -30,7 +29,10 @@ from lakemesh.auth.authorize import Authorizer
 from lakemesh.auth.models import Principal
 from lakemesh.auth.roles import Action
 from lakemesh.catalog import Catalog
-from lakemesh.catalog.tables import AuditRow, DomainRow, LakehouseRow, ProductRow, TableRow
+from lakemesh.catalog.tables.audit import AuditRow
+from lakemesh.catalog.tables.domains import DomainRow
+from lakemesh.catalog.tables.lakehouses import LakehouseRow, TableRow
+from lakemesh.catalog.tables.products import ProductRow
 from lakemesh.core.clock import Clock
 from lakemesh.core.errors import Conflict, Forbidden, NotFound, ServiceUnavailable, invalid
 from lakemesh.core.ids import new_id
@@ -40,7 +42,8 @@ from lakemesh.engine import EngineLimits, TableName, gate_query
 from lakemesh.engine.gate import GatedQuery
 from lakemesh.engine.pool import SessionPool
 from lakemesh.lakehouses.tables import TableHandle, TableService, table_resource
-from lakemesh.products.service import product_resource
+from lakemesh.products.reads import may_see
+from lakemesh.products.status import VISIBLE_TO_ALL
 from lakemesh.storage.delta import arrow_schema
 from lakemesh.storage.native import ParquetSnapshot, file_statistics, native_snapshot
 
@@ -267,8 +270,8 @@ class QueryService:
         )
         if domain is None or product is None:
             raise NotFound(f"Product {written} not found")
-        serving = product.status in store.SERVING_STATUSES
-        if not serving and not self._authz.can(actor, Action.ITEM_READ, product_resource(product, domain), session):
+        serving = product.status in VISIBLE_TO_ALL
+        if not may_see(self._authz, actor, product, domain, session):
             raise NotFound(f"Product {written} not found")
         row = session.get(TableRow, product.table_id) if product.table_id else None
         lakehouse = session.get(LakehouseRow, row.lakehouse_id) if row else None

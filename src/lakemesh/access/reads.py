@@ -23,8 +23,8 @@ from lakemesh.auth.authorize import Authorizer
 from lakemesh.auth.models import Principal
 from lakemesh.catalog import Catalog
 from lakemesh.catalog.keys import KeyStore
-from lakemesh.catalog.tables import AuditRow
 from lakemesh.catalog.tables.access import AccessSettingRow
+from lakemesh.catalog.tables.audit import AuditRow
 from lakemesh.core.clock import Clock
 from lakemesh.core.errors import Forbidden, invalid
 from lakemesh.lakehouses.tables import TableHandle

@@ -5,23 +5,11 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session
-
 from lakemesh.access.models import DEFAULT_DURATION, MAX_DURATION_DAYS, Grant
-from lakemesh.catalog.tables import ProductRow
 from lakemesh.catalog.tables.access import AccessRequestRow, GrantRow
+from lakemesh.catalog.tables.products import ProductRow
 from lakemesh.core.durations import parse_duration
 from lakemesh.core.errors import Conflict, ErrorItem, InvalidInput, invalid
-from lakemesh.core.names import slugify
-
-
-def find_product(session: Session, domain_id: str, ref: str) -> ProductRow | None:
-    return session.scalar(
-        select(ProductRow).where(
-            ProductRow.domain_id == domain_id, (ProductRow.slug == slugify(ref)) | (ProductRow.id == ref)
-        )
-    )
 
 
 def step(

@@ -23,7 +23,6 @@ from lakemesh.access.rules import (
     check_columns,
     check_duration,
     check_pending,
-    find_product,
     grant_view,
     narrow_columns,
     narrow_duration,
@@ -36,34 +35,31 @@ from lakemesh.auth.roles import Action, DomainRole
 from lakemesh.auth.service import find_principal_row
 from lakemesh.catalog import Catalog
 from lakemesh.catalog.journal import record
-from lakemesh.catalog.tables import DomainRow, ProductRow, RoleAssignmentRow
 from lakemesh.catalog.tables.access import AccessRequestRow, GrantRow
+from lakemesh.catalog.tables.auth import RoleAssignmentRow
+from lakemesh.catalog.tables.domains import DomainRow
+from lakemesh.catalog.tables.products import ProductRow
 from lakemesh.core.clock import Clock
 from lakemesh.core.durations import format_duration
 from lakemesh.core.errors import Conflict, Forbidden, NotFound, invalid
 from lakemesh.core.ids import new_id
-from lakemesh.core.names import slugify
 from lakemesh.core.pages import Page, check_limit, decode_cursor, encode_cursor
 from lakemesh.domains.service import find_domain_row
-from lakemesh.lakehouses.data import TableData
-from lakemesh.products.service import product_resource
+from lakemesh.products.reads import product_resource, visible_product, visible_products_named
+from lakemesh.products.status import VISIBLE_TO_ALL
 
 GRANTABLE = (Action.DATA_READ, Action.ITEM_READ)
 
 
 class AccessService:
-    def __init__(
-        self, catalog: Catalog, authorizer: Authorizer, clock: Clock, table_data: TableData, reads: ReadGovernor
-    ) -> None:
+    def __init__(self, catalog: Catalog, authorizer: Authorizer, clock: Clock, reads: ReadGovernor) -> None:
         self._catalog = catalog
         self._authz = authorizer
         self._clock = clock
         self.reads = reads
-        authorizer.register_grant_source(self._grant_allows)
-        table_data.register_read_transform(reads.read_transform)
 
     # -- the grant source: checked on every authorization, so expiry and revocation apply at once ------------
-    def _grant_allows(self, principal: Principal, action: Action, resource: Resource, reader: Reader) -> bool:
+    def grant_allows(self, principal: Principal, action: Action, resource: Resource, reader: Reader) -> bool:
         if action not in GRANTABLE or resource.domain_id is None:
             return False
         now = self._clock.now()
@@ -79,7 +75,7 @@ class AccessService:
         now = self._clock.now()
         with self._catalog.transaction() as session:
             product, domain = self._visible_product(session, actor, spec.product)
-            if product.status not in store.SERVING_STATUSES:
+            if product.status not in VISIBLE_TO_ALL:
                 raise Conflict(
                     f"Product {domain.slug}/{product.slug} is {product.status}; only published products serve"
                 )
@@ -324,26 +320,11 @@ class AccessService:
     def _visible_product(self, session: Session, actor: Principal, ref: str) -> tuple[ProductRow, DomainRow]:
         domain_ref, slash, name = ref.strip().partition("/")
         if slash:
-            domain = find_domain_row(session, domain_ref)
-            product = find_product(session, domain.id, name) if domain else None
-            if product is None or domain is None:
+            found = visible_product(session, self._authz, actor, domain_ref, name)
+            if found is None:  # drafts and retired products: their domain only, and the same answer as missing
                 raise NotFound(f"Data product {ref} not found")
-            visible = product.status in store.SERVING_STATUSES or self._authz.can(
-                actor, Action.ITEM_READ, product_resource(product, domain), session
-            )
-            if not visible:  # drafts and retired products: their domain only, and the same answer as missing
-                raise NotFound(f"Data product {ref} not found")
-            return product, domain
-        matches = [
-            (p, d)
-            for p, d in session.execute(
-                select(ProductRow, DomainRow)
-                .join(DomainRow, DomainRow.id == ProductRow.domain_id)
-                .where(ProductRow.slug == slugify(ref))
-            ).all()
-            if p.status in store.SERVING_STATUSES
-            or self._authz.can(actor, Action.ITEM_READ, product_resource(p, d), session)
-        ]
+            return found
+        matches = visible_products_named(session, self._authz, actor, ref)
         if not matches:
             raise NotFound(f"Data product {ref!r} not found")
         if len(matches) > 1:

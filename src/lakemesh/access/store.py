@@ -9,11 +9,14 @@ from sqlalchemy import ColumnElement, and_, func, or_, select
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
-from lakemesh.catalog.tables import DomainRow, LakehouseRow, ProductRow, RoleAssignmentRow, TableRow
 from lakemesh.catalog.tables.access import GrantRow
+from lakemesh.catalog.tables.auth import RoleAssignmentRow
+from lakemesh.catalog.tables.domains import DomainRow
+from lakemesh.catalog.tables.lakehouses import LakehouseRow, TableRow
+from lakemesh.catalog.tables.products import ProductRow
+from lakemesh.products.status import VISIBLE_TO_ALL
 
 Reader = Session | Connection
-SERVING_STATUSES = ("published", "deprecated")
 
 
 def in_force(now: datetime) -> ColumnElement[bool]:
@@ -41,7 +44,7 @@ def table_grants(reader: Reader, principal_id: str, table_id: str, now: datetime
         .join(ProductRow, ProductRow.id == GrantRow.product_id)
         .where(
             ProductRow.table_id == table_id,
-            ProductRow.status.in_(SERVING_STATUSES),
+            ProductRow.status.in_(VISIBLE_TO_ALL),
             in_force(now),
             held_by(principal_id),
         )
@@ -63,7 +66,7 @@ def grant_on_table_name(reader: Reader, principal_id: str, domain_id: str, name:
             TableRow.domain_id == domain_id,
             func.lower(LakehouseRow.name) == parts[1].lower(),
             func.lower(TableRow.name) == parts[2].lower(),
-            ProductRow.status.in_(SERVING_STATUSES),
+            ProductRow.status.in_(VISIBLE_TO_ALL),
             in_force(now),
             held_by(principal_id),
         )
@@ -81,7 +84,7 @@ def grant_on_product_name(reader: Reader, principal_id: str, domain_id: str, nam
         .where(
             ProductRow.domain_id == domain_id,
             ProductRow.slug == slug,
-            ProductRow.status.in_(SERVING_STATUSES),
+            ProductRow.status.in_(VISIBLE_TO_ALL),
             in_force(now),
             held_by(principal_id),
         )
@@ -94,7 +97,7 @@ def granted_table_ids(reader: Reader, principal_id: str, now: datetime) -> set[s
     query = (
         select(ProductRow.table_id)
         .join(GrantRow, GrantRow.product_id == ProductRow.id)
-        .where(ProductRow.status.in_(SERVING_STATUSES), in_force(now), held_by(principal_id))
+        .where(ProductRow.status.in_(VISIBLE_TO_ALL), in_force(now), held_by(principal_id))
     )
     return {row[0] for row in reader.execute(query) if row[0]}
 

@@ -9,7 +9,8 @@ from lakemesh.auth import assignments
 from lakemesh.auth.models import Principal
 from lakemesh.auth.roles import Action, role_allows
 from lakemesh.catalog import Catalog
-from lakemesh.catalog.tables import AuditRow, DomainRow
+from lakemesh.catalog.tables.audit import AuditRow
+from lakemesh.catalog.tables.domains import DomainRow
 from lakemesh.core.errors import Forbidden
 from lakemesh.core.names import slugify
 from lakemesh.core.pages import Page, check_limit, decode_cursor, encode_cursor

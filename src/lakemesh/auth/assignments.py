@@ -8,7 +8,7 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 from lakemesh.auth.roles import DomainRole
-from lakemesh.catalog.tables import PrincipalRow, RoleAssignmentRow
+from lakemesh.catalog.tables.auth import PrincipalRow, RoleAssignmentRow
 from lakemesh.core.ids import new_id
 
 

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from lakemesh.auth.models import Principal
 from lakemesh.auth.roles import Action, DomainRole, role_allows
 from lakemesh.catalog import Catalog
-from lakemesh.catalog.tables import RoleAssignmentRow
+from lakemesh.catalog.tables.auth import RoleAssignmentRow
 from lakemesh.core.errors import Forbidden, not_found
 
 Reader = Session | Connection

@@ -14,7 +14,7 @@ from lakemesh.auth.models import IssuedToken, PlatformRole, Principal, Principal
 from lakemesh.auth.tokens import display_prefix, hash_secret, new_secret
 from lakemesh.catalog import Catalog
 from lakemesh.catalog.journal import record
-from lakemesh.catalog.tables import PrincipalRow, TokenRow, WebSessionRow
+from lakemesh.catalog.tables.auth import PrincipalRow, TokenRow, WebSessionRow
 from lakemesh.core.clock import Clock
 from lakemesh.core.durations import parse_duration
 from lakemesh.core.errors import Conflict, Forbidden, NotFound, Unauthorized, invalid

@@ -17,7 +17,7 @@ from lakemesh.auth.models import Principal
 from lakemesh.auth.service import PrincipalService, principal_from_row
 from lakemesh.auth.tokens import hash_secret
 from lakemesh.catalog import Catalog
-from lakemesh.catalog.tables import PrincipalRow, TokenRow, WebSessionRow
+from lakemesh.catalog.tables.auth import PrincipalRow, TokenRow, WebSessionRow
 from lakemesh.core.clock import Clock
 from lakemesh.core.errors import Unauthorized
 

@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from lakemesh.catalog.db import WROTE_EVENTS
-from lakemesh.catalog.tables import AuditRow, OutboxRow
+from lakemesh.catalog.tables.audit import AuditRow, OutboxRow
 
 
 def record(

@@ -13,7 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.dialects import postgresql, sqlite
 
 from lakemesh.catalog.db import Catalog
-from lakemesh.catalog.tables import OutboxCursorRow, OutboxRow
+from lakemesh.catalog.tables.audit import OutboxCursorRow, OutboxRow
 
 Handler = Callable[[list[OutboxRow]], None]
 

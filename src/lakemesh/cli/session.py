@@ -1,8 +1,7 @@
-"""Which Lakemesh a command talks to: a server when LAKEMESH_URL is set, otherwise the local home in-process."""
+"""Which Lakemesh a command talks to: a server when LAKEMESH_URL is set (with LAKEMESH_TOKEN), else the local home."""
 
 from __future__ import annotations
 
-import os
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -11,18 +10,10 @@ if TYPE_CHECKING:
 
 
 def open_mesh() -> Mesh | RemoteMesh:
-    url = os.environ.get("LAKEMESH_URL")
-    token = os.environ.get("LAKEMESH_TOKEN")
-    if url:
-        from lakemesh.core.errors import Unauthorized
-        from lakemesh.sdk.client import RemoteMesh
+    """The same rule as `lakemesh.self_serve`: see `lakemesh.connection.connect_from_env`."""
+    from lakemesh.connection import connect_from_env
 
-        if not token:
-            raise Unauthorized("LAKEMESH_URL is set but LAKEMESH_TOKEN is not; export the token to use")
-        return RemoteMesh(url, token)
-    from lakemesh.mesh import Mesh
-
-    return Mesh.open(token=token)
+    return connect_from_env()
 
 
 def settings() -> Any:

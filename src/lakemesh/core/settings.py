@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -32,7 +33,7 @@ class Settings(BaseSettings):
         default=None, description="Endpoint of an S3-compatible store (MinIO, Ceph, moto), e.g. http://127.0.0.1:9000."
     )
     s3_access_key_id: str | None = Field(default=None, description="S3 access key id (else the AWS default chain).")
-    s3_secret_access_key: str | None = Field(default=None, description="S3 secret access key.")
+    s3_secret_access_key: SecretStr | None = Field(default=None, description="S3 secret access key.")
     s3_region: str = Field(default="us-east-1", description="S3 region.")
     s3_concurrency: str = Field(
         default="conditional-put",
@@ -44,12 +45,11 @@ class Settings(BaseSettings):
         description="Directory of the secret key files (URL signing, masking), each 0600; default: keys/ under "
         "home. Replicas must share it (or set the two key variables below).",
     )
-    url_signing_key: str | None = Field(
+    url_signing_key: SecretStr | None = Field(
         default=None, description="Key that signs Delta Sharing file URLs (else a generated key in the keys directory)."
     )
-    masking_key: str | None = Field(
+    masking_key: SecretStr | None = Field(
         default=None,
-        pattern=r"^[A-Za-z0-9]+$",
         description="Key of `hash` masks, letters and digits (else a generated key in the keys directory).",
     )
     umask: str | None = Field(
@@ -133,6 +133,14 @@ class Settings(BaseSettings):
         description="Let every authenticated principal create domains (self-serve); "
         "otherwise only platform admins can.",
     )
+
+    @field_validator("masking_key")
+    @classmethod
+    def _letters_and_digits(cls, key: SecretStr | None) -> SecretStr | None:
+        """The pattern check a plain str field had; SecretStr fields take no `pattern`."""
+        if key is not None and not re.fullmatch(r"[A-Za-z0-9]+", key.get_secret_value()):
+            raise ValueError("must be letters and digits only")
+        return key
 
     @property
     def resolved_catalog_url(self) -> str:

@@ -15,11 +15,14 @@ from sqlalchemy import column, delete, insert, select, table, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from lakemesh.catalog.tables import DomainRow, LakehouseRow, OutboxRow, ProductRow, TableRow
-from lakemesh.catalog.tables.access import SearchDocumentRow, SearchTagRow, SearchTermRow
+from lakemesh.catalog.tables.audit import OutboxRow
+from lakemesh.catalog.tables.discovery import SearchDocumentRow, SearchTagRow, SearchTermRow
+from lakemesh.catalog.tables.domains import DomainRow
+from lakemesh.catalog.tables.lakehouses import LakehouseRow, TableRow
+from lakemesh.catalog.tables.products import ProductRow
 from lakemesh.discovery.text import MAX_WORD, words
+from lakemesh.products.status import VISIBLE_TO_ALL
 
-SERVING = ("published", "deprecated")
 FTS = table("search_fts", column("rowid"), column("name"), column("tags"), column("description"), column("columns"))
 
 
@@ -139,7 +142,7 @@ class SearchIndex:
                 classification=product.classification,
                 status=product.status,
                 layer=layer,
-                public=product.status in SERVING,
+                public=product.status in VISIBLE_TO_ALL,
             ),
             now,
         )

@@ -19,8 +19,8 @@ import numpy as np
 from sqlalchemy import or_, select
 from sqlalchemy.engine import Connection, Row
 
-from lakemesh.catalog.tables import OutboxRow
-from lakemesh.catalog.tables.access import SearchTagRow
+from lakemesh.catalog.tables.audit import OutboxRow
+from lakemesh.catalog.tables.discovery import SearchTagRow
 from lakemesh.discovery.snapshot import (
     FACET_COLUMNS,
     Codes,

@@ -23,8 +23,8 @@ from sqlalchemy.orm import object_session
 from lakemesh.auth.models import Principal
 from lakemesh.catalog import Catalog
 from lakemesh.catalog.outbox import consume
-from lakemesh.catalog.tables import OutboxCursorRow, OutboxRow
-from lakemesh.catalog.tables.access import SearchDocumentRow
+from lakemesh.catalog.tables.audit import OutboxCursorRow, OutboxRow
+from lakemesh.catalog.tables.discovery import SearchDocumentRow
 from lakemesh.core.clock import Clock
 from lakemesh.core.errors import Forbidden
 from lakemesh.core.names import slugify

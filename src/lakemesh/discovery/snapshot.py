@@ -24,7 +24,7 @@ import numpy.typing as npt
 from sqlalchemy import Select, select
 from sqlalchemy.engine import Connection, Row
 
-from lakemesh.catalog.tables.access import SearchDocumentRow, SearchTagRow
+from lakemesh.catalog.tables.discovery import SearchDocumentRow, SearchTagRow
 from lakemesh.discovery.layers import LayeredWords
 
 D = SearchDocumentRow

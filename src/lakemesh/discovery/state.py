@@ -14,10 +14,14 @@ from typing import Any
 from sqlalchemy import BigInteger, String, cast, func, literal, null, select, union_all
 from sqlalchemy.engine import Connection
 
-from lakemesh.access.store import SERVING_STATUSES, held_by, in_force
+from lakemesh.access.store import held_by, in_force
 from lakemesh.auth.models import Principal
-from lakemesh.catalog.tables import OutboxCursorRow, ProductRow, RoleAssignmentRow
-from lakemesh.catalog.tables.access import GrantRow, SearchDocumentRow
+from lakemesh.catalog.tables.access import GrantRow
+from lakemesh.catalog.tables.audit import OutboxCursorRow
+from lakemesh.catalog.tables.auth import RoleAssignmentRow
+from lakemesh.catalog.tables.discovery import SearchDocumentRow
+from lakemesh.catalog.tables.products import ProductRow
+from lakemesh.products.status import VISIBLE_TO_ALL
 
 CONSUMER = "search-index"
 
@@ -52,7 +56,7 @@ def read(connection: Connection, actor: Principal | None, now: datetime) -> Inde
         parts.append(
             select(literal("grant"), ProductRow.table_id, no_number)
             .join(GrantRow, GrantRow.product_id == ProductRow.id)
-            .where(ProductRow.status.in_(SERVING_STATUSES), in_force(now), held_by(actor.id))
+            .where(ProductRow.status.in_(VISIBLE_TO_ALL), in_force(now), held_by(actor.id))
         )
     numbers: dict[str, int] = {}
     texts: dict[str, list[str]] = {"domain": [], "grant": []}

@@ -17,7 +17,7 @@ from lakemesh.auth.roles import Action, DomainRole
 from lakemesh.auth.service import find_principal_row
 from lakemesh.catalog import Catalog
 from lakemesh.catalog.journal import record
-from lakemesh.catalog.tables import DomainRow
+from lakemesh.catalog.tables.domains import DomainRow
 from lakemesh.core.clock import Clock
 from lakemesh.core.errors import Conflict, ErrorItem, Forbidden, InvalidInput, NotFound, PreconditionFailed, invalid
 from lakemesh.core.ids import new_id

@@ -17,7 +17,7 @@ import pyarrow as pa
 from sqlalchemy import func, select
 
 from lakemesh.catalog import Catalog
-from lakemesh.catalog.tables import LakehouseRow, TableRow
+from lakemesh.catalog.tables.lakehouses import LakehouseRow, TableRow
 from lakemesh.core.clock import Clock
 from lakemesh.core.errors import ErrorItem, PolicyViolation
 from lakemesh.domains.service import read_domain_row

@@ -18,7 +18,7 @@ from sqlalchemy import select
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
-from lakemesh.catalog.tables import OutboxRow
+from lakemesh.catalog.tables.audit import OutboxRow
 from lakemesh.catalog.tables.governance import NotificationRow, PolicyRow, ViolationRow
 from lakemesh.core.ids import new_id
 from lakemesh.governance.models import SEVERITY, PolicyCompliance

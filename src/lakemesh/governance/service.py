@@ -18,7 +18,7 @@ from lakemesh.auth.models import Principal
 from lakemesh.auth.roles import Action
 from lakemesh.catalog import Catalog
 from lakemesh.catalog.journal import record
-from lakemesh.catalog.tables import DomainRow
+from lakemesh.catalog.tables.domains import DomainRow
 from lakemesh.catalog.tables.governance import PolicyRow, PolicyVersionRow, ViolationRow
 from lakemesh.core.clock import Clock
 from lakemesh.core.durations import parse_duration
@@ -35,8 +35,6 @@ from lakemesh.governance.evaluation import PolicyBook
 from lakemesh.governance.models import SEVERITY, STRENGTH, Policy, PolicyDocument, PolicyVersion
 from lakemesh.governance.rules import CompiledRule, parse_policy_rule
 from lakemesh.governance.webhooks import WebhookService
-from lakemesh.lakehouses.data import TableData
-from lakemesh.lakehouses.tables import TableService
 
 
 class GovernanceService:
@@ -62,11 +60,6 @@ class GovernanceService:
         self.webhooks = webhooks or WebhookService(
             catalog, authorizer, clock, destinations=WebhookDestinations(webhook_allowlist)
         )
-
-    def install(self, tables: TableService, table_data: TableData) -> None:
-        """Check table creation and every write against the policies (products register separately)."""
-        tables.register_change_hook(self.checks.table_created)
-        table_data.register_write_guard(self.checks.write_guard)
 
     # -- policies --------------------------------------------------------------------------------
     def put_policy(self, actor: Principal, document: PolicyDocument, *, name: str | None = None) -> Policy:

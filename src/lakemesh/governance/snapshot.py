@@ -17,7 +17,9 @@ from sqlalchemy import select
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
-from lakemesh.catalog.tables import DomainRow, LakehouseRow, ProductRow, TableRow
+from lakemesh.catalog.tables.domains import DomainRow
+from lakemesh.catalog.tables.lakehouses import LakehouseRow, TableRow
+from lakemesh.catalog.tables.products import ProductRow
 from lakemesh.core.durations import parse_duration
 from lakemesh.core.errors import InvalidInput
 from lakemesh.governance.subjects import (

@@ -30,7 +30,9 @@ from lakemesh.auth.roles import Action
 from lakemesh.catalog import Catalog
 from lakemesh.catalog.journal import record
 from lakemesh.catalog.outbox import consume
-from lakemesh.catalog.tables import DomainRow, OutboxRow, RoleAssignmentRow
+from lakemesh.catalog.tables.audit import OutboxRow
+from lakemesh.catalog.tables.auth import RoleAssignmentRow
+from lakemesh.catalog.tables.domains import DomainRow
 from lakemesh.catalog.tables.governance import WebhookDeliveryRow, WebhookRow
 from lakemesh.core.clock import Clock
 from lakemesh.core.errors import ErrorItem, Forbidden, InvalidInput, NotFound, invalid

@@ -67,13 +67,13 @@ class _Stream:
 
 
 class TableData:
-    def __init__(self, catalog: Catalog, clock: Clock, tables: TableService) -> None:
+    def __init__(self, catalog: Catalog, clock: Clock, tables: TableService, executor: Executor | None = None) -> None:
         self._catalog = catalog
         self._clock = clock
         self._tables = tables
         self._guards: list[WriteGuard] = []
         self._read_transforms: list[ReadTransform] = []
-        self.executor: Executor | None = None  # set by the Platform: large tables are compacted there (Ray)
+        self.executor = executor  # large tables are compacted there (Ray)
 
     def register_write_guard(self, guard: WriteGuard) -> None:
         self._guards.append(guard)

@@ -9,7 +9,8 @@ from typing import Any
 from sqlalchemy import select
 
 from lakemesh.catalog import Catalog
-from lakemesh.catalog.tables import DomainRow, LakehouseRow, TableRow
+from lakemesh.catalog.tables.domains import DomainRow
+from lakemesh.catalog.tables.lakehouses import LakehouseRow, TableRow
 from lakemesh.executors import DeltaSource, Executor
 from lakemesh.lakehouses.tables import TableService
 

@@ -12,14 +12,15 @@ from lakemesh.auth.models import Principal
 from lakemesh.auth.roles import Action
 from lakemesh.catalog import Catalog
 from lakemesh.catalog.journal import record
-from lakemesh.catalog.tables import DomainRow, LakehouseRow, TableRow
+from lakemesh.catalog.tables.domains import DomainRow
+from lakemesh.catalog.tables.lakehouses import LakehouseRow, TableRow
 from lakemesh.core.clock import Clock
 from lakemesh.core.errors import Conflict, ErrorItem, InvalidInput, PreconditionFailed, invalid, not_found
 from lakemesh.core.ids import new_id
 from lakemesh.core.names import looks_like_email, validate_identifier
 from lakemesh.domains.service import DomainService, require_domain_row
 from lakemesh.lakehouses.models import Lakehouse, LakehouseCreate, LakehouseUpdate
-from lakemesh.lakehouses.store import LAYERS, count_lakehouses, find_lakehouse
+from lakemesh.lakehouses.store import LAYERS, find_lakehouse
 from lakemesh.storage.location import DataRoot
 from lakemesh.templates.models import Template
 from lakemesh.templates.service import TemplateService
@@ -47,7 +48,6 @@ class LakehouseService:
         self._domains = domains
         self._templates = templates
         self._root = root
-        domains.register_dependent(count_lakehouses, _purge_lakehouses)
 
     def create(self, actor: Principal, domain_ref: str, spec: LakehouseCreate) -> Lakehouse:
         name = validate_identifier(spec.name)
@@ -217,6 +217,6 @@ def _current(row: LakehouseRow) -> dict[str, Any]:
     return {"data_steward": row.data_steward, "description": row.description, "sensitivity": row.sensitivity}
 
 
-def _purge_lakehouses(session: Session, domain_id: str) -> None:
+def purge_lakehouses(session: Session, domain_id: str) -> None:
     session.execute(delete(TableRow).where(TableRow.domain_id == domain_id))
     session.execute(delete(LakehouseRow).where(LakehouseRow.domain_id == domain_id))

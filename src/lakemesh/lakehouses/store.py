@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from lakemesh.catalog.tables import LakehouseRow, TableRow
+from lakemesh.catalog.tables.lakehouses import LakehouseRow, TableRow
 
 LAYERS = ("bronze", "silver", "gold")
 

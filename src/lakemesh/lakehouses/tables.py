@@ -15,7 +15,8 @@ from lakemesh.auth.models import Principal
 from lakemesh.auth.roles import Action
 from lakemesh.catalog import Catalog
 from lakemesh.catalog.journal import record
-from lakemesh.catalog.tables import DomainRow, LakehouseRow, TableRow
+from lakemesh.catalog.tables.domains import DomainRow
+from lakemesh.catalog.tables.lakehouses import LakehouseRow, TableRow
 from lakemesh.core.clock import Clock
 from lakemesh.core.errors import Conflict, ErrorItem, Forbidden, InvalidInput, NotFound, invalid, not_found
 from lakemesh.core.ids import new_id
@@ -303,6 +304,20 @@ class TableService:
             session.delete(handle.table)
             if handle.table.target_table_id is None:
                 delete_tree(self.root, handle.uri)
+
+    def discard_created(self, actor: Principal, table_id: str) -> None:
+        """Undo a table this same request created when the rest of the request failed (e.g. a product create that
+        lost a race for its name), so no orphan table is left; journaled like a delete."""
+        with self._catalog.transaction() as session:
+            row = session.get(TableRow, table_id)
+            lakehouse = session.get(LakehouseRow, row.lakehouse_id) if row else None
+            domain = session.get(DomainRow, row.domain_id) if row else None
+            if row is None or lakehouse is None or domain is None:
+                return
+            handle = self.handle(domain, lakehouse, row)
+            self.journal(session, actor, handle, "table.deleted", before={"columns": row.columns})
+            session.delete(row)
+            delete_tree(self.root, handle.uri)
 
     # -- shared helpers --------------------------------------------------------------------------
     def journal(

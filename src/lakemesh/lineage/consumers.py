@@ -12,8 +12,9 @@ from typing import TYPE_CHECKING
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from lakemesh.catalog.tables import DomainRow, ProductRow
 from lakemesh.catalog.tables.access import GrantRow
+from lakemesh.catalog.tables.domains import DomainRow
+from lakemesh.catalog.tables.products import ProductRow
 from lakemesh.catalog.tables.sharing import ShareRecipientRow, ShareRow, ShareTableRow
 
 if TYPE_CHECKING:

@@ -16,16 +16,19 @@ from sqlalchemy.orm import Session
 from lakemesh.auth.authorize import Authorizer, Resource
 from lakemesh.auth.models import Principal
 from lakemesh.auth.roles import Action
-from lakemesh.catalog.tables import DomainRow, LakehouseRow, ProductRow, TableRow
-from lakemesh.catalog.tables.pipelines import LineageEdgeRow, LineageEventRow, PipelineRow
+from lakemesh.catalog.tables.domains import DomainRow
+from lakemesh.catalog.tables.lakehouses import LakehouseRow, TableRow
+from lakemesh.catalog.tables.lineage import LineageEdgeRow, LineageEventRow
+from lakemesh.catalog.tables.pipelines import PipelineRow
+from lakemesh.catalog.tables.products import ProductRow
 from lakemesh.catalog.tables.semantic import SemanticModelRow
 from lakemesh.core.errors import invalid
 from lakemesh.core.names import slugify
 from lakemesh.lineage import consumers
 from lakemesh.lineage.events import product_key, table_key
 from lakemesh.lineage.models import GraphNode
+from lakemesh.products.status import VISIBLE_TO_ALL
 
-VISIBLE_PRODUCTS = ("published", "deprecated")
 KINDS = ("table", "product", "pipeline", "step", "semantic_model", "dataset", "job", "grant", "share", "recipient")
 CHUNK = 500  # keys per IN (...) list: well under SQLite's and PostgreSQL's parameter limits
 
@@ -156,7 +159,7 @@ class NodeIndex:
             key = f"product:{domain}/{slug}"
             if key not in self._described:
                 continue
-            if status in VISIBLE_PRODUCTS or self.domain_visible(domain_id):
+            if status in VISIBLE_TO_ALL or self.domain_visible(domain_id):
                 # catalog rows need no validation, and a hop may describe thousands of products
                 self._described[key] = GraphNode.model_construct(id=key, kind="product", name=name, domain=domain)
                 self.product_tables[key] = table_id

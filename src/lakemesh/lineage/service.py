@@ -18,8 +18,8 @@ from lakemesh.auth.models import Principal
 from lakemesh.auth.roles import Action
 from lakemesh.catalog import Catalog
 from lakemesh.catalog.journal import record
-from lakemesh.catalog.tables import DomainRow
-from lakemesh.catalog.tables.pipelines import LineageEdgeRow, LineageEventRow
+from lakemesh.catalog.tables.domains import DomainRow
+from lakemesh.catalog.tables.lineage import LineageEdgeRow, LineageEventRow
 from lakemesh.core.clock import Clock
 from lakemesh.core.errors import Forbidden, NotFound, invalid
 from lakemesh.core.names import slugify

@@ -17,7 +17,10 @@ from typing import Any, NamedTuple
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
-from lakemesh.catalog.tables import DomainRow, LakehouseRow, OutboxRow, ProductRow, TableRow
+from lakemesh.catalog.tables.audit import OutboxRow
+from lakemesh.catalog.tables.domains import DomainRow
+from lakemesh.catalog.tables.lakehouses import LakehouseRow, TableRow
+from lakemesh.catalog.tables.products import ProductRow
 from lakemesh.catalog.tables.semantic import SemanticModelRow
 from lakemesh.lineage.events import product_key, table_key
 from lakemesh.lineage.models import Direction, GraphEdge

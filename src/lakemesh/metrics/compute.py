@@ -9,11 +9,14 @@ from datetime import datetime, timedelta
 from sqlalchemy import func, select, union
 from sqlalchemy.orm import Session, aliased
 
-from lakemesh.catalog.tables import DomainRow, LakehouseRow, OutboxRow, ProductRow, TableRow
+from lakemesh.catalog.tables.audit import OutboxRow
+from lakemesh.catalog.tables.domains import DomainRow
+from lakemesh.catalog.tables.lakehouses import LakehouseRow, TableRow
+from lakemesh.catalog.tables.products import ProductRow
+from lakemesh.products.status import VISIBLE_TO_ALL
 
 ACTIVE_WINDOW = timedelta(days=30)
 # Statuses everyone may see; drafts and retired products count only for their own domain's members.
-VISIBLE_TO_ALL = frozenset({"published", "deprecated"})
 
 
 @dataclass(frozen=True)

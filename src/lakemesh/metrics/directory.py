@@ -14,9 +14,10 @@ from sqlalchemy.orm import Session
 
 from lakemesh.auth import assignments
 from lakemesh.auth.models import Principal
-from lakemesh.catalog.tables import DomainRow, ProductRow
+from lakemesh.catalog.tables.domains import DomainRow
+from lakemesh.catalog.tables.products import ProductRow
 from lakemesh.catalog.tables.quality import SlaStateRow
-from lakemesh.metrics.compute import VISIBLE_TO_ALL
+from lakemesh.products.status import VISIBLE_TO_ALL
 from lakemesh.quality.sla import STATUS_ORDER
 
 DESCRIPTION_CHARS = 280
@@ -57,7 +58,7 @@ def visible_products(session: Session, actor: Principal) -> list[ProductCard]:
     )
     if not actor.is_platform_admin:
         own = list(assignments.domains_of(session, actor.id))
-        query = query.where(or_(ProductRow.status.in_(sorted(VISIBLE_TO_ALL)), ProductRow.domain_id.in_(own)))
+        query = query.where(or_(ProductRow.status.in_(VISIBLE_TO_ALL), ProductRow.domain_id.in_(own)))
     return [
         ProductCard(
             qualified_name=f"{row.domain}/{row.slug}",

@@ -1,45 +1,34 @@
-"""How other capabilities feed the metrics: found on the Platform by attribute, so metrics never import them.
+"""The figures other capabilities feed the metrics: governance compliance, cross-domain grants, self-serve adoption.
 
-`connect_sources` wires what is installed: governance compliance, cross-domain grants (access) and pipelines
-created from templates (self-serve). Each source runs as the platform admin, because the figures are mesh-wide
-aggregates; they are cached with the catalog facts, so a page view never re-runs an evaluation.
+Each source runs as the platform admin, because the figures are mesh-wide aggregates; they are cached with the
+catalog facts, so a page view never re-runs an evaluation. `install` (lakemesh.metrics.install) registers them.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
+from lakemesh.access.service import AccessService
 from lakemesh.auth.models import Principal
+from lakemesh.domains.service import DomainService
+from lakemesh.governance.compliance import Compliance
 from lakemesh.metrics.models import FigureScope
+from lakemesh.pipelines.service import PipelineService
 
 CAPABILITIES = ("quality", "governance", "access", "discovery", "sharing", "pipelines", "lineage", "semantic")
 
 
 def installed_capabilities(platform: object) -> set[str]:
+    """What the web UI offers; a test removes one to see its "not available yet" page."""
     return {name for name in CAPABILITIES if getattr(platform, name, None) is not None}
 
 
-def connect_sources(metrics: Any, platform: Any) -> None:
-    admin: Callable[[], Principal] = platform.principals.bootstrap_admin
-    compliance = getattr(getattr(platform, "governance", None), "compliance", None)
-    if callable(getattr(compliance, "report", None)):
-        metrics.register_ratio("governance_compliance", lambda: _compliance(compliance, admin()))
-        metrics.register_compliance(lambda actor: _compliance_of(compliance, actor))
-    access = getattr(platform, "access", None)
-    if callable(getattr(access, "list_grants", None)):
-        metrics.register_share_count("grants", lambda: _grants(access, admin()))
-    pipelines = getattr(platform, "pipelines", None)
-    if callable(getattr(pipelines, "list_pipelines", None)):
-        metrics.register_ratio("self_serve_adoption", lambda: _pipelines(platform, pipelines, admin()))
-
-
-def _compliance(compliance: Any, admin: Principal) -> tuple[float, float]:
+def compliance_ratio(compliance: Compliance, admin: Principal) -> tuple[float, float]:
     report = compliance.report(admin)
     return (float(report.compliance_pct), 100.0) if report.policies else (0.0, 0.0)
 
 
-def _compliance_of(compliance: Any, actor: Principal) -> tuple[float | None, FigureScope]:
+def compliance_of(compliance: Compliance, actor: Principal) -> tuple[float | None, FigureScope]:
     """The viewer's figure from the same report as the governance page and API; None before any policy."""
     report = compliance.report(actor)
     return (float(report.compliance_pct) if report.policies else None), compliance_scope(report, actor)
@@ -55,7 +44,7 @@ def compliance_scope(report: Any, actor: Principal) -> FigureScope:
     )
 
 
-def _grants(access: Any, admin: Principal) -> int:
+def grant_count(access: AccessService, admin: Principal) -> int:
     """Every active grant is cross-domain: a domain's own members read through their roles, never a grant."""
     count, cursor = 0, None
     while True:
@@ -66,10 +55,10 @@ def _grants(access: Any, admin: Principal) -> int:
         cursor = page.next_cursor
 
 
-def _pipelines(platform: Any, pipelines: Any, admin: Principal) -> tuple[float, float]:
+def templated_pipelines(domains: DomainService, pipelines: PipelineService, admin: Principal) -> tuple[float, float]:
     templated = total = 0
-    for domain in platform.domains.list_domains(admin, limit=500).items:
+    for domain in domains.list_domains(admin, limit=500).items:
         for pipeline in pipelines.list_pipelines(admin, domain.slug):
             total += 1
-            templated += 1 if getattr(pipeline, "template", None) else 0
+            templated += 1 if pipeline.template else 0
     return float(templated), float(total)

@@ -14,7 +14,7 @@ from sqlalchemy import select
 from lakemesh.auth import assignments
 from lakemesh.auth.models import Principal
 from lakemesh.catalog import Catalog
-from lakemesh.catalog.tables import DomainRow
+from lakemesh.catalog.tables.domains import DomainRow
 from lakemesh.core.clock import Clock
 from lakemesh.core.errors import LakemeshError, invalid
 from lakemesh.metrics.compute import CatalogFacts, change_marker, gather, median, visible_counts

@@ -24,7 +24,8 @@ from sqlalchemy.orm import Session
 from lakemesh.auth.service import principal_from_row
 from lakemesh.catalog import Catalog
 from lakemesh.catalog.journal import record
-from lakemesh.catalog.tables import DomainRow, PrincipalRow
+from lakemesh.catalog.tables.auth import PrincipalRow
+from lakemesh.catalog.tables.domains import DomainRow
 from lakemesh.catalog.tables.pipelines import PipelineRow, PipelineRunLogRow, PipelineRunRow, PipelineVersionRow
 from lakemesh.core.clock import Clock
 from lakemesh.core.errors import LakemeshError

@@ -14,7 +14,7 @@ from lakemesh.auth.models import Principal
 from lakemesh.auth.roles import Action
 from lakemesh.catalog import Catalog
 from lakemesh.catalog.journal import record
-from lakemesh.catalog.tables import DomainRow
+from lakemesh.catalog.tables.domains import DomainRow
 from lakemesh.catalog.tables.pipelines import PipelineRow, PipelineRunLogRow, PipelineRunRow, PipelineVersionRow
 from lakemesh.core.clock import Clock
 from lakemesh.core.errors import Conflict, ErrorItem, InvalidInput, LakemeshError, NotFound, invalid, not_found
@@ -22,7 +22,8 @@ from lakemesh.core.ids import new_id
 from lakemesh.core.names import slugify, validate_name
 from lakemesh.core.pages import Page, check_limit, decode_cursor, encode_cursor
 from lakemesh.domains.service import DomainService, find_domain_row
-from lakemesh.executors.steps import ComputedQuery
+from lakemesh.executors import Executor
+from lakemesh.executors.steps import ComputedQuery, DistributedSteps
 from lakemesh.lakehouses.store import find_lakehouse, find_table
 from lakemesh.lineage.events import DatasetRef, column_lineage
 from lakemesh.lineage.service import LineageService
@@ -69,7 +70,7 @@ class PipelineService:
         services: StepServices,
         lineage: LineageService,
         *,
-        executor: StepExecutor | None = None,
+        executor: Executor | None = None,
         sleep: Callable[[float], None] = time.sleep,
     ) -> None:
         self._catalog = catalog
@@ -80,11 +81,10 @@ class PipelineService:
         self._services = services
         self._functions: dict[str, PythonStep] = {}
         self.runner = StepRunner(self._functions)
-        self.scheduling = Scheduling(catalog, clock, self, executor or InProcessExecutor(), lineage, sleep)
-        domains.register_dependent(_count_pipelines, _purge_pipelines)
-        register = getattr(templates, "register_usage_counter", None)
-        if register is not None:
-            register(_template_usage)
+        steps: StepExecutor = InProcessExecutor()
+        if executor is not None and executor.remote:  # scale-out: `sql` steps run on the executor (e.g. Ray)
+            steps = DistributedSteps(executor, self.commit_query)
+        self.scheduling = Scheduling(catalog, clock, self, steps, lineage, sleep)
 
     @property
     def services(self) -> StepServices:
@@ -414,16 +414,16 @@ def _find(session: Session, domain_id: str, name: str) -> PipelineRow | None:
     )
 
 
-def _count_pipelines(session: Session, domain_id: str) -> tuple[str, int]:
+def count_pipelines(session: Session, domain_id: str) -> tuple[str, int]:
     n = session.scalar(select(func.count()).select_from(PipelineRow).where(PipelineRow.domain_id == domain_id))
     return "pipelines", int(n or 0)
 
 
-def _purge_pipelines(session: Session, domain_id: str) -> None:
+def purge_pipelines(session: Session, domain_id: str) -> None:
     session.execute(delete(PipelineRow).where(PipelineRow.domain_id == domain_id))
 
 
-def _template_usage(session: Session, name: str) -> int:
+def template_usage(session: Session, name: str) -> int:
     n = session.scalar(
         select(func.count()).select_from(PipelineRow).where(func.lower(PipelineRow.template) == name.lower())
     )

@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from lakemesh.catalog.tables import DomainRow
+from lakemesh.catalog.tables.domains import DomainRow
 from lakemesh.catalog.tables.pipelines import PipelineRow, PipelineRunRow
 from lakemesh.pipelines.models import Behaviour, Pipeline, PipelineRun, StepRun
 

@@ -7,52 +7,46 @@ from datetime import date
 from typing import Any
 
 import pyarrow as pa
-from sqlalchemy import delete, select
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from lakemesh.auth.authorize import Authorizer, Resource
+from lakemesh.auth.authorize import Authorizer
 from lakemesh.auth.models import Principal
 from lakemesh.auth.roles import Action
 from lakemesh.auth.service import find_principal_row
 from lakemesh.catalog import Catalog
 from lakemesh.catalog.journal import record
-from lakemesh.catalog.tables import DomainRow, ProductRow, ProductVersionRow
+from lakemesh.catalog.tables.domains import DomainRow
+from lakemesh.catalog.tables.products import ProductRow, ProductVersionRow
 from lakemesh.core.clock import Clock
 from lakemesh.core.errors import Conflict, ErrorItem, InvalidInput, NotFound, PreconditionFailed, not_found
 from lakemesh.core.ids import new_id
 from lakemesh.core.names import slugify
 from lakemesh.core.pages import Page, check_limit, decode_cursor, encode_cursor
 from lakemesh.domains.service import DomainService, find_domain_row, require_domain_row
-from lakemesh.lakehouses.data import TableData
 from lakemesh.lakehouses.store import find_lakehouse, find_table
 from lakemesh.lakehouses.tables import TableHandle, TableService
-from lakemesh.products.compat import Change, diff_contracts, next_version
+from lakemesh.products.compat import diff_contracts
 from lakemesh.products.contract import ContractSpec, check_table_schema, to_arrow_schema
-from lakemesh.products.enforce import Violation
-from lakemesh.products.guard import ContractCheck
-from lakemesh.products.models import SEMVER, ProductPatch, ProductSpec
-from lakemesh.products.store import VISIBLE_TO_ALL, count_products, find_product, products_on_table, table_in_use
+from lakemesh.products.impact import ImpactReport, ImpactSource
+from lakemesh.products.lifecycle import move
+from lakemesh.products.mapping import VERSIONED_FIELDS, apply_spec, product_view, summary, version_row, versioned_part
+from lakemesh.products.models import ProductPatch, ProductSpec
+from lakemesh.products.reads import product_resource
+from lakemesh.products.status import VISIBLE_TO_ALL, ProductStatus
+from lakemesh.products.store import find_product
 from lakemesh.products.versioning import (
-    breaking_conflict,
-    bump_patch,
-    major,
     rule_errors,
-    semver_key,
     table_from,
+    version_after,
 )
 from lakemesh.products.views import ChangeView, DataProduct, DeprecateRequest, ProductVersion, VersionDiff
-from lakemesh.products.write_rules import RowRulesCheck, on_write_errors, rules_on_write
+from lakemesh.products.write_rules import on_write_errors
 
 FIRST_VERSION = "1.0.0"
 # (event: create | update | publish, the product as it will be, its document) -> warnings; raise to refuse.
 LifecycleCheck = Callable[[str, DataProduct, ProductSpec], list[str]]
-# (who asks, `domain.lakehouse.table`, changed columns; empty = whole table) -> downstream consumers (lineage).
-ImpactSource = Callable[[Principal, str, list[str]], list[dict[str, Any]]]
-VERSIONED_FIELDS = ("contract", "storage", "quality_rules")
-
-
-def product_resource(row: ProductRow, domain: DomainRow) -> Resource:
-    return Resource("product", f"{domain.slug}/{row.slug}", domain.id, visible=row.status in VISIBLE_TO_ALL)
 
 
 class ProductService:
@@ -63,7 +57,6 @@ class ProductService:
         clock: Clock,
         domains: DomainService,
         tables: TableService,
-        table_data: TableData,
     ) -> None:
         self._catalog = catalog
         self._authz = authorizer
@@ -71,10 +64,7 @@ class ProductService:
         self._domains = domains
         self._tables = tables
         self._checks: list[LifecycleCheck] = []
-        self._impact_sources: list[ImpactSource] = []
-        domains.register_dependent(count_products, _purge_products)
-        tables.register_delete_check(table_in_use)
-        table_data.register_write_guard(self._write_guard)
+        self.impact = ImpactReport()
 
     def register_lifecycle_check(self, check: LifecycleCheck) -> None:
         """Governance checks products on create, update and publish: raise to refuse, return warnings."""
@@ -82,32 +72,7 @@ class ProductService:
 
     def register_impact_source(self, source: ImpactSource) -> None:
         """Lineage tells a breaking change (409) and a version diff what downstream would break."""
-        self._impact_sources.append(source)
-
-    def _impacted(self, actor: Principal, row: ProductRow, domain: DomainRow, change: Change) -> list[dict[str, Any]]:
-        if not self._impact_sources:
-            return []
-        storage = row.spec["storage"]
-        table = f"{domain.slug}.{storage['lakehouse']}.{storage['table']}"
-        columns = [change.path.removeprefix("schema.")] if change.path.startswith("schema.") else []
-        own = f"product:{domain.slug}/{row.slug}"
-        return [i for source in self._impact_sources for i in source(actor, table, columns) if i.get("node") != own]
-
-    def _breaking(self, actor: Principal, row: ProductRow, domain: DomainRow, breaking: list[Change]) -> Conflict:
-        """The 409 for a breaking change, each item with `impacted`: what downstream reads the changed part."""
-        conflict = breaking_conflict(row, breaking)
-        if not self._impact_sources:
-            return conflict
-        items = [
-            ErrorItem(item.loc, item.message, {**item.extra, "impacted": self._impacted(actor, row, domain, change)})
-            for change, item in zip(breaking, conflict.errors, strict=True)
-        ]
-        nodes = list(dict.fromkeys(i["node"] for item in items for i in item.extra["impacted"]))
-        detail = conflict.detail
-        if nodes:
-            more = f" and {len(nodes) - 5} more" if len(nodes) > 5 else ""
-            detail += f". Downstream that may break: {', '.join(nodes[:5])}{more}"
-        return Conflict(detail, errors=items)
+        self.impact.register(source)
 
     def _run_checks(self, event: str, product: DataProduct, spec: ProductSpec) -> DataProduct:
         warnings = [w for check in self._checks for w in check(event, product, spec)]
@@ -122,8 +87,21 @@ class ProductService:
             handle, errors = self._check(session, actor, domain, spec)
         if errors:
             raise InvalidInput(f"The data product {spec.name!r} is not valid", errors=errors)
+        created = None
         if handle is None:  # create_table: an empty table from the contract
-            self._tables.create(actor, domain.slug, spec.storage.lakehouse, table_from(spec))
+            created = self._tables.create(actor, domain.slug, spec.storage.lakehouse, table_from(spec))
+        try:
+            return self._insert(actor, spec)
+        except BaseException as exc:
+            # The name is checked again (and held by a unique key) only when the product row is written: a create
+            # that loses a race for it, or is refused by a lifecycle check, removes the table it made.
+            if created is not None:
+                self._tables.discard_created(actor, created.id)
+            if isinstance(exc, IntegrityError):  # another create of this name committed between check and insert
+                raise Conflict(f"Domain {domain.name!r} already has a product named {spec.name!r}") from exc
+            raise
+
+    def _insert(self, actor: Principal, spec: ProductSpec) -> DataProduct:
         now = self._clock.now()
         with self._catalog.transaction() as session:
             domain = self._domains.resolve(session, actor, spec.domain, Action.ITEM_WRITE)
@@ -144,12 +122,12 @@ class ProductService:
                 updated_at=now,
                 revision=1,
             )
-            _apply(row, spec)
+            apply_spec(row, spec)
             session.add(row)
-            session.add(_version_row(row, [], actor, now))
+            session.add(version_row(row, [], actor, now))
             session.flush()
-            product = self._run_checks("create", self._view(row, domain), spec)
-            self._journal(session, actor, row, domain, "product.created", after=_summary(product))
+            product = self._run_checks("create", product_view(row, domain), spec)
+            self._journal(session, actor, row, domain, "product.created", after=summary(product))
             return product
 
     def list_products(
@@ -179,7 +157,7 @@ class ProductService:
                 if product.status in VISIBLE_TO_ALL or self._authz.can(
                     actor, Action.ITEM_READ, product_resource(product, owner_domain), session
                 ):
-                    items.append(self._view(product, owner_domain))
+                    items.append(product_view(product, owner_domain))
                 if len(items) > limit:
                     break
         more = len(items) > limit
@@ -188,7 +166,7 @@ class ProductService:
     def get(self, actor: Principal, domain: str, product: str) -> DataProduct:
         with self._catalog.read() as session:
             row, domain_row = self._load(session, actor, domain, product, Action.ITEM_READ)
-            return self._view(row, domain_row)
+            return product_view(row, domain_row)
 
     def spec(self, actor: Principal, domain: str, product: str) -> ProductSpec:
         with self._catalog.read() as session:
@@ -218,33 +196,35 @@ class ProductService:
             raise InvalidInput(f"The data product {merged.name!r} is not valid", errors=errors)
         with self._catalog.transaction() as session:
             row, domain_row = self._load(session, actor, domain, product, Action.ITEM_WRITE)
-            before = self._view(row, domain_row)
+            before = product_view(row, domain_row)
             if if_match is not None and if_match.strip() not in {before.etag, "*"}:
                 raise PreconditionFailed("The product changed since you read it; read it again and retry")
             if merged.name != row.name and find_product(session, domain_row.id, merged.name) is not None:
                 raise Conflict(f"Domain {domain_row.name!r} already has a product named {merged.name!r}")
             diff = diff_contracts(ContractSpec.model_validate(row.spec["contract"]), merged.contract)
             versioned = any(k in changes for k in VERSIONED_FIELDS) and (
-                diff or _versioned_part(merged) != _versioned_part(ProductSpec.model_validate(row.spec))
+                diff or versioned_part(merged) != versioned_part(ProductSpec.model_validate(row.spec))
             )
             if versioned:
-                row.version = self._next_version(actor, row, domain_row, diff, version)
-                session.add(_version_row(row, diff, actor, self._clock.now(), spec=merged))
+                row.version = version_after(
+                    row, diff, version, lambda breaking: self.impact.breaking(actor, row, domain_row, breaking)
+                )
+                session.add(version_row(row, diff, actor, self._clock.now(), spec=merged))
             table = self._binding(session, domain_row, merged)
             row.table_id = table.table.id if table else row.table_id
             row.name, row.slug = merged.name, slugify(merged.name)
-            _apply(row, merged)
+            apply_spec(row, merged)
             row.revision += 1
             row.updated_at = self._clock.now()
-            after = self._run_checks("update", self._view(row, domain_row), merged)
+            after = self._run_checks("update", product_view(row, domain_row), merged)
             self._journal(
                 session,
                 actor,
                 row,
                 domain_row,
                 "product.updated",
-                before=_summary(before),
-                after=_summary(after),
+                before=summary(before),
+                after=summary(after),
                 payload={"version": row.version, "changes": [c.__dict__ for c in diff]},
             )
             return after
@@ -256,7 +236,7 @@ class ProductService:
         return self.update(actor, domain, product, patch, version=version)
 
     def publish(self, actor: Principal, domain: str, product: str) -> DataProduct:
-        return self._transition(actor, domain, product, "published", Action.PRODUCT_PUBLISH, {"draft", "published"})
+        return self._transition(actor, domain, product, ProductStatus.PUBLISHED, Action.PRODUCT_PUBLISH)
 
     def deprecate(self, actor: Principal, domain: str, product: str, request: DeprecateRequest) -> DataProduct:
         if request.sunset_date < self._clock.now().date():
@@ -265,15 +245,14 @@ class ProductService:
             actor,
             domain,
             product,
-            "deprecated",
+            ProductStatus.DEPRECATED,
             Action.PRODUCT_PUBLISH,
-            {"published", "deprecated"},
             sunset=request.sunset_date,
             payload=request.model_dump(mode="json"),
         )
 
     def retire(self, actor: Principal, domain: str, product: str) -> DataProduct:
-        return self._transition(actor, domain, product, "retired", Action.PRODUCT_PUBLISH, {"deprecated", "draft"})
+        return self._transition(actor, domain, product, ProductStatus.RETIRED, Action.PRODUCT_PUBLISH)
 
     def delete(self, actor: Principal, domain: str, product: str) -> None:
         with self._catalog.transaction() as session:
@@ -281,7 +260,7 @@ class ProductService:
             if row.status in VISIBLE_TO_ALL:
                 raise Conflict(f"Product {row.name!r} is {row.status}; deprecate and retire it before deleting")
             self._journal(
-                session, actor, row, domain_row, "product.deleted", before=_summary(self._view(row, domain_row))
+                session, actor, row, domain_row, "product.deleted", before=summary(product_view(row, domain_row))
             )
             session.delete(row)
 
@@ -313,7 +292,7 @@ class ProductService:
             ContractSpec.model_validate(specs[old]["contract"]), ContractSpec.model_validate(specs[new]["contract"])
         )
         views = [
-            ChangeView(**c.__dict__, impacted=self._impacted(actor, row, domain_row, c) if c.breaking else [])
+            ChangeView(**c.__dict__, impacted=self.impact.impacted(actor, row, domain_row, c) if c.breaking else [])
             for c in changes
         ]
         return VersionDiff(
@@ -390,49 +369,22 @@ class ProductService:
         table = find_table(session, lakehouse.id, spec.storage.table) if lakehouse else None
         return self._tables.handle(domain, lakehouse, table) if lakehouse and table else None
 
-    def _next_version(
-        self, actor: Principal, row: ProductRow, domain: DomainRow, diff: list[Change], requested: str | None
-    ) -> str:
-        breaking = [c for c in diff if c.breaking]
-        if requested is not None:
-            if not SEMVER.match(requested):
-                raise InvalidInput("version: not a semantic version", errors=[ErrorItem(("version",), "not semver")])
-            if major(requested) <= major(row.version) and breaking and row.status in VISIBLE_TO_ALL:
-                raise self._breaking(actor, row, domain, breaking)
-            if semver_key(requested) <= semver_key(row.version):
-                raise Conflict(f"Version {requested} is not newer than {row.version}")
-            return requested
-        if breaking and row.status in VISIBLE_TO_ALL:
-            raise self._breaking(actor, row, domain, breaking)
-        return next_version(row.version, diff) if diff else bump_patch(row.version)
-
     def _transition(
         self,
         actor: Principal,
         domain: str,
         product: str,
-        status: str,
+        status: ProductStatus,
         action: Action,
-        allowed_from: set[str],
         *,
         sunset: date | None = None,
         payload: dict[str, Any] | None = None,
     ) -> DataProduct:
         with self._catalog.transaction() as session:
             row, domain_row = self._load(session, actor, domain, product, action)
-            if row.status not in allowed_from:
-                raise Conflict(f"Product {row.name!r} is {row.status}; it cannot become {status}")
-            before = row.status
-            now = self._clock.now()
-            row.status = status
-            if status == "published" and row.published_at is None:
-                row.published_at = now
-            if status == "deprecated":
-                row.deprecated_at, row.sunset_date = now, sunset
-            row.revision += 1
-            row.updated_at = now
-            view = self._view(row, domain_row)
-            if status == "published":
+            before = move(row, status, self._clock.now(), sunset=sunset)
+            view = product_view(row, domain_row)
+            if status is ProductStatus.PUBLISHED:
                 view = self._run_checks("publish", view, ProductSpec.model_validate(row.spec))
             self._journal(
                 session,
@@ -445,76 +397,6 @@ class ProductService:
                 payload={"product": view.qualified_name, "version": row.version, "owner": row.owner, **(payload or {})},
             )
             return view
-
-    def _write_guard(self, handle: TableHandle, schema: pa.Schema, mode: str) -> ContractCheck | None:
-        with self._catalog.read() as session:
-            bound = products_on_table(session, handle.table.id, VISIBLE_TO_ALL)
-        if not bound:
-            return None
-        row = bound[0]
-        qualified = f"{handle.domain.slug}/{row.slug}"
-
-        def warn(violations: list[Violation]) -> None:
-            with self._catalog.transaction() as session:
-                record(
-                    session,
-                    at=self._clock.now(),
-                    actor=None,
-                    action="product.contract_violation",
-                    resource_type="product",
-                    resource_id=row.id,
-                    resource_name=qualified,
-                    domain=handle.domain.slug,
-                    payload={"table": handle.qualified_name, "violations": [v.message for v in violations]},
-                )
-
-        contract = ContractSpec.model_validate(row.spec["contract"])
-        unique = [name for name, column in contract.columns.items() if column.unique]
-        existing: dict[str, pa.ChunkedArray] = {}
-        if unique and mode == "append" and self._tables.delta.exists(handle.uri):
-            # Read before the write starts: delta-rs cannot be re-entered from inside its own write stream.
-            current = self._tables.delta.read(handle.uri, columns=unique).read_all()
-            existing = {c: current.column(c) for c in unique}
-        check = ContractCheck(qualified, handle.qualified_name, contract, row.enforcement, existing, warn)
-        rules = rules_on_write(
-            row.spec.get("quality_rules") or [], all_errors=bool(row.spec.get("quality_rules_on_write"))
-        )
-        if rules:
-            check.row_rules = RowRulesCheck(rules, self._clock.now(), list(contract.columns))
-        return check
-
-    def _view(self, row: ProductRow, domain: DomainRow) -> DataProduct:
-        spec = row.spec
-        storage = spec["storage"]
-        return DataProduct(
-            id=row.id,
-            qualified_name=f"{domain.slug}/{row.slug}",
-            name=row.name,
-            slug=row.slug,
-            domain=domain.slug,
-            owner=row.owner,
-            description=row.description,
-            contract=spec["contract"],
-            storage=storage,
-            quality_rules=spec.get("quality_rules", []),
-            tags=list(row.tags),
-            classification=row.classification,
-            documentation_url=spec.get("documentation_url"),
-            data_steward=spec.get("data_steward"),
-            input_ports=spec.get("input_ports", []),
-            output_ports=spec.get("output_ports", []),
-            enforcement=row.enforcement,
-            status=row.status,
-            version=row.version,
-            table=f"{domain.slug}.{storage['lakehouse']}.{storage['table']}",
-            created_by=row.created_by,
-            created_at=row.created_at,
-            updated_at=row.updated_at,
-            published_at=row.published_at,
-            deprecated_at=row.deprecated_at,
-            sunset_date=row.sunset_date,
-            etag=f'"{row.id}.{row.revision}"',
-        )
 
     def _journal(
         self,
@@ -541,39 +423,3 @@ class ProductService:
             after=after,
             payload=payload,
         )
-
-
-def _apply(row: ProductRow, spec: ProductSpec) -> None:
-    row.spec = spec.model_dump(mode="json", by_alias=True, exclude={"create_table"})
-    row.owner = spec.owner.strip().lower()
-    row.enforcement = spec.enforcement
-    row.classification = spec.classification
-    row.tags = list(spec.tags)
-    row.description = spec.description
-
-
-def _versioned_part(spec: ProductSpec) -> dict[str, Any]:
-    return spec.model_dump(mode="json", by_alias=True, include=set(VERSIONED_FIELDS))
-
-
-def _version_row(
-    row: ProductRow, diff: list[Change], actor: Principal, at: Any, *, spec: ProductSpec | None = None
-) -> ProductVersionRow:
-    document = spec.model_dump(mode="json", by_alias=True, exclude={"create_table"}) if spec else row.spec
-    return ProductVersionRow(
-        id=new_id("dpv"),
-        product_id=row.id,
-        version=row.version,
-        spec=document,
-        changes=[c.__dict__ for c in diff],
-        created_by=actor.name,
-        created_at=at,
-    )
-
-
-def _summary(product: DataProduct) -> dict[str, Any]:
-    return product.model_dump(mode="json", include={"name", "owner", "status", "version", "table", "tags"})
-
-
-def _purge_products(session: Session, domain_id: str) -> None:
-    session.execute(delete(ProductRow).where(ProductRow.domain_id == domain_id))

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
-from lakemesh.catalog.tables import ProductRow, TableRow
+from lakemesh.catalog.tables.lakehouses import TableRow
+from lakemesh.catalog.tables.products import ProductRow
 from lakemesh.core.names import slugify
-
-VISIBLE_TO_ALL = ("published", "deprecated")
-BINDING_STATUSES = ("draft", "published", "deprecated")
+from lakemesh.products.status import BINDING
 
 
 def find_product(session: Session, domain_id: str, ref: str) -> ProductRow | None:
@@ -32,7 +31,11 @@ def count_products(session: Session, domain_id: str) -> tuple[str, int]:
 
 
 def table_in_use(session: Session, table: TableRow) -> str | None:
-    bound = products_on_table(session, table.id, BINDING_STATUSES)
+    bound = products_on_table(session, table.id, BINDING)
     if not bound:
         return None
     return f"data product {bound[0].name!r} is served from it (retire or rebind the product first)"
+
+
+def purge_products(session: Session, domain_id: str) -> None:
+    session.execute(delete(ProductRow).where(ProductRow.domain_id == domain_id))

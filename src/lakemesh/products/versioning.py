@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import pyarrow as pa
 
-from lakemesh.catalog.tables import ProductRow
+from lakemesh.catalog.tables.products import ProductRow
 from lakemesh.core.errors import Conflict, ErrorItem, InvalidInput
 from lakemesh.engine.rules import parse_rule, validate_rule_columns
 from lakemesh.lakehouses.models import ColumnDef, TableCreate
-from lakemesh.products.compat import Change
+from lakemesh.products.compat import Change, next_version
 from lakemesh.products.contract import to_arrow_schema
-from lakemesh.products.models import ProductSpec, QualityRuleSpec
+from lakemesh.products.models import SEMVER, ProductSpec, QualityRuleSpec
+from lakemesh.products.status import VISIBLE_TO_ALL
 from lakemesh.storage.types import type_name
 
 
@@ -77,3 +80,22 @@ def major(version: str) -> int:
 def bump_patch(version: str) -> str:
     first, second, third = semver_key(version)
     return f"{first}.{second}.{third + 1}"
+
+
+def version_after(
+    row: ProductRow, diff: list[Change], requested: str | None, refuse: Callable[[list[Change]], Conflict]
+) -> str:
+    """The next version of a changed product: `requested` if it is newer semver (and a major bump when a served
+    product breaks), else derived from the diff; `refuse(breaking)` is the 409 to raise."""
+    breaking = [c for c in diff if c.breaking]
+    if requested is not None:
+        if not SEMVER.match(requested):
+            raise InvalidInput("version: not a semantic version", errors=[ErrorItem(("version",), "not semver")])
+        if major(requested) <= major(row.version) and breaking and row.status in VISIBLE_TO_ALL:
+            raise refuse(breaking)
+        if semver_key(requested) <= semver_key(row.version):
+            raise Conflict(f"Version {requested} is not newer than {row.version}")
+        return requested
+    if breaking and row.status in VISIBLE_TO_ALL:
+        raise refuse(breaking)
+    return next_version(row.version, diff) if diff else bump_patch(row.version)

@@ -33,6 +33,7 @@ from lakemesh.engine.pool import SessionPool
 from lakemesh.executors import Executor
 from lakemesh.lakehouses.tables import TableHandle, TableService, table_resource
 from lakemesh.products.service import ProductService
+from lakemesh.products.status import VISIBLE_TO_ALL
 from lakemesh.products.views import DataProduct
 from lakemesh.quality.checks import (
     Checked,
@@ -51,7 +52,6 @@ from lakemesh.quality.sla_watch import SlaWatch
 from lakemesh.quality.store import previous_for_increment, run_view, runs_page, schedule_view
 
 log = logging.getLogger(__name__)
-VISIBLE_TO_ALL = ("published", "deprecated")
 REDACTED_LABELS = ("confidential", "highly confidential")
 REDACTED = "***"
 MAX_METRICS_ROWS = 100_000

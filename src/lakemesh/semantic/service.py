@@ -19,7 +19,7 @@ from lakemesh.auth.models import Principal
 from lakemesh.auth.roles import Action
 from lakemesh.catalog import Catalog
 from lakemesh.catalog.journal import record
-from lakemesh.catalog.tables import DomainRow
+from lakemesh.catalog.tables.domains import DomainRow
 from lakemesh.catalog.tables.semantic import SemanticModelRow, SemanticModelVersionRow
 from lakemesh.core.clock import Clock
 from lakemesh.core.errors import ErrorItem, Forbidden, InvalidInput, NotFound, PreconditionFailed, not_found
@@ -68,7 +68,6 @@ class SemanticService:
         self._products = products
         self._tables = tables
         self._query = query
-        domains.register_dependent(_count_models, _purge_models)
 
     # -- save ------------------------------------------------------------------------------------
     def put(
@@ -355,14 +354,14 @@ class SemanticService:
         )
 
 
-def _count_models(session: Session, domain_id: str) -> tuple[str, int]:
+def count_models(session: Session, domain_id: str) -> tuple[str, int]:
     n = session.scalar(
         select(func.count()).select_from(SemanticModelRow).where(SemanticModelRow.domain_id == domain_id)
     )
     return "semantic models", int(n or 0)
 
 
-def _purge_models(session: Session, domain_id: str) -> None:
+def purge_models(session: Session, domain_id: str) -> None:
     session.execute(delete(SemanticModelRow).where(SemanticModelRow.domain_id == domain_id))
 
 

@@ -19,13 +19,17 @@ from lakemesh.auth.service import principal_from_row
 from lakemesh.auth.tokens import hash_secret
 from lakemesh.catalog import Catalog
 from lakemesh.catalog.journal import record
-from lakemesh.catalog.tables import DomainRow, LakehouseRow, PrincipalRow, ProductRow, TableRow
 from lakemesh.catalog.tables.access import GrantRow
+from lakemesh.catalog.tables.auth import PrincipalRow
+from lakemesh.catalog.tables.domains import DomainRow
+from lakemesh.catalog.tables.lakehouses import LakehouseRow, TableRow
+from lakemesh.catalog.tables.products import ProductRow
 from lakemesh.catalog.tables.sharing import SharingProfileRow
 from lakemesh.core.clock import Clock
 from lakemesh.core.errors import Conflict, NotFound
 from lakemesh.core.ids import new_id
 from lakemesh.lakehouses.tables import TableService
+from lakemesh.products.status import VISIBLE_TO_ALL
 from lakemesh.sharing.models import IssuedSharingProfile, SharingProfile, SharingProfileTable
 from lakemesh.sharing.tokens import new_recipient_token, token_prefix
 
@@ -147,7 +151,7 @@ class SharingProfiles:
             .join(LakehouseRow, LakehouseRow.id == TableRow.lakehouse_id)
             .join(DomainRow, DomainRow.id == ProductRow.domain_id)
             .where(
-                ProductRow.status.in_(store.SERVING_STATUSES),
+                ProductRow.status.in_(VISIBLE_TO_ALL),
                 store.in_force(self._clock.now()),
                 store.held_by(principal.id),
                 TableRow.domain_id == ProductRow.domain_id,

@@ -19,7 +19,9 @@ from sqlalchemy.orm import Session
 from lakemesh.auth.models import Principal
 from lakemesh.auth.tokens import hash_secret
 from lakemesh.catalog import Catalog
-from lakemesh.catalog.tables import AuditRow, DomainRow, LakehouseRow, TableRow
+from lakemesh.catalog.tables.audit import AuditRow
+from lakemesh.catalog.tables.domains import DomainRow
+from lakemesh.catalog.tables.lakehouses import LakehouseRow, TableRow
 from lakemesh.catalog.tables.sharing import ShareRecipientRow, ShareRow, ShareTableRow, SharingProfileRow
 from lakemesh.core.clock import Clock
 from lakemesh.core.errors import BadRequest, Forbidden, NotFound, Unauthorized

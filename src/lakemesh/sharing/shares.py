@@ -13,7 +13,9 @@ from lakemesh.auth.roles import Action
 from lakemesh.auth.tokens import hash_secret
 from lakemesh.catalog import Catalog
 from lakemesh.catalog.journal import record
-from lakemesh.catalog.tables import DomainRow, LakehouseRow, RoleAssignmentRow, TableRow
+from lakemesh.catalog.tables.auth import RoleAssignmentRow
+from lakemesh.catalog.tables.domains import DomainRow
+from lakemesh.catalog.tables.lakehouses import LakehouseRow, TableRow
 from lakemesh.catalog.tables.sharing import ShareRecipientRow, ShareRow, ShareTableRow
 from lakemesh.core.clock import Clock
 from lakemesh.core.durations import parse_duration

@@ -15,7 +15,8 @@ from lakemesh.auth.authorize import Authorizer
 from lakemesh.auth.models import Principal
 from lakemesh.auth.roles import Action
 from lakemesh.catalog import Catalog
-from lakemesh.catalog.tables import DomainRow, LakehouseRow, TableRow
+from lakemesh.catalog.tables.domains import DomainRow
+from lakemesh.catalog.tables.lakehouses import LakehouseRow, TableRow
 from lakemesh.core.clock import Clock
 from lakemesh.core.errors import Conflict, NotFound, invalid
 from lakemesh.core.names import validate_identifier

@@ -45,7 +45,7 @@ class DataRoot:
         if settings.s3_access_key_id:
             options["AWS_ACCESS_KEY_ID"] = settings.s3_access_key_id
         if settings.s3_secret_access_key:
-            options["AWS_SECRET_ACCESS_KEY"] = settings.s3_secret_access_key
+            options["AWS_SECRET_ACCESS_KEY"] = settings.s3_secret_access_key.get_secret_value()
         if settings.s3_concurrency not in CONCURRENCY:
             raise invalid("s3_concurrency", f"must be one of {', '.join(CONCURRENCY)}")
         if settings.s3_concurrency == "unsafe-rename":

@@ -10,8 +10,8 @@ from sqlalchemy.orm import Session
 from lakemesh.auth.models import Principal
 from lakemesh.catalog import Catalog
 from lakemesh.catalog.journal import record
-from lakemesh.catalog.tables import LakehouseRow, TemplateRow
-from lakemesh.catalog.tables.pipelines import TemplateVersionRow
+from lakemesh.catalog.tables.lakehouses import LakehouseRow
+from lakemesh.catalog.tables.templates import TemplateRow, TemplateVersionRow
 from lakemesh.core.clock import Clock
 from lakemesh.core.errors import Forbidden, NotFound, invalid
 from lakemesh.core.ids import new_id

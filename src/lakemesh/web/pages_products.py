@@ -17,6 +17,7 @@ from lakemesh.core.errors import Forbidden, NotFound
 from lakemesh.lineage.models import LineageGraph
 from lakemesh.metrics.directory import ProductCard
 from lakemesh.platform import Platform
+from lakemesh.products.status import VISIBLE_TO_ALL
 from lakemesh.products.views import DataProduct
 from lakemesh.web import access_actions, capabilities, formatting
 from lakemesh.web.lineage_svg import lineage_svg, node_href
@@ -30,7 +31,6 @@ FACETS = [("domain", "Domain"), ("tag", "Tag"), ("owner", "Owner"), ("classifica
           ("status", "Status")]  # fmt: skip
 SHOWN = 50
 PREVIEW_ROWS = 20
-PUBLIC_STATUSES = ("published", "deprecated")  # what list_products shows every signed-in principal
 
 
 @dataclass
@@ -128,7 +128,7 @@ def find_product(platform: Platform, me: Principal, domain: str, product: str) -
         return platform.products.get(me, domain, product)
     except Forbidden:
         listed = platform.products.get(platform.principals.bootstrap_admin(), domain, product)
-        if listed.status not in PUBLIC_STATUSES:
+        if listed.status not in VISIBLE_TO_ALL:
             raise NotFound(f"Data product {domain}/{product} not found") from None
         return listed
 

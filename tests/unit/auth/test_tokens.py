@@ -23,7 +23,7 @@ def test_tokens_are_stored_only_as_hashes(admin: Mesh) -> None:
     issued = admin.create_token(name="ci")
     from sqlalchemy import select
 
-    from lakemesh.catalog.tables import TokenRow
+    from lakemesh.catalog.tables.auth import TokenRow
 
     with admin.platform.catalog.read() as session:
         stored = [row.token_hash for row in session.scalars(select(TokenRow))]

@@ -16,7 +16,7 @@ from lakemesh.catalog.backup import backup_catalog, read_manifest, restore_catal
 from lakemesh.catalog.pg_tools import find_pg_tool, pg_connection_args
 from lakemesh.core.errors import Conflict, InvalidInput, NotFound, Unauthorized
 from lakemesh.core.settings import Settings
-from lakemesh.demodata import customer_360
+from lakemesh.demo.data import customer_360
 from lakemesh.mesh import Mesh
 from lakemesh.platform import Platform
 from tests.conftest import PG_BASE, create_pg_database, drop_pg_database, user

@@ -7,8 +7,8 @@ from datetime import UTC, datetime
 
 import pytest
 
-from lakemesh import demodata
 from lakemesh.demo import CUSTOMER_360, MARKETING_PRODUCTS
+from lakemesh.demo import data as demodata
 from lakemesh.mesh import Mesh
 
 

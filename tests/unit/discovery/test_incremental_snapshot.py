@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 import numpy as np
 import pytest
 
-from lakemesh import demodata
+from lakemesh.demo import data as demodata
 from lakemesh.discovery import layers
 from lakemesh.discovery.layers import LayeredWords
 from lakemesh.discovery.models import SearchQuery, SearchResults

@@ -121,7 +121,7 @@ def test_every_mutation_is_audited_with_who_and_what(admin: Mesh) -> None:
 def test_outbox_gets_an_event_for_each_mutation_in_the_same_transaction(admin: Mesh) -> None:
     from sqlalchemy import select
 
-    from lakemesh.catalog.tables import OutboxRow
+    from lakemesh.catalog.tables.audit import OutboxRow
 
     admin.create_domain("Sales")
     with pytest.raises(Conflict):

@@ -9,8 +9,8 @@ from typing import Any
 import pytest
 
 from lakemesh.core.settings import Settings
-from lakemesh.demodata import crm_customers, customer_360
-from lakemesh.governance.demo import GLOBAL_POLICIES, SALES_POLICIES
+from lakemesh.demo.data import crm_customers, customer_360
+from lakemesh.demo.governance import GLOBAL_POLICIES, SALES_POLICIES
 from lakemesh.mesh import Mesh
 from tests.conftest import user
 

@@ -11,7 +11,7 @@ import pytest
 from lakemesh.core.clock import FrozenClock
 from lakemesh.core.errors import PolicyViolation
 from lakemesh.core.settings import Settings
-from lakemesh.demodata import crm_customers, customer_360
+from lakemesh.demo.data import crm_customers, customer_360
 from lakemesh.mesh import Mesh
 from lakemesh.platform import Platform
 from tests.unit.governance_service.conftest import SEED_POLICIES, policy

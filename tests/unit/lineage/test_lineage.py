@@ -10,7 +10,7 @@ import pyarrow as pa
 import pytest
 from sqlalchemy import func, select
 
-from lakemesh.catalog.tables.pipelines import LineageEventRow
+from lakemesh.catalog.tables.lineage import LineageEventRow
 from lakemesh.core.errors import Forbidden, InvalidInput, NotFound
 from lakemesh.mesh import Mesh
 from tests.conftest import user

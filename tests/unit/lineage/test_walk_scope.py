@@ -10,7 +10,8 @@ import pyarrow as pa
 import pytest
 from sqlalchemy import select
 
-from lakemesh.catalog.tables import DomainRow, ProductRow
+from lakemesh.catalog.tables.domains import DomainRow
+from lakemesh.catalog.tables.products import ProductRow
 from lakemesh.core.ids import new_id
 from lakemesh.mesh import Mesh
 from tests.conftest import user

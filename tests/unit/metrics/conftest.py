@@ -11,7 +11,7 @@ import pytest
 
 from lakemesh.core.clock import FrozenClock
 from lakemesh.core.settings import Settings
-from lakemesh.demodata import customer_360
+from lakemesh.demo.data import customer_360
 from lakemesh.mesh import Mesh
 from lakemesh.metrics.service import MetricsService
 from lakemesh.platform import Platform

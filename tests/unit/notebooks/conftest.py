@@ -10,8 +10,8 @@ from pathlib import Path
 import pyarrow as pa
 import pytest
 
-from lakemesh import demodata
 from lakemesh.core.settings import Settings
+from lakemesh.demo import data as demodata
 from lakemesh.demo import load_demo
 from lakemesh.mesh import Mesh
 from lakemesh.platform import Platform

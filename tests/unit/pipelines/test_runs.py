@@ -8,7 +8,7 @@ import pyarrow as pa
 import pytest
 from sqlalchemy import select
 
-from lakemesh.catalog.tables import OutboxRow
+from lakemesh.catalog.tables.audit import OutboxRow
 from lakemesh.core.errors import Conflict, Forbidden
 from lakemesh.mesh import Mesh
 from lakemesh.pipelines.steps import StepContext

@@ -9,7 +9,7 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import select, update
 
-from lakemesh.catalog.tables import OutboxRow
+from lakemesh.catalog.tables.audit import OutboxRow
 from lakemesh.catalog.tables.pipelines import PipelineRunRow
 from lakemesh.core.clock import FrozenClock
 from lakemesh.core.settings import Settings

@@ -11,7 +11,7 @@ import pyarrow as pa
 import pytest
 
 from lakemesh.core.errors import Conflict, ContractViolation, Forbidden, InvalidInput, NotFound
-from lakemesh.demodata import customer_360
+from lakemesh.demo.data import customer_360
 from lakemesh.mesh import Mesh
 from tests.conftest import user
 from tests.unit.products.seed import CUSTOMER_360

@@ -13,7 +13,7 @@ import pytest
 
 from lakemesh.core.clock import FrozenClock
 from lakemesh.core.settings import Settings
-from lakemesh.demodata import customer_360
+from lakemesh.demo.data import customer_360
 from lakemesh.mesh import Mesh
 from lakemesh.platform import Platform
 from tests.unit.products.seed import CUSTOMER_360

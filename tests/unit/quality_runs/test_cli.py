@@ -10,7 +10,7 @@ import pytest
 from typer.testing import CliRunner
 
 from lakemesh.cli.main import app
-from lakemesh.demodata import customer_360
+from lakemesh.demo.data import customer_360
 from lakemesh.mesh import Mesh
 from tests.unit.products.seed import CUSTOMER_360
 

@@ -8,7 +8,7 @@ import pytest
 
 from lakemesh.core.clock import FrozenClock
 from lakemesh.core.errors import Forbidden, LakemeshError
-from lakemesh.demodata import CUSTOMER_360
+from lakemesh.demo.data import CUSTOMER_360
 from lakemesh.mesh import Mesh
 from lakemesh.quality.native import ParquetSession, native_files
 from tests.unit.quality_runs.conftest import PRODUCT, TABLE, rows, seed

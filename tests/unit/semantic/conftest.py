@@ -9,8 +9,8 @@ from typing import Any
 import pyarrow as pa
 import pytest
 
+from lakemesh.demo.semantic import CUSTOMER_ANALYTICS
 from lakemesh.mesh import Mesh
-from lakemesh.semantic.demo import CUSTOMER_ANALYTICS
 from tests.conftest import user
 from tests.unit.access.conftest import customers, product_document
 

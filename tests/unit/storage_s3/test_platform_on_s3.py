@@ -17,9 +17,9 @@ from deltalake.exceptions import CommitFailedError
 from lakemesh.core.clock import FrozenClock
 from lakemesh.core.errors import Conflict, Gone, InvalidInput, LakemeshError
 from lakemesh.core.settings import Settings
+from lakemesh.demo.semantic import CUSTOMER_ANALYTICS
 from lakemesh.metrics.snapshots import SnapshotTable
 from lakemesh.quality.metrics_table import MetricsTable
-from lakemesh.semantic.demo import CUSTOMER_ANALYTICS
 from lakemesh.storage import writer
 from lakemesh.storage.location import DataRoot
 from tests.object_store import keys

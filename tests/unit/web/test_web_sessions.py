@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from lakemesh.api.app import create_app
 from lakemesh.auth.models import PrincipalCreate
-from lakemesh.catalog.tables import WebSessionRow
+from lakemesh.catalog.tables.auth import WebSessionRow
 from lakemesh.mesh import Mesh
 from lakemesh.web.session import COOKIE
 from tests.unit.metrics.test_web_pages import csrf_of

@@ -5,7 +5,7 @@ from __future__ import annotations
 from alembic import context
 from sqlalchemy import engine_from_config, pool
 
-from lakemesh.catalog.tables import Base
+from lakemesh.catalog.tables.base import Base
 
 config = context.config
 engine = config.attributes.get("engine")

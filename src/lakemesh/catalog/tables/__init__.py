@@ -1,27 +1,27 @@
-"""Every catalog table, imported here so Alembic sees one metadata."""
+"""Every catalog table, imported here so Alembic sees one metadata.
+
+Rows are imported from their owner's module (`lakemesh.catalog.tables.products`, …), never from this package:
+import-linter lets only the owning capability (and the catalog) import a table module (see pyproject.toml).
+"""
 
 # Capability modules register their tables on Base.metadata when imported.
-from lakemesh.catalog.tables import access, governance, pipelines, quality, scheduling, semantic, sharing  # noqa: F401
-from lakemesh.catalog.tables.audit import AuditRow, OutboxCursorRow, OutboxRow
-from lakemesh.catalog.tables.auth import PrincipalRow, RoleAssignmentRow, TokenRow, WebSessionRow
+from lakemesh.catalog.tables import (  # noqa: F401
+    access,
+    audit,
+    auth,
+    discovery,
+    domains,
+    governance,
+    lakehouses,
+    lineage,
+    pipelines,
+    products,
+    quality,
+    scheduling,
+    semantic,
+    sharing,
+    templates,
+)
 from lakemesh.catalog.tables.base import Base
-from lakemesh.catalog.tables.domains import DomainRow
-from lakemesh.catalog.tables.lakehouses import LakehouseRow, TableRow, TemplateRow
-from lakemesh.catalog.tables.products import ProductRow, ProductVersionRow
 
-__all__ = [
-    "AuditRow",
-    "Base",
-    "DomainRow",
-    "LakehouseRow",
-    "OutboxCursorRow",
-    "OutboxRow",
-    "PrincipalRow",
-    "ProductRow",
-    "ProductVersionRow",
-    "RoleAssignmentRow",
-    "TableRow",
-    "TemplateRow",
-    "TokenRow",
-    "WebSessionRow",
-]
+__all__ = ["Base"]

@@ -11,20 +11,6 @@ from sqlalchemy.orm import Mapped, mapped_column
 from lakemesh.catalog.tables.base import Base
 
 
-class TemplateRow(Base):
-    __tablename__ = "templates"
-
-    id: Mapped[str] = mapped_column(String(40), primary_key=True)
-    name: Mapped[str] = mapped_column(String(128), unique=True)
-    type: Mapped[str] = mapped_column(String(32))
-    document: Mapped[dict[str, Any]]
-    version: Mapped[int] = mapped_column(Integer, default=1)
-    builtin: Mapped[bool] = mapped_column(Boolean, default=False)
-    created_at: Mapped[datetime]
-    updated_at: Mapped[datetime]
-    updated_by: Mapped[str | None] = mapped_column(String(128))
-
-
 class LakehouseRow(Base):
     __tablename__ = "lakehouses"
     __table_args__ = (UniqueConstraint("domain_id", "name"),)

@@ -7,17 +7,17 @@ from typing import Any
 
 import pyarrow as pa
 
-from lakemesh import demodata
 from lakemesh.auth.models import Principal, PrincipalCreate
 from lakemesh.core.errors import NotFound
+from lakemesh.demo import data as demodata
+from lakemesh.demo.governance import load_governance_demo
+from lakemesh.demo.quality import load_quality_demo
+from lakemesh.demo.semantic import load_semantic_demo
+from lakemesh.demo.sharing import load_sharing_demo
 from lakemesh.domains.models import DomainCreate, MemberAdd
-from lakemesh.governance.demo import load_governance_demo
 from lakemesh.lakehouses.models import ColumnUpdate, LakehouseCreate, TableUpdate
 from lakemesh.platform import Platform
 from lakemesh.products.models import parse_product
-from lakemesh.quality.demo import load_quality_demo
-from lakemesh.semantic.demo import load_semantic_demo
-from lakemesh.sharing.demo import load_sharing_demo
 from lakemesh.templates.models import LAKEHOUSE_TEMPLATE
 
 PEOPLE = [

@@ -1,0 +1,51 @@
+"""What other capabilities may ask about products: found by reference, and visible to whom. One definition of each."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from lakemesh.auth.authorize import Authorizer, Reader, Resource
+from lakemesh.auth.models import Principal
+from lakemesh.auth.roles import Action
+from lakemesh.catalog.tables.domains import DomainRow
+from lakemesh.catalog.tables.products import ProductRow
+from lakemesh.core.names import slugify
+from lakemesh.domains.service import find_domain_row
+from lakemesh.products.status import VISIBLE_TO_ALL
+from lakemesh.products.store import find_product
+
+
+def product_resource(row: ProductRow, domain: DomainRow) -> Resource:
+    return Resource("product", f"{domain.slug}/{row.slug}", domain.id, visible=row.status in VISIBLE_TO_ALL)
+
+
+def may_see(authz: Authorizer, actor: Principal, product: ProductRow, domain: DomainRow, session: Reader) -> bool:
+    """Published and deprecated products are seen by everyone (no role lookup); drafts and retired ones by their
+    domain."""
+    return product.status in VISIBLE_TO_ALL or authz.can(
+        actor, Action.ITEM_READ, product_resource(product, domain), session
+    )
+
+
+def visible_product(
+    session: Session, authz: Authorizer, actor: Principal, domain_ref: str, ref: str
+) -> tuple[ProductRow, DomainRow] | None:
+    """`domain/product` when `actor` may see it; None when it is missing or hidden (callers answer both alike)."""
+    domain = find_domain_row(session, domain_ref)
+    product = find_product(session, domain.id, ref) if domain else None
+    if domain is None or product is None or not may_see(authz, actor, product, domain, session):
+        return None
+    return product, domain
+
+
+def visible_products_named(
+    session: Session, authz: Authorizer, actor: Principal, ref: str
+) -> list[tuple[ProductRow, DomainRow]]:
+    """Every product called `ref` in any domain that `actor` may see (a bare name may be ambiguous)."""
+    rows = session.execute(
+        select(ProductRow, DomainRow)
+        .join(DomainRow, DomainRow.id == ProductRow.domain_id)
+        .where(ProductRow.slug == slugify(ref))
+    ).all()
+    return [(p, d) for p, d in rows if may_see(authz, actor, p, d, session)]
