@@ -2,6 +2,8 @@
 
 `claim()` locks the consumer's cursor row (FOR UPDATE SKIP LOCKED on PostgreSQL), so with several replicas
 one consumer's batch is handled by exactly one of them; the position only moves when the handler succeeded.
+On SQLite the batch starts by taking the database's write lock, so two threads (a writer indexing its own
+events, the scheduler) never read the same position and handle the same events twice.
 """
 
 from __future__ import annotations
@@ -9,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from lakemesh.catalog.db import Catalog
@@ -21,6 +23,12 @@ Handler = Callable[[list[OutboxRow]], None]
 def consume(catalog: Catalog, consumer: str, handler: Handler, *, now: datetime, limit: int = 500) -> int:
     """Hand the next events after the consumer's position to `handler`; returns how many were handled."""
     with catalog.transaction() as session:
+        if catalog.is_sqlite:  # a write first: pysqlite's reads before it would run outside the transaction
+            session.execute(
+                update(OutboxCursorRow)
+                .where(OutboxCursorRow.consumer == consumer)
+                .values(last_id=OutboxCursorRow.last_id)
+            )
         cursor_query = select(OutboxCursorRow).where(OutboxCursorRow.consumer == consumer)
         if not catalog.is_sqlite:
             cursor_query = cursor_query.with_for_update(skip_locked=True)
