@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import time
+import uuid
 
 _ALPHABET = "0123456789abcdefghjkmnpqrstvwxyz"  # Crockford base32, lower case
 
@@ -16,3 +17,30 @@ def new_id(prefix: str) -> str:
         value, rest = divmod(value, 32)
         chars.append(_ALPHABET[rest])
     return f"{prefix}_{''.join(reversed(chars))}"
+
+
+def uuid_of(object_id: str) -> str:
+    """The object's GUID for Fabric/Purview clients: its 128-bit ULID body as a UUID, so nothing is stored."""
+    _, _, body = object_id.rpartition("_")
+    value = 0
+    for char in body.lower():
+        value = value * 32 + _ALPHABET.index(char)
+    return str(uuid.UUID(int=value))
+
+
+def id_from_uuid(text: str, prefix: str) -> str | None:
+    """The native id (`dom_01J...`) a GUID stands for, or None when `text` is not a GUID."""
+    try:
+        value = uuid.UUID(text.strip()).int
+    except (ValueError, AttributeError):
+        return None
+    chars = []
+    for _ in range(26):
+        value, rest = divmod(value, 32)
+        chars.append(_ALPHABET[rest])
+    return f"{prefix}_{''.join(reversed(chars))}"
+
+
+def native_ref(ref: str, prefix: str) -> str:
+    """`ref` with a GUID turned into the native id, so every lookup accepts both; other refs unchanged."""
+    return id_from_uuid(ref, prefix) or ref
