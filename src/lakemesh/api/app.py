@@ -9,7 +9,7 @@ from fastapi import Depends, FastAPI
 from fastapi_offline import FastAPIOffline
 
 from lakemesh import __version__, web
-from lakemesh.api import limits, openapi, problems
+from lakemesh.api import compat, limits, openapi, problems
 from lakemesh.api.middleware import BodyGuard
 from lakemesh.api.routes import access as access_routes
 from lakemesh.api.routes import audit, domains, health, lakehouses, principals, products, table_data, templates
@@ -76,6 +76,7 @@ def create_app(platform: Platform) -> FastAPI:
     app.include_router(selfserve_routes.router)
     app.include_router(governance_routes.router)
     app.include_router(quality_routes.router)
+    compat.mount(app, platform)  # Fabric, Purview, Power BI compatible REST (docs/compat.md)
 
     app.add_middleware(BodyGuard, max_bytes=platform.settings.max_body_bytes, raw_paths=RAW_BODY_PATHS)
     return app
