@@ -76,7 +76,7 @@ def create_app(platform: Platform) -> FastAPI:
     app.include_router(selfserve_routes.router)
     app.include_router(governance_routes.router)
     app.include_router(quality_routes.router)
-    compat.mount(app, platform)  # Fabric, Purview, Power BI compatible REST (docs/compat.md)
+    compat.mount(app)  # Fabric, Purview, Power BI compatible REST (docs/compat.md)
 
     app.add_middleware(BodyGuard, max_bytes=platform.settings.max_body_bytes, raw_paths=RAW_BODY_PATHS)
     return app

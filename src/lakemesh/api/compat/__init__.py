@@ -8,11 +8,11 @@ from __future__ import annotations
 
 from fastapi import APIRouter, FastAPI, Request
 
-from lakemesh.api.compat import errors, fabric_items, fabric_workspaces
-from lakemesh.platform import Platform
+from lakemesh.api.compat import errors, fabric_items, fabric_workspaces, powerbi
 
 FABRIC_PREFIX = "/fabric/v1"
-PREFIXES = {"Fabric": FABRIC_PREFIX}
+POWERBI_PREFIX = "/powerbi/v1.0/myorg"
+PREFIXES = {"Fabric": FABRIC_PREFIX, "Power BI": POWERBI_PREFIX}
 
 _fallback = APIRouter()
 
@@ -23,16 +23,18 @@ def _unsupported(request: Request, rest: str) -> None:
     raise errors.not_supported(f"{request.method} /{rest}")
 
 
-def fabric_app(platform: Platform) -> FastAPI:
-    app = FastAPI(title="Lakemesh: Fabric REST v1", docs_url=None, redoc_url=None)
-    app.state.platform = platform
-    errors.install(app)
-    app.include_router(fabric_workspaces.router)
-    app.include_router(fabric_items.router)
-    app.include_router(_fallback)
+def _surface(parent: FastAPI, title: str, routers: list[APIRouter], render: errors.Render) -> FastAPI:
+    app = FastAPI(title=f"Lakemesh: {title}", docs_url=None, redoc_url=None)
+    app.state.platform = parent.state.platform
+    app.state.heavy_slots = parent.state.heavy_slots  # one pool of heavy slots, shared with the native API
+    errors.install(app, render)
+    for router in [*routers, _fallback]:
+        app.include_router(router)
     return app
 
 
-def mount(app: FastAPI, platform: Platform) -> None:
+def mount(app: FastAPI) -> None:
     """The one line `api/app.py` calls: every compatible surface at its documented prefix."""
-    app.mount(FABRIC_PREFIX, fabric_app(platform))
+    fabric = [fabric_workspaces.router, fabric_items.router]
+    app.mount(FABRIC_PREFIX, _surface(app, "Fabric REST v1", fabric, errors.fabric_error))
+    app.mount(POWERBI_PREFIX, _surface(app, "Power BI REST", [powerbi.router], errors.powerbi_error))

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import uuid
+from collections.abc import Callable
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -64,22 +65,36 @@ def fabric_error(status: int, code: str, message: str, details: list[dict[str, A
     return JSONResponse(body, status_code=status, headers=headers)
 
 
+def powerbi_error(status: int, code: str, message: str, details: list[dict[str, Any]] | None = None) -> JSONResponse:
+    """Power BI's shape: `{"error": {"code", "message", "pbi.error": {"code", "details"}}}`."""
+    lines = [{"code": "DetailsMessage", "detail": {"type": 1, "value": message}}]
+    lines += [{"code": d["errorCode"], "detail": {"type": 1, "value": d["message"]}} for d in details or []]
+    body = {"error": {"code": code, "message": message, "pbi.error": {"code": code, "details": lines}}}
+    headers = {"RequestId": str(uuid.uuid4())}
+    if status == 401:
+        headers["WWW-Authenticate"] = 'Bearer realm="lakemesh"'
+    return JSONResponse(body, status_code=status, headers=headers)
+
+
+Render = Callable[[int, str, str, "list[dict[str, Any]] | None"], JSONResponse]
+
+
 def _details(items: list[Any]) -> list[dict[str, Any]]:
     return [{"errorCode": "InvalidParameter", "message": f"{'.'.join(map(str, i.loc))}: {i.message}"} for i in items]
 
 
-def install(app: FastAPI) -> None:
-    """Every error of the sub-application leaves in Fabric's shape."""
+def install(app: FastAPI, render: Render = fabric_error) -> None:
+    """Every error of the sub-application leaves in its surface's shape (Fabric's unless told)."""
 
     @app.exception_handler(CompatError)
     async def compat_error(_: Request, exc: CompatError) -> JSONResponse:
-        return fabric_error(exc.status, exc.code, exc.message, exc.details)
+        return render(exc.status, exc.code, exc.message, exc.details)
 
     @app.exception_handler(LakemeshError)
     async def lakemesh_error(_: Request, exc: LakemeshError) -> JSONResponse:
         status = 400 if exc.status == 422 else exc.status
         code = "InvalidInput" if exc.status == 422 else _CODES.get(exc.status, "Error")
-        return fabric_error(status, code, exc.detail, _details(exc.errors))
+        return render(status, code, exc.detail, _details(exc.errors))
 
     @app.exception_handler(RequestValidationError)
     async def validation_error(_: Request, exc: RequestValidationError) -> JSONResponse:
@@ -87,18 +102,18 @@ def install(app: FastAPI) -> None:
             {"errorCode": "InvalidParameter", "message": f"{'.'.join(map(str, e.get('loc', ())))}: {e.get('msg')}"}
             for e in exc.errors()
         ]
-        return fabric_error(400, "InvalidInput", "The request is not valid", details)
+        return render(400, "InvalidInput", "The request is not valid", details)
 
     @app.exception_handler(ValidationError)
     async def model_error(_: Request, exc: ValidationError) -> JSONResponse:
         invalid = as_invalid_input(exc)
-        return fabric_error(400, "InvalidInput", invalid.detail, _details(invalid.errors))
+        return render(400, "InvalidInput", invalid.detail, _details(invalid.errors))
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(_: Request, exc: StarletteHTTPException) -> JSONResponse:
-        return fabric_error(exc.status_code, _CODES.get(exc.status_code, "Error"), str(exc.detail))
+        return render(exc.status_code, _CODES.get(exc.status_code, "Error"), str(exc.detail), None)
 
     @app.exception_handler(Exception)
     async def unexpected(request: Request, exc: Exception) -> JSONResponse:
         log.exception("unexpected error on %s %s", request.method, request.url.path, exc_info=exc)
-        return fabric_error(500, "InternalError", "Something went wrong on the server; it has been logged.")
+        return render(500, "InternalError", "Something went wrong on the server; it has been logged.", None)
