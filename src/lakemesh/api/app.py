@@ -35,6 +35,9 @@ Authenticate with `Authorization: Bearer <token>`. Errors are RFC 9457 problem d
 Names are matched case-insensitively and addressed by slug (`Customer 360` → `customer-360`).
 """
 
+# The compatible surfaces' base URLs, for `lakemesh serve` to print.
+COMPAT_PREFIXES = compat.PREFIXES
+
 # Routes that take bodies other than JSON; they check their own media types and sizes.
 RAW_BODY_PATHS: list[str] = [*table_data.RAW_BODY_PATHS, *products.RAW_BODY_PATHS, *semantic_routes.RAW_BODY_PATHS]
 

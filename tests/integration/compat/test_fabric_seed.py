@@ -90,6 +90,12 @@ def test_the_seed_runs_verbatim_and_its_effects_are_real(fresh: Server, capsys: 
     )
 
 
+def test_serve_prints_the_compatible_base_urls(fresh: Server) -> None:
+    log = (fresh.home.parent / f"server-{fresh.url.rsplit(':', 1)[1]}.log").read_text()
+    assert f"Fabric compatible REST: {fresh.url}/fabric/v1" in log
+    assert f"Power BI compatible REST: {fresh.url}/powerbi/v1.0/myorg" in log
+
+
 def _by_name(members: list[dict[str, object]]) -> dict[str, object]:
     found = next(m for m in members if m["principal"] == "sales-steward@company.com")
     return {"principal": found["principal"], "role": found["role"]}
