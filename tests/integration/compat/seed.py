@@ -9,6 +9,7 @@ from typing import Any
 
 SEED = Path(__file__).with_name("seed_guide.txt")  # a copy of shared/seed/000_21f4ed4e26104019.txt
 FABRIC_URL = "https://api.fabric.microsoft.com/v1"
+PURVIEW_URL = "https://{purview_account}.purview.azure.com"  # any account name: the f-string stays as written
 
 
 def block(first_line: str, end_marker: str, after: str = "") -> str:
@@ -20,7 +21,7 @@ def block(first_line: str, end_marker: str, after: str = "") -> str:
 
 def run(code: str, server_url: str, token: str, replacements: dict[str, str] | None = None) -> dict[str, Any]:
     """Executes `code` with only the base URL, token (via the credential) and placeholder ids substituted."""
-    code = code.replace(FABRIC_URL, f"{server_url}/fabric/v1")
+    code = code.replace(FABRIC_URL, f"{server_url}/fabric/v1").replace(PURVIEW_URL, f"{server_url}/purview")
     for old, new in (replacements or {}).items():
         code = code.replace(f'"{old}"', f'"{new}"')
     namespace: dict[str, Any] = {"__name__": "seed"}

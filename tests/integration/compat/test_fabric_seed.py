@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-import io
 from collections.abc import Iterator
+from datetime import UTC, datetime
 
-import pyarrow as pa
-import pyarrow.parquet as pq
 import pytest
 
 from lakemesh.core.ids import uuid_of
+from lakemesh.demodata import customer_360
+from lakemesh.sdk.client import RemoteMesh
 from tests.conftest import PG_BASE, create_pg_database, drop_pg_database
 from tests.integration.compat import seed
 from tests.integration.conftest import Server, start_server
@@ -21,6 +21,8 @@ WORKSPACES = seed.block(
 SHARING = seed.block(
     "from azure.identity import DefaultAzureCredential\nimport requests\n", "# Option 2:", after="Cross-Domain"
 )
+PRODUCT = seed.block("# Data products are defined as configuration", "Cross-Domain Data Sharing")
+DISCOVERY = seed.block("# Data product discovery using Microsoft Purview REST API", "Quality Monitoring")
 SELF_SERVE = seed.block("# Self-serve platform using Fabric REST APIs", "Federated Governance")
 
 
@@ -61,15 +63,33 @@ def test_the_seed_runs_verbatim_and_its_effects_are_real(fresh: Server, capsys: 
     members = native.get("/api/v1/domains/sales/members").json()["items"]
     assert {"principal": "sales-steward@company.com", "role": "Member"}.items() <= _by_name(members).items()
 
+    # Data product registration: the seed's DataProduct entity becomes the Customer 360 product, contract and all.
+    # What the seed assumes exists outside its code, set up natively: the owning team and Sales' gold table.
+    assert native.post("/api/v1/principals", json={"name": "sales-data-team@company.com"}).status_code == 201
+    rows = customer_360(20, now=datetime.now(UTC))
+    RemoteMesh(fresh.url, fresh.token).write_table("Sales", "sales_lakehouse", "gold_customer_360", rows)
+    ran = seed.run(PRODUCT, fresh.url, fresh.token)
+    product = native.get("/api/v1/products/sales/customer-360")
+    assert product.status_code == 200, ran["register_data_product"](ran["customer_360_product"], "again")
+    assert product.json()["contract"]["sla"]["freshness"] == "24h"
+    assert product.json()["table"] == "sales.sales_lakehouse.gold_customer_360"
+    guid = uuid_of(product.json()["id"])
+    purview = f"/purview/catalog/api/atlas/v2/entity/guid/{guid}"
+    assert native.get(purview).json()["entity"]["attributes"]["qualifiedName"] == "sales/customer-360"
+
+    # Discovery: the seed's search prints each hit's attributes.
+    assert native.post("/api/v1/products/sales/customer-360/publish").status_code == 200
+    capsys.readouterr()
+    seed.run(DISCOVERY, fresh.url, fresh.token)
+    printed = capsys.readouterr().out
+    assert (
+        "Name: Customer 360" in printed
+        and "Domain: sales" in printed
+        and "Owner: sales-data-team@company.com" in printed
+    )
+
     # Cross-domain sharing: Sales' gold table and Marketing's lakehouse exist (set up natively), then the block.
     sales_id = native.get("/api/v1/domains/sales").json()["id"]
-    rows = pa.table({"customer_id": ["c1", "c2"], "segment": ["SMB", "Enterprise"]})
-    written = native.post(
-        "/api/v1/domains/sales/lakehouses/sales_lakehouse/tables/gold_customer_360/data",
-        content=_parquet(rows),
-        headers={"Content-Type": "application/vnd.apache.parquet"},
-    )
-    assert written.status_code == 200, written.text
     body = {"name": "marketing_lakehouse", "description": "Marketing", "data_steward": "m@company.com"}
     target = native.post("/api/v1/domains/marketing/lakehouses", json=body).json()
     ids = {
@@ -84,10 +104,11 @@ def test_the_seed_runs_verbatim_and_its_effects_are_real(fresh: Server, capsys: 
         "/api/v1/domains/marketing/lakehouses/marketing_lakehouse/tables/shared_customer_360/data",
         params={"format": "json"},
     )
-    assert shared.status_code == 200, shared.text
-    assert sorted(line for line in shared.text.splitlines()) == sorted(
-        ['{"customer_id":"c1","segment":"SMB"}', '{"customer_id":"c2","segment":"Enterprise"}']
+    source = native.get(
+        "/api/v1/domains/sales/lakehouses/sales_lakehouse/tables/gold_customer_360/data", params={"format": "json"}
     )
+    assert shared.status_code == 200, shared.text
+    assert sorted(shared.text.splitlines()) == sorted(source.text.splitlines()) and len(shared.text.splitlines()) == 20
 
 
 def test_serve_prints_the_compatible_base_urls(fresh: Server) -> None:
@@ -99,9 +120,3 @@ def test_serve_prints_the_compatible_base_urls(fresh: Server) -> None:
 def _by_name(members: list[dict[str, object]]) -> dict[str, object]:
     found = next(m for m in members if m["principal"] == "sales-steward@company.com")
     return {"principal": found["principal"], "role": found["role"]}
-
-
-def _parquet(table: pa.Table) -> bytes:
-    sink = io.BytesIO()
-    pq.write_table(table, sink)
-    return sink.getvalue()

@@ -8,11 +8,12 @@ from __future__ import annotations
 
 from fastapi import APIRouter, FastAPI, Request
 
-from lakemesh.api.compat import errors, fabric_items, fabric_workspaces, powerbi
+from lakemesh.api.compat import errors, fabric_items, fabric_workspaces, powerbi, purview_entities, purview_search
 
 FABRIC_PREFIX = "/fabric/v1"
 POWERBI_PREFIX = "/powerbi/v1.0/myorg"
-PREFIXES = {"Fabric": FABRIC_PREFIX, "Power BI": POWERBI_PREFIX}
+PURVIEW_PREFIX = "/purview"
+PREFIXES = {"Fabric": FABRIC_PREFIX, "Purview": PURVIEW_PREFIX, "Power BI": POWERBI_PREFIX}
 
 _fallback = APIRouter()
 
@@ -21,6 +22,17 @@ _fallback = APIRouter()
 def _unsupported(request: Request, rest: str) -> None:
     """Anything Lakemesh does not translate says so (501), never a silent success or a bare 404."""
     raise errors.not_supported(f"{request.method} /{rest}")
+
+
+def _purview_routers() -> list[APIRouter]:
+    """The Atlas and search routes under both of Purview's path families (catalog and Data Map)."""
+    routers = []
+    for family in ("/catalog/api", "/datamap/api"):
+        atlas, search = APIRouter(prefix=f"{family}/atlas/v2"), APIRouter(prefix=family)
+        atlas.include_router(purview_entities.router)
+        search.include_router(purview_search.router)
+        routers += [atlas, search]
+    return routers
 
 
 def _surface(parent: FastAPI, title: str, routers: list[APIRouter], render: errors.Render) -> FastAPI:
@@ -37,4 +49,5 @@ def mount(app: FastAPI) -> None:
     """The one line `api/app.py` calls: every compatible surface at its documented prefix."""
     fabric = [fabric_workspaces.router, fabric_items.router]
     app.mount(FABRIC_PREFIX, _surface(app, "Fabric REST v1", fabric, errors.fabric_error))
+    app.mount(PURVIEW_PREFIX, _surface(app, "Purview", _purview_routers(), errors.atlas_error))
     app.mount(POWERBI_PREFIX, _surface(app, "Power BI REST", [powerbi.router], errors.powerbi_error))

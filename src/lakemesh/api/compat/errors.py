@@ -76,6 +76,18 @@ def powerbi_error(status: int, code: str, message: str, details: list[dict[str, 
     return JSONResponse(body, status_code=status, headers=headers)
 
 
+def atlas_error(status: int, code: str, message: str, details: list[dict[str, Any]] | None = None) -> JSONResponse:
+    """Purview/Atlas's shape: `{"requestId", "errorCode": "ATLAS-404-00-005", "errorMessage"}`."""
+    atlas = code if code.startswith("ATLAS-") else f"ATLAS-{status}-00-001"
+    extra = "; ".join(d["message"] for d in details or [])
+    request_id = str(uuid.uuid4())
+    body = {"requestId": request_id, "errorCode": atlas, "errorMessage": f"{message} {extra}".strip()}
+    headers = {"x-ms-request-id": request_id}
+    if status == 401:
+        headers["WWW-Authenticate"] = 'Bearer realm="lakemesh"'
+    return JSONResponse(body, status_code=status, headers=headers)
+
+
 Render = Callable[[int, str, str, "list[dict[str, Any]] | None"], JSONResponse]
 
 
