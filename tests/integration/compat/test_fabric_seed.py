@@ -115,6 +115,7 @@ def test_serve_prints_the_compatible_base_urls(fresh: Server) -> None:
     log = (fresh.home.parent / f"server-{fresh.url.rsplit(':', 1)[1]}.log").read_text()
     assert f"Fabric compatible REST: {fresh.url}/fabric/v1" in log
     assert f"Power BI compatible REST: {fresh.url}/powerbi/v1.0/myorg" in log
+    assert f"Purview compatible REST: {fresh.url}/purview" in log
 
 
 def _by_name(members: list[dict[str, object]]) -> dict[str, object]:
