@@ -62,6 +62,7 @@ def create_app(platform: Platform) -> FastAPI:
     app.state.heavy_slots = limits.heavy_slots(platform)
     problems.install(app)
     openapi.install(app)
+    compat.mount(app)  # Fabric, Purview, Power BI compatible REST (docs/compat.md); first: routes match in order
 
     for module in (health, principals, domains, lakehouses, table_data, templates, products, audit):
         app.include_router(module.router)
@@ -79,7 +80,6 @@ def create_app(platform: Platform) -> FastAPI:
     app.include_router(selfserve_routes.router)
     app.include_router(governance_routes.router)
     app.include_router(quality_routes.router)
-    compat.mount(app)  # Fabric, Purview, Power BI compatible REST (docs/compat.md)
 
     app.add_middleware(BodyGuard, max_bytes=platform.settings.max_body_bytes, raw_paths=RAW_BODY_PATHS)
     return app
