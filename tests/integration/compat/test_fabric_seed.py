@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 import pytest
 
 from lakemesh.core.ids import uuid_of
-from lakemesh.demodata import customer_360
+from lakemesh.demo.data import customer_360
 from lakemesh.sdk.client import RemoteMesh
 from tests.conftest import PG_BASE, create_pg_database, drop_pg_database
 from tests.integration.compat import seed

@@ -8,8 +8,8 @@ import pyarrow as pa
 import yaml
 
 from lakemesh.core.ids import uuid_of
+from lakemesh.demo.semantic import CUSTOMER_ANALYTICS
 from lakemesh.sdk.client import RemoteMesh
-from lakemesh.semantic.demo import CUSTOMER_ANALYTICS
 from tests.integration.conftest import Server
 from tests.unit.access.conftest import customers, product_document
 
