@@ -9,7 +9,7 @@ from fastapi import Depends, FastAPI
 from fastapi_offline import FastAPIOffline
 
 from lakemesh import __version__, web
-from lakemesh.api import limits, openapi, problems
+from lakemesh.api import compat, limits, openapi, problems
 from lakemesh.api.middleware import BodyGuard
 from lakemesh.api.routes import access as access_routes
 from lakemesh.api.routes import audit, domains, health, lakehouses, principals, products, table_data, templates
@@ -35,6 +35,9 @@ Authenticate with `Authorization: Bearer <token>`. Errors are RFC 9457 problem d
 Names are matched case-insensitively and addressed by slug (`Customer 360` → `customer-360`).
 """
 
+# The compatible surfaces' base URLs, for `lakemesh serve` to print.
+COMPAT_PREFIXES = compat.PREFIXES
+
 # Routes that take bodies other than JSON; they check their own media types and sizes.
 RAW_BODY_PATHS: list[str] = [*table_data.RAW_BODY_PATHS, *products.RAW_BODY_PATHS, *semantic_routes.RAW_BODY_PATHS]
 
@@ -59,6 +62,7 @@ def create_app(platform: Platform) -> FastAPI:
     app.state.heavy_slots = limits.heavy_slots(platform)
     problems.install(app)
     openapi.install(app)
+    compat.mount(app)  # Fabric, Purview, Power BI compatible REST (docs/compat.md); first: routes match in order
 
     for module in (health, principals, domains, lakehouses, table_data, templates, products, audit):
         app.include_router(module.router)

@@ -66,7 +66,7 @@ def serve(
     gc.disable()
     import uvicorn
 
-    from lakemesh.api.app import create_app
+    from lakemesh.api.app import COMPAT_PREFIXES, create_app
     from lakemesh.catalog import migrate as migrations
     from lakemesh.core.errors import ServiceUnavailable
     from lakemesh.core.settings import Settings
@@ -93,6 +93,8 @@ def serve(
         f"Lakemesh is serving at [bold]http://{settings.host}:{settings.port}[/bold] "
         f"(API docs at /docs; data under {settings.resolved_data_root})"
     )
+    for surface, prefix in COMPAT_PREFIXES.items():  # docs/compat.md: point Fabric/Power BI scripts here
+        console.print(f"{surface} compatible REST: http://{settings.host}:{settings.port}{prefix}")
     endpoint = None if no_sql else _start_sql_endpoint(platform)
     try:
         uvicorn.run(create_app(platform), host=settings.host, port=settings.port, log_level="warning", access_log=False)

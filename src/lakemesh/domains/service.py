@@ -20,7 +20,7 @@ from lakemesh.catalog.journal import record
 from lakemesh.catalog.tables.domains import DomainRow
 from lakemesh.core.clock import Clock
 from lakemesh.core.errors import Conflict, ErrorItem, Forbidden, InvalidInput, NotFound, PreconditionFailed, invalid
-from lakemesh.core.ids import new_id
+from lakemesh.core.ids import native_ref, new_id
 from lakemesh.core.names import looks_like_email, slugify, validate_name
 from lakemesh.core.pages import Page, check_limit, decode_cursor, encode_cursor
 from lakemesh.domains.models import Domain, DomainCreate, DomainUpdate, Member, MemberAdd
@@ -40,7 +40,8 @@ def _candidate_slugs(ref: str) -> list[str]:
     """By slug or id; `Sales-Domain` also finds `Sales` (the seed names workspaces that way)."""
     slug = slugify(ref)
     aliases = [slug.removesuffix("-domain")] if slug.endswith("-domain") else []
-    return [slug, *aliases, *([ref] if ref.startswith("dom_") else [])]
+    native = native_ref(ref, "dom")  # a GUID (Fabric workspace id) names the same domain
+    return [slug, *aliases, *([native] if native.startswith("dom_") else [])]
 
 
 def find_domain_row(session: Session, ref: str) -> DomainRow | None:

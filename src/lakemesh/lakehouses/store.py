@@ -6,6 +6,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from lakemesh.catalog.tables.lakehouses import LakehouseRow, TableRow
+from lakemesh.core.ids import native_ref
 
 LAYERS = ("bronze", "silver", "gold")
 
@@ -14,7 +15,7 @@ def find_lakehouse(session: Session, domain_id: str, name: str) -> LakehouseRow 
     return session.scalar(
         select(LakehouseRow).where(
             LakehouseRow.domain_id == domain_id,
-            (func.lower(LakehouseRow.name) == name.strip().lower()) | (LakehouseRow.id == name),
+            (func.lower(LakehouseRow.name) == name.strip().lower()) | (LakehouseRow.id == native_ref(name, "lh")),
         )
     )
 
@@ -23,7 +24,7 @@ def find_table(session: Session, lakehouse_id: str, name: str) -> TableRow | Non
     return session.scalar(
         select(TableRow).where(
             TableRow.lakehouse_id == lakehouse_id,
-            (func.lower(TableRow.name) == name.strip().lower()) | (TableRow.id == name),
+            (func.lower(TableRow.name) == name.strip().lower()) | (TableRow.id == native_ref(name, "tbl")),
         )
     )
 

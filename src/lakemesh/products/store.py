@@ -7,6 +7,7 @@ from sqlalchemy.orm import Session
 
 from lakemesh.catalog.tables.lakehouses import TableRow
 from lakemesh.catalog.tables.products import ProductRow
+from lakemesh.core.ids import native_ref
 from lakemesh.core.names import slugify
 from lakemesh.products.status import BINDING
 
@@ -14,7 +15,8 @@ from lakemesh.products.status import BINDING
 def find_product(session: Session, domain_id: str, ref: str) -> ProductRow | None:
     return session.scalar(
         select(ProductRow).where(
-            ProductRow.domain_id == domain_id, (ProductRow.slug == slugify(ref)) | (ProductRow.id == ref)
+            ProductRow.domain_id == domain_id,
+            (ProductRow.slug == slugify(ref)) | (ProductRow.id == native_ref(ref, "dp")),
         )
     )
 

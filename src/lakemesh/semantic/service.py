@@ -23,7 +23,7 @@ from lakemesh.catalog.tables.domains import DomainRow
 from lakemesh.catalog.tables.semantic import SemanticModelRow, SemanticModelVersionRow
 from lakemesh.core.clock import Clock
 from lakemesh.core.errors import ErrorItem, Forbidden, InvalidInput, NotFound, PreconditionFailed, not_found
-from lakemesh.core.ids import new_id
+from lakemesh.core.ids import native_ref, new_id
 from lakemesh.core.names import slugify
 from lakemesh.core.pages import Page, check_limit, decode_cursor, encode_cursor
 from lakemesh.domains.service import DomainService, find_domain_row, require_domain_row
@@ -286,7 +286,7 @@ class SemanticService:
         return session.scalar(
             select(SemanticModelRow).where(
                 SemanticModelRow.domain_id == domain.id,
-                (SemanticModelRow.slug == slugify(ref)) | (SemanticModelRow.id == ref),
+                (SemanticModelRow.slug == slugify(ref)) | (SemanticModelRow.id == native_ref(ref, "sm")),
             )
         )
 

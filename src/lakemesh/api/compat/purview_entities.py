@@ -1,0 +1,171 @@
+"""Purview's Atlas v2 entities: `DataProduct` entities are Lakemesh data products (the seed's registration)."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from fastapi import APIRouter, Query
+from pydantic import BaseModel, ConfigDict, Field
+
+from lakemesh.api.compat.errors import CompatError
+from lakemesh.api.deps import Caller, PlatformDep
+from lakemesh.auth.models import Principal
+from lakemesh.core.errors import Conflict, invalid
+from lakemesh.core.ids import uuid_of
+from lakemesh.core.pages import MAX_LIMIT
+from lakemesh.core.validation import parse_model
+from lakemesh.platform import Platform
+from lakemesh.products.from_document import create_from_document
+from lakemesh.products.models import ProductPatch
+from lakemesh.products.views import DataProduct
+
+router = APIRouter(tags=["purview"])
+TYPE = "DataProduct"
+_JSON_ATTRIBUTES = ("contract", "storage", "quality_rules", "tags", "input_ports", "output_ports")
+
+
+class Entity(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+
+    type_name: str = Field(alias="typeName")
+    guid: str | None = None
+    attributes: dict[str, Any] = Field(default_factory=dict)
+
+
+class EntityWithExtInfo(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+
+    entity: Entity
+
+
+class EntitiesWithExtInfo(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+
+    entities: list[Entity] = Field(min_length=1, max_length=100)
+
+
+@router.post("/entity", summary="Create or update an entity (DataProduct)")
+def create_or_update(spec: EntityWithExtInfo, platform: PlatformDep, caller: Caller) -> Any:
+    return _mutations(platform, caller, [spec.entity])
+
+
+@router.post("/entity/bulk", summary="Create or update entities (DataProduct)")
+def create_or_update_bulk(spec: EntitiesWithExtInfo, platform: PlatformDep, caller: Caller) -> Any:
+    return _mutations(platform, caller, spec.entities)
+
+
+@router.get("/entity/guid/{guid}", summary="Get an entity by guid")
+def get_by_guid(guid: str, platform: PlatformDep, caller: Caller) -> Any:
+    return {"entity": _entity(_by_guid(platform, caller, guid)), "referredEntities": {}}
+
+
+@router.get("/entity/uniqueAttribute/type/{type_name}", summary="Get an entity by qualifiedName")
+def get_by_qualified_name(
+    type_name: str,
+    platform: PlatformDep,
+    caller: Caller,
+    qualified_name: str = Query(alias="attr:qualifiedName"),
+) -> Any:
+    _check_type(type_name)
+    domain, _, name = qualified_name.partition("/")
+    return {"entity": _entity(platform.products.get(caller, domain, name)), "referredEntities": {}}
+
+
+@router.delete("/entity/guid/{guid}", summary="Delete an entity by guid")
+def delete_by_guid(guid: str, platform: PlatformDep, caller: Caller) -> Any:
+    product = _by_guid(platform, caller, guid)
+    platform.products.delete(caller, product.domain, product.slug)
+    return {"mutatedEntities": {"DELETE": [_header(product)]}}
+
+
+# -- helpers ---------------------------------------------------------------------------------------
+def _check_type(type_name: str) -> None:
+    if type_name != TYPE:
+        raise CompatError(
+            400, "ATLAS-400-00-010", f"Type {type_name!r} is not supported by Lakemesh: only {TYPE} entities"
+        )
+
+
+def _mutations(platform: Platform, caller: Principal, entities: list[Entity]) -> dict[str, Any]:
+    for entity in entities:  # every type checked first: nothing is half-registered
+        _check_type(entity.type_name)
+    created: list[dict[str, Any]] = []
+    updated: list[dict[str, Any]] = []
+    assignments: dict[str, str] = {}
+    for entity in entities:
+        product, was_created = _register(platform, caller, _document(entity.attributes))
+        (created if was_created else updated).append(_header(product))
+        if entity.guid:
+            assignments[entity.guid] = uuid_of(product.id)
+    mutated = {key: value for key, value in (("CREATE", created), ("UPDATE", updated)) if value}
+    return {"mutatedEntities": mutated, "guidAssignments": assignments}
+
+
+def _document(attributes: dict[str, Any]) -> dict[str, Any]:
+    """The seed's product dict back from its entity: JSON-string attributes parsed, domain from qualifiedName."""
+    document: dict[str, Any] = {}
+    for key, given in attributes.items():
+        document[key] = _parsed(key, given) if key in _JSON_ATTRIBUTES and isinstance(given, str) else given
+    qualified = str(document.pop("qualifiedName", "") or "")
+    if "domain" not in document and "/" in qualified:
+        document["domain"] = qualified.split("/", 1)[0]
+    return document
+
+
+def _parsed(key: str, text: str) -> Any:
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError:
+        raise invalid(("attributes", key), "must be JSON (a string holding an object or list)") from None
+
+
+def _register(platform: Platform, caller: Principal, document: dict[str, Any]) -> tuple[DataProduct, bool]:
+    try:
+        return create_from_document(platform.products, caller, document), True
+    except Conflict:
+        changes = {k: v for k, v in document.items() if k not in {"name", "domain"}}
+        patch = parse_model(ProductPatch, changes)
+        return platform.products.update(caller, str(document["domain"]), str(document["name"]), patch), False
+
+
+def _by_guid(platform: Platform, caller: Principal, guid: str) -> DataProduct:
+    page = platform.products.list_products(caller, limit=MAX_LIMIT)
+    while True:
+        for product in page.items:
+            if uuid_of(product.id) == guid.lower() or product.id == guid:
+                return product
+        if not page.next_cursor:
+            raise CompatError(404, "ATLAS-404-00-005", f"Given instance guid {guid} is invalid/not found")
+        page = platform.products.list_products(caller, limit=MAX_LIMIT, cursor=page.next_cursor)
+
+
+def _header(product: DataProduct) -> dict[str, Any]:
+    return {
+        "typeName": TYPE,
+        "guid": uuid_of(product.id),
+        "status": "ACTIVE",
+        "displayText": product.name,
+        "attributes": {"qualifiedName": product.qualified_name, "name": product.name},
+    }
+
+
+def _entity(product: DataProduct) -> dict[str, Any]:
+    return {
+        "typeName": TYPE,
+        "guid": uuid_of(product.id),
+        "status": "ACTIVE",
+        "attributes": {
+            "name": product.name,
+            "qualifiedName": product.qualified_name,
+            "description": product.description,
+            "owner": product.owner,
+            "domain": product.domain,
+            "contract": json.dumps(product.contract),
+            "storage": json.dumps(product.storage),
+            "status": product.status,
+            "version": product.version,
+        },
+        "createTime": int(product.created_at.timestamp() * 1000),
+        "updateTime": int(product.updated_at.timestamp() * 1000),
+    }
