@@ -17,6 +17,7 @@ from typing import Any
 import boto3
 import httpx
 import pytest
+from pydantic import SecretStr
 
 from lakemesh.core.settings import Settings
 
@@ -93,7 +94,7 @@ def s3_settings(settings: Settings, endpoint: str, bucket: str, prefix: str = "m
             "data_root": f"s3://{bucket}/{prefix}",
             "s3_endpoint_url": endpoint,
             "s3_access_key_id": KEY,
-            "s3_secret_access_key": KEY,
+            "s3_secret_access_key": SecretStr(KEY),  # model_copy does not validate
             "s3_region": REGION,
         }
     )
