@@ -6,31 +6,14 @@ from pathlib import Path
 
 from lakemesh.auth.models import Principal
 from lakemesh.core.settings import Settings
-from lakemesh.facade.access import AccessMethods
-from lakemesh.facade.governance import GovernanceMethods
-from lakemesh.facade.lakehouses import LakehouseMethods
 from lakemesh.facade.methods import MeshMethods
-from lakemesh.facade.metrics import MetricsMethods
-from lakemesh.facade.pipelines import PipelineMethods
-from lakemesh.facade.quality import QualityMethods
-from lakemesh.facade.semantic import SemanticMethods
-from lakemesh.facade.sharing import SharingMethods
+from lakemesh.pipelines.steps import PythonStep
 from lakemesh.platform import Platform
 
 
-class Mesh(
-    MeshMethods,
-    LakehouseMethods,
-    # capability mixins: one line each
-    SemanticMethods,
-    SharingMethods,
-    AccessMethods,
-    PipelineMethods,
-    GovernanceMethods,
-    MetricsMethods,
-    QualityMethods,
-):
-    """Acts as one principal on a Platform; `Mesh.open()` uses the local home directory."""
+class Mesh(MeshMethods):
+    """Acts as one principal on a Platform; `Mesh.open()` uses the local home directory. Its operations are
+    declared once in `facade/` and shared with the remote client (`lakemesh.connect`)."""
 
     def __init__(self, platform: Platform, principal: Principal) -> None:
         self.platform = platform
@@ -51,6 +34,10 @@ class Mesh(
     def as_principal(self, token: str) -> Mesh:
         """The same platform, acting as the principal behind `token`."""
         return Mesh(self.platform, self.platform.principals.authenticate(token))
+
+    def register_pipeline_step(self, name: str, function: PythonStep) -> None:
+        """In-process only: make a Python function available to `type: python` steps as `function: <name>`."""
+        self.platform.pipelines.register_step(name, function)
 
     def close(self) -> None:
         self.platform.close()

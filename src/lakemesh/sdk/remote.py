@@ -11,7 +11,7 @@ from typing import Any, TypeVar
 from pydantic import TypeAdapter
 from pydantic_core import to_jsonable_python
 
-from lakemesh.facade.operation import Args, Route, route_of
+from lakemesh.facade.operation import COMPOSED, Args, Route, route_of
 from lakemesh.sdk.transport import Transport
 
 C = TypeVar("C", bound=type)
@@ -24,7 +24,8 @@ def bind_remote(cls: C) -> C:
         route = route_of(function)
         if route is None:
             raise TypeError(f"{cls.__name__}.{name} has no @remote declaration")
-        setattr(cls, name, remote_method(function, route))
+        if route is not COMPOSED:
+            setattr(cls, name, remote_method(function, route))
     return cls
 
 
@@ -85,6 +86,8 @@ def body_of(route: Route, arguments: Args, spread: frozenset[str] = frozenset())
         return None
     if isinstance(route.body, str):
         return to_jsonable_python(arguments[route.body])
+    if callable(route.body):
+        return to_jsonable_python(route.body(arguments))
     return to_jsonable_python(_collect(tuple((n, n) for n in route.body), arguments, spread))
 
 

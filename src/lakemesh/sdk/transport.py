@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import httpx
+import pyarrow as pa
 
 from lakemesh.core import errors
 
@@ -62,6 +63,10 @@ class Transport:
     def json(self, method: str, path: str, **kwargs: Any) -> Any:
         response = self.request(method, path, **kwargs)
         return response.json() if response.content else None
+
+    def arrow(self, method: str, path: str, **kwargs: Any) -> pa.Table:
+        """A result sent as an Arrow IPC stream, as the same pyarrow Table the in-process call returns."""
+        return pa.ipc.open_stream(self.request(method, path, **kwargs).content).read_all()
 
     def pages(self, path: str, params: dict[str, Any] | None = None) -> list[Any]:
         """Every item of a paginated list, following `next_cursor`."""
