@@ -7,11 +7,13 @@ from __future__ import annotations
 
 import inspect
 import re
+import typing
 from collections.abc import Callable
 from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
+from pydantic import BaseModel
 
 from lakemesh.api.app import create_app
 from lakemesh.facade.methods import MeshMethods
@@ -82,6 +84,36 @@ def test_every_declared_route_exists_in_the_openapi_document(admin: Mesh) -> Non
     missing = {name: (r.method, r.path) for name, r in routes.items() if (r.method, r.template) not in served}
     assert missing == {}
     assert len(routes) > 100  # every capability's operations are declared, not a handful
+
+
+# Routes whose 2xx answer documents no JSON schema (this one may also answer CSV).
+UNTYPED_ROUTES = {"compliance_report"}
+
+
+def test_every_json_route_answers_with_the_model_the_operation_returns(admin: Mesh) -> None:
+    """The generic twin validates the answer into the return annotation; the server documents the same model."""
+    document = TestClient(create_app(admin.platform)).get("/openapi.json").json()
+    served = {
+        (method.upper(), _unnamed(path)): op for path, ops in document["paths"].items() for method, op in ops.items()
+    }
+    differing = {}
+    for name, route in declared().items():
+        if route is COMPOSED or route.call is not None or name in UNTYPED_ROUTES:
+            continue
+        returned = typing.get_type_hints(getattr(MeshMethods, name))["return"]
+        model = typing.get_args(returned)[0] if typing.get_origin(returned) is list else returned
+        if not (isinstance(model, type) and issubclass(model, BaseModel)):
+            continue
+        responses = served[(route.method, route.template)]["responses"]
+        schemas = [
+            str(body.get("schema"))
+            for code, answer in responses.items()
+            if code.startswith("2")
+            for body in answer.get("content", {}).values()
+        ]
+        if not any(model.__name__ in schema for schema in schemas):
+            differing[name] = (model.__name__, schemas)
+    assert differing == {}
 
 
 def _unnamed(path: str) -> str:
