@@ -31,7 +31,10 @@ from lakemesh.mesh import Mesh
 from lakemesh.semantic.demo import CUSTOMER_ANALYTICS
 from tests.conftest import PG_BASE, create_pg_database, drop_pg_database
 from tests.integration.conftest import start_server
+from tests.integration.test_pipelines_api import ORDERS
+from tests.integration.test_pipelines_api import SPEC as PIPELINE
 from tests.unit.access.conftest import customers, product_document
+from tests.unit.products.test_product_from_odcs import FULL_V30
 
 Saved = dict[str, Any]
 Arguments = Callable[[Saved], tuple[tuple[Any, ...], dict[str, Any]]]
@@ -39,19 +42,6 @@ Arguments = Callable[[Saved], tuple[tuple[Any, ...], dict[str, Any]]]
 PRODUCT = ("sales", "customer-360")
 TABLE = ("sales", "sales_lakehouse", "gold_customer_360")
 ANALYST = "marketing-analyst@company.com"
-PIPELINE = {
-    "name": "orders",
-    "lakehouse": "logistics_lakehouse",
-    "steps": [
-        {"name": "ingest", "type": "ingest", "source": {"files": "in/*.csv"}, "target": {"table": "bronze_orders"}},
-        {
-            "name": "silver",
-            "type": "sql",
-            "sql": "select customer_id, sum(amount) as total from bronze_orders group by customer_id",
-            "target": {"table": "silver_totals", "mode": "overwrite"},
-        },
-    ],
-}
 POLICY = {
     "name": "retention-minimum",
     "description": "Data must be retained for compliance",
@@ -89,10 +79,6 @@ def refused(error: type[errors.LakemeshError], operation: str, *args: Any, **kwa
     return Step(operation, lambda _: (args, kwargs), refused=error)
 
 
-def orders_csv() -> bytes:
-    return b"order_id,customer_id,amount\n1,c1,10.5\n2,c2,20.0\n3,c1,7.25\n"
-
-
 def semantic_document() -> dict[str, Any]:
     document = copy.deepcopy(CUSTOMER_ANALYTICS)
     document["tables"] = [dict(document["tables"][0], source={"product": "sales/customer-360"})]
@@ -105,6 +91,8 @@ SCENARIO: list[Step] = [
     call("create_principal", ANALYST, email=ANALYST),
     refused(errors.Conflict, "create_principal", ANALYST),
     call("list_principals"),
+    call("get_principal", ANALYST),
+    refused(errors.NotFound, "get_principal", "nobody@company.com"),
     call("create_token", name="ci", save="token"),
     call("list_tokens"),
     Step("revoke_token", lambda s: ((s["token"].id,), {})),
@@ -153,6 +141,8 @@ SCENARIO: list[Step] = [
     # products
     Step("create_product", lambda s: ((product_document() | {"owner": s["me"]},), {})),
     refused(errors.InvalidInput, "create_product", {"name": "Broken"}),
+    call("create_product", FULL_V30, domain="sales", name="Quantum", lakehouse="sales_lakehouse", create_table=True),
+    call("delete_product", "sales", "quantum"),
     call("list_products", domain="sales"),
     call("get_product", *PRODUCT),
     call("update_product", *PRODUCT, description="The customer view"),
@@ -229,7 +219,7 @@ SCENARIO: list[Step] = [
     call("revoke_sharing_profile"),
     # self-serve, pipelines, runs, lineage
     call("create_domain_lakehouse", "Logistics", "logistics-steward@company.com", "cap-1"),
-    call("upload_file", "logistics", "logistics_lakehouse", "in/orders.csv", orders_csv()),
+    call("upload_file", "logistics", "logistics_lakehouse", "in/orders.csv", ORDERS),
     call("apply_pipeline", "logistics", PIPELINE),
     call("list_pipelines", "logistics"),
     call("get_pipeline", "logistics", "orders"),

@@ -46,6 +46,11 @@ class DomainMethods:
     def list_principals(self) -> list[Principal]:
         return every(lambda cursor: self.platform.principals.list_principals(self.principal, limit=500, cursor=cursor))
 
+    @remote("GET", "/api/v1/principals/{name}")
+    def get_principal(self, name: str) -> Principal:
+        """A principal by name (you, or anyone when you are a platform admin)."""
+        return self.platform.principals.get_principal(self.principal, name)
+
     @remote("POST", "/api/v1/tokens", body=("name", "principal", "expires_in"))
     def create_token(
         self, *, name: str = "api", principal: str | None = None, expires_in: str | None = None
