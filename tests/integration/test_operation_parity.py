@@ -192,6 +192,8 @@ SCENARIO: list[Step] = [
     call("set_masking_policy", {"Confidential": "redact"}),
     call("sql", "select segment, count(*) as n from sales.sales_lakehouse.gold_customer_360 group by 1 order by 1"),
     refused(errors.InvalidInput, "sql", "delete from sales.sales_lakehouse.gold_customer_360"),
+    call("query_history", limit=5),
+    call("cancel_query", "not-running"),
     # sharing
     call(
         "create_shortcut",
@@ -229,6 +231,7 @@ SCENARIO: list[Step] = [
     Step("get_run", lambda s: (("logistics", "orders", s["run"].id), {})),
     Step("run_logs", lambda s: (("logistics", "orders", s["run"].id), {})),
     Step("cancel_run", lambda s: (("logistics", "orders", s["run"].id), {}), refused=errors.Conflict),
+    Step("rerun_pipeline_run", lambda s: (("logistics", "orders", s["run"].id), {})),
     call("delete_pipeline", "logistics", "orders"),
     call("post_lineage", LINEAGE_EVENT),
     call("lineage_graph", "sales.sales_lakehouse.gold_customer_360", depth=2),
