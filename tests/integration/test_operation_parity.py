@@ -25,10 +25,10 @@ from pydantic import BaseModel
 from lakemesh import connect
 from lakemesh.core import errors
 from lakemesh.core.settings import Settings
+from lakemesh.demo.semantic import CUSTOMER_ANALYTICS
 from lakemesh.facade.methods import MeshMethods
 from lakemesh.facade.operation import route_of
 from lakemesh.mesh import Mesh
-from lakemesh.semantic.demo import CUSTOMER_ANALYTICS
 from tests.conftest import PG_BASE, create_pg_database, drop_pg_database
 from tests.integration.conftest import start_server
 from tests.integration.test_pipelines_api import ORDERS
