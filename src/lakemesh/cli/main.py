@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 import sys
+import traceback
 
 import click
 import typer
@@ -25,6 +27,14 @@ app = typer.Typer(
     help="Lakemesh: a self-hosted data mesh on an open lakehouse. Talks to the server at "
     "LAKEMESH_URL (with LAKEMESH_TOKEN) when set, otherwise works in-process on LAKEMESH_HOME.",
 )
+DEBUG_HELP = "On an error, print the full traceback before the one-line message (also: LAKEMESH_DEBUG=1)."
+
+
+@app.callback()
+def _options(debug: bool = typer.Option(False, "--debug", help=DEBUG_HELP)) -> None:
+    """Global options; `--debug` is read by `run()`, which catches the error after the command has ended."""
+
+
 server.register(app)
 admin.register(app)
 domains.register(app)
@@ -52,9 +62,19 @@ def run() -> None:
         exc.show()
         sys.exit(exc.exit_code)
     except Exception as exc:
+        if debugging(sys.argv[1:]):
+            traceback.print_exc()
         print(f"error: {_describe(exc)}", file=sys.stderr)
         sys.exit(1)
     sys.exit(code if isinstance(code, int) else 0)
+
+
+def debugging(args: list[str]) -> bool:
+    """`--debug` before the command, or LAKEMESH_DEBUG set to 1/true/yes: show the traceback the one line hides."""
+    if os.environ.get("LAKEMESH_DEBUG", "").strip().lower() in {"1", "true", "yes", "on"}:
+        return True
+    command = next((i for i, arg in enumerate(args) if not arg.startswith("-")), len(args))
+    return "--debug" in args[:command]
 
 
 def _describe(exc: Exception) -> str:

@@ -8,12 +8,28 @@ if TYPE_CHECKING:
     from lakemesh.mesh import Mesh
     from lakemesh.sdk.client import RemoteMesh
 
+_KEY = "lakemesh.mesh"
+
 
 def open_mesh() -> Mesh | RemoteMesh:
-    """The same rule as `lakemesh.self_serve`: see `lakemesh.connection.connect_from_env`."""
+    """The command's Mesh (the rule of `lakemesh.connection.connect_from_env`), opened on first use and closed when
+    the command ends, also when it fails: the invocation's click context holds it as a resource (a context manager),
+    so no command can leave it open."""
     from lakemesh.connection import connect_from_env
 
-    return connect_from_env()
+    context = _current_context().find_root()
+    if _KEY not in context.meta:
+        context.meta[_KEY] = context.with_resource(connect_from_env())
+    opened: Mesh | RemoteMesh = context.meta[_KEY]
+    return opened
+
+
+def _current_context() -> Any:
+    try:  # typer >= 0.2x carries its own copy of click
+        from typer._click.globals import get_current_context
+    except ImportError:  # pragma: no cover - older typer runs on click itself
+        from click import get_current_context  # type: ignore[no-redef, unused-ignore]
+    return get_current_context()
 
 
 def settings() -> Any:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pyarrow as pa
 
@@ -19,10 +19,16 @@ from lakemesh.access.models import (
 )
 from lakemesh.auth.models import Principal
 from lakemesh.core.errors import invalid
-from lakemesh.core.pages import Page
 from lakemesh.core.validation import parse_model
 from lakemesh.discovery.models import SearchQuery, SearchResults
-from lakemesh.platform import Platform
+from lakemesh.facade.operation import Args, every, remote
+
+if TYPE_CHECKING:
+    from lakemesh.platform import Platform
+    from lakemesh.sdk.transport import Transport
+
+FILTERS = ("domain", "tag", "owner", "classification", "status", "layer", "kind")
+REQUEST = "/api/v1/access-requests/{request_id}"
 
 
 def _many(value: str | Iterable[str] | None) -> list[str]:
@@ -41,11 +47,58 @@ def search_query(query: str, filters: dict[str, Any] | None, limit: int, **named
     return parse_model(SearchQuery, {"q": query, "limit": limit, **merged})
 
 
+def _search_query(a: Args) -> SearchQuery:
+    return search_query(a["query"], a["filters"], a["limit"], **{name: a[name] for name in FILTERS})
+
+
+def _search(http: Transport, path: str, a: Args) -> SearchResults:
+    params = _search_query(a).model_dump(mode="json", exclude={"offset"})
+    return SearchResults.model_validate(http.json("GET", path, params=params))
+
+
+def _access_request(a: Args) -> dict[str, Any]:
+    """The seed's `request_access(product, requester, reason)` works too: the requester is the grantee."""
+    purpose, grantee = a["purpose"], a["grantee"]
+    if a["reason"] is not None:
+        if grantee is not None:
+            raise invalid("grantee", "give the requester as the second argument or as grantee=, not both")
+        purpose, grantee = a["reason"], purpose
+    columns = list(a["columns"]) if a["columns"] is not None else None
+    return {
+        "product": a["product"],
+        "purpose": purpose,
+        "columns": columns,
+        "duration": a["duration"],
+        "grantee": grantee,
+    }
+
+
+def _decision(a: Args) -> dict[str, Any]:
+    return {"columns": list(a["columns"]) if a["columns"] is not None else None} | {
+        k: a[k] for k in ("duration", "note")
+    }
+
+
+def _list_grants(http: Transport, path: str, a: Args) -> list[Grant]:
+    items = http.pages(path, {"product": a["product"], "state": a["state"] or "all"})
+    return [Grant.model_validate(g) for g in items]
+
+
+def _masking(http: Transport, path: str, a: Args) -> dict[str, str]:
+    body = {"labels": a["labels"]} if "labels" in a else None
+    return dict(http.json("PUT" if body else "GET", path, json=body)["labels"])
+
+
+def _sql(http: Transport, path: str, a: Args) -> pa.Table:
+    return http.arrow("POST", path, json={"sql": a["sql"], "format": "arrow", "limit": a["limit"], "id": a["query_id"]})
+
+
 class AccessMethods:
     platform: Platform
     principal: Principal
 
     # -- discovery -------------------------------------------------------------------------------
+    @remote("GET", "/api/v1/search", call=_search)
     def search(
         self,
         query: str = "",
@@ -61,21 +114,11 @@ class AccessMethods:
         limit: int = 25,
     ) -> SearchResults:
         """`mesh.search(query="customer", domain=["Sales", "Marketing"], limit=25)`: hits best first, with facets."""
-        spec = search_query(
-            query,
-            filters,
-            limit,
-            domain=domain,
-            tag=tag,
-            owner=owner,
-            classification=classification,
-            status=status,
-            layer=layer,
-            kind=kind,
-        )
+        spec = _search_query(locals())
         return self.platform.discovery.search(self.principal, spec)
 
     # -- access requests -------------------------------------------------------------------------
+    @remote("POST", "/api/v1/access-requests", body=_access_request)
     def request_access(
         self,
         product: str,
@@ -89,88 +132,73 @@ class AccessMethods:
         """Ask for a product (`sales/customer-360`, or a unique name such as `Customer 360`).
 
         The seed's `request_access(product, requester, reason)` works too: the requester is the grantee."""
-        if reason is not None:
-            if grantee is not None:
-                raise invalid("grantee", "give the requester as the second argument or as grantee=, not both")
-            purpose, grantee = reason, purpose
-        spec = parse_model(
-            AccessRequestCreate,
-            {
-                "product": product,
-                "purpose": purpose,
-                "columns": list(columns) if columns is not None else None,
-                "duration": duration,
-                "grantee": grantee,
-            },
-        )
+        spec = parse_model(AccessRequestCreate, _access_request(locals()))
         return self.platform.access.request(self.principal, spec)
 
+    @remote("GET", "/api/v1/access-requests", query=("state", "role", "product"), pages=True)
     def list_access_requests(
         self, *, state: str | None = None, role: str | None = None, product: str | None = None
     ) -> list[AccessRequest]:
-        return _all(
+        return every(
             lambda cursor: self.platform.access.list_requests(
                 self.principal, state=state, role=role, product=product, limit=500, cursor=cursor
             )
         )
 
+    @remote("GET", REQUEST)
     def get_access_request(self, request_id: str) -> AccessRequest:
         return self.platform.access.get_request(self.principal, request_id)
 
+    @remote("POST", REQUEST + "/approve", body=_decision)
     def approve_access_request(
         self, request_id: str, *, columns: Iterable[str] | None = None, duration: str | None = None, note: str = ""
     ) -> AccessRequest:
-        decision = parse_model(
-            AccessDecision,
-            {"columns": list(columns) if columns is not None else None, "duration": duration, "note": note},
-        )
+        decision = parse_model(AccessDecision, _decision(locals()))
         return self.platform.access.approve(self.principal, request_id, decision)
 
+    @remote("POST", REQUEST + "/deny", body=("reason",))
     def deny_access_request(self, request_id: str, reason: str) -> AccessRequest:
         return self.platform.access.deny(self.principal, request_id, parse_model(AccessDenial, {"reason": reason}))
 
+    @remote("POST", REQUEST + "/cancel")
     def cancel_access_request(self, request_id: str) -> AccessRequest:
         return self.platform.access.cancel(self.principal, request_id)
 
     # -- grants ----------------------------------------------------------------------------------
+    @remote("GET", "/api/v1/grants", call=_list_grants)
     def list_grants(self, *, product: str | None = None, state: str | None = "active") -> list[Grant]:
-        return _all(
+        return every(
             lambda cursor: self.platform.access.list_grants(
                 self.principal, product=product, state=state, limit=500, cursor=cursor
             )
         )
 
+    @remote("DELETE", "/api/v1/grants/{grant_id}", query=("reason",))
     def revoke_grant(self, grant_id: str, *, reason: str = "") -> Grant:
         return self.platform.access.revoke(self.principal, grant_id, GrantRevoke(reason=reason))
 
     # -- masking and governed SQL ----------------------------------------------------------------
+    @remote("GET", "/api/v1/masking", call=_masking)
     def get_masking_policy(self) -> dict[str, str]:
         return dict(self.platform.reads.get_policy(self.principal).labels)
 
+    @remote("PUT", "/api/v1/masking", call=_masking)
     def set_masking_policy(self, labels: dict[str, str]) -> dict[str, str]:
         policy = parse_model(MaskingPolicy, {"labels": labels})
         return dict(self.platform.reads.set_policy(self.principal, policy).labels)
 
+    @remote("POST", "/api/v1/query", call=_sql)
     def sql(self, sql: str, *, limit: int | None = None, query_id: str | None = None) -> pa.Table:
         """A governed read query: `<domain>.<lakehouse>.<table>` or `product.<domain>.<product>`, masked for you.
 
         With a `query_id` of your choice, `cancel_query(query_id)` (from another thread) stops it while it runs."""
         return self.platform.query.run(self.principal, sql, limit=limit, query_id=query_id).table
 
+    @remote("POST", "/api/v1/query/{query_id}/cancel")
     def cancel_query(self, query_id: str) -> None:
         self.platform.query.cancel(self.principal, query_id)
 
+    @remote("GET", "/api/v1/query/history", query=("limit",))
     def query_history(self, *, limit: int = 20) -> list[QueryHistoryEntry]:
         """Your latest queries that ran, newest first."""
         return self.platform.query.history(self.principal, limit=limit)
-
-
-def _all(fetch: Any) -> list[Any]:
-    items: list[Any] = []
-    cursor = None
-    while True:
-        page: Page[Any] = fetch(cursor)
-        items.extend(page.items)
-        if not page.next_cursor:
-            return items
-        cursor = page.next_cursor

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import httpx
+import pyarrow as pa
 
 from lakemesh.core import errors
 
@@ -22,10 +23,18 @@ _BY_STATUS: dict[int, type[errors.LakemeshError]] = {
     429: errors.TooManyRequests,
     503: errors.ServiceUnavailable,
 }
-_BY_CODE: dict[str, type[errors.LakemeshError]] = {
-    "policy-violation": errors.PolicyViolation,
-    "contract-violation": errors.ContractViolation,
-}
+PROBLEM_TYPE = "urn:lakemesh:problem:"
+
+
+def _by_code(code: str) -> type[errors.LakemeshError] | None:
+    """The error class with this problem code among those loaded (core's always are), e.g. `contract-violation`."""
+    pending: list[type[errors.LakemeshError]] = [errors.LakemeshError]
+    while pending:
+        kind = pending.pop()
+        if kind.code == code:
+            return kind
+        pending.extend(kind.__subclasses__())
+    return None
 
 
 def raise_for_problem(response: httpx.Response) -> None:
@@ -35,8 +44,9 @@ def raise_for_problem(response: httpx.Response) -> None:
         body: dict[str, Any] = response.json()
     except ValueError:
         body = {"detail": response.text or response.reason_phrase}
-    code = str(body.get("type", "")).rsplit(":", 1)[-1]
-    error_type = _BY_CODE.get(code) or _BY_STATUS.get(response.status_code, errors.LakemeshError)
+    kind = str(body.get("type", ""))
+    code = kind.removeprefix(PROBLEM_TYPE) if kind.startswith(PROBLEM_TYPE) else ""
+    error_type = (_by_code(code) if code else None) or _BY_STATUS.get(response.status_code, errors.LakemeshError)
     items = [
         errors.ErrorItem(
             tuple(e.get("loc", ())), e.get("message", ""), {k: v for k, v in e.items() if k not in {"loc", "message"}}
@@ -45,6 +55,8 @@ def raise_for_problem(response: httpx.Response) -> None:
     ]
     error = error_type(str(body.get("detail") or body.get("title") or response.status_code), errors=items)
     error.status = response.status_code
+    if code and code != error.code:  # a capability's own error class this process has not loaded: same fields
+        error.code, error.title = code, str(body.get("title") or error.title)
     raise error
 
 
@@ -62,6 +74,10 @@ class Transport:
     def json(self, method: str, path: str, **kwargs: Any) -> Any:
         response = self.request(method, path, **kwargs)
         return response.json() if response.content else None
+
+    def arrow(self, method: str, path: str, **kwargs: Any) -> pa.Table:
+        """A result sent as an Arrow IPC stream, as the same pyarrow Table the in-process call returns."""
+        return pa.ipc.open_stream(self.request(method, path, **kwargs).content).read_all()
 
     def pages(self, path: str, params: dict[str, Any] | None = None) -> list[Any]:
         """Every item of a paginated list, following `next_cursor`."""

@@ -1,0 +1,30 @@
+"""Every declared operation, gathered once: `Mesh` runs them in-process, `RemoteMesh` over REST."""
+
+from __future__ import annotations
+
+from lakemesh.facade.access import AccessMethods
+from lakemesh.facade.domains import DomainMethods
+from lakemesh.facade.governance import GovernanceMethods
+from lakemesh.facade.lakehouses import LakehouseMethods
+from lakemesh.facade.metrics import MetricsMethods
+from lakemesh.facade.pipelines import PipelineMethods
+from lakemesh.facade.products import ProductMethods
+from lakemesh.facade.quality import QualityMethods
+from lakemesh.facade.semantic import SemanticMethods
+from lakemesh.facade.sharing import SharingMethods
+
+
+class MeshMethods(
+    DomainMethods,
+    LakehouseMethods,
+    ProductMethods,
+    # capability declarations: one line each
+    SemanticMethods,
+    SharingMethods,
+    AccessMethods,
+    PipelineMethods,
+    GovernanceMethods,
+    MetricsMethods,
+    QualityMethods,
+):
+    """The operations both faces share; a capability adds its declaration class here and nowhere else."""
