@@ -80,12 +80,13 @@ class SearchIndex:
     def apply(self, session: Session, events: list[OutboxRow], now: datetime) -> None:
         products: set[str] = set()
         tables: set[str] = set()
+        scores: dict[str, float] = {}
         for event in events:
             if event.resource_type == "product":
                 products.add(event.resource_id)
                 score = event.payload.get("quality_score", event.payload.get("score"))
                 if event.type.startswith("quality.") and isinstance(score, int | float):
-                    self.set_quality(session, event.resource_id, float(score))
+                    scores[event.resource_id] = float(score)
             elif event.resource_type == "table":
                 tables.add(event.resource_id)
             elif event.resource_type == "domain" and event.type == "domain.deleted":
@@ -94,6 +95,8 @@ class SearchIndex:
             self.index_product(session, product_id, now)
         for table_id in tables:
             self.index_table(session, table_id, now)
+        for product_id, score in scores.items():  # after indexing: a product created in this batch has a row now
+            self.set_quality(session, product_id, score)
 
     def set_quality(self, session: Session, product_id: str, score: float) -> None:
         """Quality runs report a score (0..1 or 0..100); it breaks ties between equally relevant products."""

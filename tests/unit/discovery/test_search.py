@@ -144,3 +144,13 @@ def test_paging_walks_every_visible_hit_once(mesh: Mesh) -> None:
     pages = [name for offset in range(0, len(everything), 7) for name in search(7, offset)]
     assert pages == everything and len(everything) > 7
     assert search(7, len(everything)) == []
+
+
+def test_a_rebuilt_index_keeps_each_products_quality_score(mesh: Mesh) -> None:
+    """Replaying the outbox hands a product's creation and its quality run to the indexer in one batch."""
+    mesh.run_quality("Sales", "Customer 360")
+    before = next(h for h in mesh.search("customer 360") if h.name == "Customer 360")
+    assert before.quality_score is not None
+    mesh.platform.discovery.rebuild(mesh.principal)
+    after = next(h for h in mesh.search("customer 360") if h.name == "Customer 360")
+    assert after.quality_score == before.quality_score
