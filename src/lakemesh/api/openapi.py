@@ -16,6 +16,8 @@ from typing import Any
 from fastapi import FastAPI
 from fastapi.openapi.utils import get_openapi
 
+from lakemesh.api import schema_rules
+
 PROBLEM_JSON = "application/problem+json"
 # Endpoints that take no bearer token: probes, and data files whose signed URL is the credential.
 PUBLIC = [re.compile(p) for p in (r"^/healthz$", r"^/readyz$", r"^/delta-sharing/files/")]
@@ -100,6 +102,7 @@ def rewrite(document: dict[str, Any]) -> dict[str, Any]:
         "bearer": {"type": "http", "scheme": "bearer", "description": "A Lakemesh API token (or a share's token)."}
     }
     document["security"] = [{"bearer": []}]
+    schema_rules.apply(document)
     seen: set[str] = set()
     for path, operations in document.get("paths", {}).items():
         for method, operation in operations.items():
@@ -149,8 +152,12 @@ def _operation(path: str, method: str, operation: dict[str, Any], seen: set[str]
         content = {"application/json": {"schema": {"$ref": "#/components/schemas/DeltaSharingError"}}}
     responses = operation.setdefault("responses", {})
     responses.pop("422", None)  # FastAPI's HTTPValidationError, which this server never sends
+    beyond = operation.get("x-lakemesh-checked-beyond-schema", {})
     for code in sorted(codes):
         responses[str(code)] = {"description": _TITLES[code], "content": content}
+        if code == 422 and beyond:
+            rules = "; ".join(f"`{field}`: {rule}" for field, rule in beyond.items())
+            responses[str(code)]["description"] += f". Checked beyond the schema: {rules}"
         if code == 429:
             responses[str(code)]["headers"] = {"Retry-After": {"schema": {"type": "integer"}}}
 
