@@ -7,8 +7,9 @@ document-wide "no NUL characters in text" rule (stated once in the document's de
 string made generation ten times slower). Anything else, a 422 on a field the schema claims to describe fully,
 is a failure: the schema or the server is wrong.
 
-`negative_data_rejection`, the same except for one case: a request whose only "invalid" part is a header the
-document does not list. HTTP lets clients send any header, so the server ignores unknown ones.
+`negative_data_rejection`, the same except for two cases HTTP defines: a request whose only "invalid" part is a
+header the document does not list (clients may send any header; the server ignores unknown ones), and a 412 for
+a failed If-Match, which RFC 9110 evaluates before the content is read.
 """
 
 from __future__ import annotations
@@ -48,6 +49,9 @@ def negative_data_rejection_as_http(ctx: Any, response: Any, case: Any) -> bool 
         location = str(getattr(data, "parameter_location", "") or "").lower()
         if "header" in location and "unexpected properties" in description:
             return None
+        responses = (case.operation.definition.raw or {}).get("responses", {})
+        if response.status_code == 412 and "412" in responses:
+            return None  # RFC 9110 13.2.1: preconditions are evaluated before the content is processed
         raise
 
 

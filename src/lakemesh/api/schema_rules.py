@@ -152,6 +152,7 @@ BEYOND_SCHEMA: dict[str, dict[str, str]] = {
         "output_ports": "named output ports",
         "data_steward": "not blank",
         "documentation_url": "an http(s) URL",
+        "classification": "Public, Internal, Confidential or Highly Confidential",
     },
     "PATCH /api/v1/products/{domain}/{product}": {
         "contract": "a valid data contract",
@@ -162,6 +163,7 @@ BEYOND_SCHEMA: dict[str, dict[str, str]] = {
         "owner": "not blank",
         "data_steward": "not blank",
         "documentation_url": "an http(s) URL",
+        "classification": "Public, Internal, Confidential or Highly Confidential",
         "version": "a version after the current one (a major bump for a breaking change)",
     },
     "PUT /api/v1/products/{domain}/{product}/contract": {
