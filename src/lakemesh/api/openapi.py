@@ -149,28 +149,19 @@ def _operation(path: str, method: str, operation: dict[str, Any], seen: set[str]
             responses[str(code)]["headers"] = {"Retry-After": {"schema": {"type": "integer"}}}
 
 
-# Query parameters that name an object: an unknown (or hidden) one is a 404, like one in the path.
-LOOKUP_PARAMETERS = frozenset({"domain", "product", "node", "job", "principal", "policy", "lakehouse", "table"})
-
-
 def error_codes(path: str, method: str, operation: dict[str, Any], *, public: bool) -> set[int]:
     """The 4xx an operation can answer, from what raises them: the auth dependency (401), permission checks
-    (403), a lookup of a named object (404), input (422; 413/415 for a body, 400 for a raw one), a write (409), If-Match
+    (403), input naming an object (404), invalid input (422; 400/413/415 for a body), a write (409), If-Match
     (412), a heavy-request slot (429), time travel (410). The fuzz run's `status_code_conformance` check fails
     on any code an operation answers that is not listed here."""
     if path in ("/healthz", "/readyz"):
         return set()
     parameters = operation.get("parameters", [])
     codes: set[int] = set() if public else {401, 403}
-    looks_up = any(p["in"] == "path" or p["name"] in LOOKUP_PARAMETERS for p in parameters)
-    if looks_up or "requestBody" in operation:
-        codes.add(404)
-    if parameters or "requestBody" in operation:
-        codes.add(422)
+    if any(p["in"] != "header" for p in parameters) or "requestBody" in operation:  # headers: auth, If-Match
+        codes |= {404, 422}
     if "requestBody" in operation:
-        codes |= {413, 415}
-        if set(operation["requestBody"].get("content", {})) - {"application/json"}:
-            codes.add(400)  # a raw body (CSV, Parquet, YAML) that does not parse; bad JSON is a 422
+        codes |= {400, 413, 415}  # 400: a body that cannot be read (the body guard), or a raw one that does not parse
     if method in ("post", "put", "patch", "delete") and not path.endswith("/query"):
         codes.add(409)
     if any(p.get("name") == "If-Match" for p in parameters):
