@@ -158,8 +158,9 @@ def error_codes(path: str, method: str, operation: dict[str, Any], *, public: bo
         return set()
     parameters = operation.get("parameters", [])
     codes: set[int] = set() if public else {401, 403}
+    codes.add(404)  # also without input: `/me/sharing-profile` is missing until made
     if any(p["in"] != "header" for p in parameters) or "requestBody" in operation:  # headers: auth, If-Match
-        codes |= {404, 422}
+        codes.add(422)
     if "requestBody" in operation:
         codes |= {400, 413, 415}  # 400: a body that cannot be read (the body guard), or a raw one that does not parse
     if method in ("post", "put", "patch", "delete") and not path.endswith("/query"):

@@ -143,6 +143,7 @@ BEYOND_SCHEMA: dict[str, dict[str, str]] = {
     "POST /api/v1/governance/webhooks": {"url": "an http(s) URL whose host resolves to a public address"},
     "POST /api/v1/lineage": {"body": "one OpenLineage RunEvent"},
     "POST /api/v1/products": {
+        "body": "an ODCS document (YAML) or a product spec whose fields below are valid",
         "domain": EXISTS,
         "owner": "a name or e-mail",
         "contract": "a valid data contract",
@@ -161,6 +162,7 @@ BEYOND_SCHEMA: dict[str, dict[str, str]] = {
         "input_ports": EXISTS,
         "output_ports": "named output ports",
         "owner": "not blank",
+        "tags": "not blank",
         "data_steward": "not blank",
         "documentation_url": "an http(s) URL",
         "classification": "Public, Internal, Confidential or Highly Confidential",
