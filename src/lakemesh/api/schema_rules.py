@@ -196,7 +196,7 @@ BEYOND_SCHEMA: dict[str, dict[str, str]] = {
 
 
 def apply(document: dict[str, Any]) -> None:
-    """Add the patterns above to `document` (in place) and a no-NUL pattern to every other free text."""
+    """Add the patterns and beyond-schema lists above to `document` (in place)."""
     schemas = document.setdefault("components", {}).setdefault("schemas", {})
     schemas["Name"] = {
         "type": "string",
@@ -207,8 +207,9 @@ def apply(document: dict[str, Any]) -> None:
         "maxLength": MAX_NAME_LENGTH,
     }
     rules = {**PROPERTIES, **{key: _duration() for key in DURATIONS}}
+    named = {**_inline_bodies(document), **schemas}
     for (schema, prop), rule in rules.items():
-        target = schemas.get(schema, {}).get("properties", {}).get(prop)
+        target = named.get(schema, {}).get("properties", {}).get(prop)
         if target is not None:
             _constrain(target, rule)
     for schema in schemas.values():
@@ -227,6 +228,17 @@ def apply(document: dict[str, Any]) -> None:
                 beyond["cursor"] = CURSOR_RULE
             if beyond:
                 operation["x-lakemesh-checked-beyond-schema"] = beyond
+
+
+def _inline_bodies(document: dict[str, Any]) -> dict[str, Any]:
+    """Bodies written inline in a route (POST /products), by their title."""
+    return {
+        c["schema"]["title"]: c["schema"]
+        for operations in document.get("paths", {}).values()
+        for operation in operations.values()
+        for c in operation.get("requestBody", {}).get("content", {}).values()
+        if "title" in c.get("schema", {}) and "properties" in c["schema"]
+    }
 
 
 def _constrain(schema: dict[str, Any], rule: dict[str, Any]) -> None:
