@@ -33,6 +33,9 @@ Lakemesh is a self-hosted data mesh platform on an open lakehouse.
 Authenticate with `Authorization: Bearer <token>`. Errors are RFC 9457 problem details
 (`application/problem+json`). Lists are paginated with `limit` and an opaque `cursor`.
 Names are matched case-insensitively and addressed by slug (`Customer 360` → `customer-360`).
+No text anywhere in a request (parameters, body values or keys) may contain a NUL character (422).
+Fields checked beyond what the schema states (a principal that must exist, SQL the gate must accept)
+are listed per operation in `x-lakemesh-checked-beyond-schema` and in its 422 description.
 """
 
 # The compatible surfaces' base URLs, for `lakemesh serve` to print.

@@ -44,6 +44,11 @@ def parse_duration(text: str, field: str = "duration") -> timedelta:
     return timedelta(seconds=seconds)
 
 
+def unit_names() -> tuple[str, ...]:
+    """Every unit word `parse_duration` reads (any letter case), for the OpenAPI document's pattern."""
+    return tuple(_UNITS)
+
+
 def format_duration(value: timedelta) -> str:
     seconds = int(value.total_seconds())
     for suffix, size in (("d", 86400), ("h", 3600), ("m", 60)):

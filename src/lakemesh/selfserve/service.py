@@ -55,6 +55,7 @@ class SelfServeService:
         steward = request.steward_email.strip().lower()
         if not looks_like_email(steward):
             raise invalid("steward_email", "must be an email address")
+        validate_name(steward, "steward_email")  # it names the steward's principal: checked before anything is made
         try:
             role = DomainRole.parse(request.steward_role)
         except ValueError as exc:

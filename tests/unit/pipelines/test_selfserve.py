@@ -57,3 +57,12 @@ def test_bad_input_and_missing_rights_are_refused(admin: Mesh) -> None:
     with pytest.raises(Forbidden):
         someone.create_domain_lakehouse("Finance", "fin@company.com")
     assert [d.name for d in admin.list_domains()] == []
+
+
+def test_a_steward_address_that_cannot_name_a_principal_is_refused_before_anything_is_made(admin: Mesh) -> None:
+    """`@` looks like an address but has no letter or digit for a principal's name: the domain was made, then
+    the request failed on a field called `name` the caller never sent (found by Schemathesis)."""
+    with pytest.raises(InvalidInput) as refused:
+        admin.create_domain_lakehouse("Finance", "@")
+    assert refused.value.errors[0].loc == ("steward_email",)
+    assert [d.name for d in admin.list_domains()] == []
