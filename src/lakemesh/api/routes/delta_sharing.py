@@ -55,7 +55,9 @@ class ProtocolRoute(APIRoute):
             except LakemeshError as exc:
                 return protocol_error(exc.status, str(exc))
             except RequestValidationError as exc:
-                fields = ", ".join(".".join(str(p) for p in e.get("loc", ())) for e in exc.errors())
+                fields = "; ".join(
+                    f"{'.'.join(str(p) for p in e.get('loc', ()))}: {e.get('msg', 'invalid')}" for e in exc.errors()
+                )
                 return protocol_error(400, f"Invalid request parameters: {fields}")
             except HTTPException as exc:
                 return protocol_error(exc.status_code, str(exc.detail))
