@@ -15,7 +15,6 @@ from __future__ import annotations
 import argparse
 import json
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -63,16 +62,7 @@ def child(args: argparse.Namespace) -> None:
 
 
 def spawn(phase: str, args: argparse.Namespace, **extra: Any) -> dict[str, Any] | None:
-    command = [sys.executable, __file__, "--phase", phase, "--rows", str(args.rows), "--repeat", str(args.repeat)]
-    command += ["--now", args.now, "--home", args.home]
-    for key, value in extra.items():
-        command += [f"--{key}", str(value)]
-    done = subprocess.run(command, capture_output=True, text=True, check=False)
-    lines = [line for line in done.stdout.splitlines() if line.startswith("RESULT ")]
-    if done.returncode != 0 or not lines:
-        print(f"  {phase} failed: {(done.stderr or done.stdout).strip().splitlines()[-1:]}")
-        return None
-    return dict(json.loads(lines[-1][len("RESULT ") :]))
+    return quality.spawn(phase, args, script=__file__, **extra)
 
 
 def main() -> None:

@@ -202,8 +202,9 @@ def child(args: argparse.Namespace) -> None:
     print("RESULT " + json.dumps(result, default=str))
 
 
-def spawn(phase: str, args: argparse.Namespace, **extra: Any) -> dict[str, Any] | None:
-    command = [sys.executable, __file__, "--phase", phase, "--rows", str(args.rows), "--repeat", str(args.repeat)]
+def spawn(phase: str, args: argparse.Namespace, *, script: str = __file__, **extra: Any) -> dict[str, Any] | None:
+    """Run one phase of `script` in a fresh process (each engine starts cold) and return what it printed."""
+    command = [sys.executable, script, "--phase", phase, "--rows", str(args.rows), "--repeat", str(args.repeat)]
     command += ["--now", args.now, "--home", args.home]
     for key, value in extra.items():
         command += [f"--{key}", str(value)]

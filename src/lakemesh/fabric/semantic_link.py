@@ -7,7 +7,7 @@ from typing import Any
 
 import pandas as pd  # type: ignore[import-untyped, unused-ignore]
 
-from lakemesh.spark.scope import open_mesh
+from lakemesh.connection import connect_from_env
 
 # The mesh these module-level calls act through, as semantic link acts as the notebook's user: opened on first use.
 _connection: dict[str, Any] = {}
@@ -87,5 +87,5 @@ def _workspace(dataset: str, workspace: str | None) -> str:
 
 def _mesh() -> Any:
     if "mesh" not in _connection:
-        _connection["mesh"] = open_mesh()
+        _connection["mesh"] = connect_from_env()
     return _connection["mesh"]

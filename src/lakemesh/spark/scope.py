@@ -2,27 +2,10 @@
 
 from __future__ import annotations
 
-import os
 from typing import Any
-
-from lakemesh.core.errors import Unauthorized
 
 # Roles that may write a domain's tables: the domain a session writes to by default is the principal's only one.
 WRITE_ROLES = frozenset({"admin", "member", "contributor"})
-
-
-def open_mesh() -> Any:
-    """Like the CLI: the server at LAKEMESH_URL with LAKEMESH_TOKEN, else the local home in-process."""
-    url, token = os.environ.get("LAKEMESH_URL"), os.environ.get("LAKEMESH_TOKEN")
-    if url:
-        if not token:
-            raise Unauthorized("LAKEMESH_URL is set but LAKEMESH_TOKEN is not; export the token to use")
-        from lakemesh.sdk.client import RemoteMesh
-
-        return RemoteMesh(url, token)
-    from lakemesh.mesh import Mesh
-
-    return Mesh.open(token=token)
 
 
 def default_domain(mesh: Any) -> str | None:

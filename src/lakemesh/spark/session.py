@@ -13,10 +13,11 @@ from sqlframe.duckdb import DuckDBSession
 from sqlframe.duckdb.readwriter import DuckDBDataFrameReader, DuckDBDataFrameWriter
 from sqlglot import exp
 
+from lakemesh.connection import connect_from_env
 from lakemesh.core.errors import InvalidInput, NotFound
 from lakemesh.spark.governed import GovernedCursor, GovernedMesh, duckdb_types
 from lakemesh.spark.names import TableRef, resolve_name
-from lakemesh.spark.scope import default_domain, default_lakehouse, open_mesh
+from lakemesh.spark.scope import default_domain, default_lakehouse
 
 
 class GovernedReader(DuckDBDataFrameReader):
@@ -196,7 +197,7 @@ class _Builder:
         elif active is not None:
             self._apply(active)
             return active
-        mesh = self._mesh or open_mesh()
+        mesh = self._mesh or connect_from_env()
         owned = self._mesh is None
         domain = self._options.get("lakemesh.domain") or os.environ.get("LAKEMESH_DOMAIN") or default_domain(mesh)
         lakehouse = self._options.get("lakemesh.lakehouse") or os.environ.get("LAKEMESH_LAKEHOUSE")
