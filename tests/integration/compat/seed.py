@@ -7,7 +7,7 @@ import types
 from pathlib import Path
 from typing import Any
 
-SEED = Path(__file__).with_name("seed_guide.txt")  # a copy of shared/seed/000_21f4ed4e26104019.txt
+SEED = Path(__file__).parents[2] / "seed_guide.txt"  # a copy of shared/seed/000_21f4ed4e26104019.txt
 FABRIC_URL = "https://api.fabric.microsoft.com/v1"
 PURVIEW_URL = "https://{purview_account}.purview.azure.com"  # any account name: the f-string stays as written
 
