@@ -104,6 +104,8 @@ def test_without_a_token_everything_is_401(demo_server: Server, tmp_path: Path) 
         tmp_path,
         "--checks",
         "ignored_auth,status_code_conformance",
+        "--max-examples",  # every operation answers 401 whatever the data: one example each says so
+        "1",
         "--exclude-path-regex",
         "^/(healthz|readyz|delta-sharing/files/.*)$",
     )
