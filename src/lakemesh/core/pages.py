@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import json
+from collections.abc import Callable
 from typing import Any, Generic, TypeVar
 
 from pydantic import BaseModel
@@ -39,3 +40,15 @@ def check_limit(limit: int) -> int:
     if not 1 <= limit <= MAX_LIMIT:
         raise invalid("limit", f"must be between 1 and {MAX_LIMIT}")
     return limit
+
+
+def every_item(fetch: Callable[[str | None], Page[T]]) -> list[T]:
+    """Every item of a paged listing: `fetch(cursor)` is called until a page has no next cursor."""
+    items: list[T] = []
+    cursor: str | None = None
+    while True:
+        page = fetch(cursor)
+        items.extend(page.items)
+        if not page.next_cursor:
+            return items
+        cursor = page.next_cursor

@@ -14,6 +14,7 @@ from lakemesh.auth.authorize import Resource
 from lakemesh.auth.models import Principal
 from lakemesh.auth.roles import Action
 from lakemesh.core.errors import Forbidden, NotFound
+from lakemesh.core.pages import MAX_LIMIT, every_item
 from lakemesh.lakehouses.models import ColumnInfo
 from lakemesh.platform import Platform
 
@@ -43,7 +44,7 @@ def readable_objects(platform: Platform, me: Principal) -> list[SqlObject]:
     """Every table and product `me` may query, as the SQL endpoint names them."""
     found: list[SqlObject] = []
     columns: dict[str, tuple[ColumnInfo, ...]] = {}
-    domains = platform.domains.list_domains(me, limit=500).items
+    domains = every_item(lambda cursor: platform.domains.list_domains(me, limit=MAX_LIMIT, cursor=cursor))
     for domain in domains:
         try:
             for lakehouse in platform.lakehouses.list(me, domain.slug):
@@ -60,7 +61,7 @@ def readable_objects(platform: Platform, me: Principal) -> list[SqlObject]:
         except (Forbidden, NotFound):
             continue  # a domain whose lakehouses the viewer may not list
     ids = {d.slug: d.id for d in domains}
-    for product in platform.products.list_products(me, limit=500).items:
+    for product in every_item(lambda cursor: platform.products.list_products(me, limit=MAX_LIMIT, cursor=cursor)):
         bound = str(product.storage.get("table") or "") if product.storage else ""
         home = str(product.storage.get("lakehouse") or "") if product.storage else ""
         domain_id = ids.get(product.domain)
