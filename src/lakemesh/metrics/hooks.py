@@ -10,6 +10,7 @@ from typing import Any
 
 from lakemesh.access.service import AccessService
 from lakemesh.auth.models import Principal
+from lakemesh.core.pages import every_item
 from lakemesh.domains.service import DomainService
 from lakemesh.governance.compliance import Compliance
 from lakemesh.metrics.models import FigureScope
@@ -46,18 +47,12 @@ def compliance_scope(report: Any, actor: Principal) -> FigureScope:
 
 def grant_count(access: AccessService, admin: Principal) -> int:
     """Every active grant is cross-domain: a domain's own members read through their roles, never a grant."""
-    count, cursor = 0, None
-    while True:
-        page = access.list_grants(admin, state="active", limit=500, cursor=cursor)
-        count += len(page.items)
-        if not page.next_cursor:
-            return count
-        cursor = page.next_cursor
+    return len(every_item(lambda cursor: access.list_grants(admin, state="active", limit=500, cursor=cursor)))
 
 
 def templated_pipelines(domains: DomainService, pipelines: PipelineService, admin: Principal) -> tuple[float, float]:
     templated = total = 0
-    for domain in domains.list_domains(admin, limit=500).items:
+    for domain in every_item(lambda cursor: domains.list_domains(admin, limit=500, cursor=cursor)):
         for pipeline in pipelines.list_pipelines(admin, domain.slug):
             total += 1
             templated += 1 if pipeline.template else 0
