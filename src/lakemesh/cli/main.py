@@ -6,7 +6,6 @@ import os
 import sys
 import traceback
 
-import click
 import typer
 
 from lakemesh.cli import access as access_cli
@@ -55,11 +54,15 @@ quality_cli.register(app)
 def run() -> None:
     try:
         code = app(standalone_mode=False)
-    except click.exceptions.Abort:
-        print("error: aborted", file=sys.stderr)
+    except typer.Abort:
+        print("\nerror: aborted", file=sys.stderr)
         sys.exit(1)
-    except click.ClickException as exc:
-        exc.show()
+    except typer.TyperException as exc:  # usage errors: typer's own click prints the usage line and the hint
+        show = getattr(exc, "show", None)
+        if show is not None:
+            show()
+        else:
+            print(f"error: {exc.format_message()}", file=sys.stderr)
         sys.exit(exc.exit_code)
     except Exception as exc:
         if debugging(sys.argv[1:]):

@@ -25,10 +25,8 @@ def open_mesh() -> Mesh | RemoteMesh:
 
 
 def _current_context() -> Any:
-    try:  # typer >= 0.2x carries its own copy of click
-        from typer._click.globals import get_current_context
-    except ImportError:  # pragma: no cover - older typer runs on click itself
-        from click import get_current_context  # type: ignore[no-redef, unused-ignore]
+    from typer._click.globals import get_current_context  # typer >= 0.29 carries its own copy of click
+
     return get_current_context()
 
 

@@ -82,3 +82,38 @@ def test_debug_after_the_command_is_an_argument_not_the_flag(home: Path) -> None
     """Only `lakemesh --debug <command>` turns it on; a value that happens to read `--debug` does not."""
     done = run(home, "domain", "show", "--", "--debug")
     assert "Traceback" not in done.stderr
+
+
+def run_in_process(
+    home: Path, args: list[str], monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], stdin: str = ""
+) -> tuple[int, str, str]:
+    """The real error boundary (`run()`), without a process start: what a user sees, and the exit status."""
+    import io
+
+    from lakemesh.cli.main import run as run_cli
+
+    monkeypatch.setattr(sys, "argv", ["lakemesh", *args])
+    monkeypatch.setattr(sys, "stdin", io.StringIO(stdin))
+    with pytest.raises(SystemExit) as ended:
+        run_cli()
+    out, err = capsys.readouterr()
+    return int(ended.value.code or 0), out, err
+
+
+def test_usage_errors_show_usage_and_exit_2_not_a_class_name(
+    home: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, out, err = run_in_process(home, [], monkeypatch, capsys)
+    assert code == 2 and "COMMAND [ARGS]" in out + err and "NoArgsIsHelpError" not in out + err
+    code, out, err = run_in_process(home, ["domain", "create"], monkeypatch, capsys)
+    assert code == 2 and "Missing argument 'name'" in err and "MissingParameter" not in err
+    code, out, err = run_in_process(home, ["--bogus"], monkeypatch, capsys)
+    assert code == 2 and "No such option: --bogus" in err
+
+
+def test_declining_a_confirmation_aborts_with_one_line(
+    home: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    Mesh.open(home).close()
+    code, _, err = run_in_process(home, ["domain", "delete", "nowhere"], monkeypatch, capsys, stdin="n\n")
+    assert code == 1 and err.strip().splitlines()[-1] == "error: aborted"
