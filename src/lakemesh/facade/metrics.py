@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from lakemesh.auth.models import Principal
-from lakemesh.core.errors import Forbidden
 from lakemesh.facade.operation import Args, remote
 from lakemesh.metrics.models import MeshMetrics, MetricsReport
 
@@ -39,6 +38,4 @@ class MetricsMethods:
     @remote("POST", "/api/v1/metrics/snapshot", call=_snapshot)
     def snapshot_metrics(self) -> int:
         """Append today's figures to the `mesh_metrics` Delta table now (the server does it daily)."""
-        if not self.principal.is_platform_admin:
-            raise Forbidden("Only platform admins can snapshot the mesh metrics")
-        return self.platform.metrics.snapshot()
+        return self.platform.metrics.snapshot_as(self.principal)

@@ -16,7 +16,7 @@ from lakemesh.auth.models import Principal
 from lakemesh.catalog import Catalog
 from lakemesh.catalog.tables.domains import DomainRow
 from lakemesh.core.clock import Clock
-from lakemesh.core.errors import LakemeshError, invalid
+from lakemesh.core.errors import Forbidden, LakemeshError, invalid
 from lakemesh.metrics.compute import CatalogFacts, change_marker, gather, median, visible_counts
 from lakemesh.metrics.directory import ProductCard, visible_products
 from lakemesh.metrics.models import METRIC_NAMES, FigureScope, MeshMetrics, MetricPoint, MetricsReport
@@ -144,6 +144,12 @@ class MetricsService:
         return [(at.strftime("%m-%d %H:%M"), score) for at, score in latest]
 
     # -- snapshots -------------------------------------------------------------------------------
+    def snapshot_as(self, actor: Principal) -> int:
+        """A snapshot asked for by a person (the API, SDK and CLI): platform admins only."""
+        if not actor.is_platform_admin:
+            raise Forbidden("Only platform admins can snapshot the mesh metrics")
+        return self.snapshot()
+
     def snapshot(self) -> int:
         """Append today's figures (mesh-wide, and product counts per domain and status); returns rows written."""
         now = self._clock.now()
