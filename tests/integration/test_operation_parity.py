@@ -165,6 +165,11 @@ SCENARIO: list[Step] = [
     call("delete_quality_schedule", *PRODUCT),
     refused(errors.InvalidInput, "set_quality_schedule", *PRODUCT, "not a cron"),
     call("quality_metrics", domain="sales"),
+    # profiles
+    call("profile_table", "sales", "sales_lakehouse", "gold_customer_360"),
+    call("get_table_profile", "sales", "sales_lakehouse", "gold_customer_360"),
+    call("column_profile_history", "sales", "sales_lakehouse", "gold_customer_360", "segment"),
+    refused(errors.NotFound, "column_profile_history", "sales", "sales_lakehouse", "gold_customer_360", "nope"),
     # semantic models
     call("put_semantic_model", "sales", semantic_document()),
     call("get_semantic_model", "sales", "customer-analytics"),
