@@ -176,9 +176,18 @@ SCENARIO: list[Step] = [
     call("list_semantic_models"),
     call("semantic_model_versions", "sales", "customer-analytics"),
     call(
-        "query_semantic_model", "sales", "customer-analytics", dimensions=["Customers[Segment]"], measures=["Customers"]
+        "query_semantic_model",
+        "sales",
+        "customer-analytics",
+        dimensions=["Customers[Segment]"],
+        measures=["Customers"],
+        order_by=["Customers[Segment]"],  # without one, groups come in any order (as in DAX)
     ),
-    call("evaluate_dax", "Customer Analytics", "EVALUATE SUMMARIZE(Customers, Customers[Segment])"),
+    call(
+        "evaluate_dax",
+        "Customer Analytics",
+        "EVALUATE SUMMARIZE(Customers, Customers[Segment]) ORDER BY Customers[Segment]",
+    ),
     refused(errors.InvalidInput, "query_semantic_model", "sales", "customer-analytics", dax="EVALUATE CROSSJOIN(x, y)"),
     call("delete_semantic_model", "sales", "customer-analytics"),
     # discovery, access, masking, governed SQL
