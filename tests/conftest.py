@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from hypothesis import settings as hypothesis_settings
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
@@ -19,6 +20,11 @@ from lakemesh.mesh import Mesh
 from lakemesh.platform import Platform
 
 PG_BASE = os.environ.get("LAKEMESH_TEST_CATALOG_URL")  # e.g. postgresql+psycopg://postgres@127.0.0.1:5432/postgres
+
+# CI (`scripts/test`, `--hypothesis-profile=ci`): the same examples on every run, so a red build is the code's doing
+# and reproduces, never the luck of one draw or a slow moment on a shared machine (no test asserts timing). Local
+# runs keep the random default, which keeps finding new inputs.
+hypothesis_settings.register_profile("ci", derandomize=True, deadline=None, print_blob=True)
 
 
 def create_pg_database(base_url: str, prefix: str = "lakemesh_test") -> str:
