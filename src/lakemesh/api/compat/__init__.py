@@ -8,7 +8,15 @@ from __future__ import annotations
 
 from fastapi import APIRouter, FastAPI, Request
 
-from lakemesh.api.compat import errors, fabric_items, fabric_workspaces, powerbi, purview_entities, purview_search
+from lakemesh.api.compat import (
+    errors,
+    fabric_items,
+    fabric_workspaces,
+    powerbi,
+    purview_entities,
+    purview_policies,
+    purview_search,
+)
 
 FABRIC_PREFIX = "/fabric/v1"
 POWERBI_PREFIX = "/powerbi/v1.0/myorg"
@@ -26,7 +34,7 @@ def _unsupported(request: Request, rest: str) -> None:
 
 def _purview_routers() -> list[APIRouter]:
     """The Atlas and search routes under both of Purview's path families (catalog and Data Map)."""
-    routers = []
+    routers = [purview_policies.router]
     for family in ("/catalog/api", "/datamap/api"):
         atlas, search = APIRouter(prefix=f"{family}/atlas/v2"), APIRouter(prefix=family)
         atlas.include_router(purview_entities.router)
