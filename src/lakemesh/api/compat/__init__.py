@@ -11,6 +11,7 @@ from fastapi import APIRouter, FastAPI, Request
 from lakemesh.api.compat import (
     errors,
     fabric_items,
+    fabric_tables,
     fabric_workspaces,
     powerbi,
     purview_entities,
@@ -55,7 +56,9 @@ def _surface(parent: FastAPI, title: str, routers: list[APIRouter], render: erro
 
 def mount(app: FastAPI) -> None:
     """The one line `api/app.py` calls: every compatible surface at its documented prefix."""
-    fabric = [fabric_workspaces.router, fabric_items.router]
-    app.mount(FABRIC_PREFIX, _surface(app, "Fabric REST v1", fabric, errors.fabric_error))
+    fabric = [fabric_workspaces.router, fabric_items.router, fabric_tables.router]
+    fabric_app = _surface(app, "Fabric REST v1", fabric, errors.fabric_error)
+    fabric_app.state.fabric_operations = fabric_tables.Operations()
+    app.mount(FABRIC_PREFIX, fabric_app)
     app.mount(PURVIEW_PREFIX, _surface(app, "Purview", _purview_routers(), errors.atlas_error))
     app.mount(POWERBI_PREFIX, _surface(app, "Power BI REST", [powerbi.router], errors.powerbi_error))

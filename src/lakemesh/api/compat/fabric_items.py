@@ -75,15 +75,6 @@ def get_item(workspace_id: str, item_id: str, platform: PlatformDep, caller: Cal
     return shapes.lakehouse(platform.lakehouses.get(caller, domain.slug, item_id), domain.id)
 
 
-@router.get("/lakehouses/{item_id}/tables", summary="List lakehouse tables")
-def list_tables(workspace_id: str, item_id: str, platform: PlatformDep, caller: Caller) -> Any:
-    domain = platform.domains.get(caller, workspace_id)
-    item = platform.lakehouses.get(caller, domain.slug, item_id)
-    tables = platform.tables.list(caller, domain.slug, item.name)
-    # Fabric's list-tables answer says `data`, not `value`.
-    return {"data": [shapes.table(t, item.location) for t in tables], "continuationToken": None}
-
-
 # -- shortcuts -------------------------------------------------------------------------------------
 @router.post("/items/{item_id}/shortcuts", status_code=status.HTTP_201_CREATED, summary="Create shortcut")
 def create_shortcut(
