@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import json
-from typing import Any
+from collections.abc import Callable
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Request
 from pydantic import BaseModel, ConfigDict, Field
 
 from lakemesh.api.compat.errors import CompatError, not_supported
@@ -31,7 +32,7 @@ class Entity(BaseModel):
     model_config = ConfigDict(extra="ignore")
 
     type_name: str = Field(alias="typeName")
-    guid: str | None = None
+    guid: str | int | None = None  # clients send negative placeholders as numbers or strings
     attributes: dict[str, Any] = Field(default_factory=dict)
 
 
@@ -59,9 +60,7 @@ def create_or_update_bulk(spec: EntitiesWithExtInfo, platform: PlatformDep, call
 
 @router.get("/entity/guid/{guid}", summary="Get an entity by guid (DataProduct or Table)")
 def get_by_guid(guid: str, platform: PlatformDep, caller: Caller) -> Any:
-    table = _table_by_guid(platform, caller, guid)
-    entity = _table_entity(table) if table is not None else _entity(_by_guid(platform, caller, guid))
-    return {"entity": entity, "referredEntities": {}}
+    return {"entity": _entity_by_guid(platform, caller, guid), "referredEntities": {}}
 
 
 @router.get("/entity/uniqueAttribute/type/{type_name}", summary="Get an entity by qualifiedName")
@@ -71,11 +70,25 @@ def get_by_qualified_name(
     caller: Caller,
     qualified_name: str = Query(alias="attr:qualifiedName"),
 ) -> Any:
-    if type_name == TABLE:
-        return {"entity": _table_entity(_table_by_name(platform, caller, qualified_name)), "referredEntities": {}}
-    _check_type(type_name)
-    domain, _, name = qualified_name.partition("/")
-    return {"entity": _entity(platform.products.get(caller, domain, name)), "referredEntities": {}}
+    return {"entity": _entity_by_name(platform, caller, type_name, qualified_name), "referredEntities": {}}
+
+
+@router.get("/entity/bulk", summary="Get entities by guid (`?guid=a&guid=b`)")
+def get_bulk_by_guid(
+    platform: PlatformDep, caller: Caller, guid: Annotated[list[str], Query(min_length=1, max_length=100)]
+) -> Any:
+    """As Atlas: the entities found; a guid that is missing or hidden from you is left out."""
+    return {"entities": _found(lambda g: _entity_by_guid(platform, caller, g), guid), "referredEntities": {}}
+
+
+@router.get("/entity/bulk/uniqueAttribute/type/{type_name}", summary="Get entities by qualifiedName")
+def get_bulk_by_qualified_name(type_name: str, request: Request, platform: PlatformDep, caller: Caller) -> Any:
+    """`?attr_0:qualifiedName=a&attr_1:qualifiedName=b` (what pyapacheatlas sends)."""
+    names = [v for k, v in request.query_params.multi_items() if k.endswith(":qualifiedName")][:100]
+    if not names:
+        raise CompatError(400, "ATLAS-400-00-001", "attr_0:qualifiedName is required")
+    found = _found(lambda n: _entity_by_name(platform, caller, type_name, n), names)
+    return {"entities": found, "referredEntities": {}}
 
 
 @router.delete("/entity/guid/{guid}", summary="Delete an entity by guid")
@@ -88,6 +101,32 @@ def delete_by_guid(guid: str, platform: PlatformDep, caller: Caller) -> Any:
 
 
 # -- helpers ---------------------------------------------------------------------------------------
+def _entity_by_guid(platform: Platform, caller: Principal, guid: str) -> dict[str, Any]:
+    table = _table_by_guid(platform, caller, guid)
+    return _table_entity(table) if table is not None else _entity(_by_guid(platform, caller, guid))
+
+
+def _entity_by_name(platform: Platform, caller: Principal, type_name: str, qualified_name: str) -> dict[str, Any]:
+    if type_name == TABLE:
+        return _table_entity(_table_by_name(platform, caller, qualified_name))
+    _check_type(type_name)
+    domain, _, name = qualified_name.partition("/")
+    return _entity(platform.products.get(caller, domain, name))
+
+
+def _found(get: Callable[[str], dict[str, Any]], keys: list[str]) -> list[dict[str, Any]]:
+    found = []
+    for key in keys:
+        try:
+            found.append(get(key))
+        except NotFound:
+            continue
+        except CompatError as exc:
+            if exc.status != 404:
+                raise
+    return found
+
+
 def _check_type(type_name: str) -> None:
     if type_name != TYPE:
         raise CompatError(
@@ -105,7 +144,7 @@ def _mutations(platform: Platform, caller: Principal, entities: list[Entity]) ->
         product, was_created = _register(platform, caller, _document(entity.attributes))
         (created if was_created else updated).append(_header(product))
         if entity.guid:
-            assignments[entity.guid] = uuid_of(product.id)
+            assignments[str(entity.guid)] = uuid_of(product.id)
     mutated = {key: value for key, value in (("CREATE", created), ("UPDATE", updated)) if value}
     return {"mutatedEntities": mutated, "guidAssignments": assignments}
 
