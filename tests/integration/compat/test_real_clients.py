@@ -73,6 +73,11 @@ def test_microsofts_fabric_sdk_creates_a_workspace_role_lakehouse_and_shortcut(s
     ]
     roles = {r.principal.id: r.role for r in core.workspaces.list_workspace_role_assignments(made.id)}
     assert roles[uuid_of(person["id"])] == "Contributor"
+    update = core_models.UpdateWorkspaceRoleAssignmentRequest(role="Member")
+    assert core.workspaces.update_workspace_role_assignment(made.id, assigned.id, update).role == "Member"
+    assert [m.role.value for m in native.list_members(name) if m.principal == person["name"]] == ["Member"]
+    core.workspaces.delete_workspace_role_assignment(made.id, assigned.id)
+    assert person["name"] not in {m.principal for m in native.list_members(name)}
 
     item = core.items.create_item(
         made.id, core_models.CreateItemRequest(display_name="sdk_lakehouse", type="Lakehouse")
@@ -93,6 +98,7 @@ def test_microsofts_fabric_sdk_creates_a_workspace_role_lakehouse_and_shortcut(s
     assert shortcut.name == "customers_copy" and shortcut.target.one_lake.item_id == item.id
     copy = native.get_table(name, "sdk_lakehouse", "customers_copy")
     assert copy.shortcut_target == source.qualified_name and copy.row_count == source.row_count
+    assert core.one_lake_shortcuts.get_shortcut(made.id, item.id, "Tables", "customers_copy").name == "customers_copy"
 
     # Loading a file of Files/ into a table: the SDK's long-running-operation poller follows our 202.
     native.upload_file(name, "sdk_lakehouse", "raw/segments.csv", b"segment,weight\nSMB,1\nEnterprise,3\n")
@@ -106,6 +112,9 @@ def test_microsofts_fabric_sdk_creates_a_workspace_role_lakehouse_and_shortcut(s
     assert native.get_table(name, "sdk_lakehouse", "segments").row_count == 2
     tables = client.lakehouse.tables.list_tables(made.id, item.id)
     assert {"gold_customers", "customers_copy", "segments"} <= {t.name for t in tables}
+    core.one_lake_shortcuts.delete_shortcut(made.id, item.id, "Tables", "customers_copy")
+    assert "customers_copy" not in {t.name for t in native.list_tables(name, "sdk_lakehouse")}
+    assert native.get_table(name, "sdk_lakehouse", "gold_customers").row_count == source.row_count
 
 
 def test_pyapacheatlas_uploads_a_data_product_and_reads_it_back(server: Server) -> None:
