@@ -61,14 +61,14 @@ def _check_locally(documents: list[dict[str, Any]]) -> None:
     """Every document and rule is checked before anything is applied, so a bad file applies nothing."""
     from lakemesh.core.validation import parse_model
     from lakemesh.governance.models import PolicyDocument
-    from lakemesh.governance.rules import parse_policy_rule
+    from lakemesh.governance.rules import compile_policy
 
     errors: list[ErrorItem] = []
     for index, document in enumerate(documents):
         name = str(document.get("name", index))
         try:
             parsed = parse_model(PolicyDocument, document)
-            parse_policy_rule(parsed.rule, language=parsed.language)
+            compile_policy(parsed.rule, language=parsed.language)
         except LakemeshError as exc:
             errors.extend(ErrorItem((name, *e.loc), e.message) for e in exc.errors)
     if errors:

@@ -21,8 +21,8 @@ from sqlalchemy.orm import Session
 from lakemesh.catalog.tables.audit import OutboxRow
 from lakemesh.catalog.tables.governance import NotificationRow, PolicyRow, ViolationRow
 from lakemesh.core.ids import new_id
-from lakemesh.governance.models import SEVERITY, PolicyCompliance
-from lakemesh.governance.rules import CompiledRule, Finding, parse_policy_rule
+from lakemesh.governance.models import NO_RULE, SEVERITY, PolicyCompliance
+from lakemesh.governance.rules import CompiledRule, Finding, NoRule, parse_policy_rule
 from lakemesh.governance.snapshot import DomainRef, Snapshot
 from lakemesh.governance.subjects import Subject, Subjects
 
@@ -42,7 +42,11 @@ class ActivePolicy:
 
     @property
     def subject_kind(self) -> str:
-        return self.rule.subject_kind
+        return self.rule.subject_kind if self.rule.text else "none"
+
+    @property
+    def note(self) -> str | None:
+        return None if self.rule.text else NO_RULE
 
 
 class PolicyBook:
@@ -76,7 +80,7 @@ class PolicyBook:
         with self._lock:
             rule = self._compiled.get(key)
         if rule is None:
-            rule = parse_policy_rule(text, language=language)
+            rule = NoRule() if not text.strip() else parse_policy_rule(text, language=language)
             with self._lock:
                 self._compiled[key] = rule
         return rule
@@ -113,6 +117,7 @@ class Outcome:
                     errors=errors,
                     timed_out=policy.id in self.timed_out,
                     compliance_pct=percent(checked - violating - errors, checked),
+                    note=policy.note,
                 )
             )
         return result

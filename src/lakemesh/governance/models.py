@@ -13,6 +13,8 @@ Severity = Literal["high", "medium", "low"]
 SEVERITY: dict[str, Severity] = {"block": "high", "alert": "medium", "warn": "low"}
 STRENGTH: dict[str, int] = {"warn": 1, "alert": 2, "block": 3}
 SCOPES = ("GLOBAL", "DOMAIN", "WORKSPACE")
+# What a policy stored without a rule says of itself, in its answer and in the compliance report.
+NO_RULE = "no rule: evaluates nothing"
 
 
 class PolicyDocument(BaseModel):
@@ -25,7 +27,11 @@ class PolicyDocument(BaseModel):
     scope: str = Field(default="GLOBAL", description="`GLOBAL`, or `DOMAIN`/`WORKSPACE` with `domain`/`workspace`.")
     workspace: str | None = Field(default=None, description="The domain by its workspace name, e.g. `Sales-Domain`.")
     domain: str | None = Field(default=None, description="The domain, e.g. `Sales`.")
-    rule: str = Field(description="A sentence rule, or a CEL expression starting with `cel:`.")
+    rule: str = Field(
+        default="",
+        description="A sentence rule, or a CEL expression starting with `cel:`. Empty: the policy is stored but "
+        "evaluates nothing, and says so (`no rule: evaluates nothing`).",
+    )
     language: Literal["sentence", "cel"] | None = Field(default=None, description="Default: from the rule text.")
     enforcement: Enforcement = "warn"
 
@@ -47,7 +53,8 @@ class PolicyDocument(BaseModel):
         target = self.domain or self.workspace
         if self.scope == "GLOBAL" and target:
             raise ValueError("a GLOBAL policy applies to every domain; remove workspace/domain or use scope DOMAIN")
-        if self.scope != "GLOBAL" and not target:
+        # A rule-less policy checks nothing anywhere, so it may wait for its workspace as it waits for its rule.
+        if self.scope != "GLOBAL" and not target and self.rule.strip():
             raise ValueError(f"a {self.scope} policy needs `workspace` or `domain`")
         return self
 
@@ -78,6 +85,7 @@ class Policy(BaseModel):
     updated_at: datetime
     etag: str
     changed: bool = Field(default=True, description="On PUT: false when the document was already stored as is.")
+    note: str | None = Field(default=None, description=f"`{NO_RULE}` when the policy has no rule.")
 
 
 class PolicyVersion(BaseModel):
@@ -115,6 +123,7 @@ class PolicyCompliance(BaseModel):
     errors: int = 0
     timed_out: bool = False
     compliance_pct: float = 100.0
+    note: str | None = Field(default=None, description=f"`{NO_RULE}` when the policy has no rule.")
 
 
 class Finding(BaseModel):

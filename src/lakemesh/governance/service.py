@@ -32,8 +32,8 @@ from lakemesh.governance.checks import PolicyChecks
 from lakemesh.governance.compliance import DEFAULT_BUDGET_SECONDS, Compliance
 from lakemesh.governance.destinations import WebhookDestinations
 from lakemesh.governance.evaluation import PolicyBook
-from lakemesh.governance.models import SEVERITY, STRENGTH, Policy, PolicyDocument, PolicyVersion
-from lakemesh.governance.rules import CompiledRule, parse_policy_rule
+from lakemesh.governance.models import NO_RULE, SEVERITY, STRENGTH, Policy, PolicyDocument, PolicyVersion
+from lakemesh.governance.rules import CompiledRule, compile_policy
 from lakemesh.governance.webhooks import WebhookService
 
 
@@ -67,7 +67,7 @@ class GovernanceService:
         policy_name = validate_name(document.name)
         if name is not None and slugify(name) != slugify(policy_name):
             raise invalid("name", f"is {policy_name!r} but the path names {name!r}")
-        rule = parse_policy_rule(document.rule, language=document.language)
+        rule = compile_policy(document.rule, language=document.language)
         stored = _document(document, policy_name)
         now = self._clock.now()
         with self._catalog.transaction() as session:
@@ -76,7 +76,7 @@ class GovernanceService:
             if existing is not None:
                 self._authorize_manage(session, actor, existing.domain_id, existing.name)
             self._authorize_manage(session, actor, domain.id if domain else None, policy_name)
-            if domain is not None:
+            if domain is not None and rule.text:
                 self._refuse_weakening(session, rule, document.enforcement)
             if existing is not None and _same(existing.document, stored):
                 return self._view(session, existing, changed=False)
@@ -85,7 +85,8 @@ class GovernanceService:
             row.name, row.slug = policy_name, slugify(policy_name)
             row.scope = "GLOBAL" if domain is None else "DOMAIN"
             row.domain_id = domain.id if domain else None
-            row.rule, row.language, row.subject_kind = document.rule, rule.language, rule.subject_kind
+            row.rule, row.language = document.rule, rule.language
+            row.subject_kind = rule.subject_kind if rule.text else "none"
             row.enforcement, row.description, row.document = document.enforcement, document.description, stored
             row.version += 1
             row.updated_by, row.updated_at = actor.name, now
@@ -252,6 +253,7 @@ class GovernanceService:
             updated_at=row.updated_at,
             etag=f'"{row.id}.{row.version}"',
             changed=changed,
+            note=None if row.rule.strip() else NO_RULE,
         )
 
 

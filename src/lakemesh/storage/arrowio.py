@@ -50,16 +50,19 @@ class DecodeError(BadRequest):
     """The body is not valid data in the format it claims; nothing was written."""
 
 
-def open_reader(path: Path, fmt: str) -> pa.RecordBatchReader:
-    """A streaming reader over an uploaded file; decoding errors surface as DecodeError."""
+def open_reader(path: Path, fmt: str, *, header: bool = True, delimiter: str = ",") -> pa.RecordBatchReader:
+    """A streaming reader over an uploaded file; decoding errors surface as DecodeError.
+
+    `header` and `delimiter` are for CSV: without a header the columns are named `f0`, `f1`, ...
+    """
     try:
-        reader = _open(path, fmt)
+        reader = _open(path, fmt, header, delimiter)
     except (pa.ArrowException, OSError, ValueError) as exc:
         raise DecodeError(f"The body is not valid {fmt} data: {_short(exc)}") from exc
     return pa.RecordBatchReader.from_batches(reader.schema, _guarded(reader, fmt))
 
 
-def _open(path: Path, fmt: str) -> pa.RecordBatchReader:
+def _open(path: Path, fmt: str, header: bool = True, delimiter: str = ",") -> pa.RecordBatchReader:
     if fmt == "arrow":
         source = pa.memory_map(str(path))
         try:
@@ -72,9 +75,12 @@ def _open(path: Path, fmt: str) -> pa.RecordBatchReader:
         return pa.RecordBatchReader.from_batches(parquet.schema_arrow, parquet.iter_batches(batch_size=65536))
     if fmt == "csv":
         # Every column as text: the write parses it with the table's types (textcast), or infers them.
-        names = pacsv.open_csv(str(path)).schema.names
+        read = pacsv.ReadOptions(autogenerate_column_names=not header)
+        parse = pacsv.ParseOptions(delimiter=delimiter)
+        names = pacsv.open_csv(str(path), read_options=read, parse_options=parse).schema.names
         options = pacsv.ConvertOptions(column_types=dict.fromkeys(names, pa.string()))
-        return textcast.mark(pacsv.open_csv(str(path), convert_options=options), "csv")
+        opened = pacsv.open_csv(str(path), read_options=read, parse_options=parse, convert_options=options)
+        return textcast.mark(opened, "csv")
     table = pajson.read_json(str(path))
     return textcast.mark(pa.RecordBatchReader.from_batches(table.schema, table.to_batches()), "ndjson")
 

@@ -24,6 +24,7 @@ SHARING = seed.block(
 PRODUCT = seed.block("# Data products are defined as configuration", "Cross-Domain Data Sharing")
 DISCOVERY = seed.block("# Data product discovery using Microsoft Purview REST API", "Quality Monitoring")
 SELF_SERVE = seed.block("# Self-serve platform using Fabric REST APIs", "Federated Governance")
+GOVERNANCE = seed.block("# Governance policies managed via Microsoft Purview REST API", "Data Product Discovery")
 
 
 @pytest.fixture(scope="module")
@@ -109,6 +110,18 @@ def test_the_seed_runs_verbatim_and_its_effects_are_real(fresh: Server, capsys: 
     )
     assert shared.status_code == 200, shared.text
     assert sorted(shared.text.splitlines()) == sorted(source.text.splitlines()) and len(shared.text.splitlines()) == 20
+
+    # Federated governance: the three policies, with the enforcement and scope the payload carries and no rule
+    # (the payload has none): each says so, natively and in the compliance report, instead of inventing one.
+    seed.run(GOVERNANCE, fresh.url, fresh.token)
+    wanted = {"pii-classification": "block", "retention-minimum": "warn", "sales-data-freshness": "alert"}
+    scopes = {"pii-classification": "GLOBAL", "retention-minimum": "GLOBAL", "sales-data-freshness": "WORKSPACE"}
+    for name, enforcement in wanted.items():
+        policy = native.get(f"/api/v1/policies/{name}").json()
+        assert (policy["enforcement"], policy["scope"]) == (enforcement, scopes[name]), policy
+        assert policy["note"] == "no rule: evaluates nothing" and policy["rule"] == ""
+    report = {p["policy"]: p for p in native.get("/api/v1/governance/report").json()["policies"]}
+    assert all(report[name]["note"] == "no rule: evaluates nothing" for name in wanted)
 
 
 def test_serve_prints_the_compatible_base_urls(fresh: Server) -> None:

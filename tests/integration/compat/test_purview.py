@@ -109,3 +109,46 @@ def test_entities_register_read_update_and_refuse_bad_input(server: Server) -> N
 
         assert http.delete(f"{ATLAS}/entity/guid/{guid}").json()["mutatedEntities"]["DELETE"][0]["guid"] == guid
         assert http.get(f"/api/v1/products/{domain}/customer-360").status_code == 404
+
+
+def test_lakemesh_tables_are_atlas_entities_by_guid_and_qualified_name_for_those_who_may_see_them(
+    server: Server,
+) -> None:
+    domain = f"Tabs{uuid.uuid4().hex[:6]}"
+    admin = RemoteMesh(server.url, server.token)
+    admin.create_domain(domain)
+    admin.create_lakehouse(domain, "sales_lakehouse")
+    admin.write_table(domain, "sales_lakehouse", "gold_customers", pa.Table.from_batches(customers().to_batches()))
+    with server.client() as http:
+        native = http.get(f"/api/v1/domains/{domain}/lakehouses/sales_lakehouse/tables/gold_customers").json()
+        guid = uuid_of(native["id"])
+        by_guid = http.get(f"{ATLAS}/entity/guid/{guid}")
+        assert by_guid.status_code == 200, by_guid.text
+        entity = by_guid.json()["entity"]
+        assert (entity["typeName"], entity["guid"]) == ("Table", guid)
+        assert entity["attributes"]["qualifiedName"] == native["qualified_name"]
+        assert [c["name"] for c in entity["attributes"]["columns"]] == [c["name"] for c in native["columns"]]
+        by_name = http.get(
+            "/purview/catalog/api/atlas/v2/entity/uniqueAttribute/type/Table",
+            params={"attr:qualifiedName": native["qualified_name"]},
+        )
+        assert by_name.status_code == 200 and by_name.json()["entity"]["guid"] == guid
+        missing = http.get(
+            f"{ATLAS}/entity/uniqueAttribute/type/Table", params={"attr:qualifiedName": f"{domain}.nope.nope"}
+        )
+        _atlas_error(missing, 404, "ATLAS-404-00-009")
+        _atlas_error(http.get(f"{ATLAS}/entity/guid/{uuid.uuid4()}"), 404, "ATLAS-404-00-005")
+        _atlas_error(http.delete(f"{ATLAS}/entity/guid/{guid}"), 501, "ATLAS-501-00-001")
+        assert http.get(f"/api/v1/domains/{domain}/lakehouses/sales_lakehouse/tables/gold_customers").is_success
+
+        outsider = f"outsider-{uuid.uuid4().hex[:6]}@company.com"
+        assert http.post("/api/v1/principals", json={"name": outsider}).status_code == 201
+        token = http.post("/api/v1/tokens", json={"principal": outsider}).json()["secret"]
+    with server.client(token) as as_outsider:  # no role in the domain, no grant: the table is not there for them
+        hidden = as_outsider.get(f"{ATLAS}/entity/guid/{guid}")
+        _atlas_error(hidden, 404, "ATLAS-404-00-005")
+        assert "gold_customers" not in hidden.text
+        hidden = as_outsider.get(
+            f"{ATLAS}/entity/uniqueAttribute/type/Table", params={"attr:qualifiedName": native["qualified_name"]}
+        )
+        _atlas_error(hidden, 404, "ATLAS-404-00-009")

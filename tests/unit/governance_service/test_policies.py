@@ -112,3 +112,18 @@ def test_path_name_must_match_the_document(platform, admin: Mesh) -> None:  # ty
     document = PolicyDocument.model_validate(policy("one", "tables must have retention_days >= 7"))
     with pytest.raises(InvalidInput):
         platform.governance.put_policy(admin.principal, document, name="two")
+
+
+def test_a_policy_without_a_rule_is_stored_and_says_it_evaluates_nothing(mesh: Mesh) -> None:
+    """Purview's policy store payload carries no rule: nothing is invented, and the report says so."""
+    stored = mesh.put_policy({"name": "pii-classification", "scope": "GLOBAL", "enforcement": "block"})
+    assert (stored.rule, stored.note, stored.subject_kind) == ("", "no rule: evaluates nothing", "none")
+    row = next(p for p in mesh.compliance_report().policies if p.policy == "pii-classification")
+    assert (row.note, row.checked, row.compliance_pct) == ("no rule: evaluates nothing", 0, 100.0)
+    # Without a rule the workspace may come later; a rule needs its workspace.
+    waiting = mesh.put_policy({"name": "fresh", "scope": "WORKSPACE", "enforcement": "alert"})
+    assert (waiting.scope, waiting.domain) == ("WORKSPACE", None)
+    with pytest.raises(InvalidInput):
+        mesh.put_policy({"name": "fresh", "scope": "WORKSPACE", "rule": "tables must have retention_days >= 7"})
+    ruled = mesh.put_policy({"name": "pii-classification", "rule": "tables must have retention_days >= 7"})
+    assert ruled.note is None and ruled.version == 2

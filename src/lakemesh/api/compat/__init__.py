@@ -8,7 +8,16 @@ from __future__ import annotations
 
 from fastapi import APIRouter, FastAPI, Request
 
-from lakemesh.api.compat import errors, fabric_items, fabric_workspaces, powerbi, purview_entities, purview_search
+from lakemesh.api.compat import (
+    errors,
+    fabric_items,
+    fabric_tables,
+    fabric_workspaces,
+    powerbi,
+    purview_entities,
+    purview_policies,
+    purview_search,
+)
 
 FABRIC_PREFIX = "/fabric/v1"
 POWERBI_PREFIX = "/powerbi/v1.0/myorg"
@@ -26,7 +35,7 @@ def _unsupported(request: Request, rest: str) -> None:
 
 def _purview_routers() -> list[APIRouter]:
     """The Atlas and search routes under both of Purview's path families (catalog and Data Map)."""
-    routers = []
+    routers = [purview_policies.router]
     for family in ("/catalog/api", "/datamap/api"):
         atlas, search = APIRouter(prefix=f"{family}/atlas/v2"), APIRouter(prefix=family)
         atlas.include_router(purview_entities.router)
@@ -47,7 +56,9 @@ def _surface(parent: FastAPI, title: str, routers: list[APIRouter], render: erro
 
 def mount(app: FastAPI) -> None:
     """The one line `api/app.py` calls: every compatible surface at its documented prefix."""
-    fabric = [fabric_workspaces.router, fabric_items.router]
-    app.mount(FABRIC_PREFIX, _surface(app, "Fabric REST v1", fabric, errors.fabric_error))
+    fabric = [fabric_workspaces.router, fabric_items.router, fabric_tables.router]
+    fabric_app = _surface(app, "Fabric REST v1", fabric, errors.fabric_error)
+    fabric_app.state.fabric_operations = fabric_tables.Operations()
+    app.mount(FABRIC_PREFIX, fabric_app)
     app.mount(PURVIEW_PREFIX, _surface(app, "Purview", _purview_routers(), errors.atlas_error))
     app.mount(POWERBI_PREFIX, _surface(app, "Power BI REST", [powerbi.router], errors.powerbi_error))

@@ -60,28 +60,26 @@ def list_items(
     domain = platform.domains.get(caller, workspace_id)
     wanted = type is None or type.lower() == "lakehouse"
     items = platform.lakehouses.list(caller, domain.slug) if wanted else []
-    return shapes.page(request, [shapes.lakehouse(i, domain.id) for i in items], None)
+    return shapes.page(request, [shapes.lakehouse(i, domain.id, properties=False) for i in items], None)
 
 
 @router.get("/lakehouses", summary="List lakehouses")
 def list_lakehouses(request: Request, workspace_id: str, platform: PlatformDep, caller: Caller) -> Any:
-    return list_items(request, workspace_id, platform, caller, "Lakehouse")
+    domain = platform.domains.get(caller, workspace_id)
+    items = platform.lakehouses.list(caller, domain.slug)
+    return shapes.page(request, [shapes.lakehouse(i, domain.id) for i in items], None)
 
 
 @router.get("/items/{item_id}", summary="Get item")
-@router.get("/lakehouses/{item_id}", summary="Get lakehouse")
 def get_item(workspace_id: str, item_id: str, platform: PlatformDep, caller: Caller) -> Any:
     domain = platform.domains.get(caller, workspace_id)
-    return shapes.lakehouse(platform.lakehouses.get(caller, domain.slug, item_id), domain.id)
+    return shapes.lakehouse(platform.lakehouses.get(caller, domain.slug, item_id), domain.id, properties=False)
 
 
-@router.get("/lakehouses/{item_id}/tables", summary="List lakehouse tables")
-def list_tables(workspace_id: str, item_id: str, platform: PlatformDep, caller: Caller) -> Any:
+@router.get("/lakehouses/{item_id}", summary="Get lakehouse")
+def get_lakehouse(workspace_id: str, item_id: str, platform: PlatformDep, caller: Caller) -> Any:
     domain = platform.domains.get(caller, workspace_id)
-    item = platform.lakehouses.get(caller, domain.slug, item_id)
-    tables = platform.tables.list(caller, domain.slug, item.name)
-    # Fabric's list-tables answer says `data`, not `value`.
-    return {"data": [shapes.table(t, item.location) for t in tables], "continuationToken": None}
+    return shapes.lakehouse(platform.lakehouses.get(caller, domain.slug, item_id), domain.id)
 
 
 # -- shortcuts -------------------------------------------------------------------------------------
@@ -95,10 +93,12 @@ def create_shortcut(
     conflict_policy: str | None = Query(default=None, alias="shortcutConflictPolicy"),
 ) -> Any:
     path = f"{spec.path.rstrip('/')}/{spec.name}" if spec.name else spec.path
-    if set(spec.target) - {"oneLake"}:
+    # The real API's target also says its `type` ("OneLake"), which Fabric's SDK always sends.
+    target = {k: v for k, v in spec.target.items() if not (k == "type" and str(v).lower() == "onelake")}
+    if set(target) - {"oneLake"}:
         raise not_supported(f"A shortcut target of type {sorted(set(spec.target) - {'oneLake'})}")
     replace = (conflict_policy or "").lower() in {"createoroverwrite", "overwriteonly"}
-    create = parse_model(ShortcutCreate, {"path": path, "target": spec.target, "replace": replace})
+    create = parse_model(ShortcutCreate, {"path": path, "target": target, "replace": replace})
     domain = platform.domains.get(caller, workspace_id)
     item = platform.lakehouses.get(caller, domain.slug, item_id)
     try:
@@ -150,7 +150,7 @@ def _create_lakehouse(platform: Platform, caller: Principal, workspace_id: str, 
         raise CompatError(409, "ItemDisplayNameAlreadyInUse", f"An item named {spec.display_name!r} already exists")
     if settings is None or not settings.get("data_steward"):
         create = parse_model(LakehouseCreate, {"name": spec.display_name, "description": spec.description})
-        return shapes.lakehouse(platform.lakehouses.create(caller, domain.slug, create), domain.id)
+        return shapes.lakehouse(platform.lakehouses.create(caller, domain.slug, create), domain.id, properties=False)
     # The seed's self-serve call: a JSON document (data_steward, governance, config) in `description`.
     # It runs the native self-serve path: the steward's account and role, the template and its governance.
     template = _template_for(platform, caller, settings)
@@ -164,7 +164,7 @@ def _create_lakehouse(platform: Platform, caller: Principal, workspace_id: str, 
         },
     )
     made: Lakehouse = platform.self_serve.create_domain_lakehouse(caller, request).lakehouse
-    return shapes.lakehouse(made, domain.id)
+    return shapes.lakehouse(made, domain.id, properties=False)
 
 
 def _description_document(description: str) -> dict[str, Any] | None:

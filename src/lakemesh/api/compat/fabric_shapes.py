@@ -48,10 +48,12 @@ def role_assignment(member: Member) -> dict[str, Any]:
     return {"id": uuid_of(member.principal_id), "principal": principal, "role": ROLES[member.role.value.lower()]}
 
 
-def lakehouse(item: Lakehouse, domain_id: str) -> dict[str, Any]:
+def lakehouse(item: Lakehouse, domain_id: str, *, properties: bool = True) -> dict[str, Any]:
+    """Fabric's Lakehouse; as a plain Item (creates, `/items`) without `properties`, which Fabric's SDK
+    would otherwise read as an unfinished long-running operation."""
     workspace_id = uuid_of(domain_id)
     item_id = uuid_of(item.id)
-    return {
+    body: dict[str, Any] = {
         "id": item_id,
         "type": "Lakehouse",
         "displayName": item.name,
@@ -63,6 +65,9 @@ def lakehouse(item: Lakehouse, domain_id: str) -> dict[str, Any]:
             "sqlEndpointProperties": None,
         },
     }
+    if not properties:
+        del body["properties"]
+    return body
 
 
 def table(info: TableInfo, location: str) -> dict[str, Any]:

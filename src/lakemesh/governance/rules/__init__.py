@@ -1,6 +1,6 @@
 """The policy rule language: sentence rules and CEL, compiled once and evaluated against a catalog snapshot."""
 
-from lakemesh.governance.rules.compiler import SentenceRule, parse_policy_rule
+from lakemesh.governance.rules.compiler import NoRule, SentenceRule, compile_policy, parse_policy_rule
 from lakemesh.governance.rules.evaluator import (
     CompiledRule,
     EvaluationReport,
@@ -15,8 +15,10 @@ __all__ = [
     "EvaluationReport",
     "Finding",
     "FindingStatus",
+    "NoRule",
     "PolicyCounts",
     "SentenceRule",
+    "compile_policy",
     "evaluate",
     "parse_policy_rule",
 ]

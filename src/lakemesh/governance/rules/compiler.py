@@ -28,6 +28,22 @@ _ESCAPE = re.compile(r"\\(.)")
 _RUNTIME_ERRORS = (TypeError, ValueError, ArithmeticError, AttributeError)
 
 
+class NoRule(CompiledRule):
+    """A policy stored without a rule (Purview's policy store sends none): it selects and checks nothing."""
+
+    language: Literal["sentence", "cel"] = "sentence"
+
+    def __init__(self) -> None:
+        self.text = ""
+        self.subject_kind = "domain"  # never used: no subject is selected
+
+    def applies_to(self, subject: Subject, *, now: datetime | None = None) -> bool:
+        return False
+
+    def judge(self, subject: Subject, *, now: datetime, policy: str = "") -> Finding | None:
+        return None
+
+
 class SentenceRule(CompiledRule):
     """A rule in the Lakemesh sentence language; `must not have P` is broken by subjects where P holds."""
 
@@ -239,3 +255,10 @@ def parse_policy_rule(text: str, *, language: Literal["sentence", "cel"] | None 
     if language == "cel":
         return CelRule(stripped)
     return compile_sentence(text)
+
+
+def compile_policy(text: str, *, language: Literal["sentence", "cel"] | None = None) -> CompiledRule:
+    """A policy's rule; a policy written without one (and not declared CEL) gets `NoRule`, never an invented one."""
+    if not text.strip() and language is None:
+        return NoRule()
+    return parse_policy_rule(text, language=language)
