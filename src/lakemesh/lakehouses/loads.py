@@ -38,6 +38,7 @@ class FileLoad:
     recursive: bool = False
     header: bool = True
     delimiter: str = ","
+    extension: str | None = None  # a folder's files to load, e.g. `csv`; default: the format's usual ones
 
 
 def load_files(
@@ -64,10 +65,11 @@ def _paths(files: FileService, actor: Principal, domain: str, lakehouse: str, sp
         return [spec.path]
     prefix = spec.path.strip("/")
     depth = prefix.count("/") + 1 if prefix else 0
+    suffixes = (f".{spec.extension.lower().lstrip('.')}",) if spec.extension else SUFFIXES[spec.format]
     found = [
         f.path
         for f in files.list(actor, domain, lakehouse, prefix)
-        if f.path.lower().endswith(SUFFIXES[spec.format]) and (spec.recursive or f.path.count("/") == depth)
+        if f.path.lower().endswith(suffixes) and (spec.recursive or f.path.count("/") == depth)
     ]
     if not found:
         raise NotFound(f"No {spec.format} file in Files/{prefix}")

@@ -36,10 +36,14 @@ def _setup(http: httpx.Client) -> tuple[str, str, str]:
     return name, base, files
 
 
-def _rows(http: httpx.Client, domain: str, table: str) -> list[dict[str, object]]:
+def _rows_of(http: httpx.Client, domain: str, table: str) -> list[dict[str, object]]:
     data = http.get(f"/api/v1/domains/{domain}/lakehouses/raw/tables/{table}/data", params={"format": "json"})
     assert data.status_code == 200, data.text
-    return sorted((json.loads(line) for line in data.text.splitlines()), key=lambda r: str(r["customer_id"]))
+    return [json.loads(line) for line in data.text.splitlines()]
+
+
+def _rows(http: httpx.Client, domain: str, table: str) -> list[dict[str, object]]:
+    return sorted(_rows_of(http, domain, table), key=lambda r: str(r["customer_id"]))
 
 
 def test_load_a_csv_then_append_parquet_through_the_long_running_operation(server: Server) -> None:
@@ -73,8 +77,27 @@ def test_load_a_csv_then_append_parquet_through_the_long_running_operation(serve
         assert again.status_code == 202
         assert [r["customer_id"] for r in _rows(http, domain, "customers")] == ["c1", "c2"]
 
+        # A headerless, semicolon-separated folder of `.txt` files: columns f0, f1, ...; only that extension loaded.
+        files = f"/api/v1/domains/{domain}/lakehouses/raw/files"
+        assert http.put(f"{files}/exports/a.txt", content=b"x1;1\nx2;2\n").is_success
+        assert http.put(f"{files}/exports/sub/b.txt", content=b"x3;3\n").is_success
+        assert http.put(f"{files}/exports/skip.csv", content=b"nope\n").is_success
+        folder = {
+            "relativePath": "Files/exports",
+            "pathType": "Folder",
+            "fileExtension": "txt",
+            "recursive": True,
+            "formatOptions": {"format": "Csv", "header": False, "delimiter": ";"},
+        }
+        assert http.post(f"{base}/tables/exports/load", json=folder).status_code == 202
+        loaded = sorted(_rows_of(http, domain, "exports"), key=lambda r: str(r["f0"]))
+        assert [(r["f0"], r["f1"]) for r in loaded] == [("x1", 1), ("x2", 2), ("x3", 3)]
+
         listed = http.get(f"{base}/tables").json()["data"]
-        assert [(t["name"], t["type"], t["format"]) for t in listed] == [("customers", "Managed", "Delta")]
+        assert [(t["name"], t["type"], t["format"]) for t in listed] == [
+            ("customers", "Managed", "Delta"),
+            ("exports", "Managed", "Delta"),
+        ]
 
 
 def test_bad_loads_answer_fabric_errors_and_write_nothing(server: Server) -> None:

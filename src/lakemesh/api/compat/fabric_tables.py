@@ -44,6 +44,7 @@ class LoadTableRequest(BaseModel):
 
     relative_path: str = Field(alias="relativePath", min_length=1, max_length=1024)
     path_type: Literal["File", "Folder"] = Field(default="File", alias="pathType")
+    file_extension: str | None = Field(default=None, alias="fileExtension", max_length=16)
     mode: Literal["Overwrite", "Append", "overwrite", "append"] = "Overwrite"
     recursive: bool = False
     format_options: FormatOptions = Field(default_factory=FormatOptions, alias="formatOptions")
@@ -114,6 +115,7 @@ def load_table(
         recursive=spec.recursive,
         header=spec.format_options.header,
         delimiter=spec.format_options.delimiter,
+        extension=spec.file_extension,
     )
     result = load_files(platform.files, platform.table_data, caller, domain.slug, item.name, table_name, load)
     operations: Operations = request.app.state.fabric_operations
