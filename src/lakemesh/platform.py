@@ -35,6 +35,8 @@ from lakemesh.lineage.service import LineageService
 from lakemesh.metrics.install import install as install_metrics
 from lakemesh.metrics.prometheus import ServerMetrics
 from lakemesh.metrics.service import MetricsService
+from lakemesh.opencatalog.install import install as install_open_catalog
+from lakemesh.opencatalog.service import OpenCatalog
 from lakemesh.pipelines.install import install as install_pipelines
 from lakemesh.pipelines.service import PipelineService
 from lakemesh.products.install import install as install_products
@@ -69,6 +71,7 @@ CAPABILITIES: tuple[Callable[[Platform], None], ...] = (
     install_selfserve,
     install_sharing,
     install_semantic,
+    install_open_catalog,
     install_metrics,
 )
 
@@ -97,6 +100,7 @@ class Platform:
     sharing: DeltaSharingServer
     semantic: SemanticService
     metrics: MetricsService
+    open_catalog: OpenCatalog
     server_metrics: ServerMetrics
 
     def __init__(self, settings: Settings, clock: Clock | None = None) -> None:

@@ -1,0 +1,161 @@
+"""The open catalog for engines: domains as catalogs, lakehouses as schemas, readable tables, vended credentials.
+
+Engines that speak the Unity Catalog REST API (Daft, Polars, DuckDB, Spark) list tables here and then read the
+Delta files themselves. They cannot apply masks, so a table with any column masked for the caller is listed but
+its credentials are refused; writes never get credentials (they go through Lakemesh, where contracts hold).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+
+from lakemesh.access.reads import ReadGovernor, handle_summary
+from lakemesh.auth.models import Principal
+from lakemesh.core.clock import Clock
+from lakemesh.core.errors import Forbidden, InvalidInput, invalid
+from lakemesh.core.pages import Page, decode_cursor, encode_cursor
+from lakemesh.domains.models import Domain
+from lakemesh.domains.service import DomainService
+from lakemesh.lakehouses.browse import LakehouseListing, TableBrowser
+from lakemesh.lakehouses.tables import TableHandle
+from lakemesh.storage.location import DataRoot
+from lakemesh.storage.vending import TableCredentials, location_url, vend_read
+
+READ, READ_WRITE = "READ", "READ_WRITE"
+GOVERNED_READS = (
+    "read it through governed SQL (POST /api/v1/query), the SQL endpoint, or Delta Sharing, which apply the masks"
+)
+
+
+@dataclass(frozen=True)
+class Table:
+    """A readable table: the handle (a shortcut's is its target's) under the name it was listed by."""
+
+    catalog: str
+    schema: str
+    name: str
+    id: str
+    handle: TableHandle
+    location: str
+
+
+class OpenCatalog:
+    def __init__(
+        self,
+        clock: Clock,
+        domains: DomainService,
+        browser: TableBrowser,
+        reads: ReadGovernor,
+        root: DataRoot,
+        *,
+        role_arn: str | None,
+        ttl: timedelta,
+    ) -> None:
+        self._clock = clock
+        self._domains = domains
+        self._browser = browser
+        self._reads = reads
+        self._root = root
+        self._role_arn = role_arn
+        self._ttl = ttl
+
+    # -- catalogs and schemas ----------------------------------------------------------------------
+    def catalogs(self, actor: Principal, *, limit: int, token: str | None) -> Page[Domain]:
+        return self._domains.list_domains(actor, limit=limit, cursor=token if _cursor(token) else None)
+
+    def catalog(self, actor: Principal, name: str) -> Domain:
+        return self._domains.get(actor, name)
+
+    def schemas(self, actor: Principal, catalog: str, *, limit: int, token: str | None) -> Page[LakehouseListing]:
+        rows, more = self._browser.lakehouses(actor, catalog, limit=limit, after=_cursor(token))
+        return Page(items=rows, next_cursor=encode_cursor(rows[-1].name) if more and rows else None)
+
+    def schema(self, actor: Principal, catalog: str, name: str) -> LakehouseListing:
+        return self._browser.lakehouse(actor, catalog, name)
+
+    # -- tables --------------------------------------------------------------------------------------
+    def tables(self, actor: Principal, catalog: str, schema: str, *, limit: int, token: str | None) -> Page[Table]:
+        parent = self._browser.lakehouse(actor, catalog, schema)
+        handles, more = self._browser.tables(actor, catalog, schema, limit=limit, after=_cursor(token))
+        items = [self._table(parent, h) for h in handles]
+        return Page(items=items, next_cursor=encode_cursor(items[-1].name) if more and items else None)
+
+    def table(self, actor: Principal, catalog: str, schema: str, name: str) -> Table:
+        parent = self._browser.lakehouse(actor, catalog, schema)
+        return self._table(parent, self._browser.table(actor, catalog, schema, name))
+
+    def _table(self, parent: LakehouseListing, handle: TableHandle) -> Table:
+        listed = handle.shortcut or handle.table
+        return Table(
+            catalog=parent.domain,
+            schema=parent.name,
+            name=listed.name,
+            id=listed.id,
+            handle=handle,
+            location=location_url(self._root, handle.uri),
+        )
+
+    # -- credentials ---------------------------------------------------------------------------------
+    def table_credentials(self, actor: Principal, table_id: str, operation: str) -> TableCredentials:
+        """Read credentials for one table, refused for writes and for tables with columns masked for the caller."""
+        if operation == READ_WRITE:
+            raise Forbidden(
+                "READ_WRITE credentials are never vended: write through Lakemesh (the table data API or SDK), "
+                "so contracts and policies are checked before a commit"
+            )
+        if operation != READ:
+            raise invalid("operation", "must be READ (READ_WRITE is refused)")
+        handle = self._browser.table_by_id(actor, table_id)
+        masked = self._masked(actor, handle)
+        if masked:
+            raise Forbidden(
+                f"{handle.qualified_name} has columns masked for you ({masked}); an engine reading its files "
+                f"directly cannot apply masks, so no credentials are vended: {GOVERNED_READS}"
+            )
+        now = self._clock.now()
+        credentials = vend_read(
+            self._root, handle.uri, role_arn=self._role_arn, ttl=self._ttl, now=now, session_name=_session(actor)
+        )
+        self._audit(actor, handle, credentials)
+        return credentials
+
+    def _masked(self, actor: Principal, handle: TableHandle) -> str:
+        """The columns this caller would see masked; with a grant, a column it does not name is masked too."""
+        plan = self._reads.plan(actor, handle)
+        hidden = list(plan.masked_columns)
+        if plan.visible is not None:
+            known = [str(c["name"]) for c in handle.table.columns or []]
+            hidden += [c for c in known if c.lower() not in plan.visible and c not in plan.masks]
+        return ", ".join(sorted(hidden))
+
+    def _audit(self, actor: Principal, handle: TableHandle, credentials: TableCredentials) -> None:
+        summary: dict[str, Any] = {**handle_summary(handle), "operation": READ}
+        extra = {"expires_at": credentials.expires_at.isoformat(), "location": credentials.url}
+        extra["kind"] = "local-path" if credentials.access_key_id is None else "sts-assume-role"
+        self._reads.audit_read(
+            actor.name,
+            "table.credentials_vended",
+            [summary],
+            rows=0,
+            resource=("table", handle.table.id, handle.qualified_name, handle.domain.slug),
+            extra=extra,
+        )
+
+
+def _cursor(token: str | None) -> str | None:
+    """The name a page token points after; anything this server did not issue is a 400 that says so."""
+    try:
+        value = decode_cursor(token)
+    except InvalidInput:
+        value = None if not token else object()
+    if value is not None and not isinstance(value, str):
+        raise invalid("page_token", "is not a page token this server issued; start again without page_token")
+    return value
+
+
+def _session(actor: Principal) -> str:
+    """An STS session name (shown in the store's own logs) that says who asked: `lakemesh-<principal>`."""
+    safe = "".join(c if c.isalnum() or c in "+=,.@-" else "-" for c in actor.name)
+    return f"lakemesh-{safe}"[:64]
