@@ -241,3 +241,40 @@ def test_governance_listing_masks_and_revocation(server: Server, mesh: dict[str,
         assert refused.status_code == 403 and refused.json()["error_code"] == "PERMISSION_DENIED"
         message = refused.json()["message"]
         assert "email" in message and "governed SQL" in message and "Delta Sharing" in message
+
+
+@pytest.mark.filterwarnings("ignore:Credentials for scheme file:UserWarning")  # local root: no credentials
+def test_daft_loads_a_table_by_name_and_reads_the_rows_of_the_native_api(server: Server, mesh: dict[str, str]) -> None:
+    import daft
+    import pyarrow.parquet as pq
+    from daft.catalog.__unity import UnityCatalogClient
+
+    catalog = mesh["catalog"]
+    client = UnityCatalogClient(server.url, token=mesh["owner"])
+    assert client.list_schemas(catalog) == [f"{catalog}.sales_lakehouse"]
+    assert f"{catalog}.sales_lakehouse.orders" in client.list_tables(f"{catalog}.sales_lakehouse")
+    table = client.load_table(f"{catalog}.sales_lakehouse.orders", operation="READ")
+    through_catalog = daft.read_deltalake(table).sort("order_id").to_arrow()
+    with server.client(mesh["owner"]) as http:
+        native = http.get(
+            f"/api/v1/domains/{catalog}/lakehouses/sales_lakehouse/tables/orders/data", params={"format": "parquet"}
+        )
+    expected = pq.read_table(pa.BufferReader(native.content)).sort_by("order_id")
+    assert through_catalog.to_pylist() == expected.to_pylist() and through_catalog.num_rows == 3
+    # Daft's Catalog wrapper asks for READ_WRITE credentials, which are refused: writes go through Lakemesh
+    with pytest.raises(Exception, match="READ_WRITE"):
+        daft.Catalog.from_unity(client).get_table(f"{catalog}.sales_lakehouse.orders")
+
+
+@pytest.mark.filterwarnings("ignore::UserWarning")  # Polars marks `Catalog` unstable
+def test_polars_catalog_scans_a_table_by_name(server: Server, mesh: dict[str, str]) -> None:
+    pl = pytest.importorskip("polars")
+    catalog = mesh["catalog"]
+    client = pl.Catalog(server.url, bearer_token=mesh["owner"], require_https=False)
+    assert catalog in [c.name for c in client.list_catalogs()]
+    assert "sales_lakehouse" in [s.name for s in client.list_namespaces(catalog)]
+    assert "orders" in [t.name for t in client.list_tables(catalog, "sales_lakehouse")]
+    info = client.get_table_info(catalog, "sales_lakehouse", "orders")
+    assert [c.name for c in info.columns] == ["order_id", "region", "amount", "placed"]
+    frame = client.scan_table(catalog, "sales_lakehouse", "orders").sort("order_id").collect()
+    assert frame["order_id"].to_list() == [1, 2, 3] and frame["region"].to_list() == ["eu", "us", "eu"]
