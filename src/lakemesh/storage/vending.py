@@ -26,6 +26,9 @@ class TableCredentials:
     session_token: str | None = None
 
 
+STS_MIN_SECONDS = 900  # AssumeRole's shortest session
+
+
 def location_url(root: DataRoot, uri: str) -> str:
     """A table's storage location as a URL: `file:///abs/path` locally, `s3://bucket/prefix` on S3."""
     return f"file://{uri}" if root.is_local else uri
@@ -76,7 +79,7 @@ def vend_read(
             RoleArn=role_arn,
             RoleSessionName=session_name[:64],
             Policy=json.dumps(read_policy(uri)),
-            DurationSeconds=max(1, int(ttl.total_seconds())),
+            DurationSeconds=max(STS_MIN_SECONDS, int(ttl.total_seconds())),
         )
     except ClientError as exc:
         if exc.response.get("Error", {}).get("Code") == "AccessDenied":
@@ -87,7 +90,7 @@ def vend_read(
     creds = answer["Credentials"]
     return TableCredentials(
         url=uri,
-        expires_at=now + ttl,
+        expires_at=creds["Expiration"],  # what STS says (at least 15 minutes), not what we asked for
         access_key_id=creds["AccessKeyId"],
         secret_access_key=creds["SecretAccessKey"],
         session_token=creds["SessionToken"],
