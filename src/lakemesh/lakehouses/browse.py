@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import select
+from sqlalchemy import Row, select
 from sqlalchemy.orm import Session
 
 from lakemesh.auth.authorize import Authorizer
@@ -46,6 +46,44 @@ def _listing(domain: DomainRow, row: LakehouseRow) -> LakehouseListing:
     return LakehouseListing(
         domain.slug, row.name, row.id, row.description or "", row.created_by, row.created_at, row.updated_at
     )
+
+
+@dataclass(frozen=True)
+class TableListing:
+    """A readable table as an engine's catalog lists it; `uri` is where its Delta log is (a shortcut's target's)."""
+
+    domain: str
+    lakehouse: str
+    name: str
+    id: str
+    description: str
+    columns: list[dict[str, Any]]
+    partition_columns: list[str]
+    properties: dict[str, Any]
+    created_by: str | None
+    created_at: datetime
+    updated_at: datetime
+    uri: str
+    owner: str | None
+    reads: str | None  # for a shortcut: the qualified name of the table it reads
+
+
+_LISTED = (
+    TableRow.id, TableRow.name, TableRow.description, TableRow.columns, TableRow.partition_columns,
+    TableRow.properties, TableRow.created_by, TableRow.created_at, TableRow.updated_at, TableRow.target_table_id,
+)  # fmt: skip
+
+
+def _listing_of(domain: DomainRow, lakehouse: LakehouseRow, listed: TableRow, handle: TableHandle) -> TableListing:
+    """`listed` (a table or a shortcut, in `lakehouse`) with the columns and files of `handle`, what it reads."""
+    read = handle.table
+    return TableListing(
+        domain=domain.slug, lakehouse=lakehouse.name, name=listed.name, id=listed.id,
+        description=listed.description or "", columns=list(read.columns or []),
+        partition_columns=[str(c) for c in read.partition_columns or []], properties=dict(read.properties or {}),
+        created_by=listed.created_by, created_at=listed.created_at, updated_at=listed.updated_at, uri=handle.uri,
+        owner=domain.owner_email, reads=handle.qualified_name if handle.shortcut is not None else None,
+    )  # fmt: skip
 
 
 class TableBrowser:
@@ -105,27 +143,57 @@ class TableBrowser:
 
     def tables(
         self, actor: Principal, domain_ref: str, lakehouse: str, *, limit: int, after: str | None
-    ) -> tuple[list[TableHandle], bool]:
-        """Readable tables of one lakehouse in name order, `limit` at a time after the name `after`."""
+    ) -> tuple[list[TableListing], bool]:
+        """Readable tables of one lakehouse in name order, `limit` at a time after the name `after`.
+
+        Plain rows, not ORM objects: an engine lists thousands of tables and the ORM's per-object cost dominated.
+        """
         with self._catalog.read() as session:
             domain, lakehouse_row = self._lakehouse(session, actor, domain_ref, lakehouse)
-            query = select(TableRow).where(TableRow.lakehouse_id == lakehouse_row.id).order_by(TableRow.name)
+            query = select(*_LISTED).where(TableRow.lakehouse_id == lakehouse_row.id).order_by(TableRow.name)
             if after is not None:
                 query = query.where(TableRow.name > after)
             everything = self._reads_all(session, actor, domain)
-            shown: list[TableHandle] = []
-            for row in session.scalars(query.limit(limit + 1) if everything else query):
-                if everything or self._readable(session, actor, domain, lakehouse_row, row):
-                    shown.append(self._tables.handle(domain, lakehouse_row, row))
+            rows = session.execute(query.limit(limit + 1) if everything else query)
+            shown: list[TableListing] = []
+            for row in rows:
+                if everything or self._authz.can(
+                    actor, Action.DATA_READ, table_resource(domain, lakehouse_row, row.name), session
+                ):
+                    listed = self._listed(session, actor, domain, lakehouse_row, row)
+                    if listed is not None:
+                        shown.append(listed)
                 if len(shown) > limit:
                     break
-            page = [self._resolved(session, actor, handle) for handle in shown[:limit]]
-            return [h for h in page if h is not None], len(shown) > limit
+            return shown[:limit], len(shown) > limit
 
-    def table(self, actor: Principal, domain_ref: str, lakehouse: str, table: str) -> TableHandle:
-        """One table the caller may read (a shortcut resolves to its target); hidden ones are not found."""
+    def table(self, actor: Principal, domain_ref: str, lakehouse: str, table: str) -> TableListing:
+        """One table the caller may read (a shortcut shows its target's files); hidden ones are not found."""
         with self._catalog.read() as session:
-            return self._tables.locate(session, actor, domain_ref, lakehouse, table, Action.DATA_READ)
+            handle = self._tables.locate(session, actor, domain_ref, lakehouse, table, Action.DATA_READ)
+            domain = self._domain(session, domain_ref)
+            lakehouse_row = find_lakehouse(session, domain.id, lakehouse)
+            if lakehouse_row is None:  # deleted since `locate` found it
+                raise not_found("table", f"{domain_ref}.{lakehouse}.{table}")
+            return _listing_of(domain, lakehouse_row, handle.shortcut or handle.table, handle)
+
+    def _listed(
+        self, session: Session, actor: Principal, domain: DomainRow, lakehouse: LakehouseRow, row: Row[Any]
+    ) -> TableListing | None:
+        """A listed row; a shortcut with the target's columns and files, or None when it is broken for the caller."""
+        if row.target_table_id is None:
+            uri = self._tables.root.table_uri(domain.slug, lakehouse.name, row.name)
+            return TableListing(
+                domain=domain.slug, lakehouse=lakehouse.name, name=row.name, id=row.id,
+                description=row.description or "", columns=list(row.columns or []),
+                partition_columns=[str(c) for c in row.partition_columns or []], properties=dict(row.properties or {}),
+                created_by=row.created_by, created_at=row.created_at, updated_at=row.updated_at, uri=uri,
+                owner=domain.owner_email, reads=None,
+            )  # fmt: skip
+        shortcut = session.get(TableRow, row.id)
+        assert shortcut is not None
+        handle = self._resolved(session, actor, self._tables.handle(domain, lakehouse, shortcut))
+        return _listing_of(domain, lakehouse, shortcut, handle) if handle is not None else None
 
     def table_by_id(self, actor: Principal, table_id: str) -> TableHandle:
         """The table with this id, for a caller that may read it; otherwise not found, as a missing one."""

@@ -18,7 +18,7 @@ from lakemesh.core.errors import Forbidden, InvalidInput, invalid
 from lakemesh.core.pages import Page, decode_cursor, encode_cursor
 from lakemesh.domains.models import Domain
 from lakemesh.domains.service import DomainService
-from lakemesh.lakehouses.browse import LakehouseListing, TableBrowser
+from lakemesh.lakehouses.browse import LakehouseListing, TableBrowser, TableListing
 from lakemesh.lakehouses.tables import TableHandle
 from lakemesh.storage.location import DataRoot
 from lakemesh.storage.vending import TableCredentials, location_url, vend_read
@@ -31,13 +31,9 @@ GOVERNED_READS = (
 
 @dataclass(frozen=True)
 class Table:
-    """A readable table: the handle (a shortcut's is its target's) under the name it was listed by."""
+    """A readable table as listed, and its storage location as an engine addresses it."""
 
-    catalog: str
-    schema: str
-    name: str
-    id: str
-    handle: TableHandle
+    listing: TableListing
     location: str
 
 
@@ -77,25 +73,15 @@ class OpenCatalog:
 
     # -- tables --------------------------------------------------------------------------------------
     def tables(self, actor: Principal, catalog: str, schema: str, *, limit: int, token: str | None) -> Page[Table]:
-        parent = self._browser.lakehouse(actor, catalog, schema)
-        handles, more = self._browser.tables(actor, catalog, schema, limit=limit, after=_cursor(token))
-        items = [self._table(parent, h) for h in handles]
-        return Page(items=items, next_cursor=encode_cursor(items[-1].name) if more and items else None)
+        listed, more = self._browser.tables(actor, catalog, schema, limit=limit, after=_cursor(token))
+        items = [self._table(t) for t in listed]
+        return Page(items=items, next_cursor=encode_cursor(listed[-1].name) if more and listed else None)
 
     def table(self, actor: Principal, catalog: str, schema: str, name: str) -> Table:
-        parent = self._browser.lakehouse(actor, catalog, schema)
-        return self._table(parent, self._browser.table(actor, catalog, schema, name))
+        return self._table(self._browser.table(actor, catalog, schema, name))
 
-    def _table(self, parent: LakehouseListing, handle: TableHandle) -> Table:
-        listed = handle.shortcut or handle.table
-        return Table(
-            catalog=parent.domain,
-            schema=parent.name,
-            name=listed.name,
-            id=listed.id,
-            handle=handle,
-            location=location_url(self._root, handle.uri),
-        )
+    def _table(self, listing: TableListing) -> Table:
+        return Table(listing=listing, location=location_url(self._root, listing.uri))
 
     # -- credentials ---------------------------------------------------------------------------------
     def table_credentials(self, actor: Principal, table_id: str, operation: str) -> TableCredentials:

@@ -6,6 +6,7 @@ errors are `{"error_code", "message", "details"}`. Only names and shapes are tra
 
 from __future__ import annotations
 
+import functools
 import json
 import uuid
 from typing import Any
@@ -191,52 +192,64 @@ def _schema(lakehouse: LakehouseListing) -> dict[str, Any]:
 
 
 def _table(table: Table) -> dict[str, Any]:
-    row = table.handle.table
-    partitions = [str(p).lower() for p in row.partition_columns or []]
-    properties = {str(k): str(v) for k, v in (row.properties or {}).items()}
-    properties["lakemesh.qualified_name"] = f"{table.catalog}.{table.schema}.{table.name}"
-    if table.handle.shortcut is not None:
-        properties["lakemesh.shortcut_target"] = table.handle.qualified_name
+    listed = table.listing
+    partitions = [p.lower() for p in listed.partition_columns]
+    properties = {str(k): str(v) for k, v in listed.properties.items()}
+    properties["lakemesh.qualified_name"] = f"{listed.domain}.{listed.lakehouse}.{listed.name}"
+    if listed.reads is not None:
+        properties["lakemesh.shortcut_target"] = listed.reads
     return {
-        "name": table.name,
-        "catalog_name": table.catalog,
-        "schema_name": table.schema,
+        "name": listed.name,
+        "catalog_name": listed.domain,
+        "schema_name": listed.lakehouse,
         "table_type": "EXTERNAL",
         "data_source_format": "DELTA",
-        "columns": [_column(c, i, partitions) for i, c in enumerate(row.columns or [])],
+        "columns": [_column(c, i, partitions) for i, c in enumerate(listed.columns)],
         "storage_location": table.location,
-        "comment": row.description or None,
+        "comment": listed.description or None,
         "properties": properties,
-        "owner": table.handle.domain.owner_email,
-        "created_at": _ms(row.created_at),
-        "created_by": row.created_by,
-        "updated_at": _ms(row.updated_at),
-        "table_id": table.id,
+        "owner": listed.owner,
+        "created_at": _ms(listed.created_at),
+        "created_by": listed.created_by,
+        "updated_at": _ms(listed.updated_at),
+        "table_id": listed.id,
     }
 
 
 def _column(column: dict[str, Any], position: int, partitions: list[str]) -> dict[str, Any]:
-    try:
-        data_type = parse_type(str(column.get("type", "string")))
-    except InvalidInput:
-        data_type = pa.string()
     name, nullable = str(column["name"]), bool(column.get("nullable", True))
-    type_name, type_text = _uc_type(data_type)
-    field_json = {"name": name, "type": spark_type(data_type), "nullable": nullable, "metadata": {}}
+    type_name, type_text, spark, precision, scale = _type_of(str(column.get("type", "string")))
+    # type_json is the Delta/Spark StructField; written out directly (listing 10k tables shapes 10k+ of them)
+    field_json = (
+        f'{{"name": {json.dumps(name)}, "type": "{spark}", "nullable": {str(nullable).lower()}, "metadata": {{}}}}'
+    )
     shown: dict[str, Any] = {
         "name": name,
         "type_text": type_text,
-        "type_json": json.dumps(field_json),
+        "type_json": field_json,
         "type_name": type_name,
         "position": position,
         "nullable": nullable,
         "comment": column.get("description") or None,
     }
-    if pa.types.is_decimal(data_type):
-        shown["type_precision"], shown["type_scale"] = data_type.precision, data_type.scale
-    if name.lower() in partitions:
+    if precision is not None:
+        shown["type_precision"], shown["type_scale"] = precision, scale
+    if partitions and name.lower() in partitions:
         shown["partition_index"] = partitions.index(name.lower())
     return shown
+
+
+@functools.lru_cache(maxsize=256)
+def _type_of(text: str) -> tuple[str, str, str, int | None, int | None]:
+    """(type_name, type_text, Spark JSON type, precision, scale) of a catalog column type; unknown types as string."""
+    try:
+        data_type = parse_type(text)
+    except InvalidInput:
+        data_type = pa.string()
+    type_name, type_text = _uc_type(data_type)
+    if pa.types.is_decimal(data_type):
+        return type_name, type_text, spark_type(data_type), data_type.precision, data_type.scale
+    return type_name, type_text, spark_type(data_type), None, None
 
 
 _PRIMITIVES: list[tuple[Any, str, str, str]] = [
