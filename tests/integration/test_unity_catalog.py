@@ -105,7 +105,7 @@ def test_the_official_sdk_lists_catalogs_schemas_tables_and_gets_a_table(server:
     got = run(scenario())
     assert catalog in [c.name for c in got["catalogs"].catalogs]
     assert got["one"].name == catalog and got["one"].id
-    assert [s.full_name for s in got["schemas"].schemas] == [f"{catalog}.sales_lakehouse"]
+    assert [s.full_name for s in got["schemas"].schemas] == [f"{catalog}.sales_lakehouse", f"{catalog}._data_products"]
     assert got["schema"].catalog_name == catalog and got["schema"].name == "sales_lakehouse"
     assert [t.name for t in got["tables"].tables] == ["gold_customer_360", "orders"]
     assert got["tables"].next_page_token is None
@@ -121,6 +121,22 @@ def test_the_official_sdk_lists_catalogs_schemas_tables_and_gets_a_table(server:
     assert columns["region"].type_name.value == "STRING" and columns["placed"].type_name.value == "DATE"
     assert '"type": "double"' in columns["amount"].type_json and columns["amount"].nullable is True
     assert table.properties["lakemesh.qualified_name"] == f"{catalog}.sales_lakehouse.orders"
+
+
+def test_data_products_are_listed_as_tables_over_their_bound_tables(server: Server, mesh: dict[str, str]) -> None:
+    catalog = mesh["catalog"]
+    with server.client() as http:
+        listed = http.get(f"{UC}/tables", params={"catalog_name": catalog, "schema_name": "_data_products"}).json()
+        bound = http.get(f"{UC}/tables/{catalog}.sales_lakehouse.gold_customer_360").json()
+        product = http.get(f"{UC}/tables/{catalog}._data_products.customer_360")
+        assert http.get(f"{UC}/schemas/{catalog}._data_products").json()["name"] == "_data_products"
+        assert http.get(f"{UC}/tables/{catalog}._data_products.nothing").status_code == 404
+    assert [t["name"] for t in listed["tables"]] == ["customer_360"]
+    assert product.status_code == 200 and product.json() == listed["tables"][0]
+    entry = product.json()
+    assert entry["table_id"] == bound["table_id"] and entry["storage_location"] == bound["storage_location"]
+    assert entry["properties"]["lakemesh.product"] == f"{catalog}/customer-360"
+    assert [c["name"] for c in entry["columns"]] == [c["name"] for c in bound["columns"]]
 
 
 def test_tables_page_with_max_results_and_page_token(server: Server, mesh: dict[str, str]) -> None:
@@ -251,7 +267,7 @@ def test_daft_loads_a_table_by_name_and_reads_the_rows_of_the_native_api(server:
 
     catalog = mesh["catalog"]
     client = UnityCatalogClient(server.url, token=mesh["owner"])
-    assert client.list_schemas(catalog) == [f"{catalog}.sales_lakehouse"]
+    assert client.list_schemas(catalog) == [f"{catalog}.sales_lakehouse", f"{catalog}._data_products"]
     assert f"{catalog}.sales_lakehouse.orders" in client.list_tables(f"{catalog}.sales_lakehouse")
     table = client.load_table(f"{catalog}.sales_lakehouse.orders", operation="READ")
     through_catalog = daft.read_deltalake(table).sort("order_id").to_arrow()

@@ -7,6 +7,7 @@ its credentials are refused; writes never get credentials (they go through Lakem
 
 from __future__ import annotations
 
+import contextlib
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
@@ -14,12 +15,13 @@ from typing import Any
 from lakemesh.access.reads import ReadGovernor, handle_summary
 from lakemesh.auth.models import Principal
 from lakemesh.core.clock import Clock
-from lakemesh.core.errors import Forbidden, InvalidInput, invalid
+from lakemesh.core.errors import Forbidden, InvalidInput, NotFound, invalid
 from lakemesh.core.pages import Page, decode_cursor, encode_cursor
 from lakemesh.domains.models import Domain
 from lakemesh.domains.service import DomainService
 from lakemesh.lakehouses.browse import LakehouseListing, TableBrowser, TableListing
 from lakemesh.lakehouses.tables import TableHandle
+from lakemesh.opencatalog.products import PRODUCTS_SCHEMA, ProductTables
 from lakemesh.storage.location import DataRoot
 from lakemesh.storage.vending import TableCredentials, location_url, vend_read
 
@@ -48,7 +50,9 @@ class OpenCatalog:
         *,
         role_arn: str | None,
         ttl: timedelta,
+        products: ProductTables | None = None,
     ) -> None:
+        self._products = products
         self._clock = clock
         self._domains = domains
         self._browser = browser
@@ -65,19 +69,43 @@ class OpenCatalog:
         return self._domains.get(actor, name)
 
     def schemas(self, actor: Principal, catalog: str, *, limit: int, token: str | None) -> Page[LakehouseListing]:
+        """Lakehouses, then (on the last page) the domain's data products schema when it has readable products."""
         rows, more = self._browser.lakehouses(actor, catalog, limit=limit, after=_cursor(token))
+        if not more and self._products is not None and all(r.name != PRODUCTS_SCHEMA for r in rows):
+            with contextlib.suppress(NotFound):  # no product with a table this caller may read
+                rows.append(self._products.schema(actor, catalog))
         return Page(items=rows, next_cursor=encode_cursor(rows[-1].name) if more and rows else None)
 
     def schema(self, actor: Principal, catalog: str, name: str) -> LakehouseListing:
+        if self._is_products(actor, catalog, name):
+            assert self._products is not None
+            return self._products.schema(actor, catalog)
         return self._browser.lakehouse(actor, catalog, name)
+
+    def _is_products(self, actor: Principal, catalog: str, schema: str) -> bool:
+        """`_data_products` is the products schema unless a lakehouse of that name exists (the lakehouse wins)."""
+        if self._products is None or schema.lower() != PRODUCTS_SCHEMA:
+            return False
+        try:
+            self._browser.lakehouse(actor, catalog, schema)
+        except NotFound:
+            return True
+        return False
 
     # -- tables --------------------------------------------------------------------------------------
     def tables(self, actor: Principal, catalog: str, schema: str, *, limit: int, token: str | None) -> Page[Table]:
+        if self._is_products(actor, catalog, schema):
+            assert self._products is not None
+            page = self._products.tables(actor, catalog, limit=limit, cursor=token if _cursor(token) else None)
+            return Page(items=[self._table(t) for t in page.items], next_cursor=page.next_cursor)
         listed, more = self._browser.tables(actor, catalog, schema, limit=limit, after=_cursor(token))
         items = [self._table(t) for t in listed]
         return Page(items=items, next_cursor=encode_cursor(listed[-1].name) if more and listed else None)
 
     def table(self, actor: Principal, catalog: str, schema: str, name: str) -> Table:
+        if self._is_products(actor, catalog, schema):
+            assert self._products is not None
+            return self._table(self._products.table(actor, catalog, name))
         return self._table(self._browser.table(actor, catalog, schema, name))
 
     def _table(self, listing: TableListing) -> Table:
