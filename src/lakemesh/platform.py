@@ -35,6 +35,8 @@ from lakemesh.lineage.service import LineageService
 from lakemesh.metrics.install import install as install_metrics
 from lakemesh.metrics.prometheus import ServerMetrics
 from lakemesh.metrics.service import MetricsService
+from lakemesh.opencatalog.install import install as install_open_catalog
+from lakemesh.opencatalog.service import OpenCatalog
 from lakemesh.pipelines.install import install as install_pipelines
 from lakemesh.pipelines.service import PipelineService
 from lakemesh.products.install import install as install_products
@@ -72,6 +74,7 @@ CAPABILITIES: tuple[Callable[[Platform], None], ...] = (
     install_sharing,
     install_semantic,
     install_profiles,
+    install_open_catalog,
     install_metrics,
 )
 
@@ -100,6 +103,7 @@ class Platform:
     sharing: DeltaSharingServer
     semantic: SemanticService
     metrics: MetricsService
+    open_catalog: OpenCatalog
     server_metrics: ServerMetrics
     profiles: ProfileService
 

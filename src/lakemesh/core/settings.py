@@ -40,6 +40,15 @@ class Settings(BaseSettings):
         description="How concurrent Delta commits on S3 stay safe: `conditional-put` (If-None-Match, "
         "supported by AWS S3, MinIO and moto) or `unsafe-rename` (single writer only).",
     )
+    s3_credentials_role_arn: str | None = Field(
+        default=None,
+        description="IAM role that Unity Catalog temporary table credentials assume (STS AssumeRole with a "
+        "session policy scoped to the table's prefix); unset on S3: credentials are refused (read through SQL or "
+        "Delta Sharing).",
+    )
+    table_credentials_ttl: str = Field(
+        default="1h", description="How long temporary table credentials last (`15m`..`12h`; STS allows at least 15m)."
+    )
     keys_dir: Path | None = Field(
         default=None,
         description="Directory of the secret key files (URL signing, masking), each 0600; default: keys/ under "

@@ -17,12 +17,15 @@ from lakemesh.api.compat import (
     purview_entities,
     purview_policies,
     purview_search,
+    unity_catalog,
 )
 
 FABRIC_PREFIX = "/fabric/v1"
 POWERBI_PREFIX = "/powerbi/v1.0/myorg"
 PURVIEW_PREFIX = "/purview"
+UNITY_CATALOG_PREFIX = "/api/2.1/unity-catalog"
 PREFIXES = {"Fabric": FABRIC_PREFIX, "Purview": PURVIEW_PREFIX, "Power BI": POWERBI_PREFIX}
+PREFIXES["Unity Catalog"] = UNITY_CATALOG_PREFIX
 
 _fallback = APIRouter()
 
@@ -62,3 +65,5 @@ def mount(app: FastAPI) -> None:
     app.mount(FABRIC_PREFIX, fabric_app)
     app.mount(PURVIEW_PREFIX, _surface(app, "Purview", _purview_routers(), errors.atlas_error))
     app.mount(POWERBI_PREFIX, _surface(app, "Power BI REST", [powerbi.router], errors.powerbi_error))
+    unity = _surface(app, "Unity Catalog REST (read subset)", [unity_catalog.router], unity_catalog.unity_error)
+    app.mount(UNITY_CATALOG_PREFIX, unity)  # docs/engines.md

@@ -1,0 +1,1 @@
+"""The open catalog: Lakemesh's tables for engines that speak the Unity Catalog REST API (docs/engines.md)."""
