@@ -16,6 +16,7 @@ import yaml
 
 from lakemesh.core.errors import InvalidInput
 from lakemesh.dbt import manifest as manifests
+from lakemesh.dbt import products
 from lakemesh.lakehouses.models import WriteResult
 
 if TYPE_CHECKING:
@@ -29,6 +30,8 @@ TOKEN_ENV = "LAKEMESH_DBT_TOKEN"  # noqa: S105 - a variable name, not a secret; 
 class BuildResult:
     written: dict[str, WriteResult] = field(default_factory=dict)
     lineage_events: int = 0
+    products: list[str] = field(default_factory=list)
+    not_imported: list[str] = field(default_factory=list)  # dbt tests no quality rule can express
 
 
 def build(
@@ -60,6 +63,8 @@ def build(
                 result.written[model.name] = _write(mesh, domain, lakehouse, model, data)
     finally:
         database.close()
+    synced = products.sync(mesh, project, domain, lakehouse)
+    result.products, result.not_imported = synced.products, synced.not_imported
     for event in manifests.lineage_events(project, domain, lakehouse, statuses):
         mesh.post_lineage(event)
         result.lineage_events += 1

@@ -30,6 +30,7 @@ class Model:
     parents: list[str]
     contract_enforced: bool
     columns: dict[str, str | None] = field(default_factory=dict)
+    tests: list[tuple[str, dict[str, Any]]] = field(default_factory=list)  # dbt test name, its kwargs
 
 
 @dataclass
@@ -62,6 +63,13 @@ def load(manifest: Path | dict[str, Any]) -> Project:
         )
     models = {uid: _model(uid, node) for uid, node in data["nodes"].items() if node.get("resource_type") == "model"}
     sources = {uid: _source(uid, node) for uid, node in (data.get("sources") or {}).items()}
+    for node in data["nodes"].values():
+        attached = node.get("attached_node") or next(iter((node.get("depends_on") or {}).get("nodes") or []), None)
+        test = node.get("test_metadata") or {}
+        if node.get("resource_type") == "test" and attached in models and test.get("name"):
+            kwargs = {k: v for k, v in (test.get("kwargs") or {}).items() if k != "model"}
+            kwargs.setdefault("column_name", node.get("column_name"))
+            models[attached].tests.append((str(test["name"]), kwargs))
     return Project(name=str(metadata.get("project_name") or "dbt"), models=models, sources=sources)
 
 
@@ -136,6 +144,13 @@ def lineage_events(
             }
         )
     return events
+
+
+def _product(domain: str, model: Model) -> list[dict[str, Any]]:
+    """A model with an enforced contract is a product (lakemesh.dbt.products): lineage runs on to it."""
+    if not model.contract_enforced:
+        return []
+    return [{"namespace": "lakemesh", "name": f"{slugify(domain)}/{slugify(model.name)}", "facets": {}}]
 
 
 def _output(domain: str, lakehouse: str, table: str) -> dict[str, Any]:

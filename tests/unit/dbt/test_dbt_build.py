@@ -48,6 +48,26 @@ def test_dbt_build_writes_models_as_tables_with_history_and_lineage(home: Path, 
         graph = mesh.lineage_graph("table:sales.sales_lakehouse.customer_summary", direction="upstream", depth=5)
         ids = {n.id for n in graph.nodes}
         assert {"table:sales.sales_lakehouse.customer_orders", "table:sales.sales_lakehouse.silver_orders"} <= ids
+        downstream = mesh.lineage_graph("job:sales/dbt.customer360.customer_summary", direction="downstream")
+        assert "product:sales/customer_summary" in {n.id for n in downstream.nodes}
+
+
+def test_the_contracted_model_becomes_a_product_with_its_tests_as_rules(home: Path, project: Path) -> None:
+    with Mesh.open(home) as mesh:
+        result = build(mesh, project, domain="Sales", lakehouse="sales_lakehouse", home=home)
+        assert result.products == ["Sales/customer_summary"]
+        assert result.not_imported == ["customer_summary: relationships"]
+        product = mesh.get_product("Sales", "customer_summary")
+        assert product.contract["schema"]["orders"]["type"] == "integer"
+        rules = {r if isinstance(r, str) else r["condition"] for r in product.quality_rules}
+        assert rules == {
+            '"customer_id" is not null',
+            'unique("customer_id")',
+            "\"tier\" is null or \"tier\" in ('gold', 'standard')",
+        }
+        mesh.publish_product("Sales", "customer_summary")
+        run = mesh.run_quality("Sales", "customer_summary")
+        assert run.status == "passed"
 
 
 def test_a_view_model_is_refused_before_anything_runs(home: Path, project: Path) -> None:
