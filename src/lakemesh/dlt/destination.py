@@ -126,14 +126,23 @@ def _load_file(mesh: Mesh | RemoteMesh, domain: str, lakehouse: str, path: str, 
     except LakemeshError as exc:
         if exc.status >= 500:
             raise  # the server's trouble: dlt retries the job
-        mesh.post_lineage(load_event("FAIL", domain, f"{domain}.{lakehouse}.{name}", pipeline, load_id, resource, exc))
+        failed = load_event("FAIL", domain, f"{domain}.{lakehouse}.{name}", pipeline, load_id, resource, exc)
         raise LakemeshRefused(
             f"Lakemesh refused the batch for table {name!r} (dlt resource {resource!r}, load {load_id}); the table "
-            f"keeps its last good version. {type(exc).__name__} ({exc.status}): {exc}"
+            f"keeps its last good version. {type(exc).__name__} ({exc.status}): {exc}{_recorded(mesh, failed)}"
         ) from exc
     if mode == "overwrite":
         _replaced_tables().append(name)
     mesh.post_lineage(load_event("COMPLETE", domain, result.table, pipeline, load_id, resource))
+
+
+def _recorded(mesh: Mesh | RemoteMesh, event: dict[str, Any]) -> str:
+    """Record the failed run in lineage; when even that is refused (e.g. no such domain), say so in the message."""
+    try:
+        mesh.post_lineage(event)
+    except LakemeshError as exc:
+        return f" (the failed run was not recorded in lineage: {exc})"
+    return ""
 
 
 def _check_resource_name(resource: str, table: str) -> None:

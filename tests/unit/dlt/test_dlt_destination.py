@@ -4,8 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
+import dlt
 import pytest
+from dlt.pipeline.exceptions import PipelineStepFailed
 from sqlalchemy import create_engine
 
 import lakemesh.dlt
@@ -66,3 +69,15 @@ def test_home_given_by_path(tmp_path: Path) -> None:
     )
     with Mesh.open(home) as mesh:
         assert mesh.get_table("Sales", "raw", "customers").row_count == 3
+
+
+def test_a_lakehouse_that_does_not_exist_fails_the_load_clearly(sales: Mesh) -> None:
+    @dlt.resource(name="orders")
+    def orders() -> Any:
+        yield [{"order_id": 1}]
+
+    destination = lakemesh.dlt.destination(domain="Nowhere", lakehouse="raw", mesh=sales)
+    with pytest.raises(PipelineStepFailed) as failed:
+        scenarios.pipeline("nowhere", destination).run(orders())
+    assert "Lakemesh refused the batch for table 'orders'" in str(failed.value)
+    assert "NotFound (404)" in str(failed.value)
