@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import json
 from collections.abc import Iterable, Iterator
 from datetime import datetime
 from pathlib import Path
@@ -67,6 +68,8 @@ def _stream(reader: pa.RecordBatchReader) -> Iterator[bytes]:
 
 def _write_table(http: Transport, path: str, a: Args) -> WriteResult:
     params = {"mode": a["mode"], "schema_mode": a["schema_mode"], "merge_keys": _joined(a["merge_keys"])}
+    if a["commit_metadata"]:
+        params["commit_metadata"] = json.dumps(a["commit_metadata"])
     response = http.request(
         "POST",
         path,
@@ -187,8 +190,11 @@ class LakehouseMethods:
         mode: str = "append",
         schema_mode: str | None = None,
         merge_keys: Iterable[str] | None = None,
+        commit_metadata: dict[str, str] | None = None,
     ) -> WriteResult:
-        """`data`: a pyarrow Table or RecordBatchReader, or a pandas or polars DataFrame."""
+        """`data`: a pyarrow Table or RecordBatchReader, or a pandas or polars DataFrame.
+
+        `commit_metadata`: a few string pairs kept with the commit and shown in the table's history."""
         return self.platform.table_data.write(
             self.principal,
             domain,
@@ -198,6 +204,7 @@ class LakehouseMethods:
             mode=mode,  # type: ignore[arg-type]
             schema_mode=schema_mode,  # type: ignore[arg-type]
             merge_keys=list(merge_keys) if merge_keys else None,
+            commit_metadata=commit_metadata,
         )
 
     @composed

@@ -25,6 +25,9 @@ from lakemesh.storage.delta import WriteMode
 from lakemesh.storage.schemas import compare, conform, delta_schema
 
 SchemaMode = Literal["merge", "overwrite"]
+METADATA_KEY = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.:-]{0,63}$")
+MAX_METADATA = 20
+MAX_METADATA_VALUE = 1024
 
 
 class BatchCheck(Protocol):
@@ -92,10 +95,15 @@ class TableData:
         mode: WriteMode = "append",
         schema_mode: SchemaMode | None = None,
         merge_keys: list[str] | None = None,
+        commit_metadata: dict[str, str] | None = None,
     ) -> WriteResult:
-        """Create the table on first write; otherwise check the schema, run the guards, then commit."""
+        """Create the table on first write; otherwise check the schema, run the guards, then commit.
+
+        `commit_metadata` is kept with the commit and shown in the table's history (e.g. a loader's load id).
+        """
         if mode not in ("append", "overwrite"):
             raise invalid("mode", "must be append or overwrite")
+        metadata = checked_metadata(commit_metadata)
         reader = data.to_reader() if isinstance(data, pa.Table) else data
         with self._catalog.transaction() as session:
             handle = self._tables.locate_for_write(session, actor, domain, lakehouse, table)
@@ -114,10 +122,10 @@ class TableData:
         source = pa.RecordBatchReader.from_batches(target, batches)
         try:
             if merge_keys:
-                version = self._merge(handle, source, merge_keys, actor, exists)
+                version = self._merge(handle, source, merge_keys, actor, exists, metadata)
             else:
                 version = self._tables.delta.write(
-                    handle.uri, source, mode=mode, schema_mode=schema_mode, actor=actor.name
+                    handle.uri, source, mode=mode, schema_mode=schema_mode, actor=actor.name, metadata=metadata
                 )
         except (DeltaError, pa.ArrowException, OSError, ValueError) as exc:
             self._forget_if_new(handle, exists)
@@ -160,15 +168,22 @@ class TableData:
                 session.delete(row)
 
     def _merge(
-        self, handle: TableHandle, source: pa.RecordBatchReader, keys: list[str], actor: Principal, exists: bool
+        self,
+        handle: TableHandle,
+        source: pa.RecordBatchReader,
+        keys: list[str],
+        actor: Principal,
+        exists: bool,
+        metadata: dict[str, str],
     ) -> int:
         if not exists:
-            return self._tables.delta.write(handle.uri, source, mode="append", actor=actor.name)
+            return self._tables.delta.write(handle.uri, source, mode="append", actor=actor.name, metadata=metadata)
         names = {n.lower(): n for n in source.schema.names}
         missing = [k for k in keys if k.lower() not in names]
         if missing:
             raise invalid("merge_keys", f"not columns of the data: {missing}")
-        return self._tables.delta.merge(handle.uri, source, [names[k.lower()] for k in keys], actor=actor.name)
+        keys = [names[k.lower()] for k in keys]
+        return self._tables.delta.merge(handle.uri, source, keys, actor=actor.name, metadata=metadata)
 
     def _after_write(self, actor: Principal, handle: TableHandle, version: int, mode: str, rows: int) -> None:
         snapshot = self._tables.delta.snapshot(handle.uri)
@@ -228,6 +243,7 @@ class TableData:
                 actor=c.actor,
                 rows_added=c.rows_added,
                 parameters={k: v if owner else _hide_locations(v) for k, v in c.parameters.items() if k != "metadata"},
+                metadata=c.metadata,
             )
             for c in self._tables.delta.history(handle.uri, limit=limit)
         ]
@@ -279,6 +295,20 @@ class TableData:
             files_removed=int(metrics.get("numFilesRemoved", 0)),
             metrics=metrics,
         )
+
+
+def checked_metadata(metadata: dict[str, str] | None) -> dict[str, str]:
+    """Writers may label a commit with a few short string pairs; anything else is refused, not truncated."""
+    if not metadata:
+        return {}
+    if not isinstance(metadata, dict) or len(metadata) > MAX_METADATA:
+        raise invalid("commit_metadata", f"must be an object of at most {MAX_METADATA} string pairs")
+    for key, value in metadata.items():
+        if not isinstance(key, str) or not METADATA_KEY.match(key):
+            raise invalid("commit_metadata", f"key {key!r} must be 1-64 letters, digits, '_', '.', ':' or '-'")
+        if not isinstance(value, str) or len(value) > MAX_METADATA_VALUE:
+            raise invalid("commit_metadata", f"value of {key!r} must be a string of at most {MAX_METADATA_VALUE}")
+    return dict(metadata)
 
 
 def _transformed(

@@ -146,6 +146,7 @@ class CommitInfo(BaseModel):
     actor: str | None
     rows_added: int | None
     parameters: dict[str, Any]
+    metadata: dict[str, str] = {}
 
 
 class VacuumResult(BaseModel):

@@ -24,6 +24,7 @@ ACTOR_KEY = "lakemesh.actor"
 ROWS_KEY = "lakemesh.rows"  # rows added by a streamed write (delta-rs records its own metrics otherwise)
 LOG_HEAD_BYTES = 64 * 1024  # delta-rs writes commitInfo first in each commit file
 WRITE_KEY = "lakemesh.write"  # a write's own id, to find the version it got among other replicas' commits
+META_PREFIX = "lakemesh.meta."  # the writer's own commit metadata (e.g. a dlt load id), kept apart from ours
 CONFLICT = (
     "Another writer changed the table at the same time and this write conflicts with it; nothing was committed. "
     "Retry it."
@@ -52,6 +53,7 @@ class Commit:
     actor: str | None
     rows_added: int | None
     parameters: dict[str, Any]
+    metadata: dict[str, str]
 
 
 class DeltaTables:
@@ -115,6 +117,7 @@ class DeltaTables:
         schema_mode: Literal["merge", "overwrite"] | None = None,
         partition_by: list[str] | None = None,
         actor: str | None = None,
+        metadata: dict[str, str] | None = None,
     ) -> int:
         """Commit one version and return it (under concurrent writers, the version this write got)."""
         current = self.open(uri) if self.exists(uri) else None
@@ -127,7 +130,9 @@ class DeltaTables:
                 uri,
                 write_id,
                 before,
-                lambda: self._stream(uri, data, mode=mode, exists=exists, actor=actor, write_id=write_id),
+                lambda: self._stream(
+                    uri, data, mode=mode, exists=exists, actor=actor, write_id=write_id, metadata=metadata
+                ),
             )
         return self._committing(
             uri,
@@ -140,7 +145,7 @@ class DeltaTables:
                 schema_mode=schema_mode,
                 partition_by=partition_by or None,
                 storage_options=self._options or None,
-                commit_properties=_commit(actor, write_id=write_id),
+                commit_properties=_commit(actor, write_id=write_id, metadata=metadata),
             ),
         )
 
@@ -153,6 +158,7 @@ class DeltaTables:
         exists: bool,
         actor: str | None,
         write_id: str,
+        metadata: dict[str, str] | None = None,
     ) -> None:
         """Batches go straight to Parquet files and one commit: memory stays near one row group."""
         reader = data.to_reader() if isinstance(data, pa.Table) else data
@@ -167,10 +173,18 @@ class DeltaTables:
             mode=mode,
             exists=exists,
             storage_options=self._options or None,
-            commit_properties=_commit(actor, rows=rows, write_id=write_id),
+            commit_properties=_commit(actor, rows=rows, write_id=write_id, metadata=metadata),
         )
 
-    def merge(self, uri: str, data: pa.Table | pa.RecordBatchReader, keys: list[str], *, actor: str | None) -> int:
+    def merge(
+        self,
+        uri: str,
+        data: pa.Table | pa.RecordBatchReader,
+        keys: list[str],
+        *,
+        actor: str | None,
+        metadata: dict[str, str] | None = None,
+    ) -> int:
         """Upsert on key columns: matching rows are updated, new rows inserted."""
         table = self.open(uri)
         predicate = " AND ".join(f't."{k}" = s."{k}"' for k in keys)
@@ -185,7 +199,7 @@ class DeltaTables:
                     predicate,
                     source_alias="s",
                     target_alias="t",
-                    commit_properties=_commit(actor, write_id=write_id),
+                    commit_properties=_commit(actor, write_id=write_id, metadata=metadata),
                 )
                 .when_matched_update_all()
                 .when_not_matched_insert_all()
@@ -282,13 +296,20 @@ def arrow_schema(table: DeltaTable) -> pa.Schema:
     return pa.schema(table.schema().to_arrow())
 
 
-def _commit(actor: str | None, *, rows: int | None = None, write_id: str | None = None) -> CommitProperties:
-    metadata = {ACTOR_KEY: actor} if actor else {}
+def _commit(
+    actor: str | None,
+    *,
+    rows: int | None = None,
+    write_id: str | None = None,
+    metadata: dict[str, str] | None = None,
+) -> CommitProperties:
+    custom = {ACTOR_KEY: actor} if actor else {}
     if rows is not None:
-        metadata[ROWS_KEY] = str(rows)
+        custom[ROWS_KEY] = str(rows)
     if write_id is not None:
-        metadata[WRITE_KEY] = write_id
-    return CommitProperties(custom_metadata=metadata or None)
+        custom[WRITE_KEY] = write_id
+    custom |= {META_PREFIX + key: value for key, value in (metadata or {}).items()}
+    return CommitProperties(custom_metadata=custom or None)
 
 
 def _commit_entry(entry: dict[str, Any]) -> Commit:
@@ -301,6 +322,7 @@ def _commit_entry(entry: dict[str, Any]) -> Commit:
         actor=entry.get(ACTOR_KEY),
         rows_added=int(rows) if rows is not None else None,
         parameters={str(k): v for k, v in (entry.get("operationParameters") or {}).items()},
+        metadata={k[len(META_PREFIX) :]: str(v) for k, v in entry.items() if k.startswith(META_PREFIX)},
     )
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import datetime
 from typing import Annotated, Literal
 
@@ -13,6 +14,7 @@ from starlette.concurrency import run_in_threadpool
 from lakemesh.api.deps import Caller, PlatformDep
 from lakemesh.api.limits import HeavySlot, upload_limit
 from lakemesh.api.uploads import spooled_body
+from lakemesh.core.errors import invalid
 from lakemesh.core.pages import Page
 from lakemesh.core.validation import MAX_INT64
 from lakemesh.lakehouses.models import CommitInfo, FileInfo, OptimizeResult, VacuumResult, WriteResult
@@ -51,8 +53,12 @@ async def write_data(
     mode: Literal["append", "overwrite"] = "append",
     schema_mode: Annotated[Literal["merge", "overwrite"] | None, Query(description="Evolve the schema.")] = None,
     merge_keys: Annotated[str | None, Query(description="Comma-separated key columns: upsert instead.")] = None,
+    commit_metadata: Annotated[
+        str | None, Query(description="A JSON object of string pairs kept with the commit (shown in history).")
+    ] = None,
 ) -> WriteResult:
     fmt = arrowio.input_format(request.headers.get("content-type"))
+    metadata = _metadata(commit_metadata)
     keys = [k.strip() for k in merge_keys.split(",") if k.strip()] if merge_keys else None
     limit = await run_in_threadpool(upload_limit, platform, caller, domain, lakehouse)
     async with spooled_body(request, limit.bytes, limit.message) as path:
@@ -60,10 +66,30 @@ async def write_data(
         def write() -> WriteResult:
             reader = arrowio.open_reader(path, fmt)
             return platform.table_data.write(
-                caller, domain, lakehouse, table, reader, mode=mode, schema_mode=schema_mode, merge_keys=keys
+                caller,
+                domain,
+                lakehouse,
+                table,
+                reader,
+                mode=mode,
+                schema_mode=schema_mode,
+                merge_keys=keys,
+                commit_metadata=metadata,
             )
 
         return await run_in_threadpool(write)
+
+
+def _metadata(text: str | None) -> dict[str, str] | None:
+    if not text:
+        return None
+    try:
+        value = json.loads(text)
+    except ValueError:
+        raise invalid("commit_metadata", "must be a JSON object of string pairs") from None
+    if not isinstance(value, dict):
+        raise invalid("commit_metadata", "must be a JSON object of string pairs")
+    return value
 
 
 @router.get(
