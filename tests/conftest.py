@@ -7,7 +7,7 @@ import os
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
-from types import ModuleType
+from types import CodeType, ModuleType
 
 import pytest
 from hypothesis import settings as hypothesis_settings
@@ -37,20 +37,35 @@ def pytest_configure(config: pytest.Config) -> None:
     )
 
 
-def _reads_the_backend(module: ModuleType | None, seen: set[str] | None = None) -> bool:
-    """Whether a test module, or a tests.* module it imports from (browser_support, ...), reads PG_BASE itself."""
-    if module is None or module.__name__ == __name__:  # here only `pg_catalog_url` hands PG_BASE on
-        return False
+def _names_in(code: CodeType) -> set[str]:
+    names = set(code.co_names)
+    for constant in code.co_consts:
+        if isinstance(constant, CodeType):  # nested functions, comprehensions, lambdas
+            names |= _names_in(constant)
+    return names
+
+
+def _reads_the_backend(function: object, seen: set[int] | None = None) -> bool:
+    """Whether a test or fixture function names PG_BASE, or calls a tests.* function or module that does."""
+    if callable(function):
+        function = inspect.unwrap(function)  # a @contextmanager's own code, not contextlib's
+    code = getattr(function, "__code__", None)
     seen = set() if seen is None else seen
-    seen.add(module.__name__)
-    if "PG_BASE" in vars(module):
+    if code is None or id(function) in seen:
+        return False
+    seen.add(id(function))
+    found: dict[str, object] = getattr(function, "__globals__", {})
+    names = _names_in(code)
+    if "PG_BASE" in names and found.get("PG_BASE") is PG_BASE:
         return True
-    sources = {inspect.getmodule(value) for value in vars(module).values() if not isinstance(value, str | int)}
-    return any(
-        _reads_the_backend(source, seen)
-        for source in sources
-        if source is not None and source.__name__.startswith("tests.") and source.__name__ not in seen
-    )
+    for name in names:
+        value = found.get(name)
+        if isinstance(value, ModuleType) and value.__name__.startswith("tests."):
+            if "PG_BASE" in vars(value):  # `browser_support.start(...)`: the module as a whole, to be safe
+                return True
+        elif getattr(value, "__module__", "").startswith("tests.") and _reads_the_backend(value, seen):
+            return True
+    return False
 
 
 def _fixture_definitions(item: pytest.Function) -> tuple[set[str], list[pytest.FixtureDef[object]]]:
@@ -75,9 +90,10 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """Marks `catalog_free` every test the catalog backend cannot change: `scripts/test` runs those on SQLite only.
 
     Mechanical, from what a test is built of: LAKEMESH_TEST_CATALOG_URL reaches a test only through the
-    `pg_catalog_url` fixture (settings, platform, admin, mesh, ... all build on it) or through a module that reads
+    `pg_catalog_url` fixture (settings, platform, admin, mesh, ... all build on it) or through code that names
     PG_BASE itself (servers of their own, browser fixtures, backups). A test with neither among the fixtures it
-    reaches, nor in its own module or the tests.* modules it imports from, runs the same code on both passes.
+    reaches, nor in its own code or the fixtures' and the tests.* helpers they call, runs the same code on both
+    passes.
     """
     for item in items:
         if not isinstance(item, pytest.Function):
@@ -85,8 +101,7 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
         names, definitions = _fixture_definitions(item)
         if "pg_catalog_url" in names:
             continue
-        modules = {item.module} | {inspect.getmodule(d.func) for d in definitions}
-        if not any(_reads_the_backend(m) for m in modules):
+        if not any(_reads_the_backend(f) for f in [item.function, *(d.func for d in definitions)]):
             item.add_marker(CATALOG_FREE)
 
 
