@@ -47,8 +47,9 @@ from lakemesh.core.errors import Conflict, InvalidInput, NotFound
 
 PREFIX = "/scim"
 MAX_RESULTS = 1000
-# Lakemesh keeps these itself; everything else the directory sends is kept as sent and given back.
-_OWN = {"id", "meta", "userName", "displayName", "externalId", "active", "groups", "members", "password"}
+# Lakemesh keeps these itself; everything else the directory sends is kept as sent and given back (`active` and
+# `members` too, only to answer as asked: whether `active` was sent at all, and the members' `display` as sent).
+_OWN = {"id", "meta", "userName", "displayName", "externalId", "groups", "password"}
 _PUSHED_DOWN: dict[str, Field] = {
     "username": "name",
     "externalid": "external_id",
@@ -146,6 +147,7 @@ class DirectoryStorage(AsyncScimStorage):
     def _resource(self, resource_type: ResourceType, entry: DirectoryEntry) -> Resource[Any]:
         """The resource as the directory sent it last, with what Lakemesh keeps itself laid over it."""
         data: dict[str, Any] = {k: v for k, v in entry.attributes.items() if k not in _OWN}
+        sent = {m.get("value"): m.get("display") for m in data.pop("members", None) or [] if isinstance(m, dict)}
         data.setdefault("schemas", [str(resource_type.schema_)])
         meta = {
             "resourceType": str(resource_type.name),
@@ -157,10 +159,13 @@ class DirectoryStorage(AsyncScimStorage):
         if _kind(resource_type) == GROUP:
             data["displayName"] = entry.name
             data["members"] = [
-                {"value": r.id, "display": r.name, "$ref": f"Users/{r.id}", "type": "User"} for r in entry.refs
+                {"value": r.id, "display": sent.get(r.id) or r.name, "$ref": f"Users/{r.id}", "type": "User"}
+                for r in entry.refs
             ]
         else:
-            data |= {"userName": entry.name, "displayName": entry.display_name, "active": entry.active}
+            # A deactivated user always says so; an active one says `active` only if the directory ever sent it.
+            shown = entry.active if ("active" in data or not entry.active) else None
+            data |= {"userName": entry.name, "displayName": entry.display_name, "active": shown}
             data["groups"] = [
                 {"value": r.id, "display": r.name, "$ref": f"Groups/{r.id}", "type": "direct"} for r in entry.refs
             ]
