@@ -10,12 +10,16 @@ from __future__ import annotations
 
 import argparse
 import os
+import subprocess
+import sys
+import tempfile
 import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 
 import httpx
-from _harness import drop_pg_database, new_pg_database, postgres_available, start_server
+from _harness import RunningServer, drop_pg_database, free_port, new_pg_database, postgres_available
 
 SCIM_TOKEN = "bench-scim-token-5c1f0d9e8a7b"  # a throwaway deployment's SCIM token
 USER = "urn:ietf:params:scim:schemas:core:2.0:User"
@@ -51,6 +55,31 @@ def scim_create(client: httpx.Client, n: int) -> httpx.Response:
     }
     headers = {"Authorization": f"Bearer {SCIM_TOKEN}", "Content-Type": "application/scim+json"}
     return client.post("/scim/v2/Users", json=body, headers=headers)
+
+
+def start_server(catalog_url: str | None) -> RunningServer:
+    """As `_harness.start_server`, but waits up to 5 minutes: on a shared, loaded machine start-up is slow."""
+    home = Path(tempfile.mkdtemp(prefix="lakemesh-bench-")) / "home"
+    port = free_port()
+    env = {**os.environ, "LAKEMESH_HOME": str(home), "LAKEMESH_PORT": str(port), "LAKEMESH_SQL_PORT": str(free_port())}
+    if catalog_url:
+        env["LAKEMESH_CATALOG_URL"] = catalog_url
+    command = [sys.executable, "-m", "lakemesh", "serve", "--migrate", "--no-sql"]
+    process = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    started = time.perf_counter()
+    url = f"http://127.0.0.1:{port}"
+    while time.perf_counter() - started < 300:
+        try:
+            if httpx.get(f"{url}/readyz", timeout=2).status_code == 200:
+                token = (home / "admin.token").read_text().strip()
+                return RunningServer(process, url, token, time.perf_counter() - started)
+        except httpx.TransportError:
+            pass
+        if process.poll() is not None:
+            break
+        time.sleep(0.2)
+    process.kill()
+    raise RuntimeError("lakemesh serve did not start")
 
 
 def measure(label: str, catalog_url: str | None, users: int, connections: int) -> None:

@@ -111,23 +111,29 @@ class Directory:
     def create_user(self, spec: UserSpec) -> DirectoryEntry:
         name, email = _user_names(spec)
         now = self._clock.now()
+        claims = {name.lower()} | ({email} if email else set())
         try:
             with self._catalog.transaction() as session:
-                row = session.scalar(select(PrincipalRow).where(PrincipalRow.key == name.lower()))
-                revived = row is not None and _deleted(session, row)
-                if row is None or not revived:
-                    check_namespace(session, name, email)
-                    row = PrincipalRow(
-                        id=new_id("prn"), name=name, key=name.lower(), kind="user", email=email, platform_role="user"
-                    )
-                    row.disabled, row.created_at = False, now
-                    session.add(row)
-                    session.flush()
+                # One lookup answers both questions: is the name or e-mail taken, and by a user deleted over SCIM?
+                clash = session.execute(
+                    select(PrincipalRow, ScimIdentityRow)
+                    .outerjoin(ScimIdentityRow)
+                    .where(PrincipalRow.key.in_(claims) | func.lower(PrincipalRow.email).in_(claims))
+                    .limit(2)
+                ).all()
+                revived = len(clash) == 1 and clash[0][0].key == name.lower() and _was_deleted(*clash[0])
+                if clash and not revived:
+                    taken = clash[0][0]
+                    raise Conflict(f"{name!r} or its e-mail is already principal {taken.name!r}'s; they are unique")
+                if revived:
+                    row, scim = clash[0][0], clash[0][1]
+                    scim.deleted_at = None
+                    self._apply_user(session, row, scim, spec, name, email, now)
                 else:
-                    _check_free(session, row.id, name, email)
-                scim = _identity(session, row, now)
-                scim.deleted_at = None
-                self._apply_user(session, row, scim, spec, name, email, now)
+                    row = PrincipalRow(id=new_id("prn"), kind="user", platform_role="user", created_at=now)
+                    scim = ScimIdentityRow(principal_id=row.id, version=0, attributes={})
+                    self._apply_user(session, row, scim, spec, name, email, now)
+                    session.add_all([row, scim])
                 self._journal(session, "principal.created", row, {"scim": True, "revived": revived})
                 return _entry(row, scim, [])
         except IntegrityError as exc:
@@ -205,7 +211,6 @@ class Directory:
             end_sign_ins(session, row.id, now)
         scim.external_id, scim.version, scim.updated_at = spec.external_id, scim.version + 1, now
         scim.attributes = spec.attributes
-        session.flush()
 
     def _set_members(self, session: Session, group: PrincipalRow, member_ids: list[str], now: datetime) -> None:
         """The group's members become exactly `member_ids` (users the directory sees); new ones come from SCIM."""
@@ -282,8 +287,7 @@ def _check_free(session: Session, principal_id: str, name: str, email: str | Non
         raise Conflict(f"{name!r} or its e-mail is already principal {clash!r}'s; names and e-mails are unique")
 
 
-def _deleted(session: Session, row: PrincipalRow) -> bool:
-    scim = session.get(ScimIdentityRow, row.id)
+def _was_deleted(row: PrincipalRow, scim: ScimIdentityRow | None) -> bool:
     return scim is not None and scim.deleted_at is not None and row.kind == "user"
 
 
