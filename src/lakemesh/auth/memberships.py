@@ -66,9 +66,12 @@ class GroupService:
         """Make the principal's `source` memberships exactly `group_names` (a sign-in's `groups` claim).
 
         A group that does not exist yet is created, with no roles. Memberships from other sources (an admin's,
-        SCIM's) are left alone. Returns the names of the principal's groups from this source.
+        SCIM's) are left alone. Returns the names of the principal's groups from this source. A name Lakemesh
+        cannot take (`a/b`, control characters) is InvalidInput; a name that is a user's is Conflict.
         """
-        wanted = {validate_name(n, "groups"): None for n in group_names if n and n.strip()}
+        # Keycloak sends full group paths (`/finance`); a top-level path is its name. Deeper paths (`/a/b`) are
+        # refused (InvalidInput) rather than guessed: turn off "Full group path" in the claim mapper.
+        wanted = {validate_name(n.strip().removeprefix("/"), "groups"): None for n in group_names if n and n.strip()}
         now = self._clock.now()
         for attempt in range(2):  # a group created concurrently by another sign-in: the second pass finds it
             try:

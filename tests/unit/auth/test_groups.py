@@ -98,7 +98,7 @@ def test_sync_groups_creates_unknown_groups_without_roles_and_replaces_only_its_
     platform = team.admin.platform
     alice = team.alice.principal
 
-    names = platform.groups.sync_groups(alice, ["Finance Readers", "data-eng"])
+    names = platform.groups.sync_groups(alice, ["Finance Readers", "/data-eng", "data-eng"])
 
     assert names == ["Finance Readers", "data-eng"]
     assert team.admin.get_principal("finance readers").kind == "group"
