@@ -12,6 +12,8 @@ from lakemesh.access.reads import ReadGovernor
 from lakemesh.access.service import AccessService
 from lakemesh.audit.service import AuditService
 from lakemesh.auth.authorize import Authorizer
+from lakemesh.auth.memberships import GroupService
+from lakemesh.auth.provisioning import Directory
 from lakemesh.auth.service import PrincipalService
 from lakemesh.auth.web_sessions import WebSessions
 from lakemesh.catalog import Catalog, migrate
@@ -118,6 +120,8 @@ class Platform:
         self.authorizer = Authorizer(self.catalog)
         self.principals = PrincipalService(self.catalog, self.clock)
         self.web_sessions = WebSessions(self.catalog, self.principals, self.clock)
+        self.groups = GroupService(self.catalog, self.clock)
+        self.directory = Directory(self.catalog, self.clock)
         self.domains = DomainService(
             self.catalog, self.authorizer, self.clock, allow_domain_creation=settings.allow_domain_creation
         )

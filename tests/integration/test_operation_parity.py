@@ -109,6 +109,12 @@ SCENARIO: list[Step] = [
     call("list_members", "marketing"),
     call("remove_member", "marketing", ANALYST),
     call("add_member", "marketing", ANALYST, "Member"),
+    call("create_principal", "marketing-team", kind="group"),
+    call("add_group_member", "marketing-team", ANALYST),
+    refused(errors.InvalidInput, "add_group_member", "marketing-team", "marketing-team"),
+    call("list_group_members", "marketing-team"),
+    call("remove_group_member", "marketing-team", ANALYST),
+    refused(errors.NotFound, "remove_group_member", "marketing-team", ANALYST),
     # templates, lakehouses, tables, data, files
     call("list_templates"),
     call("get_template", "domain-lakehouse-template"),

@@ -28,7 +28,7 @@ from lakemesh.access.rules import (
     narrow_duration,
     step,
 )
-from lakemesh.auth import assignments
+from lakemesh.auth import assignments, groups
 from lakemesh.auth.authorize import Authorizer, Reader, Resource
 from lakemesh.auth.models import Principal
 from lakemesh.auth.roles import Action, DomainRole
@@ -36,7 +36,6 @@ from lakemesh.auth.service import find_principal_row
 from lakemesh.catalog import Catalog
 from lakemesh.catalog.journal import record
 from lakemesh.catalog.tables.access import AccessRequestRow, GrantRow
-from lakemesh.catalog.tables.auth import RoleAssignmentRow
 from lakemesh.catalog.tables.domains import DomainRow
 from lakemesh.catalog.tables.products import ProductRow
 from lakemesh.core.clock import Clock
@@ -348,11 +347,13 @@ class AccessService:
         return "principal", principal.id, principal.name
 
     def _approvers(self, session: Session, product: ProductRow, domain: DomainRow) -> list[str]:
+        """Who decides (and is notified): the owner and the domain's Admins, a group standing for its members."""
         admins = [p.name for a, p in assignments.assignments(session, domain.id) if a.role == DomainRole.ADMIN.value]
-        return list(dict.fromkeys([product.owner, *sorted(admins)]))
+        people = groups.people(session, [product.owner]) + sorted(groups.people(session, admins))
+        return list(dict.fromkeys(people))
 
     def _is_approver(self, session: Session, actor: Principal, product: ProductRow, domain: DomainRow) -> bool:
-        if actor.is_platform_admin or actor.name.lower() == product.owner.lower():
+        if actor.is_platform_admin or product.owner.lower() in groups.names_of(session, actor.id):
             return True
         return self._authz.can(actor, Action.ACCESS_APPROVE, product_resource(product, domain), session)
 
@@ -384,13 +385,11 @@ class AccessService:
     def _approver_scope(
         self, session: Session, actor: Principal, table: type[AccessRequestRow] | type[GrantRow]
     ) -> Any:
-        """Rows about products the actor owns or whose domain the actor administers."""
+        """Rows about products the actor (or one of its groups) owns or whose domain the actor administers."""
         if actor.is_platform_admin:
             return table.id.is_not(None)
-        admin_of = select(RoleAssignmentRow.domain_id).where(
-            RoleAssignmentRow.principal_id == actor.id, RoleAssignmentRow.role == DomainRole.ADMIN.value
-        )
-        owned = select(ProductRow.id).where(ProductRow.owner == actor.name.lower())
+        admin_of = assignments.domain_ids_of(actor.id, DomainRole.ADMIN)
+        owned = select(ProductRow.id).where(ProductRow.owner.in_(groups.names_of(session, actor.id)))
         return or_(table.domain_id.in_(admin_of), table.product_id.in_(owned))
 
     def _load_request(

@@ -9,8 +9,9 @@ from sqlalchemy import ColumnElement, and_, func, or_, select
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
+from lakemesh.auth.assignments import domain_ids_of
+from lakemesh.auth.groups import held_by_any
 from lakemesh.catalog.tables.access import GrantRow
-from lakemesh.catalog.tables.auth import RoleAssignmentRow
 from lakemesh.catalog.tables.domains import DomainRow
 from lakemesh.catalog.tables.lakehouses import LakehouseRow, TableRow
 from lakemesh.catalog.tables.products import ProductRow
@@ -29,11 +30,10 @@ def in_force(now: datetime) -> ColumnElement[bool]:
 
 
 def held_by(principal_id: str) -> ColumnElement[bool]:
-    """Grants to the principal, or to a domain the principal holds any role in."""
-    member_of = select(RoleAssignmentRow.domain_id).where(RoleAssignmentRow.principal_id == principal_id)
+    """Grants to the principal or one of its groups, or to a domain the principal holds any role in."""
     return or_(
-        and_(GrantRow.grantee_kind == "principal", GrantRow.grantee_id == principal_id),
-        and_(GrantRow.grantee_kind == "domain", GrantRow.grantee_id.in_(member_of)),
+        and_(GrantRow.grantee_kind == "principal", held_by_any(GrantRow.grantee_id, principal_id)),
+        and_(GrantRow.grantee_kind == "domain", GrantRow.grantee_id.in_(domain_ids_of(principal_id))),
     )
 
 

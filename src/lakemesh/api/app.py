@@ -9,7 +9,7 @@ from fastapi import Depends, FastAPI
 from fastapi_offline import FastAPIOffline
 
 from lakemesh import __version__, web
-from lakemesh.api import compat, limits, openapi, problems
+from lakemesh.api import compat, limits, openapi, problems, scim
 from lakemesh.api.middleware import BodyGuard
 from lakemesh.api.routes import access as access_routes
 from lakemesh.api.routes import audit, domains, health, lakehouses, principals, products, table_data, templates
@@ -67,6 +67,9 @@ def create_app(platform: Platform) -> FastAPI:
     problems.install(app)
     openapi.install(app)
     compat.mount(app)  # Fabric, Purview, Power BI compatible REST (docs/compat.md); first: routes match in order
+    scim_token = platform.settings.scim_token
+    scim_app = scim.application(platform.directory, scim_token.get_secret_value() if scim_token else None)
+    app.mount(scim.PREFIX, scim_app)  # type: ignore[arg-type]  # a plain ASGI callable typed with dict scopes
 
     for module in (health, principals, domains, lakehouses, table_data, templates, products, audit):
         app.include_router(module.router)

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import Select, delete, func, select
 from sqlalchemy.orm import Session
 
-from lakemesh.auth.roles import DomainRole
+from lakemesh.auth.groups import held_by_any
+from lakemesh.auth.roles import DomainRole, strongest
 from lakemesh.catalog.tables.auth import PrincipalRow, RoleAssignmentRow
 from lakemesh.core.ids import new_id
 
@@ -61,7 +62,18 @@ def count_admins(session: Session, domain_id: str) -> int:
 
 
 def domains_of(session: Session, principal_id: str) -> dict[str, DomainRole]:
+    """The principal's effective role in each domain it holds one in, itself or through a group."""
     query = select(RoleAssignmentRow.domain_id, RoleAssignmentRow.role).where(
-        RoleAssignmentRow.principal_id == principal_id
+        held_by_any(RoleAssignmentRow.principal_id, principal_id)
     )
-    return {domain_id: DomainRole(role) for domain_id, role in session.execute(query)}
+    held: dict[str, list[str]] = {}
+    for domain_id, role in session.execute(query):
+        held.setdefault(domain_id, []).append(role)
+    effective = {domain_id: strongest(roles) for domain_id, roles in held.items()}
+    return {domain_id: role for domain_id, role in effective.items() if role is not None}
+
+
+def domain_ids_of(principal_id: str, role: DomainRole | None = None) -> Select[str]:
+    """A subquery of the domains the principal holds a role in (or exactly `role`), itself or through a group."""
+    query = select(RoleAssignmentRow.domain_id).where(held_by_any(RoleAssignmentRow.principal_id, principal_id))
+    return query if role is None else query.where(RoleAssignmentRow.role == role.value)

@@ -5,19 +5,26 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from sqlalchemy import bindparam, select
+from sqlalchemy import bindparam, or_, select
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
 from lakemesh.auth.models import Principal
-from lakemesh.auth.roles import Action, DomainRole, role_allows
+from lakemesh.auth.roles import Action, DomainRole, role_allows, strongest
 from lakemesh.catalog import Catalog
-from lakemesh.catalog.tables.auth import RoleAssignmentRow
+from lakemesh.catalog.tables.auth import GroupMemberRow, RoleAssignmentRow
 from lakemesh.core.errors import Forbidden, not_found
 
 Reader = Session | Connection
+# The principal's own role and its groups' roles in the domain; the strongest counts.
 _ROLE_LOOKUP = select(RoleAssignmentRow.role).where(
-    RoleAssignmentRow.domain_id == bindparam("domain_id"), RoleAssignmentRow.principal_id == bindparam("principal_id")
+    RoleAssignmentRow.domain_id == bindparam("domain_id"),
+    or_(
+        RoleAssignmentRow.principal_id == bindparam("principal_id"),
+        RoleAssignmentRow.principal_id.in_(
+            select(GroupMemberRow.group_id).where(GroupMemberRow.member_id == bindparam("principal_id"))
+        ),
+    ),
 )
 
 
@@ -48,12 +55,13 @@ class Authorizer:
 
     def role_in(self, principal: Principal, domain_id: str, session: Reader | None = None) -> DomainRole | None:
         params = {"domain_id": domain_id, "principal_id": principal.id}
+        """The principal's effective role in the domain: the strongest of its own and its groups'."""
         if session is not None:
-            role = session.scalar(_ROLE_LOOKUP, params)
+            roles = session.scalars(_ROLE_LOOKUP, params).all()
         else:
             with self._catalog.connect() as connection:
-                role = connection.scalar(_ROLE_LOOKUP, params)
-        return DomainRole(role) if role else None
+                roles = connection.scalars(_ROLE_LOOKUP, params).all()
+        return strongest(roles)
 
     def can(self, principal: Principal, action: Action, resource: Resource, session: Reader | None = None) -> bool:
         if principal.disabled:

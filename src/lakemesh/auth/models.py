@@ -15,11 +15,11 @@ class PlatformRole(StrEnum):
 
 
 class Principal(BaseModel):
-    """A user or a service principal, identified by name (often an email)."""
+    """A user, a service principal or a group, identified by name (often an email)."""
 
     id: str
     name: str
-    kind: Literal["user", "service"]
+    kind: Literal["user", "service", "group"]
     email: str | None = Field(default=None, description="Shown to platform admins and to the principal itself.")
     display_name: str | None = None
     platform_role: PlatformRole | None = Field(
@@ -43,7 +43,9 @@ class PrincipalCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     name: str = Field(description="Unique name, e.g. an email address or `etl-service`.")
-    kind: Literal["user", "service"] = "user"
+    kind: Literal["user", "service", "group"] = Field(
+        default="user", description="`group`: its members act with its roles, grants and ownerships."
+    )
     email: str | None = Field(default=None, description="Defaults to the name when it is an email.")
     display_name: str | None = None
     platform_role: PlatformRole = PlatformRole.USER
@@ -76,3 +78,19 @@ class IssuedToken(Token):
     """Returned once, when the token is created: the only time the secret is shown."""
 
     secret: str
+
+
+class GroupMember(BaseModel):
+    """A member of a group, and who maintains that membership (`manual`, `scim` or `idp`)."""
+
+    group: str
+    principal: str
+    kind: Literal["user", "service"]
+    source: Literal["manual", "scim", "idp"]
+    added_at: datetime
+
+
+class GroupMemberAdd(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    principal: str = Field(description="Name, e-mail or id of a user or service principal.")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from enum import StrEnum
 
 
@@ -57,6 +58,15 @@ PERMISSIONS: dict[DomainRole, frozenset[Action]] = {
     DomainRole.MEMBER: frozenset(_MEMBER),
     DomainRole.ADMIN: frozenset(_ADMIN),
 }
+
+
+# Strongest first: a principal holding several roles in a domain (its own and its groups') acts with the strongest.
+BY_STRENGTH = (DomainRole.ADMIN, DomainRole.MEMBER, DomainRole.CONTRIBUTOR, DomainRole.VIEWER)
+
+
+def strongest(roles: Iterable[DomainRole | str]) -> DomainRole | None:
+    held = {DomainRole(r) for r in roles}
+    return next((r for r in BY_STRENGTH if r in held), None)
 
 
 def role_allows(role: DomainRole | None, action: Action) -> bool:

@@ -158,11 +158,7 @@ class PrincipalService:
                 raise Conflict("You cannot disable yourself")
             row.disabled = True
             now = self._clock.now()
-            for token in session.scalars(
-                select(TokenRow).where(TokenRow.principal_id == row.id, TokenRow.revoked_at.is_(None))
-            ):
-                token.revoked_at = now
-            _end_web_sessions(session, WebSessionRow.principal_id == row.id, now)
+            end_sign_ins(session, row.id, now)
             record(
                 session,
                 at=now,
@@ -250,6 +246,8 @@ class PrincipalService:
             owner = self._token_owner(session, actor, spec.principal)
             if owner.disabled:
                 raise Conflict(f"Principal {owner.name!r} is disabled; enable it before issuing it a token")
+            if owner.kind == "group":
+                raise Conflict(f"{owner.name!r} is a group: its members sign in with their own tokens")
             expires_at = self._clock.now() + lifetime if lifetime else None
             token, secret = self._issue(session, owner, name, expires_at)
             record(
@@ -319,6 +317,16 @@ class PrincipalService:
         )
         session.add(token)
         return token, secret
+
+
+def end_sign_ins(session: Session, principal_id: str, now: datetime) -> None:
+    """Revoke every token of the principal and end its browser sessions: a disabled person is out at once."""
+    session.execute(
+        update(TokenRow)
+        .where(TokenRow.principal_id == principal_id, TokenRow.revoked_at.is_(None))
+        .values(revoked_at=now)
+    )
+    _end_web_sessions(session, WebSessionRow.principal_id == principal_id, now)
 
 
 def _end_web_sessions(session: Session, which: Any, now: datetime) -> None:

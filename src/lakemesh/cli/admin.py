@@ -24,6 +24,11 @@ def register(app: typer.Typer) -> None:
     token.command("list")(token_list)
     token.command("revoke")(token_revoke)
     app.add_typer(token, name="token")
+    group = typer.Typer(help="Group members (create a group with `principal create NAME --kind group`).")
+    group.command("members")(group_members)
+    group.command("add")(group_add)
+    group.command("remove")(group_remove)
+    app.add_typer(group, name="group")
 
 
 def whoami(as_json: JsonFlag = False) -> None:
@@ -33,7 +38,7 @@ def whoami(as_json: JsonFlag = False) -> None:
 
 def principal_create(
     name: str,
-    kind: str = typer.Option("user", help="user or service"),
+    kind: str = typer.Option("user", help="user, service or group"),
     email: str = typer.Option(None, help="Defaults to the name when it is an email."),
     display_name: str = typer.Option(None),
     admin: bool = typer.Option(False, "--admin", help="Make it a platform admin."),
@@ -53,6 +58,26 @@ def principal_list(as_json: JsonFlag = False) -> None:
         emit_json(items)
     else:
         emit_table(items, ["name", "kind", "email", "platform_role", "disabled"])
+
+
+def group_members(group: str, as_json: JsonFlag = False) -> None:
+    """List a group's members and who maintains each (manual, scim, idp)."""
+    items = open_mesh().list_group_members(group)
+    if as_json:
+        emit_json(items)
+    else:
+        emit_table(items, ["principal", "kind", "source", "added_at"])
+
+
+def group_add(group: str, principal: str, as_json: JsonFlag = False) -> None:
+    """Add a user or service principal to a group (platform admins)."""
+    emit_object(open_mesh().add_group_member(group, principal), as_json=as_json)
+
+
+def group_remove(group: str, principal: str) -> None:
+    """Remove a member: what it held through the group ends at once (platform admins)."""
+    open_mesh().remove_group_member(group, principal)
+    console.print(f"Removed {principal} from {group}")
 
 
 def token_create(

@@ -140,6 +140,11 @@ class Settings(BaseSettings):
         "(at most the governed query's own maximum, 1000000).",
     )
     max_body_bytes: int = Field(default=2 * 1024 * 1024, description="Largest JSON request body accepted.")
+    scim_token: SecretStr | None = Field(
+        default=None,
+        description="Bearer token your identity provider's SCIM app sends to /scim/v2 (a long random string); "
+        "unset, SCIM provisioning is off and answers 401.",
+    )
     allow_domain_creation: bool = Field(
         default=False,
         description="Let every authenticated principal create domains (self-serve); "

@@ -15,10 +15,10 @@ from sqlalchemy import BigInteger, String, cast, func, literal, null, select, un
 from sqlalchemy.engine import Connection
 
 from lakemesh.access.store import held_by, in_force
+from lakemesh.auth.assignments import domain_ids_of
 from lakemesh.auth.models import Principal
 from lakemesh.catalog.tables.access import GrantRow
 from lakemesh.catalog.tables.audit import OutboxCursorRow
-from lakemesh.catalog.tables.auth import RoleAssignmentRow
 from lakemesh.catalog.tables.discovery import SearchDocumentRow
 from lakemesh.catalog.tables.products import ProductRow
 from lakemesh.products.status import VISIBLE_TO_ALL
@@ -47,11 +47,8 @@ def read(connection: Connection, actor: Principal | None, now: datetime) -> Inde
         select(literal("top"), no_text, func.max(SearchDocumentRow.id)),
     ]
     if actor is not None and not actor.is_platform_admin:
-        parts.append(
-            select(literal("domain"), RoleAssignmentRow.domain_id, no_number).where(
-                RoleAssignmentRow.principal_id == actor.id
-            )
-        )
+        mine = domain_ids_of(actor.id).subquery()
+        parts.append(select(literal("domain"), mine.c.domain_id, no_number))
         # As access.store.granted_table_ids: grants in force on serving products, to the caller or their domains.
         parts.append(
             select(literal("grant"), ProductRow.table_id, no_number)

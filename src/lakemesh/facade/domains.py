@@ -6,7 +6,16 @@ from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
 from lakemesh.audit.models import AuditEntry, AuditQuery
-from lakemesh.auth.models import IssuedToken, PlatformRole, Principal, PrincipalCreate, Token, TokenCreate
+from lakemesh.auth.models import (
+    GroupMember,
+    GroupMemberAdd,
+    IssuedToken,
+    PlatformRole,
+    Principal,
+    PrincipalCreate,
+    Token,
+    TokenCreate,
+)
 from lakemesh.core.validation import parse_model
 from lakemesh.domains.models import Domain, DomainCreate, DomainUpdate, Member, MemberAdd
 from lakemesh.facade.operation import every, remote
@@ -16,6 +25,7 @@ if TYPE_CHECKING:
 
 DOMAIN = "/api/v1/domains/{name}"
 MEMBERS = "/api/v1/domains/{domain}/members"
+GROUP_MEMBERS = "/api/v1/groups/{group}/members"
 
 
 class DomainMethods:
@@ -65,6 +75,23 @@ class DomainMethods:
     @remote("DELETE", "/api/v1/tokens/{token_id}")
     def revoke_token(self, token_id: str) -> Token:
         return self.platform.principals.revoke_token(self.principal, token_id)
+
+    # -- groups ------------------------------------------------------------------------------------
+    @remote("GET", GROUP_MEMBERS, pages=True)
+    def list_group_members(self, group: str) -> list[GroupMember]:
+        """A group's members and who maintains each membership (platform admins, or a member of the group)."""
+        return self.platform.groups.list_members(self.principal, group)
+
+    @remote("POST", GROUP_MEMBERS, body=("principal",))
+    def add_group_member(self, group: str, principal: str) -> GroupMember:
+        """Add a user or service principal to a group (create the group with `create_principal(kind="group")`)."""
+        spec = parse_model(GroupMemberAdd, {"principal": principal})
+        return self.platform.groups.add_member(self.principal, group, spec.principal)
+
+    @remote("DELETE", GROUP_MEMBERS + "/{principal}")
+    def remove_group_member(self, group: str, principal: str) -> None:
+        """Remove a member: what it held through the group (roles, grants, ownerships) ends at once."""
+        self.platform.groups.remove_member(self.principal, group, principal)
 
     # -- domains -----------------------------------------------------------------------------------
     @remote("POST", "/api/v1/domains", body=("name", "display_name", "description", "owner", "steward", "tags"))

@@ -17,13 +17,13 @@ from typing import Any
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
+from lakemesh.auth import assignments
 from lakemesh.auth.authorize import Authorizer, Resource
 from lakemesh.auth.models import Principal
 from lakemesh.auth.roles import Action
 from lakemesh.catalog import Catalog
 from lakemesh.catalog.outbox import consume
 from lakemesh.catalog.tables.audit import OutboxRow
-from lakemesh.catalog.tables.auth import RoleAssignmentRow
 from lakemesh.catalog.tables.domains import DomainRow
 from lakemesh.catalog.tables.governance import NotificationRow, ViolationRow
 from lakemesh.core.clock import Clock
@@ -273,9 +273,7 @@ class Compliance:
             return None
         if actor.disabled:
             return set()
-        return set(
-            session.scalars(select(RoleAssignmentRow.domain_id).where(RoleAssignmentRow.principal_id == actor.id))
-        )
+        return set(session.scalars(assignments.domain_ids_of(actor.id)))
 
 
 def _named(policies: list[ActivePolicy], names: list[str]) -> list[ActivePolicy]:

@@ -24,14 +24,14 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 from tenacity import Retrying, retry_if_exception_type, stop_after_attempt, wait_exponential
 
+from lakemesh.auth import assignments
 from lakemesh.auth.authorize import Authorizer, Resource
 from lakemesh.auth.models import Principal
-from lakemesh.auth.roles import Action
+from lakemesh.auth.roles import Action, DomainRole
 from lakemesh.catalog import Catalog
 from lakemesh.catalog.journal import record
 from lakemesh.catalog.outbox import consume
 from lakemesh.catalog.tables.audit import OutboxRow
-from lakemesh.catalog.tables.auth import RoleAssignmentRow
 from lakemesh.catalog.tables.domains import DomainRow
 from lakemesh.catalog.tables.governance import WebhookDeliveryRow, WebhookRow
 from lakemesh.core.clock import Clock
@@ -136,9 +136,7 @@ class WebhookService:
         with self._catalog.read() as session:
             query = select(WebhookRow, DomainRow.slug).outerjoin(DomainRow, DomainRow.id == WebhookRow.domain_id)
             if not actor.is_platform_admin:
-                admin_of = select(RoleAssignmentRow.domain_id).where(
-                    RoleAssignmentRow.principal_id == actor.id, RoleAssignmentRow.role == "Admin"
-                )
+                admin_of = assignments.domain_ids_of(actor.id, DomainRole.ADMIN)
                 query = query.where(WebhookRow.domain_id.in_(admin_of))
             return [_webhook(row, slug) for row, slug in session.execute(query.order_by(WebhookRow.id))]
 

@@ -7,13 +7,13 @@ from datetime import UTC, datetime
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from lakemesh.auth import assignments
 from lakemesh.auth.authorize import Authorizer, Resource
 from lakemesh.auth.models import Principal
 from lakemesh.auth.roles import Action
 from lakemesh.auth.tokens import hash_secret
 from lakemesh.catalog import Catalog
 from lakemesh.catalog.journal import record
-from lakemesh.catalog.tables.auth import RoleAssignmentRow
 from lakemesh.catalog.tables.domains import DomainRow
 from lakemesh.catalog.tables.lakehouses import LakehouseRow, TableRow
 from lakemesh.catalog.tables.sharing import ShareRecipientRow, ShareRow, ShareTableRow
@@ -99,7 +99,7 @@ class ShareService:
         with self._catalog.read() as session:
             query = select(ShareRow, DomainRow).join(DomainRow, DomainRow.id == ShareRow.domain_id)
             if not actor.is_platform_admin:
-                mine = select(RoleAssignmentRow.domain_id).where(RoleAssignmentRow.principal_id == actor.id)
+                mine = assignments.domain_ids_of(actor.id)
                 query = query.where(ShareRow.domain_id.in_(mine))
             return [self._view(session, s, d) for s, d in session.execute(query.order_by(ShareRow.name))]
 

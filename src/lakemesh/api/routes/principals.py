@@ -7,7 +7,15 @@ from typing import Annotated
 from fastapi import APIRouter, Body, Query, status
 
 from lakemesh.api.deps import Caller, Cursor, Limit, PlatformDep
-from lakemesh.auth.models import IssuedToken, Principal, PrincipalCreate, Token, TokenCreate
+from lakemesh.auth.models import (
+    GroupMember,
+    GroupMemberAdd,
+    IssuedToken,
+    Principal,
+    PrincipalCreate,
+    Token,
+    TokenCreate,
+)
 from lakemesh.core.pages import DEFAULT_LIMIT, Page
 
 router = APIRouter(prefix="/api/v1", tags=["principals"])
@@ -73,3 +81,35 @@ def create_token(
 @router.delete("/tokens/{token_id}", summary="Revoke a token")
 def revoke_token(token_id: str, platform: PlatformDep, caller: Caller) -> Token:
     return platform.principals.revoke_token(caller, token_id)
+
+
+@router.get(
+    "/groups/{group}/members",
+    summary="List a group's members",
+    description="Platform admins, or members of the group. `source` says who maintains each membership.",
+    tags=["groups"],
+)
+def list_group_members(group: str, platform: PlatformDep, caller: Caller) -> Page[GroupMember]:
+    return Page(items=platform.groups.list_members(caller, group))
+
+
+@router.post(
+    "/groups/{group}/members",
+    status_code=status.HTTP_201_CREATED,
+    summary="Add a group member",
+    description="Platform admins only. The member acts with the group's roles, grants and ownerships at once.",
+    tags=["groups"],
+)
+def add_group_member(group: str, spec: GroupMemberAdd, platform: PlatformDep, caller: Caller) -> GroupMember:
+    return platform.groups.add_member(caller, group, spec.principal)
+
+
+@router.delete(
+    "/groups/{group}/members/{principal}",
+    status_code=status.HTTP_204_NO_CONTENT,
+    summary="Remove a group member",
+    description="Platform admins only. What the member held through the group ends with the next request.",
+    tags=["groups"],
+)
+def remove_group_member(group: str, principal: str, platform: PlatformDep, caller: Caller) -> None:
+    platform.groups.remove_member(caller, group, principal)

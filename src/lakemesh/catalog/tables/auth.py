@@ -1,8 +1,9 @@
-"""Principals (users and service principals), their API tokens and their roles in domains."""
+"""Principals (users, service principals and groups), group members, API tokens and roles in domains."""
 
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import Boolean, ForeignKey, Index, String, UniqueConstraint, func
 from sqlalchemy.orm import Mapped, mapped_column
@@ -66,3 +67,32 @@ class WebSessionRow(Base):
     created_at: Mapped[datetime]
     expires_at: Mapped[datetime]
     revoked_at: Mapped[datetime | None]
+
+
+class GroupMemberRow(Base):
+    """A principal's membership of a group principal; `source` says who maintains it (manual, scim or idp),
+    so a sign-in's `groups` claim replaces only what earlier sign-ins brought and leaves SCIM's and admins' alone."""
+
+    __tablename__ = "group_members"
+
+    group_id: Mapped[str] = mapped_column(ForeignKey("principals.id", ondelete="CASCADE"), primary_key=True)
+    member_id: Mapped[str] = mapped_column(
+        ForeignKey("principals.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
+    source: Mapped[str] = mapped_column(String(8))
+    created_at: Mapped[datetime]
+
+
+class ScimIdentityRow(Base):
+    """What SCIM keeps about a provisioned user or group that Lakemesh itself has no column for."""
+
+    __tablename__ = "scim_identities"
+
+    principal_id: Mapped[str] = mapped_column(ForeignKey("principals.id", ondelete="CASCADE"), primary_key=True)
+    external_id: Mapped[str | None] = mapped_column(String(256), index=True)
+    version: Mapped[int] = mapped_column(default=1)
+    updated_at: Mapped[datetime]
+    deleted_at: Mapped[datetime | None] = mapped_column(comment="deleted over SCIM: disabled, kept for history")
+    attributes: Mapped[dict[str, Any]] = mapped_column(
+        default=dict, comment="what the directory sent beyond Lakemesh's own fields, given back as sent"
+    )
