@@ -41,6 +41,8 @@ from lakemesh.pipelines.install import install as install_pipelines
 from lakemesh.pipelines.service import PipelineService
 from lakemesh.products.install import install as install_products
 from lakemesh.products.service import ProductService
+from lakemesh.profiles.install import install as install_profiles
+from lakemesh.profiles.service import ProfileService
 from lakemesh.quality.install import install as install_quality
 from lakemesh.quality.service import QualityService
 from lakemesh.scheduler import Scheduler
@@ -71,6 +73,7 @@ CAPABILITIES: tuple[Callable[[Platform], None], ...] = (
     install_selfserve,
     install_sharing,
     install_semantic,
+    install_profiles,
     install_open_catalog,
     install_metrics,
 )
@@ -102,6 +105,7 @@ class Platform:
     metrics: MetricsService
     open_catalog: OpenCatalog
     server_metrics: ServerMetrics
+    profiles: ProfileService
 
     def __init__(self, settings: Settings, clock: Clock | None = None) -> None:
         self.settings = settings

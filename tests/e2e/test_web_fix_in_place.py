@@ -69,6 +69,28 @@ def test_a_viewer_of_another_domain_gets_no_forms(browser: Any, served: Served) 
     page.context.close()
 
 
+def test_the_owner_profiles_the_table_and_a_reader_without_a_grant_sees_no_profile(
+    browser: Any, served: Served
+) -> None:
+    """Issue 26.4-6: "Profile now" shows per-column statistics; Marketing without a grant sees nothing."""
+    server, tokens = served
+    watch = Watch()
+    page = signed_in(browser, server, tokens[OWNER], watch)
+    page.goto(f"{server.url}{TABLE}")
+    page.get_by_role("button", name="Profile now").click()
+    expect(page.get_by_role("status")).to_contain_text("Profiled version")
+    profile = page.get_by_role("table", name="Column statistics of gold_customer_360")
+    expect(profile.locator("#profile-customer_id")).to_contain_text("60")  # 60 distinct ids, no nulls
+    expect(profile.get_by_role("img", name="Histogram of lifetime_value")).to_be_visible()
+    shot(page, "table-profile")
+    assert watch.problems == [], watch.problems
+    other = signed_in(browser, server, tokens[CONSUMER], Watch())
+    other.goto(f"{server.url}{TABLE}")
+    expect(other.get_by_role("heading", name="Not found")).to_be_visible()  # as for the table itself
+    expect(other.get_by_role("table", name="Column statistics of gold_customer_360")).to_have_count(0)
+    other.context.close()
+
+
 def shown(value: float) -> str:
     rounded = round(value, 1)
     return f"{int(rounded) if rounded.is_integer() else rounded}%"

@@ -165,15 +165,29 @@ SCENARIO: list[Step] = [
     call("delete_quality_schedule", *PRODUCT),
     refused(errors.InvalidInput, "set_quality_schedule", *PRODUCT, "not a cron"),
     call("quality_metrics", domain="sales"),
+    # profiles
+    call("profile_table", "sales", "sales_lakehouse", "gold_customer_360"),
+    call("get_table_profile", "sales", "sales_lakehouse", "gold_customer_360"),
+    call("column_profile_history", "sales", "sales_lakehouse", "gold_customer_360", "segment"),
+    refused(errors.NotFound, "column_profile_history", "sales", "sales_lakehouse", "gold_customer_360", "nope"),
     # semantic models
     call("put_semantic_model", "sales", semantic_document()),
     call("get_semantic_model", "sales", "customer-analytics"),
     call("list_semantic_models"),
     call("semantic_model_versions", "sales", "customer-analytics"),
     call(
-        "query_semantic_model", "sales", "customer-analytics", dimensions=["Customers[Segment]"], measures=["Customers"]
+        "query_semantic_model",
+        "sales",
+        "customer-analytics",
+        dimensions=["Customers[Segment]"],
+        measures=["Customers"],
+        order_by=["Customers[Segment]"],  # without one, groups come in any order (as in DAX)
     ),
-    call("evaluate_dax", "Customer Analytics", "EVALUATE SUMMARIZE(Customers, Customers[Segment])"),
+    call(
+        "evaluate_dax",
+        "Customer Analytics",
+        "EVALUATE SUMMARIZE(Customers, Customers[Segment]) ORDER BY Customers[Segment]",
+    ),
     refused(errors.InvalidInput, "query_semantic_model", "sales", "customer-analytics", dax="EVALUATE CROSSJOIN(x, y)"),
     call("delete_semantic_model", "sales", "customer-analytics"),
     # discovery, access, masking, governed SQL

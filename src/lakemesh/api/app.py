@@ -19,6 +19,7 @@ from lakemesh.api.routes import governance as governance_routes
 from lakemesh.api.routes import lineage as lineage_routes
 from lakemesh.api.routes import metrics as metrics_routes
 from lakemesh.api.routes import pipelines as pipeline_routes
+from lakemesh.api.routes import profiles as profile_routes
 from lakemesh.api.routes import quality as quality_routes
 from lakemesh.api.routes import selfserve as selfserve_routes
 from lakemesh.api.routes import semantic as semantic_routes
@@ -83,6 +84,7 @@ def create_app(platform: Platform) -> FastAPI:
     app.include_router(selfserve_routes.router)
     app.include_router(governance_routes.router)
     app.include_router(quality_routes.router)
+    app.include_router(profile_routes.router)
 
     app.add_middleware(BodyGuard, max_bytes=platform.settings.max_body_bytes, raw_paths=RAW_BODY_PATHS)
     return app

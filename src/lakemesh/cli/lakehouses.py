@@ -11,6 +11,7 @@ from typing import Annotated, Any
 import typer
 
 from lakemesh.cli.output import console, emit_json, emit_object, emit_table
+from lakemesh.cli.profiles import table_profile
 from lakemesh.cli.session import open_mesh
 from lakemesh.core.errors import invalid
 
@@ -41,6 +42,7 @@ def register(app: typer.Typer) -> None:
     table.command("update")(table_update)
     table.command("change-feed")(table_change_feed)
     table.command("delete")(table_delete)
+    table.command("profile")(table_profile)
     app.add_typer(table, name="table")
     files = typer.Typer(
         help="Raw files in a lakehouse's Files area: LAKEHOUSE is domain.lakehouse.", no_args_is_help=True

@@ -30,8 +30,9 @@ def _slugs_to_something(ch: str) -> bool:
 
 
 MAX_EMAIL_LENGTH = 254
-# `looks_like_email` as a JSON Schema pattern (with maxLength = MAX_EMAIL_LENGTH): one `@`-bearing token
-EMAIL_PATTERN = r"^\s*[^\s@]*@\S*\s*(?![\s\S])"
+# `looks_like_email` as a JSON Schema pattern (with maxLength = MAX_EMAIL_LENGTH): one `@`-bearing token. NUL is
+# excluded as in every other pattern: each request refuses it before a check runs (api/strict.py).
+EMAIL_PATTERN = r"^\s*[^\s@\x00]*@[^\s\x00]*\s*(?![\s\S])"
 
 
 def looks_like_email(value: str) -> bool:

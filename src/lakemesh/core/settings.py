@@ -94,6 +94,9 @@ class Settings(BaseSettings):
     scheduler: bool = Field(default=True, description="Run scheduled jobs (auto-vacuum, ...) inside `lakemesh serve`.")
     auto_vacuum_interval: str = Field(default="6h", description="How often auto-vacuum lakehouses are vacuumed.")
     governance_interval: str = Field(default="15m", description="How often all policies are evaluated on schedule.")
+    profile_interval: str = Field(
+        default="1h", description="How often tables changed since their last profile are profiled; `off` to stop."
+    )
     pipeline_url_allowlist: str | None = Field(
         default=None,
         description="Comma-separated hosts pipelines may ingest URLs and databases from (none by default).",

@@ -9,6 +9,7 @@ from lakemesh.facade.lakehouses import LakehouseMethods
 from lakemesh.facade.metrics import MetricsMethods
 from lakemesh.facade.pipelines import PipelineMethods
 from lakemesh.facade.products import ProductMethods
+from lakemesh.facade.profiles import ProfileMethods
 from lakemesh.facade.quality import QualityMethods
 from lakemesh.facade.semantic import SemanticMethods
 from lakemesh.facade.sharing import SharingMethods
@@ -26,5 +27,6 @@ class MeshMethods(
     GovernanceMethods,
     MetricsMethods,
     QualityMethods,
+    ProfileMethods,
 ):
     """The operations both faces share; a capability adds its declaration class here and nowhere else."""

@@ -224,6 +224,18 @@ class TableService:
             )
             return [self.described(session, actor, self.handle(domain, lakehouse_row, r)) for r in rows]
 
+    def every_handle(self) -> tuple[TableHandle, ...]:
+        """Every stored table (shortcuts left out: they read another table), for platform jobs over all tables."""
+        with self._catalog.read() as session:
+            rows = session.execute(
+                select(TableRow, LakehouseRow, DomainRow)
+                .join(LakehouseRow, TableRow.lakehouse_id == LakehouseRow.id)
+                .join(DomainRow, LakehouseRow.domain_id == DomainRow.id)
+                .where(TableRow.target_table_id.is_(None))
+                .order_by(TableRow.id)
+            ).all()
+            return tuple(self.handle(domain, lakehouse, table) for table, lakehouse, domain in rows)
+
     def get(self, actor: Principal, domain_ref: str, lakehouse: str, table: str) -> TableInfo:
         with self._catalog.read() as session:
             handle = self.locate(session, actor, domain_ref, lakehouse, table, Action.ITEM_READ)

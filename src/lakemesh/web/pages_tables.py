@@ -89,6 +89,16 @@ def save_columns(
     return _update(request, me, (domain, lakehouse, table), {"columns": changes}, "columns", typed, notice)
 
 
+@router.post(TABLE + "/profile")
+def profile_now(
+    request: Request, me: Viewer, domain: str, lakehouse: str, table: str, csrf_token: FormText = None
+) -> Response:
+    require_csrf(request, csrf_token)
+    profile = platform_of(request).profiles.profile(me, domain, lakehouse, table, refresh=True)
+    href = f"/domains/{quote(domain)}/lakehouses/{quote(lakehouse)}/tables/{quote(table)}"
+    return RedirectResponse(f"{href}?notice={quote(f'Profiled version {profile.version}')}#profile", status_code=303)
+
+
 def _update(
     request: Request,
     me: Principal,
@@ -122,11 +132,21 @@ def _context(request: Request, me: Principal, domain: str, lakehouse: str, table
         "can_edit": _can_edit(platform, me, info),
         "labels": labels,
         "violations": capabilities.table_violations(platform, me, (info.domain, info.lakehouse, info.name)),
+        **_profile(platform, me, info),
         "notice": "",
         "error": None,
         "typed": {},
         **extra,
     }
+
+
+def _profile(platform: Any, me: Principal, info: TableInfo) -> dict[str, Any]:
+    """The stored profile as `me` may see it; those who may not read the data see that they may not."""
+    try:
+        stored = platform.profiles.stored(me, info.domain, info.lakehouse, info.name)
+    except (Forbidden, NotFound):
+        return {"profile": None, "profile_readable": False}
+    return {"profile": stored, "profile_readable": True}
 
 
 def _can_edit(platform: Any, me: Principal, info: TableInfo) -> bool:
