@@ -38,6 +38,7 @@ class OidcConfig:
     issuer: str
     client_id: str
     client_secret: str | None
+    cli_client_id: str
     provider_name: str
     scopes: str
     audiences: tuple[str, ...]
@@ -54,7 +55,8 @@ class OidcConfig:
         if not settings.oidc_issuer or not settings.oidc_client_id:
             return None
         secret = settings.oidc_client_secret.get_secret_value() if settings.oidc_client_secret else None
-        audiences = _csv(settings.oidc_audience) or (settings.oidc_client_id,)
+        cli_client = settings.oidc_cli_client_id or settings.oidc_client_id
+        audiences = _csv(settings.oidc_audience) or tuple(dict.fromkeys((settings.oidc_client_id, cli_client)))
         # `none` and HMAC algorithms are never accepted, whatever the setting says: an HMAC "signed" with the
         # provider's public key is the classic forgery.
         algorithms = tuple(a for a in _csv(settings.oidc_algorithms) if a.lower() != "none" and not a.startswith("HS"))
@@ -62,6 +64,7 @@ class OidcConfig:
             issuer=settings.oidc_issuer,
             client_id=settings.oidc_client_id,
             client_secret=secret,
+            cli_client_id=settings.oidc_cli_client_id or settings.oidc_client_id,
             provider_name=settings.oidc_provider_name,
             scopes=settings.oidc_scopes,
             audiences=audiences,

@@ -143,6 +143,11 @@ class Settings(BaseSettings):
     oidc_client_secret: SecretStr | None = Field(
         default=None, description="Client secret of a confidential client; leave unset for a public client (PKCE)."
     )
+    oidc_cli_client_id: str | None = Field(
+        default=None,
+        description="Public client id `lakemesh login` signs in with (device flow or loopback redirect); "
+        "default: the client id.",
+    )
     oidc_provider_name: str = Field(default="your identity provider", description="Shown on the sign-in button.")
     oidc_scopes: str = Field(default="openid email profile", description="Scopes asked for at sign-in.")
     oidc_audience: str | None = Field(
