@@ -98,6 +98,7 @@ class IdentityProvider:
         self._kids: frozenset[str] = frozenset()
         self._kid_fetches: list[float] = []
         self._opaque: dict[str, tuple[float, dict[str, Any]]] = {}
+        self._verified: dict[str, tuple[float, dict[str, Any]]] = {}
 
     # -- provider documents ------------------------------------------------------------------
     def metadata(self, *, offline: bool = False) -> dict[str, Any]:
@@ -156,8 +157,23 @@ class IdentityProvider:
         if not token or len(token) > MAX_TOKEN_CHARS:
             raise Unauthorized(REFUSED)
         if looks_like_jwt(token):
-            return self.jwt_claims(token, self.config.audiences, offline=offline)
+            return self._checked_jwt(token, offline=offline)
         return self._opaque_claims(token, offline=offline)
+
+    def _checked_jwt(self, token: str, *, offline: bool) -> dict[str, Any]:
+        """A JWT checked once is reused until it expires (at most 5 minutes): the same bytes verify the same way,
+        so a client sending one token per request pays for the signature once, not on every call."""
+        now = time.time()
+        cached = self._verified.get(token)
+        if cached is not None and cached[0] > now:
+            return cached[1]
+        claims = self.jwt_claims(token, self.config.audiences, offline=offline)
+        until = min(float(claims["exp"]) + self.config.leeway, now + 300)
+        if len(self._verified) >= _OPAQUE_CACHE_SIZE:
+            self._verified = {k: v for k, v in self._verified.items() if v[0] > now}
+        if len(self._verified) < _OPAQUE_CACHE_SIZE:
+            self._verified[token] = (until, claims)
+        return claims
 
     def jwt_claims(
         self, token: str, audiences: tuple[str, ...], *, offline: bool = False, nonce: str | None = None
