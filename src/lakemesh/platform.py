@@ -114,7 +114,9 @@ class Platform:
         self.principals = PrincipalService(self.catalog, self.clock)
         self.web_sessions = WebSessions(self.catalog, self.principals, self.clock)
         # Single sign-on and IdP tokens on the API, when LAKEMESH_OIDC_ISSUER and _CLIENT_ID are set (else None).
-        self.idp: IdpSignIn | None = IdpSignIn.from_settings(settings, self.catalog, self.clock)
+        # GROUPS HOOK (issue 20 part 3, h20a): pass on_groups=lambda principal, names: <groups service>.sync_groups(
+        # principal, names, source="idp") once groups exist; the `groups` claim of every sign-in then reaches it.
+        self.idp: IdpSignIn | None = IdpSignIn.from_settings(settings, self.catalog, self.clock, on_groups=None)
         self.domains = DomainService(
             self.catalog, self.authorizer, self.clock, allow_domain_creation=settings.allow_domain_creation
         )

@@ -197,11 +197,14 @@ class IdpSignIn:
         self._last_groups: dict[str, tuple[str, ...]] = {}
 
     @classmethod
-    def from_settings(cls, settings: Settings, catalog: Catalog, clock: Clock) -> IdpSignIn | None:
+    def from_settings(
+        cls, settings: Settings, catalog: Catalog, clock: Clock, *, on_groups: GroupsHook | None = None
+    ) -> IdpSignIn | None:
         config = OidcConfig.from_settings(settings)
         if config is None:
             return None
-        return cls(IdentityProvider(config), IdpPrincipals(catalog, clock, link_by_email=config.link_by_email))
+        principals = IdpPrincipals(catalog, clock, link_by_email=config.link_by_email)
+        return cls(IdentityProvider(config), principals, on_groups=on_groups)
 
     def authenticate(self, token: str, *, offline: bool = False) -> Principal:
         """The principal behind an IdP access token (JWT or opaque); `offline` raises NeedsNetwork instead of

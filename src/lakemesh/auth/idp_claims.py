@@ -5,7 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from lakemesh.auth.oidc import OidcConfig
+from lakemesh.auth.oidc import REFUSED, OidcConfig
+from lakemesh.core.errors import Unauthorized
 from lakemesh.core.names import looks_like_email
 
 MAX_GROUPS = 1_000
@@ -27,9 +28,11 @@ class IdpClaims:
 
 
 def read_claims(config: OidcConfig, raw: dict[str, Any]) -> IdpClaims:
-    subject = str(raw["sub"])
+    subject = raw.get("sub")
+    if not isinstance(subject, str) or not subject or len(subject) > 255 or not subject.isprintable():
+        raise Unauthorized(REFUSED)  # a catalog key: NUL or control characters never reach it
     client = next((str(raw[c]) for c in _CLIENT_CLAIMS if isinstance(raw.get(c), str)), None)
-    username = str(raw.get("preferred_username") or "")
+    username = _text(raw.get("preferred_username")) or ""
     # Client-credentials tokens: Entra marks them `idtyp: app`, Okta and Auth0 make the client the subject,
     # Keycloak names the user `service-account-<client>`.
     is_service = (
@@ -42,8 +45,8 @@ def read_claims(config: OidcConfig, raw: dict[str, Any]) -> IdpClaims:
         name = username or client or subject
         display = raw.get("app_displayname") or raw.get(config.display_name_claim) or name
         return IdpClaims(config.issuer, subject, name[:128], None, None, _text(display), (), True)
-    name = next((str(raw[c]) for c in config.name_claims if isinstance(raw.get(c), str) and raw[c].strip()), subject)
-    email = raw.get("email") if isinstance(raw.get("email"), str) else None
+    name = next((_text(raw[c]) for c in config.name_claims if _text(raw.get(c))), None) or subject
+    email = _text(raw.get("email"))
     if email is None and looks_like_email(name):
         email = name
     if email is not None and not looks_like_email(email):
@@ -62,7 +65,9 @@ def read_claims(config: OidcConfig, raw: dict[str, Any]) -> IdpClaims:
 
 
 def _text(value: Any) -> str | None:
-    return value.strip()[:256] or None if isinstance(value, str) else None
+    if not isinstance(value, str):
+        return None
+    return "".join(ch for ch in value if ch.isprintable()).strip()[:256] or None
 
 
 def _groups(value: Any) -> tuple[str, ...]:
@@ -71,5 +76,5 @@ def _groups(value: Any) -> tuple[str, ...]:
         value = [value]
     if not isinstance(value, list):
         return ()
-    names = [g.strip() for g in value if isinstance(g, str) and g.strip() and len(g) <= 256]
+    names = [g.strip() for g in value if isinstance(g, str) and g.strip() and len(g) <= 256 and g.isprintable()]
     return tuple(dict.fromkeys(names))[:MAX_GROUPS]
