@@ -162,3 +162,15 @@ def test_lakemesh_tokens_still_work_next_to_idp_tokens(idp_server: Server) -> No
 def test_audience_is_configurable_and_the_default_audience_is_accepted(idp_server: Server, issuer: TokenIssuer) -> None:
     token = issuer.sign(issuer.claims("00u-aud", email="aud@company.com", aud=[AUDIENCE, "other"]))
     assert me(idp_server, token).status_code == 200
+
+
+def test_the_sql_endpoint_takes_an_idp_jwt_as_the_password(idp_server: Server, issuer: TokenIssuer) -> None:
+    psycopg = pytest.importorskip("psycopg")
+    token = issuer.token("00u-sql", email="sql@company.com")
+    port = idp_server.env["LAKEMESH_SQL_PORT"]
+    dsn = {"host": "127.0.0.1", "port": port, "user": "sql@company.com", "dbname": "lakemesh", "sslmode": "disable"}
+    with psycopg.connect(**dsn, password=token, autocommit=True) as connection:
+        assert connection.execute("SELECT 1").fetchone() == (1,)
+    forged = _forged(issuer)["tampered payload"]
+    with pytest.raises(psycopg.OperationalError):
+        psycopg.connect(**dsn, password=forged, autocommit=True)
