@@ -31,7 +31,7 @@ async def current_principal(request: Request, authorization: Annotated[str | Non
     idp = platform.idp
     if idp is None or token.startswith(TOKEN_PREFIX):
         principal = platform.principals.authenticate(token)
-    else:  # the company IdP's token: cached keys or answers inline, a call to the provider off the event loop
+    else:  # the company IdP's token: checked inline from cached keys; a call to the IdP or a write off the loop
         try:
             principal = idp.authenticate(token, offline=True)
         except NeedsNetwork:

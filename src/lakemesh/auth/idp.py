@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from lakemesh.auth.idp_claims import IdpClaims, read_claims
 from lakemesh.auth.models import PlatformRole, Principal
-from lakemesh.auth.oidc import REFUSED, IdentityProvider, OidcConfig
+from lakemesh.auth.oidc import REFUSED, IdentityProvider, NeedsNetwork, OidcConfig
 from lakemesh.auth.service import find_principal_row, principal_from_row
 from lakemesh.catalog import Catalog
 from lakemesh.catalog.journal import record
@@ -42,10 +42,14 @@ class IdpPrincipals:
         self._clock = clock
         self._link_by_email = link_by_email
 
-    def principal_for(self, claims: IdpClaims) -> Principal:
+    def principal_for(self, claims: IdpClaims, *, offline: bool = False) -> Principal:
+        """`offline`: a read only; a sign-in that must write (first one, changed e-mail) raises NeedsNetwork, so the
+        async API path does the write off the event loop."""
         with self._catalog.connect() as connection:
             row = connection.execute(_LOOKUP, {"issuer": claims.issuer, "subject": claims.subject}).first()
         if row is None:
+            if offline:
+                raise NeedsNetwork
             return self._first_sign_in(claims)
         if row.disabled:
             raise Unauthorized(REFUSED)
@@ -53,6 +57,8 @@ class IdpPrincipals:
         changed = (claims.email is not None and claims.email != row.email) or (
             claims.display_name is not None and claims.display_name != row.display_name
         )
+        if (stale or changed) and offline:
+            raise NeedsNetwork
         if stale or changed:
             return self._keep_current(row.id, row.identity_id, claims)
         return principal_from_row(row)
@@ -210,11 +216,11 @@ class IdpSignIn:
         """The principal behind an IdP access token (JWT or opaque); `offline` raises NeedsNetwork instead of
         calling the provider, so the async API path checks cached tokens inline."""
         raw = self.provider.access_token_claims(token, offline=offline)
-        return self.sign_in(raw)
+        return self.sign_in(raw, offline=offline)
 
-    def sign_in(self, raw: dict[str, Any]) -> Principal:
+    def sign_in(self, raw: dict[str, Any], *, offline: bool = False) -> Principal:
         claims = read_claims(self.config, raw)
-        principal = self._principals.principal_for(claims)
+        principal = self._principals.principal_for(claims, offline=offline)
         changed = self._last_groups.get(principal.id) != claims.groups
         if self.on_groups is not None and not claims.is_service and changed:
             self.on_groups(principal, list(claims.groups))
