@@ -12,9 +12,12 @@ from lakemesh.access.reads import ReadGovernor
 from lakemesh.access.service import AccessService
 from lakemesh.audit.service import AuditService
 from lakemesh.auth.authorize import Authorizer
+from lakemesh.auth.idp import IdpSignIn
 from lakemesh.auth.memberships import GroupService
+from lakemesh.auth.models import Principal
 from lakemesh.auth.provisioning import Directory
 from lakemesh.auth.service import PrincipalService
+from lakemesh.auth.tokens import TOKEN_PREFIX
 from lakemesh.auth.web_sessions import WebSessions
 from lakemesh.catalog import Catalog, migrate
 from lakemesh.catalog.keys import KeyStore
@@ -122,6 +125,11 @@ class Platform:
         self.web_sessions = WebSessions(self.catalog, self.principals, self.clock)
         self.groups = GroupService(self.catalog, self.clock)
         self.directory = Directory(self.catalog, self.clock)
+        # Single sign-on and IdP tokens on the API, when LAKEMESH_OIDC_ISSUER and _CLIENT_ID are set (else None).
+        # The `groups` claim of every sign-in replaces the person's IdP-sourced group memberships.
+        self.idp: IdpSignIn | None = IdpSignIn.from_settings(
+            settings, self.catalog, self.clock, on_groups=self.groups.sync_groups
+        )
         self.domains = DomainService(
             self.catalog, self.authorizer, self.clock, allow_domain_creation=settings.allow_domain_creation
         )
@@ -148,12 +156,20 @@ class Platform:
             write_secret_file(self.settings.admin_token_file, secret)
         return secret
 
+    def authenticate(self, token: str | None) -> Principal:
+        """A bearer token: Lakemesh's own (`lm_...`) or, with single sign-on configured, the company IdP's."""
+        if self.idp is None or not token or token.startswith(TOKEN_PREFIX):
+            return self.principals.authenticate(token)
+        return self.idp.authenticate(token)
+
     def close(self) -> None:
         self.scheduler.stop()
         self.executor.close()  # stops Ray only if this process started it
         self.query.close()
         self.quality.close()
         self.discovery.close()
+        if self.idp is not None:
+            self.idp.close()
         self.catalog.dispose()
 
 

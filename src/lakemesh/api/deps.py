@@ -5,8 +5,11 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import Depends, Header, Query, Request
+from starlette.concurrency import run_in_threadpool
 
 from lakemesh.auth.models import Principal
+from lakemesh.auth.oidc import NeedsNetwork
+from lakemesh.auth.tokens import TOKEN_PREFIX
 from lakemesh.core.errors import Unauthorized
 from lakemesh.core.pages import DEFAULT_LIMIT, MAX_LIMIT
 from lakemesh.platform import Platform
@@ -24,7 +27,15 @@ async def current_principal(request: Request, authorization: Annotated[str | Non
     if scheme.lower() != "bearer" or not secret.strip():
         raise Unauthorized("Send `Authorization: Bearer <token>`")
     platform: Platform = request.app.state.platform
-    principal = platform.principals.authenticate(secret.strip())
+    token = secret.strip()
+    idp = platform.idp
+    if idp is None or token.startswith(TOKEN_PREFIX):
+        principal = platform.principals.authenticate(token)
+    else:  # the company IdP's token: checked inline from cached keys; a call to the IdP or a write off the loop
+        try:
+            principal = idp.authenticate(token, offline=True)
+        except NeedsNetwork:
+            principal = await run_in_threadpool(platform.authenticate, token)
     request.state.principal = principal.name
     return principal
 

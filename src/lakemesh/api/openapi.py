@@ -20,7 +20,7 @@ from lakemesh.api import schema_rules
 
 PROBLEM_JSON = "application/problem+json"
 # Endpoints that take no bearer token: probes, and data files whose signed URL is the credential.
-PUBLIC = [re.compile(p) for p in (r"^/healthz$", r"^/readyz$", r"^/delta-sharing/files/")]
+PUBLIC = [re.compile(p) for p in (r"^/healthz$", r"^/readyz$", r"^/delta-sharing/files/", r"^/api/v1/sso$")]
 HEAVY = (
     r"/query$",
     r"/pipelines/\{pipeline\}/runs$",

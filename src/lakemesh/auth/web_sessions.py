@@ -29,7 +29,7 @@ _LOOKUP = (
         TokenRow.expires_at.label("token_expires_at"),
     )
     .select_from(WebSessionRow)
-    .join(TokenRow, TokenRow.id == WebSessionRow.token_id)
+    .outerjoin(TokenRow, TokenRow.id == WebSessionRow.token_id)  # IdP sign-ins hold no token
     .join(PrincipalRow, PrincipalRow.id == WebSessionRow.principal_id)
 )
 
@@ -47,12 +47,23 @@ class WebSessions:
     def start(self, secret: str) -> tuple[str, Principal]:
         """Sign in with an API token: a new random session id (never reused, so no fixation) and who it is."""
         principal = self._principals.authenticate(secret)
+        with self._catalog.read() as session:
+            token_id = session.scalar(select(TokenRow.id).where(TokenRow.token_hash == hash_secret(secret)))
+        if token_id is None:  # revoked between the two reads
+            raise Unauthorized("Invalid, expired or revoked token")
+        return self._open(principal, token_id), principal
+
+    def start_for(self, principal: Principal) -> str:
+        """Sign in a principal the identity provider vouched for: a session without an API token behind it."""
+        if principal.disabled:
+            raise Unauthorized("Invalid, expired or revoked token")
+        return self._open(principal, None)
+
+    def _open(self, principal: Principal, token_id: str | None) -> str:
+        """A new random session id (never reused, so no fixation)."""
         session_id = secrets.token_urlsafe(32)
         now = self._clock.now()
         with self._catalog.transaction() as session:
-            token_id = session.scalar(select(TokenRow.id).where(TokenRow.token_hash == hash_secret(secret)))
-            if token_id is None:  # revoked between the two reads
-                raise Unauthorized("Invalid, expired or revoked token")
             session.add(
                 WebSessionRow(
                     id_hash=session_hash(session_id),
@@ -63,7 +74,7 @@ class WebSessions:
                     revoked_at=None,
                 )
             )
-        return session_id, principal
+        return session_id
 
     def principal(self, session_id: str | None) -> Principal:
         """Who holds this session; one message for every failure (unknown, ended, expired, token revoked)."""

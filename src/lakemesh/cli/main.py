@@ -14,6 +14,7 @@ from lakemesh.cli import backup as backup_cli
 from lakemesh.cli import config as config_cli
 from lakemesh.cli import dbt as dbt_cli
 from lakemesh.cli import governance as governance_cli
+from lakemesh.cli import login as login_cli
 from lakemesh.cli import metrics as metrics_cli
 from lakemesh.cli import pipelines as pipelines_cli
 from lakemesh.cli import quality as quality_cli
@@ -51,6 +52,7 @@ governance_cli.register(app)
 metrics_cli.register(app)
 quality_cli.register(app)
 dbt_cli.register(app)
+login_cli.register(app)
 
 
 def run() -> None:

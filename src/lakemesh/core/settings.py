@@ -151,6 +151,52 @@ class Settings(BaseSettings):
         "otherwise only platform admins can.",
     )
 
+    oidc_issuer: str | None = Field(
+        default=None,
+        description="OpenID Connect issuer URL of the company identity provider (its discovery document lives under "
+        "it); set it to turn on single sign-on and IdP tokens on the API.",
+    )
+    oidc_client_id: str | None = Field(default=None, description="Client (application) id registered at the IdP.")
+    oidc_client_secret: SecretStr | None = Field(
+        default=None, description="Client secret of a confidential client; leave unset for a public client (PKCE)."
+    )
+    oidc_cli_client_id: str | None = Field(
+        default=None,
+        description="Public client id `lakemesh login` signs in with (device flow or loopback redirect); "
+        "default: the client id.",
+    )
+    oidc_provider_name: str = Field(default="your identity provider", description="Shown on the sign-in button.")
+    oidc_scopes: str = Field(default="openid email profile", description="Scopes asked for at sign-in.")
+    oidc_audience: str | None = Field(
+        default=None,
+        description="Comma-separated audiences accepted in API access tokens (e.g. `api://lakemesh`); "
+        "default: the client id.",
+    )
+    oidc_name_claims: str = Field(
+        default="email,preferred_username,upn",
+        description="Claims tried in order for a person's principal name (the first present wins).",
+    )
+    oidc_display_name_claim: str = Field(default="name", description="Claim holding a person's display name.")
+    oidc_groups_claim: str = Field(default="groups", description="Claim holding the person's group names.")
+    oidc_algorithms: str = Field(
+        default="RS256,RS384,RS512,PS256,PS384,PS512,ES256,ES384,ES512,EdDSA",
+        description="Signature algorithms accepted on IdP tokens (asymmetric only; `none` and HMAC never are).",
+    )
+    oidc_leeway_seconds: int = Field(
+        default=60, ge=0, le=300, description="Clock skew tolerated on `exp`/`nbf`/`iat` of IdP tokens."
+    )
+    oidc_opaque_cache_seconds: int = Field(
+        default=120,
+        ge=0,
+        le=300,
+        description="How long an opaque IdP access token's userinfo/introspection answer is reused.",
+    )
+    oidc_link_by_email: bool = Field(
+        default=True,
+        description="A person's first IdP sign-in takes over an existing token principal with the same (verified) "
+        "e-mail that no IdP identity holds yet, keeping its roles.",
+    )
+
     @field_validator("masking_key")
     @classmethod
     def _letters_and_digits(cls, key: SecretStr | None) -> SecretStr | None:
@@ -175,6 +221,10 @@ class Settings(BaseSettings):
     def spill_directory(self) -> Path:
         """Where queries past their memory limit spill intermediate results."""
         return self.home / "tmp" / "spill"
+
+    @property
+    def oidc_enabled(self) -> bool:
+        return bool(self.oidc_issuer and self.oidc_client_id)
 
     @property
     def admin_token_file(self) -> Path:

@@ -132,7 +132,7 @@ class Connection:
             return False
         secret = payload.rstrip(b"\x00").decode(errors="replace")
         try:
-            principal = await asyncio.to_thread(self.platform.principals.authenticate, secret)
+            principal = await asyncio.to_thread(self.platform.authenticate, secret)
         except Unauthorized:
             principal = None
         if principal is None or principal.name.lower() != user.lower():
@@ -262,7 +262,7 @@ class Connection:
         session = self._session()
         self.cancel = QueryCancel()  # a cancel request stops the statement running when it arrives, not later ones
         # The token is checked before every statement: a revoked token stops working mid-connection.
-        session.principal = await asyncio.to_thread(self.platform.principals.authenticate, session.secret)
+        session.principal = await asyncio.to_thread(self.platform.authenticate, session.secret)
         if session.transaction == "E" and statement.command not in ("ROLLBACK", "ABORT", "COMMIT", "END"):
             raise SqlError("25P02", "current transaction is aborted, commands ignored until end of transaction block")
         if statement.kind == "empty":

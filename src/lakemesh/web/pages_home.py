@@ -36,17 +36,23 @@ CHARTS = [
 ]
 
 
-def _safe_next(target: str | None) -> str:
+def safe_next(target: str | None) -> str:
     """Only paths on this site: never `//evil.example` or `https://...` (no open redirect)."""
     if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
         return "/"
     return target
 
 
+def _sso(request: Request) -> dict[str, str]:
+    """The "Sign in with <provider>" button, when single sign-on is configured."""
+    idp = platform_of(request).idp
+    return {"sso_name": idp.config.provider_name} if idp is not None else {}
+
+
 @router.get("/login", response_class=HTMLResponse)
 def login_form(request: Request, next: str = "/", signed_out: str = "") -> Response:
     notice = "You are signed out. Copies of your session cookie no longer work." if signed_out else None
-    return page(request, "login.html", {"next": _safe_next(next), "error": None, "notice": notice})
+    return page(request, "login.html", {"next": safe_next(next), "error": None, "notice": notice, **_sso(request)})
 
 
 @router.post("/login", response_class=HTMLResponse)
@@ -56,9 +62,10 @@ def login(request: Request, token: FormText = None, csrf_token: FormText = None,
     try:
         session_id, principal = platform_of(request).web_sessions.start(secret)
     except Unauthorized:
-        return page(request, "login.html", {"next": _safe_next(next), "error": "That token is not valid."}, status=401)
+        failed = {"next": safe_next(next), "error": "That token is not valid.", **_sso(request)}
+        return page(request, "login.html", failed, status=401)
     request.state.principal = principal.name
-    response = RedirectResponse(_safe_next(next), status_code=303)
+    response = RedirectResponse(safe_next(next), status_code=303)
     cookies_of(request).write(request, response, cookies_of(request).session(session_id))  # new id, new CSRF
     return response
 

@@ -12,6 +12,7 @@ from lakemesh.web import (
     pages_more,
     pages_pipelines,
     pages_products,
+    pages_sso,
     pages_tables,
 )
 
@@ -25,5 +26,6 @@ for module in (
     pages_tables,
     pages_more,
     pages_access,
+    pages_sso,
 ):
     router.include_router(module.router)

@@ -10,7 +10,7 @@ from sqlalchemy import text
 
 from lakemesh.api.deps import Caller, PlatformDep
 from lakemesh.catalog import migrate
-from lakemesh.core.errors import Forbidden
+from lakemesh.core.errors import Forbidden, NotFound
 from lakemesh.platform import Platform
 
 router = APIRouter(tags=["health"])
@@ -57,3 +57,22 @@ def replica(platform: PlatformDep, caller: Caller) -> dict[str, object]:
         return {"replica": None, "leader": True, "leader_since": None}
     since = leadership.since.isoformat() if leadership.since is not None else None
     return {"replica": leadership.replica_id, "leader": leadership.is_leader, "leader_since": since}
+
+
+@router.get(
+    "/api/v1/sso",
+    summary="How to sign in with the company identity provider",
+    description="Public, like a discovery document: the issuer, the client id and scopes `lakemesh login` uses. "
+    "404 when single sign-on is not configured.",
+)
+async def single_sign_on(platform: PlatformDep) -> dict[str, str]:
+    idp = platform.idp
+    if idp is None:
+        raise NotFound("Single sign-on is not configured on this server")
+    config = idp.config
+    return {
+        "issuer": config.issuer,
+        "client_id": config.cli_client_id,
+        "scopes": config.scopes,
+        "provider_name": config.provider_name,
+    }

@@ -63,7 +63,9 @@ class WebSessionRow(Base):
 
     id_hash: Mapped[str] = mapped_column(String(64), primary_key=True, comment="SHA-256 of the cookie's session id")
     principal_id: Mapped[str] = mapped_column(ForeignKey("principals.id", ondelete="CASCADE"), index=True)
-    token_id: Mapped[str] = mapped_column(ForeignKey("tokens.id", ondelete="CASCADE"), index=True)
+    token_id: Mapped[str | None] = mapped_column(
+        ForeignKey("tokens.id", ondelete="CASCADE"), index=True, comment="none when signed in through the IdP"
+    )
     created_at: Mapped[datetime]
     expires_at: Mapped[datetime]
     revoked_at: Mapped[datetime | None]
@@ -96,3 +98,18 @@ class ScimIdentityRow(Base):
     attributes: Mapped[dict[str, Any]] = mapped_column(
         default=dict, comment="what the directory sent beyond Lakemesh's own fields, given back as sent"
     )
+
+
+class IdpIdentityRow(Base):
+    """A person or workload at the company identity provider, linked to its principal: keyed by (issuer, subject),
+    never by e-mail, because e-mails are renamed and reused while the IdP's subject stays."""
+
+    __tablename__ = "idp_identities"
+    __table_args__ = (UniqueConstraint("issuer", "subject"),)
+
+    id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    issuer: Mapped[str] = mapped_column(String(512))
+    subject: Mapped[str] = mapped_column(String(255))
+    principal_id: Mapped[str] = mapped_column(ForeignKey("principals.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[datetime]
+    last_seen_at: Mapped[datetime]
