@@ -45,14 +45,15 @@ def build(
     home: Path | None = None,
     args: list[str] | None = None,
 ) -> BuildResult:
-    """Parse, refuse what Lakemesh cannot hold (views, bad names), `dbt build`, then publish and record lineage."""
+    """`dbt build`, refuse what Lakemesh cannot hold (views, bad names), then publish, make products, record lineage."""
     target = project_dir / "target"
     profiles = _profiles(project_dir, target, url=url, home=home, with_token=token is not None)
     env = {**os.environ, TOKEN_ENV: token or ""}
-    _dbt(["parse"], project_dir, profiles, env)
+    # One dbt run: what Lakemesh cannot hold (views, bad names) is refused from its manifest before any write to
+    # Lakemesh; until then dbt has only touched its local DuckDB file.
+    _dbt(["build", *(args or [])], project_dir, profiles, env)
     project = manifests.load(target / "manifest.json")
     manifests.check(project)
-    _dbt(["build", *(args or [])], project_dir, profiles, env)
     statuses = manifests.statuses(target / "run_results.json")
     result = BuildResult()
     database = duckdb.connect(str(target / "lakemesh.duckdb"), read_only=True)

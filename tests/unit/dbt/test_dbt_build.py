@@ -70,7 +70,7 @@ def test_the_contracted_model_becomes_a_product_with_its_tests_as_rules(home: Pa
         assert run.status == "passed"
 
 
-def test_a_view_model_is_refused_before_anything_runs(home: Path, project: Path) -> None:
+def test_a_view_model_is_refused_before_anything_is_written(home: Path, project: Path) -> None:
     (project / "models" / "daily.sql").write_text("{{ config(materialized='view') }}\nselect 1 as x\n")
     with Mesh.open(home) as mesh, pytest.raises(InvalidInput) as refused:
         build(mesh, project, domain="Sales", lakehouse="sales_lakehouse", home=home)
