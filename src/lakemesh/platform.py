@@ -17,6 +17,9 @@ from lakemesh.auth.web_sessions import WebSessions
 from lakemesh.catalog import Catalog, migrate
 from lakemesh.catalog.keys import KeyStore
 from lakemesh.catalog.leadership import Leadership
+from lakemesh.classification.install import install as install_classification
+from lakemesh.classification.propagation import Propagation
+from lakemesh.classification.service import ClassificationService
 from lakemesh.core.clock import Clock, SystemClock
 from lakemesh.core.settings import Settings
 from lakemesh.discovery.install import install as install_discovery
@@ -69,6 +72,7 @@ CAPABILITIES: tuple[Callable[[Platform], None], ...] = (
     install_selfserve,
     install_sharing,
     install_semantic,
+    install_classification,
     install_metrics,
 )
 
@@ -98,6 +102,8 @@ class Platform:
     semantic: SemanticService
     metrics: MetricsService
     server_metrics: ServerMetrics
+    classification: ClassificationService
+    classification_propagation: Propagation
 
     def __init__(self, settings: Settings, clock: Clock | None = None) -> None:
         self.settings = settings

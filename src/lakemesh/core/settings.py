@@ -128,6 +128,12 @@ class Settings(BaseSettings):
         "(at most the governed query's own maximum, 1000000).",
     )
     max_body_bytes: int = Field(default=2 * 1024 * 1024, description="Largest JSON request body accepted.")
+    classification_sample_rows: int = Field(
+        default=1000,
+        ge=10,
+        le=100_000,
+        description="Rows a classification scan reads from a table (the first ones), whatever the table's size.",
+    )
     allow_domain_creation: bool = Field(
         default=False,
         description="Let every authenticated principal create domains (self-serve); "
