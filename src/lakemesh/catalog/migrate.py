@@ -16,7 +16,7 @@ from lakemesh.catalog.db import Catalog
 if TYPE_CHECKING:
     from alembic.config import Config
 
-HEAD = "0014"
+HEAD = "0017"  # the lead re-chains this at merge
 _SCRIPTS = Path(__file__).parent / "migrations"
 
 

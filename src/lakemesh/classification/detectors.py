@@ -20,6 +20,7 @@ Detector = Callable[[str], bool]
 _EMAIL_TOKEN = re.compile(r"[^\s<>(),;:\"']+@[^\s<>(),;:\"']+\.[A-Za-z]{2,}")
 _IPV4_TOKEN = re.compile(r"\b(?:\d{1,3}\.){3}\d{1,3}\b")
 _SSN_SHAPE = re.compile(r"\d{3}-\d{2}-\d{4}")
+_ID_SHAPE = re.compile(r"[0-9A-Za-z][0-9A-Za-z .+/-]*")
 _PHONE_SHAPE = re.compile(r"\+?[\d(][\d ().\-/]*\d")
 _EXTENSION = re.compile(r"(?i)\s*(?:x|ext\.?|extension)\s*\d{1,6}$")
 _CARD_SHAPE = re.compile(r"\d(?:[ -]?\d){11,18}")
@@ -33,7 +34,7 @@ _STREET_WORDS = re.compile(
     r"(straße|strasse|weg|gasse|allee|platz|ring|straat|laan|singel|gracht|kade|plein|katu|tie|gatan|vägen|väg)\b"
 )
 _POSTCODE = re.compile(r"\b(\d{5}(?:-\d{4})?|\d{4} ?[A-Z]{2}|[A-Z]{1,2}\d[A-Z\d]? ?\d[A-Z]{2}|\d{2}-\d{3})\b")
-_DATE_FORMATS = ("%Y-%m-%d", "%d/%m/%Y", "%m/%d/%Y", "%d.%m.%Y", "%Y/%m/%d", "%d-%m-%Y")
+_DATE = re.compile(r"(\d{4}|\d{1,2})[-/.](\d{1,2})[-/.](\d{4}|\d{1,2})(?:$|[T ])")
 _NAME_TITLES = {"mr", "mrs", "ms", "miss", "dr", "prof", "sig", "sig.ra", "dott", "herr", "frau", "m", "mme", "mlle"}
 
 
@@ -149,29 +150,45 @@ def _stdnum_modules() -> list[tuple[str, ModuleType]]:
 
 
 NATIONAL_ID_MODULES = _stdnum_modules()
+# Lengths without separators per scheme: python-stdnum's validators are thorough but slow (Unicode clean-up per
+# call), so a value only meets the schemes its length fits.
+_LENGTHS: dict[str, frozenset[int]] = {
+    "be.nn": frozenset({11}), "br.cpf": frozenset({11}), "ca.sin": frozenset({9}), "ch.ssn": frozenset({13}),
+    "de.idnr": frozenset({11}), "dk.cpr": frozenset({10}), "es.dni": frozenset({9}), "es.nie": frozenset({9}),
+    "fi.hetu": frozenset({10, 11}), "fr.nir": frozenset({15}), "it.codicefiscale": frozenset({11, 16}),
+    "nl.bsn": frozenset({8, 9}), "no.fodselsnummer": frozenset({11}), "pl.pesel": frozenset({11}),
+    "se.personnummer": frozenset({10, 12}),
+}  # fmt: skip
+_SEPARATORS = re.compile(r"[\s./+-]")
 
 
 def national_id_scheme(value: str) -> str | None:
     """The first national-id scheme of `python-stdnum` (besides SSN and NINO) that validates the value."""
     text = value.strip()
-    if not 8 <= len(text) <= 20 or sum(c.isdigit() for c in text) < 6:
+    if not 8 <= len(text) <= 20 or sum(c.isdigit() for c in text) < 6 or not _ID_SHAPE.fullmatch(text):
         return None
+    size = len(_SEPARATORS.sub("", text))
     for name, module in NATIONAL_ID_MODULES:
-        if module.is_valid(text):  # stdnum's is_valid never raises: an odd value just does not validate
-            return name
+        if size in _LENGTHS.get(name, frozenset({size})) and module.is_valid(text):
+            return name  # stdnum's is_valid never raises: an odd value just does not validate
     return None
 
 
 def is_date_value(value: str) -> bool:
     """A calendar date a living person could be born on (the last 120 years, not in the future)."""
-    text = value.strip()[:10]
+    match = _DATE.match(value.strip())
+    if match is None:
+        return False
+    a, b, c = (int(g) for g in match.groups())
+    # year first (2024-01-31), else day first (31.01.2024, 31/01/2024) or, failing that, month first (01/31/2024)
+    candidates = [(a, b, c)] if len(match.group(1)) == 4 else [(c, b, a), (c, a, b)]
     today = dt.date.today()
-    for fmt in _DATE_FORMATS:
+    for year, month, day in candidates:
         try:
-            day = dt.datetime.strptime(text, fmt).date()
+            born = dt.date(year, month, day)
         except ValueError:
             continue
-        return today.replace(year=today.year - 120) <= day <= today
+        return today.replace(year=today.year - 120) <= born <= today
     return False
 
 

@@ -88,13 +88,20 @@ def upsert(
                 column_name=finding.column,
                 classification=finding.classification,
                 source=source.value,
+                path=path,
+                sample_count=finding.sample_count,
+                matched=finding.matched,
                 status=SuggestionStatus.PENDING.value,
                 label=label or default_label(finding.classification),
                 created_at=at,
             )
             session.add(row)
-        row.confidence, row.sample_count, row.matched = finding.confidence, finding.sample_count, finding.matched
-        row.path, row.updated_at = path, at
+        if source is SuggestionSource.LINEAGE:  # lineage outranks a scan's guess: it knows where the data came from
+            row.source, row.path, row.label = source.value, path, label or row.label
+            row.confidence = max(row.confidence or 0.0, finding.confidence)
+        else:
+            row.confidence, row.sample_count, row.matched = finding.confidence, finding.sample_count, finding.matched
+        row.updated_at = at
         session.flush()
         record(
             session,
