@@ -67,14 +67,16 @@ def build(mesh: object, table: str, rows: int, pool: dict[str, list[str]]) -> fl
     return time.perf_counter() - started
 
 
-def timed(mesh: object, table: str, repeat: int) -> tuple[float, int, int]:
-    times, scan = [], None
+def timed(mesh: object, table: str, repeat: int) -> tuple[float, float, int, int]:
+    """Best wall time and best CPU time of this process (the latter is what a loaded machine does not inflate)."""
+    times, cpu, scan = [], [], None
     for _ in range(repeat):
-        started = time.perf_counter()
+        started, started_cpu = time.perf_counter(), time.process_time()
         scan = mesh.classify_table(DOMAIN, LAKEHOUSE, table)  # type: ignore[attr-defined]
         times.append(time.perf_counter() - started)
+        cpu.append(time.process_time() - started_cpu)
     assert scan is not None
-    return min(times), scan.sample_rows, len(scan.suggestions)
+    return min(times), min(cpu), scan.sample_rows, len(scan.suggestions)
 
 
 def main() -> None:
@@ -93,14 +95,19 @@ def main() -> None:
         small_build = build(mesh, "small", args.small, pool)
         big_build = build(mesh, "big", args.rows, pool)
         print(f"built {args.small:,} rows in {small_build:.1f} s, {args.rows:,} rows in {big_build:.1f} s (30 columns)")
-        small, sampled, found = timed(mesh, "small", args.repeat)
-        big, sampled_big, found_big = timed(mesh, "big", args.repeat)
-        print(f"{'table':<10}{'rows':>14}{'sampled':>9}{'suggestions':>13}{f'classify (best of {args.repeat})':>26}")
-        print(f"{'small':<10}{args.small:>14,}{sampled:>9}{found:>13}{small:>24.3f} s")
-        print(f"{'big':<10}{args.rows:>14,}{sampled_big:>9}{found_big:>13}{big:>24.3f} s")
+        small, small_cpu, sampled, found = timed(mesh, "small", args.repeat)
+        big, big_cpu, sampled_big, found_big = timed(mesh, "big", args.repeat)
         print(
-            f"10M / 1M time ratio: {big / small:.2f} (rows ratio {args.rows / args.small:.0f}); goal <= 3 s: "
-            f"{'met' if big <= 3 else 'NOT met'}"
+            f"{'table':<10}{'rows':>14}{'sampled':>9}{'suggestions':>13}"
+            f"{f'wall (best of {args.repeat})':>22}{'cpu':>10}"
+        )
+        print(f"{'small':<10}{args.small:>14,}{sampled:>9}{found:>13}{small:>20.3f} s{small_cpu:>8.3f} s")
+        print(f"{'big':<10}{args.rows:>14,}{sampled_big:>9}{found_big:>13}{big:>20.3f} s{big_cpu:>8.3f} s")
+        rows_ratio = args.rows / args.small
+        print(f"big / small: wall {big / small:.2f}x, cpu {big_cpu / small_cpu:.2f}x (rows {rows_ratio:.0f}x)")
+        print(
+            f"goal <= 3 s on the big table: wall {'met' if big <= 3 else 'NOT met'}, "
+            f"cpu {'met' if big_cpu <= 3 else 'NOT met'}"
         )
 
 

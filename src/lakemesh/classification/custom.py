@@ -32,7 +32,10 @@ class ClassifierSpec(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    name: str = Field(description="Lower-case identifier, e.g. `employee_id`; not a built-in's name.")
+    name: str = Field(
+        pattern=r"^[a-z][a-z0-9_]{1,62}$",
+        description="Lower-case identifier, e.g. `employee_id`; not a built-in's name.",
+    )
     description: str = ""
     pattern: str = Field(description="Regular expression (RE2 syntax) a whole value must match.")
     validator: str | None = Field(default=None, description=f"Optional check after the match: {sorted(VALIDATORS)}.")
