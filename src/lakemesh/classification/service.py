@@ -318,7 +318,7 @@ class ClassificationService:
                 resource_type="column",
                 resource_id=row.id,
                 resource_name=f"{row.table_name}.{row.column_name}",
-                domain=row.domain_id,
+                domain=row.table_name.split(".", 1)[0],
                 after=suggestion.model_dump(mode="json"),
             )
             return suggestion
@@ -357,7 +357,7 @@ class ClassificationService:
                 resource_type="domain",
                 resource_id=row.id,
                 resource_name=row.slug,
-                domain=row.id,
+                domain=row.slug,
                 after=settings.model_dump(),
             )
             return settings

@@ -111,7 +111,7 @@ def upsert(
             resource_type="column",
             resource_id=row.id,
             resource_name=f"{table_name}.{finding.column}",
-            domain=domain_id,
+            domain=table_name.split(".", 1)[0],  # the audit and events name domains by slug
             after=view(row).model_dump(mode="json"),
         )
         out.append(row)
