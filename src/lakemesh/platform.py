@@ -22,6 +22,9 @@ from lakemesh.auth.web_sessions import WebSessions
 from lakemesh.catalog import Catalog, migrate
 from lakemesh.catalog.keys import KeyStore
 from lakemesh.catalog.leadership import Leadership
+from lakemesh.classification.install import install as install_classification
+from lakemesh.classification.propagation import Propagation
+from lakemesh.classification.service import ClassificationService
 from lakemesh.core.clock import Clock, SystemClock
 from lakemesh.core.settings import Settings
 from lakemesh.discovery.install import install as install_discovery
@@ -80,6 +83,7 @@ CAPABILITIES: tuple[Callable[[Platform], None], ...] = (
     install_semantic,
     install_profiles,
     install_open_catalog,
+    install_classification,
     install_metrics,
 )
 
@@ -111,6 +115,8 @@ class Platform:
     open_catalog: OpenCatalog
     server_metrics: ServerMetrics
     profiles: ProfileService
+    classification: ClassificationService
+    classification_propagation: Propagation
 
     def __init__(self, settings: Settings, clock: Clock | None = None) -> None:
         self.settings = settings

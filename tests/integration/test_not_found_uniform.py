@@ -20,6 +20,7 @@ KINDS = {
     "table": "/api/v1/domains/{d}/lakehouses/open_lh/tables/{x}_table",
     "table in a hidden lakehouse": "/api/v1/domains/{d}/lakehouses/{x}_lh/tables/orders",
     "table data": "/api/v1/domains/{d}/lakehouses/open_lh/tables/{x}_table/data",
+    "table classification suggestions": "/api/v1/domains/{d}/lakehouses/open_lh/tables/{x}_table/classification-suggestions",
     "product draft": "/api/v1/products/{d}/{x}-draft",
     "product draft versions": "/api/v1/products/{d}/{x}-draft/versions",
     "pipeline": "/api/v1/domains/{d}/pipelines/{x}_pipe",

@@ -272,6 +272,18 @@ SCENARIO: list[Step] = [
     Step("list_webhook_deliveries", lambda s: ((s["webhook"].id,), {})),
     Step("delete_webhook", lambda s: ((s["webhook"].id,), {})),
     call("delete_policy", "retention-minimum"),
+    # classification
+    call("classify_table", *TABLE, save="scan"),
+    call("classification_suggestions", *TABLE, status="pending"),
+    Step("accept_suggestion", lambda s: ((s["scan"].suggestions[0].id,), {"label": "Confidential"})),
+    Step("reject_suggestion", lambda s: ((s["scan"].suggestions[1].id,), {})),
+    refused(errors.NotFound, "accept_suggestion", "cls_nosuchsuggestion"),
+    call("apply_classifier", {"name": "customer_ref", "pattern": "c[0-9]", "name_hints": ["customer_id"]}),
+    refused(errors.InvalidInput, "apply_classifier", {"name": "backref", "pattern": "(a)\\1"}),
+    call("classifiers"),
+    call("delete_classifier", "customer_ref"),
+    call("set_classification_settings", "sales", auto_accept_above=0.99, every="24h"),
+    call("classification_settings", "sales"),
     # metrics, lifecycle to the end, audit
     call("mesh_metrics"),
     call("metrics_report", days=7),

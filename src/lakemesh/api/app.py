@@ -13,6 +13,7 @@ from lakemesh.api import compat, limits, openapi, problems, scim
 from lakemesh.api.middleware import BodyGuard
 from lakemesh.api.routes import access as access_routes
 from lakemesh.api.routes import audit, domains, health, lakehouses, principals, products, table_data, templates
+from lakemesh.api.routes import classification as classification_routes
 from lakemesh.api.routes import delta_sharing as delta_sharing_routes
 from lakemesh.api.routes import discovery as discovery_routes
 from lakemesh.api.routes import governance as governance_routes
@@ -88,6 +89,7 @@ def create_app(platform: Platform) -> FastAPI:
     app.include_router(governance_routes.router)
     app.include_router(quality_routes.router)
     app.include_router(profile_routes.router)
+    app.include_router(classification_routes.router)
 
     app.add_middleware(BodyGuard, max_bytes=platform.settings.max_body_bytes, raw_paths=RAW_BODY_PATHS)
     return app

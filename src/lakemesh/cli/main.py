@@ -11,6 +11,7 @@ import typer
 from lakemesh.cli import access as access_cli
 from lakemesh.cli import admin, domains, lakehouses, products, server
 from lakemesh.cli import backup as backup_cli
+from lakemesh.cli import classification as classification_cli
 from lakemesh.cli import config as config_cli
 from lakemesh.cli import dbt as dbt_cli
 from lakemesh.cli import governance as governance_cli
@@ -53,6 +54,7 @@ metrics_cli.register(app)
 quality_cli.register(app)
 dbt_cli.register(app)
 login_cli.register(app)
+classification_cli.register(app)
 
 
 def run() -> None:

@@ -145,6 +145,12 @@ class Settings(BaseSettings):
         description="Bearer token your identity provider's SCIM app sends to /scim/v2 (a long random string); "
         "unset, SCIM provisioning is off and answers 401.",
     )
+    classification_sample_rows: int = Field(
+        default=1000,
+        ge=10,
+        le=100_000,
+        description="Rows a classification scan reads from a table (the first ones), whatever the table's size.",
+    )
     allow_domain_creation: bool = Field(
         default=False,
         description="Let every authenticated principal create domains (self-serve); "

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from lakemesh.facade.access import AccessMethods
+from lakemesh.facade.classification import ClassificationMethods
 from lakemesh.facade.domains import DomainMethods
 from lakemesh.facade.governance import GovernanceMethods
 from lakemesh.facade.lakehouses import LakehouseMethods
@@ -28,5 +29,6 @@ class MeshMethods(
     MetricsMethods,
     QualityMethods,
     ProfileMethods,
+    ClassificationMethods,
 ):
     """The operations both faces share; a capability adds its declaration class here and nowhere else."""

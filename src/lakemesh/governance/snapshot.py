@@ -191,6 +191,7 @@ def column_subject(column: Mapping[str, Any], **table: Any) -> ColumnSubject:
         bool(column.get("nullable", True)),
         _texts(column.get("tags")),
         **table,
+        classifications=_texts(column.get("classifications")),
     )
 
 

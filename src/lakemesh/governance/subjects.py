@@ -133,6 +133,7 @@ class ColumnSubject:
     lakehouse: str = ""
     table: str = ""
     layer: str | None = None
+    classifications: tuple[str, ...] = ()
 
     kind: ClassVar[SubjectKind] = "column"
     ATTRIBUTES: ClassVar[Mapping[str, AttrType]] = _frozen(
@@ -148,6 +149,7 @@ class ColumnSubject:
             "table": _T,
             "table_qualified_name": _T,
             "layer": _T,
+            "classifications": _L,
         }
     )
 

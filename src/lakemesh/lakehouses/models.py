@@ -86,6 +86,9 @@ class ColumnUpdate(BaseModel):
 
     description: str | None = None
     sensitivity_label: str | None = None
+    classifications: list[str] | None = Field(
+        default=None, max_length=20, description="Kinds of sensitive data, e.g. `email` (set by accepted suggestions)."
+    )
 
 
 class TableUpdate(BaseModel):
@@ -106,6 +109,7 @@ class ColumnInfo(BaseModel):
     nullable: bool = True
     description: str = ""
     sensitivity_label: str | None = None
+    classifications: list[str] = Field(default_factory=list, description="Accepted classifications, e.g. `email`.")
 
 
 class TableInfo(BaseModel):

@@ -410,6 +410,7 @@ def merge_columns(known: list[dict[str, Any]], schema: pa.Schema) -> list[dict[s
                 "nullable": field.nullable,
                 "description": old.get("description", ""),
                 "sensitivity_label": old.get("sensitivity_label"),
+                **({"classifications": old["classifications"]} if old.get("classifications") else {}),
             }
         )
     return merged

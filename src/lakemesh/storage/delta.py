@@ -265,6 +265,8 @@ class DeltaTables:
                 "Unknown columns", errors=[ErrorItem(("columns",), f"no column {c!r} in the table") for c in unknown]
             )
         dataset = table.to_pyarrow_dataset()
+        if limit is not None:  # a small head (a sample) should not decode a quarter-million-row batch first
+            batch_size = max(1, min(batch_size, limit))
         scanner = dataset.scanner(columns=columns, batch_size=batch_size)
         out_schema = scanner.projected_schema
         try:

@@ -17,6 +17,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from lakemesh.auth.authorize import Resource
 from lakemesh.auth.models import Principal
 from lakemesh.auth.roles import Action
+from lakemesh.classification.models import SuggestionStatus
 from lakemesh.core.errors import Conflict, Forbidden, InvalidInput, NotFound
 from lakemesh.core.validation import parse_model
 from lakemesh.lakehouses.models import TableInfo, TableUpdate
@@ -99,6 +100,35 @@ def profile_now(
     return RedirectResponse(f"{href}?notice={quote(f'Profiled version {profile.version}')}#profile", status_code=303)
 
 
+@router.post(TABLE + "/suggestions/{suggestion_id}/{decision}")
+def decide_suggestion(
+    request: Request,
+    me: Viewer,
+    domain: str,
+    lakehouse: str,
+    table: str,
+    suggestion_id: str,
+    decision: str,
+    csrf_token: FormText = None,
+) -> Response:
+    """Accept (sets the column's label) or reject a classification suggestion; the service decides who may."""
+    require_csrf(request, csrf_token)
+    service = platform_of(request).classification
+    try:
+        if decision == "accept":
+            done = service.accept(me, suggestion_id)
+        elif decision == "reject":
+            done = service.reject(me, suggestion_id)
+        else:
+            raise NotFound(f"No decision {decision!r}")
+    except REFUSED as exc:
+        context = _context(request, me, domain, lakehouse, table, error={"form": "suggestions", "message": str(exc)})
+        return page(request, "table.html", context, status=exc.status)
+    notice = f"Suggestion {done.status}: {done.column} as {done.classification}"
+    href = f"/domains/{quote(domain)}/lakehouses/{quote(lakehouse)}/tables/{quote(table)}"
+    return RedirectResponse(f"{href}?notice={quote(notice)}", status_code=303)
+
+
 def _update(
     request: Request,
     me: Principal,
@@ -133,6 +163,9 @@ def _context(request: Request, me: Principal, domain: str, lakehouse: str, table
         "labels": labels,
         "violations": capabilities.table_violations(platform, me, (info.domain, info.lakehouse, info.name)),
         **_profile(platform, me, info),
+        "suggestions": platform.classification.suggestions(
+            me, info.domain, info.lakehouse, info.name, status=SuggestionStatus.PENDING
+        ),
         "notice": "",
         "error": None,
         "typed": {},

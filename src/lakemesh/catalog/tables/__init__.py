@@ -9,6 +9,7 @@ from lakemesh.catalog.tables import (  # noqa: F401
     access,
     audit,
     auth,
+    classification,
     discovery,
     domains,
     governance,

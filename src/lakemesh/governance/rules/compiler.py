@@ -159,7 +159,22 @@ def _qualifier(kind: SubjectKind, tree: Tree[Token]) -> p.Predicate:
     if tree.data == "containing":
         pattern = "|".join(re.escape(v) for v in values)
         search = re.compile(pattern, re.IGNORECASE).search
-        return p.Predicate(f"containing {values}", lambda s, _n: search(s.name) is not None, "leaf", ("name",))
+        # A column contains e-mail when its name says so or an accepted classification does (`contact`).
+        return p.Predicate(
+            f"containing {values}",
+            lambda s, _n: search(s.name) is not None or any(search(c) for c in getattr(s, "classifications", ())),
+            "leaf",
+            ("name",),
+        )
+    if tree.data == "classified":
+        p.attribute_type(kind, "classifications")  # only columns carry classifications
+        kinds = frozenset(v.casefold() for v in values)
+        return p.Predicate(
+            f"classified as {values}",
+            lambda s, _n: any(c.casefold() in kinds for c in getattr(s, "classifications", ())),
+            "leaf",
+            ("classifications",),
+        )
     if tree.data == "named":
         names = frozenset(v.casefold() for v in values)
         return p.Predicate(f"named {values}", lambda s, _n: s.name.casefold() in names, "leaf", ("name",))

@@ -23,6 +23,7 @@ noun: TABLES | COLUMNS | PRODUCTS | LAKEHOUSES | DOMAINS
 
 qualifier: CONTAINING strings        -> containing
          | NAMED strings             -> named
+         | CLASSIFIED AS strings     -> classified
          | IN DOMAIN STRING          -> in_domain
          | TAGGED strings            -> tagged
          | WHERE predicate           -> where
@@ -62,6 +63,8 @@ LAKEHOUSES: /lakehouses?/i
 DOMAINS: /domains?/i
 CONTAINING: "containing"i
 NAMED: "named"i
+CLASSIFIED: "classified"i
+AS: "as"i
 IN: "in"i
 DOMAIN: "domain"i
 TAGGED: "tagged"i
@@ -100,6 +103,8 @@ _WORDS = {
     "DOMAINS": "'domains'",
     "CONTAINING": "'containing'",
     "NAMED": "'named'",
+    "CLASSIFIED": "'classified'",
+    "AS": "'as'",
     "IN": "'in'",
     "DOMAIN": "'domain'",
     "TAGGED": "'tagged'",

@@ -1,0 +1,1 @@
+"""Sensitive data discovery: classifiers, scans, suggestions and their review."""

@@ -1,0 +1,138 @@
+"""Rows of the classification capability in and out: suggestions upserted by scans, views for callers."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from lakemesh.catalog.journal import record
+from lakemesh.catalog.tables.classification import (
+    ClassificationSettingsRow,
+    ClassificationSuggestionRow,
+    CustomClassifierRow,
+)
+from lakemesh.classification.classifiers import BUILTIN, Classifier, Finding
+from lakemesh.classification.custom import ClassifierSpec, build
+from lakemesh.classification.models import Suggestion, SuggestionSource, SuggestionStatus
+from lakemesh.core.ids import new_id
+
+# National ids and payment data are the most harmful to leak; everything else personal is Confidential.
+HIGHLY_CONFIDENTIAL = frozenset({"us_ssn", "uk_nino", "national_id", "credit_card", "iban"})
+
+
+def default_label(classification: str) -> str:
+    return "Highly Confidential" if classification in HIGHLY_CONFIDENTIAL else "Confidential"
+
+
+def view(row: ClassificationSuggestionRow) -> Suggestion:
+    return Suggestion(
+        id=row.id,
+        table=row.table_name,
+        column=row.column_name,
+        classification=row.classification,
+        confidence=row.confidence,
+        sample_count=row.sample_count,
+        matched=row.matched,
+        source=SuggestionSource(row.source),
+        path=row.path,
+        label=row.label,
+        status=SuggestionStatus(row.status),
+        created_at=row.created_at,
+        decided_at=row.decided_at,
+        decided_by=row.decided_by,
+    )
+
+
+def classifiers(session: Session) -> list[Classifier]:
+    rows = session.scalars(select(CustomClassifierRow).order_by(CustomClassifierRow.name))
+    return [*BUILTIN, *(build(ClassifierSpec.model_validate(r.spec)) for r in rows)]
+
+
+def settings_row(session: Session, domain_id: str) -> ClassificationSettingsRow | None:
+    return session.get(ClassificationSettingsRow, domain_id)
+
+
+def upsert(
+    session: Session,
+    *,
+    at: datetime,
+    table_id: str,
+    domain_id: str,
+    table_name: str,
+    findings: Sequence[Finding],
+    source: SuggestionSource = SuggestionSource.SCAN,
+    path: str = "",
+    label: str | None = None,
+) -> list[ClassificationSuggestionRow]:
+    """Insert new suggestions, refresh pending ones; a decided suggestion is never reopened by a later scan."""
+    out = []
+    for finding in findings:
+        row = session.scalars(
+            select(ClassificationSuggestionRow).where(
+                ClassificationSuggestionRow.table_id == table_id,
+                ClassificationSuggestionRow.column_name == finding.column,
+                ClassificationSuggestionRow.classification == finding.classification,
+            )
+        ).first()
+        if row is not None and row.status != SuggestionStatus.PENDING:
+            continue
+        if row is None:
+            row = ClassificationSuggestionRow(
+                id=new_id("cls"),
+                table_id=table_id,
+                domain_id=domain_id,
+                table_name=table_name,
+                column_name=finding.column,
+                classification=finding.classification,
+                source=source.value,
+                path=path,
+                sample_count=finding.sample_count,
+                matched=finding.matched,
+                status=SuggestionStatus.PENDING.value,
+                label=label or default_label(finding.classification),
+                created_at=at,
+            )
+            session.add(row)
+        if source is SuggestionSource.LINEAGE:  # lineage outranks a scan's guess: it knows where the data came from
+            row.source, row.path, row.label = source.value, path, label or row.label
+            row.confidence = max(row.confidence or 0.0, finding.confidence)
+        else:
+            row.confidence, row.sample_count, row.matched = finding.confidence, finding.sample_count, finding.matched
+        row.updated_at = at
+        session.flush()
+        record(
+            session,
+            at=at,
+            actor=None,
+            action="classification.suggested",
+            resource_type="column",
+            resource_id=row.id,
+            resource_name=f"{table_name}.{finding.column}",
+            domain=table_name.split(".", 1)[0],  # the audit and events name domains by slug
+            after=view(row).model_dump(mode="json"),
+        )
+        out.append(row)
+    return out
+
+
+def accepted_classifications(session: Session, table_ids: Sequence[str]) -> dict[str, dict[str, set[str]]]:
+    """table id -> column (lower-case) -> accepted classifications: what `columns classified as` matches."""
+    found: dict[str, dict[str, set[str]]] = {}
+    if not table_ids:
+        return found
+    rows = session.execute(
+        select(
+            ClassificationSuggestionRow.table_id,
+            ClassificationSuggestionRow.column_name,
+            ClassificationSuggestionRow.classification,
+        ).where(
+            ClassificationSuggestionRow.table_id.in_(list(table_ids)),
+            ClassificationSuggestionRow.status == SuggestionStatus.ACCEPTED.value,
+        )
+    )
+    for table_id, column, classification in rows:
+        found.setdefault(table_id, {}).setdefault(column.lower(), set()).add(classification)
+    return found
