@@ -29,6 +29,9 @@ class Server:
         return httpx.Client(base_url=self.url, headers=headers, timeout=30)
 
 
+READY_SECONDS = 180
+
+
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
@@ -53,7 +56,8 @@ def start_server(home: Path, catalog_url: str | None, *extra: str) -> tuple[subp
         stderr=subprocess.STDOUT,
     )
     url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
+    # Generous: a server starts in seconds, but a machine shared with other test processes can stall it for a minute.
+    deadline = time.monotonic() + READY_SECONDS
     while time.monotonic() < deadline:
         if process.poll() is not None:
             raise RuntimeError(f"lakemesh serve exited with {process.returncode}; see {log.name}")
@@ -65,7 +69,7 @@ def start_server(home: Path, catalog_url: str | None, *extra: str) -> tuple[subp
         time.sleep(0.1)
     else:
         process.kill()
-        raise RuntimeError("lakemesh serve did not become ready in 60 s")
+        raise RuntimeError(f"lakemesh serve did not become ready in {READY_SECONDS} s; see {log.name}")
     token = (home / "admin.token").read_text().strip()
     return process, Server(url=url, token=token, home=home, env=env)
 
