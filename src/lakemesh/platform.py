@@ -25,6 +25,8 @@ from lakemesh.domains.service import DomainService
 from lakemesh.executors import Executor, executor_from
 from lakemesh.governance.install import install as install_governance
 from lakemesh.governance.service import GovernanceService
+from lakemesh.incidents.install import install as install_incidents
+from lakemesh.incidents.service import IncidentService
 from lakemesh.lakehouses.data import TableData
 from lakemesh.lakehouses.files import FileService
 from lakemesh.lakehouses.install import install as install_lakehouses
@@ -53,6 +55,8 @@ from lakemesh.sharing.shares import ShareService
 from lakemesh.sharing.shortcuts import ShortcutService
 from lakemesh.storage.delta import DeltaTables
 from lakemesh.storage.location import DataRoot
+from lakemesh.subscriptions.install import install as install_subscriptions
+from lakemesh.subscriptions.service import SubscriptionService
 from lakemesh.templates.service import TemplateService
 
 # Each capability's install(platform) builds its services, registers its guards, transforms, impact sources and
@@ -69,6 +73,8 @@ CAPABILITIES: tuple[Callable[[Platform], None], ...] = (
     install_selfserve,
     install_sharing,
     install_semantic,
+    install_incidents,
+    install_subscriptions,
     install_metrics,
 )
 
@@ -98,6 +104,8 @@ class Platform:
     semantic: SemanticService
     metrics: MetricsService
     server_metrics: ServerMetrics
+    incidents: IncidentService
+    subscriptions: SubscriptionService
 
     def __init__(self, settings: Settings, clock: Clock | None = None) -> None:
         self.settings = settings

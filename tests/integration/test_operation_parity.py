@@ -165,6 +165,18 @@ SCENARIO: list[Step] = [
     call("delete_quality_schedule", *PRODUCT),
     refused(errors.InvalidInput, "set_quality_schedule", *PRODUCT, "not a cron"),
     call("quality_metrics", domain="sales"),
+    # incidents (the scenario's run passes: none open; the refusals reach the service on both faces)
+    call("list_incidents", *PRODUCT, state="all"),
+    refused(errors.NotFound, "get_incident", *PRODUCT, "inc_missing"),
+    refused(errors.InvalidInput, "update_incident", *PRODUCT, "inc_missing", state="resolved"),
+    # subscriptions and announcements
+    call("subscribe", *PRODUCT),
+    call("list_subscriptions", *PRODUCT),
+    call("announce", *PRODUCT, "Backfill on Saturday", text="The table is rewritten from 06:00 UTC."),
+    call("announcements", *PRODUCT),
+    call("notifications"),
+    call("unsubscribe", *PRODUCT),
+    refused(errors.NotFound, "unsubscribe", *PRODUCT),
     # semantic models
     call("put_semantic_model", "sales", semantic_document()),
     call("get_semantic_model", "sales", "customer-analytics"),

@@ -13,11 +13,13 @@ from lakemesh.cli import admin, domains, lakehouses, products, server
 from lakemesh.cli import backup as backup_cli
 from lakemesh.cli import config as config_cli
 from lakemesh.cli import governance as governance_cli
+from lakemesh.cli import incidents as incidents_cli
 from lakemesh.cli import metrics as metrics_cli
 from lakemesh.cli import pipelines as pipelines_cli
 from lakemesh.cli import quality as quality_cli
 from lakemesh.cli import semantic as semantic_cli
 from lakemesh.cli import sharing as sharing_cli
+from lakemesh.cli import subscriptions as subscriptions_cli
 
 app = typer.Typer(
     name="lakemesh",
@@ -49,6 +51,8 @@ access_cli.register(app)
 governance_cli.register(app)
 metrics_cli.register(app)
 quality_cli.register(app)
+incidents_cli.register(app)
+subscriptions_cli.register(app)
 
 
 def run() -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from lakemesh.facade.access import AccessMethods
 from lakemesh.facade.domains import DomainMethods
 from lakemesh.facade.governance import GovernanceMethods
+from lakemesh.facade.incidents import IncidentMethods
 from lakemesh.facade.lakehouses import LakehouseMethods
 from lakemesh.facade.metrics import MetricsMethods
 from lakemesh.facade.pipelines import PipelineMethods
@@ -12,6 +13,7 @@ from lakemesh.facade.products import ProductMethods
 from lakemesh.facade.quality import QualityMethods
 from lakemesh.facade.semantic import SemanticMethods
 from lakemesh.facade.sharing import SharingMethods
+from lakemesh.facade.subscriptions import SubscriptionMethods
 
 
 class MeshMethods(
@@ -26,5 +28,7 @@ class MeshMethods(
     GovernanceMethods,
     MetricsMethods,
     QualityMethods,
+    IncidentMethods,
+    SubscriptionMethods,
 ):
     """The operations both faces share; a capability adds its declaration class here and nowhere else."""

@@ -75,6 +75,18 @@ def sla_of(platform: Platform, me: Principal, product: DataProduct) -> Any:
         return None
 
 
+def open_incidents(platform: Platform, me: Principal, product: DataProduct) -> list[Any] | None:
+    """The product's open incidents, newest first (None when incidents are not installed): the health badge."""
+    service = _service(platform, "incidents", method="of_product")
+    if service is None:
+        return None
+    try:
+        found: list[Any] = service.of_product(me, product.domain, product.slug)
+    except (NotFound, Forbidden):
+        return None
+    return found
+
+
 def latest_quality_run(platform: Platform, me: Principal, product: DataProduct) -> Any:
     """The newest quality run with each rule's result, as `GET .../quality-runs?limit=1` returns it."""
     service = _service(platform, "quality", method="runs")

@@ -151,6 +151,7 @@ def product_context(platform: Platform, me: Principal, product: DataProduct) -> 
         "sla_status": None if sla is None else sla.status,
         "sla_measured": sla,
         "latest_run": capabilities.latest_quality_run(platform, me, product),
+        "incidents": capabilities.open_incidents(platform, me, product),
         "versions": _versions(platform, me, product),
         "can_publish": product.status == "draft"
         and domain_id is not None

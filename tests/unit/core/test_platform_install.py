@@ -10,6 +10,8 @@ from lakemesh.platform import CAPABILITIES, Platform
 JOBS = {
     "auto-vacuum", "quality-schedules", "quality-sla", "governance-events", "governance-webhooks",
     "governance-evaluate", "access-grant-expiry", "search-index", "pipelines", "mesh-metrics-snapshot",
+    "incidents",
+    "subscriptions",
 }  # fmt: skip
 
 

@@ -12,6 +12,7 @@ from lakemesh.catalog.tables import (  # noqa: F401
     discovery,
     domains,
     governance,
+    incidents,
     lakehouses,
     lineage,
     pipelines,
@@ -20,6 +21,7 @@ from lakemesh.catalog.tables import (  # noqa: F401
     scheduling,
     semantic,
     sharing,
+    subscriptions,
     templates,
 )
 from lakemesh.catalog.tables.base import Base
