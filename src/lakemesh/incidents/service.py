@@ -23,7 +23,7 @@ from lakemesh.auth.models import Principal
 from lakemesh.auth.roles import Action
 from lakemesh.catalog import Catalog
 from lakemesh.catalog.journal import record
-from lakemesh.catalog.outbox import consume
+from lakemesh.catalog.outbox import consume, pending
 from lakemesh.catalog.tables.audit import OutboxRow
 from lakemesh.catalog.tables.incidents import IncidentRow
 from lakemesh.core.clock import Clock
@@ -46,18 +46,29 @@ class IncidentService:
         self._catalog = catalog
         self._authz = authorizer
         self._clock = clock
-        self._catching_up = threading.RLock()  # re-entered when our own events commit inside a catch-up
+        self._catching_up = threading.Lock()
+        self._inside = threading.local()
 
     # -- reacting to events ----------------------------------------------------------------------
     def catch_up(self) -> int:
         """Handle outbox events not seen yet; returns how many."""
-        handled = 0
+        if getattr(self._inside, "active", False) or not pending(self._catalog, CONSUMER):
+            return 0  # our own events committing inside a catch-up: the loop below reads them next
         with self._catching_up:
-            while True:
-                count = consume(self._catalog, CONSUMER, self._on_events, now=self._clock.now())
-                handled += count
-                if count == 0:
-                    return handled
+            self._inside.active = True
+            try:
+                return self._drain()
+            finally:
+                self._inside.active = False
+
+    def _drain(self) -> int:
+        handled = 0
+        while pending(self._catalog, CONSUMER):
+            count = consume(self._catalog, CONSUMER, self._on_events, now=self._clock.now())
+            handled += count
+            if count == 0:  # another replica holds the cursor right now
+                break
+        return handled
 
     def refresh(self) -> None:
         """After each write that committed events: open or resolve incidents before the write returns."""

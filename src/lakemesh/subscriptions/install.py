@@ -1,4 +1,4 @@
-"""Subscriptions: notices from the outbox after each write (and from a job), announcements, notification lists."""
+"""Subscriptions: notices from the outbox by a job (and before a notification list is read), announcements."""
 
 from __future__ import annotations
 
@@ -13,5 +13,4 @@ if TYPE_CHECKING:
 def install(platform: Platform) -> None:
     p = platform
     p.subscriptions = SubscriptionService(p.catalog, p.authorizer, p.clock)
-    p.catalog.on_events_committed(p.subscriptions.refresh)
     p.scheduler.every(5, "subscriptions", p.subscriptions.catch_up)

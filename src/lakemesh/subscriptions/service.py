@@ -1,8 +1,9 @@
 """Subscriptions: principals and domains follow a product and are told what happens to it.
 
 Notices are made from outbox events (new versions and breaking changes, publication, deprecation, retirement,
-incidents, owners' announcements) by an outbox consumer, in its own transaction, one row per subscriber: the
-write that raised the event pays nothing for the fan-out. Holders of an active grant are subscribed without
+incidents, owners' announcements) by an outbox consumer, in its own transaction, one row per subscriber, from
+the scheduler's job and before anyone reads a notification list: the write that raised the event (a quality run
+opening an incident) pays nothing for the fan-out to its subscribers. Holders of an active grant are subscribed without
 asking (a DELETE opts them out). Anyone who may see a product subscribes themselves; domain Admins subscribe
 their domain; platform admins anyone. Only the product's owner and its domain's Admins post announcements.
 """
@@ -24,7 +25,7 @@ from lakemesh.auth.roles import Action, DomainRole
 from lakemesh.auth.service import find_principal_row
 from lakemesh.catalog import Catalog
 from lakemesh.catalog.journal import record
-from lakemesh.catalog.outbox import consume
+from lakemesh.catalog.outbox import consume, pending
 from lakemesh.catalog.tables.audit import OutboxRow
 from lakemesh.catalog.tables.subscriptions import AnnouncementRow, NotificationRow, SubscriptionRow
 from lakemesh.core.clock import Clock
@@ -58,15 +59,12 @@ class SubscriptionService:
         """Turn outbox events not seen yet into notifications; returns how many events were read."""
         handled = 0
         with self._catching_up:
-            while True:
+            while pending(self._catalog, CONSUMER):
                 count = consume(self._catalog, CONSUMER, self._on_events, now=self._clock.now())
                 handled += count
-                if count == 0:
-                    return handled
-
-    def refresh(self) -> None:
-        """After each write that committed events: subscribers' notices are there when the write returns."""
-        self.catch_up()
+                if count == 0:  # another replica holds the cursor right now
+                    break
+        return handled
 
     def _on_events(self, events: list[OutboxRow]) -> None:
         session = Session.object_session(events[0])
@@ -83,7 +81,7 @@ class SubscriptionService:
                 continue
             product = f"{target[1].slug}/{target[0].slug}"
             payload = {k: v for k, v in (event.payload or {}).items() if k not in ("before", "after")}
-            for kind, subscriber_id, _ in self._recipients(session, product_id, now):
+            for kind, subscriber_id, _ in self._recipients(session, product_id, now, event.at):
                 rows.append(
                     {
                         "id": new_id("ntf"),
@@ -101,13 +99,16 @@ class SubscriptionService:
         if rows:
             session.execute(insert(NotificationRow), rows)  # one executemany for every subscriber
 
-    def _recipients(self, session: Session, product_id: str, now: datetime) -> list[Subscriber]:
+    def _recipients(self, session: Session, product_id: str, now: datetime, at: datetime) -> list[Subscriber]:
+        """Who was subscribed when the event happened (delivery may come later) and has not opted out since."""
         rows = session.scalars(select(SubscriptionRow).where(SubscriptionRow.product_id == product_id)).all()
         opted_out = {(r.subscriber_kind, r.subscriber_id) for r in rows if r.opted_out}
         chosen: dict[tuple[str, str], Subscriber] = {}
-        for kind, grantee_id, name in active_grantees(session, product_id, now):
+        for kind, grantee_id, name in active_grantees(session, product_id, now, granted_by=at):
             chosen[(kind, grantee_id)] = (kind, grantee_id, name)
         for row in rows:
+            if row.created_at > at:
+                continue
             chosen[(row.subscriber_kind, row.subscriber_id)] = (row.subscriber_kind, row.subscriber_id, row.subscriber)
         return [s for key, s in chosen.items() if key not in opted_out]
 
@@ -235,6 +236,7 @@ class SubscriptionService:
         """Your notification list, newest first: notices to you and to the domains you belong to."""
         if not 1 <= limit <= 500:
             raise invalid("limit", "must be between 1 and 500")
+        self.catch_up()  # notices of events up to now, whether or not the job has run since
         with self._catalog.read() as session:
             domains = domains_of(session, actor.id)
             names = {d.id: f"domain:{d.slug}" for d in (find_domain_row(session, i) for i in domains) if d}
