@@ -27,6 +27,8 @@ from lakemesh.governance.install import install as install_governance
 from lakemesh.governance.service import GovernanceService
 from lakemesh.incidents.install import install as install_incidents
 from lakemesh.incidents.service import IncidentService
+from lakemesh.intake.install import install as install_intake
+from lakemesh.intake.service import IntakeService
 from lakemesh.lakehouses.data import TableData
 from lakemesh.lakehouses.files import FileService
 from lakemesh.lakehouses.install import install as install_lakehouses
@@ -75,6 +77,7 @@ CAPABILITIES: tuple[Callable[[Platform], None], ...] = (
     install_semantic,
     install_incidents,
     install_subscriptions,
+    install_intake,
     install_metrics,
 )
 
@@ -106,6 +109,7 @@ class Platform:
     server_metrics: ServerMetrics
     incidents: IncidentService
     subscriptions: SubscriptionService
+    intake: IntakeService
 
     def __init__(self, settings: Settings, clock: Clock | None = None) -> None:
         self.settings = settings

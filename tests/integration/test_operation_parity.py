@@ -177,6 +177,10 @@ SCENARIO: list[Step] = [
     call("notifications"),
     call("unsubscribe", *PRODUCT),
     refused(errors.NotFound, "unsubscribe", *PRODUCT),
+    # intake forms (the product is published already: the form applies to the next publish)
+    call("set_intake_form", "sales", {"type": "object", "required": ["business_purpose"]}),
+    call("get_intake_form", "sales"),
+    refused(errors.InvalidInput, "set_intake_form", "sales", {"type": "array"}),
     # semantic models
     call("put_semantic_model", "sales", semantic_document()),
     call("get_semantic_model", "sales", "customer-analytics"),

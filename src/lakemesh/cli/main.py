@@ -14,6 +14,7 @@ from lakemesh.cli import backup as backup_cli
 from lakemesh.cli import config as config_cli
 from lakemesh.cli import governance as governance_cli
 from lakemesh.cli import incidents as incidents_cli
+from lakemesh.cli import intake as intake_cli
 from lakemesh.cli import metrics as metrics_cli
 from lakemesh.cli import pipelines as pipelines_cli
 from lakemesh.cli import quality as quality_cli
@@ -53,6 +54,7 @@ metrics_cli.register(app)
 quality_cli.register(app)
 incidents_cli.register(app)
 subscriptions_cli.register(app)
+intake_cli.register(app)
 
 
 def run() -> None:

@@ -6,6 +6,7 @@ from lakemesh.facade.access import AccessMethods
 from lakemesh.facade.domains import DomainMethods
 from lakemesh.facade.governance import GovernanceMethods
 from lakemesh.facade.incidents import IncidentMethods
+from lakemesh.facade.intake import IntakeMethods
 from lakemesh.facade.lakehouses import LakehouseMethods
 from lakemesh.facade.metrics import MetricsMethods
 from lakemesh.facade.pipelines import PipelineMethods
@@ -30,5 +31,6 @@ class MeshMethods(
     QualityMethods,
     IncidentMethods,
     SubscriptionMethods,
+    IntakeMethods,
 ):
     """The operations both faces share; a capability adds its declaration class here and nowhere else."""

@@ -13,6 +13,7 @@ from lakemesh.catalog.tables import (  # noqa: F401
     domains,
     governance,
     incidents,
+    intake,
     lakehouses,
     lineage,
     pipelines,

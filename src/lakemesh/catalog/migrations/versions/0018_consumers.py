@@ -1,4 +1,4 @@
-"""consumers: incidents on products, subscriptions, announcements and notifications
+"""consumers: incidents on products, subscriptions, announcements, notifications and intake forms
 
 Revision ID: 0018
 Revises: 0014
@@ -117,8 +117,18 @@ def upgrade() -> None:
         unique=False,
     )
 
+    op.create_table(
+        "intake_forms",
+        sa.Column("scope", sa.String(length=40), nullable=False),
+        sa.Column("schema", _json(), nullable=False),
+        sa.Column("updated_by", sa.String(length=128), nullable=True),
+        sa.Column("updated_at", UtcDateTime(timezone=True), nullable=False),
+        sa.PrimaryKeyConstraint("scope", name=op.f("pk_intake_forms")),
+    )
+
 
 def downgrade() -> None:
+    op.drop_table("intake_forms")
     op.drop_index("ix_product_subscriptions_subscriber", table_name="product_subscriptions")
     op.drop_index(op.f("ix_product_subscriptions_product_id"), table_name="product_subscriptions")
     op.drop_table("product_subscriptions")
