@@ -7,6 +7,7 @@ Create Date: 2026-12-06 20:00:00.000000
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any
 
 import sqlalchemy as sa
@@ -21,6 +22,7 @@ branch_labels = None
 depends_on = None
 
 UtcDateTime = lakemesh.catalog.tables.base.UtcDateTime
+CONSUMERS = ("incidents", "subscriptions")
 
 
 def _json() -> sa.types.TypeEngine[Any]:
@@ -126,8 +128,25 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("scope", name=op.f("pk_intake_forms")),
     )
 
+    # The new outbox consumers start at the current end of the outbox: an upgraded deployment must not replay its
+    # history (old failed runs opening incidents, old deprecations notified to today's grantees).
+    bind = op.get_bind()
+    newest = bind.execute(sa.text("SELECT MAX(id) FROM outbox")).scalar() or 0
+    cursors = sa.table(
+        "outbox_cursors",
+        sa.column("consumer", sa.String()),
+        sa.column("last_id", sa.BigInteger()),
+        sa.column("updated_at", UtcDateTime(timezone=True)),
+    )
+    op.execute(sa.text("DELETE FROM outbox_cursors WHERE consumer IN ('incidents', 'subscriptions')"))
+    op.bulk_insert(
+        cursors,
+        [{"consumer": c, "last_id": int(newest), "updated_at": datetime.now(UTC)} for c in CONSUMERS],
+    )
+
 
 def downgrade() -> None:
+    op.execute(sa.text("DELETE FROM outbox_cursors WHERE consumer IN ('incidents', 'subscriptions')"))
     op.drop_table("intake_forms")
     op.drop_index("ix_product_subscriptions_subscriber", table_name="product_subscriptions")
     op.drop_index(op.f("ix_product_subscriptions_product_id"), table_name="product_subscriptions")
