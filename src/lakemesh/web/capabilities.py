@@ -87,6 +87,20 @@ def open_incidents(platform: Platform, me: Principal, product: DataProduct) -> l
     return found
 
 
+def subscription_of(platform: Platform, me: Principal, product: DataProduct) -> tuple[bool, list[Any]] | None:
+    """Whether `me` follows the product (directly or by a grant) and its current announcements; None when
+    subscriptions are not installed."""
+    service = _service(platform, "subscriptions", method="subscriptions")
+    if service is None:
+        return None
+    try:
+        mine = service.subscriptions(me, product.domain, product.slug)
+        announcements: list[Any] = service.announcements(me, product.domain, product.slug)
+    except (NotFound, Forbidden):
+        return None
+    return any(s.kind == "principal" and s.subscriber == me.name for s in mine), announcements
+
+
 def latest_quality_run(platform: Platform, me: Principal, product: DataProduct) -> Any:
     """The newest quality run with each rule's result, as `GET .../quality-runs?limit=1` returns it."""
     service = _service(platform, "quality", method="runs")

@@ -11,6 +11,7 @@ import pytest
 from lakemesh.core.errors import Forbidden, InvalidInput, NotFound
 from lakemesh.mesh import Mesh
 from tests.unit.access.conftest import World, customers, grant_to
+from tests.unit.metrics.test_web_pages import csrf_of, sign_in
 
 PRODUCT = ("sales", "customer-360")
 
@@ -135,3 +136,20 @@ def test_a_bad_notification_limit_is_refused(world: World) -> None:
     for limit in (0, 501):
         with pytest.raises(InvalidInput):
             world.analyst.notifications(limit=limit)
+
+
+def test_the_product_page_has_a_subscribe_button_and_shows_announcements(world: World) -> None:
+    client = sign_in(world.admin, "marketing-analyst@company.com")
+    page = client.get("/products/sales/customer-360").text
+    assert 'id="subscription-button">Subscribe</button>' in page
+    form = {"csrf_token": csrf_of(page), "action": "subscribe"}
+    answer = client.post("/products/sales/customer-360/subscription", data=form, follow_redirects=False)
+    assert answer.status_code == 303
+    assert [s.subscriber for s in world.analyst.list_subscriptions(*PRODUCT)] == ["marketing-analyst@company.com"]
+    world.owner.announce(*PRODUCT, "Backfill on Saturday", text="From 06:00 UTC.")
+    page = client.get("/products/sales/customer-360").text
+    assert 'id="subscription-button">Unsubscribe</button>' in page
+    assert "<strong>Backfill on Saturday</strong> — From 06:00 UTC." in page
+    without_csrf = client.post("/products/sales/customer-360/subscription", data={"action": "unsubscribe"})
+    assert without_csrf.status_code in (400, 403)
+    assert world.analyst.list_subscriptions(*PRODUCT) != []
