@@ -182,6 +182,10 @@ class Scheduling:
         """A run set to `pause` whose upstream has an open incident stays queued, its reason in `error`."""
         mode, reasons = self.upstream(run_id)
         waiting = WAITING + "; ".join(reasons) if mode == "pause" and reasons else None
+        with self._catalog.read() as session:
+            current = session.scalar(select(PipelineRunRow.error).where(PipelineRunRow.id == run_id))
+        if current == waiting or (waiting is None and not (current or "").startswith(WAITING)):
+            return waiting is not None  # nothing to write: no write lock taken on every tick
         with self._catalog.transaction() as session:
             run = session.get(PipelineRunRow, run_id)
             if run is not None and run.state == "queued" and run.error != waiting:
