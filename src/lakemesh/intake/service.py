@@ -104,10 +104,21 @@ def _check_schema(schema: dict[str, Any]) -> None:
         raise invalid("schema", f"must be at most {MAX_SCHEMA_BYTES} bytes")
     if schema.get("type", "object") != "object":
         raise invalid("schema", 'must describe an object ("type": "object")')
+    if any(not str(ref).startswith("#") for ref in _refs(schema)):
+        raise invalid("schema", "may only use local references ($ref starting with #): nothing is fetched")
     try:
         Draft202012Validator.check_schema(schema)
     except SchemaError as exc:
         raise invalid("schema", f"is not a JSON Schema: {exc.message}") from None
+
+
+def _refs(value: Any) -> list[Any]:
+    """Every `$ref` in the schema, however deep."""
+    if isinstance(value, dict):
+        return [*([value["$ref"]] if "$ref" in value else []), *(r for v in value.values() for r in _refs(v))]
+    if isinstance(value, list):
+        return [r for v in value for r in _refs(v)]
+    return []
 
 
 def _problems(schema: dict[str, Any], document: dict[str, Any]) -> list[ErrorItem]:

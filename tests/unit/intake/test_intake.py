@@ -82,7 +82,12 @@ def test_only_domain_admins_set_the_form_and_everyone_reads_it(mesh: Mesh) -> No
 
 @pytest.mark.parametrize(
     "schema",
-    [{"type": "array"}, {"type": "object", "required": "business_purpose"}, {"type": "object", "minProperties": -1}],
+    [
+        {"type": "array"},
+        {"type": "object", "required": "business_purpose"},
+        {"type": "object", "minProperties": -1},
+        {"type": "object", "properties": {"x": {"$ref": "https://evil.example.com/schema.json"}}},
+    ],
 )
 def test_a_form_that_is_not_a_json_schema_of_an_object_is_refused(mesh: Mesh, schema: dict[str, Any]) -> None:
     with pytest.raises(InvalidInput):
