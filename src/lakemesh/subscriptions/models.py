@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field
 
 SubscriberKind = Literal["principal", "domain"]
 
@@ -40,16 +40,6 @@ class AnnouncementCreate(BaseModel):
     text: str = Field(default="", max_length=10_000)
     starts_at: datetime | None = Field(default=None, description="Default: now.")
     ends_at: datetime | None = None
-
-    @model_validator(mode="after")
-    def _window(self) -> AnnouncementCreate:
-        for name in ("starts_at", "ends_at"):
-            value = getattr(self, name)
-            if value is not None and value.tzinfo is None:
-                raise ValueError(f"{name} needs a time zone, e.g. 2026-12-24T08:00:00Z")
-        if self.starts_at and self.ends_at and self.ends_at <= self.starts_at:
-            raise ValueError("ends_at must be after starts_at")
-        return self
 
 
 class Notification(BaseModel):

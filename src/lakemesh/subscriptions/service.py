@@ -193,6 +193,12 @@ class SubscriptionService:
     # -- announcements -----------------------------------------------------------------------------
     def announce(self, actor: Principal, domain: str, product: str, spec: AnnouncementCreate) -> Announcement:
         """Post a message to the product's subscribers: the product's owner and its domain's Admins only."""
+        for name in ("starts_at", "ends_at"):
+            value = getattr(spec, name)
+            if value is not None and value.tzinfo is None:
+                raise invalid(name, "needs a time zone, e.g. 2026-12-24T08:00:00Z")
+        if spec.ends_at is not None and spec.ends_at <= (spec.starts_at or self._clock.now()):
+            raise invalid("ends_at", "must be after starts_at (and after now when starts_at is not given)")
         now = self._clock.now()
         with self._catalog.transaction() as session:
             target = self._visible(session, actor, domain, product)
