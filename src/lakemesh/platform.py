@@ -33,6 +33,10 @@ from lakemesh.domains.service import DomainService
 from lakemesh.executors import Executor, executor_from
 from lakemesh.governance.install import install as install_governance
 from lakemesh.governance.service import GovernanceService
+from lakemesh.incidents.install import install as install_incidents
+from lakemesh.incidents.service import IncidentService
+from lakemesh.intake.install import install as install_intake
+from lakemesh.intake.service import IntakeService
 from lakemesh.lakehouses.data import TableData
 from lakemesh.lakehouses.files import FileService
 from lakemesh.lakehouses.install import install as install_lakehouses
@@ -65,6 +69,8 @@ from lakemesh.sharing.shares import ShareService
 from lakemesh.sharing.shortcuts import ShortcutService
 from lakemesh.storage.delta import DeltaTables
 from lakemesh.storage.location import DataRoot
+from lakemesh.subscriptions.install import install as install_subscriptions
+from lakemesh.subscriptions.service import SubscriptionService
 from lakemesh.templates.service import TemplateService
 
 # Each capability's install(platform) builds its services, registers its guards, transforms, impact sources and
@@ -84,6 +90,9 @@ CAPABILITIES: tuple[Callable[[Platform], None], ...] = (
     install_profiles,
     install_open_catalog,
     install_classification,
+    install_incidents,
+    install_subscriptions,
+    install_intake,
     install_metrics,
 )
 
@@ -117,6 +126,9 @@ class Platform:
     profiles: ProfileService
     classification: ClassificationService
     classification_propagation: Propagation
+    incidents: IncidentService
+    subscriptions: SubscriptionService
+    intake: IntakeService
 
     def __init__(self, settings: Settings, clock: Clock | None = None) -> None:
         self.settings = settings

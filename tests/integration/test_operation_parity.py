@@ -176,6 +176,22 @@ SCENARIO: list[Step] = [
     call("get_table_profile", "sales", "sales_lakehouse", "gold_customer_360"),
     call("column_profile_history", "sales", "sales_lakehouse", "gold_customer_360", "segment"),
     refused(errors.NotFound, "column_profile_history", "sales", "sales_lakehouse", "gold_customer_360", "nope"),
+    # incidents (the scenario's run passes: none open; the refusals reach the service on both faces)
+    call("list_incidents", *PRODUCT, state="all"),
+    refused(errors.NotFound, "get_incident", *PRODUCT, "inc_missing"),
+    refused(errors.InvalidInput, "update_incident", *PRODUCT, "inc_missing", state="resolved"),
+    # subscriptions and announcements
+    call("subscribe", *PRODUCT),
+    call("list_subscriptions", *PRODUCT),
+    call("announce", *PRODUCT, "Backfill on Saturday", text="The table is rewritten from 06:00 UTC."),
+    call("announcements", *PRODUCT),
+    call("notifications"),
+    call("unsubscribe", *PRODUCT),
+    refused(errors.NotFound, "unsubscribe", *PRODUCT),
+    # intake forms (the product is published already: the form applies to the next publish)
+    call("set_intake_form", "sales", {"type": "object", "required": ["business_purpose"]}),
+    call("get_intake_form", "sales"),
+    refused(errors.InvalidInput, "set_intake_form", "sales", {"type": "array"}),
     # semantic models
     call("put_semantic_model", "sales", semantic_document()),
     call("get_semantic_model", "sales", "customer-analytics"),

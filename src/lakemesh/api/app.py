@@ -17,6 +17,8 @@ from lakemesh.api.routes import classification as classification_routes
 from lakemesh.api.routes import delta_sharing as delta_sharing_routes
 from lakemesh.api.routes import discovery as discovery_routes
 from lakemesh.api.routes import governance as governance_routes
+from lakemesh.api.routes import incidents as incidents_routes
+from lakemesh.api.routes import intake as intake_routes
 from lakemesh.api.routes import lineage as lineage_routes
 from lakemesh.api.routes import metrics as metrics_routes
 from lakemesh.api.routes import pipelines as pipeline_routes
@@ -25,6 +27,7 @@ from lakemesh.api.routes import quality as quality_routes
 from lakemesh.api.routes import selfserve as selfserve_routes
 from lakemesh.api.routes import semantic as semantic_routes
 from lakemesh.api.routes import sharing as sharing_routes
+from lakemesh.api.routes import subscriptions as subscriptions_routes
 from lakemesh.api.strict import strict_scalars
 from lakemesh.metrics.prometheus import RequestMetrics
 from lakemesh.platform import Platform
@@ -90,6 +93,9 @@ def create_app(platform: Platform) -> FastAPI:
     app.include_router(quality_routes.router)
     app.include_router(profile_routes.router)
     app.include_router(classification_routes.router)
+    app.include_router(incidents_routes.router)
+    app.include_router(subscriptions_routes.router)
+    app.include_router(intake_routes.router)
 
     app.add_middleware(BodyGuard, max_bytes=platform.settings.max_body_bytes, raw_paths=RAW_BODY_PATHS)
     return app

@@ -192,6 +192,20 @@ BEYOND_SCHEMA: dict[str, dict[str, str]] = {
         "scope": "GLOBAL, or DOMAIN/WORKSPACE with `domain`/`workspace`",
     },
     "PUT /api/v1/products/{domain}/{product}/quality-schedule": {"cron": "each field within its range"},
+    "PATCH /api/v1/products/{domain}/{product}/incidents/{incident_id}": {
+        "resolution": "required (not blank) when state is resolved",
+    },
+    "POST /api/v1/products/{domain}/{product}/announcements": {
+        "starts_at": "with a time zone",
+        "ends_at": "with a time zone, after starts_at",
+    },
+    "POST /api/v1/products/{domain}/{product}/subscriptions": {
+        "subscriber": "yourself, domain:<slug> of a domain you administer, or (platform admins) an active principal",
+    },
+    "DELETE /api/v1/products/{domain}/{product}/subscriptions": {
+        "subscriber": "yourself, domain:<slug> of a domain you administer, or (platform admins) an active principal",
+    },
+    "PUT /api/v1/domains/{domain}/intake-form": {"body": "a JSON Schema of an object, with local $ref only"},
 }
 
 

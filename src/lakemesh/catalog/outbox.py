@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime
 
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from lakemesh.catalog.db import Catalog
@@ -54,6 +54,14 @@ def consume(catalog: Catalog, consumer: str, handler: Handler, *, now: datetime,
         cursor.last_id = events[-1].id
         cursor.updated_at = now
         return len(events)
+
+
+def pending(catalog: Catalog, consumer: str) -> bool:
+    """Whether events wait past the consumer's position: one read, so an idle consumer never takes the write lock."""
+    with catalog.read() as session:
+        newest = session.scalar(select(func.max(OutboxRow.id)))
+        cursor = session.get(OutboxCursorRow, consumer)
+        return newest is not None and newest > (cursor.last_id if cursor else 0)
 
 
 def position(catalog: Catalog, consumer: str) -> int:

@@ -15,12 +15,15 @@ from lakemesh.cli import classification as classification_cli
 from lakemesh.cli import config as config_cli
 from lakemesh.cli import dbt as dbt_cli
 from lakemesh.cli import governance as governance_cli
+from lakemesh.cli import incidents as incidents_cli
+from lakemesh.cli import intake as intake_cli
 from lakemesh.cli import login as login_cli
 from lakemesh.cli import metrics as metrics_cli
 from lakemesh.cli import pipelines as pipelines_cli
 from lakemesh.cli import quality as quality_cli
 from lakemesh.cli import semantic as semantic_cli
 from lakemesh.cli import sharing as sharing_cli
+from lakemesh.cli import subscriptions as subscriptions_cli
 
 app = typer.Typer(
     name="lakemesh",
@@ -55,6 +58,9 @@ quality_cli.register(app)
 dbt_cli.register(app)
 login_cli.register(app)
 classification_cli.register(app)
+incidents_cli.register(app)
+subscriptions_cli.register(app)
+intake_cli.register(app)
 
 
 def run() -> None:

@@ -67,6 +67,9 @@ class SearchQuery(BaseModel):
     layer: list[str] = Field(default_factory=list)
     status: list[str] = Field(default_factory=list)
     kind: list[Kind] = Field(default_factory=list)
+    has_open_incident: bool | None = Field(
+        default=None, description="Only products with (true) or without (false) an open incident."
+    )
     limit: int = Field(default=25, ge=1, le=500)
     offset: int = Field(default=0, ge=0, le=10_000)
 

@@ -13,6 +13,7 @@ bm25 of narrow matches).
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -67,6 +68,12 @@ class SearchService:
         self._lock = threading.Lock()
         self._current: Snapshot | None = None
         self._reloading: threading.Thread | None = None
+        self._product_flags: dict[str, Callable[[], set[str]]] = {}
+
+    def register_product_flag(self, name: str, source: Callable[[], set[str]]) -> None:
+        """A yes/no facet and filter on products from a capability above (`has_open_incident` from incidents):
+        `source` returns the ids of the products that have it, read at search time (no re-indexing)."""
+        self._product_flags[name] = source
 
     # -- keeping the index current -----------------------------------------------------------------
     def catch_up(self, *, batches: int = 20) -> int:
@@ -118,7 +125,15 @@ class SearchService:
             groups, corrected = _expand(snapshot, query_words(query.q))
             found = _matches(snapshot, groups)
             mask = found.mask & _visible(actor, state, snapshot) & _filtered(snapshot, query)
+            flags = {name: _flagged(snapshot, source()) for name, source in self._product_flags.items()}
+            if query.has_open_incident is not None and "has_open_incident" in flags:
+                wanted = flags["has_open_incident"]
+                mask &= snapshot.is_product & (wanted if query.has_open_incident else ~wanted)
             facets = _facets(snapshot, mask)
+            for name, flagged in flags.items():
+                products = mask & snapshot.is_product
+                yes, no = int((products & flagged).sum()), int((products & ~flagged).sum())
+                facets[name] = [FacetCount(value=v, count=c) for v, c in (("true", yes), ("false", no)) if c]
             page = self._rank(connection, snapshot, found, mask, query)
             hits = self._hits(connection, page)
         return SearchResults(query=query.q, total=int(mask.sum()), items=hits, facets=facets, corrected=corrected)
@@ -320,6 +335,11 @@ def _filtered(snapshot: Snapshot, query: SearchQuery) -> BoolArray:
     if query.kind:
         mask &= facets["kind"].where(query.kind)
     return mask
+
+
+def _flagged(snapshot: Snapshot, product_ids: set[str]) -> BoolArray:
+    flagged: BoolArray = snapshot.object_ids.where(product_ids) & snapshot.is_product
+    return flagged
 
 
 def _facets(snapshot: Snapshot, mask: BoolArray) -> dict[str, list[FacetCount]]:

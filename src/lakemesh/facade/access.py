@@ -37,22 +37,28 @@ def _many(value: str | Iterable[str] | None) -> list[str]:
     return [value] if isinstance(value, str) else list(value)
 
 
-def search_query(query: str, filters: dict[str, Any] | None, limit: int, **named: Any) -> SearchQuery:
+def search_query(
+    query: str, filters: dict[str, Any] | None, limit: int, has_open_incident: bool | None = None, **named: Any
+) -> SearchQuery:
     """Named filters (`domain=[...]`) and the seed's `filters={"domain": [...]}` both work; values may be lists."""
     merged: dict[str, list[str]] = {}
+    flags = {"has_open_incident": has_open_incident} if has_open_incident is not None else {}
     for source in (filters or {}, named):
         for key, value in source.items():
-            if value is not None:
+            if key == "has_open_incident" and value is not None:
+                flags[key] = value
+            elif value is not None:
                 merged.setdefault(key, []).extend(_many(value))
-    return parse_model(SearchQuery, {"q": query, "limit": limit, **merged})
+    return parse_model(SearchQuery, {"q": query, "limit": limit, **merged, **flags})
 
 
 def _search_query(a: Args) -> SearchQuery:
-    return search_query(a["query"], a["filters"], a["limit"], **{name: a[name] for name in FILTERS})
+    named = {name: a[name] for name in FILTERS}
+    return search_query(a["query"], a["filters"], a["limit"], a["has_open_incident"], **named)
 
 
 def _search(http: Transport, path: str, a: Args) -> SearchResults:
-    params = _search_query(a).model_dump(mode="json", exclude={"offset"})
+    params = _search_query(a).model_dump(mode="json", exclude={"offset"}, exclude_none=True)
     return SearchResults.model_validate(http.json("GET", path, params=params))
 
 
@@ -112,8 +118,10 @@ class AccessMethods:
         layer: str | Iterable[str] | None = None,
         kind: str | Iterable[str] | None = None,
         limit: int = 25,
+        has_open_incident: bool | None = None,
     ) -> SearchResults:
-        """`mesh.search(query="customer", domain=["Sales", "Marketing"], limit=25)`: hits best first, with facets."""
+        """`mesh.search(query="customer", domain=["Sales", "Marketing"], limit=25)`: hits best first, with facets;
+        `has_open_incident=True` keeps products with an open incident (False: products without)."""
         spec = _search_query(locals())
         return self.platform.discovery.search(self.principal, spec)
 

@@ -6,6 +6,8 @@ from lakemesh.facade.access import AccessMethods
 from lakemesh.facade.classification import ClassificationMethods
 from lakemesh.facade.domains import DomainMethods
 from lakemesh.facade.governance import GovernanceMethods
+from lakemesh.facade.incidents import IncidentMethods
+from lakemesh.facade.intake import IntakeMethods
 from lakemesh.facade.lakehouses import LakehouseMethods
 from lakemesh.facade.metrics import MetricsMethods
 from lakemesh.facade.pipelines import PipelineMethods
@@ -14,6 +16,7 @@ from lakemesh.facade.profiles import ProfileMethods
 from lakemesh.facade.quality import QualityMethods
 from lakemesh.facade.semantic import SemanticMethods
 from lakemesh.facade.sharing import SharingMethods
+from lakemesh.facade.subscriptions import SubscriptionMethods
 
 
 class MeshMethods(
@@ -30,5 +33,8 @@ class MeshMethods(
     QualityMethods,
     ProfileMethods,
     ClassificationMethods,
+    IncidentMethods,
+    SubscriptionMethods,
+    IntakeMethods,
 ):
     """The operations both faces share; a capability adds its declaration class here and nowhere else."""

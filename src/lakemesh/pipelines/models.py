@@ -129,6 +129,11 @@ class PipelineSpec(_Strict):
     alerting: AlertSpec | None = None
     lineage: LineageSpec | None = None
     logging: bool | None = Field(default=None, description="Store info-level step logs (errors are always kept).")
+    on_upstream_incident: Literal["pause", "warn"] | None = Field(
+        default=None,
+        description="A circuit breaker: when a product this pipeline reads has an open incident, `pause` keeps "
+        "the run queued until it is resolved; `warn` runs and logs a warning.",
+    )
     steps: list[StepSpec] = Field(min_length=1, max_length=50)
 
 

@@ -110,6 +110,23 @@ def build_plan(
     return Plan(order=order, upstream=upstream)
 
 
+def tables_of(spec: PipelineSpec, domain: str) -> tuple[list[str], list[str]]:
+    """The tables a stored spec reads and writes, as `domain.lakehouse.table` in lower case (names that do not
+    resolve are left out: the spec was checked when it was applied)."""
+    reads: list[str] = []
+    writes: list[str] = []
+    for index, step in enumerate(spec.steps):
+        reads.extend(".".join(_key(ref)) for ref in _reads(step, index, domain, spec.lakehouse, []))
+        try:
+            target = target_of(step, domain, spec.lakehouse, index)
+        except InvalidInput:
+            target = None
+        if target is not None:
+            writes.append(".".join(_key(target)))
+    written = set(writes)
+    return [r for r in dict.fromkeys(reads) if r not in written], list(dict.fromkeys(writes))
+
+
 def _unknown_names(
     step: StepSpec, index: int, function_known: Callable[[str], bool], product_known: Callable[[str], bool]
 ) -> list[ErrorItem]:

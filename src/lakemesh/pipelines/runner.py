@@ -23,6 +23,7 @@ from lakemesh.core.errors import LakemeshError
 from lakemesh.lineage.events import DatasetRef, pipeline_key, run_event
 from lakemesh.lineage.service import LineageService, StepIO
 from lakemesh.pipelines.models import Behaviour, PipelineSpec, StepRun, StepSpec
+from lakemesh.pipelines.plan import tables_of
 from lakemesh.pipelines.steps import StepContext, StepExecutor, StepOutcome, StepRunner, StepServices
 
 log = logging.getLogger(__name__)
@@ -95,6 +96,10 @@ class RunExecution:
         self._produced: list[dict[str, Any]] = []
 
     # -- the run ---------------------------------------------------------------------------------
+    def warn(self, message: str) -> None:
+        """A warning in the run's log before its steps (e.g. a `warn` circuit breaker's upstream incident)."""
+        self._log("warning", None, None, message)
+
     def run(self) -> str:
         """Run every step; returns the final state. Never raises for a step failure: the run records it."""
         self._log(
@@ -265,6 +270,7 @@ class RunExecution:
             alerting = self._behaviour.alerting
             payload: dict[str, Any] = {
                 "pipeline": f"{self._domain}/{self._spec.name}",
+                "targets": tables_of(self._spec, self._domain)[1],
                 "run": self.run_id,
                 "state": state,
                 "error": error,

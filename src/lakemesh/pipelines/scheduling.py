@@ -33,7 +33,7 @@ from lakemesh.core.ids import new_id
 from lakemesh.lineage.service import LineageService
 from lakemesh.pipelines.behaviour import behaviour_of
 from lakemesh.pipelines.models import PipelineSpec
-from lakemesh.pipelines.plan import build_plan, next_fire
+from lakemesh.pipelines.plan import build_plan, next_fire, tables_of
 from lakemesh.pipelines.runner import RunExecution
 from lakemesh.pipelines.steps import StepExecutor
 
@@ -43,6 +43,8 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 DEFAULT_LEASE = timedelta(hours=1)
 MAX_RUNS_PER_TICK = 5
+UpstreamCheck = Callable[[list[str]], list[str]]  # tables read (`domain.lakehouse.table`) -> reasons to hold
+WAITING = "waiting for upstream: "
 
 
 def worker_identity() -> str:
@@ -69,6 +71,7 @@ class Scheduling:
         self.sleep = sleep
         self.lease = lease
         self.worker = worker_identity()
+        self.upstream_checks: list[UpstreamCheck] = []
 
     # -- the scheduler job -----------------------------------------------------------------------
     def tick(self) -> list[str]:
@@ -137,10 +140,57 @@ class Scheduling:
         return run
 
     def _next_queued(self) -> str | None:
+        """The oldest queued run that its circuit breaker does not hold (held runs wait for the next tick)."""
         with self._catalog.read() as session:
-            return session.scalar(
-                select(PipelineRunRow.id).where(PipelineRunRow.state == "queued").order_by(PipelineRunRow.id).limit(1)
+            queued = list(
+                session.scalars(
+                    select(PipelineRunRow.id)
+                    .where(PipelineRunRow.state == "queued")
+                    .order_by(PipelineRunRow.id)
+                    .limit(50)
+                )
             )
+        return next((run_id for run_id in queued if not self.held(run_id)), None)
+
+    # -- the circuit breaker ---------------------------------------------------------------------
+    def upstream(self, run_id: str) -> tuple[str | None, list[str]]:
+        """The run's `on_upstream_incident` setting and the reasons the registered checks give for its reads."""
+        with self._catalog.read() as session:
+            run = session.get(PipelineRunRow, run_id)
+            pipeline = session.get(PipelineRow, run.pipeline_id) if run else None
+            domain = session.get(DomainRow, run.domain_id) if run else None
+            version = (
+                session.scalar(
+                    select(PipelineVersionRow.spec).where(
+                        PipelineVersionRow.pipeline_id == run.pipeline_id,
+                        PipelineVersionRow.version == run.pipeline_version,
+                    )
+                )
+                if run
+                else None
+            )
+        spec = PipelineSpec.model_validate(
+            version or (pipeline.spec if pipeline else None) or {"name": "-", "steps": []}
+        )
+        if run is None or domain is None or spec.on_upstream_incident is None or not self.upstream_checks:
+            return None, []
+        reads, _ = tables_of(spec, domain.slug)
+        reasons = [reason for check in self.upstream_checks for reason in check(reads)] if reads else []
+        return spec.on_upstream_incident, reasons
+
+    def held(self, run_id: str) -> bool:
+        """A run set to `pause` whose upstream has an open incident stays queued, its reason in `error`."""
+        mode, reasons = self.upstream(run_id)
+        waiting = WAITING + "; ".join(reasons) if mode == "pause" and reasons else None
+        with self._catalog.read() as session:
+            current = session.scalar(select(PipelineRunRow.error).where(PipelineRunRow.id == run_id))
+        if current == waiting or (waiting is None and not (current or "").startswith(WAITING)):
+            return waiting is not None  # nothing to write: no write lock taken on every tick
+        with self._catalog.transaction() as session:
+            run = session.get(PipelineRunRow, run_id)
+            if run is not None and run.state == "queued" and run.error != waiting:
+                run.error = waiting
+        return waiting is not None
 
     # -- execution -------------------------------------------------------------------------------
     def claim(self, run_id: str) -> bool:
@@ -149,19 +199,22 @@ class Scheduling:
             result = session.execute(
                 update(PipelineRunRow)
                 .where(PipelineRunRow.id == run_id, PipelineRunRow.state == "queued")
-                .values(state="running", worker=self.worker, started_at=now, heartbeat_at=now)
+                .values(state="running", worker=self.worker, started_at=now, heartbeat_at=now, error=None)
             )
             return bool(getattr(result, "rowcount", 0))
 
     def execute(self, run_id: str) -> bool:
         """Claim and run a queued run in this thread; False when someone else has it (or it is not queued)."""
-        if not self.claim(run_id):
+        if self.held(run_id) or not self.claim(run_id):
             return False
         try:
             execution = self._prepare(run_id)
         except LakemeshError as exc:
             self._fail(run_id, f"the run could not start: {exc}")
             return True
+        mode, reasons = self.upstream(run_id)
+        for reason in reasons if mode == "warn" else []:
+            execution.warn(f"upstream incident: {reason}")
         execution.run()
         return True
 

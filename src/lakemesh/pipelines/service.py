@@ -38,7 +38,7 @@ from lakemesh.pipelines.models import (
     RunLogLine,
 )
 from lakemesh.pipelines.plan import TableRef, build_plan, next_fire
-from lakemesh.pipelines.scheduling import Scheduling
+from lakemesh.pipelines.scheduling import Scheduling, UpstreamCheck
 from lakemesh.pipelines.steps import (
     InProcessExecutor,
     PythonStep,
@@ -94,6 +94,10 @@ class PipelineService:
         """Python steps are registered in code (never named by import path in a spec), so specs cannot run
         arbitrary functions."""
         self._functions[name] = function
+
+    def register_upstream_check(self, check: UpstreamCheck) -> None:
+        """A capability above (incidents) says why the tables a run reads should hold it: the circuit breaker."""
+        self.scheduling.upstream_checks.append(check)
 
     def set_executor(self, executor: StepExecutor) -> None:
         """Scale-out: run steps elsewhere (e.g. Ray) without touching pipeline code."""

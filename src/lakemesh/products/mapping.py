@@ -35,6 +35,7 @@ def product_view(row: ProductRow, domain: DomainRow) -> DataProduct:
         data_steward=spec.get("data_steward"),
         input_ports=spec.get("input_ports", []),
         output_ports=spec.get("output_ports", []),
+        properties=spec.get("properties") or {},
         enforcement=row.enforcement,
         status=row.status,
         version=row.version,

@@ -186,6 +186,10 @@ class ProductSpec(_Strict):
     quality_rules_on_write: bool = False
     create_table: bool = False
     version: SemVer | None = None
+    properties: dict[str, Any] = Field(
+        default_factory=dict,
+        description="Fields a domain's intake form asks for (e.g. business_purpose, retention), checked on publish.",
+    )
 
 
 class ProductPatch(_Strict):
@@ -206,6 +210,7 @@ class ProductPatch(_Strict):
     enforcement: Literal["block", "warn"] | None = None
     quality_rules_on_write: bool | None = None
     version: SemVer | None = None
+    properties: dict[str, Any] | None = None
 
 
 def parse_product(data: Any) -> ProductSpec:

@@ -49,3 +49,31 @@ def visible_products_named(
         .where(ProductRow.slug == slugify(ref))
     ).all()
     return [(p, d) for p, d in rows if may_see(authz, actor, p, d, session)]
+
+
+def product_by_id(session: Session, product_id: str) -> tuple[ProductRow, DomainRow] | None:
+    """The product and its domain, for consumers of outbox events that name a product by id."""
+    row = session.execute(
+        select(ProductRow, DomainRow)
+        .join(DomainRow, DomainRow.id == ProductRow.domain_id)
+        .where(ProductRow.id == product_id)
+    ).first()
+    return (row[0], row[1]) if row is not None else None
+
+
+def products_on_tables(session: Session, tables: list[str]) -> list[tuple[ProductRow, DomainRow]]:
+    """Products bound to any of `tables` (`domain.lakehouse.table`, matched case-insensitively)."""
+    wanted = {t.lower() for t in tables}
+    domains = {t.split(".", 1)[0] for t in wanted}
+    rows = session.execute(
+        select(ProductRow, DomainRow)
+        .join(DomainRow, DomainRow.id == ProductRow.domain_id)
+        .where(DomainRow.slug.in_(domains))
+    ).all()
+    found = []
+    for product, domain in rows:
+        storage = (product.spec or {}).get("storage") or {}
+        name = f"{domain.slug}.{storage.get('lakehouse', '')}.{storage.get('table', '')}".lower()
+        if name in wanted:
+            found.append((product, domain))
+    return found

@@ -225,7 +225,11 @@ class ProductService:
                 "product.updated",
                 before=summary(before),
                 after=summary(after),
-                payload={"version": row.version, "changes": [c.__dict__ for c in diff]},
+                payload={
+                    "version": row.version,
+                    "previous_version": before.version,
+                    "changes": [c.__dict__ for c in diff],
+                },
             )
             return after
 

@@ -47,6 +47,7 @@ class DataProduct(BaseModel):
     deprecated_at: datetime | None
     sunset_date: date | None
     etag: str
+    properties: dict[str, Any] = Field(default_factory=dict, description="The fields of the intake form.")
     warnings: list[str] = Field(default_factory=list)
     not_imported: list[NotImported] = Field(
         default_factory=list,

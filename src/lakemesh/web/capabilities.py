@@ -75,6 +75,32 @@ def sla_of(platform: Platform, me: Principal, product: DataProduct) -> Any:
         return None
 
 
+def open_incidents(platform: Platform, me: Principal, product: DataProduct) -> list[Any] | None:
+    """The product's open incidents, newest first (None when incidents are not installed): the health badge."""
+    service = _service(platform, "incidents", method="of_product")
+    if service is None:
+        return None
+    try:
+        found: list[Any] = service.of_product(me, product.domain, product.slug)
+    except (NotFound, Forbidden):
+        return None
+    return found
+
+
+def subscription_of(platform: Platform, me: Principal, product: DataProduct) -> tuple[bool, list[Any]] | None:
+    """Whether `me` follows the product (directly or by a grant) and its current announcements; None when
+    subscriptions are not installed."""
+    service = _service(platform, "subscriptions", method="subscriptions")
+    if service is None:
+        return None
+    try:
+        mine = service.subscriptions(me, product.domain, product.slug)
+        announcements: list[Any] = service.announcements(me, product.domain, product.slug)
+    except (NotFound, Forbidden):
+        return None
+    return any(s.kind == "principal" and s.subscriber == me.name for s in mine), announcements
+
+
 def latest_quality_run(platform: Platform, me: Principal, product: DataProduct) -> Any:
     """The newest quality run with each rule's result, as `GET .../quality-runs?limit=1` returns it."""
     service = _service(platform, "quality", method="runs")

@@ -6,6 +6,7 @@ import json
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Annotated, Any
+from urllib.parse import quote
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
@@ -151,6 +152,8 @@ def product_context(platform: Platform, me: Principal, product: DataProduct) -> 
         "sla_status": None if sla is None else sla.status,
         "sla_measured": sla,
         "latest_run": capabilities.latest_quality_run(platform, me, product),
+        "incidents": capabilities.open_incidents(platform, me, product),
+        "following": capabilities.subscription_of(platform, me, product),
         "versions": _versions(platform, me, product),
         "can_publish": product.status == "draft"
         and domain_id is not None
@@ -308,6 +311,22 @@ def publish(request: Request, me: Viewer, domain: str, product: str, csrf_token:
     require_csrf(request, csrf_token)
     done = platform_of(request).products.publish(me, domain, product)
     return RedirectResponse(f"/products/{done.qualified_name}?notice=Published", status_code=303)
+
+
+@router.post("/products/{domain}/{product}/subscription")
+def subscription(
+    request: Request, me: Viewer, domain: str, product: str, csrf_token: FormText = None, action: FormText = None
+) -> Response:
+    """The Subscribe / Unsubscribe button: notices of new versions, deprecation, incidents and announcements."""
+    require_csrf(request, csrf_token)
+    platform = platform_of(request)
+    if action == "unsubscribe":
+        platform.subscriptions.unsubscribe(me, domain, product)
+        notice = "Unsubscribed"
+    else:
+        platform.subscriptions.subscribe(me, domain, product)
+        notice = "Subscribed: you will be notified of new versions, deprecation, incidents and announcements"
+    return RedirectResponse(f"/products/{domain}/{product}?notice={quote(notice)}", status_code=303)
 
 
 @router.post("/products/{domain}/{product}/sharing-profile")

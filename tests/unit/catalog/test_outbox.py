@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 from sqlalchemy import select
 
 from lakemesh.catalog.journal import record
-from lakemesh.catalog.outbox import consume
+from lakemesh.catalog.outbox import consume, pending
 from lakemesh.catalog.tables.audit import OutboxRow
 from lakemesh.mesh import Mesh
 
@@ -38,3 +38,16 @@ def test_concurrent_catch_ups_handle_each_event_once(admin: Mesh) -> None:
     with catalog.read() as session:
         wanted = sorted(session.scalars(select(OutboxRow.id)))
     assert sorted(handled) == wanted
+
+
+def test_pending_says_whether_a_consumer_has_events_to_read(admin: Mesh) -> None:
+    """An idle consumer checks with one read instead of taking the write lock after every write."""
+    catalog = admin.platform.catalog
+    now = datetime.now(UTC)
+    assert pending(catalog, "new-consumer")  # the bootstrap wrote events already
+    while consume(catalog, "new-consumer", lambda events: None, now=now):
+        pass
+    assert not pending(catalog, "new-consumer")
+    with catalog.transaction() as session:
+        record(session, at=now, actor="admin", action="test.happened", resource_type="test", resource_id="1")
+    assert pending(catalog, "new-consumer")

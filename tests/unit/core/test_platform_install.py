@@ -11,6 +11,7 @@ JOBS = {
     "auto-vacuum", "quality-schedules", "quality-sla", "governance-events", "governance-webhooks",
     "governance-evaluate", "access-grant-expiry", "search-index", "pipelines", "mesh-metrics-snapshot", "profiles",
     "classification-auto-accept", "classification-scans", "classification-propagation",
+    "incidents", "subscriptions",
 }  # fmt: skip
 
 

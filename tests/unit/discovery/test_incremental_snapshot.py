@@ -55,10 +55,17 @@ def test_writes_are_patched_in_and_answer_as_a_fresh_load(mesh: Mesh) -> None:
 
     snapshot = search._current
     assert snapshot is not None and len(snapshot.words.layers) > 1, "the writes were patched in, not reloaded"
-    fresh = answers(SearchService(mesh.platform.catalog, mesh.platform.clock), mesh, readers)
+    fresh = answers(fresh_service(mesh), mesh, readers)
     assert patched == fresh
     assert "Customer Invoices" in {h.name for h in readers[1].search("customer")}
     assert not readers[0].search("silver campaigns", kind=["table"]).items
+
+
+def fresh_service(mesh: Mesh) -> SearchService:
+    """A search service loaded from scratch, with the product flags capabilities register (`has_open_incident`)."""
+    fresh = SearchService(mesh.platform.catalog, mesh.platform.clock)
+    fresh.register_product_flag("has_open_incident", mesh.platform.incidents.open_products)
+    return fresh
 
 
 def test_a_deleted_product_leaves_every_search_and_facet(mesh: Mesh) -> None:
@@ -68,7 +75,7 @@ def test_a_deleted_product_leaves_every_search_and_facet(mesh: Mesh) -> None:
     assert "Customer Invoices" in {h.name for h in before}
     assert "Customer Invoices" not in {h.name for h in results if h.kind == "product"}
     assert results.facets["status"] != before.facets["status"]
-    fresh = SearchService(mesh.platform.catalog, mesh.platform.clock).search(mesh.principal, SearchQuery(q="invoices"))
+    fresh = fresh_service(mesh).search(mesh.principal, SearchQuery(q="invoices"))
     assert results == fresh
 
 

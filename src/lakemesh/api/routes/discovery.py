@@ -34,6 +34,7 @@ def search(
     kind: Annotated[list[Kind] | None, Query()] = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 25,
     offset: Annotated[int, Query(ge=0, le=10_000)] = 0,
+    has_open_incident: Annotated[bool | None, Query()] = None,
 ) -> SearchResults:
     query = SearchQuery(
         q=q,
@@ -44,6 +45,7 @@ def search(
         layer=layer or [],
         status=status or [],
         kind=kind or [],
+        has_open_incident=has_open_incident,
         limit=limit,
         offset=offset,
     )

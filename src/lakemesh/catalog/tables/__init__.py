@@ -13,6 +13,8 @@ from lakemesh.catalog.tables import (  # noqa: F401
     discovery,
     domains,
     governance,
+    incidents,
+    intake,
     lakehouses,
     lineage,
     pipelines,
@@ -21,6 +23,7 @@ from lakemesh.catalog.tables import (  # noqa: F401
     scheduling,
     semantic,
     sharing,
+    subscriptions,
     templates,
 )
 from lakemesh.catalog.tables.base import Base

@@ -1,0 +1,1 @@
+"""Subscriptions to data products, owners' announcements and the notifications subscribers receive."""
