@@ -134,7 +134,9 @@ def test_a_viewer_sees_no_buttons_on_the_new_pages(piped: Mesh) -> None:
         page = viewer.get(path)
         assert page.status_code == 200, path
         buttons = page.text.count("<button")
-        assert buttons == 1, path  # only "Sign out"
+        following = page.text.count('id="subscription-button"')  # following a product changes nothing of it
+        assert buttons - following == 1, path  # only "Sign out"
+    assert 'id="subscription-button">Subscribe<' in viewer.get("/products/sales/customer-360").text
     token = csrf_of(viewer.get("/").text)
     assert viewer.post(f"{PIPELINE}", data={"csrf_token": token}).status_code in (403, 405)
 
