@@ -204,6 +204,40 @@ class ClassificationService:
             rows = session.scalars(query.order_by(ClassificationSuggestionRow.column_name))
             return [store.view(r) for r in rows]
 
+    def decidable_suggestions(self, actor: Principal, *, limit: int = 200) -> list[Suggestion]:
+        """Pending suggestions, across tables, that `actor` may decide (the governance page's review list).
+
+        A table the actor may not read is skipped as if it had none; so is one they may read but not decide on
+        (its suggestions still show on the table page). Ordered by table then column, at most `limit`."""
+        out: list[Suggestion] = []
+        with self._catalog.read() as session:
+            rows = session.scalars(
+                select(ClassificationSuggestionRow)
+                .where(ClassificationSuggestionRow.status == SuggestionStatus.PENDING.value)
+                .order_by(
+                    ClassificationSuggestionRow.table_name,
+                    ClassificationSuggestionRow.column_name,
+                    ClassificationSuggestionRow.classification,
+                )
+            )
+            allowed: dict[str, bool] = {}
+            for row in rows:
+                if row.table_name not in allowed:
+                    allowed[row.table_name] = self._may_decide_on(session, actor, row.table_name)
+                if allowed[row.table_name]:
+                    out.append(store.view(row))
+                    if len(out) >= limit:
+                        break
+        return out
+
+    def _may_decide_on(self, session: Session, actor: Principal, table_name: str) -> bool:
+        domain, lakehouse, table = table_name.split(".", 2)
+        try:
+            handle = self._tables.locate(session, actor, domain, lakehouse, table, Action.ITEM_READ)
+        except (NotFound, Forbidden):
+            return False
+        return self._may_decide(session, actor, handle)
+
     def accept(
         self, actor: Principal, suggestion_id: str, *, label: str | None = None, decided_by: str | None = None
     ) -> Suggestion:

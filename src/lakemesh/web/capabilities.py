@@ -140,6 +140,14 @@ def governance_overview(platform: Platform, me: Principal) -> dict[str, Any] | N
     }
 
 
+def decidable_suggestions(platform: Platform, me: Principal) -> list[Any] | None:
+    """Pending classification suggestions `me` may decide, across tables; None without the capability."""
+    service = getattr(platform, "classification", None)
+    if service is None:
+        return None
+    return list(service.decidable_suggestions(me, limit=SHOWN + 1))
+
+
 def table_violations(platform: Platform, me: Principal, table: tuple[str, str, str]) -> list[Any] | None:
     """Open violations of a table and its columns; None when governance is not installed."""
     service = getattr(platform, "governance", None)

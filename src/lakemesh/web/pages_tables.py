@@ -23,6 +23,7 @@ from lakemesh.core.validation import parse_model
 from lakemesh.lakehouses.models import TableInfo, TableUpdate
 from lakemesh.products.models import CLASSIFICATIONS
 from lakemesh.web import capabilities
+from lakemesh.web.pages_governance import GOVERNANCE, governance_page
 from lakemesh.web.render import Viewer, WebRoute, page, platform_of, require_csrf
 
 router = APIRouter(route_class=WebRoute, include_in_schema=False)
@@ -110,9 +111,13 @@ def decide_suggestion(
     suggestion_id: str,
     decision: str,
     csrf_token: FormText = None,
+    back: FormText = None,
 ) -> Response:
-    """Accept (sets the column's label) or reject a classification suggestion; the service decides who may."""
+    """Accept (sets the column's label) or reject a classification suggestion; the service decides who may.
+
+    The governance page's review list posts here too, with `back=governance`: the answer returns there."""
     require_csrf(request, csrf_token)
+    to_governance = back == "governance"
     service = platform_of(request).classification
     try:
         if decision == "accept":
@@ -122,9 +127,15 @@ def decide_suggestion(
         else:
             raise NotFound(f"No decision {decision!r}")
     except REFUSED as exc:
-        context = _context(request, me, domain, lakehouse, table, error={"form": "suggestions", "message": str(exc)})
+        error = {"form": "suggestions", "message": str(exc)}
+        if to_governance:
+            return governance_page(request, me, status=exc.status, error=error)
+        context = _context(request, me, domain, lakehouse, table, error=error)
         return page(request, "table.html", context, status=exc.status)
     notice = f"Suggestion {done.status}: {done.column} as {done.classification}"
+    if to_governance:
+        notice = f"Suggestion {done.status}: {done.table}.{done.column} as {done.classification}"
+        return RedirectResponse(f"{GOVERNANCE}?notice={quote(notice)}#classification-suggestions", status_code=303)
     href = f"/domains/{quote(domain)}/lakehouses/{quote(lakehouse)}/tables/{quote(table)}"
     return RedirectResponse(f"{href}?notice={quote(notice)}", status_code=303)
 

@@ -7,6 +7,7 @@ import io
 import pytest
 
 from lakemesh.mesh import Mesh
+from tests.unit.metrics.test_web_pages import sign_in
 
 CRM_CSV = (
     b"customer_id,email,country\n"
@@ -92,3 +93,13 @@ def test_a_column_already_labelled_as_strongly_gets_no_suggestion(mesh: Mesh) ->
     mesh.platform.classification_propagation.catch_up()
     assert lineage_suggestions(mesh, "silver_customers") == {}
     assert set(lineage_suggestions(mesh, "gold_contacts")) == {"contact"}
+
+
+def test_the_governance_page_shows_where_a_lineage_suggestion_comes_from(mesh: Mesh) -> None:
+    mesh.update_table(*BRONZE, columns={"email": {"sensitivity_label": "Confidential"}})
+    mesh.platform.classification_propagation.catch_up()
+    section = sign_in(mesh).get("/governance").text.split('id="classification-suggestions"')[1]
+    [row] = [r for r in section.split("</tr>") if "Accept labelled on sales.sales_lakehouse.gold_contacts.contact" in r]
+    assert "<code>contact</code>" in row and "derived from sales.sales_lakehouse.bronze_crm_customers.email via" in row
+    scanned = [r for r in section.split("</tr>") if "Accept email on sales.sales_lakehouse.gold_contacts.contact" in r]
+    assert all("found by a scan" in r for r in scanned)

@@ -29,3 +29,34 @@ def test_suggestions_are_listed_and_accepting_one_labels_the_column(mesh: Mesh) 
     assert columns["contact"].sensitivity_label == "Confidential"
     again = client.post(f"{PAGE}/suggestions/{contact.id}/reject", data={"csrf_token": csrf_of(after)})
     assert again.status_code == 409 and 'id="suggestions-error"' in again.text
+
+
+def test_the_governance_page_lists_what_the_viewer_may_decide_and_returns_there(mesh: Mesh) -> None:
+    mesh.write_table("Sales", "sales_lakehouse", "crm_contacts", contacts(100))
+    client = sign_in(mesh)
+    html = client.get("/governance").text
+    section = html.split('id="classification-suggestions"')[1]
+    assert "sales.sales_lakehouse.crm_contacts" in section and "found by a scan" in section and "@" not in section
+    contact = next(
+        s for s in mesh.classification_suggestions("Sales", "sales_lakehouse", "crm_contacts") if s.column == "contact"
+    )
+    assert 'aria-label="Accept email on sales.sales_lakehouse.crm_contacts.contact"' in section
+    form = {"csrf_token": csrf_of(html), "back": "governance"}
+    done = client.post(f"{PAGE}/suggestions/{contact.id}/accept", data=form)
+    assert done.status_code == 303 and done.headers["location"].startswith("/governance?notice=Suggestion%20accepted")
+    after = client.get(done.headers["location"]).text
+    assert "Suggestion accepted: sales.sales_lakehouse.crm_contacts.contact as email" in after
+    assert f"suggestion-{contact.id}" not in after
+    columns = {c.name: c for c in mesh.get_table("Sales", "sales_lakehouse", "crm_contacts").columns}
+    assert columns["contact"].sensitivity_label == "Confidential"
+    again = client.post(f"{PAGE}/suggestions/{contact.id}/reject", data=form)
+    assert again.status_code == 409 and 'id="suggestions-error"' in again.text and "<h1>Governance</h1>" in again.text
+    forged = client.post(f"{PAGE}/suggestions/{contact.id}/reject", data={"back": "governance"})
+    assert forged.status_code == 403
+
+
+def test_readers_who_may_not_decide_and_other_domains_see_no_suggestions_there(mesh: Mesh) -> None:
+    mesh.write_table("Sales", "sales_lakehouse", "crm_contacts", contacts(100))
+    for who in ("viewer@company.com", "analyst@company.com"):
+        html = sign_in(mesh, who).get("/governance").text
+        assert 'id="no-suggestions"' in html and "crm_contacts" not in html, who
