@@ -28,6 +28,7 @@ def register(app: typer.Typer) -> None:
     product.command("diff")(product_diff)
     product.command("contract")(product_contract)
     product.command("set-contract")(product_set_contract)
+    product.command("odps")(product_odps)
     product.command("delete")(product_delete)
     app.add_typer(product, name="product")
 
@@ -195,6 +196,14 @@ def product_contract(
 
     contract = open_mesh().get_contract(*_ref(product), format=format)
     sys.stdout.write(contract if isinstance(contract, str) else json.dumps(contract, indent=2) + "\n")
+
+
+def product_odps(product: str) -> None:
+    """Print the product as an ODPS v4.1 document (YAML); `product create` takes it back."""
+    import yaml
+
+    document = open_mesh().export_product_odps(*_ref(product))
+    sys.stdout.write(yaml.safe_dump(document, sort_keys=False, allow_unicode=True))
 
 
 def product_set_contract(
