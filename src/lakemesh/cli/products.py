@@ -61,13 +61,14 @@ def product_create(
     create_table: bool = typer.Option(None, "--create-table", help="Create the table from the contract."),
     as_json: JsonFlag = False,
 ) -> None:
-    """Register a product from the seed's product document or an ODCS v3 contract (JSON or YAML)."""
+    """Register a product from the seed's product document, an ODCS v3 contract or an ODPS v4.1 product
+    (JSON or YAML)."""
     document = _load(file)
     if not isinstance(document, dict):
-        raise invalid("file", "must hold one product document or ODCS contract (a mapping)")
+        raise invalid("file", "must hold one product document, ODCS contract or ODPS product (a mapping)")
     text = file.read_text()
     created = open_mesh().create_product(
-        text if "apiVersion" in document or "kind" in document else document,  # ODCS keeps its text dates
+        text if {"apiVersion", "kind", "product"} & set(document) else document,  # ODCS/ODPS keep their text dates
         domain=domain,
         name=name,
         owner=owner,
