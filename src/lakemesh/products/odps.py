@@ -113,8 +113,9 @@ def import_odps_document(
         given["domain"] = _slug(str(holder["businessDomain"]))
     contract = product.get("contract") or {}
     inline = contract.get("spec")
+    inline_copy: dict[str, Any] | None = None
     if isinstance(inline, dict) and is_odcs(inline):
-        odcs = dict(inline)
+        odcs = inline_copy = dict(inline)
     else:
         odcs = _contract_from_table(details, given, columns)
     if details.get("description") and not odcs.get("description"):
@@ -125,7 +126,12 @@ def import_odps_document(
         owner = holder.get("email") or holder.get("contactName") or holder.get("legalName")
         if owner and not _has_team(odcs):
             given["owner"] = str(owner)
-    imported = import_odcs_document(odcs, overrides=given)
+    try:
+        imported = import_odcs_document(odcs, overrides=given)
+    except InvalidInput as error:
+        if odcs is not inline_copy:
+            raise
+        raise _within_spec(error) from None
     dropped = [item for item in imported.not_imported if not item.path.startswith("id")]
     dropped += [
         NotImported(path=f"product.{key}", reason="ODPS commercial and access terms are not kept on the product")
@@ -134,6 +140,15 @@ def import_odps_document(
     ]
     imported.not_imported[:] = dropped
     return imported
+
+
+SPEC = ("product", "contract", "spec")
+
+
+def _within_spec(error: InvalidInput) -> InvalidInput:
+    """The inline contract's problems, located in the ODPS document rather than in the contract alone."""
+    items = [ErrorItem((*SPEC, *item.loc), item.message, item.extra) for item in error.errors]
+    return InvalidInput(f"product.contract.spec: {error.detail}", errors=items)
 
 
 def _contract_from_table(
@@ -149,7 +164,7 @@ def _contract_from_table(
     schema = columns(domain, lakehouse, table) if columns else None
     if schema is None or len(schema) == 0:
         raise invalid(
-            ("product", "contract", "spec"),
+            SPEC,
             f"the document carries no ODCS contract inline and there is no table {lakehouse}.{table} to take the "
             "columns from: put the ODCS v3 contract under product.contract.spec, or bind an existing table "
             "(lakehouse, table)",

@@ -101,3 +101,11 @@ def test_invalid_documents_are_refused_listing_each_error(mesh: Mesh, document: 
     with pytest.raises(InvalidInput) as refused:
         mesh.create_product(document, domain="Sales")
     assert "not valid ODPS 4.1" in str(refused.value) and len(refused.value.errors) >= 1
+
+
+def test_a_bad_inline_contract_is_located_in_the_odps_document(mesh: Mesh) -> None:
+    document = mesh.export_product_odps("Sales", "Customer 360")
+    document["product"]["contract"]["spec"]["apiVersion"] = "v9"
+    with pytest.raises(InvalidInput) as refused:
+        mesh.create_product(document, name="Other")
+    assert refused.value.errors[0].loc == ("product", "contract", "spec", "apiVersion")
