@@ -109,3 +109,21 @@ def test_a_bad_inline_contract_is_located_in_the_odps_document(mesh: Mesh) -> No
     with pytest.raises(InvalidInput) as refused:
         mesh.create_product(document, name="Other")
     assert refused.value.errors[0].loc == ("product", "contract", "spec", "apiVersion")
+
+
+def test_hostile_odps_documents_are_refused_and_bounded(mesh: Mesh) -> None:
+    letters = "abcdefghijklmnopqrstuvwxyz"
+    many = {a + b: {"name": 1} for a in letters for b in letters}  # 676 bad languages: the 422 lists 20
+    hostile: list[object] = [
+        {"schema": "s", "version": "4.1", "product": "not a mapping"},
+        {"schema": "s", "version": "4.1", "product": {"details": many}},
+        "product:\n  details: &a [*a]\n",  # a YAML alias: refused before parsing further
+        "product: {details: " + "[" * 500 + "]" * 500 + "}",  # nesting beyond the bound
+    ]
+    for document in hostile:
+        with pytest.raises(InvalidInput) as refused:
+            mesh.create_product(document, domain="Sales")  # type: ignore[arg-type]
+        assert len(refused.value.errors) <= 20
+    with pytest.raises(InvalidInput) as refused:
+        mesh.create_product({"schema": "s", "version": "4.1", "product": {"details": many}}, domain="Sales")
+    assert len(refused.value.errors) == 20
