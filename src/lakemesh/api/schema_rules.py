@@ -143,7 +143,8 @@ BEYOND_SCHEMA: dict[str, dict[str, str]] = {
     "POST /api/v1/governance/webhooks": {"url": "an http(s) URL whose host resolves to a public address"},
     "POST /api/v1/lineage": {"body": "one OpenLineage RunEvent"},
     "POST /api/v1/products": {
-        "body": "an ODCS document (YAML) or a product spec whose fields below are valid",
+        "body": "an ODCS document (YAML), an ODPS v4.1 document valid against its schema, or a product spec whose "
+        "fields below are valid",
         "domain": EXISTS,
         "owner": "a name or e-mail",
         "contract": "a valid data contract",

@@ -28,6 +28,7 @@ def register(app: typer.Typer) -> None:
     product.command("diff")(product_diff)
     product.command("contract")(product_contract)
     product.command("set-contract")(product_set_contract)
+    product.command("odps")(product_odps)
     product.command("delete")(product_delete)
     app.add_typer(product, name="product")
 
@@ -60,13 +61,14 @@ def product_create(
     create_table: bool = typer.Option(None, "--create-table", help="Create the table from the contract."),
     as_json: JsonFlag = False,
 ) -> None:
-    """Register a product from the seed's product document or an ODCS v3 contract (JSON or YAML)."""
+    """Register a product from the seed's product document, an ODCS v3 contract or an ODPS v4.1 product
+    (JSON or YAML)."""
     document = _load(file)
     if not isinstance(document, dict):
-        raise invalid("file", "must hold one product document or ODCS contract (a mapping)")
+        raise invalid("file", "must hold one product document, ODCS contract or ODPS product (a mapping)")
     text = file.read_text()
     created = open_mesh().create_product(
-        text if "apiVersion" in document or "kind" in document else document,  # ODCS keeps its text dates
+        text if {"apiVersion", "kind", "product"} & set(document) else document,  # ODCS/ODPS keep their text dates
         domain=domain,
         name=name,
         owner=owner,
@@ -195,6 +197,14 @@ def product_contract(
 
     contract = open_mesh().get_contract(*_ref(product), format=format)
     sys.stdout.write(contract if isinstance(contract, str) else json.dumps(contract, indent=2) + "\n")
+
+
+def product_odps(product: str) -> None:
+    """Print the product as an ODPS v4.1 document (YAML); `product create` takes it back."""
+    import yaml
+
+    document = open_mesh().export_product_odps(*_ref(product))
+    sys.stdout.write(yaml.safe_dump(document, sort_keys=False, allow_unicode=True))
 
 
 def product_set_contract(

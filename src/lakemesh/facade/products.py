@@ -12,6 +12,7 @@ from lakemesh.products.contract import parse_contract
 from lakemesh.products.from_document import create_from_document
 from lakemesh.products.models import ProductPatch
 from lakemesh.products.odcs import export_odcs, import_odcs
+from lakemesh.products.odps import export_odps
 from lakemesh.products.views import DataProduct, DeprecateRequest, ProductVersion, VersionDiff
 
 if TYPE_CHECKING:
@@ -26,7 +27,7 @@ def _create_product(http: Transport, path: str, a: Args) -> DataProduct:
     params = {k: a[k] for k in OVERRIDES if a[k] is not None}
     if a["create_table"] is not None:
         params["create_table"] = "true" if a["create_table"] else "false"
-    if isinstance(a["product"], str):  # ODCS YAML text goes as written
+    if isinstance(a["product"], str):  # ODCS/ODPS YAML text goes as written
         headers = {"Content-Type": "application/yaml"}
         body = http.json("POST", path, content=a["product"].encode(), params=params, headers=headers)
     else:
@@ -65,8 +66,8 @@ class ProductMethods:
         table: str | None = None,
         create_table: bool | None = None,
     ) -> DataProduct:
-        """The seed's product dict, or an ODCS v3 contract (dict or YAML text); keywords override the document.
-        `not_imported` on the answer lists what the ODCS document held that the product cannot."""
+        """The seed's product dict, an ODCS v3 contract or an ODPS v4.1 product (dict or YAML text); keywords
+        override the document. `not_imported` on the answer lists what the document held that the product cannot."""
         given = locals()
         overrides = {k: given[k] for k in OVERRIDES}
         return create_from_document(self.platform.products, self.principal, product, overrides)
@@ -102,6 +103,13 @@ class ProductMethods:
             spec = self.platform.products.spec(self.principal, domain, product)
             return export_odcs(spec, id=found.id, version=found.version, status=found.status)
         return self.platform.products.get(self.principal, domain, product).contract
+
+    @remote("GET", PRODUCT + "/odps")
+    def export_product_odps(self, domain: str, product: str) -> dict[str, Any]:
+        """The product as an Open Data Product Specification v4.1 document, its ODCS contract inline;
+        `create_product` takes such a document back."""
+        found = self.platform.products.get(self.principal, domain, product)
+        return export_odps(found, self.platform.products.spec(self.principal, domain, product))
 
     @remote("PUT", PRODUCT + "/contract", call=_put_contract)
     def put_contract(

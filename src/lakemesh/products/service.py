@@ -168,6 +168,14 @@ class ProductService:
             row, domain_row = self._load(session, actor, domain, product, Action.ITEM_READ)
             return product_view(row, domain_row)
 
+    def table_schema(self, actor: Principal, domain: str, lakehouse: str, table: str) -> pa.Schema | None:
+        """The columns of a table a product could bind to (one who may create products in the domain asks)."""
+        with self._catalog.read() as session:
+            domain_row = self._domains.resolve(session, actor, domain, Action.ITEM_WRITE)
+            found = find_lakehouse(session, domain_row.id, lakehouse)
+            row = find_table(session, found.id, table) if found else None
+            return self._schema(self._tables.handle(domain_row, found, row)) if found and row else None
+
     def spec(self, actor: Principal, domain: str, product: str) -> ProductSpec:
         with self._catalog.read() as session:
             row, _ = self._load(session, actor, domain, product, Action.ITEM_READ)

@@ -17,6 +17,7 @@ from lakemesh.products.contract import parse_contract
 from lakemesh.products.from_document import create_from_document
 from lakemesh.products.models import ProductPatch, ProductSpec
 from lakemesh.products.odcs import export_odcs, import_odcs
+from lakemesh.products.odps import export_odps
 from lakemesh.products.views import ContractUpdate, DataProduct, DeprecateRequest, ProductVersion, VersionDiff
 
 router = APIRouter(prefix="/api/v1/products", tags=["data products"])
@@ -32,12 +33,13 @@ Version = Annotated[str | None, Query(description="Required, as a major bump, fo
     status_code=status.HTTP_201_CREATED,
     summary="Register a data product",
     description="The seed's product document as written, or an ODCS v3 contract (a body with `apiVersion`/`kind`, "
-    "as JSON or with `Content-Type: application/yaml`). The query parameters override or complete the document; "
+    "as JSON or with `Content-Type: application/yaml`), or an ODPS v4.1 product (a body with a top-level `product`, "
+    "see `GET /api/v1/products/{domain}/{product}/odps`). The query parameters override or complete the document; "
     "an ODCS contract names the table in its schema object's `physicalName`, and `lakehouse` binds it when its "
     "`servers` entry names no lakehouse. The storage binding must exist (or `create_table: true`), the contract "
     "must match the table and quality rules must parse and name existing columns: every problem is one entry of "
-    "a 422. `not_imported` lists each part of an ODCS document the product cannot hold. Products start as drafts; "
-    "publish them to make them visible to other domains.",
+    "a 422. `not_imported` lists each part of an ODCS or ODPS document the product cannot hold. Products start as "
+    "drafts; publish them to make them visible to other domains.",
     openapi_extra={
         "requestBody": {
             "required": True,
@@ -147,6 +149,17 @@ def get_contract(
     return Response(
         ContractUpdate(contract=found.contract).model_dump_json(include={"contract"}), media_type="application/json"
     )
+
+
+@router.get(
+    "/{domain}/{product}/odps",
+    summary="Export as ODPS v4.1",
+    description="The product as an Open Data Product Specification v4.1 document (JSON), its ODCS v3 contract "
+    "inline under `product.contract.spec`; `POST /api/v1/products` takes it back.",
+)
+def export_odps_document(domain: str, product: str, platform: PlatformDep, caller: Caller) -> dict[str, Any]:
+    found = platform.products.get(caller, domain, product)
+    return export_odps(found, platform.products.spec(caller, domain, product))
 
 
 @router.put(
