@@ -35,6 +35,7 @@ def test_the_governance_page_lists_what_the_viewer_may_decide_and_returns_there(
     mesh.write_table("Sales", "sales_lakehouse", "crm_contacts", contacts(100))
     client = sign_in(mesh)
     html = client.get("/governance").text
+    assert html.count('id="classification-suggestions"') == 1 and "<h2" not in html.split("</title>")[0]
     section = html.split('id="classification-suggestions"')[1]
     assert "sales.sales_lakehouse.crm_contacts" in section and "found by a scan" in section and "@" not in section
     contact = next(
