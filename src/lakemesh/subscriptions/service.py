@@ -119,18 +119,9 @@ class SubscriptionService:
         with self._catalog.transaction() as session:
             target = self._visible(session, actor, domain, product)
             kind, subscriber_id, name = self._subscriber(session, actor, subscriber)
-            row = self._row(session, target, kind, subscriber_id)
-            if row is None:
-                row = SubscriptionRow(
-                    id=new_id("sub"),
-                    product_id=target[0].id,
-                    subscriber_kind=kind,
-                    subscriber_id=subscriber_id,
-                    subscriber=name,
-                    created_by=actor.name,
-                    created_at=now,
-                )
-                session.add(row)
+            row = self._row(session, target, kind, subscriber_id) or _new_row(
+                session, target[0].id, (kind, subscriber_id, name), actor, now
+            )
             row.opted_out = False
             self._journal(session, actor, target, "subscription.created", row.id, {"subscriber": name})
             return Subscription(product=_name(target), subscriber=name, kind=kind, source="subscribed", created_at=now)
@@ -146,16 +137,7 @@ class SubscriptionService:
             if (row is None or row.opted_out) and not grantee:
                 raise NotFound(f"{name} is not subscribed to {_name(target)}")
             if row is None:
-                row = SubscriptionRow(
-                    id=new_id("sub"),
-                    product_id=target[0].id,
-                    subscriber_kind=kind,
-                    subscriber_id=subscriber_id,
-                    subscriber=name,
-                    created_by=actor.name,
-                    created_at=now,
-                )
-                session.add(row)
+                row = _new_row(session, target[0].id, (kind, subscriber_id, name), actor, now)
             if grantee:
                 row.opted_out = True
             else:
@@ -348,3 +330,20 @@ def _announcement(row: AnnouncementRow, target: Target) -> Announcement:
         created_by=row.created_by,
         created_at=row.created_at,
     )
+
+
+def _new_row(
+    session: Session, product_id: str, subscriber: tuple[str, str, str], actor: Principal, now: datetime
+) -> SubscriptionRow:
+    kind, subscriber_id, name = subscriber
+    row = SubscriptionRow(
+        id=new_id("sub"),
+        product_id=product_id,
+        subscriber_kind=kind,
+        subscriber_id=subscriber_id,
+        subscriber=name,
+        created_by=actor.name,
+        created_at=now,
+    )
+    session.add(row)
+    return row
