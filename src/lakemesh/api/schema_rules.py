@@ -207,6 +207,12 @@ BEYOND_SCHEMA: dict[str, dict[str, str]] = {
         "subscriber": "yourself, domain:<slug> of a domain you administer, or (platform admins) an active principal",
     },
     "PUT /api/v1/domains/{domain}/intake-form": {"body": "a JSON Schema of an object, with local $ref only"},
+    "PUT /api/v1/classification/classifiers/{name}": {
+        "name": "the name in the path, not a built-in classifier's",
+        "pattern": "a regular expression RE2 accepts (no backreferences or look-around)",
+        "validator": "one of the validators Lakemesh knows",
+    },
+    "PUT /api/v1/domains/{domain}/classification-settings": {"every": "a duration (e.g. 24h) of at least 15m"},
 }
 
 
