@@ -138,11 +138,8 @@ class OpenCatalog:
     def _masked(self, actor: Principal, handle: TableHandle) -> str:
         """The columns this caller would see masked; with a grant, a column it does not name is masked too."""
         plan = self._reads.plan(actor, handle)
-        hidden = list(plan.masked_columns)
-        if plan.visible is not None:
-            known = [str(c["name"]) for c in handle.table.columns or []]
-            hidden += [c for c in known if c.lower() not in plan.visible and c not in plan.masks]
-        return ", ".join(sorted(hidden))
+        known = [str(c["name"]) for c in handle.table.columns or []]
+        return ", ".join(sorted({*plan.masked_columns, *(c for c in known if plan.function_for(c) is not None)}))
 
     def _audit(self, actor: Principal, handle: TableHandle, credentials: TableCredentials) -> None:
         summary: dict[str, Any] = {**handle_summary(handle), "operation": READ}
