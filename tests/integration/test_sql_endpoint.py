@@ -328,6 +328,72 @@ def test_wrong_password_and_unknown_user_are_refused(world: dict[str, str]) -> N
             psycopg.connect(dsn(world, who, **extra)).close()
 
 
+# -- cursors: results read a slice at a time ----------------------------------------------------------------
+
+
+def test_psql_fetch_count_reads_through_a_cursor_with_the_same_rows(sql_server: Server, world: dict[str, str]) -> None:
+    sql = f"SELECT customer_id, segment FROM product.{world['sales']}.customer_360 ORDER BY 1"
+    whole = psql(world, "analyst", sql)
+    sliced = subprocess.run(  # psql declares a cursor and fetches FETCH_COUNT rows at a time
+        ["psql", dsn(world, "analyst"), "-X", "-A", "-t", "-F", "|", "-v", "ON_ERROR_STOP=1", "-v", "FETCH_COUNT=2",
+         "-c", sql], capture_output=True, text=True, timeout=60, check=False,
+    )  # fmt: skip
+    assert sliced.returncode == 0, sliced.stderr
+    rest = rest_rows(sql_server, world["analyst"], sql)
+    assert sliced.stdout == whole.stdout and len(sliced.stdout.splitlines()) == rest.num_rows == 6
+
+
+def test_psycopg_named_cursor_fetches_slices_governed_like_a_query(world: dict[str, str]) -> None:
+    table = f"product.{world['sales']}.customer_360"
+    with psycopg.connect(dsn(world, "analyst")) as connection:
+        plain = connection.execute(f"SELECT customer_id, email FROM {table} WHERE segment <> %s ORDER BY 1", ["x"])
+        expected = plain.fetchall()
+        with connection.cursor(name="customers") as cursor:
+            cursor.execute(f"SELECT customer_id, email FROM {table} WHERE segment <> %s ORDER BY 1", ["x"])
+            assert [d.name for d in cursor.description or []] == ["customer_id", "email"]
+            slices = [cursor.fetchmany(4), cursor.fetchmany(4), cursor.fetchmany(4)]
+        assert [len(s) for s in slices] == [4, 2, 0] and slices[0] + slices[1] == expected
+        assert not {row[1] for row in expected} & CLEAR_EMAILS  # masked for the grantee through the cursor too
+        connection.commit()
+        with pytest.raises(psycopg.errors.InvalidCursorName):  # a cursor WITHOUT HOLD ends with its transaction
+            connection.execute('FETCH 1 FROM "customers"')
+
+
+def test_sqlalchemy_stream_results_and_pandas_chunksize_read_in_slices(world: dict[str, str]) -> None:
+    sql = f"SELECT customer_id FROM product.{world['sales']}.customer_360 ORDER BY 1"
+    engine = _engine(world, "analyst")
+    with engine.connect() as connection:
+        streamed = connection.execution_options(stream_results=True, max_row_buffer=2).execute(sa.text(sql))
+        ids = [row[0] for row in streamed]
+        chunks = list(pd.read_sql(sql, connection, chunksize=4))
+    assert [len(c) for c in chunks] == [4, 2]
+    assert pd.concat(chunks)["customer_id"].tolist() == ids and len(ids) == 6
+
+
+def test_cursor_misuse_gets_postgresql_errors_and_the_connection_stays_usable(world: dict[str, str]) -> None:
+    table = f"product.{world['sales']}.customer_360"
+    with psycopg.connect(dsn(world, "analyst"), autocommit=True) as connection:
+        refused = {
+            f"DECLARE c CURSOR FOR SELECT * FROM {table}": "25P01",  # WITHOUT HOLD needs a transaction block
+            "FETCH 1 FROM nowhere": "34000",
+            "CLOSE nowhere": "34000",
+            f"DECLARE c BINARY CURSOR WITH HOLD FOR SELECT * FROM {table}": "0A000",
+            "FETCH BACKWARD 1 FROM c": "0A000",
+            f"DECLARE w CURSOR WITH HOLD FOR DELETE FROM {world['sales']}_sales_lakehouse.gold_customer_360": "42501",
+            f"DECLARE big CURSOR WITH HOLD FOR SELECT a.customer_id FROM {table} a, {table} b, {table} c, {table} d":
+                "54000",  # the row limit holds at DECLARE: a cursor is no way around it
+        }  # fmt: skip
+        for sql, state in refused.items():
+            with pytest.raises(psycopg.Error) as error:
+                connection.execute(sql)
+            assert error.value.sqlstate == state, (sql, error.value.sqlstate, str(error.value))
+        connection.execute(f"DECLARE kept CURSOR WITH HOLD FOR SELECT customer_id FROM {table} ORDER BY 1")
+        assert len(connection.execute("FETCH ALL FROM kept").fetchall()) == 6  # WITH HOLD outlives no transaction
+        assert connection.execute("FETCH NEXT FROM kept").fetchall() == []
+        connection.execute("CLOSE kept")
+        assert connection.execute(f"SELECT count(*) FROM {table}").fetchone() == (6,)
+
+
 # -- limits, cancellation, concurrency ---------------------------------------------------------------------
 
 

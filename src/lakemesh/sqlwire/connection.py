@@ -20,21 +20,20 @@ import pyarrow as pa
 from lakemesh.access.query import QueryCancel
 from lakemesh.core.errors import ServiceUnavailable, Unauthorized
 from lakemesh.platform import Platform
+from lakemesh.sqlwire import cursors, types
 from lakemesh.sqlwire import messages as m
-from lakemesh.sqlwire import types
 from lakemesh.sqlwire.catalog import readable_objects
 from lakemesh.sqlwire.errors import SqlError, sqlstate_of
 from lakemesh.sqlwire.mirror import run_catalog_query
 from lakemesh.sqlwire.rows import data_rows
 from lakemesh.sqlwire.session import (
     REPORTED,
-    SETTABLE,
     Portal,
     Prepared,
     Session,
     canonical,
     default_settings,
-    parse_set,
+    session_command,
 )
 from lakemesh.sqlwire.statements import Statement, classify, governed_sql, split_statements
 
@@ -44,7 +43,8 @@ SSL_REQUEST, GSS_REQUEST, CANCEL_REQUEST = 80877103, 80877104, 80877102
 ROWS_PER_WRITE = 20_000
 _TAGS = {"SET": "SET", "RESET": "RESET", "BEGIN": "BEGIN", "START": "BEGIN", "COMMIT": "COMMIT", "END": "COMMIT",
          "ROLLBACK": "ROLLBACK", "ABORT": "ROLLBACK", "DEALLOCATE": "DEALLOCATE", "DISCARD": "DISCARD ALL",
-         "SAVEPOINT": "SAVEPOINT", "RELEASE": "RELEASE", "CLOSE": "CLOSE CURSOR", "UNLISTEN": "UNLISTEN"}  # fmt: skip
+         "SAVEPOINT": "SAVEPOINT", "RELEASE": "RELEASE", "CLOSE": "CLOSE CURSOR", "UNLISTEN": "UNLISTEN",
+         "DECLARE": "DECLARE CURSOR"}  # fmt: skip
 
 
 class Options:
@@ -243,7 +243,7 @@ class Connection:
 
     @staticmethod
     def _select_tag(statement: Statement) -> str:
-        return "SHOW" if statement.command == "SHOW" else "SELECT"
+        return statement.command if statement.command in ("SHOW", "FETCH") else "SELECT"
 
     def _tag(self, statement: Statement) -> str:
         return _TAGS.get(statement.command, statement.command)
@@ -268,7 +268,9 @@ class Connection:
         if statement.kind == "empty":
             return None
         if statement.kind == "session":
-            return self._session_command(statement)
+            return session_command(session, statement)
+        if statement.kind == "cursor":
+            return await cursors.command(self._session(), statement, params, self._run)
         if statement.kind == "write":
             raise SqlError("42501", f"the Lakemesh SQL endpoint is read-only: {statement.command} is not allowed")
         if statement.kind == "unsupported":
@@ -305,63 +307,6 @@ class Connection:
         if cancel.fired:
             raise SqlError("57014", "canceling statement due to user request")
         return outcome.table
-
-    def _session_command(self, statement: Statement) -> pa.Table | None:
-        session = self._session()
-        command = statement.command
-        if command in ("BEGIN", "START"):
-            session.transaction = "T"
-        elif command in ("COMMIT", "END", "ROLLBACK", "ABORT"):
-            session.transaction = "I"
-        elif command == "DEALLOCATE":
-            name = statement.text.split()[-1].strip('";')
-            if name.upper() == "ALL":
-                session.statements.clear()
-            else:
-                session.statements.pop(name, None)
-        elif command == "DISCARD":
-            session.statements.clear()
-            session.portals.clear()
-        elif command in ("SET", "RESET"):
-            self._set(statement)
-        elif command == "SHOW":
-            return self._show(statement.text)
-        return None
-
-    def _set(self, statement: Statement) -> None:
-        session = self._session()
-        words = statement.text.split()
-        if statement.command == "RESET":
-            name = words[1].strip(";") if len(words) > 1 else ""
-            if name.lower() != "all" and name.lower() not in SETTABLE:
-                raise SqlError("42704", f'unrecognized configuration parameter "{name}"')
-            return
-        parsed = parse_set(statement.text)
-        if parsed is None:
-            return  # SET TRANSACTION / SESSION CHARACTERISTICS: every transaction here is read-only anyway
-        name, value = parsed
-        if name.lower() not in SETTABLE:
-            raise SqlError("42704", f'unrecognized configuration parameter "{name}"')
-        if name.lower() in ("role", "session_authorization") and value.lower() not in (
-            "",
-            "none",
-            "default",
-            session.principal.name.lower(),
-        ):
-            raise SqlError("42501", "the SQL endpoint runs as the token's principal; SET ROLE cannot change it")
-        session.settings[canonical(session.settings, name)] = value
-
-    def _show(self, text: str) -> pa.Table:
-        name = text.split(None, 1)[1].strip().rstrip(";").strip().strip('"') if len(text.split()) > 1 else ""
-        settings = self._session().settings
-        if name.lower() == "all":
-            keys = sorted(settings)
-            return pa.table({"name": keys, "setting": [settings[k] for k in keys], "description": [""] * len(keys)})
-        aliases = {"transaction isolation level": "transaction_isolation", "time zone": "TimeZone"}
-        key = canonical(settings, aliases.get(" ".join(name.lower().split()), name))
-        if key not in settings:
-            raise SqlError("42704", f'unrecognized configuration parameter "{name}"')
-        return pa.table({key.lower(): [settings[key]]})
 
     # -- extended query ------------------------------------------------------------------------------
     def _parse(self, data: m.Payload) -> None:
@@ -401,12 +346,20 @@ class Connection:
             oids = [prepared.param_oids[i] if i < len(prepared.param_oids) and prepared.param_oids[i] else types.TEXT
                     for i in range(count)]  # fmt: skip
             writer.write(m.parameter_description(oids))
+            if prepared.statement.command == "FETCH":
+                shape = self._cursor_shape(prepared.statement)
+                writer.write(m.row_description(shape, [0] * len(shape)))
+                return
             if prepared.statement.kind in ("query", "catalog") or prepared.statement.command == "SHOW":
                 result = await self._run(prepared.statement, [None] * count, shape_only=True)
                 if result is not None:
                     writer.write(m.row_description(result.schema, [0] * len(result.schema)))
                     return
             writer.write(m.message(b"n"))
+            return
+        if name not in self._session().portals and name in self._session().cursors:
+            shape = self._session().cursors[name].result.schema  # a declared cursor is a portal too (psycopg asks)
+            writer.write(m.row_description(shape, [0] * len(shape)))
             return
         portal = self._portal(name)
         result = await self._result(portal)
@@ -415,6 +368,13 @@ class Connection:
             return
         portal.described = True
         writer.write(m.row_description(result.schema, m.formats_for(portal.formats, len(result.schema))))
+
+    def _cursor_shape(self, statement: Statement) -> pa.Schema:
+        name, _ = cursors.parse_fetch(statement.text)
+        cursor = self._session().cursors.get(name)
+        if cursor is None:
+            raise cursors.missing(name)
+        return cursor.result.schema
 
     def _portal(self, name: str) -> Portal:
         portal = self._session().portals.get(name)

@@ -11,6 +11,8 @@ import pyarrow as pa
 
 from lakemesh.auth.models import Principal
 from lakemesh.sqlwire.catalog import SqlObject
+from lakemesh.sqlwire.cursors import Cursor
+from lakemesh.sqlwire.errors import SqlError
 from lakemesh.sqlwire.mirror import DATABASE, SERVER_VERSION
 from lakemesh.sqlwire.statements import Statement
 
@@ -81,6 +83,7 @@ class Session:
     transaction: str = "I"  # I idle, T in a transaction, E failed transaction
     statements: dict[str, Prepared] = field(default_factory=dict)
     portals: dict[str, Portal] = field(default_factory=dict)
+    cursors: dict[str, Cursor] = field(default_factory=dict)
     _objects: list[SqlObject] | None = None
     _objects_at: float = 0.0
 
@@ -90,6 +93,11 @@ class Session:
         known = sorted({o.schema for o in objects})
         chosen = [s for s in wanted if s in known]
         return chosen or known
+
+    def end_transaction(self) -> None:
+        """COMMIT or ROLLBACK: cursors declared WITHOUT HOLD end with the transaction, as in PostgreSQL."""
+        self.transaction = "I"
+        self.cursors = {name: c for name, c in self.cursors.items() if c.hold}
 
     def cached_objects(self) -> list[SqlObject] | None:
         """Names resolved a moment ago (data queries only; the governed service re-checks every read)."""
@@ -124,3 +132,65 @@ def canonical(settings: dict[str, str], name: str) -> str:
     """The spelling a setting is stored under (setting names are case-insensitive)."""
     lowered = name.lower()
     return next((k for k in settings if k.lower() == lowered), lowered)
+
+
+# -- session commands (SET, SHOW, BEGIN, ...): answered from the session alone ------------------------
+
+
+def session_command(session: Session, statement: Statement) -> pa.Table | None:
+    command = statement.command
+    if command in ("BEGIN", "START"):
+        session.transaction = "T"
+    elif command in ("COMMIT", "END", "ROLLBACK", "ABORT"):
+        session.end_transaction()
+    elif command == "DEALLOCATE":
+        name = statement.text.split()[-1].strip('";')
+        if name.upper() == "ALL":
+            session.statements.clear()
+        else:
+            session.statements.pop(name, None)
+    elif command == "DISCARD":
+        session.statements.clear()
+        session.portals.clear()
+        session.cursors.clear()
+    elif command in ("SET", "RESET"):
+        _set(session, statement)
+    elif command == "SHOW":
+        return _show(session, statement.text)
+    return None
+
+
+def _set(session: Session, statement: Statement) -> None:
+    words = statement.text.split()
+    if statement.command == "RESET":
+        name = words[1].strip(";") if len(words) > 1 else ""
+        if name.lower() != "all" and name.lower() not in SETTABLE:
+            raise SqlError("42704", f'unrecognized configuration parameter "{name}"')
+        return
+    parsed = parse_set(statement.text)
+    if parsed is None:
+        return  # SET TRANSACTION / SESSION CHARACTERISTICS: every transaction here is read-only anyway
+    name, value = parsed
+    if name.lower() not in SETTABLE:
+        raise SqlError("42704", f'unrecognized configuration parameter "{name}"')
+    if name.lower() in ("role", "session_authorization") and value.lower() not in (
+        "",
+        "none",
+        "default",
+        session.principal.name.lower(),
+    ):
+        raise SqlError("42501", "the SQL endpoint runs as the token's principal; SET ROLE cannot change it")
+    session.settings[canonical(session.settings, name)] = value
+
+
+def _show(session: Session, text: str) -> pa.Table:
+    name = text.split(None, 1)[1].strip().rstrip(";").strip().strip('"') if len(text.split()) > 1 else ""
+    settings = session.settings
+    if name.lower() == "all":
+        keys = sorted(settings)
+        return pa.table({"name": keys, "setting": [settings[k] for k in keys], "description": [""] * len(keys)})
+    aliases = {"transaction isolation level": "transaction_isolation", "time zone": "TimeZone"}
+    key = canonical(settings, aliases.get(" ".join(name.lower().split()), name))
+    if key not in settings:
+        raise SqlError("42704", f'unrecognized configuration parameter "{name}"')
+    return pa.table({key.lower(): [settings[key]]})

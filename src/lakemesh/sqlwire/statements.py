@@ -31,11 +31,12 @@ CATALOG_FUNCTIONS = re.compile(
 )
 _SESSION_COMMANDS = re.compile(
     r"^\s*(SET|RESET|SHOW|BEGIN|START\s+TRANSACTION|COMMIT|END|ROLLBACK|ABORT|DEALLOCATE|DISCARD|SAVEPOINT|"
-    r"RELEASE|CLOSE|UNLISTEN)\b",
+    r"RELEASE|UNLISTEN)\b",
     re.IGNORECASE,
 )
+_CURSORS = re.compile(r"^\s*(DECLARE|FETCH|CLOSE)\b", re.IGNORECASE)
 _UNSUPPORTED = re.compile(
-    r"^\s*(LISTEN|NOTIFY|PREPARE|EXECUTE|DECLARE|FETCH|MOVE|LOCK|CHECKPOINT|LOAD|VACUUM|ANALYZE|CLUSTER|REINDEX|"
+    r"^\s*(LISTEN|NOTIFY|PREPARE|EXECUTE|MOVE|LOCK|CHECKPOINT|LOAD|VACUUM|ANALYZE|CLUSTER|REINDEX|"
     r"CALL|DO|EXPLAIN|IMPORT|SECURITY)\b",
     re.IGNORECASE,
 )
@@ -49,7 +50,7 @@ _WRITES = re.compile(
 @dataclass(frozen=True)
 class Statement:
     text: str
-    kind: str  # "empty", "session", "write", "unsupported", "catalog", "query"
+    kind: str  # "empty", "session", "cursor", "write", "unsupported", "catalog", "query"
     command: str  # the first keyword, upper case (for CommandComplete)
 
 
@@ -97,6 +98,8 @@ def classify(text: str) -> Statement:
     first = body.split(None, 1)[0].upper().rstrip(";")
     if _SESSION_COMMANDS.match(body):
         return Statement(text, "session", first)
+    if _CURSORS.match(body):
+        return Statement(text, "cursor", first)
     if _WRITES.match(body):
         return Statement(text, "write", first)
     if _UNSUPPORTED.match(body):
