@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+import threading
 from typing import Any, Protocol
 
 import duckdb
@@ -55,7 +57,7 @@ class GovernedCursor:
     def description(self) -> list[tuple[str, str, None, None, None, None, None]] | None:
         if self._result is None:
             return None
-        return [(name, str(kind), None, None, None, None, None) for name, kind in duckdb_types(self._result.schema)]
+        return [(name, kind, None, None, None, None, None) for name, kind in duckdb_types(self._result.schema)]
 
     def _current(self) -> pa.Table:
         if self._result is None:
@@ -63,10 +65,23 @@ class GovernedCursor:
         return self._result
 
 
+@functools.lru_cache(maxsize=256)
 def duckdb_types(schema: pa.Schema) -> list[tuple[str, str]]:
-    """Each column's DuckDB type name, which sqlframe's schema wants; computed on an empty table, no data."""
-    relation = duckdb.connect(":memory:").from_arrow(schema.empty_table())
-    return [(name, str(kind)) for name, kind in zip(relation.columns, relation.types, strict=True)]
+    """Each column's DuckDB type name, which sqlframe's schema wants; computed on an empty table, no data.
+
+    Remembered per schema: opening a DuckDB database for this cost ~70 ms, and sqlframe asks several times per count.
+    """
+    with _TYPES_LOCK:
+        relation = _types_connection().from_arrow(schema.empty_table())
+        return [(name, str(kind)) for name, kind in zip(relation.columns, relation.types, strict=True)]
+
+
+_TYPES_LOCK = threading.Lock()
+
+
+@functools.cache
+def _types_connection() -> duckdb.DuckDBPyConnection:
+    return duckdb.connect(":memory:")
 
 
 def flattened(sql: str) -> str:
