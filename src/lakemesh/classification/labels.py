@@ -10,3 +10,7 @@ def label_rank(label: str | None) -> int:
     if not label or not label.strip():
         return -1
     return LABEL_RANK.get(" ".join(label.lower().split()), 2)
+
+
+# The classification of a lineage suggestion whose source column carries a label but no accepted classification.
+LABELLED = "labelled"

@@ -21,11 +21,9 @@ from lakemesh.catalog.tables.classification import (
 )
 from lakemesh.classification import store
 from lakemesh.classification.context import Context
-from lakemesh.classification.models import (
-    Suggestion,
-    SuggestionStatus,
-)
-from lakemesh.core.errors import Conflict, Forbidden, InvalidInput, NotFound, not_found
+from lakemesh.classification.labels import LABELLED, label_rank
+from lakemesh.classification.models import Suggestion, SuggestionSource, SuggestionStatus
+from lakemesh.core.errors import Conflict, Forbidden, InvalidInput, NotFound, invalid, not_found
 from lakemesh.domains.service import domain_resource
 from lakemesh.lakehouses.models import ColumnUpdate, TableUpdate
 from lakemesh.lakehouses.tables import TableHandle
@@ -43,7 +41,8 @@ class Review(Context):
             if status is not None:
                 query = query.where(ClassificationSuggestionRow.status == status.value)
             rows = session.scalars(query.order_by(ClassificationSuggestionRow.column_name))
-            return [store.view(r) for r in rows]
+            present = _column_names(handle)
+            return [store.view(r) for r in rows if r.column_name.lower() in present]  # a dropped column's are gone
 
     def decidable_suggestions(self, actor: Principal, *, limit: int = 200) -> list[Suggestion]:
         """Pending suggestions, across tables, that `actor` may decide (the governance page's review list).
@@ -61,33 +60,48 @@ class Review(Context):
                     ClassificationSuggestionRow.classification,
                 )
             )
-            allowed: dict[str, bool] = {}
+            columns: dict[str, set[str]] = {}  # table id -> its columns, when the actor may decide on it
             for row in rows:
-                if row.table_name not in allowed:
-                    allowed[row.table_name] = self._may_decide_on(session, actor, row.table_name)
-                if allowed[row.table_name]:
+                if row.table_id not in columns:
+                    columns[row.table_id] = self._decidable_columns(session, actor, row)
+                if row.column_name.lower() in columns[row.table_id]:
                     out.append(store.view(row))
                     if len(out) >= limit:
                         break
         return out
 
-    def _may_decide_on(self, session: Session, actor: Principal, table_name: str) -> bool:
-        domain, lakehouse, table = table_name.split(".", 2)
+    def _decidable_columns(self, session: Session, actor: Principal, row: ClassificationSuggestionRow) -> set[str]:
+        """The columns of the suggestion's table if the actor may decide on it; none if not, or if the table is gone
+        (even when another one has taken its name)."""
+        domain, lakehouse, table = row.table_name.split(".", 2)
         try:
             handle = self._tables.locate(session, actor, domain, lakehouse, table, Action.ITEM_READ)
         except (NotFound, Forbidden):
-            return False
-        return self._may_decide(session, actor, handle)
+            return set()
+        if handle.table.id != row.table_id or not self._may_decide(session, actor, handle):
+            return set()
+        return _column_names(handle)
 
     def accept(
         self, actor: Principal, suggestion_id: str, *, label: str | None = None, decided_by: str | None = None
     ) -> Suggestion:
-        """Set the column's sensitivity label (the classification's default unless `label` is given)."""
+        """Set the column's sensitivity label (the classification's default unless `label` is given).
+
+        Never a downgrade: without `label`, a column already carrying a stronger label keeps it; a lineage
+        suggestion is accepted with at least the label it carries, or rejected."""
         row, handle = self._decidable(actor, suggestion_id)
-        chosen = (label or "").strip() or row.label or store.default_label(row.classification)
+        given = (label or "").strip()
+        if given and row.source == SuggestionSource.LINEAGE and label_rank(given) < label_rank(row.label):
+            raise invalid("label", f"the column derives from a {row.label} column ({row.path}); reject it instead")
+        chosen = given or row.label or store.default_label(row.classification)
         columns: list[dict[str, Any]] = handle.table.columns or []
-        column = next((c for c in columns if str(c["name"]).lower() == row.column_name.lower()), {})
-        kinds = sorted({*column.get("classifications", []), row.classification})
+        column = next((c for c in columns if str(c["name"]).lower() == row.column_name.lower()), None)
+        if column is None:
+            raise not_found("suggestion", suggestion_id)  # the column was dropped since
+        current = column.get("sensitivity_label")
+        if not given and label_rank(current) > label_rank(chosen):
+            chosen = str(current)
+        kinds = sorted({*column.get("classifications", []), row.classification} - {LABELLED})
         self._tables.update(
             actor if decided_by is None else self._system(),
             handle.domain.slug,
@@ -111,6 +125,8 @@ class Review(Context):
                 handle = self._tables.locate(session, actor, domain, lakehouse, table, Action.ITEM_READ)
             except NotFound:
                 raise not_found("suggestion", suggestion_id) from None
+            if handle.table.id != row.table_id:  # its table was deleted and another one now has the name
+                raise not_found("suggestion", suggestion_id)
             if row.status != SuggestionStatus.PENDING:
                 raise Conflict(f"Suggestion {suggestion_id} was already {row.status}")
             if not self._may_decide(session, actor, handle):
@@ -178,3 +194,7 @@ class Review(Context):
             except (Conflict, NotFound, InvalidInput) as exc:  # decided meanwhile, table gone, column dropped
                 log.info("auto-accept of %s skipped: %s", suggestion_id, exc)
         return accepted
+
+
+def _column_names(handle: TableHandle) -> set[str]:
+    return {str(c["name"]).lower() for c in handle.table.columns or []}

@@ -10,9 +10,10 @@ platform-wide and managed by platform admins.
 from __future__ import annotations
 
 from lakemesh.classification.lineage_suggestions import LineageSuggestions
+from lakemesh.classification.orphans import Orphans
 from lakemesh.classification.scans import Scans
 from lakemesh.classification.settings import SettingsAndClassifiers
 
 
-class ClassificationService(Scans, LineageSuggestions, SettingsAndClassifiers):
+class ClassificationService(Scans, LineageSuggestions, SettingsAndClassifiers, Orphans):
     """One object for the platform and the facade; each part lives in its own module and shares the `Context`."""

@@ -338,6 +338,7 @@ def _affected(root: str, column: str | None, edges: list[Link], index: NodeIndex
         by_source.setdefault(edge.source, []).append(edge)
     wanted: dict[str, set[str] | None] = {root: {column.lower()} if column else None}
     distance = {root: 0}
+    parent: dict[str, str] = {}  # the first (so shortest) way each node was reached
     queue = deque([root])
     while queue:
         current = queue.popleft()
@@ -350,6 +351,7 @@ def _affected(root: str, column: str | None, edges: list[Link], index: NodeIndex
             merged = None if columns is None or previous is None else previous | columns
             if target not in distance:
                 distance[target] = distance[current] + 1
+                parent[target] = current
                 queue.append(target)
             wanted[target] = merged
     items = []
@@ -358,8 +360,16 @@ def _affected(root: str, column: str | None, edges: list[Link], index: NodeIndex
         if key == root or described is None:
             continue
         changed = sorted(wanted[key] or [])
-        items.append(ImpactItem.model_construct(node=key, kind=described.kind, columns=changed, distance=hops))
+        via = _via(parent, root, key)
+        items.append(ImpactItem.model_construct(node=key, kind=described.kind, columns=changed, distance=hops, via=via))
     return sorted(items, key=lambda i: (i.distance, i.node))
+
+
+def _via(parent: dict[str, str], root: str, key: str) -> list[str]:
+    hops: list[str] = []
+    while (key := parent.get(key, root)) != root:
+        hops.append(key)
+    return hops[::-1]
 
 
 def _derived(edge: Link, source: str, columns: set[str] | None) -> set[str] | None:
