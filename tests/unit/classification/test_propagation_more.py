@@ -115,6 +115,22 @@ def test_an_openlineage_column_facet_carries_the_label_to_the_derived_column(mes
     )
 
 
+def test_a_same_named_column_of_another_input_of_the_job_does_not_carry_the_label(mesh: Mesh) -> None:
+    mesh.write_table("Sales", LH, "partners", contacts_table())  # also has `email`, not labelled
+    mesh.write_table("Sales", LH, "mailing", pa.table({"recipient": ["a@example.com"], "cc": ["b@example.com"]}))
+    body = openlineage_event()
+    partners = {"namespace": "lakemesh", "name": "sales.sales_lakehouse.partners"}
+    body["inputs"].append(partners)
+    fields = body["outputs"][0]["facets"]["columnLineage"]["fields"]
+    fields["cc"] = {"inputFields": [{**partners, "field": "email"}]}
+    mesh.post_lineage(body)
+    mesh.update_table(*CRM, columns={"email": {"sensitivity_label": "Confidential"}})
+    mesh.platform.classification_propagation.catch_up()
+    assert set(lineage_suggestions(mesh, "Sales", LH, "mailing")) == {"recipient"}
+    impact = mesh.lineage_impact("table:sales.sales_lakehouse.partners", column="email")
+    assert {i.node: i.columns for i in impact.affected}["table:sales.sales_lakehouse.mailing"] == ["cc"]
+
+
 def test_never_a_downgrade_and_a_stronger_label_reopens(mesh: Mesh) -> None:
     mesh.write_table("Sales", LH, "mailing", pa.table({"ref": ["c1"], "recipient": ["ada@example.com"]}))
     mesh.post_lineage(openlineage_event())
