@@ -42,6 +42,8 @@ class LineageSuggestions(Context):
                 return 0
             if handle.qualified_name == source[0]:
                 return 0  # a table is not derived from itself
+            if handle.table.target_table_id is not None:
+                return 0  # a shortcut shows its target's labels: nothing to carry over
             known: dict[str, dict[str, Any]] = {str(c["name"]).lower(): c for c in handle.table.columns or []}
             kinds = _source_classifications(session, *source)
             weaker = [

@@ -11,6 +11,8 @@ import pytest
 
 from lakemesh.core.errors import InvalidInput, NotFound
 from lakemesh.mesh import Mesh
+from tests.unit.access.conftest import World, grant_to
+from tests.unit.sharing.test_shortcuts import SEED
 
 LH = "sales_lakehouse"
 CRM = ("Sales", LH, "crm_contacts")
@@ -206,3 +208,15 @@ def _stored(mesh: Mesh, suggestion_id: str) -> bool:
 
     with mesh.platform.catalog.read() as session:
         return session.get(ClassificationSuggestionRow, suggestion_id) is not None
+
+
+def test_a_shortcut_shows_the_label_at_once_and_gets_no_suggestion(world: World) -> None:
+    grant_to(world, world.analyst)
+    world.analyst.create_shortcut("Marketing", "marketing_lakehouse", SEED)
+    target = ("Sales", "sales_lakehouse", "gold_customer_360")
+    world.admin.update_table(*target, columns={"customer_id": {"sensitivity_label": "Internal"}})
+    world.admin.platform.classification_propagation.catch_up()
+    shortcut = ("Marketing", "marketing_lakehouse", "shared_customer_360")
+    assert world.admin.classification_suggestions(*shortcut) == []
+    labels = {c.name: c.sensitivity_label for c in world.admin.get_table(*shortcut).columns}
+    assert labels["customer_id"] == "Internal"
