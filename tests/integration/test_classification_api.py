@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import time
 import uuid
+from datetime import UTC, datetime
+
+import pyarrow as pa
 
 from lakemesh import connect
 from tests.integration.conftest import Server
@@ -39,3 +43,45 @@ def test_classify_review_and_hide_from_outsiders(server: Server) -> None:
         assert http.get(f"{table}/classification-suggestions").status_code == 404
         decided = http.post(f"/api/v1/classification/suggestions/{found['phone']['id']}/accept", json={})
         assert decided.status_code == 404
+
+
+def test_a_label_travels_along_a_column_facet_the_openlineage_client_sent(server: Server) -> None:
+    """The real `openlineage-python` client posts a run with a columnLineage facet; labelling the source column
+    makes the running server's propagation suggest the label on the derived column, with the path."""
+    from openlineage.client import OpenLineageClient
+    from openlineage.client.event_v2 import InputDataset, Job, OutputDataset, Run, RunEvent, RunState
+    from openlineage.client.facet_v2 import column_lineage_dataset as columns
+    from openlineage.client.transport.http import ApiKeyTokenProvider, HttpConfig, HttpTransport
+
+    domain = f"ol{uuid.uuid4().hex[:6]}"
+    source, target = f"{domain}.crm_lh.contacts", f"{domain}.crm_lh.mailing"
+    with connect(server.url, server.token) as mesh:
+        mesh.create_domain(domain)
+        mesh.create_lakehouse(domain, "crm_lh")
+        mesh.write_table(domain, "crm_lh", "contacts", contacts(20))
+        mesh.write_table(domain, "crm_lh", "mailing", pa.table({"recipient": ["a@example.com"], "n": [1]}))
+    config = HttpConfig(url=server.url, endpoint="api/v1/lineage", auth=ApiKeyTokenProvider({"apiKey": server.token}))
+    derived = columns.Fields(inputFields=[columns.InputField(namespace="lakemesh", name=source, field="contact")])
+    facet = columns.ColumnLineageDatasetFacet(fields={"recipient": derived})
+    OpenLineageClient(transport=HttpTransport(config)).emit(
+        RunEvent(
+            eventType=RunState.COMPLETE,
+            eventTime=datetime.now(UTC).isoformat(),
+            run=Run(runId=str(uuid.uuid4())),
+            job=Job(namespace=domain, name="dbt.mailing"),
+            producer="https://example.com/dbt",
+            inputs=[InputDataset(namespace="lakemesh", name=source)],
+            outputs=[OutputDataset(namespace="lakemesh", name=target, facets={"columnLineage": facet})],
+        )
+    )
+    with connect(server.url, server.token) as mesh:
+        mesh.update_table(domain, "crm_lh", "contacts", columns={"contact": {"sensitivity_label": "Confidential"}})
+    suggestions = f"/api/v1/domains/{domain}/lakehouses/crm_lh/tables/mailing/classification-suggestions"
+    with server.client() as http:
+        deadline = time.monotonic() + 120  # the server's propagation job runs every few seconds
+        found: list[dict[str, object]] = []
+        while not found and time.monotonic() < deadline:
+            found = [s for s in http.get(suggestions).json() if s["source"] == "lineage"]
+            time.sleep(0.5)
+    assert [(s["column"], s["label"], s["status"]) for s in found] == [("recipient", "Confidential", "pending")]
+    assert found[0]["path"] == f"derived from {source}.contact via job {domain}/dbt.mailing"

@@ -7,6 +7,7 @@ date from an order date): those classifiers need a name hint to reach a suggesti
 
 from __future__ import annotations
 
+import bisect
 import math
 import re
 from collections import Counter
@@ -129,16 +130,36 @@ def classify_column(
 
     Each distinct value is judged once. A classifier that recognises none of the first `PROBE` distinct values is
     not run on the rest: a column where it would reach the threshold (>= 16% matches with a name hint) shows no
-    match in 100 values with a probability below 1e-7."""
+    match in 100 values with a probability below 1e-7. Nor is it run once the values left could no longer lift it
+    to the threshold, or at all when no count of matches would (the findings are the same as judging every value).
+    """
     counts = Counter(values)
     distinct = list(counts)
     findings = []
     for classifier in classifiers:
-        head = [v for v in distinct[:PROBE] if classifier.detect(v)]
-        if not head:
-            continue
-        matched = sum(counts[v] for v in head) + sum(counts[v] for v in distinct[PROBE:] if classifier.detect(v))
-        score = confidence(classifier, column, matched, len(values))
-        if score >= threshold:
+        need = fewest_matches(classifier, column, len(values), threshold)
+        if need is None:
+            continue  # e.g. a classifier that needs a name hint, on a column without one
+        matched, unseen = 0, len(values)
+        for position, value in enumerate(distinct):
+            if (position == PROBE and matched == 0) or matched + unseen < need:
+                break  # the threshold is out of reach: the rest would not change the outcome
+            unseen -= counts[value]
+            if classifier.detect(value):
+                matched += counts[value]
+        if matched >= need:
+            score = confidence(classifier, column, matched, len(values))
             findings.append(Finding(column, classifier.name, score, len(values), matched))
     return sorted(findings, key=lambda f: (-f.confidence, f.classification))
+
+
+def fewest_matches(classifier: Classifier, column: str, sample_count: int, threshold: float) -> int | None:
+    """The fewest matching values that reach `threshold` (confidence grows with matches), None if none do."""
+    if sample_count == 0 or confidence(classifier, column, sample_count, sample_count) < threshold:
+        return None
+    return (
+        bisect.bisect_left(
+            range(1, sample_count + 1), True, key=lambda m: confidence(classifier, column, m, sample_count) >= threshold
+        )
+        + 1
+    )

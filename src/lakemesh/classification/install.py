@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from lakemesh.classification.on_write import write_guard
+from lakemesh.classification.orphans import count_nothing, purge_domain
 from lakemesh.classification.propagation import Propagation
 from lakemesh.classification.service import ClassificationService
 
@@ -24,7 +25,8 @@ def install(platform: Platform) -> None:
             lambda handle, sample: p.classification.record_findings(handle, sample, auto_accept=False),
         )
     )
+    p.domains.register_dependent(count_nothing, purge_domain)
     p.scheduler.every(30, "classification-auto-accept", p.classification.auto_accept_pending)
     p.scheduler.every(300, "classification-scans", p.classification.run_scheduled_scans)
-    p.classification_propagation = Propagation(p.classification, p.lineage, p.principals.bootstrap_admin)
+    p.classification_propagation = Propagation(p.classification, p.lineage, p.products, p.principals.bootstrap_admin)
     p.scheduler.every(5, "classification-propagation", p.classification_propagation.catch_up)

@@ -16,6 +16,7 @@ from lakemesh.catalog.tables.classification import (
 )
 from lakemesh.classification.classifiers import BUILTIN, Classifier, Finding
 from lakemesh.classification.custom import ClassifierSpec, build
+from lakemesh.classification.labels import label_rank
 from lakemesh.classification.models import Suggestion, SuggestionSource, SuggestionStatus
 from lakemesh.core.ids import new_id
 
@@ -67,7 +68,8 @@ def upsert(
     path: str = "",
     label: str | None = None,
 ) -> list[ClassificationSuggestionRow]:
-    """Insert new suggestions, refresh pending ones; a decided suggestion is never reopened by a later scan."""
+    """Insert new suggestions, refresh pending ones; a decided suggestion is never reopened by a later scan, only by
+    lineage finding the column weaker than its label again (see `_stronger_from_lineage`)."""
     out = []
     for finding in findings:
         row = session.scalars(
@@ -78,7 +80,10 @@ def upsert(
             )
         ).first()
         if row is not None and row.status != SuggestionStatus.PENDING:
-            continue
+            if not _stronger_from_lineage(row, source, label):
+                continue
+            row.status, row.decided_at, row.decided_by = SuggestionStatus.PENDING.value, None, None
+            row.label = label  # asked anew, for what lineage asks now
         if row is None:
             row = ClassificationSuggestionRow(
                 id=new_id("cls"),
@@ -97,7 +102,8 @@ def upsert(
             )
             session.add(row)
         if source is SuggestionSource.LINEAGE:  # lineage outranks a scan's guess: it knows where the data came from
-            row.source, row.path, row.label = source.value, path, label or row.label
+            if label_rank(label) >= label_rank(row.label):  # the strongest label and its path win
+                row.source, row.path, row.label = source.value, path, label or row.label
             row.confidence = max(row.confidence or 0.0, finding.confidence)
         else:
             row.confidence, row.sample_count, row.matched = finding.confidence, finding.sample_count, finding.matched
@@ -116,6 +122,14 @@ def upsert(
         )
         out.append(row)
     return out
+
+
+def _stronger_from_lineage(row: ClassificationSuggestionRow, source: SuggestionSource, label: str | None) -> bool:
+    """Lineage only suggests on columns weaker than its label: an accepted suggestion there was undone since, and a
+    rejected one was rejected for a weaker label. The same label again does not reopen a rejection."""
+    if source is not SuggestionSource.LINEAGE:
+        return False
+    return row.status == SuggestionStatus.ACCEPTED or label_rank(label) > label_rank(row.label)
 
 
 def accepted_classifications(session: Session, table_ids: Sequence[str]) -> dict[str, dict[str, set[str]]]:

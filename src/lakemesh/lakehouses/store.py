@@ -29,6 +29,13 @@ def find_table(session: Session, lakehouse_id: str, name: str) -> TableRow | Non
     )
 
 
+def table_columns(session: Session, table_ids: list[str]) -> dict[str, set[str]]:
+    """The (lower-case) column names of those of the tables that still exist, by id: for capabilities keeping
+    per-column records, to drop the ones of deleted tables and columns."""
+    rows = session.execute(select(TableRow.id, TableRow.columns).where(TableRow.id.in_(table_ids)))
+    return {table_id: {str(c["name"]).lower() for c in columns or []} for table_id, columns in rows}
+
+
 def count_lakehouses(session: Session, domain_id: str) -> tuple[str, int]:
     n = session.scalar(select(func.count()).select_from(LakehouseRow).where(LakehouseRow.domain_id == domain_id))
     return "lakehouses", int(n or 0)

@@ -102,6 +102,7 @@ class ImpactItem(BaseModel):
     kind: NodeKind
     columns: list[str] = Field(default_factory=list, description="Columns derived from the changed column.")
     distance: int
+    via: list[str] = Field(default_factory=list, description="The nodes between the root and this one, in order.")
 
 
 class Impact(BaseModel):

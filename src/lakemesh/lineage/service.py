@@ -338,18 +338,24 @@ def _affected(root: str, column: str | None, edges: list[Link], index: NodeIndex
         by_source.setdefault(edge.source, []).append(edge)
     wanted: dict[str, set[str] | None] = {root: {column.lower()} if column else None}
     distance = {root: 0}
+    parent: dict[str, str] = {}  # the first (so shortest) way each node was reached
+    origins: dict[str, set[tuple[str, str]]] = {}  # job-like nodes: the (table, column) pairs that fed them
     queue = deque([root])
     while queue:
         current = queue.popleft()
         for edge in by_source.get(current, []):
-            columns = _derived(edge, current, wanted[current])
+            columns = _derived(edge, current, wanted[current], origins.get(current))
             if columns is not None and not columns and wanted[current]:
                 continue  # this edge does not use the changed column
             target = edge.target
+            if target.startswith(JOBS) and columns:
+                fed = origins.get(current) if current.startswith(JOBS) else {(current.lower(), c) for c in columns}
+                origins.setdefault(target, set()).update(fed or ())
             previous = wanted.get(target, set())
             merged = None if columns is None or previous is None else previous | columns
             if target not in distance:
                 distance[target] = distance[current] + 1
+                parent[target] = current
                 queue.append(target)
             wanted[target] = merged
     items = []
@@ -358,12 +364,28 @@ def _affected(root: str, column: str | None, edges: list[Link], index: NodeIndex
         if key == root or described is None:
             continue
         changed = sorted(wanted[key] or [])
-        items.append(ImpactItem.model_construct(node=key, kind=described.kind, columns=changed, distance=hops))
+        via = _via(parent, root, key)
+        items.append(ImpactItem.model_construct(node=key, kind=described.kind, columns=changed, distance=hops, via=via))
     return sorted(items, key=lambda i: (i.distance, i.node))
 
 
-def _derived(edge: Link, source: str, columns: set[str] | None) -> set[str] | None:
-    """Output columns of `edge` computed from `columns` of `source`; None means 'all / unknown'."""
+def _via(parent: dict[str, str], root: str, key: str) -> list[str]:
+    hops: list[str] = []
+    while (key := parent.get(key, root)) != root:
+        hops.append(key)
+    return hops[::-1]
+
+
+JOBS = ("pipeline:", "step:", "job:")
+
+
+def _derived(
+    edge: Link, source: str, columns: set[str] | None, origins: set[tuple[str, str]] | None = None
+) -> set[str] | None:
+    """Output columns of `edge` computed from `columns` of `source`; None means 'all / unknown'.
+
+    Out of a job, step or pipeline, an output column counts when its input is a column that fed the job from the
+    changed side (`origins`), not merely one of the same name in another input table."""
     if columns is None:
         return None
     if not edge.columns:  # structural edge or a job hop: the same columns pass through
@@ -372,6 +394,8 @@ def _derived(edge: Link, source: str, columns: set[str] | None) -> set[str] | No
     for output, inputs in edge.columns.items():
         for ref in inputs:
             node, _, name = str(ref).partition("#")
-            if name.lower() in columns and (node == source or source.startswith(("pipeline:", "step:", "job:"))):
+            if name.lower() not in columns:
+                continue
+            if node == source or (source.startswith(JOBS) and (not origins or (node.lower(), name.lower()) in origins)):
                 out.add(output.lower())
     return out

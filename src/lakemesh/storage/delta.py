@@ -265,9 +265,13 @@ class DeltaTables:
                 "Unknown columns", errors=[ErrorItem(("columns",), f"no column {c!r} in the table") for c in unknown]
             )
         dataset = table.to_pyarrow_dataset()
-        if limit is not None:  # a small head (a sample) should not decode a quarter-million-row batch first
+        ahead: dict[str, int] = {}
+        if limit is not None:  # a small head (a sample) should not decode a quarter-million-row batch first,
             batch_size = max(1, min(batch_size, limit))
-        scanner = dataset.scanner(columns=columns, batch_size=batch_size)
+            # nor have the scanner decode batches of four files ahead: the classification sample of a 10-commit
+            # table took 0.65 s CPU with the defaults, 0.12 s with one batch of one file ahead
+            ahead = {"fragment_readahead": 1, "batch_readahead": 1}
+        scanner = dataset.scanner(columns=columns, batch_size=batch_size, **ahead)
         out_schema = scanner.projected_schema
         try:
             batches = _limited(scanner.to_batches(), limit)

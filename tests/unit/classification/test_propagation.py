@@ -64,8 +64,10 @@ def test_labelling_bronze_suggests_the_label_downstream_with_the_path(mesh: Mesh
     assert set(silver) == {"email_address"} and set(gold) == {"contact"}
     kind, label, path = gold["contact"]
     assert (kind, label) == ("labelled", "Confidential")
-    assert path.startswith("derived from sales.sales_lakehouse.bronze_crm_customers.email via ")
-    assert "crm_to_gold" in path
+    assert path == (
+        "derived from sales.sales_lakehouse.bronze_crm_customers.email via pipeline sales/crm_to_gold (step silver)"
+        " → sales.sales_lakehouse.silver_customers → pipeline sales/crm_to_gold (step gold)"
+    )
 
 
 def test_an_accepted_classification_travels_and_accepting_downstream_labels_it(mesh: Mesh) -> None:
