@@ -26,13 +26,18 @@ def dbt_build(
     project: Annotated[Path, typer.Argument(help="The dbt project folder (with dbt_project.yml).")],
     domain: Domain,
     lakehouse: Lakehouse,
+    full_refresh: Annotated[
+        bool, typer.Option("--full-refresh", help="dbt's --full-refresh: rebuild incremental models whole.")
+    ] = False,
 ) -> None:
     """`dbt build`, then write each table and incremental model through Lakemesh and record lineage."""
     from lakemesh.dbt.build import build
 
     url, token = os.environ.get("LAKEMESH_URL"), os.environ.get("LAKEMESH_TOKEN")
     home = None if url else Path(os.environ.get("LAKEMESH_HOME", "~/.lakemesh")).expanduser()
-    result = build(open_mesh(), project.resolve(), domain=domain, lakehouse=lakehouse, url=url, token=token, home=home)
+    args = ["--full-refresh"] if full_refresh else None
+    mesh, folder = open_mesh(), project.resolve()
+    result = build(mesh, folder, domain=domain, lakehouse=lakehouse, url=url, token=token, home=home, args=args)
     for name, written in result.written.items():
         console.print(f"{name}: {written.mode} {written.rows_written} rows -> {written.table} v{written.version}")
     console.print(f"{result.lineage_events} lineage event(s) recorded")

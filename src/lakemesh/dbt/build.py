@@ -11,12 +11,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import duckdb
-import pyarrow as pa
 import yaml
 
 from lakemesh.core.errors import InvalidInput
+from lakemesh.dbt import incremental, products
 from lakemesh.dbt import manifest as manifests
-from lakemesh.dbt import products
 from lakemesh.lakehouses.models import WriteResult
 
 if TYPE_CHECKING:
@@ -49,21 +48,30 @@ def build(
     target = project_dir / "target"
     profiles = _profiles(project_dir, target, url=url, home=home, with_token=token is not None)
     env = {**os.environ, TOKEN_ENV: token or ""}
+    full_refresh = "--full-refresh" in (args or [])
+    copied = set() if full_refresh else incremental.snapshot(target)
     # One dbt run: what Lakemesh cannot hold (views, bad names) is refused from its manifest before any write to
     # Lakemesh; until then dbt has only touched its local DuckDB file.
-    _dbt(["build", *(args or [])], project_dir, profiles, env)
-    project = manifests.load(target / "manifest.json")
-    manifests.check(project)
-    statuses = manifests.statuses(target / "run_results.json")
-    result = BuildResult()
-    database = duckdb.connect(str(target / "lakemesh.duckdb"), read_only=True)
     try:
-        for model in project.models.values():
-            if model.materialized in manifests.PUBLISHED and statuses.get(model.unique_id) == "success":
-                data = database.sql(f'SELECT * FROM "{model.schema}"."{model.name}"').to_arrow_table()
-                result.written[model.name] = _write(mesh, domain, lakehouse, model, data)
+        _dbt(["build", *(args or [])], project_dir, profiles, env)
+        project = manifests.load(target / "manifest.json")
+        manifests.check(project)
+        statuses = manifests.statuses(target / "run_results.json")
+        # A breaking change to a published product's dbt contract is the product API's 409, before any table write.
+        products.check_contracts(mesh, project, domain)
+        result = BuildResult()
+        database = duckdb.connect(str(target / "lakemesh.duckdb"), read_only=True)
+        try:
+            for model in project.models.values():
+                if model.materialized in manifests.PUBLISHED and statuses.get(model.unique_id) == "success":
+                    relation = incremental.Relation(model.schema, model.name)
+                    written = _write(mesh, domain, lakehouse, model, database, target, relation in copied)
+                    if written is not None:
+                        result.written[model.name] = written
+        finally:
+            database.close()
     finally:
-        database.close()
+        incremental.discard(target)
     synced = products.sync(mesh, project, domain, lakehouse)
     result.products, result.not_imported = synced.products, synced.not_imported
     for event in manifests.lineage_events(project, domain, lakehouse, statuses):
@@ -88,12 +96,33 @@ def import_manifest(
     return len(events)
 
 
-def _write(mesh: Mesh | RemoteMesh, domain: str, lakehouse: str, model: manifests.Model, data: pa.Table) -> WriteResult:
+def _write(
+    mesh: Mesh | RemoteMesh,
+    domain: str,
+    lakehouse: str,
+    model: manifests.Model,
+    database: duckdb.DuckDBPyConnection,
+    target: Path,
+    was_built: bool,
+) -> WriteResult | None:
+    """A table model replaces its table; an incremental one sends only this run's rows when dbt ran it
+    incrementally (merged on `unique_key`, else appended), and the whole relation when it built it from scratch.
+    None: an incremental run that changed nothing."""
     metadata = {"dbt.model": model.unique_id}
-    if model.materialized == "incremental" and model.unique_key:
-        return mesh.write_table(
-            domain, lakehouse, model.name, data, merge_keys=model.unique_key, commit_metadata=metadata
-        )
+    relation = incremental.Relation(model.schema, model.name)
+    if model.materialized == "incremental":
+        keyed = bool(model.unique_key)
+        rows = incremental.changes(database, target, relation, keyed=keyed) if was_built else None
+        if rows is not None and rows.num_rows == 0:
+            return None
+        if rows is not None and not keyed:
+            return mesh.write_table(domain, lakehouse, model.name, rows, mode="append", commit_metadata=metadata)
+        if keyed:
+            data = rows if rows is not None else database.sql(f"SELECT * FROM {relation.sql}").to_arrow_table()
+            return mesh.write_table(
+                domain, lakehouse, model.name, data, merge_keys=model.unique_key, commit_metadata=metadata
+            )
+    data = database.sql(f"SELECT * FROM {relation.sql}").to_arrow_table()
     return mesh.write_table(
         domain, lakehouse, model.name, data, mode="overwrite", schema_mode="overwrite", commit_metadata=metadata
     )

@@ -12,6 +12,7 @@ from typing import Any
 
 from lakemesh.core.errors import InvalidInput, invalid
 from lakemesh.core.names import slugify, validate_table_name
+from lakemesh.lineage.events import DatasetRef
 
 SUPPORTED_SCHEMAS = ("v10", "v11", "v12")  # dbt 1.6 to 1.11
 PUBLISHED = ("table", "incremental")
@@ -31,6 +32,8 @@ class Model:
     contract_enforced: bool
     columns: dict[str, str | None] = field(default_factory=dict)
     tests: list[tuple[str, dict[str, Any]]] = field(default_factory=list)  # dbt test name, its kwargs
+    relation: tuple[str, ...] = ()  # how compiled SQL names it: ("lakemesh", "main", "model"), lower case
+    compiled: str | None = None  # the compiled SELECT, when the manifest has it (after compile, run or build)
 
 
 @dataclass
@@ -38,6 +41,7 @@ class Source:
     unique_id: str
     table: str  # domain.lakehouse.table when the source is a Lakemesh table, else source_name.identifier
     in_mesh: bool
+    relation: tuple[str, ...] = ()
 
 
 @dataclass
@@ -69,6 +73,10 @@ def load(manifest: Path | dict[str, Any]) -> Project:
         if node.get("resource_type") == "test" and attached in models and test.get("name"):
             kwargs = {k: v for k, v in (test.get("kwargs") or {}).items() if k != "model"}
             kwargs.setdefault("column_name", node.get("column_name"))
+            # `relationships`: the `to` model or source is the test's other parent (its `to` is Jinja text)
+            others = [n for n in (node.get("depends_on") or {}).get("nodes") or [] if n != attached]
+            if others:
+                kwargs["to_node"] = others[0]
             models[attached].tests.append((str(test["name"]), kwargs))
     return Project(name=str(metadata.get("project_name") or "dbt"), models=models, sources=sources)
 
@@ -86,15 +94,23 @@ def _model(uid: str, node: dict[str, Any]) -> Model:
         parents=list((node.get("depends_on") or {}).get("nodes") or []),
         contract_enforced=bool((config.get("contract") or {}).get("enforced")),
         columns={str(c): spec.get("data_type") for c, spec in (node.get("columns") or {}).items()},
+        relation=_relation(node),
+        compiled=node.get("compiled_code") or None,
     )
+
+
+def _relation(node: dict[str, Any]) -> tuple[str, ...]:
+    """`"lakemesh"."main"."orders"` → ("lakemesh", "main", "orders"): how compiled SQL refers to the node."""
+    text = str(node.get("relation_name") or "")
+    return tuple(part.strip('"').lower() for part in text.split(".")) if text else ()
 
 
 def _source(uid: str, node: dict[str, Any]) -> Source:
     meta = {**(node.get("source_meta") or {}), **(node.get("meta") or {})}
     if meta.get("plugin") == "lakemesh":
         table = _mesh_table(str(meta["domain"]), str(meta["lakehouse"]), str(meta.get("table") or node["identifier"]))
-        return Source(uid, table, True)
-    return Source(uid, f"{node.get('source_name')}.{node.get('identifier')}", False)
+        return Source(uid, table, True, _relation(node))
+    return Source(uid, f"{node.get('source_name')}.{node.get('identifier')}", False, _relation(node))
 
 
 def check(project: Project) -> None:
@@ -118,9 +134,13 @@ def check(project: Project) -> None:
 def lineage_events(
     project: Project, domain: str, lakehouse: str, statuses: dict[str, str] | None = None
 ) -> list[dict[str, Any]]:
-    """One OpenLineage COMPLETE (or FAIL) event per published model: sources and parent models in, the table out."""
+    """One OpenLineage COMPLETE (or FAIL) event per published model: sources and parent models in, the table out,
+    with the columns each output column is computed from where the compiled SQL shows it."""
+    from lakemesh.dbt.columns import model_columns
+
     now = datetime.now(UTC).isoformat()
     run = str(uuid.uuid4())
+    tables = mesh_tables(project, domain, lakehouse)
     events = []
     for model in project.models.values():
         if model.materialized not in PUBLISHED:
@@ -129,6 +149,7 @@ def lineage_events(
         if status == "skipped":
             continue
         inputs = [_dataset(project, parent, domain, lakehouse) for parent in model.parents]
+        output = DatasetRef(_mesh_table(domain, lakehouse, model.name), columns=model_columns(project, model, tables))
         events.append(
             {
                 "eventType": "COMPLETE" if status in ("success", "pass") else "FAIL",
@@ -136,9 +157,7 @@ def lineage_events(
                 "run": {"runId": run, "facets": {}},
                 "job": {"namespace": slugify(domain), "name": f"dbt.{project.name}.{model.name}", "facets": {}},
                 "inputs": [d for d in inputs if d is not None],
-                "outputs": [
-                    {"namespace": "lakemesh", "name": _mesh_table(domain, lakehouse, model.name), "facets": {}}
-                ],
+                "outputs": [output.as_event()],
                 "producer": PRODUCER,
                 "schemaURL": SCHEMA_URL,
             }
@@ -146,15 +165,13 @@ def lineage_events(
     return events
 
 
-def _product(domain: str, model: Model) -> list[dict[str, Any]]:
-    """A model with an enforced contract is a product (lakemesh.dbt.products): lineage runs on to it."""
-    if not model.contract_enforced:
-        return []
-    return [{"namespace": "lakemesh", "name": f"{slugify(domain)}/{slugify(model.name)}", "facets": {}}]
-
-
-def _output(domain: str, lakehouse: str, table: str) -> dict[str, Any]:
-    return {"namespace": "lakemesh", "name": _mesh_table(domain, lakehouse, table), "facets": {}}
+def mesh_tables(project: Project, domain: str, lakehouse: str) -> dict[str, str]:
+    """Node id → Lakemesh table, for the sources in the mesh and the published models."""
+    tables = {uid: source.table.lower() for uid, source in project.sources.items() if source.in_mesh}
+    for uid, model in project.models.items():
+        if model.materialized in PUBLISHED:
+            tables[uid] = _mesh_table(domain, lakehouse, model.name)
+    return tables
 
 
 def _mesh_table(domain: str, lakehouse: str, table: str) -> str:

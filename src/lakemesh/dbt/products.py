@@ -2,8 +2,9 @@
 
 A model with `contract: {enforced: true}` becomes (or updates) a draft data product on its table; publish it as any
 product. Its dbt tests map onto the rule language: `not_null` → `col is not null`, `unique` → `unique(col)`,
-`accepted_values` → `col is null or col in (...)`, `expression_is_true` → the expression. `relationships` needs
-another table, which a product's rules cannot name: it is reported as not imported.
+`accepted_values` → `col is null or col in (...)`, `expression_is_true` → the expression, `relationships` →
+`col references domain.lakehouse.table(field)` (checked against the referenced table as read by the product's
+owner). A relationship to a table outside Lakemesh is reported as not imported.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from lakemesh.core.errors import InvalidInput, NotFound
-from lakemesh.dbt.manifest import Model, Project
+from lakemesh.dbt.manifest import Model, Project, mesh_tables
 
 if TYPE_CHECKING:
     from lakemesh.mesh import Mesh
@@ -49,9 +50,13 @@ def contract_of(model: Model) -> dict[str, Any]:
     return {"schema": schema}
 
 
-def rule_of(test: str, kwargs: dict[str, Any]) -> str | None:
+def rule_of(test: str, kwargs: dict[str, Any], tables: dict[str, str] | None = None) -> str | None:
+    """The rule a dbt test becomes; `tables`: node id → Lakemesh table, for the `to` of `relationships`."""
     column = kwargs.get("column_name")
     quoted = f'"{column}"' if column else None
+    if test == "relationships" and quoted and kwargs.get("field"):
+        referenced = (tables or {}).get(str(kwargs.get("to_node")))
+        return f'{quoted} references {referenced}("{kwargs["field"]}")' if referenced else None
     if test == "not_null" and quoted:
         return f"{quoted} is not null"
     if test == "unique" and quoted:
@@ -72,16 +77,30 @@ def _literal(value: Any) -> str:
     return "'" + str(value).replace("'", "''") + "'"
 
 
+def check_contracts(mesh: Mesh | RemoteMesh, project: Project, domain: str) -> None:
+    """Before any table is written: the new dbt contract of every model that already is a product goes through
+    `put_contract`, so a breaking change to a published product fails the build with the product API's 409."""
+    for model in project.models.values():
+        if not model.contract_enforced:
+            continue
+        try:
+            mesh.get_product(domain, model.name)
+        except NotFound:
+            continue
+        mesh.put_contract(domain, model.name, contract_of(model))
+
+
 def sync(mesh: Mesh | RemoteMesh, project: Project, domain: str, lakehouse: str) -> ProductSync:
     """Create or update one product per model with an enforced contract (a breaking change to a published one is the
     usual 409, raised unchanged)."""
     result = ProductSync()
+    tables = mesh_tables(project, domain, lakehouse)
     for model in project.models.values():
         if not model.contract_enforced:
             continue
         rules = []
         for test, kwargs in model.tests:
-            rule = rule_of(test, kwargs)
+            rule = rule_of(test, kwargs, tables)
             if rule is None:
                 result.not_imported.append(f"{model.name}: {test}")
             else:

@@ -8,6 +8,7 @@ scan compiles those ASTs, never the rule text. See docs/quality-rules.md.
 
 from __future__ import annotations
 
+import hashlib
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -25,7 +26,7 @@ from lakemesh.engine.functions import refuse
 from lakemesh.engine.scalar import check_condition, columns_of, quote_columns
 
 RuleKind = Literal["row", "dataset"]
-RuleCheck = Literal["condition", "row_count", "unique", "freshness"]
+RuleCheck = Literal["condition", "row_count", "unique", "freshness", "reference"]
 Severity = Literal["error", "warning", "info"]
 SEVERITIES: tuple[Severity, ...] = ("error", "warning", "info")
 MAX_RULE_LENGTH = 4000
@@ -37,6 +38,13 @@ _UNIQUE = re.compile(rf"^\s*unique\s*\(\s*{_IDENT}\s*\)\s*$", re.IGNORECASE)
 _FRESHNESS = re.compile(
     rf"^\s*freshness\s*\(\s*{_IDENT}\s*\)\s*(?P<op><=|<)\s*(?P<duration>.+?)\s*$", re.IGNORECASE | re.DOTALL
 )
+_PART = r'(?:[A-Za-z0-9_][A-Za-z0-9_-]*|"(?:[^"]|"")+")'
+_REFERENCES = re.compile(
+    rf"^\s*{_IDENT}\s+references\s+(?P<table>{_PART}\.{_PART}\.{_PART})\s*\(\s*(?P<target>"
+    rf'[A-Za-z_][A-Za-z0-9_]*|"(?:[^"]|"")+")\s*\)\s*$',
+    re.IGNORECASE,
+)
+REFERENCE_PREFIX = "quality_reference_"
 _FUNCTION_FORM = re.compile(r"^\s*(unique|freshness)\s*\(", re.IGNORECASE)
 _ROW_COUNT_OPS: tuple[type[exp.Expr], ...] = (exp.EQ, exp.NEQ, exp.GT, exp.GTE, exp.LT, exp.LTE)
 
@@ -59,10 +67,31 @@ class Rule:
     severity: Severity = "error"
     column: str | None = None
     max_age: timedelta | None = None
+    reference: Reference | None = None
 
     @property
     def sql(self) -> str:
         return self.expression.sql(dialect=DIALECT)
+
+
+@dataclass(frozen=True)
+class Reference:
+    """The column a `references` rule checks values against: read by the caller of the scan, through governance,
+    and registered as `relation` (one column, `column`)."""
+
+    domain: str
+    lakehouse: str
+    table: str
+    column: str
+
+    @property
+    def relation(self) -> str:
+        digest = hashlib.sha256(f"{self.domain}.{self.lakehouse}.{self.table}.{self.column}".encode()).hexdigest()
+        return f"{REFERENCE_PREFIX}{digest[:16]}"
+
+    @property
+    def qualified(self) -> str:
+        return f"{self.domain}.{self.lakehouse}.{self.table}"
 
 
 def parse_rule(
@@ -88,6 +117,7 @@ def parse_rule(
         expression: exp.Expr,
         column: str | None = None,
         max_age: timedelta | None = None,
+        reference: Reference | None = None,
     ) -> Rule:
         columns = frozenset({column}) if column else columns_of(expression)
         return Rule(
@@ -101,6 +131,7 @@ def parse_rule(
             severity=rule_severity,
             column=column,
             max_age=max_age,
+            reference=reference,
         )
 
     if match := _UNIQUE.match(text):
@@ -114,6 +145,11 @@ def parse_rule(
         newest = exp.Max(this=exp.column(column, quoted=True))
         compare = exp.GT if match["op"] == "<" else exp.GTE
         return build("dataset", "freshness", compare(this=newest, expression=_cutoff(max_age)), column, max_age)
+    if match := _REFERENCES.match(text):
+        column = _column_name(match["column"])
+        parts = [_column_name(part) for part in re.findall(_PART, match["table"])]
+        reference = Reference(parts[0].lower(), parts[1].lower(), parts[2].lower(), _column_name(match["target"]))
+        return build("dataset", "reference", _exists_in(column, reference), column, reference=reference)
     if _FUNCTION_FORM.match(text):
         raise refuse(loc, "write unique(column) or freshness(column) < 24h with a single column name")
     leading = _WITHIN_INSIDE.match(text.strip())
@@ -134,6 +170,16 @@ def parse_rule(
         return build("dataset", "row_count", row_count)
     check_condition(condition, loc)
     return build("row", "condition", _expand_within(quote_columns(condition), windows))
+
+
+def _exists_in(column: str, reference: Reference) -> exp.Expr:
+    """`col IS NULL OR col IN (SELECT ref FROM <reference relation>)`: nulls pass, as in dbt and SQL foreign keys."""
+    quoted = exp.column(column, quoted=True)
+    values = exp.select(exp.column(reference.column, quoted=True)).from_(
+        exp.Table(this=exp.to_identifier(reference.relation, quoted=True))
+    )
+    found = exp.In(this=quoted.copy(), query=exp.Subquery(this=values))
+    return exp.Or(this=exp.Is(this=quoted, expression=exp.Null()), expression=found)
 
 
 def validate_rule_columns(

@@ -92,7 +92,7 @@ def compile_samples(plan: ScanPlan, failed: Sequence[int]) -> CompiledQuery | No
         rule = plan.rules[index]
         select = exp.select(exp.alias_(exp.Literal.number(index), RULE_INDEX_COLUMN, quoted=True), exp.Star())
         select = select.from_(_table(plan.relation))
-        if rule.check == "condition":
+        if rule.check in ("condition", "reference"):
             select = select.where(_fails(_at(rule.expression, plan.now)))
         elif rule.check == "unique" and rule.column is not None:
             column = exp.column(rule.column, quoted=True)
@@ -145,7 +145,7 @@ def run_scan(
 
 def _figures(rule: Rule, now: datetime) -> dict[str, exp.Expr]:
     expression = _at(rule.expression, now)
-    if rule.check == "condition":
+    if rule.check in ("condition", "reference"):
         return {"failed": exp.Filter(this=exp.Count(this=exp.Star()), expression=exp.Where(this=_fails(expression)))}
     if rule.check == "unique" and rule.column is not None:
         column = exp.column(rule.column, quoted=True)
@@ -161,7 +161,7 @@ def _figures(rule: Rule, now: datetime) -> dict[str, exp.Expr]:
 def _result(rule: Rule, index: int, row: dict[str, Any], total: int) -> RuleResult:
     prefix = f"r{index}_"
     observed: Observed = None
-    if rule.check == "condition":
+    if rule.check in ("condition", "reference"):
         failed = int(row[f"{prefix}failed"])
         evaluated = total
     elif rule.check == "unique":

@@ -12,7 +12,7 @@ from __future__ import annotations
 import logging
 import operator
 import posixpath
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
@@ -121,17 +121,25 @@ def scan_table(
     memory_limit: str = "1GB",
     distributed: DistributedScans | None = None,
     pool: SessionPool | None = None,
+    references: Mapping[str, pa.Table] | None = None,
 ) -> Checked:
-    """One aggregate query over the table (or over its new files), returning every rule's figures."""
+    """One aggregate query over the table (or over its new files), returning every rule's figures.
+
+    `references`: the values each `references` rule checks against, by relation name (read by the caller)."""
     table = delta.open(uri)
     version = table.version()
     reason = _incremental_blocker(delta, uri, rules, previous, version)
     new_files = _added_since(delta, uri, previous.table_version) if previous is not None and reason is None else None
     scan = None
-    if distributed is not None and new_files is None:
+    if distributed is not None and new_files is None and not references:
         scan = distributed.scan(table, uri, rules, now=now, sample_limit=sample_limit)
     if scan is None:
         with _session(table, new_files, memory_limit, pool) as engine:
+            for name, values in (references or {}).items():
+                if isinstance(engine, ParquetSession):
+                    engine.add_reference(name, values)
+                else:
+                    engine.register(name, values)
             scan = run_scan(engine, RELATION, rules, now=now, sample_limit=sample_limit)
     if previous is None or reason is not None:
         return Checked(version, scan.total_rows, scan.rules, "full", reason or "first run of this product version")
@@ -153,6 +161,8 @@ def _incremental_blocker(
     for rule in rules:
         if rule.check == "unique":
             return f"rule {rule.name!r} compares new rows with old ones"
+        if rule.check == "reference":
+            return f"rule {rule.name!r} reads another table, which may have changed"
         if rule.check == "condition" and _reads_clock(rule):
             return f"rule {rule.name!r} depends on the time of the check"
     if version < previous.table_version:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+import pyarrow as pa
+
 from lakemesh.quality.metrics_table import MetricsTable
 from lakemesh.quality.service import QualityService
 
@@ -14,9 +16,15 @@ if TYPE_CHECKING:
 def install(platform: Platform) -> None:
     p = platform
     metrics_table = MetricsTable(p.delta, p.data_root)
+
+    def read_reference(owner: str, domain: str, lakehouse: str, table: str, column: str) -> pa.Table:
+        """A `references` rule's column, read as the product's owner (their grants and masks)."""
+        principal = p.principals.get_principal(p.principals.bootstrap_admin(), owner)
+        return p.table_data.read(principal, domain, lakehouse, table, columns=[column]).read_all()
+
     p.quality = QualityService(
         p.catalog, p.authorizer, p.clock, p.products, p.tables, metrics_table, p.principals.bootstrap_admin,
-        executor=p.executor,
+        executor=p.executor, read_reference=read_reference,
     )  # fmt: skip
     p.scheduler.every(60, "quality-schedules", p.quality.run_due_schedules)
     p.scheduler.every(300, "quality-sla", p.quality.watch_slas)

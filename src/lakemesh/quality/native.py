@@ -21,6 +21,7 @@ from lakemesh.core.errors import LakemeshError
 from lakemesh.engine import EngineSession
 from lakemesh.engine.functions import refuse
 from lakemesh.engine.pool import SessionPool
+from lakemesh.engine.rules import REFERENCE_PREFIX
 
 
 def native_files(table: DeltaTable, names: set[str] | None = None) -> list[str] | None:
@@ -68,6 +69,13 @@ class ParquetSession(EngineSession):
         except LakemeshError:
             self.close()
             raise
+
+    def add_reference(self, name: str, values: pa.Table) -> None:
+        """The in-memory values a `references` rule checks against (read through governance; no file access)."""
+        if name in self.relations or not name.startswith(REFERENCE_PREFIX):
+            raise refuse(("relation",), f"{name!r} is not a reference relation of this scan")
+        self._connection.register(name, values)
+        self._relations.add(name)
 
     def register(self, name: str, source: object, *, columns: object = None) -> None:
         raise refuse(("relation",), "a Parquet session serves only its own files")

@@ -46,6 +46,7 @@ from lakemesh.quality.checks import (
 )
 from lakemesh.quality.metrics_table import MetricsTable
 from lakemesh.quality.models import QualityRun, QualityRunRequest, QualitySchedule, RunTrigger, ScheduleSet, SlaStatus
+from lakemesh.quality.references import ReferenceReader, reference_values
 from lakemesh.quality.schedules import claim_due, next_run, parse_cron, take_over_interrupted
 from lakemesh.quality.schedules import finish as finish_slot
 from lakemesh.quality.sla_watch import SlaWatch
@@ -71,6 +72,7 @@ class QualityService:
         *,
         memory_limit: str = "1GB",
         executor: Executor | None = None,
+        read_reference: ReferenceReader | None = None,
     ) -> None:
         self._catalog = catalog
         self._authz = authorizer
@@ -80,6 +82,7 @@ class QualityService:
         self.metrics_table = metrics
         self._system = system
         self._memory_limit = memory_limit
+        self._read_reference = read_reference
         self._pool = SessionPool(memory_limit=memory_limit, threads=2, spares=1)
         # Full scans of large tables run on a distributed executor (Ray) when one is configured.
         self.distributed: DistributedScans | None = None
@@ -114,6 +117,7 @@ class QualityService:
         try:
             rules = product_rules(found.quality_rules)
             handle = self._handle(found)
+            references = reference_values(rules, found.owner, self._read_reference)
             checked = scan_table(
                 self._tables.delta,
                 handle.uri,
@@ -124,6 +128,7 @@ class QualityService:
                 memory_limit=self._memory_limit,
                 distributed=self.distributed,
                 pool=self._pool,
+                references=references,
             )
         except _UNREADABLE as exc:
             log.warning("quality run of %s could not read its table: %s", found.qualified_name, exc)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pyarrow as pa
@@ -14,27 +13,6 @@ from lakemesh.mesh import Mesh
 pytest.importorskip("dbt.adapters.duckdb", reason="dbt-duckdb is the [dbt] extra")
 
 from lakemesh.dbt.build import build
-
-EXAMPLE = Path(__file__).parents[3] / "examples" / "dbt_customer360"
-
-
-@pytest.fixture
-def home(tmp_path: Path) -> Path:
-    home = tmp_path / "home"
-    with Mesh.open(home) as mesh:
-        mesh.create_domain("Sales")
-        mesh.create_lakehouse("Sales", "sales_lakehouse")
-        customers = {"customer_id": ["C1", "C2", "C3"], "full_name": ["Ada", "Grace", "Linus"]}
-        customers["email"] = ["ada@x.org", "grace@x.org", "linus@x.org"]
-        mesh.write_table("Sales", "sales_lakehouse", "bronze_crm_customers", pa.table(customers))
-        orders = {"order_id": ["O1", "O2", "O3"], "customer_id": ["C1", "C1", "C2"], "amount": [1.0, 2.0, 3.0]}
-        mesh.write_table("Sales", "sales_lakehouse", "silver_orders", pa.table(orders))
-    return home
-
-
-@pytest.fixture
-def project(tmp_path: Path) -> Path:
-    return Path(shutil.copytree(EXAMPLE, tmp_path / "project"))
 
 
 def test_dbt_build_writes_models_as_tables_with_history_and_lineage(home: Path, project: Path) -> None:
@@ -56,7 +34,7 @@ def test_the_contracted_model_becomes_a_product_with_its_tests_as_rules(home: Pa
     with Mesh.open(home) as mesh:
         result = build(mesh, project, domain="Sales", lakehouse="sales_lakehouse", home=home)
         assert result.products == ["Sales/customer_summary"]
-        assert result.not_imported == ["customer_summary: relationships"]
+        assert result.not_imported == []
         product = mesh.get_product("Sales", "customer_summary")
         assert product.contract["schema"]["orders"]["type"] == "integer"
         rules = {r if isinstance(r, str) else r["condition"] for r in product.quality_rules}
@@ -64,10 +42,33 @@ def test_the_contracted_model_becomes_a_product_with_its_tests_as_rules(home: Pa
             '"customer_id" is not null',
             'unique("customer_id")',
             "\"tier\" is null or \"tier\" in ('gold', 'standard')",
+            '"customer_id" references sales.sales_lakehouse.bronze_crm_customers("customer_id")',
         }
         mesh.publish_product("Sales", "customer_summary")
         run = mesh.run_quality("Sales", "customer_summary")
         assert run.status == "passed"
+        # the relationships test is a real check: a customer gone from the referenced source fails it
+        customers = mesh.read_table("Sales", "sales_lakehouse", "bronze_crm_customers")
+        kept = customers.filter(pa.compute.not_equal(customers.column("customer_id"), "C3"))
+        mesh.write_table("Sales", "sales_lakehouse", "bronze_crm_customers", kept, mode="overwrite")
+        run = mesh.run_quality("Sales", "customer_summary", sample_limit=5)
+        failed = [r for r in run.rules if not r.passed]
+        assert [(r.check, r.failed_rows) for r in failed] == [("reference", 1)]
+        assert failed[0].samples[0]["customer_id"] == "C3"
+
+
+def test_dbt_column_lineage_is_recorded_and_followed_by_impact(home: Path, project: Path) -> None:
+    with Mesh.open(home) as mesh:
+        build(mesh, project, domain="Sales", lakehouse="sales_lakehouse", home=home)
+        impact = mesh.lineage_impact("table:sales.sales_lakehouse.silver_orders", column="amount")
+        affected = {i.node: i.columns for i in impact.affected}
+        assert affected["table:sales.sales_lakehouse.customer_orders"] == ["revenue"]
+        assert sorted(affected["table:sales.sales_lakehouse.customer_summary"]) == ["revenue", "tier"]
+        untouched = mesh.lineage_impact("table:sales.sales_lakehouse.bronze_crm_customers", column="email")
+        assert {i.node: i.columns for i in untouched.affected}["table:sales.sales_lakehouse.customer_summary"] == [
+            "email"
+        ]
+        assert "table:sales.sales_lakehouse.customer_orders" not in {i.node for i in untouched.affected}
 
 
 def test_a_view_model_is_refused_before_anything_is_written(home: Path, project: Path) -> None:
