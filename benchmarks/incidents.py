@@ -38,7 +38,7 @@ def home(path: Path, rows: int, subscribers: int, *, reacting: bool) -> tuple[Me
     platform = Platform(Settings(home=path))
     platform.initialize()
     if not reacting:  # the baseline: incidents and subscriptions installed but not reacting to commits
-        platform.catalog._on_events = [h for h in platform.catalog._on_events if h != platform.incidents.refresh]
+        platform.catalog._on_events = [h for h in platform.catalog._on_events if h[0] != platform.incidents.refresh]
     mesh = Mesh(platform, platform.principals.bootstrap_admin())
     from tests.unit.products.seed import CUSTOMER_360  # the seed's product document
 

@@ -12,12 +12,13 @@ from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
+from lakemesh.catalog.interest import EventKind, Interest
 from lakemesh.core.errors import ServiceUnavailable
 
 CONNECT_TIMEOUT = 5  # seconds
 KEEPALIVES = {"keepalives": 1, "keepalives_idle": 10, "keepalives_interval": 5, "keepalives_count": 3}
 UNAVAILABLE = "The catalog database is unavailable; try again shortly"
-WROTE_EVENTS = "lakemesh.wrote_events"  # session.info key: the transaction added outbox events
+WROTE_EVENTS = "lakemesh.wrote_events"  # session.info key: the kinds of outbox events the transaction added
 log = logging.getLogger(__name__)
 
 
@@ -57,15 +58,16 @@ class Catalog:
         if self.is_sqlite:
             event.listen(self.engine, "connect", _sqlite_pragmas)
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
-        self._on_events: list[Callable[[], None]] = []
+        self._on_events: list[tuple[Callable[[], None], Interest | None]] = []
 
-    def on_events_committed(self, callback: Callable[[], None]) -> None:
-        """Run `callback` in the writer's thread after each transaction that committed outbox events.
+    def on_events_committed(self, callback: Callable[[], None], interest: Interest | None = None) -> None:
+        """Run `callback` in the writer's thread after each transaction that committed outbox events (of
+        `interest`, when given: a write whose events the consumer ignores does not wait for it).
 
         Consumers that must be current when the write returns (the search index: a write is searchable once
         it is acknowledged, as Elasticsearch's `refresh=wait_for`) catch up here instead of on every reader.
         """
-        self._on_events.append(callback)
+        self._on_events.append((callback, interest))
 
     @contextmanager
     def transaction(self) -> Iterator[Session]:
@@ -77,11 +79,14 @@ class Catalog:
             if is_disconnect(exc):
                 raise ServiceUnavailable(UNAVAILABLE) from exc
             raise
-        if session.info.get(WROTE_EVENTS):
-            self._events_committed()
+        kinds: set[EventKind] | None = session.info.get(WROTE_EVENTS)
+        if kinds:
+            self._events_committed(kinds)
 
-    def _events_committed(self) -> None:
-        for callback in self._on_events:
+    def _events_committed(self, kinds: set[EventKind]) -> None:
+        for callback, interest in self._on_events:
+            if interest is not None and not interest.matches(kinds):
+                continue
             try:
                 callback()
             except Exception:  # the write has committed; its consumers catch up on their next run

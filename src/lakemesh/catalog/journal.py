@@ -54,7 +54,7 @@ def record(
             payload=_jsonable(payload if payload is not None else after or {}),
         )
     )
-    session.info[WROTE_EVENTS] = True
+    session.info.setdefault(WROTE_EVENTS, set()).add((action, resource_type))
 
 
 def _jsonable(value: Any) -> Any:

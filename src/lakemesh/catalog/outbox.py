@@ -4,6 +4,7 @@
 one consumer's batch is handled by exactly one of them; the position only moves when the handler succeeded.
 On SQLite the batch starts by taking the database's write lock, so two threads (a writer indexing its own
 events, the scheduler) never read the same position and handle the same events twice.
+A consumer with an `Interest` is handed only the events it acts on; its position still moves past the others.
 """
 
 from __future__ import annotations
@@ -11,17 +12,28 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime
 
-from sqlalchemy import func, select, update
+from sqlalchemy import exists, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from lakemesh.catalog.db import Catalog
+from lakemesh.catalog.interest import Interest
 from lakemesh.catalog.tables.audit import OutboxCursorRow, OutboxRow
 
 Handler = Callable[[list[OutboxRow]], None]
+BATCH = 500  # events handed to a handler at once
 
 
-def consume(catalog: Catalog, consumer: str, handler: Handler, *, now: datetime, limit: int = 500) -> int:
-    """Hand the next events after the consumer's position to `handler`; returns how many were handled."""
+def consume(
+    catalog: Catalog,
+    consumer: str,
+    handler: Handler,
+    *,
+    now: datetime,
+    limit: int = BATCH,
+    interest: Interest | None = None,
+) -> int:
+    """Hand the next events after the consumer's position (those of `interest`, if given) to `handler`; returns
+    how many were handled. Past the last of them, the position moves to the newest event the batch could see."""
     with catalog.transaction() as session:
         if catalog.is_sqlite:  # a write first: pysqlite's reads before it would run outside the transaction
             session.execute(
@@ -45,23 +57,29 @@ def consume(catalog: Catalog, consumer: str, handler: Handler, *, now: datetime,
             cursor = session.scalar(cursor_query)
             if cursor is None:
                 return 0
-        events = list(
-            session.scalars(select(OutboxRow).where(OutboxRow.id > cursor.last_id).order_by(OutboxRow.id).limit(limit))
-        )
-        if not events:
-            return 0
-        handler(events)
-        cursor.last_id = events[-1].id
-        cursor.updated_at = now
+        after = [OutboxRow.id > cursor.last_id]
+        wanted = after if interest is None else [*after, interest.where()]
+        events = list(session.scalars(select(OutboxRow).where(*wanted).order_by(OutboxRow.id).limit(limit)))
+        last = events[-1].id if events else cursor.last_id
+        if interest is not None and len(events) < limit:  # no more events of interest: skip the rest seen
+            last = max(last, session.scalar(select(func.max(OutboxRow.id)).where(*after)) or 0)
+        if events:
+            handler(events)
+        if last != cursor.last_id:
+            cursor.last_id = last
+            cursor.updated_at = now
         return len(events)
 
 
-def pending(catalog: Catalog, consumer: str) -> bool:
-    """Whether events wait past the consumer's position: one read, so an idle consumer never takes the write lock."""
+def pending(catalog: Catalog, consumer: str, interest: Interest | None = None) -> bool:
+    """Whether events (of `interest`, if given) wait past the consumer's position: one read, so an idle consumer
+    never takes the write lock."""
+    position = select(OutboxCursorRow.last_id).where(OutboxCursorRow.consumer == consumer).scalar_subquery()
+    waiting = [OutboxRow.id > func.coalesce(position, 0)]
+    if interest is not None:
+        waiting.append(interest.where())
     with catalog.read() as session:
-        newest = session.scalar(select(func.max(OutboxRow.id)))
-        cursor = session.get(OutboxCursorRow, consumer)
-        return newest is not None and newest > (cursor.last_id if cursor else 0)
+        return bool(session.scalar(select(exists().where(*waiting))))
 
 
 def position(catalog: Catalog, consumer: str) -> int:

@@ -15,6 +15,7 @@ from sqlalchemy import column, delete, insert, select, table, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
+from lakemesh.catalog.interest import Interest
 from lakemesh.catalog.tables.audit import OutboxRow
 from lakemesh.catalog.tables.discovery import SearchDocumentRow, SearchTagRow, SearchTermRow
 from lakemesh.catalog.tables.domains import DomainRow
@@ -23,6 +24,8 @@ from lakemesh.catalog.tables.products import ProductRow
 from lakemesh.discovery.text import MAX_WORD, words
 from lakemesh.products.status import VISIBLE_TO_ALL
 
+# The events `SearchIndex.apply` acts on: writers of any other event do not wait for the index.
+INDEXED = Interest(resource_types=frozenset({"product", "table"}), types=frozenset({"domain.deleted"}))
 FTS = table("search_fts", column("rowid"), column("name"), column("tags"), column("description"), column("columns"))
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from lakemesh.discovery.index import INDEXED
 from lakemesh.discovery.service import SearchService
 
 if TYPE_CHECKING:
@@ -12,5 +13,5 @@ if TYPE_CHECKING:
 
 def install(platform: Platform) -> None:
     platform.discovery = SearchService(platform.catalog, platform.clock)
-    platform.catalog.on_events_committed(platform.discovery.refresh)
+    platform.catalog.on_events_committed(platform.discovery.refresh, INDEXED)
     platform.scheduler.every(5, "search-index", platform.discovery.catch_up)

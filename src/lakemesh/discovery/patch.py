@@ -16,11 +16,12 @@ from dataclasses import replace
 from typing import Any
 
 import numpy as np
-from sqlalchemy import or_, select
+from sqlalchemy import select
 from sqlalchemy.engine import Connection, Row
 
 from lakemesh.catalog.tables.audit import OutboxRow
 from lakemesh.catalog.tables.discovery import SearchTagRow
+from lakemesh.discovery.index import INDEXED
 from lakemesh.discovery.snapshot import (
     FACET_COLUMNS,
     Codes,
@@ -41,11 +42,7 @@ WORN_MIN = 2_000
 
 def indexed_between(after: int, upto: int) -> list[Any]:
     """Outbox events in (after, upto] that the indexer acts on (see SearchIndex.apply)."""
-    return [
-        OutboxRow.id > after,
-        OutboxRow.id <= upto,
-        or_(OutboxRow.resource_type.in_(("product", "table")), OutboxRow.type == "domain.deleted"),
-    ]
+    return [OutboxRow.id > after, OutboxRow.id <= upto, INDEXED.where()]
 
 
 def advance(connection: Connection, snapshot: Snapshot, generation: tuple[int, int]) -> Snapshot | None:

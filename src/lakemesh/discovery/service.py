@@ -23,14 +23,14 @@ from sqlalchemy.orm import object_session
 
 from lakemesh.auth.models import Principal
 from lakemesh.catalog import Catalog
-from lakemesh.catalog.outbox import consume
+from lakemesh.catalog.outbox import BATCH, consume
 from lakemesh.catalog.tables.audit import OutboxCursorRow, OutboxRow
 from lakemesh.catalog.tables.discovery import SearchDocumentRow
 from lakemesh.core.clock import Clock
 from lakemesh.core.errors import Forbidden
 from lakemesh.core.names import slugify
 from lakemesh.discovery import state as index_state
-from lakemesh.discovery.index import FTS, SearchIndex
+from lakemesh.discovery.index import FTS, INDEXED, SearchIndex
 from lakemesh.discovery.layers import Spellings
 from lakemesh.discovery.models import FacetCount, SearchHit, SearchQuery, SearchResults
 from lakemesh.discovery.patch import advance, worn
@@ -77,18 +77,19 @@ class SearchService:
 
     # -- keeping the index current -----------------------------------------------------------------
     def catch_up(self, *, batches: int = 20) -> int:
-        """Index outbox events not seen yet (after each write, and from the scheduler for any a write left)."""
+        """Index outbox events not seen yet (after each indexed write, and from the scheduler for any a write left;
+        the scheduler's run also moves the position past the events the index ignores)."""
         handled = 0
         for _ in range(batches):
-            count = consume(self._catalog, CONSUMER, self._handle, now=self._clock.now())
+            count = consume(self._catalog, CONSUMER, self._handle, now=self._clock.now(), interest=INDEXED)
             handled += count
-            if count == 0:
+            if count < BATCH:  # a short batch read up to the newest event
                 break
         return handled
 
     def refresh(self) -> None:
         """Index what was just written and patch the snapshot with it, so the writer's next search is current
-        and readers' searches do neither (run after each write that committed events)."""
+        and readers' searches do neither (run after each write that committed events the index acts on)."""
         self.catch_up()
         with self._lock:
             loaded = self._current is not None

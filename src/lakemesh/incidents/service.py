@@ -22,6 +22,7 @@ from lakemesh.auth.authorize import Authorizer
 from lakemesh.auth.models import Principal
 from lakemesh.auth.roles import Action
 from lakemesh.catalog import Catalog
+from lakemesh.catalog.interest import Interest
 from lakemesh.catalog.journal import record
 from lakemesh.catalog.outbox import consume, pending
 from lakemesh.catalog.tables.audit import OutboxRow
@@ -39,6 +40,12 @@ if TYPE_CHECKING:
     Target = tuple[ProductRow, DomainRow]
 
 CONSUMER = "incidents"
+# The events `_react` acts on: writers of any other event (its own `incident.*` ones too) do not wait for it.
+REACTS_TO = Interest(
+    types=frozenset(
+        {"quality.run.completed", "sla.breached", "sla.met", "pipeline.run.failed", "pipeline.run.succeeded"}
+    )
+)
 
 
 class IncidentService:
@@ -51,28 +58,33 @@ class IncidentService:
 
     # -- reacting to events ----------------------------------------------------------------------
     def catch_up(self) -> int:
-        """Handle outbox events not seen yet; returns how many."""
-        if getattr(self._inside, "active", False) or not pending(self._catalog, CONSUMER):
+        """Handle outbox events not seen yet, moving the position past the ignored ones too; returns how many."""
+        return self._catch_up(None)
+
+    def refresh(self) -> None:
+        """After each write that committed events we react to: open or resolve incidents before it returns."""
+        self._catch_up(REACTS_TO)
+
+    def _catch_up(self, waiting_for: Interest | None) -> int:
+        """`waiting_for`: what must be pending to run (a writer waits only for what we react to; the job for any
+        event, so the position keeps up with the outbox)."""
+        if getattr(self._inside, "active", False) or not pending(self._catalog, CONSUMER, waiting_for):
             return 0  # our own events committing inside a catch-up: the loop below reads them next
         with self._catching_up:
             self._inside.active = True
             try:
-                return self._drain()
+                return self._drain(waiting_for)
             finally:
                 self._inside.active = False
 
-    def _drain(self) -> int:
+    def _drain(self, waiting_for: Interest | None) -> int:
         handled = 0
-        while pending(self._catalog, CONSUMER):
-            count = consume(self._catalog, CONSUMER, self._on_events, now=self._clock.now())
+        while pending(self._catalog, CONSUMER, waiting_for):
+            count = consume(self._catalog, CONSUMER, self._on_events, now=self._clock.now(), interest=REACTS_TO)
             handled += count
-            if count == 0:  # another replica holds the cursor right now
-                break
+            if count == 0:  # only ignored events were left (the position moved past them), or another replica
+                break  # holds the cursor right now
         return handled
-
-    def refresh(self) -> None:
-        """After each write that committed events: open or resolve incidents before the write returns."""
-        self.catch_up()
 
     def _on_events(self, events: list[OutboxRow]) -> None:
         session = Session.object_session(events[0])
