@@ -91,6 +91,14 @@ class AgreementService:
             row, target = self._load(session, actor, agreement_id)
             return agreement_view(row, target, self._clock.now())
 
+    def may_renew(self, actor: Principal, agreement_id: str) -> bool:
+        """Whether `renew` would let the actor renew it now: pages offer the button for those only."""
+        now = self._clock.now()
+        with self._catalog.read() as session:
+            row, (product, domain) = self._load(session, actor, agreement_id)
+            running = row.ended_at is None and row.valid_until is not None and row.valid_until > now
+            return running and parties.is_approver(session, self._authz, actor, product, domain)
+
     # -- renewing --------------------------------------------------------------------------------
     def renew(self, actor: Principal, agreement_id: str, renewal: AgreementRenewal) -> UsageAgreement:
         """Extend an agreement in force from its current end; the product's owner and its domain's Admins."""
