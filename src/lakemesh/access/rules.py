@@ -67,7 +67,9 @@ def accepted_terms(product: ProductRow, accepted: bool) -> list[str] | None:
         return None
     if not accepted:
         raise InvalidInput(
-            f"{product.name} has usage terms; read them and request again with accept_terms: true",
+            f"{product.name} has usage terms you must accept (accept_terms: true, --accept-terms): "
+            + "; ".join(terms[:5])
+            + (f"; and {len(terms) - 5} more" if len(terms) > 5 else ""),
             errors=[ErrorItem(("accept_terms", i), term) for i, term in enumerate(terms)],
         )
     return terms
