@@ -77,6 +77,14 @@ class AccessDecision(BaseModel):
     def _clean_columns(cls, value: list[str] | None) -> list[str] | None:
         return _columns(value)
 
+    @field_validator("obligations")
+    @classmethod
+    def _obligations(cls, value: list[str]) -> list[str]:
+        cleaned = [o.strip() for o in value]
+        if any(not o for o in cleaned):
+            raise ValueError("an obligation must not be blank")
+        return list(dict.fromkeys(cleaned))
+
 
 class AccessDenial(BaseModel):
     model_config = ConfigDict(extra="forbid")

@@ -178,3 +178,17 @@ def test_a_domain_grant_makes_an_agreement_every_member_reads(world: World) -> N
     assert (agreement.consumer, agreement.consumer_kind) == ("domain:marketing", "domain")
     with pytest.raises(NotFound):
         world.outsider.get_agreement(agreement_id)
+
+
+def test_blank_terms_and_obligations_and_bad_renewals_are_refused(world: World) -> None:
+    with pytest.raises(InvalidInput):
+        world.owner.update_product(*PRODUCT, usage_terms=["No re-sharing", "   "])
+    request = world.analyst.request_access("Customer 360", SEED_PURPOSE, duration="30d")
+    with pytest.raises(InvalidInput):
+        world.owner.approve_access_request(request.id, obligations=["  "])
+    agreement_id = world.owner.approve_access_request(request.id).agreement_id
+    assert agreement_id is not None
+    for duration in ("0d", "400d", "soon"):
+        with pytest.raises(InvalidInput):
+            world.owner.renew_agreement(agreement_id, duration=duration)
+    assert world.owner.get_agreement(agreement_id).version == 1
