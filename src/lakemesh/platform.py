@@ -6,6 +6,7 @@ import os
 from collections.abc import Callable
 from pathlib import Path
 
+from lakemesh.access.agreements import AgreementService
 from lakemesh.access.install import install as install_access
 from lakemesh.access.query import QueryService
 from lakemesh.access.reads import ReadGovernor
@@ -110,6 +111,7 @@ class Platform:
     governance: GovernanceService
     reads: ReadGovernor
     access: AccessService
+    agreements: AgreementService
     query: QueryService
     discovery: SearchService
     lineage: LineageService

@@ -222,6 +222,11 @@ SCENARIO: list[Step] = [
     Step("get_access_request", lambda s: ((s["request"].id,), {})),
     Step("approve_access_request", lambda s: ((s["request"].id,), {"note": "ok"})),
     call("list_grants", save="grants"),
+    # usage agreements: the approval made one; renewed, then ended by the revocation below
+    call("list_agreements", product="sales/customer-360", save="agreements"),
+    Step("get_agreement", lambda s: ((s["agreements"][0].id,), {})),
+    Step("renew_agreement", lambda s: ((s["agreements"][0].id,), {"duration": "30d", "note": "extended"})),
+    refused(errors.NotFound, "get_agreement", "agr_missing"),
     Step("revoke_grant", lambda s: ((s["grants"][0].id,), {"reason": "done"})),
     call("request_access", "sales/customer-360", ANALYST, "seed form", save="seed_request"),
     Step("deny_access_request", lambda s: ((s["seed_request"].id, "not now"), {})),

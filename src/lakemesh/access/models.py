@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
@@ -39,6 +39,10 @@ class AccessRequestCreate(BaseModel):
         default=None,
         description="Who gets it: yourself (default), or `domain:<domain>` for all members of a domain you administer.",
     )
+    accept_terms: bool = Field(
+        default=False,
+        description="You accept the product's `usage_terms` (needed when it has any; they go into the agreement).",
+    )
 
     @field_validator("purpose")
     @classmethod
@@ -61,11 +65,25 @@ class AccessDecision(BaseModel):
     columns: list[str] | None = Field(default=None, description="A subset of the requested columns.")
     duration: str | None = Field(default=None, description="At most the requested duration.")
     note: str = ""
+    obligations: list[Annotated[str, Field(min_length=1, max_length=1000)]] = Field(
+        default_factory=list,
+        max_length=50,
+        description="What the consumer must also do, beyond the product's usage terms (e.g. `delete extracts "
+        "within 30 days of the agreement's end`); written into the usage agreement.",
+    )
 
     @field_validator("columns")
     @classmethod
     def _clean_columns(cls, value: list[str] | None) -> list[str] | None:
         return _columns(value)
+
+    @field_validator("obligations")
+    @classmethod
+    def _obligations(cls, value: list[str]) -> list[str]:
+        cleaned = [o.strip() for o in value]
+        if any(not o for o in cleaned):
+            raise ValueError("an obligation must not be blank")
+        return list(dict.fromkeys(cleaned))
 
 
 class AccessDenial(BaseModel):
@@ -105,6 +123,10 @@ class AccessRequest(BaseModel):
     decided_at: datetime | None
     reason: str | None
     grant_id: str | None
+    terms: list[str] | None = Field(
+        default=None, description="The product's usage terms the requester accepted when asking."
+    )
+    agreement_id: str | None = Field(default=None, description="The usage agreement the approval made.")
     history: list[HistoryEntry]
     created_at: datetime
     updated_at: datetime
@@ -125,12 +147,70 @@ class Grant(BaseModel):
     revoked_at: datetime | None
     revoked_by: str | None
     revoke_reason: str | None
+    agreement_id: str | None = Field(default=None, description="The usage agreement this grant carries out.")
+    agreement_version: int | None = Field(default=None, description="The agreement's version accepted last.")
 
 
 class GrantRevoke(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     reason: str = ""
+
+
+AgreementState = Literal["active", "expired", "ended"]
+
+
+class AgreementTerms(BaseModel):
+    """What both sides agreed to in one version of a usage agreement."""
+
+    version: int
+    purpose: str
+    columns: list[str] | None = Field(description="None = every column without a Confidential label.")
+    contract_version: str = Field(description="The product's contract version when this version was agreed.")
+    sla: dict[str, Any] = Field(description="The product's SLA when this version was agreed.")
+    obligations: list[str] = Field(description="The consumer's obligations: the product's terms and the approver's.")
+    valid_from: datetime
+    valid_until: datetime | None
+    agreed_by: str = Field(description="Who approved (version 1) or renewed it on the provider's side.")
+    agreed_at: datetime
+    note: str | None = None
+
+
+class UsageAgreement(BaseModel):
+    """A usage agreement between a product's provider and a consumer, made by approving an access request."""
+
+    id: str
+    product: str = Field(description="`<domain>/<product>`.")
+    product_name: str
+    provider: str = Field(description="The product's owner when the agreement was made.")
+    consumer: str = Field(description="A principal's name, or `domain:<slug>` for every member of a domain.")
+    consumer_kind: Literal["principal", "domain"]
+    state: AgreementState = Field(description="`ended`: the grant was revoked; `expired`: past `valid_until`.")
+    version: int
+    purpose: str
+    columns: list[str] | None
+    contract_version: str
+    sla: dict[str, Any]
+    obligations: list[str]
+    valid_from: datetime = Field(description="Start of the current version.")
+    valid_until: datetime | None
+    request_id: str | None
+    grant_id: str
+    approved_by: str
+    created_at: datetime
+    ended_at: datetime | None
+    ended_by: str | None
+    end_reason: str | None
+    versions: list[AgreementTerms] = Field(description="Every version, oldest first.")
+
+
+class AgreementRenewal(BaseModel):
+    """`POST /agreements/{id}/renew`: extend an agreement in force, from its current end."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    duration: str | None = Field(default=None, description="How much longer, e.g. `30d`; default: the current length.")
+    note: str = Field(default="", max_length=4000)
 
 
 class MaskingPolicy(BaseModel):

@@ -60,6 +60,21 @@ def check_columns(product: ProductRow, columns: list[str] | None, loc: tuple[str
         )
 
 
+def accepted_terms(product: ProductRow, accepted: bool) -> list[str] | None:
+    """The product's usage terms, which a request must accept (422 listing them otherwise); None when it has none."""
+    terms = [str(t) for t in (product.spec or {}).get("usage_terms") or []]
+    if not terms:
+        return None
+    if not accepted:
+        raise InvalidInput(
+            f"{product.name} has usage terms you must accept (accept_terms: true, --accept-terms): "
+            + "; ".join(terms[:5])
+            + (f"; and {len(terms) - 5} more" if len(terms) > 5 else ""),
+            errors=[ErrorItem(("accept_terms", i), term) for i, term in enumerate(terms)],
+        )
+    return terms
+
+
 def check_pending(row: AccessRequestRow) -> None:
     if row.state != "pending":
         raise Conflict(f"Access request {row.id} is already {row.state}")
@@ -87,4 +102,6 @@ def grant_view(grant: GrantRow, product: str, table: str | None, now: datetime |
         revoked_at=grant.revoked_at,
         revoked_by=grant.revoked_by,
         revoke_reason=grant.revoke_reason,
+        agreement_id=grant.agreement_id,
+        agreement_version=grant.agreement_version,
     )

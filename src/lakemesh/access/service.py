@@ -8,7 +8,8 @@ from typing import Any
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
-from lakemesh.access import store
+from lakemesh.access import parties, store
+from lakemesh.access.agreement_terms import end_row, open_agreement
 from lakemesh.access.models import (
     AccessDecision,
     AccessDenial,
@@ -20,6 +21,7 @@ from lakemesh.access.models import (
 )
 from lakemesh.access.reads import ReadGovernor
 from lakemesh.access.rules import (
+    accepted_terms,
     check_columns,
     check_duration,
     check_pending,
@@ -28,7 +30,6 @@ from lakemesh.access.rules import (
     narrow_duration,
     step,
 )
-from lakemesh.auth import assignments, groups
 from lakemesh.auth.authorize import Authorizer, Reader, Resource
 from lakemesh.auth.models import Principal
 from lakemesh.auth.roles import Action, DomainRole
@@ -36,6 +37,7 @@ from lakemesh.auth.service import find_principal_row
 from lakemesh.catalog import Catalog
 from lakemesh.catalog.journal import record
 from lakemesh.catalog.tables.access import AccessRequestRow, GrantRow
+from lakemesh.catalog.tables.agreements import AgreementRow
 from lakemesh.catalog.tables.domains import DomainRow
 from lakemesh.catalog.tables.products import ProductRow
 from lakemesh.core.clock import Clock
@@ -44,7 +46,6 @@ from lakemesh.core.errors import Conflict, Forbidden, NotFound, invalid
 from lakemesh.core.ids import new_id
 from lakemesh.core.pages import Page, check_limit, decode_cursor, encode_cursor
 from lakemesh.domains.service import find_domain_row
-from lakemesh.products.reads import product_resource, visible_product, visible_products_named
 from lakemesh.products.status import VISIBLE_TO_ALL
 
 GRANTABLE = (Action.DATA_READ, Action.ITEM_READ)
@@ -84,6 +85,7 @@ class AccessService:
             if kind == "domain" and grantee_id == domain.id:
                 raise Conflict(f"Members of {domain.name} already read its products through their roles")
             check_columns(product, spec.columns, ("columns",))
+            terms = accepted_terms(product, spec.accept_terms)
             pending = session.scalar(
                 select(AccessRequestRow.id).where(
                     AccessRequestRow.product_id == product.id,
@@ -106,6 +108,7 @@ class AccessService:
                 columns=spec.columns,
                 duration=format_duration(duration) if duration else None,
                 state="pending",
+                terms=terms,
                 history=[step(now, actor.name, "requested", spec.purpose)],
                 created_at=now,
                 updated_at=now,
@@ -185,7 +188,12 @@ class AccessService:
                 created_at=now,
             )
             session.add(grant)
-            details = {"columns": columns, "duration": format_duration(duration) if duration else None}
+            agreement = open_agreement(session, actor.name, row, grant, (product, domain), decision.obligations, now)
+            details = {
+                "columns": columns,
+                "duration": format_duration(duration) if duration else None,
+                "agreement": agreement.id,
+            }
             self._decide(row, actor, now, "approved", decision.note or None, details)
             row.grant_id = grant.id
             session.flush()
@@ -275,6 +283,9 @@ class AccessService:
             if grant.revoked_at is not None:
                 raise Conflict(f"Grant {grant_id} was already revoked")
             grant.revoked_at, grant.revoked_by, grant.revoke_reason = now, actor.name, revoke.reason or None
+            agreement = session.get(AgreementRow, grant.agreement_id) if grant.agreement_id else None
+            if agreement is not None and agreement.ended_at is None:
+                end_row(session, agreement, (product, domain), actor.name, revoke.reason or None, now)
             view = grant_view(grant, f"{domain.slug}/{product.slug}", store.table_name(session, product.table_id), now)
             self._journal_grant(session, actor, grant, domain, "grant.revoked", view)
             return view
@@ -317,19 +328,7 @@ class AccessService:
 
     # -- internals -------------------------------------------------------------------------------
     def _visible_product(self, session: Session, actor: Principal, ref: str) -> tuple[ProductRow, DomainRow]:
-        domain_ref, slash, name = ref.strip().partition("/")
-        if slash:
-            found = visible_product(session, self._authz, actor, domain_ref, name)
-            if found is None:  # drafts and retired products: their domain only, and the same answer as missing
-                raise NotFound(f"Data product {ref} not found")
-            return found
-        matches = visible_products_named(session, self._authz, actor, ref)
-        if not matches:
-            raise NotFound(f"Data product {ref!r} not found")
-        if len(matches) > 1:
-            names = ", ".join(f"{d.slug}/{p.slug}" for p, d in matches)
-            raise invalid("product", f"{ref!r} names several products ({names}); write <domain>/<product>")
-        return matches[0]
+        return parties.find_product(session, self._authz, actor, ref)
 
     def _grantee(self, session: Session, actor: Principal, ref: str | None) -> tuple[str, str, str]:
         if ref is None or ref.strip().lower() in ("", actor.name.lower()):
@@ -347,15 +346,10 @@ class AccessService:
         return "principal", principal.id, principal.name
 
     def _approvers(self, session: Session, product: ProductRow, domain: DomainRow) -> list[str]:
-        """Who decides (and is notified): the owner and the domain's Admins, a group standing for its members."""
-        admins = [p.name for a, p in assignments.assignments(session, domain.id) if a.role == DomainRole.ADMIN.value]
-        people = groups.people(session, [product.owner]) + sorted(groups.people(session, admins))
-        return list(dict.fromkeys(people))
+        return parties.approvers(session, product, domain)
 
     def _is_approver(self, session: Session, actor: Principal, product: ProductRow, domain: DomainRow) -> bool:
-        if actor.is_platform_admin or product.owner.lower() in groups.names_of(session, actor.id):
-            return True
-        return self._authz.can(actor, Action.ACCESS_APPROVE, product_resource(product, domain), session)
+        return parties.is_approver(session, self._authz, actor, product, domain)
 
     def _may_revoke(
         self, session: Session, actor: Principal, grant: GrantRow, product: ProductRow, domain: DomainRow
@@ -385,12 +379,7 @@ class AccessService:
     def _approver_scope(
         self, session: Session, actor: Principal, table: type[AccessRequestRow] | type[GrantRow]
     ) -> Any:
-        """Rows about products the actor (or one of its groups) owns or whose domain the actor administers."""
-        if actor.is_platform_admin:
-            return table.id.is_not(None)
-        admin_of = assignments.domain_ids_of(actor.id, DomainRole.ADMIN)
-        owned = select(ProductRow.id).where(ProductRow.owner.in_(groups.names_of(session, actor.id)))
-        return or_(table.domain_id.in_(admin_of), table.product_id.in_(owned))
+        return parties.approver_scope(session, actor, table)
 
     def _load_request(
         self, session: Session, actor: Principal, request_id: str
@@ -435,6 +424,10 @@ class AccessService:
             decided_at=row.decided_at,
             reason=row.reason,
             grant_id=row.grant_id,
+            terms=row.terms,
+            agreement_id=session.scalar(select(GrantRow.agreement_id).where(GrantRow.id == row.grant_id))
+            if row.grant_id
+            else None,
             history=[HistoryEntry.model_validate(h) for h in row.history],
             created_at=row.created_at,
             updated_at=row.updated_at,

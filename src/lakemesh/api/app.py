@@ -12,6 +12,7 @@ from lakemesh import __version__, web
 from lakemesh.api import compat, limits, openapi, problems, scim
 from lakemesh.api.middleware import BodyGuard
 from lakemesh.api.routes import access as access_routes
+from lakemesh.api.routes import agreements as agreements_routes
 from lakemesh.api.routes import audit, domains, health, lakehouses, principals, products, table_data, templates
 from lakemesh.api.routes import classification as classification_routes
 from lakemesh.api.routes import delta_sharing as delta_sharing_routes
@@ -94,6 +95,7 @@ def create_app(platform: Platform) -> FastAPI:
     app.include_router(profile_routes.router)
     app.include_router(classification_routes.router)
     app.include_router(incidents_routes.router)
+    app.include_router(agreements_routes.router)
     app.include_router(subscriptions_routes.router)
     app.include_router(intake_routes.router)
 

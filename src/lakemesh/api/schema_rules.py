@@ -100,6 +100,7 @@ DURATIONS = (
     ("RecipientCreate", "expires_in"),
     ("AccessRequestCreate", "duration"),
     ("AccessDecision", "duration"),
+    ("AgreementRenewal", "duration"),
 )
 # query parameters by name, on every operation that has them
 PARAMETERS: dict[str, dict[str, Any]] = {"cursor": CURSOR, "version": SEMVER_SHAPE}
@@ -116,9 +117,14 @@ BEYOND_SCHEMA: dict[str, dict[str, str]] = {
         "grantee": ACTIVE,
         "columns": "columns of the product",
         "duration": "more than zero and at most the platform's longest grant",
+        "accept_terms": "true when the product has usage terms",
     },
     "POST /api/v1/access-requests/{request_id}/approve": {
         "columns": "columns of the product, within those requested",
+        "duration": "more than zero and at most the platform's longest grant",
+        "obligations": "not blank",
+    },
+    "POST /api/v1/agreements/{agreement_id}/renew": {
         "duration": "more than zero and at most the platform's longest grant",
     },
     "POST /api/v1/tokens": {"expires_in": "at most 100 years", "principal": ACTIVE},
@@ -155,6 +161,7 @@ BEYOND_SCHEMA: dict[str, dict[str, str]] = {
         "data_steward": "not blank",
         "documentation_url": "an http(s) URL",
         "classification": "Public, Internal, Confidential or Highly Confidential",
+        "usage_terms": "not blank",
     },
     "PATCH /api/v1/products/{domain}/{product}": {
         "contract": "a valid data contract",
@@ -168,6 +175,7 @@ BEYOND_SCHEMA: dict[str, dict[str, str]] = {
         "documentation_url": "an http(s) URL",
         "classification": "Public, Internal, Confidential or Highly Confidential",
         "version": "a version after the current one (a major bump for a breaking change)",
+        "usage_terms": "not blank",
     },
     "PUT /api/v1/products/{domain}/{product}/contract": {
         "body": "a valid data contract",

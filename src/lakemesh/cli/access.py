@@ -82,11 +82,14 @@ def access_request(
     columns: str = typer.Option(None, "--columns", help="Comma-separated columns; default all."),
     duration: str = typer.Option("90d", "--duration", help="How long, e.g. 30d."),
     grantee: str = typer.Option(None, "--grantee", help="domain:<domain> to ask for a whole domain you administer."),
+    accept_terms: bool = typer.Option(
+        False, "--accept-terms", help="Accept the product's usage terms (`product show` lists them)."
+    ),
     as_json: JsonFlag = False,
 ) -> None:
     """Ask the product's owner for access."""
     created = open_mesh().request_access(
-        product, purpose, columns=_columns(columns), duration=duration, grantee=grantee
+        product, purpose, columns=_columns(columns), duration=duration, grantee=grantee, accept_terms=accept_terms
     )
     emit_object(created, as_json=as_json)
 
@@ -115,10 +118,16 @@ def access_approve(
     columns: str = typer.Option(None, "--columns", help="Narrow to these columns (comma-separated)."),
     duration: str = typer.Option(None, "--duration", help="Narrow the duration, e.g. 30d."),
     note: str = typer.Option("", "--note", help="A note for the requester."),
+    obligation: Annotated[
+        list[str] | None,
+        typer.Option("--obligation", help="An obligation for the consumer, added to the agreement (repeat)."),
+    ] = None,
     as_json: JsonFlag = False,
 ) -> None:
-    """Approve a request: creates an expiring grant."""
-    decided = open_mesh().approve_access_request(request_id, columns=_columns(columns), duration=duration, note=note)
+    """Approve a request: creates an expiring grant and the usage agreement it carries out."""
+    decided = open_mesh().approve_access_request(
+        request_id, columns=_columns(columns), duration=duration, note=note, obligations=obligation or []
+    )
     emit_object(decided, as_json=as_json)
 
 

@@ -10,6 +10,7 @@ import typer
 
 from lakemesh.cli import access as access_cli
 from lakemesh.cli import admin, domains, lakehouses, products, server
+from lakemesh.cli import agreements as agreements_cli
 from lakemesh.cli import backup as backup_cli
 from lakemesh.cli import classification as classification_cli
 from lakemesh.cli import config as config_cli
@@ -59,6 +60,7 @@ dbt_cli.register(app)
 login_cli.register(app)
 classification_cli.register(app)
 incidents_cli.register(app)
+agreements_cli.register(app)
 subscriptions_cli.register(app)
 intake_cli.register(app)
 

@@ -12,10 +12,12 @@ from lakemesh.access.models import (
     AccessDenial,
     AccessRequest,
     AccessRequestCreate,
+    AgreementRenewal,
     Grant,
     GrantRevoke,
     MaskingPolicy,
     QueryHistoryEntry,
+    UsageAgreement,
 )
 from lakemesh.auth.models import Principal
 from lakemesh.core.errors import invalid
@@ -76,12 +78,15 @@ def _access_request(a: Args) -> dict[str, Any]:
         "columns": columns,
         "duration": a["duration"],
         "grantee": grantee,
+        "accept_terms": a["accept_terms"],
     }
 
 
 def _decision(a: Args) -> dict[str, Any]:
     return {"columns": list(a["columns"]) if a["columns"] is not None else None} | {
-        k: a[k] for k in ("duration", "note")
+        "duration": a["duration"],
+        "note": a["note"],
+        "obligations": list(a["obligations"] or []),
     }
 
 
@@ -136,8 +141,10 @@ class AccessMethods:
         columns: Iterable[str] | None = None,
         duration: str | None = "90d",
         grantee: str | None = None,
+        accept_terms: bool = False,
     ) -> AccessRequest:
-        """Ask for a product (`sales/customer-360`, or a unique name such as `Customer 360`).
+        """Ask for a product (`sales/customer-360`, or a unique name such as `Customer 360`); `accept_terms=True`
+        accepts its usage terms (needed when it has any).
 
         The seed's `request_access(product, requester, reason)` works too: the requester is the grantee."""
         spec = parse_model(AccessRequestCreate, _access_request(locals()))
@@ -159,8 +166,16 @@ class AccessMethods:
 
     @remote("POST", REQUEST + "/approve", body=_decision)
     def approve_access_request(
-        self, request_id: str, *, columns: Iterable[str] | None = None, duration: str | None = None, note: str = ""
+        self,
+        request_id: str,
+        *,
+        columns: Iterable[str] | None = None,
+        duration: str | None = None,
+        note: str = "",
+        obligations: Iterable[str] | None = None,
     ) -> AccessRequest:
+        """Grant the request (optionally narrowed); the grant becomes a usage agreement, with the product's usage
+        terms and your `obligations` for the consumer."""
         decision = parse_model(AccessDecision, _decision(locals()))
         return self.platform.access.approve(self.principal, request_id, decision)
 
@@ -184,6 +199,27 @@ class AccessMethods:
     @remote("DELETE", "/api/v1/grants/{grant_id}", query=("reason",))
     def revoke_grant(self, grant_id: str, *, reason: str = "") -> Grant:
         return self.platform.access.revoke(self.principal, grant_id, GrantRevoke(reason=reason))
+
+    # -- usage agreements ------------------------------------------------------------------------
+    @remote("GET", "/api/v1/agreements", query=("product", "state"), pages=True)
+    def list_agreements(self, *, product: str | None = None, state: str | None = None) -> list[UsageAgreement]:
+        """The usage agreements you are a party to (as consumer or provider): `state` active, expired or ended."""
+        return every(
+            lambda cursor: self.platform.agreements.list_agreements(
+                self.principal, product=product, state=state, limit=500, cursor=cursor
+            )
+        )
+
+    @remote("GET", "/api/v1/agreements/{agreement_id}")
+    def get_agreement(self, agreement_id: str) -> UsageAgreement:
+        """One usage agreement with every version of its terms."""
+        return self.platform.agreements.get(self.principal, agreement_id)
+
+    @remote("POST", "/api/v1/agreements/{agreement_id}/renew", body=("duration", "note"))
+    def renew_agreement(self, agreement_id: str, *, duration: str | None = None, note: str = "") -> UsageAgreement:
+        """Extend an agreement in force from its end (a new version); the product's owner and domain Admins."""
+        renewal = parse_model(AgreementRenewal, {"duration": duration, "note": note})
+        return self.platform.agreements.renew(self.principal, agreement_id, renewal)
 
     # -- masking and governed SQL ----------------------------------------------------------------
     @remote("GET", "/api/v1/masking", call=_masking)

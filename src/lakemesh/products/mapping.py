@@ -36,6 +36,7 @@ def product_view(row: ProductRow, domain: DomainRow) -> DataProduct:
         input_ports=spec.get("input_ports", []),
         output_ports=spec.get("output_ports", []),
         properties=spec.get("properties") or {},
+        usage_terms=spec.get("usage_terms") or [],
         enforcement=row.enforcement,
         status=row.status,
         version=row.version,

@@ -76,6 +76,11 @@ def _tags(value: list[str]) -> list[str]:
     return list(seen.values())
 
 
+def _terms(value: list[str]) -> list[str]:
+    """Each term once, in the owner's order; an empty term is refused rather than silently dropped."""
+    return list(dict.fromkeys(_non_empty(term) for term in value))
+
+
 def _semver(value: str) -> str:
     if not SEMVER.match(value.strip()):
         raise ValueError(f"{value!r} is not a semantic version like 1.2.0")
@@ -98,6 +103,7 @@ Url = Annotated[str, AfterValidator(_url)]
 Classification = Annotated[str, AfterValidator(_classification)]
 Tags = Annotated[list[str], AfterValidator(_tags)]
 SemVer = Annotated[str, AfterValidator(_semver)]
+UsageTerms = Annotated[list[Annotated[str, Field(max_length=1000)]], Field(max_length=50), AfterValidator(_terms)]
 Threshold = Annotated[float | None, BeforeValidator(_threshold)]
 
 
@@ -186,6 +192,11 @@ class ProductSpec(_Strict):
     quality_rules_on_write: bool = False
     create_table: bool = False
     version: SemVer | None = None
+    usage_terms: UsageTerms = Field(
+        default_factory=list,
+        description="What every consumer agrees to (e.g. `no re-sharing`, `delete extracts after 30 days`): shown "
+        "on an access request and written into the usage agreement its approval makes.",
+    )
     properties: dict[str, Any] = Field(
         default_factory=dict,
         description="Fields a domain's intake form asks for (e.g. business_purpose, retention), checked on publish.",
@@ -210,6 +221,7 @@ class ProductPatch(_Strict):
     enforcement: Literal["block", "warn"] | None = None
     quality_rules_on_write: bool | None = None
     version: SemVer | None = None
+    usage_terms: UsageTerms | None = None
     properties: dict[str, Any] | None = None
 
 

@@ -294,6 +294,7 @@ def _custom_properties(product: ProductSpec) -> list[dict[str, Any]]:
         "productVersion": product.version,
         "inputPorts": [p.model_dump(exclude_none=True) for p in product.input_ports] or None,
         "outputPorts": [p.model_dump() for p in product.output_ports] or None,
+        "usageTerms": list(product.usage_terms) or None,
     }
     native |= {key: value for key, value in optional.items() if value is not None}
     return [{"property": _NATIVE, "value": native}]
@@ -394,6 +395,7 @@ def _to_product(
     mapped = {"documentationUrl": "documentation_url", "productVersion": "version", "inputPorts": "input_ports"}
     mapped |= {"outputPorts": "output_ports", "enforcement": "enforcement", "createTable": "create_table"}
     mapped |= {"classification": "classification", "qualityRulesOnWrite": "quality_rules_on_write"}
+    mapped |= {"usageTerms": "usage_terms"}
     data |= {field: native[key] for key, field in mapped.items() if key in native}
     if "create_table" in given:
         data["create_table"] = bool(given["create_table"])

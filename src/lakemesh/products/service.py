@@ -29,7 +29,7 @@ from lakemesh.lakehouses.store import find_lakehouse, find_table
 from lakemesh.lakehouses.tables import TableHandle, TableService
 from lakemesh.products.compat import diff_contracts
 from lakemesh.products.contract import ContractSpec, check_table_schema, to_arrow_schema
-from lakemesh.products.impact import ImpactReport, ImpactSource
+from lakemesh.products.impact import AgreementSource, ImpactReport, ImpactSource
 from lakemesh.products.lifecycle import move
 from lakemesh.products.mapping import VERSIONED_FIELDS, apply_spec, product_view, summary, version_row, versioned_part
 from lakemesh.products.models import ProductPatch, ProductSpec
@@ -73,6 +73,10 @@ class ProductService:
     def register_impact_source(self, source: ImpactSource) -> None:
         """Lineage tells a breaking change (409) and a version diff what downstream would break."""
         self.impact.register(source)
+
+    def register_agreement_source(self, source: AgreementSource) -> None:
+        """Access tells a breaking change (409) which usage agreements in force it touches."""
+        self.impact.register_agreements(source)
 
     def _run_checks(self, event: str, product: DataProduct, spec: ProductSpec) -> DataProduct:
         warnings = [w for check in self._checks for w in check(event, product, spec)]

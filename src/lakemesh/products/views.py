@@ -48,6 +48,7 @@ class DataProduct(BaseModel):
     sunset_date: date | None
     etag: str
     properties: dict[str, Any] = Field(default_factory=dict, description="The fields of the intake form.")
+    usage_terms: list[str] = Field(default_factory=list, description="What every consumer agrees to.")
     warnings: list[str] = Field(default_factory=list)
     not_imported: list[NotImported] = Field(
         default_factory=list,

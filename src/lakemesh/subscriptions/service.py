@@ -1,7 +1,8 @@
 """Subscriptions: principals and domains follow a product and are told what happens to it.
 
 Notices are made from outbox events (new versions and breaking changes, publication, deprecation, retirement,
-incidents, owners' announcements) by an outbox consumer, in its own transaction, one row per subscriber, from
+incidents, owners' announcements; a usage agreement's steps go to its parties only, as the event names them) by
+an outbox consumer, in its own transaction, one row per subscriber, from
 the scheduler's job and before anyone reads a notification list: the write that raised the event (a quality run
 opening an incident) pays nothing for the fan-out to its subscribers. Holders of an active grant are subscribed without
 asking (a DELETE opts them out). Anyone who may see a product subscribes themselves; domain Admins subscribe
@@ -44,6 +45,12 @@ if TYPE_CHECKING:
 CONSUMER = "subscriptions"
 Subscriber = tuple[str, str, str]  # kind, id, name
 INCIDENT_VERBS = {"incident.opened": "opened", "incident.acknowledged": "acknowledged", "incident.resolved": "resolved"}
+AGREEMENT_VERBS = {
+    "agreement.created": "Usage agreement made",
+    "agreement.renewed": "Usage agreement renewed",
+    "agreement.expiring": "Usage agreement ends within 7 days",
+    "agreement.ended": "Usage agreement ended",
+}
 LIFECYCLE = {"product.published": "Published", "product.deprecated": "Deprecated", "product.retired": "Retired"}
 
 
@@ -80,8 +87,8 @@ class SubscriptionService:
             if target is None:
                 continue
             product = f"{target[1].slug}/{target[0].slug}"
-            payload = {k: v for k, v in (event.payload or {}).items() if k not in ("before", "after")}
-            for kind, subscriber_id, _ in self._recipients(session, product_id, now, event.at):
+            payload = {k: v for k, v in (event.payload or {}).items() if k not in ("before", "after", "recipients")}
+            for kind, subscriber_id in self._told(session, event, product_id, now):
                 rows.append(
                     {
                         "id": new_id("ntf"),
@@ -98,6 +105,14 @@ class SubscriptionService:
                 )
         if rows:
             session.execute(insert(NotificationRow), rows)  # one executemany for every subscriber
+
+    def _told(self, session: Session, event: OutboxRow, product_id: str, now: datetime) -> list[tuple[str, str]]:
+        """An agreement's notice goes to its parties only (the event names them); any other to the subscribers."""
+        if event.type in AGREEMENT_VERBS:
+            named = (event.payload or {}).get("recipients") or []
+            return list(dict.fromkeys((str(r["kind"]), str(r["id"])) for r in named if isinstance(r, dict)))
+        subscribers = self._recipients(session, product_id, now, event.at)
+        return [(kind, subscriber_id) for kind, subscriber_id, _ in subscribers]
 
     def _recipients(self, session: Session, product_id: str, now: datetime, at: datetime) -> list[Subscriber]:
         """Who was subscribed when the event happened (delivery may come later) and has not opted out since."""
@@ -304,6 +319,10 @@ def _notice(event: OutboxRow) -> tuple[str, str] | None:
     payload: dict[str, Any] = event.payload or {}
     if event.type in INCIDENT_VERBS:
         return str(payload.get("product_id")), f"Incident {INCIDENT_VERBS[event.type]}: {payload.get('title')}"
+    if event.type in AGREEMENT_VERBS:
+        until = str(payload.get("valid_until") or "")[:10] or "no end"
+        what = f"{AGREEMENT_VERBS[event.type]}: {payload.get('consumer')} on {payload.get('product')}"
+        return str(payload.get("product_id")), f"{what} (version {payload.get('version')}, until {until})"
     if event.type == "announcement.posted":
         return str(payload.get("product_id")), f"Announcement: {payload.get('title')}"
     if event.type in LIFECYCLE and event.resource_type == "product":

@@ -40,12 +40,19 @@ def chosen_columns(picked: list[str], offered: list[str]) -> list[str] | None:
 
 
 def request(
-    platform: Platform, me: Principal, product: str, purpose: str, columns: list[str] | None, duration: str
+    platform: Platform,
+    me: Principal,
+    product: str,
+    purpose: str,
+    columns: list[str] | None,
+    duration: str,
+    accept_terms: bool = False,
 ) -> Any:
     from lakemesh.access.models import AccessRequestCreate
     from lakemesh.core.validation import parse_model
 
-    spec = {"product": product, "purpose": purpose.strip(), "columns": columns, "duration": duration or None}
+    spec: dict[str, Any] = {"product": product, "purpose": purpose.strip(), "columns": columns}
+    spec |= {"duration": duration or None, "accept_terms": accept_terms}
     return service_of(platform).request(me, parse_model(AccessRequestCreate, spec))
 
 
@@ -59,14 +66,16 @@ def my_pending_on(platform: Platform, me: Principal, product: str) -> Any:
 
 def decide(
     platform: Platform, me: Principal, request_id: str, approve: bool, reason: str, columns: list[str] | None,
-    duration: str | None,
+    duration: str | None, obligations: str = "",
 ) -> Any:  # fmt: skip
     from lakemesh.access.models import AccessDecision, AccessDenial
     from lakemesh.core.validation import parse_model
 
     service = service_of(platform)
     if approve:
-        return service.approve(me, request_id, parse_model(AccessDecision, {"columns": columns, "duration": duration}))
+        lines = [line.strip() for line in obligations.splitlines() if line.strip()]
+        decision = {"columns": columns, "duration": duration, "obligations": lines}
+        return service.approve(me, request_id, parse_model(AccessDecision, decision))
     return service.deny(me, request_id, parse_model(AccessDenial, {"reason": reason}))
 
 
@@ -102,6 +111,7 @@ class AccessOverview:
     decided: list[Any]
     mine: list[Any]
     columns_of: dict[str, list[str]] = field(default_factory=dict)
+    agreements: list[Any] = field(default_factory=list)
 
 
 def overview(platform: Platform, me: Principal) -> AccessOverview | None:
@@ -114,7 +124,8 @@ def overview(platform: Platform, me: Principal) -> AccessOverview | None:
     to_approve = [r for r in approving if r.state == "pending"]
     decided = [r for r in approving if r.state != "pending"]
     columns_of = {r.id: _offered_columns(platform, me, r) for r in to_approve}
-    return AccessOverview(to_approve, decided, mine, columns_of)
+    agreements = list(platform.agreements.list_agreements(me, limit=SHOWN).items)
+    return AccessOverview(to_approve, decided, mine, columns_of, agreements)
 
 
 def _offered_columns(platform: Platform, me: Principal, item: Any) -> list[str]:

@@ -47,9 +47,10 @@ def decide(
     columns: FormList = None,
     offered: FormList = None,
     duration: FormText = None,
+    obligations: FormText = None,
     csrf_token: FormText = None,
 ) -> Response:
-    """Approve (optionally narrowing columns and duration), deny with a reason, or cancel one's own request."""
+    """Approve (optionally narrowing columns and duration, adding obligations), deny with a reason, or cancel."""
     require_csrf(request, csrf_token)
     platform = platform_of(request)
     htmx = request.headers.get("hx-request") == "true"
@@ -61,7 +62,14 @@ def decide(
             raise invalid("decision", "must be approve, deny or cancel")
         kept = access_actions.chosen_columns(columns or [], offered or [])
         item = access_actions.decide(
-            platform, me, request_id, decision == "approve", reason or "", kept, (duration or "").strip() or None
+            platform,
+            me,
+            request_id,
+            decision == "approve",
+            reason or "",
+            kept,
+            (duration or "").strip() or None,
+            obligations or "",
         )
     except LakemeshError as exc:
         if not htmx:
@@ -98,6 +106,7 @@ def request_access(
     purpose: FormText = None,
     columns: FormList = None,
     duration: FormText = None,
+    accept_terms: FormText = None,
     csrf_token: FormText = None,
 ) -> Response:
     """A request with the columns and duration the requester chose; a refusal is shown on the form, text kept."""
@@ -105,13 +114,16 @@ def request_access(
     platform = platform_of(request)
     found = find_product(platform, me, domain, product)
     picked = [c for c in columns or [] if c]
+    accepted = bool(accept_terms)
     try:
-        access_actions.request(platform, me, found.qualified_name, purpose or "", picked or None, duration or "")
+        access_actions.request(
+            platform, me, found.qualified_name, purpose or "", picked or None, duration or "", accepted
+        )
     except LakemeshError as exc:
         message = str(exc)
         if isinstance(exc, Conflict) and access_actions.my_pending_on(platform, me, found.qualified_name):
             message = "You already asked for access to this product and the owner has not decided yet."
-        form = {"purpose": purpose or "", "columns": picked, "duration": duration or ""}
+        form = {"purpose": purpose or "", "columns": picked, "duration": duration or "", "accept_terms": accepted}
         context = {**product_context(platform, me, found), "notice": "", "request_error": message, "request_form": form}
         return page(request, "product.html", context, status=exc.status)
     notice = quote("Access requested; the owner decides. Follow it on the Access page.")
@@ -129,3 +141,33 @@ def revoke_grant(
     revoked = access_actions.revoke(platform, me, grant_id, "revoked on the product page")
     notice = quote(f"Grant of {revoked.grantee} revoked")
     return RedirectResponse(f"/products/{found.qualified_name}?notice={notice}", status_code=303)
+
+
+@router.get("/agreements/{agreement_id}", response_class=HTMLResponse)
+def agreement(request: Request, me: Viewer, agreement_id: str, notice: str = "") -> Response:
+    """A usage agreement with every version of its terms: its parties only (others get the 404 page)."""
+    platform = platform_of(request)
+    found = platform.agreements.get(me, agreement_id)
+    context = {
+        "title": f"Usage agreement {found.id}",
+        "agreement": found,
+        "can_renew": platform.agreements.may_renew(me, agreement_id),
+        "notice": notice[:200],
+        "durations": access_actions.DURATIONS,
+    }
+    return page(request, "agreement.html", context)
+
+
+@router.post("/agreements/{agreement_id}/renew")
+def renew_agreement(
+    request: Request, me: Viewer, agreement_id: str, duration: FormText = None, csrf_token: FormText = None
+) -> Response:
+    """Renew from the agreement page (the service checks who may and whether it is still in force)."""
+    require_csrf(request, csrf_token)
+    from lakemesh.access.models import AgreementRenewal
+    from lakemesh.core.validation import parse_model
+
+    renewal = parse_model(AgreementRenewal, {"duration": (duration or "").strip() or None})
+    renewed = platform_of(request).agreements.renew(me, agreement_id, renewal)
+    notice = quote(f"Renewed: version {renewed.version}")
+    return RedirectResponse(f"/agreements/{agreement_id}?notice={notice}", status_code=303)

@@ -9,7 +9,7 @@ from lakemesh.platform import CAPABILITIES, Platform
 
 JOBS = {
     "auto-vacuum", "quality-schedules", "quality-sla", "governance-events", "governance-webhooks",
-    "governance-evaluate", "access-grant-expiry", "search-index", "pipelines", "mesh-metrics-snapshot", "profiles",
+    "governance-evaluate", "access-grant-expiry", "agreement-renewal-notices", "search-index", "pipelines", "mesh-metrics-snapshot", "profiles",
     "classification-auto-accept", "classification-scans", "classification-propagation",
     "incidents", "subscriptions",
 }  # fmt: skip

@@ -34,6 +34,7 @@ KEPT = (
     "input_ports",
     "output_ports",
     "enforcement",
+    "usage_terms",
 )
 
 
@@ -43,7 +44,7 @@ def mesh(admin: Mesh) -> Mesh:
     admin.create_domain("Sales")
     admin.create_lakehouse("Sales", "sales_lakehouse")
     admin.write_table("Sales", "sales_lakehouse", "gold_customer_360", customer_360(20, now=datetime.now(UTC)))
-    admin.create_product(copy.deepcopy(CUSTOMER_360))
+    admin.create_product(copy.deepcopy(CUSTOMER_360) | {"usage_terms": ["No re-sharing outside your domain"]})
     return admin
 
 

@@ -33,6 +33,7 @@ def full_product() -> dict:
         "enforcement": "warn",
         "create_table": True,
         "version": "2.1.0",
+        "usage_terms": ["No re-sharing outside your domain", "Delete extracts 30 days after the agreement ends"],
     }
     return data
 

@@ -7,6 +7,7 @@ import-linter lets only the owning capability (and the catalog) import a table m
 # Capability modules register their tables on Base.metadata when imported.
 from lakemesh.catalog.tables import (  # noqa: F401
     access,
+    agreements,
     audit,
     auth,
     classification,

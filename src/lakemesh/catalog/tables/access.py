@@ -32,6 +32,8 @@ class AccessRequestRow(Base):
     decided_at: Mapped[datetime | None]
     reason: Mapped[str | None] = mapped_column(Text)
     grant_id: Mapped[str | None] = mapped_column(String(40))
+    # The product's usage terms shown to the requester when asking: what the consumer accepted.
+    terms: Mapped[list[Any] | None]
     history: Mapped[list[Any]] = mapped_column(default=list)
     created_at: Mapped[datetime]
     updated_at: Mapped[datetime]
@@ -58,6 +60,9 @@ class GrantRow(Base):
     revoked_by: Mapped[str | None] = mapped_column(String(128))
     revoke_reason: Mapped[str | None] = mapped_column(Text)
     expired_at: Mapped[datetime | None]
+    # The usage agreement the grant carries out, and the version of it accepted last (a renewal bumps it).
+    agreement_id: Mapped[str | None] = mapped_column(String(40))
+    agreement_version: Mapped[int | None]
 
 
 class AccessSettingRow(Base):
