@@ -27,6 +27,8 @@ from lakemesh.classification.propagation import Propagation
 from lakemesh.classification.service import ClassificationService
 from lakemesh.core.clock import Clock, SystemClock
 from lakemesh.core.settings import Settings
+from lakemesh.council.install import install as install_council
+from lakemesh.council.service import CouncilService
 from lakemesh.discovery.install import install as install_discovery
 from lakemesh.discovery.service import SearchService
 from lakemesh.domains.service import DomainService
@@ -93,6 +95,7 @@ CAPABILITIES: tuple[Callable[[Platform], None], ...] = (
     install_incidents,
     install_subscriptions,
     install_intake,
+    install_council,
     install_metrics,
 )
 
@@ -129,6 +132,7 @@ class Platform:
     incidents: IncidentService
     subscriptions: SubscriptionService
     intake: IntakeService
+    council: CouncilService
 
     def __init__(self, settings: Settings, clock: Clock | None = None) -> None:
         self.settings = settings

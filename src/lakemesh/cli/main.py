@@ -13,6 +13,7 @@ from lakemesh.cli import admin, domains, lakehouses, products, server
 from lakemesh.cli import backup as backup_cli
 from lakemesh.cli import classification as classification_cli
 from lakemesh.cli import config as config_cli
+from lakemesh.cli import council as council_cli
 from lakemesh.cli import dbt as dbt_cli
 from lakemesh.cli import governance as governance_cli
 from lakemesh.cli import incidents as incidents_cli
@@ -59,6 +60,7 @@ dbt_cli.register(app)
 login_cli.register(app)
 classification_cli.register(app)
 incidents_cli.register(app)
+council_cli.register(app)
 subscriptions_cli.register(app)
 intake_cli.register(app)
 

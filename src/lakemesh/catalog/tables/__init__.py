@@ -10,6 +10,7 @@ from lakemesh.catalog.tables import (  # noqa: F401
     audit,
     auth,
     classification,
+    council,
     discovery,
     domains,
     governance,
