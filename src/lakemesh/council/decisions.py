@@ -29,7 +29,7 @@ def decision_records(
                         ProposalRow.plan.ilike(pattern),
                     )
                 )
-            for p in session.scalars(query.order_by(ProposalRow.decided_at.desc()).limit(limit)):
+            for p in session.scalars(query.order_by(ProposalRow.decided_at.desc(), ProposalRow.id.desc()).limit(limit)):
                 records.append(
                     DecisionRecord(
                         id=p.id,
@@ -52,7 +52,7 @@ def decision_records(
                         CaseRow.decision.ilike(pattern),
                     )
                 )
-            for c in session.scalars(cases.order_by(CaseRow.decided_at.desc()).limit(limit)):
+            for c in session.scalars(cases.order_by(CaseRow.decided_at.desc(), CaseRow.id.desc()).limit(limit)):
                 records.append(
                     DecisionRecord(
                         id=c.id,
@@ -65,5 +65,6 @@ def decision_records(
                         link=f"/council/cases/{c.id}",
                     )
                 )
-    records.sort(key=lambda r: r.at, reverse=True)
+    # Same moment (a frozen clock, one batch): the ids, which sort by creation, keep the order.
+    records.sort(key=lambda r: (r.at, r.id.partition("_")[2]), reverse=True)
     return records[:limit]
