@@ -87,6 +87,11 @@ class CouncilSeats:
                 self._replace(session, actor, domain, ref, names, now)
             return self._view(session)
 
+    def my_domains(self, actor: Principal) -> list[str]:
+        """Slugs of the domains the actor represents (the web UI offers them a vote)."""
+        with self._catalog.read() as session:
+            return [d.slug for d in domain_rows(session, represented_domains(session, actor))]
+
     # -- internals -------------------------------------------------------------------------------
     def _check_chooser(self, session: Session, actor: Principal, domain: DomainRow) -> None:
         if actor.is_platform_admin or self._authz.role_in(actor, domain.id, session) is DomainRole.ADMIN:
