@@ -16,10 +16,10 @@ from sqlalchemy.orm import Session
 from lakemesh.core.names import slugify
 from lakemesh.council.models import DomainImpact, Impact, ImpactSubject
 from lakemesh.domains.service import find_domain_row
-from lakemesh.governance.evaluation import ActivePolicy, PolicyBook, run
+from lakemesh.governance.compliance import Compliance
+from lakemesh.governance.evaluation import ActivePolicy, run
 from lakemesh.governance.models import PolicyDocument
 from lakemesh.governance.rules import compile_policy
-from lakemesh.governance.snapshot import load_snapshot
 
 MAX_SUBJECTS = 1000
 # A dry-run is a one-off over the whole mesh: it may take longer than one scheduled check of one policy.
@@ -27,17 +27,17 @@ BUDGET_SECONDS = 60.0
 
 
 def policy_impact(
-    session: Session, book: PolicyBook, document: PolicyDocument | None, name: str, *, now: datetime
+    session: Session, compliance: Compliance, document: PolicyDocument | None, name: str, *, now: datetime
 ) -> Impact:
     """`document` None: the policy is retired (nothing violates it any more)."""
     started = time.perf_counter()
-    current = [p for p in book.active(session) if slugify(p.name) == slugify(name)]
+    current = [p for p in compliance.book.active(session) if slugify(p.name) == slugify(name)]
     proposed: list[ActivePolicy] = []
     if document is not None:
         domain = find_domain_row(session, document.domain_ref) if document.domain_ref else None
         rule = compile_policy(document.rule, language=document.language)
         proposed = [ActivePolicy("proposed", name, document.enforcement, domain.id if domain else None, rule)]
-    snapshot = load_snapshot(session)
+    snapshot = compliance.whole_snapshot(session)
     before = run(current, snapshot, now=now, budget_seconds=BUDGET_SECONDS)
     after = run(proposed, snapshot, now=now, budget_seconds=BUDGET_SECONDS)
     today = {(d, f.subject_id) for _, d, f in before.findings}

@@ -63,7 +63,8 @@ class ProposalService:
     def propose(self, actor: Principal, spec: ProposalCreate) -> Proposal:
         """Facilitators (platform admins) and representatives open proposals."""
         now = self._clock.now()
-        with self._catalog.transaction() as session:
+        # The plan and the dry-run read the whole mesh: outside the write transaction, which stays short.
+        with self._catalog.read() as session:
             if not actor.is_platform_admin and not represented_domains(session, actor):
                 raise Forbidden("Only council representatives and facilitators (platform admins) open proposals")
             rule, _ = current_rule(session)
@@ -86,6 +87,7 @@ class ProposalService:
                 plan="",
             )
             self._set_change(session, row, spec.action, spec.policy, spec.rule, now)
+        with self._catalog.transaction() as session:
             session.add(row)
             session.flush()
             view = self._view(session, row)
@@ -157,7 +159,7 @@ class ProposalService:
             row.change = {"action": "put", "policy": stored}
             row.plan = plan(current, [stored]).render()
             name = document.name
-        impact = policy_impact(session, self._governance.book, document, name, now=now)
+        impact = policy_impact(session, self._governance.compliance, document, name, now=now)
         row.impact = impact.model_dump(mode="json")
         row.change["vetoable"] = "block" in {document.enforcement if document else None, _enforcement(existing)}
 
