@@ -19,7 +19,7 @@ __all__ = ["world"]
 
 @pytest.fixture
 def settings(settings: Settings) -> Settings:
-    return settings.model_copy(update={"governance_mode": "council"})
+    return settings.model_copy(update={"governance_mode": "council", "webhook_url_allowlist": "127.0.0.1"})
 
 
 @pytest.fixture
