@@ -35,7 +35,10 @@ def council_show(ctx: typer.Context, as_json: JsonFlag = False) -> None:
     """Each domain's representatives, the facilitators and the voting rule."""
     if ctx.invoked_subcommand is not None:
         return
-    found = open_mesh().get_council()
+    _print_council(open_mesh().get_council(), as_json)
+
+
+def _print_council(found: Any, as_json: bool) -> None:
     if as_json:
         emit_json(found)
         return
@@ -59,7 +62,7 @@ def council_set(
     as_json: JsonFlag = False,
 ) -> None:
     """Choose a domain's representatives (its Admins do)."""
-    emit_object(open_mesh().set_council_representatives({domain: list(representatives)}), as_json=as_json)
+    _print_council(open_mesh().set_council_representatives({domain: list(representatives)}), as_json)
 
 
 def council_propose(
