@@ -218,6 +218,9 @@ BEYOND_SCHEMA: dict[str, dict[str, str]] = {
         "body": "a policy proposal needs `policy`, a voting-rule proposal `rule`",
         "policy": "a valid policy document (its rule compiles, its domain exists), or {name} of a policy to retire",
         "rule": "required for a voting-rule proposal",
+        "template": "required for a template proposal: {name, document} as `PUT /templates/{name}` takes them",
+        "labels": "required for a masking-policy proposal: redact, hash, partial or null per non-empty label",
+        "form": "required for an intake-form proposal: a JSON Schema of an object, with local $ref only",
         "window": "more than zero and at most 90d",
     },
     "PATCH /api/v1/council/proposals/{proposal_id}": {

@@ -18,7 +18,7 @@ class ProposalState(StrEnum):
 
 CLOSED: frozenset[str] = frozenset({ProposalState.PASSED, ProposalState.REJECTED, ProposalState.EXPIRED})
 VoteChoice = Literal["approve", "reject", "abstain"]
-ProposalKind = Literal["policy", "voting-rule"]
+ProposalKind = Literal["policy", "template", "masking-policy", "intake-form", "voting-rule"]
 CaseState = Literal["open", "decided"]
 
 
@@ -85,14 +85,25 @@ class ProposalCreate(BaseModel):
     )
     policy: dict[str, Any] | None = Field(default=None, description="The policy document (`retire`: its name).")
     rule: VotingRule | None = Field(default=None, description="kind `voting-rule`: the new voting rule.")
+    template: dict[str, Any] | None = Field(
+        default=None, description="kind `template`: `{name, document}`, the document `template put` takes."
+    )
+    labels: dict[str, str] | None = Field(
+        default=None, description="kind `masking-policy`: the masking function per sensitivity label."
+    )
+    form: dict[str, Any] | None = Field(
+        default=None, description="kind `intake-form`: the JSON Schema every new product must satisfy (platform-wide)."
+    )
     window: str | None = Field(default=None, description="Voting window, e.g. `7d`; default the rule's.")
 
     @model_validator(mode="after")
     def _change(self) -> ProposalCreate:
         if self.kind == "policy" and not self.policy:
             raise ValueError("a policy proposal needs `policy` (the document, or {name} to retire)")
-        if self.kind == "voting-rule" and self.rule is None:
-            raise ValueError("a voting-rule proposal needs `rule`")
+        needs = {"voting-rule": "rule", "template": "template", "masking-policy": "labels", "intake-form": "form"}
+        field = needs.get(self.kind)
+        if field is not None and getattr(self, field) is None:
+            raise ValueError(f"a {self.kind} proposal needs `{field}`")
         return self
 
 

@@ -41,6 +41,7 @@ from lakemesh.council.models import (
     VotingRule,
 )
 from lakemesh.council.seats import current_rule, electorate, represented_domains, set_rule
+from lakemesh.council.settings import OTHER_KINDS, MeshSettings
 from lakemesh.council.voting import decide
 from lakemesh.domains.service import domain_rows, find_domain_row
 from lakemesh.governance.models import PolicyDocument
@@ -54,10 +55,11 @@ MAX_WINDOW_DAYS = 90
 
 
 class ProposalService:
-    def __init__(self, catalog: Catalog, clock: Clock, governance: GovernanceService) -> None:
+    def __init__(self, catalog: Catalog, clock: Clock, governance: GovernanceService, settings: MeshSettings) -> None:
         self._catalog = catalog
         self._clock = clock
         self._governance = governance
+        self._settings = settings
 
     # -- opening and editing ---------------------------------------------------------------------
     def propose(self, actor: Principal, spec: ProposalCreate) -> Proposal:
@@ -86,7 +88,7 @@ class ProposalService:
                 change={},
                 plan="",
             )
-            self._set_change(session, row, spec.action, spec.policy, spec.rule, now)
+            self._set_change(session, row, spec.action, spec.policy, spec.rule, now, other=_other(spec))
         with self._catalog.transaction() as session:
             session.add(row)
             session.flush()
@@ -123,7 +125,15 @@ class ProposalService:
         policy: dict[str, Any] | None,
         rule: VotingRule | None,
         now: datetime,
+        *,
+        other: dict[str, Any] | None = None,
     ) -> None:
+        if row.kind in OTHER_KINDS:
+            if other is None:
+                raise invalid("body", f"a {row.kind} proposal's change cannot be edited; open a new proposal")
+            row.change, row.plan = self._settings.plan(session, row.kind, other)
+            row.impact = None
+            return
         if row.kind == "voting-rule":
             if rule is None:
                 raise invalid("rule", "a voting-rule proposal needs `rule`")
@@ -327,6 +337,8 @@ class ProposalService:
             return self._view(session, row)
 
     def _apply_change(self, council: Principal, proposal_id: str, kind: str, change: dict[str, Any]) -> dict[str, Any]:
+        if kind in OTHER_KINDS:
+            return self._settings.apply(council, proposal_id, kind, change)
         if kind == "voting-rule":
             rule = VotingRule.model_validate(change["rule"])
             with self._catalog.transaction() as session:
@@ -391,6 +403,11 @@ class ProposalService:
             ),
             frozen=bool(votes),
         )
+
+
+def _other(spec: ProposalCreate) -> dict[str, Any] | None:
+    """The change of a template, masking-policy or intake-form proposal, as given."""
+    return {"template": spec.template, "masking-policy": spec.labels, "intake-form": spec.form}.get(spec.kind)
 
 
 def _has_votes(session: Session, proposal_id: str) -> bool:

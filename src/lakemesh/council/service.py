@@ -14,6 +14,7 @@ from lakemesh.council.decisions import decision_records
 from lakemesh.council.models import DecisionRecord
 from lakemesh.council.proposals import ProposalService
 from lakemesh.council.seats import CouncilSeats
+from lakemesh.council.settings import MeshSettings
 from lakemesh.governance.service import GovernanceService
 from lakemesh.products.service import ProductService
 
@@ -28,11 +29,12 @@ class CouncilService:
         governance: GovernanceService,
         access: AccessService,
         products: ProductService,
+        settings: MeshSettings,
         mode: Literal["direct", "council"],
     ) -> None:
         self._catalog = catalog
         self.seats = CouncilSeats(catalog, authorizer, clock, mode=mode)
-        self.proposals = ProposalService(catalog, clock, governance)
+        self.proposals = ProposalService(catalog, clock, governance, settings)
         self.cases = CaseService(catalog, clock, access, products)
 
     def decisions(

@@ -183,3 +183,30 @@ def test_only_representatives_and_facilitators_propose(council: Council) -> None
     with pytest.raises(Forbidden):
         council.outsider.propose("Mine", policy=RETENTION)
     assert council.marketing.propose("Theirs", policy=RETENTION).opened_by == "marketing-rep@company.com"
+
+
+def test_templates_masking_and_required_fields_change_by_proposal_too(council: Council) -> None:
+    with pytest.raises(Conflict, match="kind template"):
+        council.admin.put_template("team", {"type": "Lakehouse", "config": {"layers": ["bronze", "gold"]}})
+    with pytest.raises(Conflict, match="kind masking-policy"):
+        council.admin.set_masking_policy({"Confidential": "hash"})
+    with pytest.raises(Conflict, match="kind intake-form"):
+        council.admin.platform.intake.set_form(council.admin.principal, None, {"type": "object"})
+    template = {"name": "team", "document": {"type": "Lakehouse", "config": {"layers": ["bronze", "gold"]}}}
+    masking = {"Confidential": "hash", "Highly Confidential": "redact"}
+    form = {"type": "object", "required": ["description"], "properties": {"description": {"minLength": 10}}}
+    proposals = [
+        council.admin.propose("A team lakehouse template", kind="template", template=template),
+        council.admin.propose("Hash confidential columns", kind="masking-policy", labels=masking),
+        council.admin.propose("Products say what they are", kind="intake-form", form=form),
+    ]
+    assert '+ template "team"' in proposals[0].plan
+    assert "~ mask Confidential:" in proposals[1].plan and "-> hash" in proposals[1].plan
+    assert "~ required product fields: [] -> ['description']" in proposals[2].plan
+    with pytest.raises(InvalidInput):
+        council.admin.propose("Bad", kind="masking-policy", labels={"Confidential": "rot13"})
+    for proposal in proposals:
+        assert _pass(council, proposal.id).state == "passed"
+    assert council.admin.get_template("team").updated_by == f"council:{proposals[0].id}"
+    assert {k.lower(): v for k, v in council.admin.get_masking_policy().items()}["confidential"] == "hash"
+    assert council.admin.platform.intake.get_form(council.admin.principal, None)["required"] == ["description"]
