@@ -270,21 +270,19 @@ class ProposalService:
         """Close proposals whose window ended, and apply passed ones not applied yet (after a crash)."""
         now = self._clock.now()
         decided = 0
-        with self._catalog.transaction() as session:
-            due = session.scalars(
-                select(ProposalRow).where(ProposalRow.state == ProposalState.OPEN, ProposalRow.closes_at <= now)
-            )
-            for row in list(due):
-                self._settle(session, row, now, closed=True)
-                decided += 1
+        due_query = select(ProposalRow).where(ProposalRow.state == ProposalState.OPEN, ProposalRow.closes_at <= now)
+        unapplied_query = select(ProposalRow.id).where(
+            ProposalRow.state == ProposalState.PASSED, ProposalRow.applied.is_(None)
+        )
+        with self._catalog.read() as session:  # reads call this: take the write lock only when something is due
+            any_due = session.scalar(due_query.with_only_columns(ProposalRow.id).limit(1)) is not None
+        if any_due:
+            with self._catalog.transaction() as session:
+                for row in list(session.scalars(due_query)):
+                    self._settle(session, row, now, closed=True)
+                    decided += 1
         with self._catalog.read() as session:
-            unapplied = list(
-                session.scalars(
-                    select(ProposalRow.id).where(
-                        ProposalRow.state == ProposalState.PASSED, ProposalRow.applied.is_(None)
-                    )
-                )
-            )
+            unapplied = list(session.scalars(unapplied_query))
         for proposal_id in unapplied:
             self._apply(proposal_id)
         return decided
