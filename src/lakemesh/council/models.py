@@ -208,8 +208,8 @@ class CaseCreate(BaseModel):
 
     title: str = Field(min_length=1, max_length=400)
     description: str = Field(default="", max_length=20000)
-    domains: list[str] = Field(min_length=1, description="The domains in the dispute.")
-    subjects: list[CaseSubject] = Field(default_factory=list)
+    domains: list[str] = Field(min_length=1, max_length=50, description="The domains in the dispute.")
+    subjects: list[CaseSubject] = Field(default_factory=list, max_length=100)
 
 
 class CaseAction(BaseModel):
@@ -236,7 +236,7 @@ class CaseDecision(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     decision: str = Field(min_length=1, max_length=20000, description="The written decision.")
-    actions: list[CaseAction] = Field(default_factory=list)
+    actions: list[CaseAction] = Field(default_factory=list, max_length=50)
 
 
 class Case(BaseModel):

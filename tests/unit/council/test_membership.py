@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from lakemesh.core.errors import Forbidden, InvalidInput
+from lakemesh.core.errors import Conflict, Forbidden, InvalidInput
 from tests.unit.council.conftest import Council
 
 
@@ -35,3 +35,19 @@ def test_changing_representatives_is_audited(council: Council) -> None:
     council.sales.set_council_representatives({"sales": ["sales-data-team@company.com", "outsider@company.com"]})
     entries = council.admin.audit(action="governance.council.updated")
     assert entries and entries[0].actor == "sales-data-team@company.com"
+
+
+def test_a_group_represents_its_domain_through_any_member_with_one_vote(council: Council) -> None:
+    from tests.conftest import user
+
+    council.admin.create_principal("marketing-council", kind="group")
+    second = user(council.admin, "marketing-second@company.com")
+    for member in ("marketing-rep@company.com", "marketing-second@company.com"):
+        council.admin.add_group_member("marketing-council", member)
+    council.admin.set_council_representatives({"marketing": ["marketing-council"]})
+    proposal = council.admin.propose(
+        "Adopt a rule", policy={"name": "described", "rule": "tables must have description is set"}
+    )
+    second.vote(proposal.id, "abstain", comment="for Marketing")
+    with pytest.raises(Conflict, match="Marketing has already voted"):
+        council.marketing.vote(proposal.id, "approve")
