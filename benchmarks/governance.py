@@ -78,7 +78,25 @@ def in_memory(tables: int, now: datetime) -> tuple[float, int, int]:
 
 def through_the_service(tables: int, home: Path) -> tuple[float, float, int, int]:
     """Rows inserted straight into a SQLite catalog; then snapshot + evaluation as the service runs them."""
-    platform = Platform(Settings(home=home))
+    platform, mesh = build_catalog(tables, home)
+    now = platform.clock.now()
+    for k in range(50):
+        mesh.put_policy({"name": f"p{k}", "rule": RULES[k % len(RULES)], "enforcement": "warn"})
+    with platform.catalog.read() as session:
+        policies = platform.governance.book.active(session)
+        started = time.perf_counter()
+        snapshot = load_snapshot(session)
+        loaded = time.perf_counter() - started
+    started = time.perf_counter()
+    outcome = run(policies, snapshot, now=now, budget_seconds=60)
+    evaluated = time.perf_counter() - started
+    platform.close()
+    return loaded, evaluated, outcome.checks, len(outcome.findings)
+
+
+def build_catalog(tables: int, home: Path, settings: dict[str, Any] | None = None) -> tuple[Platform, Mesh]:
+    """10 domains with one lakehouse each and `tables` tables of 10 columns, inserted straight into SQLite."""
+    platform = Platform(Settings(home=home, **(settings or {})))
     platform.initialize()
     mesh = Mesh(platform, platform.principals.bootstrap_admin())
     for d in range(10):
@@ -134,18 +152,7 @@ def through_the_service(tables: int, home: Path) -> tuple[float, float, int, int
                 }
             )
         session.execute(insert(TableRow), rows)
-    for k in range(50):
-        mesh.put_policy({"name": f"p{k}", "rule": RULES[k % len(RULES)], "enforcement": "warn"})
-    with platform.catalog.read() as session:
-        policies = platform.governance.book.active(session)
-        started = time.perf_counter()
-        snapshot = load_snapshot(session)
-        loaded = time.perf_counter() - started
-    started = time.perf_counter()
-    outcome = run(policies, snapshot, now=now, budget_seconds=60)
-    evaluated = time.perf_counter() - started
-    platform.close()
-    return loaded, evaluated, outcome.checks, len(outcome.findings)
+    return platform, mesh
 
 
 def publish_times(home: Path, publishes: int, with_policies: bool) -> list[float]:

@@ -28,6 +28,8 @@ from lakemesh.classification.propagation import Propagation
 from lakemesh.classification.service import ClassificationService
 from lakemesh.core.clock import Clock, SystemClock
 from lakemesh.core.settings import Settings
+from lakemesh.council.install import install as install_council
+from lakemesh.council.service import CouncilService
 from lakemesh.discovery.install import install as install_discovery
 from lakemesh.discovery.service import SearchService
 from lakemesh.domains.service import DomainService
@@ -94,6 +96,7 @@ CAPABILITIES: tuple[Callable[[Platform], None], ...] = (
     install_incidents,
     install_subscriptions,
     install_intake,
+    install_council,
     install_metrics,
 )
 
@@ -131,6 +134,7 @@ class Platform:
     incidents: IncidentService
     subscriptions: SubscriptionService
     intake: IntakeService
+    council: CouncilService
 
     def __init__(self, settings: Settings, clock: Clock | None = None) -> None:
         self.settings = settings

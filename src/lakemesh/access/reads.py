@@ -26,7 +26,7 @@ from lakemesh.catalog.keys import KeyStore
 from lakemesh.catalog.tables.access import AccessSettingRow
 from lakemesh.catalog.tables.audit import AuditRow
 from lakemesh.core.clock import Clock
-from lakemesh.core.errors import Forbidden, invalid
+from lakemesh.core.errors import Conflict, Forbidden, invalid
 from lakemesh.lakehouses.tables import TableHandle
 
 log = logging.getLogger(__name__)
@@ -55,9 +55,17 @@ class ReadGovernor:
         del actor  # every signed-in principal may know how labelled columns are masked
         return MaskingPolicy.model_validate({"labels": self.policy()})
 
-    def set_policy(self, actor: Principal, policy: MaskingPolicy) -> MaskingPolicy:
+    # Set by the council's install in LAKEMESH_GOVERNANCE_MODE=council: the masking policy changes by proposal only.
+    governed_by_council = False
+
+    def set_policy(self, actor: Principal, policy: MaskingPolicy, *, proposal: str | None = None) -> MaskingPolicy:
         if not actor.is_platform_admin:
             raise Forbidden("Only platform admins change the masking policy")
+        if self.governed_by_council and proposal is None:
+            raise Conflict(
+                "The masking policy is governed by the council (LAKEMESH_GOVERNANCE_MODE=council): propose the change "
+                "with POST /api/v1/council/proposals (kind masking-policy)"
+            )
         labels: dict[str, str] = {}
         for label, function in policy.labels.items():
             normalized = normalize_label(label)

@@ -203,6 +203,44 @@ class AccessService:
             self._journal_grant(session, actor, grant, domain, "grant.created", created)
             return view
 
+    def grant_by_decision(self, decider: Principal, request_id: str, *, decision: str, note: str) -> Grant:
+        """The council overrules a denied or stuck request: the grant it asked for, attributed to the decision.
+
+        The caller (the council) has checked who may decide; the request keeps its history, with the decision as
+        its last step, so its requester and approvers see why the grant exists."""
+        now = self._clock.now()
+        with self._catalog.transaction() as session:
+            row = session.get(AccessRequestRow, request_id)
+            product = session.get(ProductRow, row.product_id) if row else None
+            domain = session.get(DomainRow, row.domain_id) if row else None
+            if row is None or product is None or domain is None:
+                raise NotFound(f"Access request {request_id!r} not found")
+            if row.state not in ("pending", "denied"):
+                raise Conflict(f"Access request {row.id} is {row.state}; the council grants denied or pending ones")
+            duration = check_duration(row.duration, "duration")
+            grant = GrantRow(
+                id=new_id("gr"),
+                product_id=product.id,
+                domain_id=domain.id,
+                grantee_kind=row.grantee_kind,
+                grantee_id=row.grantee_id,
+                grantee=row.grantee,
+                columns=row.columns,
+                expires_at=now + duration if duration else None,
+                request_id=row.id,
+                created_by=decider.name,
+                created_at=now,
+            )
+            session.add(grant)
+            self._decide(row, decider, now, "approved", note, {"decision": decision})
+            row.grant_id = grant.id
+            session.flush()
+            view = self._view(session, row, product, domain)
+            self._journal(session, decider, row, domain, "access.approved", view, notify=[row.requester])
+            created = grant_view(grant, f"{domain.slug}/{product.slug}", store.table_name(session, product.table_id))
+            self._journal_grant(session, decider, grant, domain, "grant.created", created)
+            return created
+
     def deny(self, actor: Principal, request_id: str, denial: AccessDenial) -> AccessRequest:
         now = self._clock.now()
         with self._catalog.transaction() as session:

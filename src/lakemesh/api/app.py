@@ -15,6 +15,7 @@ from lakemesh.api.routes import access as access_routes
 from lakemesh.api.routes import agreements as agreements_routes
 from lakemesh.api.routes import audit, domains, health, lakehouses, principals, products, table_data, templates
 from lakemesh.api.routes import classification as classification_routes
+from lakemesh.api.routes import council as council_routes
 from lakemesh.api.routes import delta_sharing as delta_sharing_routes
 from lakemesh.api.routes import discovery as discovery_routes
 from lakemesh.api.routes import governance as governance_routes
@@ -98,6 +99,7 @@ def create_app(platform: Platform) -> FastAPI:
     app.include_router(agreements_routes.router)
     app.include_router(subscriptions_routes.router)
     app.include_router(intake_routes.router)
+    app.include_router(council_routes.router)
 
     app.add_middleware(BodyGuard, max_bytes=platform.settings.max_body_bytes, raw_paths=RAW_BODY_PATHS)
     return app

@@ -221,6 +221,26 @@ BEYOND_SCHEMA: dict[str, dict[str, str]] = {
         "validator": "one of the validators Lakemesh knows",
     },
     "PUT /api/v1/domains/{domain}/classification-settings": {"every": "a duration (e.g. 24h) of at least 15m"},
+    "PUT /api/v1/council": {"representatives": "existing domains, each with existing active principals or groups"},
+    "POST /api/v1/council/proposals": {
+        "body": "a policy proposal needs `policy`, a voting-rule proposal `rule`",
+        "policy": "a valid policy document (its rule compiles, its domain exists), or {name} of a policy to retire",
+        "rule": "required for a voting-rule proposal",
+        "template": "required for a template proposal: {name, document} as `PUT /templates/{name}` takes them",
+        "labels": "required for a masking-policy proposal: redact, hash, partial or null per non-empty label",
+        "form": "required for an intake-form proposal: a JSON Schema of an object, with local $ref only",
+        "window": "more than zero and at most 90d",
+    },
+    "PATCH /api/v1/council/proposals/{proposal_id}": {
+        "policy": "a valid policy document (its rule compiles, its domain exists)",
+        "rule": "only on a voting-rule proposal",
+    },
+    "POST /api/v1/council/proposals/{proposal_id}/votes": {"domain": "needed when you represent several domains"},
+    "POST /api/v1/council/cases": {"domains": "existing domains"},
+    "POST /api/v1/council/cases/{case_id}/decision": {
+        "actions": "each kind's fields (grant_access: request; transfer_ownership: product, owner; fix_by: domain, "
+        "by), naming an existing principal, domain or product",
+    },
 }
 
 

@@ -60,6 +60,19 @@ def find_principal_row(session: Session, ref: str) -> PrincipalRow | None:
     )
 
 
+def principals_by_id(session: Session, ids: list[str]) -> dict[str, Principal]:
+    """Public read for other capabilities that keep principal ids (council seats, ...)."""
+    if not ids:
+        return {}
+    return {r.id: principal_from_row(r) for r in session.scalars(select(PrincipalRow).where(PrincipalRow.id.in_(ids)))}
+
+
+def platform_admin_names(session: Session) -> list[str]:
+    """Names of the enabled platform admins, in name order."""
+    query = select(PrincipalRow.name).where(PrincipalRow.platform_role == PlatformRole.ADMIN.value)
+    return sorted(session.scalars(query.where(PrincipalRow.disabled.is_(False))))
+
+
 def check_namespace(session: Session, name: str, email: str | None) -> None:
     """Refuse a name or e-mail that is already any principal's name or e-mail (case-insensitive): a grant or
     membership addressed by either must land on exactly one principal."""

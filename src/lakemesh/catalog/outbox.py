@@ -14,6 +14,8 @@ from datetime import datetime
 
 from sqlalchemy import exists, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.engine import Connection
+from sqlalchemy.orm import Session
 
 from lakemesh.catalog.db import Catalog
 from lakemesh.catalog.interest import Interest
@@ -86,3 +88,9 @@ def position(catalog: Catalog, consumer: str) -> int:
     with catalog.read() as session:
         cursor = session.get(OutboxCursorRow, consumer)
         return cursor.last_id if cursor else 0
+
+
+def newest_event(reader: Session | Connection) -> int:
+    """The id of the newest outbox event (0 when none): every catalog change writes one, so a cache of catalog
+    state keyed by it is fresh exactly until the next change."""
+    return int(reader.scalar(select(func.max(OutboxRow.id))) or 0)

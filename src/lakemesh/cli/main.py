@@ -14,6 +14,7 @@ from lakemesh.cli import agreements as agreements_cli
 from lakemesh.cli import backup as backup_cli
 from lakemesh.cli import classification as classification_cli
 from lakemesh.cli import config as config_cli
+from lakemesh.cli import council as council_cli
 from lakemesh.cli import dbt as dbt_cli
 from lakemesh.cli import governance as governance_cli
 from lakemesh.cli import incidents as incidents_cli
@@ -61,6 +62,7 @@ login_cli.register(app)
 classification_cli.register(app)
 incidents_cli.register(app)
 agreements_cli.register(app)
+council_cli.register(app)
 subscriptions_cli.register(app)
 intake_cli.register(app)
 

@@ -94,6 +94,11 @@ class Settings(BaseSettings):
     scheduler: bool = Field(default=True, description="Run scheduled jobs (auto-vacuum, ...) inside `lakemesh serve`.")
     auto_vacuum_interval: str = Field(default="6h", description="How often auto-vacuum lakehouses are vacuumed.")
     governance_interval: str = Field(default="15m", description="How often all policies are evaluated on schedule.")
+    governance_mode: Literal["direct", "council"] = Field(
+        default="direct",
+        description="`direct`: platform admins change GLOBAL policies at once. `council`: only a passed council "
+        "proposal does; the direct endpoints answer 409 with a pointer to proposals.",
+    )
     profile_interval: str = Field(
         default="1h", description="How often tables changed since their last profile are profiled; `off` to stop."
     )

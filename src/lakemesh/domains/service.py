@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from datetime import datetime
 from typing import Any
 
@@ -51,6 +51,14 @@ def find_domain_row(session: Session, ref: str) -> DomainRow | None:
         if row is not None:
             return row
     return None
+
+
+def domain_rows(session: Session, ids: Collection[str] | None = None) -> list[DomainRow]:
+    """Domains by slug: all of them, or those with the given ids (for capabilities that keep domain ids)."""
+    query = select(DomainRow).order_by(DomainRow.slug)
+    if ids is not None:
+        query = query.where(DomainRow.id.in_(list(ids)))
+    return list(session.scalars(query))
 
 
 def require_domain_row(session: Session, ref: str) -> DomainRow:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from lakemesh.facade.access import AccessMethods
 from lakemesh.facade.classification import ClassificationMethods
+from lakemesh.facade.council import CouncilMethods
 from lakemesh.facade.domains import DomainMethods
 from lakemesh.facade.governance import GovernanceMethods
 from lakemesh.facade.incidents import IncidentMethods
@@ -36,5 +37,6 @@ class MeshMethods(
     IncidentMethods,
     SubscriptionMethods,
     IntakeMethods,
+    CouncilMethods,
 ):
     """The operations both faces share; a capability adds its declaration class here and nowhere else."""

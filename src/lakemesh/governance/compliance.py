@@ -22,7 +22,7 @@ from lakemesh.auth.authorize import Authorizer, Resource
 from lakemesh.auth.models import Principal
 from lakemesh.auth.roles import Action
 from lakemesh.catalog import Catalog
-from lakemesh.catalog.outbox import consume
+from lakemesh.catalog.outbox import consume, newest_event
 from lakemesh.catalog.tables.audit import OutboxRow
 from lakemesh.catalog.tables.domains import DomainRow
 from lakemesh.catalog.tables.governance import NotificationRow, ViolationRow
@@ -41,7 +41,7 @@ from lakemesh.governance.models import (
     PolicyCompliance,
     Violation,
 )
-from lakemesh.governance.snapshot import load_snapshot
+from lakemesh.governance.snapshot import Reader, Snapshot, load_snapshot
 from lakemesh.governance.subjects import table_subject_name
 
 CONSUMER = "governance-evaluator"
@@ -64,6 +64,20 @@ class Compliance:
         self.budget_seconds = budget_seconds
         self._catching_up = threading.Lock()
         self._reports: dict[ReportKey, ComplianceReport] = {}
+        self._whole: tuple[int, Snapshot] | None = None
+        self._whole_lock = threading.Lock()
+
+    def whole_snapshot(self, reader: Reader) -> Snapshot:
+        """The whole mesh as subjects, reused until the next catalog event (every catalog change writes one):
+        dry-runs (council proposals, their edits, their pages) read it again and again between changes."""
+        mark = newest_event(reader)
+        with self._whole_lock:
+            if self._whole is not None and self._whole[0] == mark:
+                return self._whole[1]
+        snapshot = load_snapshot(reader)
+        with self._whole_lock:
+            self._whole = (mark, snapshot)
+        return snapshot
 
     # -- evaluation ------------------------------------------------------------------------------
     def evaluate(self, actor: Principal, request: EvaluateRequest) -> EvaluationResult:

@@ -13,7 +13,11 @@ if TYPE_CHECKING:
 def install(platform: Platform) -> None:
     p = platform
     p.governance = GovernanceService(
-        p.catalog, p.authorizer, p.clock, webhook_allowlist=p.settings.webhook_url_allowlist
+        p.catalog,
+        p.authorizer,
+        p.clock,
+        webhook_allowlist=p.settings.webhook_url_allowlist,
+        council_mode=p.settings.governance_mode == "council",
     )
     checks = p.governance.checks
     p.tables.register_change_hook(checks.table_created)

@@ -22,7 +22,7 @@ from lakemesh.catalog.tables.domains import DomainRow
 from lakemesh.catalog.tables.governance import PolicyRow, PolicyVersionRow, ViolationRow
 from lakemesh.core.clock import Clock
 from lakemesh.core.durations import parse_duration
-from lakemesh.core.errors import ErrorItem, Forbidden, InvalidInput, NotFound, invalid
+from lakemesh.core.errors import Conflict, ErrorItem, Forbidden, InvalidInput, NotFound, invalid
 from lakemesh.core.ids import new_id
 from lakemesh.core.names import slugify, validate_name
 from lakemesh.core.pages import Page, check_limit, decode_cursor, encode_cursor
@@ -50,10 +50,12 @@ class GovernanceService:
         budget_seconds: float = DEFAULT_BUDGET_SECONDS,
         webhooks: WebhookService | None = None,
         webhook_allowlist: str | None = None,
+        council_mode: bool = False,
     ) -> None:
         self._catalog = catalog
         self._authz = authorizer
         self._clock = clock
+        self.council_mode = council_mode
         self.compliance = Compliance(catalog, authorizer, clock, budget_seconds=budget_seconds)
         self.book: PolicyBook = self.compliance.book
         self.checks = PolicyChecks(catalog, clock, self.book)
@@ -62,8 +64,11 @@ class GovernanceService:
         )
 
     # -- policies --------------------------------------------------------------------------------
-    def put_policy(self, actor: Principal, document: PolicyDocument, *, name: str | None = None) -> Policy:
-        """Create or replace a policy; storing the same document again changes nothing (`changed` false)."""
+    def put_policy(
+        self, actor: Principal, document: PolicyDocument, *, name: str | None = None, proposal: str | None = None
+    ) -> Policy:
+        """Create or replace a policy; storing the same document again changes nothing (`changed` false).
+        `proposal` names the passed council proposal that makes the change (council mode needs one for GLOBAL)."""
         policy_name = validate_name(document.name)
         if name is not None and slugify(name) != slugify(policy_name):
             raise invalid("name", f"is {policy_name!r} but the path names {name!r}")
@@ -75,7 +80,9 @@ class GovernanceService:
             existing = session.scalar(select(PolicyRow).where(PolicyRow.slug == slugify(policy_name)))
             if existing is not None:
                 self._authorize_manage(session, actor, existing.domain_id, existing.name)
+                self._refuse_direct(existing.domain_id, policy_name, proposal)
             self._authorize_manage(session, actor, domain.id if domain else None, policy_name)
+            self._refuse_direct(domain.id if domain else None, policy_name, proposal)
             if domain is not None and rule.text:
                 self._refuse_weakening(session, rule, document.enforcement)
             if existing is not None and _same(existing.document, stored):
@@ -163,12 +170,13 @@ class GovernanceService:
                 for v in versions
             ]
 
-    def delete_policy(self, actor: Principal, name: str) -> None:
+    def delete_policy(self, actor: Principal, name: str, *, proposal: str | None = None) -> None:
         """Its open violations are closed: nothing requires those subjects to comply any more."""
         now = self._clock.now()
         with self._catalog.transaction() as session:
             row = self._find(session, name)
             self._authorize_manage(session, actor, row.domain_id, row.name)
+            self._refuse_direct(row.domain_id, row.name, proposal)
             for violation in session.scalars(
                 select(ViolationRow).where(ViolationRow.policy_id == row.id, ViolationRow.status == "open")
             ):
@@ -219,6 +227,14 @@ class GovernanceService:
         resource = Resource(kind="domain", name=domain.name, domain_id=domain.id, visible=True)
         if not self._authz.can(actor, Action.POLICIES_MANAGE, resource, session):
             raise Forbidden(f"Only Admins of domain {domain.name!r} can change its policies")
+
+    def _refuse_direct(self, domain_id: str | None, name: str, proposal: str | None) -> None:
+        """In council mode a GLOBAL policy changes only through a passed proposal, never directly."""
+        if self.council_mode and domain_id is None and proposal is None:
+            raise Conflict(
+                f"GLOBAL policy {name!r} is governed by the council (LAKEMESH_GOVERNANCE_MODE=council): propose the "
+                "change with POST /api/v1/council/proposals (CLI: lakemesh council propose)"
+            )
 
     def _refuse_weakening(self, session: Session, rule: CompiledRule, enforcement: str) -> None:
         wanted = _normal(rule.text)

@@ -20,7 +20,7 @@ from lakemesh.catalog import Catalog
 from lakemesh.catalog.journal import record
 from lakemesh.catalog.tables.intake import IntakeFormRow
 from lakemesh.core.clock import Clock
-from lakemesh.core.errors import ErrorItem, Forbidden, InvalidInput, NotFound, invalid
+from lakemesh.core.errors import Conflict, ErrorItem, Forbidden, InvalidInput, NotFound, invalid
 from lakemesh.domains.service import find_domain_row
 from lakemesh.products.models import ProductSpec
 from lakemesh.products.views import DataProduct
@@ -35,9 +35,19 @@ class IntakeService:
         self._authz = authorizer
         self._clock = clock
 
-    def set_form(self, actor: Principal, domain: str | None, schema: dict[str, Any]) -> dict[str, Any]:
+    # Set by the council's install in LAKEMESH_GOVERNANCE_MODE=council: the platform's form changes by proposal only.
+    governed_by_council = False
+
+    def set_form(
+        self, actor: Principal, domain: str | None, schema: dict[str, Any], *, proposal: str | None = None
+    ) -> dict[str, Any]:
         """Replace the form of `domain` (its Admins) or, with `domain=None`, the platform's (platform admins)."""
-        _check_schema(schema)
+        check_schema(schema)
+        if domain is None and self.governed_by_council and proposal is None:
+            raise Conflict(
+                "The platform's required product fields are governed by the council (LAKEMESH_GOVERNANCE_MODE="
+                "council): propose the change with POST /api/v1/council/proposals (kind intake-form)"
+            )
         with self._catalog.transaction() as session:
             scope, slug = self._scope(session, actor, domain, write=True)
             row = session.get(IntakeFormRow, scope)
@@ -99,7 +109,7 @@ class IntakeService:
         return row.id, row.slug
 
 
-def _check_schema(schema: dict[str, Any]) -> None:
+def check_schema(schema: dict[str, Any]) -> None:
     if len(repr(schema)) > MAX_SCHEMA_BYTES:
         raise invalid("schema", f"must be at most {MAX_SCHEMA_BYTES} bytes")
     if schema.get("type", "object") != "object":

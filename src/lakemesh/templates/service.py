@@ -13,7 +13,7 @@ from lakemesh.catalog.journal import record
 from lakemesh.catalog.tables.lakehouses import LakehouseRow
 from lakemesh.catalog.tables.templates import TemplateRow, TemplateVersionRow
 from lakemesh.core.clock import Clock
-from lakemesh.core.errors import Forbidden, NotFound, invalid
+from lakemesh.core.errors import Conflict, Forbidden, NotFound, invalid
 from lakemesh.core.ids import new_id
 from lakemesh.core.names import slugify, validate_name
 from lakemesh.templates.models import BUILTIN_TEMPLATES, Template, TemplateDocument
@@ -101,9 +101,17 @@ class TemplateService:
                 raise NotFound(f"Template {name!r} not found")
             return to_template(row, self._used(session, row.name))
 
-    def put(self, actor: Principal, name: str, document: TemplateDocument) -> Template:
+    # Set by the council's install in LAKEMESH_GOVERNANCE_MODE=council: templates then change by proposal only.
+    governed_by_council = False
+
+    def put(self, actor: Principal, name: str, document: TemplateDocument, *, proposal: str | None = None) -> Template:
         if not actor.is_platform_admin:
             raise Forbidden("Only platform admins can change templates")
+        if self.governed_by_council and proposal is None:
+            raise Conflict(
+                f"Template {name!r} is governed by the council (LAKEMESH_GOVERNANCE_MODE=council): propose the change "
+                "with POST /api/v1/council/proposals (kind template)"
+            )
         validate_name(name)
         if slugify(name) != name.lower():
             raise invalid("name", "template names are lowercase words joined by '-', e.g. team-lakehouse")

@@ -6,6 +6,7 @@ from fastapi import APIRouter
 
 from lakemesh.web import (
     pages_access,
+    pages_council,
     pages_domains,
     pages_governance,
     pages_home,
@@ -23,6 +24,7 @@ for module in (
     pages_domains,
     pages_pipelines,
     pages_governance,
+    pages_council,
     pages_tables,
     pages_more,
     pages_access,

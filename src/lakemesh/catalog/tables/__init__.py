@@ -11,6 +11,7 @@ from lakemesh.catalog.tables import (  # noqa: F401
     audit,
     auth,
     classification,
+    council,
     discovery,
     domains,
     governance,

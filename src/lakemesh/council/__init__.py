@@ -1,0 +1,1 @@
+"""The federated governance council: representatives, proposals and votes, cases and decision records."""
