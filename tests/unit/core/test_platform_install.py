@@ -9,9 +9,9 @@ from lakemesh.platform import CAPABILITIES, Platform
 
 JOBS = {
     "auto-vacuum", "quality-schedules", "quality-sla", "governance-events", "governance-webhooks",
-    "governance-evaluate", "access-grant-expiry", "agreement-renewal-notices", "search-index", "pipelines", "mesh-metrics-snapshot", "profiles",
-    "classification-auto-accept", "classification-scans", "classification-propagation",
-    "incidents", "subscriptions",
+    "governance-evaluate", "access-grant-expiry", "agreement-renewal-notices", "search-index", "pipelines",
+    "mesh-metrics-snapshot", "profiles", "classification-auto-accept", "classification-scans",
+    "classification-propagation", "incidents", "subscriptions", "council-proposals",
 }  # fmt: skip
 
 
