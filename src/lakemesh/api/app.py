@@ -16,6 +16,7 @@ from lakemesh.api.routes import audit, domains, health, lakehouses, principals, 
 from lakemesh.api.routes import classification as classification_routes
 from lakemesh.api.routes import delta_sharing as delta_sharing_routes
 from lakemesh.api.routes import discovery as discovery_routes
+from lakemesh.api.routes import glossary as glossary_routes
 from lakemesh.api.routes import governance as governance_routes
 from lakemesh.api.routes import incidents as incidents_routes
 from lakemesh.api.routes import intake as intake_routes
@@ -92,6 +93,7 @@ def create_app(platform: Platform) -> FastAPI:
     app.include_router(governance_routes.router)
     app.include_router(quality_routes.router)
     app.include_router(profile_routes.router)
+    app.include_router(glossary_routes.router)
     app.include_router(classification_routes.router)
     app.include_router(incidents_routes.router)
     app.include_router(subscriptions_routes.router)

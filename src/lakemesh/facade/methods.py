@@ -5,6 +5,7 @@ from __future__ import annotations
 from lakemesh.facade.access import AccessMethods
 from lakemesh.facade.classification import ClassificationMethods
 from lakemesh.facade.domains import DomainMethods
+from lakemesh.facade.glossary import GlossaryMethods
 from lakemesh.facade.governance import GovernanceMethods
 from lakemesh.facade.incidents import IncidentMethods
 from lakemesh.facade.intake import IntakeMethods
@@ -36,5 +37,6 @@ class MeshMethods(
     IncidentMethods,
     SubscriptionMethods,
     IntakeMethods,
+    GlossaryMethods,
 ):
     """The operations both faces share; a capability adds its declaration class here and nowhere else."""

@@ -12,6 +12,7 @@ from lakemesh.catalog.tables import (  # noqa: F401
     classification,
     discovery,
     domains,
+    glossary,
     governance,
     incidents,
     intake,
