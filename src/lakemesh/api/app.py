@@ -49,6 +49,7 @@ COMPAT_PREFIXES = compat.PREFIXES
 
 # Routes that take bodies other than JSON; they check their own media types and sizes.
 RAW_BODY_PATHS: list[str] = [*table_data.RAW_BODY_PATHS, *products.RAW_BODY_PATHS, *semantic_routes.RAW_BODY_PATHS]
+RAW_BODY_PATHS += glossary_routes.RAW_BODY_PATHS
 
 
 def create_app(platform: Platform) -> FastAPI:
