@@ -164,10 +164,17 @@ class GlossaryLinks:
             ).all()
             roles = {d: self._may_see_domain(actor, d, session) for d in {r.domain_id for r in rows}}
             slugs = {d: _slug(session, d) for d in roles}
+            tables = {
+                r.table_id: self._sees_table(session, actor, r)
+                for r in rows
+                if r.table_id is not None and not roles[r.domain_id]
+            }
         linked = [
             _link_view(term.name, r, slugs[r.domain_id])
             for r in rows
-            if roles[r.domain_id] or (r.target_kind == LinkKind.PRODUCT.value and self._sees_product(actor, r))
+            if roles[r.domain_id]
+            or (r.table_id is not None and tables.get(r.table_id))
+            or (r.target_kind == LinkKind.PRODUCT.value and self._sees_product(actor, r))
         ]
         return TermDetail(**term.model_dump(), children=list(children), linked=linked)
 
@@ -243,6 +250,15 @@ class GlossaryLinks:
 
     def _may_see_domain(self, actor: Principal, domain_id: str, session: Session) -> bool:
         return actor.is_platform_admin or self._authz.role_in(actor, domain_id, session) is not None
+
+    def _sees_table(self, session: Session, actor: Principal, row: GlossaryLinkRow) -> bool:
+        """Whether `actor` may read the linked table (a grant counts), as the table's own page decides."""
+        domain, lakehouse, table = row.qualified_name.split(".", 3)[:3]
+        try:
+            self._tables.locate(session, actor, domain, lakehouse, table, Action.DATA_READ)
+        except (NotFound, Forbidden):
+            return False
+        return True
 
     def _sees_product(self, actor: Principal, row: GlossaryLinkRow) -> bool:
         domain, _, product = row.qualified_name.partition("/")

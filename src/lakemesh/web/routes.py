@@ -7,6 +7,7 @@ from fastapi import APIRouter
 from lakemesh.web import (
     pages_access,
     pages_domains,
+    pages_glossary,
     pages_governance,
     pages_home,
     pages_more,
@@ -23,6 +24,7 @@ for module in (
     pages_domains,
     pages_pipelines,
     pages_governance,
+    pages_glossary,
     pages_tables,
     pages_more,
     pages_access,

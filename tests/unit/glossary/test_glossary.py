@@ -48,9 +48,14 @@ def test_the_product_page_shows_each_columns_terms_and_the_term_page_what_is_lin
     assert page.children == ["Churn risk", "Lifetime value"]
     assert [(link.kind, link.target) for link in page.linked] == [("column", f"{COLUMNS}.customer_id")]
     world.owner.link_glossary_term("Customer", "sales/customer-360")
-    # another domain sees the published product linked to the term, not Sales' columns
+    # another domain sees the published product linked to the term, not Sales' columns until it may read them
     assert [link.target for link in world.analyst.get_glossary_term("Customer").linked] == ["sales/customer-360"]
     assert [link.target for link in world.outsider.get_glossary_term("Customer").linked] == ["sales/customer-360"]
+    grant_to(world, world.analyst)
+    assert [link.target for link in world.analyst.get_glossary_term("Customer").linked] == [
+        f"{COLUMNS}.customer_id",
+        "sales/customer-360",
+    ]
 
 
 def test_a_term_that_would_contain_itself_is_refused(world: World) -> None:
