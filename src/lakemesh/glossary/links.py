@@ -25,7 +25,7 @@ from lakemesh.core.errors import Forbidden, NotFound, invalid
 from lakemesh.core.ids import new_id
 from lakemesh.domains.service import find_domain_row
 from lakemesh.glossary.models import LinkKind, LinkStatus, TermBrief, TermDetail, TermLink, TermStatus
-from lakemesh.glossary.service import GlossaryService, reindex, term_key
+from lakemesh.glossary.service import GlossaryService, reindex
 from lakemesh.glossary.service import _require as require_term
 from lakemesh.lakehouses.store import find_lakehouse, find_table
 from lakemesh.lakehouses.tables import TableService
@@ -356,4 +356,15 @@ def _link_view(term: str, row: GlossaryLinkRow, domain: str) -> TermLink:
     )
 
 
-__all__ = ["GlossaryLinks", "normalized", "term_key", "terms_for_search"]
+def column_terms(session: Session) -> dict[str, dict[str, tuple[str, ...]]]:
+    """Table id -> column -> linked term names, for policy rules (`columns linked to term 'Personal data'`)."""
+    found = session.execute(
+        select(GlossaryLinkRow.table_id, GlossaryLinkRow.column_name, GlossaryTermRow.name)
+        .join(GlossaryTermRow, GlossaryTermRow.id == GlossaryLinkRow.term_id)
+        .where(GlossaryLinkRow.target_kind == LinkKind.COLUMN.value, GlossaryLinkRow.status == LinkStatus.LINKED.value)
+    ).all()
+    terms: dict[str, dict[str, tuple[str, ...]]] = {}
+    for table_id, column, name in found:
+        columns = terms.setdefault(str(table_id), {})
+        columns[column] = (*columns.get(column, ()), name)
+    return terms

@@ -174,3 +174,23 @@ def test_hostile_names_are_refused(world: World) -> None:
         world.admin.put_glossary_term("X", {"colour": "red"})
     with pytest.raises(InvalidInput):
         world.admin.link_glossary_term("X", "not a target")
+
+
+@pytest.mark.parametrize(
+    "rule",
+    [
+        "columns linked to term 'Personal data' must have sensitivity_label is set",
+        "!column.terms.exists(t, t == 'Personal data') || column.sensitivity_label != null",
+    ],
+)
+def test_a_policy_over_a_term_flags_an_unlabelled_column_linked_to_it(world: World, rule: str) -> None:
+    world.admin.put_glossary_term("Personal data", {"definition": "Anything that identifies a person."})
+    policy = {"name": "pii-labelled", "description": "Personal data is labelled", "scope": "GLOBAL", "rule": rule}
+    world.admin.put_policy(policy | ({} if rule.startswith("columns") else {"language": "cel"}))
+    world.admin.evaluate_policies()
+    assert not world.admin.list_violations(policy="pii-labelled")  # no column is linked to the term yet
+    world.owner.link_glossary_term("Personal data", f"{COLUMNS}.segment")  # unlabelled
+    world.owner.link_glossary_term("Personal data", f"{COLUMNS}.customer_name")  # labelled Highly Confidential
+    world.admin.evaluate_policies()
+    flagged = world.admin.list_violations(policy="pii-labelled")
+    assert [v.subject_id for v in flagged] == ["column:sales/sales_lakehouse/gold_customer_360/segment"]
