@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from sqlalchemy import delete, func, or_, select, update
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
 
 from lakemesh.auth.authorize import Authorizer
@@ -34,6 +34,7 @@ from lakemesh.glossary.models import (
     TermStatus,
     TermVersion,
 )
+from lakemesh.glossary.search import TermIndex
 
 MAX_LIST = 1000
 MAX_DEPTH = 50
@@ -52,6 +53,7 @@ class GlossaryService:
         self._catalog = catalog
         self._authz = authorizer
         self._clock = clock
+        self._index = TermIndex()
 
     # -- terms -----------------------------------------------------------------------------------
     def put_term(self, actor: Principal, name: str, spec: TermSpec) -> Term:
@@ -121,38 +123,28 @@ class GlossaryService:
         if not 1 <= limit <= MAX_LIST:
             raise invalid("limit", f"must be between 1 and {MAX_LIST}")
         with self._catalog.read() as session:
-            query = select(GlossaryTermRow)
-            if domain is not None:
-                query = query.where(GlossaryTermRow.domain_id == self._domain_id(session, domain))
-            if status is not None:
-                query = query.where(GlossaryTermRow.status == status.value)
+            domain_id: str | bool | None = False if domain is None else self._domain_id(session, domain)
+            parent_id: str | bool | None = False
             if parent == "-":
-                query = query.where(GlossaryTermRow.parent_id.is_(None))
+                parent_id = None
             elif parent is not None:
-                query = query.where(GlossaryTermRow.parent_id == _require(session, parent).id)
+                parent_id = _require(session, parent).id
+            wanted = status.value if status is not None else None
             if q and q.strip():
-                return self._search(session, query, term_key(q), limit)
+                ids = self._index.search(
+                    session, term_key(q), limit=limit, domain_id=domain_id, parent_id=parent_id, status=wanted
+                )
+                found = {r.id: r for r in session.scalars(select(GlossaryTermRow).where(GlossaryTermRow.id.in_(ids)))}
+                return self._views(session, [found[i] for i in ids if i in found])
+            query = select(GlossaryTermRow)
+            if domain_id is not False:
+                query = query.where(GlossaryTermRow.domain_id == domain_id)
+            if wanted is not None:
+                query = query.where(GlossaryTermRow.status == wanted)
+            if parent_id is not False:
+                query = query.where(GlossaryTermRow.parent_id == parent_id)
             rows = session.scalars(query.order_by(GlossaryTermRow.key).limit(limit)).all()
             return self._views(session, rows)
-
-    def _search(self, session: Session, query: Any, words: str, limit: int) -> list[Term]:
-        pattern = "%" + words.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-        text = GlossaryTermRow.search_text
-        found = session.scalars(
-            query.where(
-                or_(text.like(pattern, escape="\\"), func.lower(GlossaryTermRow.definition).like(pattern, escape="\\"))
-            ).limit(max(limit * 20, 500))
-        ).all()
-
-        def rank(row: GlossaryTermRow) -> tuple[int, str]:
-            names = row.search_text.split("\n")
-            if words in names:
-                return (0, row.key)
-            if any(n.startswith(words) for n in names):
-                return (1, row.key)
-            return (2, row.key) if words in row.search_text else (3, row.key)
-
-        return self._views(session, sorted(found, key=rank)[:limit])
 
     def delete_term(self, actor: Principal, name: str) -> None:
         """Delete a term and its links (its domain's Admins); a category with sub-terms is kept (422)."""
@@ -269,12 +261,12 @@ class GlossaryService:
             if parents
             else {}
         )
-        slugs: dict[str | None, str] = {}
+        slugs = {d: _slug(session, d) for d in {r.domain_id for r in rows}}
         return [
             Term(
                 id=r.id,
                 name=r.name,
-                domain=slugs.setdefault(r.domain_id, _slug(session, r.domain_id)),
+                domain=slugs[r.domain_id],
                 definition=r.definition,
                 status=TermStatus(r.status),
                 owners=list(r.owners or []),
