@@ -42,7 +42,12 @@ class TermSpec(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    name: str = Field(min_length=1, max_length=200, description="Unique across the mesh, whatever its case.")
+    name: str = Field(
+        min_length=1,
+        max_length=200,
+        pattern=r"^[^/\\\x00-\x1f]+$",
+        description="Unique across the mesh, whatever its case; no slashes, backslashes or control characters.",
+    )
     definition: str = Field(default="", max_length=20_000, description="Markdown.")
     domain: str = Field(default=GLOBAL, description="The owning domain's slug, or GLOBAL.")
     status: TermStatus = TermStatus.DRAFT
