@@ -1,6 +1,7 @@
 """Glossary search with 10k terms and 100k links, on SQLite (and PostgreSQL with --postgres), side by side.
 
-(a) `mesh.list_glossary_terms(q=...)`: names, synonyms and definitions, ranked, with each hit's link count;
+(a) `mesh.list_glossary_terms(q=...)`: names, synonyms and definitions, ranked, with each hit's link count
+    (limit 100, the API's default; (a') with limit 20, a search box's page);
 (b) baseline: one raw `SELECT ... WHERE search_text LIKE ? OR lower(definition) LIKE ? LIMIT 100` on the same
     catalog connection (the bare scan, without ranking or the term views);
 (c) `mesh.get_glossary_term(name)`: a term's page with its links;
@@ -111,6 +112,7 @@ def main() -> None:
         ]
         queries = [kinds[i % len(kinds)]() for i in range(args.queries)]
         ours = timings(queries, lambda q: mesh.list_glossary_terms(q=q))
+        page_of_20 = timings(queries, lambda q: mesh.list_glossary_terms(q=q, limit=20))
 
         def raw(q: str) -> object:
             like = f"%{q.lower()}%"
@@ -129,6 +131,7 @@ def main() -> None:
         print(f"{'':32s} {'p50 ms':>8s} {'p95 ms':>8s}")
         for label, values in (
             ("(a) list_glossary_terms(q)", ours),
+            ("(a') the same, limit=20", page_of_20),
             ("(b) raw LIKE scan (baseline)", baseline),
             ("(c) get_glossary_term (page)", pages),
             ("(d) search(synonym)", searches),

@@ -6,6 +6,7 @@ import pytest
 
 from lakemesh.core.errors import Forbidden, InvalidInput, NotFound
 from lakemesh.mesh import Mesh
+from lakemesh.web.pages_glossary import definition_html
 from tests.conftest import user
 from tests.unit.access.conftest import World, grant_to
 
@@ -194,3 +195,9 @@ def test_a_policy_over_a_term_flags_an_unlabelled_column_linked_to_it(world: Wor
     world.admin.evaluate_policies()
     flagged = world.admin.list_violations(policy="pii-labelled")
     assert [v.subject_id for v in flagged] == ["column:sales/sales_lakehouse/gold_customer_360/segment"]
+
+
+def test_a_definition_cannot_inject_script_into_the_term_page() -> None:
+    shown = str(definition_html("**Customer** <script>alert(1)</script> [click](javascript:alert(1)) <img onerror=x>"))
+    assert "<strong>Customer</strong>" in shown
+    assert "<script" not in shown and "<img" not in shown and 'href="javascript' not in shown
