@@ -134,7 +134,9 @@ class GlossaryService:
                 ids = self._index.search(
                     session, term_key(q), limit=limit, domain_id=domain_id, parent_id=parent_id, status=wanted
                 )
-                found = {r.id: r for r in session.scalars(select(GlossaryTermRow).where(GlossaryTermRow.id.in_(ids)))}
+                # plain rows (same attributes as the ORM objects): a hundred of them load several times faster
+                plain = session.execute(select(*GlossaryTermRow.__table__.c).where(GlossaryTermRow.id.in_(ids)))
+                found: dict[str, Any] = {r.id: r for r in plain}
                 return self._views(session, [found[i] for i in ids if i in found])
             query = select(GlossaryTermRow)
             if domain_id is not False:
@@ -239,7 +241,8 @@ class GlossaryService:
     def _view(self, session: Session, row: GlossaryTermRow) -> Term:
         return self._views(session, [row])[0]
 
-    def _views(self, session: Session, rows: Iterable[GlossaryTermRow]) -> list[Term]:
+    def _views(self, session: Session, rows: Iterable[Any]) -> list[Term]:
+        """Terms from GlossaryTermRow objects or plain rows with the same columns."""
         rows = list(rows)
         ids = [r.id for r in rows]
         counts: dict[str, int] = {}
