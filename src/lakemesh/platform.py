@@ -34,6 +34,10 @@ from lakemesh.discovery.install import install as install_discovery
 from lakemesh.discovery.service import SearchService
 from lakemesh.domains.service import DomainService
 from lakemesh.executors import Executor, executor_from
+from lakemesh.glossary.exchange import GlossaryImport
+from lakemesh.glossary.install import install as install_glossary
+from lakemesh.glossary.links import GlossaryLinks
+from lakemesh.glossary.service import GlossaryService
 from lakemesh.governance.install import install as install_governance
 from lakemesh.governance.service import GovernanceService
 from lakemesh.incidents.install import install as install_incidents
@@ -97,6 +101,7 @@ CAPABILITIES: tuple[Callable[[Platform], None], ...] = (
     install_subscriptions,
     install_intake,
     install_council,
+    install_glossary,
     install_metrics,
 )
 
@@ -135,6 +140,9 @@ class Platform:
     subscriptions: SubscriptionService
     intake: IntakeService
     council: CouncilService
+    glossary: GlossaryService
+    glossary_links: GlossaryLinks
+    glossary_import: GlossaryImport
 
     def __init__(self, settings: Settings, clock: Clock | None = None) -> None:
         self.settings = settings

@@ -18,6 +18,7 @@ from lakemesh.api.routes import classification as classification_routes
 from lakemesh.api.routes import council as council_routes
 from lakemesh.api.routes import delta_sharing as delta_sharing_routes
 from lakemesh.api.routes import discovery as discovery_routes
+from lakemesh.api.routes import glossary as glossary_routes
 from lakemesh.api.routes import governance as governance_routes
 from lakemesh.api.routes import incidents as incidents_routes
 from lakemesh.api.routes import intake as intake_routes
@@ -50,6 +51,7 @@ COMPAT_PREFIXES = compat.PREFIXES
 
 # Routes that take bodies other than JSON; they check their own media types and sizes.
 RAW_BODY_PATHS: list[str] = [*table_data.RAW_BODY_PATHS, *products.RAW_BODY_PATHS, *semantic_routes.RAW_BODY_PATHS]
+RAW_BODY_PATHS += glossary_routes.RAW_BODY_PATHS
 
 
 def create_app(platform: Platform) -> FastAPI:
@@ -94,6 +96,7 @@ def create_app(platform: Platform) -> FastAPI:
     app.include_router(governance_routes.router)
     app.include_router(quality_routes.router)
     app.include_router(profile_routes.router)
+    app.include_router(glossary_routes.router)
     app.include_router(classification_routes.router)
     app.include_router(incidents_routes.router)
     app.include_router(agreements_routes.router)

@@ -16,6 +16,7 @@ from lakemesh.cli import classification as classification_cli
 from lakemesh.cli import config as config_cli
 from lakemesh.cli import council as council_cli
 from lakemesh.cli import dbt as dbt_cli
+from lakemesh.cli import glossary as glossary_cli
 from lakemesh.cli import governance as governance_cli
 from lakemesh.cli import incidents as incidents_cli
 from lakemesh.cli import intake as intake_cli
@@ -65,6 +66,7 @@ agreements_cli.register(app)
 council_cli.register(app)
 subscriptions_cli.register(app)
 intake_cli.register(app)
+glossary_cli.register(app)
 
 
 def run() -> None:

@@ -7,6 +7,7 @@ so events replayed after a crash are harmless.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -26,6 +27,9 @@ from lakemesh.products.status import VISIBLE_TO_ALL
 
 # The events `SearchIndex.apply` acts on: writers of any other event do not wait for the index.
 INDEXED = Interest(resource_types=frozenset({"product", "table"}), types=frozenset({"domain.deleted"}))
+# (column or "", term name, synonyms) of the glossary terms linked to a product (and its table) or to a table.
+TermsSource = Callable[[Session, str | None, str | None], list[tuple[str, str, list[str]]]]
+TERM_TAG = "term:"  # glossary terms are kept as tags with this prefix: the `term` facet and filter
 FTS = table("search_fts", column("rowid"), column("name"), column("tags"), column("description"), column("columns"))
 
 
@@ -50,6 +54,12 @@ class Document:
     layer: str | None = None
     public: bool = False
     quality_score: float | None = None
+    terms: tuple[tuple[str, list[str]], ...] = ()  # linked glossary terms and their synonyms
+
+    @property
+    def tags_text(self) -> str:
+        """Tags, then linked terms and synonyms: a search for a term or a synonym ranks like one for a tag."""
+        return " ".join([*self.tags, *(w for name, synonyms in self.terms for w in (name, *synonyms))])
 
     def fields(self) -> dict[str, Any]:
         return {
@@ -62,7 +72,7 @@ class Document:
             "name": self.name[:256],
             "qualified_name": self.qualified_name[:400],
             "description": self.description,
-            "tags_text": " ".join(self.tags),
+            "tags_text": self.tags_text,
             "columns_text": self.columns_text,
             "tags": list(self.tags),
             "owner": self.owner,
@@ -78,6 +88,16 @@ class SearchIndex:
 
     def __init__(self, *, is_sqlite: bool) -> None:
         self.is_sqlite = is_sqlite
+        self._terms: list[TermsSource] = []
+
+    def register_terms_source(self, source: TermsSource) -> None:
+        """The glossary (a capability above) says which terms are linked to a product or table being indexed."""
+        self._terms.append(source)
+
+    def _linked_terms(
+        self, session: Session, product_id: str | None, table_id: str | None
+    ) -> list[tuple[str, str, list[str]]]:
+        return [found for source in self._terms for found in source(session, product_id, table_id)]
 
     # -- events ----------------------------------------------------------------------------------
     def apply(self, session: Session, events: list[OutboxRow], now: datetime) -> None:
@@ -92,6 +112,10 @@ class SearchIndex:
                     scores[event.resource_id] = float(score)
             elif event.resource_type == "table":
                 tables.add(event.resource_id)
+                if event.payload.get("reindex_products"):  # the table's glossary terms are its products' too
+                    products.update(
+                        session.scalars(select(ProductRow.id).where(ProductRow.table_id == event.resource_id))
+                    )
             elif event.resource_type == "domain" and event.type == "domain.deleted":
                 self.delete_where(session, SearchDocumentRow.domain_id == event.resource_id)
         for product_id in products:
@@ -149,6 +173,7 @@ class SearchIndex:
                 status=product.status,
                 layer=layer,
                 public=product.status in VISIBLE_TO_ALL,
+                terms=_terms(self._linked_terms(session, product.id, product.table_id)),
             ),
             now,
         )
@@ -167,6 +192,7 @@ class SearchIndex:
         row, lakehouse, domain = found
         qualified = f"{domain.slug}.{lakehouse.name}.{row.name}"
         columns = list(row.columns or [])
+        linked = self._linked_terms(session, None, row.id)
         base: dict[str, Any] = {
             "domain_id": domain.id,
             "domain": domain.slug,
@@ -184,6 +210,7 @@ class SearchIndex:
                 qualified_name=qualified,
                 description=row.description or "",
                 columns_text=" ".join(f"{c['name']} {c.get('description') or ''}" for c in columns),
+                terms=_terms(linked),
                 **base,
             ),
             now,
@@ -202,6 +229,7 @@ class SearchIndex:
                     description=col.get("description") or "",
                     tags=(str(label),) if label else (),
                     classification=label,
+                    terms=_terms([t for t in linked if t[0] == str(col["name"])]),
                     **base,
                 ),
                 now,
@@ -219,7 +247,10 @@ class SearchIndex:
             doc_id = int(existing)
             session.execute(update(SearchDocumentRow).where(SearchDocumentRow.id == doc_id).values(**values))
             session.execute(delete(SearchTagRow).where(SearchTagRow.document_id == doc_id))
-        tags = sorted({t.lower()[:128] for t in document.tags if t.strip()})
+        tags = sorted(
+            {t.lower()[:128] for t in document.tags if t.strip()}
+            | {(TERM_TAG + name.lower())[:128] for name, _ in document.terms}
+        )
         if tags:
             session.execute(insert(SearchTagRow), [{"document_id": doc_id, "tag": t} for t in tags])
         if self.is_sqlite:
@@ -257,3 +288,9 @@ class SearchIndex:
             session.execute(delete(FTS).where(FTS.c.rowid.in_(ids)))
         session.execute(delete(SearchTagRow).where(SearchTagRow.document_id.in_(ids)))
         session.execute(delete(SearchDocumentRow).where(SearchDocumentRow.id.in_(ids)))
+
+
+def _terms(linked: list[tuple[str, str, list[str]]]) -> tuple[tuple[str, list[str]], ...]:
+    """Each linked term once, with its synonyms, in name order."""
+    by_name = {name: synonyms for _, name, synonyms in linked}
+    return tuple(sorted(by_name.items()))

@@ -8,7 +8,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, Field
 
 Kind = Literal["product", "table", "column"]
-FACETS = ("domain", "tag", "owner", "classification", "status", "kind", "layer")
+FACETS = ("domain", "tag", "term", "owner", "classification", "status", "kind", "layer")
 
 
 class SearchHit(BaseModel):
@@ -62,6 +62,7 @@ class SearchQuery(BaseModel):
     q: str = ""
     domain: list[str] = Field(default_factory=list)
     tag: list[str] = Field(default_factory=list)
+    term: list[str] = Field(default_factory=list, description="Glossary terms linked to the object (or its columns).")
     owner: list[str] = Field(default_factory=list)
     classification: list[str] = Field(default_factory=list)
     layer: list[str] = Field(default_factory=list)

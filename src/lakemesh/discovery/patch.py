@@ -79,11 +79,21 @@ def worn(snapshot: Snapshot) -> bool:
 
 def _changed_objects(connection: Connection, after: int, upto: int) -> set[str] | None:
     found: set[str] = set()
-    events = connection.execute(select(OutboxRow.type, OutboxRow.resource_id).where(*indexed_between(after, upto)))
-    for event_type, resource_id in events:
+    tables: set[str] = set()
+    events = connection.execute(
+        select(OutboxRow.type, OutboxRow.resource_type, OutboxRow.resource_id, OutboxRow.payload).where(
+            *indexed_between(after, upto)
+        )
+    )
+    for event_type, resource_type, resource_id, payload in events:
         if event_type == "domain.deleted" or len(found) >= MAX_OBJECTS:
             return None
         found.add(resource_id)
+        if resource_type == "table" and (payload or {}).get("reindex_products"):
+            tables.add(resource_id)
+    if tables:  # the indexer re-indexed the products bound to these tables too (their glossary terms changed)
+        bound = select(D.object_id).where(D.kind == "product", D.parent_id.in_(sorted(tables)))
+        found.update(str(object_id) for object_id in connection.scalars(bound))
     return found
 
 

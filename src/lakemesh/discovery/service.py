@@ -30,7 +30,7 @@ from lakemesh.core.clock import Clock
 from lakemesh.core.errors import Forbidden
 from lakemesh.core.names import slugify
 from lakemesh.discovery import state as index_state
-from lakemesh.discovery.index import FTS, INDEXED, SearchIndex
+from lakemesh.discovery.index import FTS, INDEXED, TERM_TAG, SearchIndex
 from lakemesh.discovery.layers import Spellings
 from lakemesh.discovery.models import FacetCount, SearchHit, SearchQuery, SearchResults
 from lakemesh.discovery.patch import advance, worn
@@ -324,10 +324,11 @@ def _filtered(snapshot: Snapshot, query: SearchQuery) -> BoolArray:
     if query.domain:
         slugs = {slugify(d) for d in query.domain} | {slugify(d).removesuffix("-domain") for d in query.domain}
         mask &= facets["domain"].where(slugs)
-    if query.tag:
-        tagged = np.zeros(snapshot.size, dtype=np.bool_)
-        tagged[snapshot.tag_doc[snapshot.tag_code.where([t.lower() for t in query.tag])]] = True
-        mask &= tagged
+    for wanted in (query.tag, [TERM_TAG + t for t in query.term]):
+        if wanted:
+            tagged = np.zeros(snapshot.size, dtype=np.bool_)
+            tagged[snapshot.tag_doc[snapshot.tag_code.where([t.lower() for t in wanted])]] = True
+            mask &= tagged
     for name, wanted in (("owner", query.owner), ("classification", query.classification), ("layer", query.layer)):
         if wanted:
             mask &= facets[name].where(wanted, lower=True)
@@ -346,7 +347,9 @@ def _flagged(snapshot: Snapshot, product_ids: set[str]) -> BoolArray:
 def _facets(snapshot: Snapshot, mask: BoolArray) -> dict[str, list[FacetCount]]:
     """Counts over every visible hit (not only the page), most frequent first."""
     counted = {name: counts(snapshot.facets[name], mask) for name in FACET_COLUMNS}
-    counted["tag"] = counts(snapshot.tag_code, mask[snapshot.tag_doc])
+    tags = counts(snapshot.tag_code, mask[snapshot.tag_doc])
+    counted["tag"] = {v: n for v, n in tags.items() if not v.startswith(TERM_TAG)}
+    counted["term"] = {v.removeprefix(TERM_TAG): n for v, n in tags.items() if v.startswith(TERM_TAG)}
     return {
         name: [FacetCount(value=v, count=c) for v, c in sorted(tally.items(), key=lambda item: (-item[1], item[0]))]
         for name, tally in counted.items()

@@ -29,7 +29,7 @@ if TYPE_CHECKING:
     from lakemesh.platform import Platform
     from lakemesh.sdk.transport import Transport
 
-FILTERS = ("domain", "tag", "owner", "classification", "status", "layer", "kind")
+FILTERS = ("domain", "tag", "term", "owner", "classification", "status", "layer", "kind")
 REQUEST = "/api/v1/access-requests/{request_id}"
 
 
@@ -117,6 +117,7 @@ class AccessMethods:
         filters: dict[str, Any] | None = None,
         domain: str | Iterable[str] | None = None,
         tag: str | Iterable[str] | None = None,
+        term: str | Iterable[str] | None = None,
         owner: str | Iterable[str] | None = None,
         classification: str | Iterable[str] | None = None,
         status: str | Iterable[str] | None = None,
@@ -126,7 +127,8 @@ class AccessMethods:
         has_open_incident: bool | None = None,
     ) -> SearchResults:
         """`mesh.search(query="customer", domain=["Sales", "Marketing"], limit=25)`: hits best first, with facets;
-        `has_open_incident=True` keeps products with an open incident (False: products without)."""
+        `has_open_incident=True` keeps products with an open incident (False: products without); `term="Customer"`
+        keeps objects linked to that glossary term (on themselves or, for products and tables, on a column)."""
         spec = _search_query(locals())
         return self.platform.discovery.search(self.principal, spec)
 

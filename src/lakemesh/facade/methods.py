@@ -6,6 +6,7 @@ from lakemesh.facade.access import AccessMethods
 from lakemesh.facade.classification import ClassificationMethods
 from lakemesh.facade.council import CouncilMethods
 from lakemesh.facade.domains import DomainMethods
+from lakemesh.facade.glossary import GlossaryMethods
 from lakemesh.facade.governance import GovernanceMethods
 from lakemesh.facade.incidents import IncidentMethods
 from lakemesh.facade.intake import IntakeMethods
@@ -38,5 +39,6 @@ class MeshMethods(
     SubscriptionMethods,
     IntakeMethods,
     CouncilMethods,
+    GlossaryMethods,
 ):
     """The operations both faces share; a capability adds its declaration class here and nowhere else."""

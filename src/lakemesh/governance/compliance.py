@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Collection
+from collections.abc import Callable, Collection
 from datetime import datetime
 from typing import Any
 
@@ -41,7 +41,7 @@ from lakemesh.governance.models import (
     PolicyCompliance,
     Violation,
 )
-from lakemesh.governance.snapshot import Reader, Snapshot, load_snapshot
+from lakemesh.governance.snapshot import ColumnTerms, Snapshot, load_snapshot
 from lakemesh.governance.subjects import table_subject_name
 
 CONSUMER = "governance-evaluator"
@@ -66,18 +66,32 @@ class Compliance:
         self._reports: dict[ReportKey, ComplianceReport] = {}
         self._whole: tuple[int, Snapshot] | None = None
         self._whole_lock = threading.Lock()
+        self._term_sources: list[Callable[[Session], ColumnTerms]] = []
 
-    def whole_snapshot(self, reader: Reader) -> Snapshot:
+    def whole_snapshot(self, session: Session) -> Snapshot:
         """The whole mesh as subjects, reused until the next catalog event (every catalog change writes one):
         dry-runs (council proposals, their edits, their pages) read it again and again between changes."""
-        mark = newest_event(reader)
+        mark = newest_event(session)
         with self._whole_lock:
             if self._whole is not None and self._whole[0] == mark:
                 return self._whole[1]
-        snapshot = load_snapshot(reader)
+        snapshot = self._snapshot(session, None)
         with self._whole_lock:
             self._whole = (mark, snapshot)
         return snapshot
+
+    def register_column_terms(self, source: Callable[[Session], ColumnTerms]) -> None:
+        """The glossary says which terms are linked to which columns, so rules can say `linked to term 'x'`."""
+        self._term_sources.append(source)
+
+    def _snapshot(self, session: Session, domain_ids: Collection[str] | None) -> Snapshot:
+        terms: dict[str, dict[str, tuple[str, ...]]] = {}
+        for source in self._term_sources:
+            for table_id, columns in source(session).items():
+                for column, names in columns.items():
+                    merged = terms.setdefault(table_id, {})
+                    merged[column] = (*merged.get(column, ()), *names)
+        return load_snapshot(session, domain_ids, column_terms=terms)
 
     # -- evaluation ------------------------------------------------------------------------------
     def evaluate(self, actor: Principal, request: EvaluateRequest) -> EvaluationResult:
@@ -88,7 +102,7 @@ class Compliance:
             policies = self.book.active(session, domain_ids=domain_ids)
             if request.policies is not None:
                 policies = _named(policies, request.policies)
-            snapshot = load_snapshot(session, domain_ids)
+            snapshot = self._snapshot(session, domain_ids)
             outcome = run(policies, snapshot, now=self._clock.now(), budget_seconds=self.budget_seconds)
             opened = resolved = 0
             if not request.dry_run:
@@ -134,7 +148,7 @@ class Compliance:
     ) -> tuple[int, int]:
         if not policies:
             return 0, 0
-        snapshot = load_snapshot(session, domain_ids)
+        snapshot = self._snapshot(session, domain_ids)
         outcome: Outcome = run(policies, snapshot, now=self._clock.now(), budget_seconds=self.budget_seconds)
         return record(session, outcome, policies, snapshot.domains)
 
@@ -253,7 +267,7 @@ class Compliance:
             if cached is not None and (now - cached.generated_at).total_seconds() < REPORT_REUSE_SECONDS:
                 return cached
             policies = self.book.active(session, domain_ids=domain_ids)
-            snapshot = load_snapshot(session, domain_ids)
+            snapshot = self._snapshot(session, domain_ids)
         report = self._fresh_report(policies, snapshot, now)
         # One entry per viewer scope (a few dozen at most): viewers taking turns must not evict each other, or
         # the same viewer would see a time-based rule tick between the home page and the governance page.

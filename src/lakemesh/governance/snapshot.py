@@ -33,6 +33,8 @@ from lakemesh.governance.subjects import (
 )
 
 Reader = Session | Connection
+# table id -> column name -> names of the glossary terms linked to it (from the glossary, a capability above)
+ColumnTerms = Mapping[str, Mapping[str, tuple[str, ...]]]
 
 
 @dataclass(frozen=True)
@@ -57,8 +59,11 @@ class Snapshot:
         )
 
 
-def load_snapshot(reader: Reader, domain_ids: Collection[str] | None = None) -> Snapshot:
-    """Every domain (or only `domain_ids`) with its lakehouses, tables, columns and products."""
+def load_snapshot(
+    reader: Reader, domain_ids: Collection[str] | None = None, *, column_terms: ColumnTerms | None = None
+) -> Snapshot:
+    """Every domain (or only `domain_ids`) with its lakehouses, tables, columns and products; `column_terms`
+    gives columns their linked glossary terms."""
     domains_q = select(
         DomainRow.id, DomainRow.name, DomainRow.slug, DomainRow.display_name, DomainRow.owner_email, DomainRow.tags
     )
@@ -132,7 +137,9 @@ def load_snapshot(reader: Reader, domain_ids: Collection[str] | None = None) -> 
             continue
         refreshed[t.id] = t.last_write_at
         name, retention = lakehouse
-        tables[t.domain_id].append(table_subject(domain.name, name, t, retention_days=retention))
+        linked = (column_terms or {}).get(t.id)
+        columns = [{**c, "terms": linked.get(str(c["name"]), ())} for c in t.columns or ()] if linked else None
+        tables[t.domain_id].append(table_subject(domain.name, name, t, columns=columns, retention_days=retention))
     products: dict[str, list[ProductSubject]] = defaultdict(list)
     for p in reader.execute(products_q):
         if p.domain_id in snapshot.domains:
@@ -192,6 +199,7 @@ def column_subject(column: Mapping[str, Any], **table: Any) -> ColumnSubject:
         _texts(column.get("tags")),
         **table,
         classifications=_texts(column.get("classifications")),
+        terms=_texts(column.get("terms")),
     )
 
 

@@ -134,6 +134,7 @@ class ColumnSubject:
     table: str = ""
     layer: str | None = None
     classifications: tuple[str, ...] = ()
+    terms: tuple[str, ...] = ()  # glossary terms linked to the column
 
     kind: ClassVar[SubjectKind] = "column"
     ATTRIBUTES: ClassVar[Mapping[str, AttrType]] = _frozen(
@@ -150,6 +151,7 @@ class ColumnSubject:
             "table_qualified_name": _T,
             "layer": _T,
             "classifications": _L,
+            "terms": _L,
         }
     )
 

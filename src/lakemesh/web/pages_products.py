@@ -23,13 +23,14 @@ from lakemesh.products.views import DataProduct
 from lakemesh.web import access_actions, capabilities, formatting
 from lakemesh.web.lineage_svg import lineage_svg, node_href
 from lakemesh.web.product_facts import badge_cards, with_badges
+from lakemesh.web.profile_views import product_profile, product_terms
 from lakemesh.web.render import Viewer, WebRoute, environment, page, platform_of, require_csrf
 from lakemesh.web.svg import line_chart
 
 router = APIRouter(route_class=WebRoute, include_in_schema=False)
 FormText = Annotated[str | None, Form()]
-FACETS = [("domain", "Domain"), ("tag", "Tag"), ("owner", "Owner"), ("classification", "Classification"),
-          ("status", "Status")]  # fmt: skip
+FACETS = [("domain", "Domain"), ("tag", "Tag"), ("term", "Glossary term"), ("owner", "Owner"),
+          ("classification", "Classification"), ("status", "Status")]  # fmt: skip
 SHOWN = 50
 PREVIEW_ROWS = 20
 
@@ -49,12 +50,14 @@ def marketplace(
     q: str = "",
     domain: str = "",
     tag: str = "",
+    term: str = "",
     owner: str = "",
     classification: str = "",
     status: str = "",
 ) -> Response:
     platform = platform_of(request)
-    chosen = {"domain": domain, "tag": tag, "owner": owner, "classification": classification, "status": status}
+    chosen = {"domain": domain, "tag": tag, "term": term, "owner": owner, "classification": classification}
+    chosen["status"] = status
     found = capabilities.search(platform, me, q, chosen, SHOWN)
     if found is not None:
         cards, total, counts, source = found
@@ -63,7 +66,7 @@ def marketplace(
         cards, total, counts, source = matching[:SHOWN], len(matching), _facet_counts(matching), ""
     cards = with_badges(platform, me, cards)
     if total == len(cards):  # counts for the current result set, so "Confidential (2)" never shows 1 result
-        counts = _facet_counts(cards)
+        counts = {**_facet_counts(cards), "term": counts.get("term", [])}  # cards do not carry their terms
     facets = [Facet(key, label, chosen[key], _keep_selected(counts.get(key, []), chosen[key])) for key, label in FACETS]
     context = {
         "q": q,
@@ -97,6 +100,7 @@ def _facet_values(card: ProductCard) -> dict[str, list[str]]:
     return {
         "domain": [card.domain],
         "tag": card.tags,
+        "term": [],  # known to search only
         "owner": [card.owner],
         "classification": [card.classification] if card.classification else [],
         "status": [card.status],
@@ -168,6 +172,8 @@ def product_context(platform: Platform, me: Principal, product: DataProduct) -> 
         "quality_points": points,
         "quality_chart": line_chart("Quality score (%)", points) if points else "",
         **_lineage_and_consumers(platform, me, product),
+        "terms": product_terms(platform, me, product.domain, product.slug),
+        "profile": product_profile(platform, me, product.table),
     }
 
 

@@ -24,6 +24,7 @@ from lakemesh.lakehouses.models import TableInfo, TableUpdate
 from lakemesh.products.models import CLASSIFICATIONS
 from lakemesh.web import capabilities
 from lakemesh.web.pages_governance import GOVERNANCE, governance_page
+from lakemesh.web.profile_views import drift_charts, table_terms
 from lakemesh.web.render import Viewer, WebRoute, page, platform_of, require_csrf
 
 router = APIRouter(route_class=WebRoute, include_in_schema=False)
@@ -34,8 +35,13 @@ REFUSED = (InvalidInput, Conflict, Forbidden)  # shown on the page; PolicyViolat
 
 
 @router.get(TABLE, response_class=HTMLResponse)
-def table_page(request: Request, me: Viewer, domain: str, lakehouse: str, table: str, notice: str = "") -> Response:
-    return page(request, "table.html", _context(request, me, domain, lakehouse, table, notice=notice[:200]))
+def table_page(
+    request: Request, me: Viewer, domain: str, lakehouse: str, table: str, notice: str = "", drift: str = ""
+) -> Response:
+    context = _context(request, me, domain, lakehouse, table, notice=notice[:200])
+    if context["profile_readable"]:
+        context.update(drift_charts(platform_of(request), me, context["table"], drift[:256]))
+    return page(request, "table.html", context)
 
 
 @router.post(TABLE + "/details")
@@ -174,6 +180,9 @@ def _context(request: Request, me: Principal, domain: str, lakehouse: str, table
         "labels": labels,
         "violations": capabilities.table_violations(platform, me, (info.domain, info.lakehouse, info.name)),
         **_profile(platform, me, info),
+        "terms": table_terms(platform, me, info),
+        "drift_column": "",
+        "drift_charts": [],
         "suggestions": platform.classification.suggestions(
             me, info.domain, info.lakehouse, info.name, status=SuggestionStatus.PENDING
         ),

@@ -16,7 +16,8 @@ Many = Annotated[list[str] | None, Query()]
 @router.get(
     "/search",
     summary="Search products, tables and columns",
-    description="Full text over names, tags, descriptions and columns, tolerant of typos in short queries. "
+    description="Full text over names, tags (and linked glossary terms with their synonyms), descriptions and columns, "
+    "tolerant of typos in short queries. "
     "Repeat a filter to OR its values (`domain=sales&domain=marketing`); different filters AND. Facets count "
     "every hit you may see. Published products are visible to everyone; tables, columns and drafts only to "
     "their domain and to holders of a grant.",
@@ -27,6 +28,7 @@ def search(
     q: Annotated[str, Query(max_length=500)] = "",
     domain: Many = None,
     tag: Many = None,
+    term: Many = None,
     owner: Many = None,
     classification: Many = None,
     layer: Many = None,
@@ -40,6 +42,7 @@ def search(
         q=q,
         domain=domain or [],
         tag=tag or [],
+        term=term or [],
         owner=owner or [],
         classification=classification or [],
         layer=layer or [],

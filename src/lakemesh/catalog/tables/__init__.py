@@ -14,6 +14,7 @@ from lakemesh.catalog.tables import (  # noqa: F401
     council,
     discovery,
     domains,
+    glossary,
     governance,
     incidents,
     intake,

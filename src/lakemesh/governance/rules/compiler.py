@@ -178,6 +178,15 @@ def _qualifier(kind: SubjectKind, tree: Tree[Token]) -> p.Predicate:
     if tree.data == "named":
         names = frozenset(v.casefold() for v in values)
         return p.Predicate(f"named {values}", lambda s, _n: s.name.casefold() in names, "leaf", ("name",))
+    if tree.data == "linked_to_term":
+        p.attribute_type(kind, "terms")  # only columns are linked to glossary terms
+        terms = frozenset(v.casefold() for v in values)
+        return p.Predicate(
+            f"linked to term {values}",
+            lambda s, _n: any(t.casefold() in terms for t in getattr(s, "terms", ())),
+            "leaf",
+            ("terms",),
+        )
     if tree.data == "in_domain":
         wanted = slugify(values[0])
         return p.Predicate(f"in domain {values[0]}", lambda s, _n: slugify(s.domain) == wanted, "leaf", ("domain",))

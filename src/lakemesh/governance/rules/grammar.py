@@ -26,6 +26,7 @@ qualifier: CONTAINING strings        -> containing
          | CLASSIFIED AS strings     -> classified
          | IN DOMAIN STRING          -> in_domain
          | TAGGED strings            -> tagged
+         | LINKED TO TERM strings    -> linked_to_term
          | WHERE predicate           -> where
 
 strings: STRING ("," STRING)*
@@ -68,6 +69,9 @@ AS: "as"i
 IN: "in"i
 DOMAIN: "domain"i
 TAGGED: "tagged"i
+LINKED: "linked"i
+TO: "to"i
+TERM: /terms?(?![a-z0-9_])/i
 WHERE: "where"i
 AND: "and"i
 OR: "or"i
@@ -108,6 +112,9 @@ _WORDS = {
     "IN": "'in'",
     "DOMAIN": "'domain'",
     "TAGGED": "'tagged'",
+    "LINKED": "'linked'",
+    "TO": "'to'",
+    "TERM": "'term'",
     "WHERE": "'where'",
     "AND": "'and'",
     "OR": "'or'",

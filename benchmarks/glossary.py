@@ -1,0 +1,146 @@
+"""Glossary search with 10k terms and 100k links, on SQLite (and PostgreSQL with --postgres), side by side.
+
+(a) `mesh.list_glossary_terms(q=...)`: names, synonyms and definitions, ranked, with each hit's link count
+    (limit 100, the API's default; (a') with limit 20, a search box's page);
+(b) baseline: one raw `SELECT ... WHERE search_text LIKE ? OR lower(definition) LIKE ? LIMIT 100` on the same
+    catalog connection (the bare scan, without ranking or the term views);
+(c) `mesh.get_glossary_term(name)`: a term's page with its links;
+(d) `mesh.search(q=synonym)`: discovery finds the product whose columns are linked to the term.
+Queries mix exact names, synonyms, prefixes, definition words and misses. Goal (issue 26): p95 of (a) < 50 ms.
+    python3 benchmarks/glossary.py [--terms 10000] [--links 100000] [--queries 300] [--postgres]
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import statistics
+import tempfile
+import time
+from collections.abc import Callable
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pyarrow as pa
+from sqlalchemy import insert, text
+
+from lakemesh.catalog.tables.glossary import GlossaryLinkRow, GlossaryTermRow
+from lakemesh.core.settings import Settings
+from lakemesh.glossary.service import search_text, term_key
+from lakemesh.mesh import Mesh
+from lakemesh.platform import Platform
+
+WORDS = [
+    "customer", "churn", "revenue", "order", "invoice", "account", "segment", "campaign", "lead", "margin",
+    "region", "product", "supplier", "shipment", "return", "refund", "claim", "policy", "risk", "score",
+]  # fmt: skip
+
+
+def timings(queries: list[str], run: Callable[[str], object]) -> list[float]:
+    out = []
+    for q in queries:
+        started = time.perf_counter()
+        run(q)
+        out.append((time.perf_counter() - started) * 1000)
+    return out
+
+
+def p(values: list[float], share: float) -> float:
+    return sorted(values)[min(len(values) - 1, int(share * len(values)))]
+
+
+def load(platform: Platform, mesh: Mesh, terms: int, links: int) -> None:
+    mesh.create_domain("Sales")
+    mesh.create_lakehouse("Sales", "sales_lakehouse")
+    mesh.write_table("Sales", "sales_lakehouse", "gold_customer_360", pa.table({"churn_risk": [0.1]}))
+    domain_id = mesh.get_domain("sales").id
+    rng = random.Random(7)
+    now = datetime.now(UTC)
+    rows, link_rows = [], []
+    for i in range(terms):
+        name = f"{rng.choice(WORDS).title()} {rng.choice(WORDS)} {i}"
+        synonyms = [f"{rng.choice(WORDS)} {rng.choice(WORDS)} alias {i}"]
+        rows.append(
+            {
+                "id": f"term_{i:08d}", "key": term_key(name), "name": name, "domain_id": domain_id,
+                "parent_id": None, "definition": f"The {rng.choice(WORDS)} of {rng.choice(WORDS)}, as finance counts.",
+                "status": "approved", "owners": [], "stewards": [], "synonyms": synonyms, "related": [],
+                "search_text": search_text(name, synonyms), "version": 1, "created_by": "bench", "created_at": now,
+                "updated_by": "bench", "updated_at": now,
+            }
+        )  # fmt: skip
+    for i in range(links):
+        link_rows.append(
+            {
+                "id": f"tlk_{i:09d}", "term_id": f"term_{i % terms:08d}", "target_kind": "column",
+                "target_id": f"tbl_{i:09d}", "table_id": f"tbl_{i:09d}", "column_name": f"c{i % 50}",
+                "domain_id": domain_id, "qualified_name": f"sales.sales_lakehouse.t{i}.c{i % 50}",
+                "status": "linked", "created_by": "bench", "created_at": now,
+            }
+        )  # fmt: skip
+    with platform.catalog.transaction() as session:
+        for start in range(0, len(rows), 5000):
+            session.execute(insert(GlossaryTermRow), rows[start : start + 5000])
+        for start in range(0, len(link_rows), 5000):
+            session.execute(insert(GlossaryLinkRow), link_rows[start : start + 5000])
+    mesh.put_glossary_term("Churn risk", {"domain": "sales", "synonyms": ["churn probability"]})
+    mesh.link_glossary_term("Churn risk", "sales.sales_lakehouse.gold_customer_360.churn_risk")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--terms", type=int, default=10_000)
+    parser.add_argument("--links", type=int, default=100_000)
+    parser.add_argument("--queries", type=int, default=300)
+    parser.add_argument("--postgres", default=None, help="a PostgreSQL catalog URL (an empty database)")
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as home:
+        platform = Platform(Settings(home=Path(home), catalog_url=args.postgres, scheduler=False))
+        platform.initialize()
+        mesh = Mesh(platform, platform.principals.bootstrap_admin())
+        started = time.perf_counter()
+        load(platform, mesh, args.terms, args.links)
+        print(f"catalog: {'PostgreSQL' if args.postgres else 'SQLite'}; {args.terms:,} terms, {args.links:,} links "
+              f"loaded in {time.perf_counter() - started:.1f} s")  # fmt: skip
+        rng = random.Random(11)
+        kinds = [
+            lambda: f"{rng.choice(WORDS)} {rng.choice(WORDS)} {rng.randrange(args.terms)}",  # exact-ish name
+            lambda: f"alias {rng.randrange(args.terms)}",  # a synonym
+            lambda: rng.choice(WORDS)[:4],  # a prefix matching thousands
+            lambda: "finance counts",  # a definition phrase matching all
+            lambda: f"nothing{rng.randrange(10_000)}",  # a miss
+        ]
+        queries = [kinds[i % len(kinds)]() for i in range(args.queries)]
+        ours = timings(queries, lambda q: mesh.list_glossary_terms(q=q))
+        page_of_20 = timings(queries, lambda q: mesh.list_glossary_terms(q=q, limit=20))
+
+        def raw(q: str) -> object:
+            like = f"%{q.lower()}%"
+            sql = text(
+                "SELECT id, name FROM glossary_terms WHERE search_text LIKE :q OR lower(definition) LIKE :q LIMIT 100"
+            )
+            with platform.catalog.connect() as connection:
+                return connection.execute(sql, {"q": like}).all()
+
+        baseline = timings(queries, raw)
+        names = [r.name for r in mesh.list_glossary_terms(limit=200)]
+        pages = timings(names[: args.queries], mesh.get_glossary_term)
+        found = mesh.search("churn probability")
+        searches = timings(["churn probability"] * 50, mesh.search)
+        assert [h.qualified_name for h in found if h.kind == "table"], "the synonym must find the linked table"
+        print(f"{'':32s} {'p50 ms':>8s} {'p95 ms':>8s}")
+        for label, values in (
+            ("(a) list_glossary_terms(q)", ours),
+            ("(a') the same, limit=20", page_of_20),
+            ("(b) raw LIKE scan (baseline)", baseline),
+            ("(c) get_glossary_term (page)", pages),
+            ("(d) search(synonym)", searches),
+        ):
+            print(f"{label:32s} {statistics.median(values):8.2f} {p(values, 0.95):8.2f}")
+        print(f"ratio p95 (a)/(b): {p(ours, 0.95) / p(baseline, 0.95):.2f}x; goal p95 (a) < 50 ms: "
+              f"{'met' if p(ours, 0.95) < 50 else 'NOT met'}")  # fmt: skip
+        platform.close()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,1 @@
+"""Business glossary: the company's terms, defined once by their owners and linked to the data that holds them."""

@@ -1,0 +1,21 @@
+"""Glossary: terms and their links; linked terms and their synonyms are added to the search documents."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from lakemesh.glossary.exchange import GlossaryImport
+from lakemesh.glossary.links import GlossaryLinks, column_terms, terms_for_search
+from lakemesh.glossary.service import GlossaryService
+
+if TYPE_CHECKING:
+    from lakemesh.platform import Platform
+
+
+def install(platform: Platform) -> None:
+    p = platform
+    p.glossary = GlossaryService(p.catalog, p.authorizer, p.clock)
+    p.glossary_links = GlossaryLinks(p.catalog, p.authorizer, p.clock, p.glossary, p.tables, p.products)
+    p.glossary_import = GlossaryImport(p.glossary)
+    p.discovery.index.register_terms_source(terms_for_search)
+    p.governance.compliance.register_column_terms(column_terms)
