@@ -63,6 +63,14 @@ def test_cel_that_loops_is_huge_or_names_unknown_attributes_is_refused(mesh: Mes
     assert expected in error.value.errors[0].message
 
 
+def test_a_cel_policy_written_with_its_prefix_is_saved_and_evaluated(mesh: Mesh) -> None:
+    """The stored rule keeps its `cel:` prefix with language `cel`: compiling it again must not see the prefix."""
+    mesh.put_policy(policy("gold-only", 'cel: table.layer == "gold"'))
+    mesh.put_policy(policy("labelled", "cel: column.sensitivity_label != null"))  # the first is compiled again here
+    assert {p.name: p.language for p in mesh.list_policies()} == {"gold-only": "cel", "labelled": "cel"}
+    assert {c.policy for c in mesh.evaluate_policies().policies} == {"gold-only", "labelled"}
+
+
 def test_a_policy_naming_a_missing_domain_is_422(mesh: Mesh) -> None:
     with pytest.raises(InvalidInput) as error:
         mesh.put_policy({**SEED_POLICIES[2], "workspace": "Nowhere-Domain"})

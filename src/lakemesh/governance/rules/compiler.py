@@ -274,10 +274,9 @@ def parse_policy_rule(text: str, *, language: Literal["sentence", "cel"] | None 
     from lakemesh.governance.cel import CelRule
 
     stripped = text.strip()
-    if language is None and stripped[:4].lower() == "cel:":
-        return CelRule(stripped[4:])
-    if language == "cel":
-        return CelRule(stripped)
+    prefixed = stripped[:4].lower() == "cel:"
+    if language == "cel" or (language is None and prefixed):
+        return CelRule(stripped[4:] if prefixed else stripped)  # stored rules keep the prefix they were written with
     return compile_sentence(text)
 
 
