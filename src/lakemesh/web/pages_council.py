@@ -105,10 +105,11 @@ def open_case(
     from lakemesh.council.models import CaseCreate
 
     service = _council(platform_of(request))
-    form = {"title": title or "", "description": description or "", "domains": [d for d in domains or [] if d]}
+    picked = [d for d in domains or [] if d]
+    form: dict[str, Any] = {"title": title or "", "description": description or "", "domains": picked}
     form["subjects"] = subjects or ""
     try:
-        spec = parse_model(CaseCreate, {**form, "subjects": _subjects(form["subjects"])})
+        spec = parse_model(CaseCreate, {**form, "subjects": _subjects(subjects or "")})
         opened = service.cases.open(me, spec)
     except LakemeshError as exc:
         return _council_page(request, me, case_error=str(exc), case_form=form, status=exc.status)
