@@ -92,6 +92,7 @@ def test_marketing_opens_a_case_in_the_browser_and_the_facilitator_decides_it_wi
     page.get_by_label("Description").fill("Campaigns cannot be targeted without it")
     page.get_by_role("button", name="Open case").click()  # no domain ticked: refused, typed text kept
     expect(page.locator("#case-error")).to_be_visible()
+    expect(page.locator("#case-domains")).to_have_attribute("aria-invalid", "true")
     expect(page.get_by_label("Title")).to_have_value("Marketing needs Customer 360")
     page.get_by_label("Sales", exact=True).check()
     page.get_by_label("Marketing", exact=True).check()
@@ -107,6 +108,7 @@ def test_marketing_opens_a_case_in_the_browser_and_the_facilitator_decides_it_wi
     facilitator.get_by_label("Access request to grant").fill("ar_missing")
     facilitator.get_by_role("button", name="Decide case").click()
     expect(facilitator.locator("#decide-error")).to_be_visible()
+    expect(facilitator.get_by_label("Access request to grant")).to_have_attribute("aria-invalid", "true")
     expect(facilitator.get_by_label("Decision")).to_have_value("Marketing may read it for campaigns")
     facilitator.get_by_label("Access request to grant").fill(request_id)
     facilitator.get_by_role("button", name="Decide case").click()

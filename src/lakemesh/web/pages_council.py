@@ -48,6 +48,7 @@ def _council_page(request: Request, me: Principal, *, status: int = 200, **extra
         "notice": "",
         "case_error": "",
         "case_form": None,
+        "case_bad": set(),
         **extra,
     }
     return page(request, "council.html", context, status=status)
@@ -112,7 +113,8 @@ def open_case(
         spec = parse_model(CaseCreate, {**form, "subjects": _subjects(subjects or "")})
         opened = service.cases.open(me, spec)
     except LakemeshError as exc:
-        return _council_page(request, me, case_error=str(exc), case_form=form, status=exc.status)
+        bad = {str(e.loc[0]) for e in exc.errors if e.loc} or {"title"}
+        return _council_page(request, me, case_error=str(exc), case_form=form, case_bad=bad, status=exc.status)
     return RedirectResponse(f"/council/cases/{opened.id}?notice={quote('Case opened; the council decides it.')}", 303)
 
 
@@ -125,7 +127,15 @@ def _case(request: Request, me: Principal, case_id: str, *, status: int = 200, *
     service = _council(platform_of(request))
     case = service.cases.get(me, case_id)
     may_decide = case.state == "open" and (me.is_platform_admin or bool(service.seats.my_domains(me)))
-    context = {"case": case, "may_decide": may_decide, "notice": "", "decide_error": "", "decide_form": {}, **extra}
+    context = {
+        "case": case,
+        "may_decide": may_decide,
+        "notice": "",
+        "decide_error": "",
+        "decide_form": {},
+        "decide_bad": set(),
+        **extra,
+    }
     return page(request, "case.html", context, status=status)
 
 
@@ -170,8 +180,33 @@ def decide_case(
         spec = parse_model(CaseDecision, {"decision": typed["decision"], "actions": actions})
         service.cases.decide(me, case_id, spec)
     except LakemeshError as exc:
-        return _case(request, me, case_id, decide_error=str(exc), decide_form=typed, status=exc.status)
+        bad = _bad_fields(exc, [a["kind"] for a in actions])
+        return _case(request, me, case_id, decide_error=str(exc), decide_form=typed, decide_bad=bad, status=exc.status)
     return RedirectResponse(f"/council/cases/{case_id}?notice={quote('Case decided.')}", status_code=303)
+
+
+ACTION_FIELDS = {
+    "grant_access": {"request": "grant_request"},
+    "transfer_ownership": {"product": "transfer_product", "owner": "transfer_owner"},
+    "fix_by": {"domain": "fix_domain", "by": "fix_by", "what": "fix_what"},
+}
+
+
+def _bad_fields(exc: LakemeshError, kinds: list[str]) -> set[str]:
+    """The decide form's fields an error points at (an action's whole group when it names no field)."""
+    bad: set[str] = set()
+    for item in exc.errors:
+        loc = list(item.loc)
+        if loc[:1] == ["actions"] and len(loc) > 1 and isinstance(loc[1], int) and loc[1] < len(kinds):
+            fields = ACTION_FIELDS[kinds[loc[1]]]
+            named = [fields[str(p)] for p in loc[2:] if str(p) in fields]
+            bad.update(named or fields.values())
+        elif loc:
+            bad.add(str(loc[0]))
+    if not bad and kinds:  # e.g. an access request that does not exist: the actions are what was refused
+        for kind in kinds:
+            bad.update(ACTION_FIELDS[kind].values())
+    return bad or {"decision"}
 
 
 def _subjects(text: str) -> list[dict[str, str]]:
