@@ -114,7 +114,7 @@ def test_marketing_opens_a_case_in_the_browser_and_the_facilitator_decides_it_wi
     facilitator.get_by_role("button", name="Decide case").click()
     expect(facilitator.locator("#case-notice")).to_contain_text("Case decided")
     expect(facilitator.locator("#case-decision")).to_contain_text("Marketing may read it for campaigns")
-    expect(facilitator.locator("#case-actions")).to_contain_text("grant_access")
+    expect(facilitator.locator("#case-actions")).to_contain_text(f"Access granted to {CONSUMER}")
     shot(facilitator, "council-case-decided")
 
     with server.client(tokens[OWNER]) as http:
