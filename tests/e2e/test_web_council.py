@@ -69,3 +69,58 @@ def test_a_representative_votes_on_the_impact_and_the_facilitator_sees_it_pass(b
     facilitator.goto(f"{server.url}/governance")
     expect(facilitator.locator("#retention-year, tr", has_text="retention-year").first).to_be_visible()
     assert watch.problems == [], watch.problems
+
+
+def test_marketing_opens_a_case_in_the_browser_and_the_facilitator_decides_it_with_a_grant(
+    browser: Any, served: Served
+) -> None:
+    server, tokens = served
+    with server.client(tokens[CONSUMER]) as http:
+        asked = http.post(
+            "/api/v1/access-requests", json={"product": "sales/customer-360", "purpose": "Campaign targeting"}
+        )
+        assert asked.status_code == 201, asked.text
+        request_id = asked.json()["id"]
+    with server.client(tokens[OWNER]) as http:
+        denied = http.post(f"/api/v1/access-requests/{request_id}/deny", json={"reason": "Stays in Sales"})
+        assert denied.is_success, denied.text
+
+    watch = Watch()
+    page = signed_in(browser, server, tokens[CONSUMER], watch)
+    page.goto(f"{server.url}/council")
+    page.get_by_label("Title").fill("Marketing needs Customer 360")
+    page.get_by_label("Description").fill("Campaigns cannot be targeted without it")
+    page.get_by_role("button", name="Open case").click()  # no domain ticked: refused, typed text kept
+    expect(page.locator("#case-error")).to_be_visible()
+    expect(page.locator("#case-domains")).to_have_attribute("aria-invalid", "true")
+    expect(page.get_by_label("Title")).to_have_value("Marketing needs Customer 360")
+    page.get_by_label("Sales", exact=True).check()
+    page.get_by_label("Marketing", exact=True).check()
+    page.get_by_label("Subjects", exact=False).fill(f"access_request: {request_id}\nproduct: sales/customer-360")
+    page.get_by_role("button", name="Open case").click()
+    expect(page.locator("#case-notice")).to_contain_text("Case opened")
+    expect(page.locator("#case-state")).to_have_text("open")
+    case_url = page.url.split("?")[0]
+
+    facilitator = signed_in(browser, server, tokens["admin"], watch)
+    facilitator.goto(case_url)
+    facilitator.get_by_label("Decision").fill("Marketing may read it for campaigns")
+    facilitator.get_by_label("Access request to grant").fill("ar_missing")
+    facilitator.get_by_role("button", name="Decide case").click()
+    expect(facilitator.locator("#decide-error")).to_be_visible()
+    expect(facilitator.get_by_label("Access request to grant")).to_have_attribute("aria-invalid", "true")
+    expect(facilitator.get_by_label("Decision")).to_have_value("Marketing may read it for campaigns")
+    facilitator.get_by_label("Access request to grant").fill(request_id)
+    facilitator.get_by_role("button", name="Decide case").click()
+    expect(facilitator.locator("#case-notice")).to_contain_text("Case decided")
+    expect(facilitator.locator("#case-decision")).to_contain_text("Marketing may read it for campaigns")
+    expect(facilitator.locator("#case-actions")).to_contain_text(f"Access granted to {CONSUMER}")
+    shot(facilitator, "council-case-decided")
+
+    with server.client(tokens[OWNER]) as http:
+        grants = http.get("/api/v1/grants", params={"product": "sales/customer-360"}).json()["items"]
+    case_id = case_url.rsplit("/", 1)[-1]
+    assert [(g["grantee"], g["created_by"]) for g in grants if g["grantee"] == CONSUMER] == [
+        (CONSUMER, f"council:{case_id}")
+    ]
+    assert watch.problems == [], watch.problems

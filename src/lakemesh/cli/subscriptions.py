@@ -68,4 +68,4 @@ def notifications(
     if as_json:
         emit_json(found)
         return
-    emit_table(found, ["at", "product", "event", "title", "to"], title="Notifications")
+    emit_table(found, ["at", "product", "event", "title", "to", "link"], title="Notifications")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from lakemesh.council.notices import CouncilNotices
 from lakemesh.council.service import CouncilService
 from lakemesh.council.settings import MeshSettings
 
@@ -25,4 +26,5 @@ def install(platform: Platform) -> None:
     )
     if p.settings.governance_mode == "council":  # the direct endpoints answer 409, pointing at proposals
         p.templates.governed_by_council = p.reads.governed_by_council = p.intake.governed_by_council = True
+    p.subscriptions.notice_sources.append(CouncilNotices(p.catalog))
     p.scheduler.every(30, "council-proposals", p.council.proposals.sweep)

@@ -44,12 +44,15 @@ class AnnouncementCreate(BaseModel):
 
 class Notification(BaseModel):
     id: str
-    product: str
+    product: str = Field(description="`<domain>/<product>`; empty for the council's notices (see `link`).")
     event: str = Field(description="What happened: `incident.opened`, `product.deprecated`, `announcement.posted`…")
     title: str
     payload: dict[str, Any]
     at: datetime
     to: str = Field(description="The subscription it came through: your name, or `domain:<slug>`.")
+    link: str | None = Field(
+        default=None, description="For the council's notices, the web page of the proposal or case (`/council/...`)."
+    )
 
 
 class SubscriptionCreate(BaseModel):

@@ -12,6 +12,7 @@ their domain; platform admins anyone. Only the product's owner and its domain's 
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
@@ -60,6 +61,8 @@ class SubscriptionService:
         self._authz = authorizer
         self._clock = clock
         self._catching_up = threading.RLock()
+        # Notices kept elsewhere (the council's, a layer up) joined into the same list: (actor, limit) -> newest.
+        self.notice_sources: list[Callable[[Principal, int], list[Notification]]] = []
 
     # -- delivering --------------------------------------------------------------------------------
     def catch_up(self) -> int:
@@ -250,7 +253,7 @@ class SubscriptionService:
                 .order_by(NotificationRow.at.desc(), NotificationRow.id.desc())
                 .limit(limit)
             )
-            return [
+            found = [
                 Notification(
                     id=row.id,
                     product=row.product,
@@ -262,6 +265,9 @@ class SubscriptionService:
                 )
                 for row in rows
             ]
+        for source in self.notice_sources:
+            found.extend(source(actor, limit))
+        return sorted(found, key=lambda n: n.at, reverse=True)[:limit]
 
     # -- internals ---------------------------------------------------------------------------------
     def _visible(self, session: Session, actor: Principal, domain: str, product: str) -> Target:
