@@ -2,24 +2,31 @@
 
 from __future__ import annotations
 
+import copy
 import inspect
 import os
+import shutil
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
 from types import CodeType, ModuleType
+from typing import TYPE_CHECKING
 
 import pytest
 from hypothesis import settings as hypothesis_settings
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
+from lakemesh.api import openapi as openapi_document
 from lakemesh.catalog import Catalog, migrate
 from lakemesh.catalog.tables.base import Base
 from lakemesh.core.clock import FrozenClock
 from lakemesh.core.settings import Settings
 from lakemesh.mesh import Mesh
 from lakemesh.platform import Platform
+
+if TYPE_CHECKING:
+    from fastapi import FastAPI
 
 PG_BASE = os.environ.get("LAKEMESH_TEST_CATALOG_URL")  # e.g. postgresql+psycopg://postgres@127.0.0.1:5432/postgres
 
@@ -105,6 +112,41 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
             item.add_marker(CATALOG_FREE)
 
 
+def _route_key(route: object) -> tuple[object, ...]:
+    methods = getattr(route, "methods", None)
+    endpoint = getattr(route, "endpoint", None)  # routes made inside functions: a new function per app, same code
+    code = getattr(endpoint, "__code__", None)
+    return type(route), getattr(route, "path", None), tuple(sorted(methods or ())), getattr(route, "name", None), code
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _one_openapi_document_per_app_shape() -> Iterator[None]:
+    """Builds the OpenAPI document once per worker, not once per app: every in-process app (`create_app`) builds it
+    on its first request (the strict-scalars check reads it), about 2.5 s of CPU each. The document depends only on
+    the app's routes and titles, so an app with the same routes gets a copy of the one built first, produced by the
+    same code (`openapi.install`), which the document's own tests keep checking."""
+    install = openapi_document.install
+    built: dict[tuple[object, ...], dict[str, object]] = {}
+
+    def install_cached(app: FastAPI) -> None:
+        install(app)
+        build = app.openapi
+
+        def cached() -> dict[str, object]:
+            if app.openapi_schema is None:
+                key = (app.title, app.version, app.description, *map(_route_key, app.routes))
+                if key not in built:
+                    built[key] = copy.deepcopy(build())
+                app.openapi_schema = copy.deepcopy(built[key])
+            return app.openapi_schema
+
+        app.openapi = cached  # type: ignore[method-assign]
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(openapi_document, "install", install_cached)
+        yield
+
+
 def create_pg_database(base_url: str, prefix: str = "lakemesh_test") -> str:
     """A fresh database on the test server; returns its URL."""
     name = f"{prefix}_{uuid.uuid4().hex[:10]}"
@@ -157,10 +199,25 @@ def clock() -> FrozenClock:
     return FrozenClock()
 
 
+@pytest.fixture(scope="session")
+def _migrated_sqlite_catalog(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One SQLite catalog migrated to head per worker, for `platform` to start from (a copy, so each test still has
+    its own): migrating a fresh SQLite catalog costs ~0.2 s of CPU, in every test that builds a platform."""
+    home = tmp_path_factory.mktemp("migrated-catalog")
+    catalog = Catalog(f"sqlite:///{home / 'catalog.db'}")
+    migrate.upgrade(catalog)
+    catalog.dispose()
+    assert [p.name for p in home.iterdir()] == ["catalog.db"], "the template catalog is one file, checkpointed"
+    return home / "catalog.db"
+
+
 @pytest.fixture
-def platform(settings: Settings) -> Iterator[Platform]:
+def platform(settings: Settings, _migrated_sqlite_catalog: Path) -> Iterator[Platform]:
+    if settings.catalog_url is None and not settings.home.exists():  # SQLite: start from the migrated copy
+        settings.home.mkdir(parents=True, mode=0o700)
+        shutil.copyfile(_migrated_sqlite_catalog, settings.home / "catalog.db")
     platform = Platform(settings)
-    platform.initialize()
+    platform.initialize()  # migrates what the copy lacks (nothing), as on any existing home
     yield platform
     platform.close()
 

@@ -13,6 +13,7 @@ import pytest
 from lakemesh.core.settings import Settings
 from lakemesh.mesh import Mesh
 from lakemesh.platform import Platform
+from tests.cli_support import run_cli
 from tests.conftest import PG_BASE, create_pg_database, drop_pg_database
 from tests.unit.catalog.test_backup import rewrite_manifest
 
@@ -29,8 +30,11 @@ def lakemesh(
         env["LAKEMESH_CATALOG_URL"] = catalog_url
     if path is not None:
         env["PATH"] = path
-    command = [sys.executable, "-c", code, *args] if code else [sys.executable, "-m", "lakemesh.cli.main", *args]
-    result = subprocess.run(command, check=False, env=env, capture_output=True, text=True, timeout=120)
+    if code is None and path is None:  # in this process (tests/cli_support.py says why)
+        result = run_cli(env, *args)
+    else:  # a real process: its own module state and PATH
+        command = [sys.executable, "-c", code, *args] if code else [sys.executable, "-m", "lakemesh.cli.main", *args]
+        result = subprocess.run(command, check=False, env=env, capture_output=True, text=True, timeout=120)
     if ok:
         assert result.returncode == 0, result.stderr
     return result

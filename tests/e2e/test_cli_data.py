@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import os
 import subprocess
-import sys
 from pathlib import Path
 
 import pyarrow as pa
@@ -14,22 +13,18 @@ import pytest
 import yaml
 
 from lakemesh.core.settings import Settings
+from tests.cli_support import run_cli
 from tests.unit.products.seed import CUSTOMER_360
 
 
 def run(settings: Settings, *args: str, ok: bool = True) -> subprocess.CompletedProcess[str]:
+    """`lakemesh ARGS` on the test's home, in this process (tests/cli_support.py says why and which tests keep
+    starting real processes)."""
     env = {**os.environ, "LAKEMESH_HOME": str(settings.home)}
     env.pop("LAKEMESH_URL", None)
     if settings.catalog_url:
         env["LAKEMESH_CATALOG_URL"] = settings.catalog_url
-    result = subprocess.run(
-        [sys.executable, "-m", "lakemesh.cli.main", *args],
-        check=False,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    result = run_cli(env, *args)
     if ok:
         assert result.returncode == 0, result.stderr
     return result

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import json
 import os
-import subprocess
-import sys
 import uuid
 from typing import Any, Protocol
 
@@ -15,6 +13,7 @@ from lakemesh import connect
 from lakemesh.core.errors import LakemeshError
 from lakemesh.core.settings import Settings
 from lakemesh.mesh import Mesh
+from tests.cli_support import run_cli
 from tests.integration.conftest import Server
 
 
@@ -120,14 +119,7 @@ class Cli:
             self.env |= {"LAKEMESH_URL": server.url, "LAKEMESH_TOKEN": server.token}
 
     def _run(self, *args: str) -> Any:
-        done = subprocess.run(
-            [sys.executable, "-m", "lakemesh.cli.main", *args],
-            env=self.env,
-            capture_output=True,
-            text=True,
-            timeout=120,
-            check=False,
-        )
+        done = run_cli(self.env, *args)  # in this process (tests/cli_support.py says why)
         if done.returncode != 0:
             lines = done.stderr.strip().splitlines()
             assert len(lines) == 1 and lines[0].startswith("error: "), done.stderr
