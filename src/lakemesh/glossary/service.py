@@ -4,6 +4,8 @@ Who may do what (everything else is denied):
 - anyone signed in reads terms and searches them;
 - a domain's Contributors and up write its draft terms; its Admins approve, deprecate, change approved terms
   and delete; platform admins do all of it, and are the only ones who write GLOBAL terms.
+- in LAKEMESH_GOVERNANCE_MODE=council, approving, changing or deleting an approved (or deprecated) GLOBAL term is
+  a council proposal (kind glossary-term): the direct call answers 409; GLOBAL drafts stay direct.
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ from lakemesh.catalog import Catalog
 from lakemesh.catalog.journal import record
 from lakemesh.catalog.tables.glossary import GlossaryLinkRow, GlossaryTermRow, GlossaryTermVersionRow
 from lakemesh.core.clock import Clock
-from lakemesh.core.errors import ErrorItem, Forbidden, InvalidInput, NotFound, invalid
+from lakemesh.core.errors import Conflict, ErrorItem, Forbidden, InvalidInput, NotFound, invalid
 from lakemesh.core.ids import new_id
 from lakemesh.domains.service import find_domain_row
 from lakemesh.glossary.models import (
@@ -55,8 +57,11 @@ class GlossaryService:
         self._clock = clock
         self._index = TermIndex()
 
+    # Set by the council's install in LAKEMESH_GOVERNANCE_MODE=council: reviewed GLOBAL terms change by proposal only.
+    governed_by_council = False
+
     # -- terms -----------------------------------------------------------------------------------
-    def put_term(self, actor: Principal, name: str, spec: TermSpec) -> Term:
+    def put_term(self, actor: Principal, name: str, spec: TermSpec, *, proposal: str | None = None) -> Term:
         """Create the term or replace its document (a new version); `name` is the term's current name."""
         spec = _clean(spec)
         with self._catalog.transaction() as session:
@@ -80,6 +85,10 @@ class GlossaryService:
             after = spec.model_dump(mode="json")
             if before == after:
                 return self._view(session, row)
+            reviewed = spec.status in REVIEWED or (not created and TermStatus(row.status) in REVIEWED)
+            self._council_check(
+                spec.name, domain_id is None or (not created and row.domain_id is None), reviewed, proposal
+            )
             renamed = not created and row.key != term_key(spec.name)
             row.key, row.name, row.domain_id, row.parent_id = term_key(spec.name), spec.name, domain_id, parent_id
             row.definition, row.status = spec.definition, spec.status.value
@@ -148,11 +157,12 @@ class GlossaryService:
             rows = session.scalars(query.order_by(GlossaryTermRow.key).limit(limit)).all()
             return self._views(session, rows)
 
-    def delete_term(self, actor: Principal, name: str) -> None:
+    def delete_term(self, actor: Principal, name: str, *, proposal: str | None = None) -> None:
         """Delete a term and its links (its domain's Admins); a category with sub-terms is kept (422)."""
         with self._catalog.transaction() as session:
             row = _require(session, name)
             self._may_write(session, actor, row.domain_id, TermStatus.APPROVED, row)
+            self._council_check(row.name, row.domain_id is None, TermStatus(row.status) in REVIEWED, proposal)
             children = session.scalars(select(GlossaryTermRow.name).where(GlossaryTermRow.parent_id == row.id)).all()
             if children:
                 raise invalid("name", f"{row.name!r} is the category of {', '.join(sorted(children))}; move them first")
@@ -162,6 +172,11 @@ class GlossaryService:
             session.execute(delete(GlossaryTermVersionRow).where(GlossaryTermVersionRow.term_id == row.id))
             session.execute(update(GlossaryTermRow).where(GlossaryTermRow.id == row.id).values(parent_id=None))
             session.delete(row)
+
+    def document(self, actor: Principal, name: str) -> dict[str, Any]:
+        """The term's current document (what `put_term` takes), e.g. for a council proposal's plan."""
+        with self._catalog.read() as session:
+            return self._document(session, _require(session, name))
 
     def versions(self, actor: Principal, name: str) -> list[TermVersion]:
         """Every version of the term, newest first."""
@@ -199,6 +214,13 @@ class GlossaryService:
         return placed
 
     # -- permissions -----------------------------------------------------------------------------
+    def _council_check(self, name: str, is_global: bool, reviewed: bool, proposal: str | None) -> None:
+        if self.governed_by_council and proposal is None and is_global and reviewed:
+            raise Conflict(
+                f"Glossary term {name!r} is GLOBAL and reviewed by the council (LAKEMESH_GOVERNANCE_MODE=council): "
+                "propose the change with POST /api/v1/council/proposals (kind glossary-term)"
+            )
+
     def _may_write(
         self, session: Session, actor: Principal, domain_id: str | None, status: TermStatus, row: GlossaryTermRow | None
     ) -> None:

@@ -210,3 +210,38 @@ def test_templates_masking_and_required_fields_change_by_proposal_too(council: C
     assert council.admin.get_template("team").updated_by == f"council:{proposals[0].id}"
     assert {k.lower(): v for k, v in council.admin.get_masking_policy().items()}["confidential"] == "hash"
     assert council.admin.platform.intake.get_form(council.admin.principal, None)["required"] == ["description"]
+
+
+def test_approving_and_changing_a_global_glossary_term_go_through_the_council(council: Council) -> None:
+    admin = council.admin
+    draft = {"definition": "A person or company that buys from us.", "domain": "GLOBAL", "synonyms": ["client"]}
+    assert admin.put_glossary_term("Customer", draft).status == "draft"  # drafts stay direct
+    with pytest.raises(Conflict, match="kind glossary-term"):
+        admin.put_glossary_term("Customer", {**draft, "status": "approved"})
+    assert admin.get_glossary_term("Customer").status == "draft"
+    approve = {"name": "Customer", **draft, "status": "approved"}
+    proposal = admin.propose("Approve Customer", kind="glossary-term", term=approve)
+    assert '~ glossary term "Customer"' in proposal.plan and '"draft" -> "approved"' in proposal.plan
+    assert admin.get_glossary_term("Customer").status == "draft"  # nothing changes before the vote
+    passed = _pass(council, proposal.id)
+    assert passed.state == "passed" and passed.applied == {"term": "Customer", "status": "approved", "version": 2}
+    term = admin.get_glossary_term("Customer")
+    assert term.status == "approved" and term.updated_by == f"council:{proposal.id}"
+    admin.platform.council.proposals.sweep()
+    assert admin.get_glossary_term("Customer").version == 2  # applied exactly once
+    # Changing or deleting the approved term directly is refused too; a proposal to deprecate it is rejected.
+    with pytest.raises(Conflict, match="POST /api/v1/council/proposals"):
+        admin.put_glossary_term("Customer", {**draft, "status": "approved", "definition": "Anyone."})
+    with pytest.raises(Conflict, match="kind glossary-term"):
+        admin.delete_glossary_term("Customer")
+    deprecate = council.sales.propose(
+        "Deprecate Customer", kind="glossary-term", term={**approve, "status": "deprecated"}
+    )
+    council.sales.vote(deprecate.id, "approve")
+    assert council.marketing.vote(deprecate.id, "reject").state == "rejected"
+    assert admin.get_glossary_term("Customer").status == "approved"
+    # A domain's own terms stay with its Admins: the council does not take them.
+    with pytest.raises(InvalidInput, match="GLOBAL"):
+        admin.propose("Sales term", kind="glossary-term", term={"name": "Deal", "domain": "sales"})
+    council.sales.put_glossary_term("Deal", {"domain": "sales", "status": "approved"})
+    assert council.sales.get_glossary_term("Deal").status == "approved"
