@@ -258,6 +258,7 @@ class GlossaryService:
             synonyms=list(row.synonyms or []),
             related=list(row.related or []),
             parent=parent.name if parent else None,
+            classifications=current_classifications(session, [row]).get(row.id, []),
         ).model_dump(mode="json")
 
     def _view(self, session: Session, row: GlossaryTermRow) -> Term:
@@ -287,6 +288,7 @@ class GlossaryService:
             else {}
         )
         slugs = {d: _slug(session, d) for d in {r.domain_id for r in rows}}
+        covered = current_classifications(session, rows)
         return [
             Term(
                 id=r.id,
@@ -299,6 +301,7 @@ class GlossaryService:
                 synonyms=list(r.synonyms or []),
                 related=list(r.related or []),
                 parent=names.get(r.parent_id) if r.parent_id else None,
+                classifications=covered.get(r.id, []),
                 version=r.version,
                 links=int(counts.get(r.id, 0)),
                 created_by=r.created_by,
@@ -331,6 +334,25 @@ class GlossaryService:
             before=before,
             after=after,
         )
+
+
+def current_classifications(session: Session, rows: Iterable[Any]) -> dict[str, list[str]]:
+    """Term id -> the classifications its current version covers. They live in the versioned document only
+    (no column of their own: the glossary's tables are unchanged), so they are read from the current version."""
+    wanted = {r.id: r.version for r in rows if r.version}
+    if not wanted:
+        return {}
+    found = session.execute(
+        select(GlossaryTermVersionRow.term_id, GlossaryTermVersionRow.version, GlossaryTermVersionRow.document).where(
+            GlossaryTermVersionRow.term_id.in_(list(wanted)),
+            GlossaryTermVersionRow.version.in_(set(wanted.values())),
+        )
+    ).all()
+    return {
+        term_id: list(document.get("classifications") or [])
+        for term_id, version, document in found
+        if wanted.get(term_id) == version
+    }
 
 
 def reindex_linked(session: Session, clock: Clock, actor: Principal, row: GlossaryTermRow) -> None:
@@ -388,6 +410,7 @@ def _clean(spec: TermSpec) -> TermSpec:
             "synonyms": synonyms,
             "related": unique(spec.related),
             "parent": " ".join(spec.parent.split()) if spec.parent and spec.parent.strip() else None,
+            "classifications": list(dict.fromkeys(c.strip().lower() for c in spec.classifications if c.strip())),
         }
     )
 
