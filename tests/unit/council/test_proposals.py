@@ -245,3 +245,27 @@ def test_approving_and_changing_a_global_glossary_term_go_through_the_council(co
         admin.propose("Sales term", kind="glossary-term", term={"name": "Deal", "domain": "sales"})
     council.sales.put_glossary_term("Deal", {"domain": "sales", "status": "approved"})
     assert council.sales.get_glossary_term("Deal").status == "approved"
+
+
+def test_over_rest_approving_a_global_term_directly_is_a_409_problem_and_a_proposal_approves_it(
+    council: Council,
+) -> None:
+    from fastapi.testclient import TestClient
+
+    from lakemesh.api.app import create_app
+
+    client = TestClient(create_app(council.admin.platform))
+    admin = {"Authorization": f"Bearer {council.admin.create_token().secret}"}
+    draft = {"domain": "GLOBAL", "definition": "Data about a person."}
+    assert client.put("/api/v1/glossary/terms/Personal data", json=draft, headers=admin).status_code == 200
+    direct = client.put("/api/v1/glossary/terms/Personal data", json={**draft, "status": "approved"}, headers=admin)
+    assert direct.status_code == 409 and direct.headers["content-type"].startswith("application/problem+json")
+    assert "POST /api/v1/council/proposals" in direct.json()["detail"]
+    body = {"title": "Approve Personal data", "kind": "glossary-term"}
+    missing = client.post("/api/v1/council/proposals", json=body, headers=admin)
+    assert missing.status_code == 422
+    term = {"name": "Personal data", **draft, "status": "approved"}
+    opened = client.post("/api/v1/council/proposals", json={**body, "term": term}, headers=admin)
+    assert opened.status_code == 201, opened.text
+    assert _pass(council, opened.json()["id"]).state == "passed"
+    assert client.get("/api/v1/glossary/terms/Personal data", headers=admin).json()["status"] == "approved"
