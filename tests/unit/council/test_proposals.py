@@ -269,3 +269,17 @@ def test_over_rest_approving_a_global_term_directly_is_a_409_problem_and_a_propo
     assert opened.status_code == 201, opened.text
     assert _pass(council, opened.json()["id"]).state == "passed"
     assert client.get("/api/v1/glossary/terms/Personal data", headers=admin).json()["status"] == "approved"
+
+
+def test_deleting_an_approved_global_term_is_a_proposal_too(council: Council) -> None:
+    admin = council.admin
+    admin.put_glossary_term("Region", {"domain": "GLOBAL"})
+    _pass(council, admin.propose("Approve", kind="glossary-term", term={"name": "Region", "status": "approved"}).id)
+    assert admin.get_glossary_term("Region").status == "approved"
+    with pytest.raises(InvalidInput):
+        admin.propose("Drop", kind="glossary-term", action="retire", term={"name": "Nowhere"})
+    drop = admin.propose("Drop", kind="glossary-term", action="retire", term={"name": "region"})
+    assert '- glossary term "Region" (deleted)' in drop.plan
+    assert _pass(council, drop.id).applied == {"term": "Region", "deleted": True}
+    with pytest.raises(NotFound):
+        admin.get_glossary_term("Region")
