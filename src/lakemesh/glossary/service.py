@@ -213,6 +213,22 @@ class GlossaryService:
             pending = [s for s in pending if s not in ready]
         return placed
 
+    def council_governed(self, specs: list[TermSpec]) -> list[str]:
+        """Names of the terms among `specs` that only a council proposal may write (council mode): an import checks
+        them all before applying any, so a file is refused whole rather than half applied."""
+        if not self.governed_by_council:
+            return []
+        governed = []
+        with self._catalog.read() as session:
+            for spec in map(_clean, specs):
+                row = _find(session, spec.name)
+                is_global = spec.domain.strip().upper() == GLOBAL or (row is not None and row.domain_id is None)
+                reviewed = spec.status in REVIEWED or (row is not None and TermStatus(row.status) in REVIEWED)
+                changed = row is None or self._document(session, row) != spec.model_dump(mode="json")
+                if is_global and reviewed and changed:
+                    governed.append(spec.name)
+        return governed
+
     # -- permissions -----------------------------------------------------------------------------
     def _council_check(self, name: str, is_global: bool, reviewed: bool, proposal: str | None) -> None:
         if self.governed_by_council and proposal is None and is_global and reviewed:

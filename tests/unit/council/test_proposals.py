@@ -283,3 +283,12 @@ def test_deleting_an_approved_global_term_is_a_proposal_too(council: Council) ->
     assert _pass(council, drop.id).applied == {"term": "Region", "deleted": True}
     with pytest.raises(NotFound):
         admin.get_glossary_term("Region")
+
+
+def test_an_import_with_an_approved_global_term_is_refused_whole_in_council_mode(council: Council) -> None:
+    terms = [{"name": "Segment", "domain": "sales"}, {"name": "Region", "domain": "GLOBAL", "status": "approved"}]
+    with pytest.raises(Conflict, match="Region: GLOBAL terms reviewed by the council"):
+        council.admin.import_glossary(terms)
+    with pytest.raises(NotFound):
+        council.admin.get_glossary_term("Segment")  # nothing half applied
+    assert sorted(council.admin.import_glossary(terms[:1]).created) == ["Segment"]
