@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import and_, select
 from sqlalchemy.orm import Session
@@ -18,6 +19,25 @@ from lakemesh.core.ids import new_id
 from lakemesh.glossary.models import LinkKind, LinkStatus, TermStatus
 
 SUGGESTED_BY = "classification"
+
+
+def current_classifications(session: Session, rows: Iterable[Any]) -> dict[str, list[str]]:
+    """Term id -> the classifications its current version covers. They live in the versioned document only
+    (no column of their own: the glossary's tables are unchanged), so they are read from the current version."""
+    wanted = {r.id: r.version for r in rows if r.version}
+    if not wanted:
+        return {}
+    found = session.execute(
+        select(GlossaryTermVersionRow.term_id, GlossaryTermVersionRow.version, GlossaryTermVersionRow.document).where(
+            GlossaryTermVersionRow.term_id.in_(list(wanted)),
+            GlossaryTermVersionRow.version.in_(set(wanted.values())),
+        )
+    ).all()
+    return {
+        term_id: list(document.get("classifications") or [])
+        for term_id, version, document in found
+        if wanted.get(term_id) == version
+    }
 
 
 @dataclass(frozen=True)

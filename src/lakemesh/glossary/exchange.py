@@ -8,8 +8,9 @@ from __future__ import annotations
 
 from lakemesh.auth.models import Principal
 from lakemesh.core.errors import Conflict, NotFound, invalid
+from lakemesh.glossary.checks import term_key
 from lakemesh.glossary.models import ImportResult, TermSpec
-from lakemesh.glossary.service import GlossaryService, term_key
+from lakemesh.glossary.service import GlossaryService
 
 
 class GlossaryImport:

@@ -25,9 +25,9 @@ from lakemesh.core.clock import Clock
 from lakemesh.core.errors import Forbidden, NotFound, invalid
 from lakemesh.core.ids import new_id
 from lakemesh.domains.service import find_domain_row
-from lakemesh.glossary.classified import add_suggestion, classified_columns
+from lakemesh.glossary.classified import add_suggestion, classified_columns, current_classifications
 from lakemesh.glossary.models import LinkKind, LinkStatus, TermBrief, TermDetail, TermLink, TermStatus
-from lakemesh.glossary.service import GlossaryService, current_classifications, reindex
+from lakemesh.glossary.service import GlossaryService, reindex
 from lakemesh.glossary.service import _require as require_term
 from lakemesh.lakehouses.store import find_lakehouse, find_table
 from lakemesh.lakehouses.tables import TableService

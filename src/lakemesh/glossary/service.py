@@ -23,13 +23,14 @@ from lakemesh.catalog import Catalog
 from lakemesh.catalog.journal import record
 from lakemesh.catalog.tables.glossary import GlossaryLinkRow, GlossaryTermRow, GlossaryTermVersionRow
 from lakemesh.core.clock import Clock
-from lakemesh.core.errors import Conflict, ErrorItem, Forbidden, InvalidInput, NotFound, invalid
+from lakemesh.core.errors import Conflict, Forbidden, NotFound, invalid
 from lakemesh.core.ids import new_id
 from lakemesh.domains.service import find_domain_row
+from lakemesh.glossary.checks import _check_parent, _check_related, _check_status, _clean, _find, term_key
+from lakemesh.glossary.classified import current_classifications
 from lakemesh.glossary.models import (
     GLOBAL,
     REVIEWED,
-    TRANSITIONS,
     LinkStatus,
     Term,
     TermSpec,
@@ -39,11 +40,6 @@ from lakemesh.glossary.models import (
 from lakemesh.glossary.search import TermIndex
 
 MAX_LIST = 1000
-MAX_DEPTH = 50
-
-
-def term_key(name: str) -> str:
-    return " ".join(name.split()).lower()
 
 
 def search_text(name: str, synonyms: Iterable[str]) -> str:
@@ -352,25 +348,6 @@ class GlossaryService:
         )
 
 
-def current_classifications(session: Session, rows: Iterable[Any]) -> dict[str, list[str]]:
-    """Term id -> the classifications its current version covers. They live in the versioned document only
-    (no column of their own: the glossary's tables are unchanged), so they are read from the current version."""
-    wanted = {r.id: r.version for r in rows if r.version}
-    if not wanted:
-        return {}
-    found = session.execute(
-        select(GlossaryTermVersionRow.term_id, GlossaryTermVersionRow.version, GlossaryTermVersionRow.document).where(
-            GlossaryTermVersionRow.term_id.in_(list(wanted)),
-            GlossaryTermVersionRow.version.in_(set(wanted.values())),
-        )
-    ).all()
-    return {
-        term_id: list(document.get("classifications") or [])
-        for term_id, version, document in found
-        if wanted.get(term_id) == version
-    }
-
-
 def reindex_linked(session: Session, clock: Clock, actor: Principal, row: GlossaryTermRow) -> None:
     """Ask search to re-index everything the term is linked to (its name or synonyms changed, or it is gone)."""
     links = session.scalars(select(GlossaryLinkRow).where(GlossaryLinkRow.term_id == row.id)).all()
@@ -398,73 +375,8 @@ def _slug(session: Session, domain_id: str | None) -> str:
     return row.slug if row is not None else domain_id
 
 
-def _find(session: Session, name: str) -> GlossaryTermRow | None:
-    return session.scalar(select(GlossaryTermRow).where(GlossaryTermRow.key == term_key(name)))
-
-
 def _require(session: Session, name: str) -> GlossaryTermRow:
     row = _find(session, name)
     if row is None:
         raise NotFound(f"Glossary term {name!r} not found")
     return row
-
-
-def _clean(spec: TermSpec) -> TermSpec:
-    name = " ".join(spec.name.split())
-    if not name or any(c in name for c in "/\\\n\r\t") or not any(c.isalnum() for c in name):
-        raise invalid("name", "must have letters or digits and no slashes or line breaks")
-
-    def unique(values: list[str]) -> list[str]:
-        return list(dict.fromkeys(" ".join(v.split()) for v in values if v.strip()))
-
-    synonyms = [s for s in unique(spec.synonyms) if term_key(s) != term_key(name)]
-    return spec.model_copy(
-        update={
-            "name": name,
-            "owners": unique(spec.owners),
-            "stewards": unique(spec.stewards),
-            "synonyms": synonyms,
-            "related": unique(spec.related),
-            "parent": " ".join(spec.parent.split()) if spec.parent and spec.parent.strip() else None,
-            "classifications": list(dict.fromkeys(c.strip().lower() for c in spec.classifications if c.strip())),
-        }
-    )
-
-
-def _check_status(row: GlossaryTermRow | None, status: TermStatus) -> None:
-    current = TermStatus(row.status) if row is not None else TermStatus.DRAFT
-    if status not in TRANSITIONS[current]:
-        raise invalid("status", f"a {current.value} term cannot become {status.value} (draft → approved → deprecated)")
-
-
-def _check_parent(session: Session, row: GlossaryTermRow | None, parent: str | None) -> str | None:
-    """The category's id; a category that is the term itself or one of its sub-terms would be a cycle (422)."""
-    if parent is None:
-        return None
-    found = _find(session, parent)
-    if found is None:
-        raise invalid("parent", f"no glossary term is named {parent!r}")
-    seen, at = set(), found
-    for _ in range(MAX_DEPTH):
-        if row is not None and at.id == row.id:
-            raise invalid("parent", f"{parent!r} is {row.name!r} itself or one of its sub-terms: a cycle")
-        seen.add(at.id)
-        if at.parent_id is None:
-            return found.id
-        next_at = session.get(GlossaryTermRow, at.parent_id)
-        if next_at is None or next_at.id in seen:
-            return found.id
-        at = next_at
-    raise invalid("parent", f"categories may be at most {MAX_DEPTH} deep")
-
-
-def _check_related(session: Session, spec: TermSpec) -> None:
-    errors = [
-        ErrorItem(
-            ("related", i), "is the term itself" if term_key(name) == term_key(spec.name) else "is not a glossary term"
-        )
-        for i, name in enumerate(spec.related)
-        if term_key(name) == term_key(spec.name) or _find(session, name) is None
-    ]
-    if errors:
-        raise InvalidInput("Related terms must be other existing glossary terms", errors=errors)
