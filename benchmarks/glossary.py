@@ -26,7 +26,8 @@ from sqlalchemy import insert, text
 
 from lakemesh.catalog.tables.glossary import GlossaryLinkRow, GlossaryTermRow
 from lakemesh.core.settings import Settings
-from lakemesh.glossary.service import search_text, term_key
+from lakemesh.glossary.checks import term_key
+from lakemesh.glossary.service import search_text
 from lakemesh.mesh import Mesh
 from lakemesh.platform import Platform
 

@@ -100,8 +100,8 @@ CAPABILITIES: tuple[Callable[[Platform], None], ...] = (
     install_incidents,
     install_subscriptions,
     install_intake,
-    install_council,
     install_glossary,
+    install_council,
     install_metrics,
 )
 

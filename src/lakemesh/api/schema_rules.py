@@ -229,6 +229,7 @@ BEYOND_SCHEMA: dict[str, dict[str, str]] = {
         "template": "required for a template proposal: {name, document} as `PUT /templates/{name}` takes them",
         "labels": "required for a masking-policy proposal: redact, hash, partial or null per non-empty label",
         "form": "required for an intake-form proposal: a JSON Schema of an object, with local $ref only",
+        "term": "required for a glossary-term proposal: a GLOBAL term's document (retire: {name} of a term)",
         "window": "more than zero and at most 90d",
     },
     "PATCH /api/v1/council/proposals/{proposal_id}": {

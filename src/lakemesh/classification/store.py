@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime
 
 from sqlalchemy import select
@@ -52,6 +52,20 @@ def classifiers(session: Session) -> list[Classifier]:
     return [*BUILTIN, *(build(ClassifierSpec.model_validate(r.spec)) for r in rows)]
 
 
+# (session, at, table id, domain id, `domain.lakehouse.table`, [(column, classification)]) -> None: called in the
+# transaction that records findings, so capabilities above this one (the glossary) react to a column's
+# classification without classification knowing them. Module-level: every platform in a process shares the
+# catalog tables' code, and listeners get the session of the catalog at hand.
+FindingsListener = Callable[[Session, datetime, str, str, str, list[tuple[str, str]]], None]
+_LISTENERS: list[FindingsListener] = []
+
+
+def register_findings_listener(listener: FindingsListener) -> None:
+    """Idempotent: registering the same function again (another platform in the process) does nothing."""
+    if listener not in _LISTENERS:
+        _LISTENERS.append(listener)
+
+
 def settings_row(session: Session, domain_id: str) -> ClassificationSettingsRow | None:
     return session.get(ClassificationSettingsRow, domain_id)
 
@@ -70,7 +84,7 @@ def upsert(
 ) -> list[ClassificationSuggestionRow]:
     """Insert new suggestions, refresh pending ones; a decided suggestion is never reopened by a later scan, only by
     lineage finding the column weaker than its label again (see `_stronger_from_lineage`)."""
-    out = []
+    out, fresh = [], []
     for finding in findings:
         row = session.scalars(
             select(ClassificationSuggestionRow).where(
@@ -84,6 +98,7 @@ def upsert(
                 continue
             row.status, row.decided_at, row.decided_by = SuggestionStatus.PENDING.value, None, None
             row.label = label  # asked anew, for what lineage asks now
+            fresh.append(row)
         if row is None:
             row = ClassificationSuggestionRow(
                 id=new_id("cls"),
@@ -101,6 +116,7 @@ def upsert(
                 created_at=at,
             )
             session.add(row)
+            fresh.append(row)
         if source is SuggestionSource.LINEAGE:  # lineage outranks a scan's guess: it knows where the data came from
             if label_rank(label) >= label_rank(row.label):  # the strongest label and its path win
                 row.source, row.path, row.label = source.value, path, label or row.label
@@ -121,6 +137,10 @@ def upsert(
             after=view(row).model_dump(mode="json"),
         )
         out.append(row)
+    if fresh:  # a column newly classified (a refreshed pending finding is not news: its reaction happened)
+        classified = [(r.column_name, r.classification) for r in fresh]
+        for listener in _LISTENERS:
+            listener(session, at, table_id, domain_id, table_name, classified)
     return out
 
 
@@ -150,3 +170,24 @@ def accepted_classifications(session: Session, table_ids: Sequence[str]) -> dict
     for table_id, column, classification in rows:
         found.setdefault(table_id, {}).setdefault(column.lower(), set()).add(classification)
     return found
+
+
+def columns_classified_as(session: Session, classifications: Sequence[str]) -> list[tuple[str, str, str, str]]:
+    """(table id, domain id, `domain.lakehouse.table`, column) with a pending or accepted finding of one of
+    `classifications`; rejected findings are left out."""
+    if not classifications:
+        return []
+    found = session.execute(
+        select(
+            ClassificationSuggestionRow.table_id,
+            ClassificationSuggestionRow.domain_id,
+            ClassificationSuggestionRow.table_name,
+            ClassificationSuggestionRow.column_name,
+        )
+        .where(
+            ClassificationSuggestionRow.classification.in_(list(classifications)),
+            ClassificationSuggestionRow.status != SuggestionStatus.REJECTED.value,
+        )
+        .order_by(ClassificationSuggestionRow.table_name, ClassificationSuggestionRow.column_name)
+    ).all()
+    return list(dict.fromkeys((str(t), str(d), str(n), str(c)) for t, d, n, c in found))

@@ -67,17 +67,28 @@ def council_set(
 
 def council_propose(
     title: Annotated[str, typer.Option("--title", help="What the proposal does, in a line.")],
-    file: Annotated[Path | None, typer.Option("-f", "--file", help="The policy document (YAML/JSON).")] = None,
-    retire: Annotated[str | None, typer.Option("--retire", help="Retire this policy instead.")] = None,
+    file: Annotated[
+        Path | None, typer.Option("-f", "--file", help="The policy document (YAML/JSON), or the glossary term's.")
+    ] = None,
+    retire: Annotated[str | None, typer.Option("--retire", help="Retire this policy (or term) instead.")] = None,
+    kind: Annotated[
+        str, typer.Option("--kind", help="policy, or glossary-term (a GLOBAL term to approve, change or delete).")
+    ] = "policy",
     rationale: Annotated[str, typer.Option("--rationale")] = "",
     window: Annotated[str | None, typer.Option("--window", help="Voting window, e.g. 7d.")] = None,
     as_json: JsonFlag = False,
 ) -> None:
-    """Propose a policy (create, change or, with --retire, retire it); prints the plan and the dry-run impact."""
+    """Propose a policy (create, change or, with --retire, retire it); prints the plan and the dry-run impact.
+    With --kind glossary-term: a GLOBAL glossary term (-f, one YAML term document) or its deletion (--retire)."""
     from lakemesh.governance.policy_files import load_policy_documents
 
     if (file is None) == (retire is None):
         raise invalid("file", "give either -f FILE (a policy document) or --retire NAME")
+    if kind == "glossary-term":
+        _propose_term(title, file, retire, rationale, window, as_json)
+        return
+    if kind != "policy":
+        raise invalid("kind", "the CLI proposes policies and glossary terms; other kinds go over REST or Python")
     if retire is not None:
         policy: dict[str, Any] = {"name": retire}
         action = "retire"
@@ -88,6 +99,31 @@ def council_propose(
             raise invalid("file", f"a proposal carries one policy; {file} holds {len(documents)}")
         policy, action = documents[0], "put"
     proposal = open_mesh().propose(title, policy=policy, action=action, rationale=rationale, window=window)
+    if as_json:
+        emit_json(proposal)
+        return
+    _print_proposal(proposal)
+
+
+def _propose_term(
+    title: str, file: Path | None, retire: str | None, rationale: str, window: str | None, as_json: bool
+) -> None:
+    import yaml
+
+    term: dict[str, Any] = {"name": retire}
+    if file is not None:
+        documents = [d for d in yaml.safe_load_all(file.read_text(encoding="utf-8")) if d is not None]
+        if len(documents) != 1 or not isinstance(documents[0], dict):
+            raise invalid("file", f"a proposal carries one glossary term; {file} holds {len(documents)} documents")
+        term = documents[0]
+    proposal = open_mesh().propose(
+        title,
+        kind="glossary-term",
+        term=term,
+        action="retire" if retire is not None else "put",
+        rationale=rationale,
+        window=window,
+    )
     if as_json:
         emit_json(proposal)
         return

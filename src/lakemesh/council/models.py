@@ -18,7 +18,7 @@ class ProposalState(StrEnum):
 
 CLOSED: frozenset[str] = frozenset({ProposalState.PASSED, ProposalState.REJECTED, ProposalState.EXPIRED})
 VoteChoice = Literal["approve", "reject", "abstain"]
-ProposalKind = Literal["policy", "template", "masking-policy", "intake-form", "voting-rule"]
+ProposalKind = Literal["policy", "template", "masking-policy", "intake-form", "glossary-term", "voting-rule"]
 CaseState = Literal["open", "decided"]
 
 
@@ -94,13 +94,24 @@ class ProposalCreate(BaseModel):
     form: dict[str, Any] | None = Field(
         default=None, description="kind `intake-form`: the JSON Schema every new product must satisfy (platform-wide)."
     )
+    term: dict[str, Any] | None = Field(
+        default=None,
+        description="kind `glossary-term`: the GLOBAL term's document as `PUT /glossary/terms/{name}` takes it "
+        "(`action` retire: {name} of the term to delete).",
+    )
     window: str | None = Field(default=None, description="Voting window, e.g. `7d`; default the rule's.")
 
     @model_validator(mode="after")
     def _change(self) -> ProposalCreate:
         if self.kind == "policy" and not self.policy:
             raise ValueError("a policy proposal needs `policy` (the document, or {name} to retire)")
-        needs = {"voting-rule": "rule", "template": "template", "masking-policy": "labels", "intake-form": "form"}
+        needs = {
+            "voting-rule": "rule",
+            "template": "template",
+            "masking-policy": "labels",
+            "intake-form": "form",
+            "glossary-term": "term",
+        }
         field = needs.get(self.kind)
         if field is not None and getattr(self, field) is None:
             raise ValueError(f"a {self.kind} proposal needs `{field}`")

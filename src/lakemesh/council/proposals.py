@@ -404,7 +404,9 @@ class ProposalService:
 
 
 def _other(spec: ProposalCreate) -> dict[str, Any] | None:
-    """The change of a template, masking-policy or intake-form proposal, as given."""
+    """The change of a template, masking-policy, intake-form or glossary-term proposal, as given."""
+    if spec.kind == "glossary-term":
+        return {"action": spec.action, "term": spec.term}
     return {"template": spec.template, "masking-policy": spec.labels, "intake-form": spec.form}.get(spec.kind)
 
 

@@ -1,7 +1,8 @@
-"""The mesh-wide settings besides policies that the council governs: self-serve templates, the masking policy and
-the platform's required product fields (its intake form). Each proposal carries the document the direct endpoint
-takes (`template put`, `PUT /masking`, `intake set`), validated when proposed, with a plan of what changes; a passed
-one is applied through the owning service, attributed to the proposal."""
+"""The mesh-wide settings besides policies that the council governs: self-serve templates, the masking policy,
+the platform's required product fields (its intake form) and the approved GLOBAL glossary terms. Each proposal
+carries the document the direct endpoint takes (`template put`, `PUT /masking`, `intake set`, `PUT
+/glossary/terms/{name}`), validated when proposed, with a plan of what changes; a passed one is applied through the
+owning service, attributed to the proposal."""
 
 from __future__ import annotations
 
@@ -15,22 +16,29 @@ from lakemesh.access.reads import ReadGovernor
 from lakemesh.auth.models import Principal
 from lakemesh.core.errors import NotFound, invalid
 from lakemesh.core.validation import parse_model
+from lakemesh.glossary.models import GLOBAL, TermSpec
+from lakemesh.glossary.service import GlossaryService
 from lakemesh.intake.service import IntakeService, check_schema
 from lakemesh.templates.models import TemplateDocument
 from lakemesh.templates.service import TemplateService
 
-OTHER_KINDS = frozenset({"template", "masking-policy", "intake-form"})
+OTHER_KINDS = frozenset({"template", "masking-policy", "intake-form", "glossary-term"})
 
 
 class MeshSettings:
-    def __init__(self, templates: TemplateService, reads: ReadGovernor, intake: IntakeService) -> None:
+    def __init__(
+        self, templates: TemplateService, reads: ReadGovernor, intake: IntakeService, glossary: GlossaryService
+    ) -> None:
         self._templates = templates
         self._reads = reads
         self._intake = intake
+        self._glossary = glossary
 
     def plan(self, session: Session, kind: str, given: dict[str, Any]) -> tuple[dict[str, Any], str]:
         """The stored change and its plan, terraform-style; invalid documents are refused when proposed."""
         reader = _reader()
+        if kind == "glossary-term":
+            return self._plan_term(reader, given)
         if kind == "template":
             name = str(given.get("name") or "")
             if not name:
@@ -62,7 +70,40 @@ class MeshSettings:
         plan = f"  ~ required product fields: {before_fields} -> {after_fields}"
         return {"form": given}, plan
 
+    def _plan_term(self, reader: Principal, given: dict[str, Any]) -> tuple[dict[str, Any], str]:
+        """A GLOBAL term to create, change (approve, deprecate) or delete; domain terms stay with their domain."""
+        document = dict(given.get("term") or {})
+        name = str(document.get("name") or "")
+        if not name:
+            raise invalid("term", "needs the term's `name`")
+        try:
+            current: dict[str, Any] | None = self._glossary.document(reader, name)
+        except NotFound:
+            current = None
+        if given.get("action") == "retire":
+            if current is None:
+                raise invalid("term", f"there is no glossary term {name!r} to delete")
+            return {"action": "retire", "name": current["name"]}, f'  - glossary term "{current["name"]}" (deleted)'
+        spec = parse_model(TermSpec, document)
+        if spec.domain.strip().upper() != GLOBAL or (current is not None and current["domain"] != GLOBAL):
+            raise invalid("term", "the council governs GLOBAL terms; a domain's Admins approve its own terms")
+        stored = spec.model_dump(mode="json")
+        key = current["name"] if current is not None else spec.name
+        if current is None:
+            return {"action": "put", "name": key, "term": stored}, f'  + glossary term "{spec.name}"\n{_lines(stored)}'
+        changes = [
+            f"      ~ {k}: {_show(current.get(k))} -> {_show(v)}" for k, v in stored.items() if current.get(k) != v
+        ]
+        return {"action": "put", "name": key, "term": stored}, "\n".join([f'  ~ glossary term "{key}"', *changes])
+
     def apply(self, council: Principal, proposal_id: str, kind: str, change: dict[str, Any]) -> dict[str, Any]:
+        if kind == "glossary-term":
+            if change.get("action") == "retire":
+                self._glossary.delete_term(council, str(change["name"]), proposal=proposal_id)
+                return {"term": change["name"], "deleted": True}
+            spec = TermSpec.model_validate(change["term"])
+            term = self._glossary.put_term(council, str(change["name"]), spec, proposal=proposal_id)
+            return {"term": term.name, "status": term.status.value, "version": term.version}
         if kind == "template":
             document = TemplateDocument.model_validate(change["document"])
             template = self._templates.put(council, str(change["name"]), document, proposal=proposal_id)

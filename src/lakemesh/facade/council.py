@@ -28,7 +28,7 @@ CASES = "/api/v1/council/cases"
 
 
 def _proposal(a: Args) -> dict[str, Any]:
-    fields = ("title", "rationale", "kind", "action", "policy", "rule", "template", "labels", "form", "window")
+    fields = ("title", "rationale", "kind", "action", "policy", "rule", "template", "labels", "form", "term", "window")
     return {k: a[k] for k in fields if a[k] is not None}
 
 
@@ -79,9 +79,11 @@ class CouncilMethods:
         template: dict[str, Any] | None = None,
         labels: dict[str, str] | None = None,
         form: dict[str, Any] | None = None,
+        term: dict[str, Any] | None = None,
     ) -> Proposal:
         """Open a proposal: a policy document (`action` put or retire), a `template` ({name, document}), masking
-        `labels`, the platform's intake `form`, or a new voting `rule` (kind voting-rule)."""
+        `labels`, the platform's intake `form`, a GLOBAL glossary `term` (kind glossary-term; `action` retire
+        deletes it), or a new voting `rule` (kind voting-rule)."""
         return self.platform.council.proposals.propose(self.principal, parse_model(ProposalCreate, _proposal(locals())))
 
     @remote("GET", PROPOSALS, query=("state",), pages=True)

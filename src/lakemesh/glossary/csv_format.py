@@ -1,6 +1,6 @@
 """The glossary as CSV, for spreadsheets and other catalogs' exports.
 
-Columns: name, domain, status, parent, owners, stewards, synonyms, related, definition; list cells are
+Columns: name, domain, status, parent, owners, stewards, synonyms, related, classifications, definition; list cells are
 separated by `;`. Only `name` is required. Pure functions: the remote client uses them too.
 """
 
@@ -15,8 +15,19 @@ from pydantic import ValidationError
 from lakemesh.core.errors import ErrorItem, InvalidInput, invalid
 from lakemesh.glossary.models import TermSpec
 
-COLUMNS = ("name", "domain", "status", "parent", "owners", "stewards", "synonyms", "related", "definition")
-LISTS = ("owners", "stewards", "synonyms", "related")
+COLUMNS = (
+    "name",
+    "domain",
+    "status",
+    "parent",
+    "owners",
+    "stewards",
+    "synonyms",
+    "related",
+    "classifications",
+    "definition",
+)
+LISTS = ("owners", "stewards", "synonyms", "related", "classifications")
 MAX_CSV_BYTES = 20_000_000
 
 

@@ -7,9 +7,10 @@ them in a second pass. The result says which terms were created, updated or alre
 from __future__ import annotations
 
 from lakemesh.auth.models import Principal
-from lakemesh.core.errors import NotFound, invalid
+from lakemesh.core.errors import Conflict, NotFound, invalid
+from lakemesh.glossary.checks import term_key
 from lakemesh.glossary.models import ImportResult, TermSpec
-from lakemesh.glossary.service import GlossaryService, term_key
+from lakemesh.glossary.service import GlossaryService
 
 
 class GlossaryImport:
@@ -25,6 +26,12 @@ def apply_specs(glossary: GlossaryService, actor: Principal, specs: list[TermSpe
     names = {term_key(s.name) for s in specs}
     if len(names) != len(specs):
         raise invalid("csv", "names a term more than once")
+    governed = glossary.council_governed(specs)
+    if governed:
+        raise Conflict(
+            f"{', '.join(governed)}: GLOBAL terms reviewed by the council (LAKEMESH_GOVERNANCE_MODE=council); nothing "
+            "was imported. Propose them with POST /api/v1/council/proposals (kind glossary-term)"
+        )
     result = ImportResult(created=[], updated=[], unchanged=[])
     later: list[TermSpec] = []
     for spec in _parents_first(specs):

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from lakemesh.classification.store import register_findings_listener
+from lakemesh.glossary.classified import on_findings
 from lakemesh.glossary.exchange import GlossaryImport
 from lakemesh.glossary.links import GlossaryLinks, column_terms, terms_for_search
 from lakemesh.glossary.service import GlossaryService
@@ -19,3 +21,4 @@ def install(platform: Platform) -> None:
     p.glossary_import = GlossaryImport(p.glossary)
     p.discovery.index.register_terms_source(terms_for_search)
     p.governance.compliance.register_column_terms(column_terms)
+    register_findings_listener(on_findings)  # a newly classified column is suggested for the terms covering it

@@ -2,7 +2,8 @@
 
 A link is written by the target's owning domain (Contributors and up) or by platform admins. A target the
 caller may read but not write is a 403; one the caller may not even see is a 404, as for the object itself.
-Suggestions (columns whose names match a term or a synonym) wait for review: linking the same target
+Suggestions (columns whose names match a term or a synonym, or classified as the term's `classifications`:
+see classified.py) wait for review: linking the same target
 accepts one, unlinking rejects it.
 """
 
@@ -24,6 +25,7 @@ from lakemesh.core.clock import Clock
 from lakemesh.core.errors import Forbidden, NotFound, invalid
 from lakemesh.core.ids import new_id
 from lakemesh.domains.service import find_domain_row
+from lakemesh.glossary.classified import add_suggestion, classified_columns, current_classifications
 from lakemesh.glossary.models import LinkKind, LinkStatus, TermBrief, TermDetail, TermLink, TermStatus
 from lakemesh.glossary.service import GlossaryService, reindex
 from lakemesh.glossary.service import _require as require_term
@@ -109,11 +111,13 @@ class GlossaryLinks:
             self._journal(session, actor, "glossary.term.unlinked", term, found)
 
     def suggest(self, actor: Principal, name: str) -> list[TermLink]:
-        """Suggest links to every column, in tables the caller may write, named like the term or a synonym."""
+        """Suggest links to every column, in tables the caller may write, named like the term or a synonym, or
+        classified as one of the classifications the term covers (a pending or accepted finding)."""
         with self._catalog.read() as session:
             term = require_term(session, name)
             wanted = {normalized(n) for n in [term.name, *(term.synonyms or [])]}
             term_id, term_name = term.id, term.name
+            classified = classified_columns(session, current_classifications(session, [term]).get(term.id, []))
         suggested: list[TermLink] = []
         for handle in self._tables.every_handle():
             matching = [str(c["name"]) for c in handle.table.columns or [] if normalized(str(c["name"])) in wanted]
@@ -147,6 +151,13 @@ class GlossaryLinks:
                     )
                     session.add(row)
                     suggested.append(_link_view(term_name, row, found.domain))
+        for found_column in classified:
+            if not self._may_link(actor, found_column.domain_id):
+                continue
+            with self._catalog.transaction() as session:
+                added = add_suggestion(session, term_id, found_column, by=actor.name, at=self._clock.now())
+                if added is not None:
+                    suggested.append(_link_view(term_name, added, found_column.table_name.split(".", 1)[0]))
         return suggested
 
     def detail(self, actor: Principal, name: str) -> TermDetail:

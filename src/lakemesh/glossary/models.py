@@ -56,6 +56,12 @@ class TermSpec(BaseModel):
     synonyms: list[str] = Field(default_factory=list, max_length=100)
     related: list[str] = Field(default_factory=list, max_length=100, description="Names of related terms.")
     parent: str | None = Field(default=None, description="The category (another term) this term belongs under.")
+    classifications: list[str] = Field(
+        default_factory=list,
+        max_length=50,
+        description="Classifications the term covers (e.g. `email`, `phone`): a column classified so is suggested "
+        "for a link to the term, for review.",
+    )
 
 
 class Term(BaseModel):
@@ -69,6 +75,7 @@ class Term(BaseModel):
     synonyms: list[str]
     related: list[str]
     parent: str | None
+    classifications: list[str] = Field(default_factory=list)
     version: int
     links: int = Field(default=0, description="How many objects the term is linked to (suggestions excluded).")
     created_by: str | None

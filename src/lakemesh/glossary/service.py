@@ -4,6 +4,8 @@ Who may do what (everything else is denied):
 - anyone signed in reads terms and searches them;
 - a domain's Contributors and up write its draft terms; its Admins approve, deprecate, change approved terms
   and delete; platform admins do all of it, and are the only ones who write GLOBAL terms.
+- in LAKEMESH_GOVERNANCE_MODE=council, approving, changing or deleting an approved (or deprecated) GLOBAL term is
+  a council proposal (kind glossary-term): the direct call answers 409; GLOBAL drafts stay direct.
 """
 
 from __future__ import annotations
@@ -21,13 +23,14 @@ from lakemesh.catalog import Catalog
 from lakemesh.catalog.journal import record
 from lakemesh.catalog.tables.glossary import GlossaryLinkRow, GlossaryTermRow, GlossaryTermVersionRow
 from lakemesh.core.clock import Clock
-from lakemesh.core.errors import ErrorItem, Forbidden, InvalidInput, NotFound, invalid
+from lakemesh.core.errors import Conflict, Forbidden, NotFound, invalid
 from lakemesh.core.ids import new_id
 from lakemesh.domains.service import find_domain_row
+from lakemesh.glossary.checks import _check_parent, _check_related, _check_status, _clean, _find, term_key
+from lakemesh.glossary.classified import current_classifications
 from lakemesh.glossary.models import (
     GLOBAL,
     REVIEWED,
-    TRANSITIONS,
     LinkStatus,
     Term,
     TermSpec,
@@ -37,11 +40,6 @@ from lakemesh.glossary.models import (
 from lakemesh.glossary.search import TermIndex
 
 MAX_LIST = 1000
-MAX_DEPTH = 50
-
-
-def term_key(name: str) -> str:
-    return " ".join(name.split()).lower()
 
 
 def search_text(name: str, synonyms: Iterable[str]) -> str:
@@ -55,8 +53,11 @@ class GlossaryService:
         self._clock = clock
         self._index = TermIndex()
 
+    # Set by the council's install in LAKEMESH_GOVERNANCE_MODE=council: reviewed GLOBAL terms change by proposal only.
+    governed_by_council = False
+
     # -- terms -----------------------------------------------------------------------------------
-    def put_term(self, actor: Principal, name: str, spec: TermSpec) -> Term:
+    def put_term(self, actor: Principal, name: str, spec: TermSpec, *, proposal: str | None = None) -> Term:
         """Create the term or replace its document (a new version); `name` is the term's current name."""
         spec = _clean(spec)
         with self._catalog.transaction() as session:
@@ -80,6 +81,10 @@ class GlossaryService:
             after = spec.model_dump(mode="json")
             if before == after:
                 return self._view(session, row)
+            reviewed = spec.status in REVIEWED or (not created and TermStatus(row.status) in REVIEWED)
+            self._council_check(
+                spec.name, domain_id is None or (not created and row.domain_id is None), reviewed, proposal
+            )
             renamed = not created and row.key != term_key(spec.name)
             row.key, row.name, row.domain_id, row.parent_id = term_key(spec.name), spec.name, domain_id, parent_id
             row.definition, row.status = spec.definition, spec.status.value
@@ -148,11 +153,12 @@ class GlossaryService:
             rows = session.scalars(query.order_by(GlossaryTermRow.key).limit(limit)).all()
             return self._views(session, rows)
 
-    def delete_term(self, actor: Principal, name: str) -> None:
+    def delete_term(self, actor: Principal, name: str, *, proposal: str | None = None) -> None:
         """Delete a term and its links (its domain's Admins); a category with sub-terms is kept (422)."""
         with self._catalog.transaction() as session:
             row = _require(session, name)
             self._may_write(session, actor, row.domain_id, TermStatus.APPROVED, row)
+            self._council_check(row.name, row.domain_id is None, TermStatus(row.status) in REVIEWED, proposal)
             children = session.scalars(select(GlossaryTermRow.name).where(GlossaryTermRow.parent_id == row.id)).all()
             if children:
                 raise invalid("name", f"{row.name!r} is the category of {', '.join(sorted(children))}; move them first")
@@ -162,6 +168,11 @@ class GlossaryService:
             session.execute(delete(GlossaryTermVersionRow).where(GlossaryTermVersionRow.term_id == row.id))
             session.execute(update(GlossaryTermRow).where(GlossaryTermRow.id == row.id).values(parent_id=None))
             session.delete(row)
+
+    def document(self, actor: Principal, name: str) -> dict[str, Any]:
+        """The term's current document (what `put_term` takes), e.g. for a council proposal's plan."""
+        with self._catalog.read() as session:
+            return self._document(session, _require(session, name))
 
     def versions(self, actor: Principal, name: str) -> list[TermVersion]:
         """Every version of the term, newest first."""
@@ -198,7 +209,30 @@ class GlossaryService:
             pending = [s for s in pending if s not in ready]
         return placed
 
+    def council_governed(self, specs: list[TermSpec]) -> list[str]:
+        """Names of the terms among `specs` that only a council proposal may write (council mode): an import checks
+        them all before applying any, so a file is refused whole rather than half applied."""
+        if not self.governed_by_council:
+            return []
+        governed = []
+        with self._catalog.read() as session:
+            for spec in map(_clean, specs):
+                row = _find(session, spec.name)
+                is_global = spec.domain.strip().upper() == GLOBAL or (row is not None and row.domain_id is None)
+                reviewed = spec.status in REVIEWED or (row is not None and TermStatus(row.status) in REVIEWED)
+                changed = row is None or self._document(session, row) != spec.model_dump(mode="json")
+                if is_global and reviewed and changed:
+                    governed.append(spec.name)
+        return governed
+
     # -- permissions -----------------------------------------------------------------------------
+    def _council_check(self, name: str, is_global: bool, reviewed: bool, proposal: str | None) -> None:
+        if self.governed_by_council and proposal is None and is_global and reviewed:
+            raise Conflict(
+                f"Glossary term {name!r} is GLOBAL and reviewed by the council (LAKEMESH_GOVERNANCE_MODE=council): "
+                "propose the change with POST /api/v1/council/proposals (kind glossary-term)"
+            )
+
     def _may_write(
         self, session: Session, actor: Principal, domain_id: str | None, status: TermStatus, row: GlossaryTermRow | None
     ) -> None:
@@ -236,6 +270,7 @@ class GlossaryService:
             synonyms=list(row.synonyms or []),
             related=list(row.related or []),
             parent=parent.name if parent else None,
+            classifications=current_classifications(session, [row]).get(row.id, []),
         ).model_dump(mode="json")
 
     def _view(self, session: Session, row: GlossaryTermRow) -> Term:
@@ -265,6 +300,7 @@ class GlossaryService:
             else {}
         )
         slugs = {d: _slug(session, d) for d in {r.domain_id for r in rows}}
+        covered = current_classifications(session, rows)
         return [
             Term(
                 id=r.id,
@@ -277,6 +313,7 @@ class GlossaryService:
                 synonyms=list(r.synonyms or []),
                 related=list(r.related or []),
                 parent=names.get(r.parent_id) if r.parent_id else None,
+                classifications=covered.get(r.id, []),
                 version=r.version,
                 links=int(counts.get(r.id, 0)),
                 created_by=r.created_by,
@@ -338,72 +375,8 @@ def _slug(session: Session, domain_id: str | None) -> str:
     return row.slug if row is not None else domain_id
 
 
-def _find(session: Session, name: str) -> GlossaryTermRow | None:
-    return session.scalar(select(GlossaryTermRow).where(GlossaryTermRow.key == term_key(name)))
-
-
 def _require(session: Session, name: str) -> GlossaryTermRow:
     row = _find(session, name)
     if row is None:
         raise NotFound(f"Glossary term {name!r} not found")
     return row
-
-
-def _clean(spec: TermSpec) -> TermSpec:
-    name = " ".join(spec.name.split())
-    if not name or any(c in name for c in "/\\\n\r\t") or not any(c.isalnum() for c in name):
-        raise invalid("name", "must have letters or digits and no slashes or line breaks")
-
-    def unique(values: list[str]) -> list[str]:
-        return list(dict.fromkeys(" ".join(v.split()) for v in values if v.strip()))
-
-    synonyms = [s for s in unique(spec.synonyms) if term_key(s) != term_key(name)]
-    return spec.model_copy(
-        update={
-            "name": name,
-            "owners": unique(spec.owners),
-            "stewards": unique(spec.stewards),
-            "synonyms": synonyms,
-            "related": unique(spec.related),
-            "parent": " ".join(spec.parent.split()) if spec.parent and spec.parent.strip() else None,
-        }
-    )
-
-
-def _check_status(row: GlossaryTermRow | None, status: TermStatus) -> None:
-    current = TermStatus(row.status) if row is not None else TermStatus.DRAFT
-    if status not in TRANSITIONS[current]:
-        raise invalid("status", f"a {current.value} term cannot become {status.value} (draft → approved → deprecated)")
-
-
-def _check_parent(session: Session, row: GlossaryTermRow | None, parent: str | None) -> str | None:
-    """The category's id; a category that is the term itself or one of its sub-terms would be a cycle (422)."""
-    if parent is None:
-        return None
-    found = _find(session, parent)
-    if found is None:
-        raise invalid("parent", f"no glossary term is named {parent!r}")
-    seen, at = set(), found
-    for _ in range(MAX_DEPTH):
-        if row is not None and at.id == row.id:
-            raise invalid("parent", f"{parent!r} is {row.name!r} itself or one of its sub-terms: a cycle")
-        seen.add(at.id)
-        if at.parent_id is None:
-            return found.id
-        next_at = session.get(GlossaryTermRow, at.parent_id)
-        if next_at is None or next_at.id in seen:
-            return found.id
-        at = next_at
-    raise invalid("parent", f"categories may be at most {MAX_DEPTH} deep")
-
-
-def _check_related(session: Session, spec: TermSpec) -> None:
-    errors = [
-        ErrorItem(
-            ("related", i), "is the term itself" if term_key(name) == term_key(spec.name) else "is not a glossary term"
-        )
-        for i, name in enumerate(spec.related)
-        if term_key(name) == term_key(spec.name) or _find(session, name) is None
-    ]
-    if errors:
-        raise InvalidInput("Related terms must be other existing glossary terms", errors=errors)

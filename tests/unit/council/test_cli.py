@@ -54,3 +54,23 @@ def test_the_council_from_the_command_line(home: Path, tmp_path: Path) -> None:
     assert decided["state"] == "decided" and decided["actions"][0]["domain"] == "sales"
     assert "Who owns it?" in cli("council", "decisions", "-q", "owns")
     assert "not a principal" in cli("council", "set", "sales", "ghost@company.com", ok=False)
+
+
+def test_a_global_glossary_term_is_approved_by_a_proposal_from_the_command_line(
+    home: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("LAKEMESH_GOVERNANCE_MODE", "council")
+    cli("domain", "create", "Sales")
+    cli("council", "set", "sales", "admin")
+    draft = tmp_path / "customer.yaml"
+    draft.write_text("name: Customer\ndomain: GLOBAL\ndefinition: A party that buys from us.\n")
+    cli("glossary", "apply", "-f", str(draft))
+    approved = tmp_path / "approved.yaml"
+    approved.write_text(draft.read_text() + "status: approved\n")
+    assert "kind glossary-term" in cli("glossary", "apply", "-f", str(approved), ok=False)
+    proposed = json.loads(
+        cli("council", "propose", "--kind", "glossary-term", "--title", "Approve", "-f", str(approved), "--json")
+    )
+    assert proposed["kind"] == "glossary-term" and '"draft" -> "approved"' in proposed["plan"]
+    assert "passed" in cli("council", "vote", proposed["id"], "approve")
+    assert json.loads(cli("glossary", "show", "Customer", "--json"))["status"] == "approved"

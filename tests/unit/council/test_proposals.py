@@ -210,3 +210,85 @@ def test_templates_masking_and_required_fields_change_by_proposal_too(council: C
     assert council.admin.get_template("team").updated_by == f"council:{proposals[0].id}"
     assert {k.lower(): v for k, v in council.admin.get_masking_policy().items()}["confidential"] == "hash"
     assert council.admin.platform.intake.get_form(council.admin.principal, None)["required"] == ["description"]
+
+
+def test_approving_and_changing_a_global_glossary_term_go_through_the_council(council: Council) -> None:
+    admin = council.admin
+    draft = {"definition": "A person or company that buys from us.", "domain": "GLOBAL", "synonyms": ["client"]}
+    assert admin.put_glossary_term("Customer", draft).status == "draft"  # drafts stay direct
+    with pytest.raises(Conflict, match="kind glossary-term"):
+        admin.put_glossary_term("Customer", {**draft, "status": "approved"})
+    assert admin.get_glossary_term("Customer").status == "draft"
+    approve = {"name": "Customer", **draft, "status": "approved"}
+    proposal = admin.propose("Approve Customer", kind="glossary-term", term=approve)
+    assert '~ glossary term "Customer"' in proposal.plan and '"draft" -> "approved"' in proposal.plan
+    assert admin.get_glossary_term("Customer").status == "draft"  # nothing changes before the vote
+    passed = _pass(council, proposal.id)
+    assert passed.state == "passed" and passed.applied == {"term": "Customer", "status": "approved", "version": 2}
+    term = admin.get_glossary_term("Customer")
+    assert term.status == "approved" and term.updated_by == f"council:{proposal.id}"
+    admin.platform.council.proposals.sweep()
+    assert admin.get_glossary_term("Customer").version == 2  # applied exactly once
+    # Changing or deleting the approved term directly is refused too; a proposal to deprecate it is rejected.
+    with pytest.raises(Conflict, match="POST /api/v1/council/proposals"):
+        admin.put_glossary_term("Customer", {**draft, "status": "approved", "definition": "Anyone."})
+    with pytest.raises(Conflict, match="kind glossary-term"):
+        admin.delete_glossary_term("Customer")
+    deprecate = council.sales.propose(
+        "Deprecate Customer", kind="glossary-term", term={**approve, "status": "deprecated"}
+    )
+    council.sales.vote(deprecate.id, "approve")
+    assert council.marketing.vote(deprecate.id, "reject").state == "rejected"
+    assert admin.get_glossary_term("Customer").status == "approved"
+    # A domain's own terms stay with its Admins: the council does not take them.
+    with pytest.raises(InvalidInput, match="GLOBAL"):
+        admin.propose("Sales term", kind="glossary-term", term={"name": "Deal", "domain": "sales"})
+    council.sales.put_glossary_term("Deal", {"domain": "sales", "status": "approved"})
+    assert council.sales.get_glossary_term("Deal").status == "approved"
+
+
+def test_over_rest_approving_a_global_term_directly_is_a_409_problem_and_a_proposal_approves_it(
+    council: Council,
+) -> None:
+    from fastapi.testclient import TestClient
+
+    from lakemesh.api.app import create_app
+
+    client = TestClient(create_app(council.admin.platform))
+    admin = {"Authorization": f"Bearer {council.admin.create_token().secret}"}
+    draft = {"domain": "GLOBAL", "definition": "Data about a person."}
+    assert client.put("/api/v1/glossary/terms/Personal data", json=draft, headers=admin).status_code == 200
+    direct = client.put("/api/v1/glossary/terms/Personal data", json={**draft, "status": "approved"}, headers=admin)
+    assert direct.status_code == 409 and direct.headers["content-type"].startswith("application/problem+json")
+    assert "POST /api/v1/council/proposals" in direct.json()["detail"]
+    body = {"title": "Approve Personal data", "kind": "glossary-term"}
+    missing = client.post("/api/v1/council/proposals", json=body, headers=admin)
+    assert missing.status_code == 422
+    term = {"name": "Personal data", **draft, "status": "approved"}
+    opened = client.post("/api/v1/council/proposals", json={**body, "term": term}, headers=admin)
+    assert opened.status_code == 201, opened.text
+    assert _pass(council, opened.json()["id"]).state == "passed"
+    assert client.get("/api/v1/glossary/terms/Personal data", headers=admin).json()["status"] == "approved"
+
+
+def test_deleting_an_approved_global_term_is_a_proposal_too(council: Council) -> None:
+    admin = council.admin
+    admin.put_glossary_term("Region", {"domain": "GLOBAL"})
+    _pass(council, admin.propose("Approve", kind="glossary-term", term={"name": "Region", "status": "approved"}).id)
+    assert admin.get_glossary_term("Region").status == "approved"
+    with pytest.raises(InvalidInput):
+        admin.propose("Drop", kind="glossary-term", action="retire", term={"name": "Nowhere"})
+    drop = admin.propose("Drop", kind="glossary-term", action="retire", term={"name": "region"})
+    assert '- glossary term "Region" (deleted)' in drop.plan
+    assert _pass(council, drop.id).applied == {"term": "Region", "deleted": True}
+    with pytest.raises(NotFound):
+        admin.get_glossary_term("Region")
+
+
+def test_an_import_with_an_approved_global_term_is_refused_whole_in_council_mode(council: Council) -> None:
+    terms = [{"name": "Segment", "domain": "sales"}, {"name": "Region", "domain": "GLOBAL", "status": "approved"}]
+    with pytest.raises(Conflict, match="Region: GLOBAL terms reviewed by the council"):
+        council.admin.import_glossary(terms)
+    with pytest.raises(NotFound):
+        council.admin.get_glossary_term("Segment")  # nothing half applied
+    assert sorted(council.admin.import_glossary(terms[:1]).created) == ["Segment"]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pyarrow as pa
 import pytest
 
 from lakemesh.core.errors import Forbidden, InvalidInput, NotFound
@@ -137,7 +138,9 @@ def test_csv_export_imports_into_an_empty_glossary_unchanged(world: World, admin
     customer_terms(world)
     world.owner.put_glossary_term("Segment", {"domain": "sales", "related": ["Customer"], "owners": ["a", "b"]})
     text = world.analyst.export_glossary_csv()
-    assert text.splitlines()[0] == "name,domain,status,parent,owners,stewards,synonyms,related,definition"
+    assert (
+        text.splitlines()[0] == "name,domain,status,parent,owners,stewards,synonyms,related,classifications,definition"
+    )
     before = {t.name: t for t in admin.list_glossary_terms()}
     for name in ["Segment", "Churn risk", "Lifetime value", "Customer"]:
         admin.delete_glossary_term(name)
@@ -201,3 +204,40 @@ def test_a_definition_cannot_inject_script_into_the_term_page() -> None:
     shown = str(definition_html("**Customer** <script>alert(1)</script> [click](javascript:alert(1)) <img onerror=x>"))
     assert "<strong>Customer</strong>" in shown
     assert "<script" not in shown and "<img" not in shown and 'href="javascript' not in shown
+
+
+def test_a_column_classified_as_email_is_suggested_for_the_terms_covering_email(world: World) -> None:
+    owner = world.owner
+    term = owner.put_glossary_term("Contact e-mail", {"domain": "sales", "classifications": [" Email ", "email"]})
+    assert term.classifications == ["email"]
+    assert owner.get_glossary_term("Contact e-mail").linked == []
+    # A new table's first write classifies its columns: the e-mail column is suggested for the term at once.
+    contacts = pa.table({"contact": ["ada@x.com", "alan@y.org", "grace@x.com", "ed@z.net"], "n": [1, 2, 3, 4]})
+    owner.write_table("Sales", "sales_lakehouse", "contacts", contacts)
+    linked = owner.get_glossary_term("Contact e-mail").linked
+    assert [(link.target, link.status) for link in linked] == [("sales.sales_lakehouse.contacts.contact", "suggested")]
+    assert linked[0].created_by == "classification"
+    # A suggestion waits for a person: not in the table's terms or policies until someone accepts it.
+    assert owner.table_glossary_terms("Sales", "sales_lakehouse", "contacts") == {}
+    assert owner.link_glossary_term("Contact e-mail", "sales.sales_lakehouse.contacts.contact").status == "linked"
+    assert [t.name for t in owner.table_glossary_terms("Sales", "sales_lakehouse", "contacts")["contact"]] == [
+        "Contact e-mail"
+    ]
+    # Columns classified before the term existed are suggested on demand, to those who may link them only.
+    owner.put_glossary_term("Reachable party", {"domain": "sales", "classifications": ["email"]})
+    assert world.analyst.suggest_glossary_links("Reachable party") == []
+    suggested = owner.suggest_glossary_links("Reachable party")
+    assert {(s.target, s.status) for s in suggested} == {
+        (f"{COLUMNS}.email", "suggested"),
+        ("sales.sales_lakehouse.contacts.contact", "suggested"),
+    }
+    # Rejecting (unlinking) one sticks: scanning an already classified column again does not bring it back.
+    owner.unlink_glossary_term("Reachable party", f"{COLUMNS}.email")
+    owner.classify_table("sales", "sales_lakehouse", "gold_customer_360")
+    assert [link.target for link in owner.get_glossary_term("Reachable party").linked] == [
+        "sales.sales_lakehouse.contacts.contact"
+    ]
+    # The field is part of the versioned document and of the CSV.
+    assert owner.glossary_term_versions("Reachable party")[0].document.classifications == ["email"]
+    exported = owner.export_glossary_csv()
+    assert "classifications" in exported.splitlines()[0] and ",email," in exported
