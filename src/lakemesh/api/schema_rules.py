@@ -107,9 +107,19 @@ PARAMETERS: dict[str, dict[str, Any]] = {"cursor": CURSOR, "version": SEMVER_SHA
 NODE_PARAMETERS = ("node",)
 
 CURSOR_RULE = "a cursor this server issued (from `next_cursor`)"
-# "METHOD path" → {field: the rule checked beyond the schema}; `cursor` is added wherever the operation pages.
 EXISTS = "must name an existing object the caller may see"
 ACTIVE = "must name an active principal"
+_TERM_FIELDS = {
+    "name": "the name in the path",
+    "domain": "GLOBAL or an existing domain",
+    "owners": "existing principals or groups",
+    "stewards": "existing principals or groups",
+    "related": "existing terms",
+    "parent": "an existing term that is not the term itself or below it",
+    "status": "a step the workflow allows (draft -> approved -> deprecated -> approved)",
+}
+LINK_TARGET = {"target": "domain/product, domain.lakehouse.table or domain.lakehouse.table.column"}
+# "METHOD path" → {field: the rule checked beyond the schema}; `cursor` is added wherever the operation pages.
 BEYOND_SCHEMA: dict[str, dict[str, str]] = {
     "POST /api/v1/domains/{domain}/members": {"principal": ACTIVE},
     "POST /api/v1/access-requests": {
@@ -233,6 +243,7 @@ BEYOND_SCHEMA: dict[str, dict[str, str]] = {
         "window": "more than zero and at most 90d",
     },
     "PATCH /api/v1/council/proposals/{proposal_id}": {
+        "body": "an editable kind: a masking-policy, template, intake-form or glossary-term change is proposed anew",
         "policy": "a valid policy document (its rule compiles, its domain exists)",
         "rule": "only on a voting-rule proposal",
     },
@@ -242,6 +253,11 @@ BEYOND_SCHEMA: dict[str, dict[str, str]] = {
         "actions": "each kind's fields (grant_access: request; transfer_ownership: product, owner; fix_by: domain, "
         "by), naming an existing principal, domain or product",
     },
+    "PUT /api/v1/glossary/terms/{name}": _TERM_FIELDS,
+    "POST /api/v1/glossary/terms/{name}/links": LINK_TARGET,
+    "DELETE /api/v1/glossary/terms/{name}/links/{target}": LINK_TARGET,
+    "POST /api/v1/glossary/import": {"body": "a list of term documents, each as PUT takes it (with its name)"},
+    "POST /api/v1/glossary/import.csv": {"body": "CSV in the export's columns, each row a term document"},
 }
 
 

@@ -25,13 +25,20 @@ router = APIRouter(tags=["glossary"])
 RAW_BODY_PATHS = [r"^/api/v1/glossary/import\.csv$"]  # CSV, with its own type and size checks
 TERMS = "/api/v1/glossary/terms"
 TERM = TERMS + "/{name}"
+# The PUT body is a term's document; `name` may be left out (the path names the term).
+_TERM_BODY = {k: v for k, v in TermSpec.model_json_schema().items() if k != "required"}
 RIGHTS = (
     "A domain's Contributors and up write its draft terms; its Admins approve, deprecate, change approved terms "
     "and delete; only platform admins write GLOBAL terms. A category that would contain itself is a 422."
 )
 
 
-@router.put(TERM, summary="Create or replace a glossary term", description=RIGHTS)
+@router.put(
+    TERM,
+    summary="Create or replace a glossary term",
+    description=RIGHTS,
+    openapi_extra={"requestBody": {"content": {"application/json": {"schema": _TERM_BODY}}}},
+)
 def put_term(name: str, platform: PlatformDep, caller: Caller, term: Annotated[dict[str, Any], Body()]) -> Term:
     return platform.glossary.put_term(caller, name, parse_model(TermSpec, {"name": name, **term}))
 
@@ -110,6 +117,7 @@ def import_terms(
     "/api/v1/glossary/import.csv",
     summary="Create or update many terms from CSV",
     description="Body `text/csv` in the export's columns; only `name` is required, list cells separated by `;`.",
+    openapi_extra={"requestBody": {"required": True, "content": {"text/csv": {"schema": {"type": "string"}}}}},
 )
 async def import_csv(request: Request, platform: PlatformDep, caller: Caller) -> ImportResult:
     if not request.headers.get("content-type", "").startswith("text/csv"):
