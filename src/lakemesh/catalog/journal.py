@@ -10,6 +10,8 @@ from sqlalchemy.orm import Session
 from lakemesh.catalog.db import WROTE_EVENTS
 from lakemesh.catalog.tables.audit import AuditRow, OutboxRow
 
+NAME_LENGTH: int = AuditRow.__table__.c.resource_name.type.length  # type: ignore[attr-defined]
+
 
 def record(
     session: Session,
@@ -38,7 +40,7 @@ def record(
             action=action,
             resource_type=resource_type,
             resource_id=resource_id,
-            resource_name=resource_name,
+            resource_name=_fitted(resource_name),
             domain=domain,
             summary=_jsonable(summary),
         )
@@ -55,6 +57,13 @@ def record(
         )
     )
     session.info.setdefault(WROTE_EVENTS, set()).add((action, resource_type))
+
+
+def _fitted(name: str | None) -> str | None:
+    """A display name cut to the audit column (PostgreSQL refuses a longer one; the id names the resource)."""
+    if name is None or len(name) <= NAME_LENGTH:
+        return name
+    return name[: NAME_LENGTH - 1] + "…"
 
 
 def _jsonable(value: Any) -> Any:

@@ -137,6 +137,19 @@ def test_the_change_is_frozen_after_the_first_vote(council: Council) -> None:
     assert council.admin.get_proposal(proposal.id).change["policy"]["enforcement"] == "alert"
 
 
+def test_a_title_of_the_longest_allowed_length_is_proposed_edited_and_audited(council: Council) -> None:
+    """The audit keeps a display name of at most 256 characters: PostgreSQL refused a longer one (a 500)."""
+    title = "Adopt retention-minimum " + "x" * 376  # 400: the most a title may have
+    proposal = council.admin.propose(title, policy=RETENTION)
+    assert council.admin.edit_proposal(proposal.id, title=title[::-1]).title == title[::-1]
+    names = [
+        e.resource_name
+        for e in council.admin.audit(limit=500, resource_type="proposal")
+        if e.resource_id == proposal.id
+    ]
+    assert names and all(n is not None and len(n) <= 256 for n in names)
+
+
 def test_the_dry_run_impact_is_what_the_policy_reports_once_applied(council: Council) -> None:
     proposal = council.admin.propose("Adopt pii-classification", policy=PII)
     impact = proposal.impact
