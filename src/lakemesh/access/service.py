@@ -211,10 +211,10 @@ class AccessService:
         now = self._clock.now()
         with self._catalog.transaction() as session:
             row = session.get(AccessRequestRow, request_id)
-            product = session.get(ProductRow, row.product_id) if row else None
-            domain = session.get(DomainRow, row.domain_id) if row else None
-            if row is None or product is None or domain is None:
+            owning = _owning(session, row)
+            if row is None or owning is None:
                 raise NotFound(f"Access request {request_id!r} not found")
+            product, domain = owning
             if row.state not in ("pending", "denied"):
                 raise Conflict(f"Access request {row.id} is {row.state}; the council grants denied or pending ones")
             duration = check_duration(row.duration, "duration")
@@ -309,10 +309,10 @@ class AccessService:
         now = self._clock.now()
         with self._catalog.transaction() as session:
             grant = session.get(GrantRow, grant_id)
-            product = session.get(ProductRow, grant.product_id) if grant else None
-            domain = session.get(DomainRow, grant.domain_id) if grant else None
-            if grant is None or product is None or domain is None:
+            owning = _owning(session, grant)
+            if grant is None or owning is None:
                 raise NotFound(f"Grant {grant_id!r} not found")
+            product, domain = owning
             if not self._may_revoke(session, actor, grant, product, domain):
                 holds = session.execute(select(GrantRow.id).where(GrantRow.id == grant.id, store.held_by(actor.id)))
                 if holds.first() is None:
@@ -334,11 +334,10 @@ class AccessService:
         with self._catalog.read() as session:
             for grant_id in grant_ids:
                 grant = session.get(GrantRow, grant_id)
-                product = session.get(ProductRow, grant.product_id) if grant else None
-                domain = session.get(DomainRow, grant.domain_id) if grant else None
-                if grant is None or product is None or domain is None or grant.revoked_at is not None:
+                owning = _owning(session, grant)
+                if grant is None or owning is None or grant.revoked_at is not None:
                     continue
-                if self._may_revoke(session, actor, grant, product, domain):
+                if self._may_revoke(session, actor, grant, *owning):
                     found.add(grant.id)
         return found
 
@@ -423,10 +422,10 @@ class AccessService:
         self, session: Session, actor: Principal, request_id: str
     ) -> tuple[AccessRequestRow, ProductRow, DomainRow]:
         row = session.get(AccessRequestRow, request_id)
-        product = session.get(ProductRow, row.product_id) if row else None
-        domain = session.get(DomainRow, row.domain_id) if row else None
-        if row is None or product is None or domain is None:
+        owning = _owning(session, row)
+        if row is None or owning is None:
             raise NotFound(f"Access request {request_id!r} not found")
+        product, domain = owning
         involved = actor.id in (row.requester_id, row.grantee_id)
         owning_team = self._authz.role_in(actor, domain.id, session) is not None
         if not (involved or owning_team or self._is_approver(session, actor, product, domain)):
@@ -510,3 +509,11 @@ class AccessService:
             after={"grantee": view.grantee, "columns": view.columns, "state": view.state},
             payload=view.model_dump(mode="json"),
         )
+
+
+def _owning(session: Session, row: AccessRequestRow | GrantRow | None) -> tuple[ProductRow, DomainRow] | None:
+    """The product and domain a request or grant belongs to; None when the row or either of them is gone."""
+    if row is None:
+        return None
+    product, domain = session.get(ProductRow, row.product_id), session.get(DomainRow, row.domain_id)
+    return None if product is None or domain is None else (product, domain)
