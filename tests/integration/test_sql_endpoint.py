@@ -487,35 +487,3 @@ def test_session_commands_clients_send_on_connect(world: dict[str, str]) -> None
             connection.execute("SELECT * FROM nowhere.nothing")
         connection.rollback()
         assert connection.execute("SELECT 3").fetchone() == (3,)
-
-
-def test_tls_is_required_for_passwords_unless_loopback_cleartext_is_allowed(
-    tmp_path_factory: pytest.TempPathFactory,
-) -> None:
-    """With a certificate and no cleartext setting: sslmode=require works, a plain connection is refused."""
-    home = tmp_path_factory.mktemp("sqlwire-tls") / "home"
-    cert, key = home.parent / "cert.pem", home.parent / "key.pem"
-    subprocess.run(
-        ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=127.0.0.1",
-         "-keyout", str(key), "-out", str(cert)],
-        check=True, capture_output=True,
-    )  # fmt: skip
-    settings = {"LAKEMESH_SQL_TLS_CERT": str(cert), "LAKEMESH_SQL_TLS_KEY": str(key),
-                "LAKEMESH_SQL_ALLOW_CLEARTEXT_LOOPBACK": "false"}  # fmt: skip
-    os.environ.update(settings)
-    try:
-        process, server = start_server(home, None)
-    finally:
-        for name in settings:
-            os.environ.pop(name, None)
-    try:
-        base = {"host": "127.0.0.1", "port": server.env["LAKEMESH_SQL_PORT"], "user": "admin", "dbname": "lakemesh",
-                "password": server.token}  # fmt: skip
-        with psycopg.connect(**base, sslmode="require") as connection:
-            assert connection.pgconn.ssl_in_use
-            assert connection.execute("SELECT 1").fetchone() == (1,)
-        with pytest.raises(psycopg.OperationalError, match="needs TLS"):
-            psycopg.connect(**base, sslmode="disable").close()
-    finally:
-        process.terminate()
-        process.wait(timeout=20)

@@ -11,6 +11,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from lakemesh.auth.models import IssuedToken, PlatformRole, Principal, PrincipalCreate, Token, TokenCreate
+from lakemesh.auth.scram import TokenVerifier, Verifier, make_verifier
 from lakemesh.auth.tokens import display_prefix, hash_secret, new_secret
 from lakemesh.catalog import Catalog
 from lakemesh.catalog.journal import record
@@ -24,17 +25,15 @@ from lakemesh.core.pages import Page, check_limit, decode_cursor, encode_cursor
 
 BOOTSTRAP_ADMIN = "admin"
 # Built once: authentication runs on every request, and building the statement costs more than running it.
-_TOKEN_LOOKUP = (
-    select(
-        PrincipalRow.__table__,
-        TokenRow.id.label("token_id"),
-        TokenRow.expires_at,
-        TokenRow.revoked_at,
-        TokenRow.last_used_at,
-    )
-    .join(TokenRow, TokenRow.principal_id == PrincipalRow.id)
-    .where(TokenRow.token_hash == bindparam("token_hash"))
-)
+_TOKEN_AND_OWNER = select(
+    PrincipalRow.__table__,
+    TokenRow.id.label("token_id"),
+    TokenRow.expires_at,
+    TokenRow.revoked_at,
+    TokenRow.last_used_at,
+).join(TokenRow, TokenRow.principal_id == PrincipalRow.id)
+_TOKEN_LOOKUP = _TOKEN_AND_OWNER.where(TokenRow.token_hash == bindparam("token_hash"))
+_TOKEN_BY_ID = _TOKEN_AND_OWNER.where(TokenRow.id == bindparam("token_id"))
 
 
 def principal_from_row(row: PrincipalRow | Row[Any]) -> Principal:
@@ -239,9 +238,18 @@ class PrincipalService:
         """The principal behind a bearer token; one message for every failure so nothing leaks."""
         if not secret:
             raise Unauthorized("Missing bearer token")
-        now = self._clock.now()
         with self._catalog.connect() as connection:
             row = connection.execute(_TOKEN_LOOKUP, {"token_hash": hash_secret(secret)}).first()
+        return self._signed_in(row)
+
+    def authenticate_token_id(self, token_id: str) -> Principal:
+        """The principal of a token proven without its secret (SCRAM); the same checks as `authenticate`."""
+        with self._catalog.connect() as connection:
+            row = connection.execute(_TOKEN_BY_ID, {"token_id": token_id}).first()
+        return self._signed_in(row)
+
+    def _signed_in(self, row: Row[Any] | None) -> Principal:
+        now = self._clock.now()
         if row is None or row.revoked_at is not None or (row.expires_at and row.expires_at <= now) or row.disabled:
             raise Unauthorized("Invalid, expired or revoked token")
         if row.last_used_at is None or (now - row.last_used_at).total_seconds() > 60:
@@ -249,6 +257,27 @@ class PrincipalService:
             with self._catalog.transaction() as session:
                 session.execute(update(TokenRow).where(TokenRow.id == row.token_id).values(last_used_at=now))
         return principal_from_row(row)
+
+    def scram_verifiers(self, name: str) -> list[TokenVerifier]:
+        """SCRAM verifiers of the principal's usable tokens, oldest first (none for unknown or disabled names).
+
+        For the SQL endpoint's SCRAM exchange only: verifiers never leave the server.
+        """
+        now = self._clock.now()
+        with self._catalog.read() as session:
+            rows = session.execute(
+                select(TokenRow.id, TokenRow.scram_salt, TokenRow.scram_iterations, TokenRow.scram_stored_key,
+                       TokenRow.scram_server_key, TokenRow.expires_at)
+                .join(PrincipalRow, TokenRow.principal_id == PrincipalRow.id)
+                .where(PrincipalRow.key == name.strip().lower(), PrincipalRow.disabled.is_(False),
+                       TokenRow.revoked_at.is_(None), TokenRow.scram_stored_key.is_not(None))
+                .order_by(TokenRow.created_at, TokenRow.id)
+            ).all()  # fmt: skip
+        return [
+            TokenVerifier(r.id, Verifier(r.scram_salt, r.scram_iterations, r.scram_stored_key, r.scram_server_key))
+            for r in rows
+            if r.expires_at is None or r.expires_at > now
+        ]
 
     def create_token(self, actor: Principal, spec: TokenCreate) -> IssuedToken:
         name = validate_name(spec.name)
@@ -317,6 +346,7 @@ class PrincipalService:
 
     def _issue(self, session: Session, owner: PrincipalRow, name: str, expires_at: object) -> tuple[TokenRow, str]:
         secret = new_secret()
+        verifier = make_verifier(secret, owner.id)
         token = TokenRow(
             id=new_id("tok"),
             principal_id=owner.id,
@@ -327,6 +357,10 @@ class PrincipalService:
             expires_at=expires_at,
             revoked_at=None,
             last_used_at=None,
+            scram_salt=verifier.salt,
+            scram_iterations=verifier.iterations,
+            scram_stored_key=verifier.stored_key,
+            scram_server_key=verifier.server_key,
         )
         session.add(token)
         return token, secret

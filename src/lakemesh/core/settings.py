@@ -136,8 +136,8 @@ class Settings(BaseSettings):
     sql_tls_key: str | None = Field(default=None, description="PEM private key of `sql_tls_cert`, if not in that file.")
     sql_allow_cleartext_loopback: bool = Field(
         default=False,
-        description="Accept the API token as a cleartext password without TLS from loopback clients only "
-        "(for a single machine without a certificate).",
+        description="Ask loopback clients without TLS for the API token as a cleartext password instead of "
+        "SCRAM-SHA-256 (only needed for tokens created before SCRAM support).",
     )
     sql_max_rows: int = Field(
         default=1_000_000,

@@ -18,12 +18,14 @@ from typing import Any
 import pyarrow as pa
 
 from lakemesh.access.query import QueryCancel
+from lakemesh.auth.models import Principal
 from lakemesh.core.errors import ServiceUnavailable, Unauthorized
 from lakemesh.platform import Platform
-from lakemesh.sqlwire import cursors, types
+from lakemesh.sqlwire import cursors, login, types
 from lakemesh.sqlwire import messages as m
 from lakemesh.sqlwire.catalog import readable_objects
 from lakemesh.sqlwire.errors import SqlError, sqlstate_of
+from lakemesh.sqlwire.login import Credential
 from lakemesh.sqlwire.mirror import run_catalog_query
 from lakemesh.sqlwire.rows import data_rows
 from lakemesh.sqlwire.session import (
@@ -120,30 +122,22 @@ class Connection:
     async def _authenticate(
         self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter, params: dict[str, str]
     ) -> bool:
+        """Cleartext token over TLS (or loopback when allowed): every token works. Otherwise SCRAM-SHA-256, which
+        needs a token created with a verifier (Lakemesh 0022 on); older tokens are told to re-create it."""
         user = params.get("user", "")
-        if not self._cleartext_allowed(writer):
-            detail = "connect with sslmode=require" if self.options.tls else "this server has no TLS certificate"
-            writer.write(m.error_response("28000", f"password authentication needs TLS; {detail}", severity="FATAL"))
+        if self._cleartext_allowed(writer):
+            signed_in = await self._cleartext(reader, writer)
+        else:
+            signed_in = await login.scram(self.platform, user, reader, writer)
+        if signed_in is None or signed_in[0].name.lower() != user.lower():
+            writer.write(login.failed(user, scram=not self._cleartext_allowed(writer)))
             return False
-        writer.write(m.message(b"R", struct.pack("!i", 3)))  # AuthenticationCleartextPassword
-        await writer.drain()
-        kind, payload = await m.read_message(reader)
-        if kind != b"p":
-            return False
-        secret = payload.rstrip(b"\x00").decode(errors="replace")
-        try:
-            principal = await asyncio.to_thread(self.platform.authenticate, secret)
-        except Unauthorized:
-            principal = None
-        if principal is None or principal.name.lower() != user.lower():
-            message = f'password authentication failed for user "{user}"'
-            writer.write(m.error_response("28P01", message, severity="FATAL"))
-            return False
+        principal, credential = signed_in
         settings = default_settings(principal.name, params.get("application_name", ""))
         for name, value in params.items():
             if name not in ("user", "database", "password", "options", "replication"):
                 settings[canonical(settings, name)] = value
-        self.session = Session(principal, secret, settings)
+        self.session = Session(principal, credential, settings)
         out = [m.message(b"R", struct.pack("!i", 0))]
         for name in ("server_version", "server_encoding", "integer_datetimes", "is_superuser",
                      "session_authorization", "IntervalStyle", *REPORTED):  # fmt: skip
@@ -153,6 +147,21 @@ class Connection:
         writer.write(b"".join(out))
         await writer.drain()
         return True
+
+    async def _cleartext(
+        self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter
+    ) -> tuple[Principal, Credential] | None:
+        writer.write(m.message(b"R", struct.pack("!i", 3)))  # AuthenticationCleartextPassword
+        await writer.drain()
+        kind, payload = await m.read_message(reader)
+        if kind != b"p":
+            return None
+        secret = payload.rstrip(b"\x00").decode(errors="replace")
+        try:
+            principal = await asyncio.to_thread(self.platform.authenticate, secret)
+        except Unauthorized:
+            return None
+        return principal, Credential(secret=secret)
 
     # -- messages ------------------------------------------------------------------------------------
     async def _loop(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
@@ -262,7 +271,7 @@ class Connection:
         session = self._session()
         self.cancel = QueryCancel()  # a cancel request stops the statement running when it arrives, not later ones
         # The token is checked before every statement: a revoked token stops working mid-connection.
-        session.principal = await asyncio.to_thread(self.platform.authenticate, session.secret)
+        session.principal = await asyncio.to_thread(session.credential.check, self.platform)
         if session.transaction == "E" and statement.command not in ("ROLLBACK", "ABORT", "COMMIT", "END"):
             raise SqlError("25P02", "current transaction is aborted, commands ignored until end of transaction block")
         if statement.kind == "empty":

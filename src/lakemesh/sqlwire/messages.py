@@ -64,8 +64,10 @@ class Payload:
         return self.raw(1)
 
 
-def error_response(sqlstate: str, text: str, *, severity: str = "ERROR") -> bytes:
+def error_response(sqlstate: str, text: str, *, severity: str = "ERROR", hint: str | None = None) -> bytes:
     fields = b"S" + cstring(severity) + b"V" + cstring(severity) + b"C" + cstring(sqlstate) + b"M" + cstring(text)
+    if hint:
+        fields += b"H" + cstring(hint)
     return message(b"E", fields + b"\x00")
 
 

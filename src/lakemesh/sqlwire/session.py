@@ -13,6 +13,7 @@ from lakemesh.auth.models import Principal
 from lakemesh.sqlwire.catalog import SqlObject
 from lakemesh.sqlwire.cursors import Cursor
 from lakemesh.sqlwire.errors import SqlError
+from lakemesh.sqlwire.login import Credential
 from lakemesh.sqlwire.mirror import DATABASE, SERVER_VERSION
 from lakemesh.sqlwire.statements import Statement
 
@@ -78,7 +79,7 @@ class Portal:
 @dataclass
 class Session:
     principal: Principal
-    secret: str
+    credential: Credential
     settings: dict[str, str]
     transaction: str = "I"  # I idle, T in a transaction, E failed transaction
     statements: dict[str, Prepared] = field(default_factory=dict)

@@ -41,6 +41,12 @@ class TokenRow(Base):
     expires_at: Mapped[datetime | None]
     revoked_at: Mapped[datetime | None]
     last_used_at: Mapped[datetime | None]
+    # SCRAM-SHA-256 verifier (RFC 5802/7677, base64) for the SQL endpoint; NULL for tokens older than 0022.
+    # Never leaves the auth service: no API shape carries these columns.
+    scram_salt: Mapped[str | None] = mapped_column(String(64))
+    scram_iterations: Mapped[int | None]
+    scram_stored_key: Mapped[str | None] = mapped_column(String(64))
+    scram_server_key: Mapped[str | None] = mapped_column(String(64))
 
 
 class RoleAssignmentRow(Base):
