@@ -156,3 +156,34 @@ def test_no_api_shows_a_verifier(tls_server: TlsServer) -> None:
         assert "scram" not in body.lower()
         for secret in (stored.scram_salt, stored.scram_stored_key, stored.scram_server_key):
             assert secret not in body
+
+
+def test_odbc_and_jdbc_drivers_sign_in_with_scram(tls_server: TlsServer) -> None:
+    """Power BI / Excel (psqlODBC) and DBeaver / Tableau (JDBC) without TLS: SCRAM, no setting needed."""
+    from tests.integration.test_sql_endpoint_drivers import JDBC_JAR, PROBE
+
+    dsn = tls_server.dsn()
+    pyodbc = pytest.importorskip("pyodbc")
+    if "PostgreSQL Unicode" in pyodbc.drivers():
+        connection = pyodbc.connect(
+            f"Driver={{PostgreSQL Unicode}};Server=127.0.0.1;Port={dsn['port']};Database=lakemesh;Uid=admin;"
+            f"Pwd={dsn['password']};SSLmode=disable",
+            autocommit=True,
+        )
+        assert connection.cursor().execute("SELECT ? AS v", "scram").fetchone()[0] == "scram"
+        connection.close()
+    if JDBC_JAR.exists():
+        url = f"jdbc:postgresql://127.0.0.1:{dsn['port']}/lakemesh?sslmode=disable"
+        done = subprocess.run(
+            ["java", "-cp", str(JDBC_JAR), str(PROBE), url, "admin", dsn["password"], "none", "none",
+             "SELECT ? AS v", "scram"],
+            capture_output=True, text=True, timeout=180, check=False,
+        )  # fmt: skip
+        assert done.returncode == 0, done.stderr[-3000:]
+        assert "row5\tscram" in done.stdout.splitlines()
+        wrong = subprocess.run(
+            ["java", "-cp", str(JDBC_JAR), str(PROBE), url, "admin", "lm_wrong", "none", "none", "SELECT 1", "x"],
+            capture_output=True, text=True, timeout=180, check=False,
+        )  # fmt: skip
+        assert wrong.returncode != 0
+        assert "password authentication failed" in wrong.stderr

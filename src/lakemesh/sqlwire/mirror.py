@@ -135,6 +135,27 @@ _EXTRA_COLUMNS: dict[str, str] = {
     "-1 AS datconnlimit, NULL AS datacl, 0 AS dattablespace, NULL AS daticulocale, NULL AS daticurules, "
     "'c' AS datlocprovider, NULL AS datcollversion, 0 AS datfrozenxid",
 }
+# PostgreSQL's storage sizes by type oid (DuckDB says 16 for varchar, NULL for numeric): drivers read these.
+_TYPLEN = (
+    "CASE oid WHEN 16 THEN 1 WHEN 21 THEN 2 WHEN 23 THEN 4 WHEN 20 THEN 8 WHEN 700 THEN 4 WHEN 701 THEN 8 "
+    "WHEN 1082 THEN 4 WHEN 1114 THEN 8 WHEN 1184 THEN 8 WHEN 1083 THEN 8 WHEN 1186 THEN 16 WHEN 2950 THEN 16 "
+    "WHEN 25 THEN -1 WHEN 1043 THEN -1 WHEN 1700 THEN -1 WHEN 17 THEN -1 WHEN 114 THEN -1 ELSE typlen END"
+)
+# Columns DuckDB leaves NULL where PostgreSQL never has NULL; psqlODBC's SQLColumns fails on a NULL typtypmod.
+_REPLACED: dict[str, str] = {
+    "pg_type": f"SELECT * REPLACE (CAST({_TYPLEN} AS SMALLINT) AS typlen, CAST(-1 AS INTEGER) AS typtypmod, "
+    "CAST(0 AS BIGINT) AS typbasetype, false AS typnotnull, ',' AS typdelim, CAST(0 AS BIGINT) AS typrelid, "
+    "CAST(0 AS BIGINT) AS typelem, CAST(0 AS BIGINT) AS typarray, CAST(0 AS INTEGER) AS typndims, "
+    "CAST(CASE WHEN oid IN (25, 1043) THEN 100 ELSE 0 END AS BIGINT) AS typcollation) FROM pg_catalog.pg_type",
+    # numeric's typmod as PostgreSQL encodes it (((precision << 16) | scale) + 4; DuckDB says precision*1000+scale),
+    # which JDBC and ODBC decode into precision and scale.
+    "pg_attribute": "SELECT a.* REPLACE (CAST(CASE WHEN a.atttypid = 1700 AND a.atttypmod > 0 THEN "
+    "((a.atttypmod // 1000) * 65536 + a.atttypmod % 1000) + 4 ELSE a.atttypmod END AS INTEGER) AS atttypmod, "
+    f"CAST(coalesce((SELECT {_TYPLEN.replace('oid', 't.oid').replace('typlen', 't.typlen')} "
+    "FROM pg_catalog.pg_type t WHERE t.oid = a.atttypid), -1) AS SMALLINT) AS attlen, "
+    "coalesce(a.attidentity, '') AS attidentity, coalesce(a.attgenerated, '') AS attgenerated) "
+    "FROM pg_catalog.pg_attribute a",
+}
 _HIDDEN = f"('{SHADOW}', 'main', 'pg_catalog', 'information_schema')"
 # Relations whose rows are filtered so only the user's schemas show (not the mirror's own machinery).
 _FILTERED: dict[str, str] = {
@@ -158,7 +179,7 @@ _ROLES = (
 )
 _USERS = "SELECT {user} AS usename, 10::BIGINT AS usesysid, false AS usecreatedb, false AS usesuper, NULL AS passwd"
 _SHADOWED = sorted(
-    {*_MISSING, *_EXTRA_COLUMNS, "pg_roles", "pg_user", "pg_namespace", "pg_class"}, key=len, reverse=True
+    {*_MISSING, *_EXTRA_COLUMNS, *_REPLACED, "pg_roles", "pg_user", "pg_namespace", "pg_class"}, key=len, reverse=True
 )
 _SHADOW_NAMES = re.compile(
     r"(?<![\w.\"])(?:pg_catalog\s*\.\s*)?\b(" + "|".join(_SHADOWED) + r")\b(?!\s*\()", re.IGNORECASE
@@ -174,7 +195,7 @@ def _shadow(connection: duckdb.DuckDBPyConnection, user: str) -> None:
     for name, extra in _EXTRA_COLUMNS.items():
         only = f" WHERE datname = '{DATABASE}'" if name == "pg_database" else ""
         connection.execute(f"CREATE VIEW {SHADOW}.{name} AS SELECT *, {extra} FROM pg_catalog.{name}{only}")
-    for name, body in _FILTERED.items():
+    for name, body in {**_REPLACED, **_FILTERED}.items():
         connection.execute(f"CREATE VIEW {SHADOW}.{name} AS {body}")
     connection.execute(f"CREATE VIEW {SHADOW}.pg_roles AS {_ROLES.format(user=_literal(user))}")
     connection.execute(f"CREATE VIEW {SHADOW}.pg_user AS {_USERS.format(user=_literal(user))}")
