@@ -9,6 +9,7 @@ from __future__ import annotations
 import copy
 import io
 import os
+import random
 import socket
 import struct
 import subprocess
@@ -32,6 +33,9 @@ from tests.unit.access.conftest import customers, product_document
 
 ARROW = {"Content-Type": "application/vnd.apache.arrow.stream"}
 MAX_ROWS = 1000
+REFERENCE_PG = os.environ.get("LAKEMESH_TEST_PG_URL", "postgresql://postgres@127.0.0.1:5432/postgres").replace(
+    "postgresql+psycopg://", "postgresql://"
+)
 # Refused over REST, answered over the wire by design: catalog views of what the user may read, two statements
 # in one simple query (each governed on its own), a session setting clients probe, an empty query.
 ANSWERED_ON_THE_WIRE = {
@@ -378,7 +382,6 @@ def test_cursor_misuse_gets_postgresql_errors_and_the_connection_stays_usable(wo
             "FETCH 1 FROM nowhere": "34000",
             "CLOSE nowhere": "34000",
             f"DECLARE c BINARY CURSOR WITH HOLD FOR SELECT * FROM {table}": "0A000",
-            "FETCH BACKWARD 1 FROM c": "0A000",
             f"DECLARE w CURSOR WITH HOLD FOR DELETE FROM {world['sales']}_sales_lakehouse.gold_customer_360": "42501",
             f"DECLARE big CURSOR WITH HOLD FOR SELECT a.customer_id FROM {table} a, {table} b, {table} c, {table} d":
                 "54000",  # the row limit holds at DECLARE: a cursor is no way around it
@@ -392,6 +395,49 @@ def test_cursor_misuse_gets_postgresql_errors_and_the_connection_stays_usable(wo
         assert connection.execute("FETCH NEXT FROM kept").fetchall() == []
         connection.execute("CLOSE kept")
         assert connection.execute(f"SELECT count(*) FROM {table}").fetchone() == (6,)
+
+
+def _scroll_commands(seed: int) -> list[str]:
+    """A seeded walk through every FETCH/MOVE direction, with counts past both ends."""
+    pick = random.Random(seed)
+    fixed = ["NEXT", "PRIOR", "FIRST", "LAST", "ALL", "FORWARD", "BACKWARD", "FORWARD ALL", "BACKWARD ALL"]
+    counted = ["ABSOLUTE {}", "RELATIVE {}", "FORWARD {}", "BACKWARD {}", "{}"]
+    commands = []
+    for _ in range(14):
+        direction = pick.choice(fixed) if pick.random() < 0.4 else pick.choice(counted).format(pick.randint(-8, 8))
+        commands.append(f"{pick.choice(['FETCH', 'MOVE'])} {direction} FROM c")
+    return commands
+
+
+def test_scroll_cursors_move_like_postgresql_and_no_scroll_ones_refuse_backward(world: dict[str, str]) -> None:
+    """The same FETCH/MOVE walks over the same rows, on the endpoint and on a real PostgreSQL: same rows, same
+    command tags (FETCH n, MOVE n), the same 55000 for a NO SCROLL cursor going back."""
+    try:
+        reference = psycopg.connect(REFERENCE_PG, connect_timeout=5)
+    except psycopg.OperationalError:
+        pytest.skip(f"no PostgreSQL at {REFERENCE_PG} to compare with")
+    product = f"product.{world['sales']}.customer_360"
+    with reference, psycopg.connect(dsn(world, "analyst")) as connection:
+        ids = [r[0] for r in connection.execute(f"SELECT customer_id FROM {product} ORDER BY 1").fetchall()]
+        connection.commit()
+        values = ", ".join(f"('{i}')" for i in ids)
+        for seed in range(12):
+            scroll = ("SCROLL", "NO SCROLL", "")[seed % 3]
+            answers = []
+            for db, source in ((connection, f"{product} ORDER BY 1"), (reference, f"(VALUES {values}) v(customer_id)")):
+                db.execute(f"DECLARE c {scroll} CURSOR FOR SELECT customer_id FROM {source}")
+                answer: list[Any] = []
+                for command in _scroll_commands(seed):
+                    try:
+                        done = db.execute(command)
+                    except psycopg.Error as error:
+                        answer.append(error.sqlstate)
+                        break
+                    answer.append((done.statusmessage, done.fetchall() if command.startswith("FETCH") else None))
+                answers.append(answer)
+                db.rollback()
+            assert answers[0] == answers[1], (seed, scroll, _scroll_commands(seed))
+        assert connection.execute("SELECT 1").fetchone() == (1,)
 
 
 # -- limits, cancellation, concurrency ---------------------------------------------------------------------

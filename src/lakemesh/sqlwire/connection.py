@@ -18,14 +18,12 @@ from typing import Any
 import pyarrow as pa
 
 from lakemesh.access.query import QueryCancel
-from lakemesh.auth.models import Principal
 from lakemesh.core.errors import ServiceUnavailable, Unauthorized
 from lakemesh.platform import Platform
 from lakemesh.sqlwire import cursors, login, types
 from lakemesh.sqlwire import messages as m
 from lakemesh.sqlwire.catalog import readable_objects
 from lakemesh.sqlwire.errors import SqlError, sqlstate_of
-from lakemesh.sqlwire.login import Credential
 from lakemesh.sqlwire.mirror import run_catalog_query
 from lakemesh.sqlwire.rows import data_rows
 from lakemesh.sqlwire.session import (
@@ -126,7 +124,7 @@ class Connection:
         needs a token created with a verifier (Lakemesh 0022 on); older tokens are told to re-create it."""
         user = params.get("user", "")
         if self._cleartext_allowed(writer):
-            signed_in = await self._cleartext(reader, writer)
+            signed_in = await login.cleartext(self.platform, reader, writer)
         else:
             signed_in = await login.scram(self.platform, user, reader, writer)
         if signed_in is None or signed_in[0].name.lower() != user.lower():
@@ -147,21 +145,6 @@ class Connection:
         writer.write(b"".join(out))
         await writer.drain()
         return True
-
-    async def _cleartext(
-        self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter
-    ) -> tuple[Principal, Credential] | None:
-        writer.write(m.message(b"R", struct.pack("!i", 3)))  # AuthenticationCleartextPassword
-        await writer.drain()
-        kind, payload = await m.read_message(reader)
-        if kind != b"p":
-            return None
-        secret = payload.rstrip(b"\x00").decode(errors="replace")
-        try:
-            principal = await asyncio.to_thread(self.platform.authenticate, secret)
-        except Unauthorized:
-            return None
-        return principal, Credential(secret=secret)
 
     # -- messages ------------------------------------------------------------------------------------
     async def _loop(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
@@ -255,6 +238,8 @@ class Connection:
         return statement.command if statement.command in ("SHOW", "FETCH") else "SELECT"
 
     def _tag(self, statement: Statement) -> str:
+        if statement.command == "MOVE":
+            return f"MOVE {self._session().moved}"
         return _TAGS.get(statement.command, statement.command)
 
     async def _send_rows(
@@ -379,7 +364,7 @@ class Connection:
         writer.write(m.row_description(result.schema, m.formats_for(portal.formats, len(result.schema))))
 
     def _cursor_shape(self, statement: Statement) -> pa.Schema:
-        name, _ = cursors.parse_fetch(statement.text)
+        name = cursors.parse_fetch(statement.text).name
         cursor = self._session().cursors.get(name)
         if cursor is None:
             raise cursors.missing(name)

@@ -40,6 +40,23 @@ def failed(user: str, *, scram: bool) -> bytes:
     return m.error_response("28P01", message, severity="FATAL", hint=_OLD_TOKENS if scram else None)
 
 
+async def cleartext(
+    platform: Platform, reader: asyncio.StreamReader, writer: asyncio.StreamWriter
+) -> tuple[Principal, Credential] | None:
+    """Ask for the token as a password (only over TLS, or from loopback when the setting allows it)."""
+    writer.write(m.message(b"R", struct.pack("!i", 3)))  # AuthenticationCleartextPassword
+    await writer.drain()
+    kind, payload = await m.read_message(reader)
+    if kind != b"p":
+        return None
+    secret = payload.rstrip(b"\x00").decode(errors="replace")
+    try:
+        principal = await asyncio.to_thread(platform.authenticate, secret)
+    except Unauthorized:
+        return None
+    return principal, Credential(secret=secret)
+
+
 async def scram(
     platform: Platform, user: str, reader: asyncio.StreamReader, writer: asyncio.StreamWriter
 ) -> tuple[Principal, Credential] | None:

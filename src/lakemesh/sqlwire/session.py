@@ -85,6 +85,7 @@ class Session:
     statements: dict[str, Prepared] = field(default_factory=dict)
     portals: dict[str, Portal] = field(default_factory=dict)
     cursors: dict[str, Cursor] = field(default_factory=dict)
+    moved: int = 0  # rows the last MOVE went over (its command tag)
     _objects: list[SqlObject] | None = None
     _objects_at: float = 0.0
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pyarrow as pa
 import pytest
 
-from lakemesh.sqlwire.cursors import Cursor, parse_close, parse_declare, parse_fetch
+from lakemesh.sqlwire.cursors import ALL, Cursor, parse_close, parse_declare, parse_fetch
 from lakemesh.sqlwire.errors import SqlError
 from lakemesh.sqlwire.statements import classify
 
@@ -27,26 +27,75 @@ def test_declare_names_hold_and_query(text: str, expected: tuple[str, bool, str]
 @pytest.mark.parametrize(
     ("text", "expected"),
     [
-        ("FETCH c", ("c", 1)),
-        ("FETCH NEXT FROM c", ("c", 1)),
-        ('FETCH FORWARD 100 FROM "c_1"', ("c_1", 100)),
-        ("fetch forward all in C", ("c", None)),
-        ("FETCH ALL FROM c;", ("c", None)),
-        ("FETCH 3 c", ("c", 3)),
+        ("FETCH c", ("c", "FORWARD", 1, False)),
+        ("FETCH NEXT FROM c", ("c", "FORWARD", 1, False)),
+        ('FETCH FORWARD 100 FROM "c_1"', ("c_1", "FORWARD", 100, False)),
+        ("fetch forward all in C", ("c", "FORWARD", ALL, False)),
+        ("FETCH ALL FROM c;", ("c", "FORWARD", ALL, False)),
+        ("FETCH 3 c", ("c", "FORWARD", 3, False)),
+        ("FETCH -2 FROM c", ("c", "FORWARD", -2, False)),
+        ("FETCH PRIOR FROM c", ("c", "BACKWARD", 1, False)),
+        ("FETCH FIRST c", ("c", "ABSOLUTE", 1, False)),
+        ("FETCH LAST IN c", ("c", "ABSOLUTE", -1, False)),
+        ("FETCH ABSOLUTE -3 FROM c", ("c", "ABSOLUTE", -3, False)),
+        ("FETCH RELATIVE +2 FROM c", ("c", "RELATIVE", 2, False)),
+        ("FETCH BACKWARD ALL FROM c", ("c", "BACKWARD", ALL, False)),
+        ("MOVE BACKWARD 2 IN c", ("c", "BACKWARD", 2, True)),
+        ("move c", ("c", "FORWARD", 1, True)),
+        ("FETCH forward_c", ("forward_c", "FORWARD", 1, False)),
     ],
 )
-def test_fetch_forms(text: str, expected: tuple[str, int | None]) -> None:
-    assert parse_fetch(text) == expected
+def test_fetch_and_move_forms(text: str, expected: tuple[str, str, int, bool]) -> None:
+    fetch = parse_fetch(text)
+    assert (fetch.name, fetch.direction, fetch.count, fetch.move) == expected
+    assert classify(text).kind == "cursor"
 
 
-def test_backward_moves_and_binary_cursors_are_refused_by_name() -> None:
-    for text in ("FETCH PRIOR FROM c", "FETCH ABSOLUTE 3 FROM c", "FETCH BACKWARD 1 FROM c"):
-        with pytest.raises(SqlError) as error:
-            parse_fetch(text)
-        assert error.value.sqlstate == "0A000"
+def test_binary_cursors_and_bad_fetches_are_refused() -> None:
     with pytest.raises(SqlError, match="BINARY"):
         parse_declare("DECLARE c BINARY CURSOR FOR SELECT 1")
-    assert classify("MOVE 1 IN c").kind == "unsupported"
+    for text in ("FETCH SIDEWAYS FROM c", "FETCH ABSOLUTE FROM c", "MOVE 1 2 c"):
+        with pytest.raises(SqlError) as error:
+            parse_fetch(text)
+        assert error.value.sqlstate == "42601"
+
+
+def _walk(cursor: Cursor, *commands: str) -> list[list[int] | int]:
+    """Rows of each FETCH, the count of each MOVE."""
+    out: list[list[int] | int] = []
+    for text in commands:
+        fetch = parse_fetch(text + " c")
+        rows, count = cursor.run(fetch.direction, fetch.count, move=fetch.move)
+        out.append(count if fetch.move else rows["n"].to_pylist())
+    return out
+
+
+def test_a_scroll_cursor_moves_both_ways_as_postgresql_does() -> None:
+    """Expected: what PostgreSQL 15 answered to the same commands over generate_series(1, 5) (a MOVE's count is
+    that of its last step: MOVE RELATIVE -100 from row 5 says 0)."""
+    cursor = Cursor(pa.table({"n": [1, 2, 3, 4, 5]}), hold=False)
+    assert _walk(
+        cursor, "FETCH PRIOR", "FETCH 3", "MOVE BACKWARD ALL", "FETCH 1", "MOVE 10", "FETCH PRIOR", "MOVE ABSOLUTE 0",
+        "FETCH NEXT", "FETCH LAST", "FETCH BACKWARD ALL", "FETCH ABSOLUTE 9", "FETCH PRIOR", "MOVE RELATIVE -100",
+        "FETCH RELATIVE 1", "MOVE ABSOLUTE 3", "FETCH RELATIVE 0", "FETCH FORWARD 0", "FETCH -2", "FETCH ABSOLUTE -2",
+        "MOVE FORWARD ALL", "MOVE 0",
+    ) == [
+        [], [1, 2, 3], 2, [1], 4, [5], 0, [1], [5], [4, 3, 2, 1], [], [5], 0, [1], 1, [3], [3], [2, 1], [4], 1, 0,
+    ]  # fmt: skip
+
+
+def test_a_no_scroll_cursor_refuses_every_backward_step_with_55000() -> None:
+    for steps in (["FETCH 2", "FETCH PRIOR"], ["FETCH 2", "FETCH ABSOLUTE 2"], ["FETCH 2", "FETCH RELATIVE 0"],
+                  ["FETCH BACKWARD 0"], ["FETCH LAST"], ["FETCH 1", "MOVE BACKWARD ALL"]):  # fmt: skip
+        cursor = Cursor(pa.table({"n": [1, 2, 3, 4, 5]}), hold=False, scroll=False)
+        with pytest.raises(SqlError) as error:
+            _walk(cursor, *steps)
+        assert error.value.sqlstate == "55000"
+    cursor = Cursor(pa.table({"n": [1, 2, 3, 4, 5]}), hold=False, scroll=False)
+    # Forward moves, however spelled, work (PostgreSQL too: ABSOLUTE 1 before reading rewinds nothing).
+    assert _walk(cursor, "FETCH ABSOLUTE 1", "FETCH RELATIVE 2", "MOVE 1", "FETCH ABSOLUTE 5", "MOVE 0") == [
+        [1], [3], 1, [5], 1,
+    ]  # fmt: skip
 
 
 def test_close_one_or_all() -> None:
