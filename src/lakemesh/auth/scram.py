@@ -48,8 +48,10 @@ def principal_salt(principal_id: str) -> bytes:
     return hashlib.sha256(b"lakemesh scram salt\x00" + principal_id.encode()).digest()[:16]
 
 
-def make_verifier(secret: str, principal_id: str, iterations: int = ITERATIONS) -> Verifier:
-    salt = principal_salt(principal_id)
+def make_verifier(
+    secret: str, principal_id: str, iterations: int = ITERATIONS, *, salt: bytes | None = None
+) -> Verifier:
+    salt = principal_salt(principal_id) if salt is None else salt
     # Tokens are ASCII (urlsafe base64), so SASLprep leaves them unchanged.
     salted = hashlib.pbkdf2_hmac("sha256", secret.encode(), salt, iterations)
     stored_key = hashlib.sha256(_hmac(salted, b"Client Key")).digest()
@@ -90,10 +92,13 @@ class ScramExchange:
             raise ScramFailed("malformed client-first-message")
         verifier = self._candidates[0].verifier
         self._gs2 = header
-        self._nonce = client_nonce + secrets.token_urlsafe(18)
+        self._nonce = client_nonce + self._server_nonce()
         self._first_bare = bare
         self._server_first = f"r={self._nonce},s={verifier.salt},i={verifier.iterations}"
         return self._server_first
+
+    def _server_nonce(self) -> str:
+        return secrets.token_urlsafe(18)
 
     def final(self, client_final: str) -> tuple[str, str]:
         """(id of the token the client proved, server-final-message); ScramFailed when it proves none."""
