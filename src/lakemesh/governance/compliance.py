@@ -22,7 +22,8 @@ from lakemesh.auth.authorize import Authorizer, Resource
 from lakemesh.auth.models import Principal
 from lakemesh.auth.roles import Action
 from lakemesh.catalog import Catalog
-from lakemesh.catalog.outbox import consume, newest_event
+from lakemesh.catalog.db import WROTE_EVENTS
+from lakemesh.catalog.outbox import catalog_version, consume
 from lakemesh.catalog.tables.audit import OutboxRow
 from lakemesh.catalog.tables.domains import DomainRow
 from lakemesh.catalog.tables.governance import NotificationRow, ViolationRow
@@ -41,11 +42,15 @@ from lakemesh.governance.models import (
     PolicyCompliance,
     Violation,
 )
-from lakemesh.governance.snapshot import ColumnTerms, Snapshot, load_snapshot
+from lakemesh.governance.snapshot import SNAPSHOT_ROWS, ColumnTerms, Snapshot, load_snapshot
 from lakemesh.governance.subjects import table_subject_name
 
 CONSUMER = "governance-evaluator"
 WATCHED = ("table.", "product.", "lakehouse.", "domain.")
+# Events that never change a domain, lakehouse, table, column, product or glossary link: governance's own
+# (council proposals, votes and cases, violation notifications; a case's actions write their own events), policy
+# changes (rules are read apart from the snapshot), tokens and webhooks. A dry-run after them reuses the snapshot.
+NO_SUBJECT_CHANGE = ("governance.", "policy.", "token.", "webhook.")
 MAX_FINDINGS = 1000
 DEFAULT_BUDGET_SECONDS = 10.0
 REPORT_REUSE_SECONDS = 60.0
@@ -64,21 +69,37 @@ class Compliance:
         self.budget_seconds = budget_seconds
         self._catching_up = threading.Lock()
         self._reports: dict[ReportKey, ComplianceReport] = {}
-        self._whole: tuple[int, Snapshot] | None = None
+        self._whole: tuple[tuple[int, int], Snapshot] | None = None
         self._whole_lock = threading.Lock()
         self._term_sources: list[Callable[[Session], ColumnTerms]] = []
 
     def whole_snapshot(self, session: Session) -> Snapshot:
         """The whole mesh as subjects, reused until the next catalog event (every catalog change writes one):
-        dry-runs (council proposals, their edits, their pages) read it again and again between changes."""
-        mark = newest_event(session)
+        dry-runs (council proposals, their edits, their pages), scheduled evaluations and compliance reports
+        read it again and again between changes.
+
+        A transaction that has changed the catalog sees state that may yet roll back: it gets a snapshot of its
+        own, which is not kept."""
+        if _changes_catalog(session):
+            return self._snapshot(session, None)
+        version = catalog_version(session, ignoring=NO_SUBJECT_CHANGE)
         with self._whole_lock:
-            if self._whole is not None and self._whole[0] == mark:
+            if self._whole is not None and self._whole[0] == version:
                 return self._whole[1]
         snapshot = self._snapshot(session, None)
         with self._whole_lock:
-            self._whole = (mark, snapshot)
+            self._whole = (version, snapshot)
         return snapshot
+
+    def _scoped_snapshot(self, session: Session, domain_ids: Collection[str] | None) -> Snapshot:
+        """The whole snapshot, or the part of it of `domain_ids` (a viewer's domains)."""
+        whole = self.whole_snapshot(session)
+        if domain_ids is None:
+            return whole
+        return Snapshot(
+            domains={d: ref for d, ref in whole.domains.items() if d in domain_ids},
+            by_domain={d: subjects for d, subjects in whole.by_domain.items() if d in domain_ids},
+        )
 
     def register_column_terms(self, source: Callable[[Session], ColumnTerms]) -> None:
         """The glossary says which terms are linked to which columns, so rules can say `linked to term 'x'`."""
@@ -102,7 +123,7 @@ class Compliance:
             policies = self.book.active(session, domain_ids=domain_ids)
             if request.policies is not None:
                 policies = _named(policies, request.policies)
-            snapshot = self._snapshot(session, domain_ids)
+            snapshot = self._scoped_snapshot(session, domain_ids)
             outcome = run(policies, snapshot, now=self._clock.now(), budget_seconds=self.budget_seconds)
             opened = resolved = 0
             if not request.dry_run:
@@ -148,7 +169,9 @@ class Compliance:
     ) -> tuple[int, int]:
         if not policies:
             return 0, 0
-        snapshot = self._snapshot(session, domain_ids)
+        # Catching up after a change reads just the changed domains: cheaper than the whole mesh, which the next
+        # whole-mesh reader has to load again anyway.
+        snapshot = self.whole_snapshot(session) if domain_ids is None else self._snapshot(session, domain_ids)
         outcome: Outcome = run(policies, snapshot, now=self._clock.now(), budget_seconds=self.budget_seconds)
         return record(session, outcome, policies, snapshot.domains)
 
@@ -267,7 +290,7 @@ class Compliance:
             if cached is not None and (now - cached.generated_at).total_seconds() < REPORT_REUSE_SECONDS:
                 return cached
             policies = self.book.active(session, domain_ids=domain_ids)
-            snapshot = self._snapshot(session, domain_ids)
+            snapshot = self._scoped_snapshot(session, domain_ids)
         report = self._fresh_report(policies, snapshot, now)
         # One entry per viewer scope (a few dozen at most): viewers taking turns must not evict each other, or
         # the same viewer would see a time-based rule tick between the home page and the governance page.
@@ -302,6 +325,13 @@ class Compliance:
         if actor.disabled:
             return set()
         return set(session.scalars(assignments.domain_ids_of(actor.id)))
+
+
+def _changes_catalog(session: Session) -> bool:
+    """Whether the transaction has journaled a change, or holds changed rows of what a snapshot reads (a council
+    edit's own proposal row is no reason to load the whole mesh again)."""
+    pending = (*session.new, *session.dirty, *session.deleted)
+    return bool(session.info.get(WROTE_EVENTS)) or any(isinstance(o, SNAPSHOT_ROWS) for o in pending)
 
 
 def _named(policies: list[ActivePolicy], names: list[str]) -> list[ActivePolicy]:
