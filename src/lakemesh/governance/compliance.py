@@ -22,8 +22,7 @@ from lakemesh.auth.authorize import Authorizer, Resource
 from lakemesh.auth.models import Principal
 from lakemesh.auth.roles import Action
 from lakemesh.catalog import Catalog
-from lakemesh.catalog.db import WROTE_EVENTS
-from lakemesh.catalog.outbox import catalog_version, consume
+from lakemesh.catalog.outbox import consume
 from lakemesh.catalog.tables.audit import OutboxRow
 from lakemesh.catalog.tables.domains import DomainRow
 from lakemesh.catalog.tables.governance import NotificationRow, ViolationRow
@@ -32,6 +31,7 @@ from lakemesh.core.errors import NotFound, invalid
 from lakemesh.core.pages import Page, check_limit, decode_cursor, encode_cursor
 from lakemesh.domains.service import require_domain_row
 from lakemesh.governance.evaluation import ActivePolicy, Outcome, PolicyBook, percent, record, run
+from lakemesh.governance.kept import KeptSnapshot
 from lakemesh.governance.models import (
     ComplianceReport,
     DomainCompliance,
@@ -42,15 +42,11 @@ from lakemesh.governance.models import (
     PolicyCompliance,
     Violation,
 )
-from lakemesh.governance.snapshot import SNAPSHOT_ROWS, ColumnTerms, Snapshot, load_snapshot
+from lakemesh.governance.snapshot import ColumnTerms, Snapshot, load_snapshot
 from lakemesh.governance.subjects import table_subject_name
 
 CONSUMER = "governance-evaluator"
 WATCHED = ("table.", "product.", "lakehouse.", "domain.")
-# Events that never change a domain, lakehouse, table, column, product or glossary link: governance's own
-# (council proposals, votes and cases, violation notifications; a case's actions write their own events), policy
-# changes (rules are read apart from the snapshot), tokens and webhooks. A dry-run after them reuses the snapshot.
-NO_SUBJECT_CHANGE = ("governance.", "policy.", "token.", "webhook.")
 MAX_FINDINGS = 1000
 DEFAULT_BUDGET_SECONDS = 10.0
 REPORT_REUSE_SECONDS = 60.0
@@ -69,27 +65,12 @@ class Compliance:
         self.budget_seconds = budget_seconds
         self._catching_up = threading.Lock()
         self._reports: dict[ReportKey, ComplianceReport] = {}
-        self._whole: tuple[tuple[int, int], Snapshot] | None = None
-        self._whole_lock = threading.Lock()
+        self._whole = KeptSnapshot(self._snapshot)
         self._term_sources: list[Callable[[Session], ColumnTerms]] = []
 
     def whole_snapshot(self, session: Session) -> Snapshot:
-        """The whole mesh as subjects, reused until the next catalog event (every catalog change writes one):
-        dry-runs (council proposals, their edits, their pages), scheduled evaluations and compliance reports
-        read it again and again between changes.
-
-        A transaction that has changed the catalog sees state that may yet roll back: it gets a snapshot of its
-        own, which is not kept."""
-        if _changes_catalog(session):
-            return self._snapshot(session, None)
-        version = catalog_version(session, ignoring=NO_SUBJECT_CHANGE)
-        with self._whole_lock:
-            if self._whole is not None and self._whole[0] == version:
-                return self._whole[1]
-        snapshot = self._snapshot(session, None)
-        with self._whole_lock:
-            self._whole = (version, snapshot)
-        return snapshot
+        """The whole mesh as subjects, kept between catalog changes (see governance/kept.py)."""
+        return self._whole.get(session)
 
     def _scoped_snapshot(self, session: Session, domain_ids: Collection[str] | None) -> Snapshot:
         """The whole snapshot, or the part of it of `domain_ids` (a viewer's domains)."""
@@ -325,13 +306,6 @@ class Compliance:
         if actor.disabled:
             return set()
         return set(session.scalars(assignments.domain_ids_of(actor.id)))
-
-
-def _changes_catalog(session: Session) -> bool:
-    """Whether the transaction has journaled a change, or holds changed rows of what a snapshot reads (a council
-    edit's own proposal row is no reason to load the whole mesh again)."""
-    pending = (*session.new, *session.dirty, *session.deleted)
-    return bool(session.info.get(WROTE_EVENTS)) or any(isinstance(o, SNAPSHOT_ROWS) for o in pending)
 
 
 def _named(policies: list[ActivePolicy], names: list[str]) -> list[ActivePolicy]:

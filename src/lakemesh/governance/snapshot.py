@@ -113,6 +113,12 @@ def load_snapshot(
         ProductRow.spec,
         ProductRow.table_id,
     )
+    # In a stable order, so a domain loaded again lists its subjects as a whole load does (PostgreSQL returns
+    # rows in the order they were last written otherwise).
+    domains_q = domains_q.order_by(DomainRow.id)
+    lakehouses_q = lakehouses_q.order_by(LakehouseRow.id)
+    tables_q = tables_q.order_by(TableRow.id)
+    products_q = products_q.order_by(ProductRow.id)
     if domain_ids is not None:
         wanted = list(domain_ids)
         domains_q = domains_q.where(DomainRow.id.in_(wanted))

@@ -5,6 +5,7 @@ from __future__ import annotations
 import copy
 from contextlib import ExitStack
 
+import pyarrow as pa
 import pytest
 from sqlalchemy import select
 
@@ -75,3 +76,30 @@ def test_a_change_committed_after_a_newer_one_is_not_hidden_by_it(council: Counc
         assert EMAIL in _dry_run(platform)  # the late change is not committed yet
     assert EMAIL not in _dry_run(platform)
     assert EMAIL not in _violating(council)
+
+
+def test_after_changes_in_one_domain_the_kept_snapshot_is_what_a_fresh_load_gives(
+    council: Council, platform: Platform
+) -> None:
+    compliance = platform.governance.compliance
+    with platform.catalog.read() as session:
+        before = compliance.whole_snapshot(session)
+    council.sales.update_table(
+        "Sales", "sales_lakehouse", "gold_customer_360", columns={"email": {"sensitivity_label": "Confidential"}}
+    )
+    council.sales.write_table("Sales", "sales_lakehouse", "bronze_new", pa.table({"phone": ["1"]}))
+    council.sales.update_lakehouse("Sales", "sales_lakehouse", retention_days=12)
+    council.admin.propose("Adopt pii-classification", policy=PII)  # the council's own events change no subject
+    with platform.catalog.read() as session:
+        kept = compliance.whole_snapshot(session)
+        fresh = compliance._snapshot(session, None)
+    assert kept == fresh
+    [sales] = [d for d, ref in kept.domains.items() if ref.slug == "sales"]
+    [marketing] = [d for d, ref in kept.domains.items() if ref.slug == "marketing"]
+    assert kept.by_domain[marketing] is before.by_domain[marketing]  # only Sales was loaded again
+    tables = {t.name: t for t in kept.by_domain[sales].tables}
+    assert tables["bronze_new"].retention_days == 12
+    assert [c.sensitivity_label for c in tables["gold_customer_360"].columns if c.name == "email"] == ["Confidential"]
+    council.admin.update_domain("Marketing", display_name="Marketing-Domain")  # any domain event: all again
+    with platform.catalog.read() as session:
+        assert compliance.whole_snapshot(session) == compliance._snapshot(session, None)
