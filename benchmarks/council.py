@@ -2,10 +2,11 @@
 100k columns in < 2 s, reusing the governance snapshot. It reuses the governance benchmark's catalog.
 
 Measured, best of --runs, CPU (this process, plus the PostgreSQL server's backends) next to wall time:
-- cold: the first dry-run after a catalog change (a column's label set through the service), which loads the
-  governance snapshot as a scheduled evaluation does;
-- warm: the next dry-run, reusing the snapshot (nothing changed in between);
-- the scheduled evaluation of the applied policies right after a dry-run (sharing its snapshot, or not).
+- the first dry-run in a process, and one after a domain change: both load the whole governance snapshot, as a
+  scheduled evaluation after a restart does (cold);
+- a dry-run after a column's label is set through the service (a table event: its domain is loaded again);
+- a dry-run with nothing changed since the last one (reusing the snapshot);
+- the scheduled evaluation of the applied policies after a label change, and right after a dry-run.
 The dry-run proposes the pii-classification policy (a column rule over 100k columns) with another enforcement,
 so the proposed and the current rule are both evaluated. `--baseline SRC` runs the same measurement with the
 code of another source tree (e.g. an older checkout's src/) in turn with this one, on the same catalog.
@@ -48,6 +49,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--tables", type=int, default=10_000)
     parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--rounds", type=int, default=2, help="processes per source tree, taken in turn")
     parser.add_argument("--postgres", action="store_true", help="a PostgreSQL catalog (LAKEMESH_BENCH_PG_URL)")
     parser.add_argument("--baseline", help="another source tree's src/ to measure in turn with this one")
     parser.add_argument("--measure", help=argparse.SUPPRESS)  # internal: measure the catalog of this home
@@ -68,7 +70,7 @@ def main() -> None:
             if args.baseline:
                 trees["baseline"] = str(Path(args.baseline).resolve())
             results: dict[str, dict[str, Figure]] = {}
-            for _ in range(2):  # in turn, so both see the same machine load
+            for _ in range(args.rounds):  # in turn, so both see the same machine load
                 for name, src in trees.items():
                     figures = _child(src, home, catalog_url, args.runs)
                     best = results.setdefault(name, figures)
@@ -107,17 +109,30 @@ def measure(home: Path, catalog_url: str | None, runs: int) -> dict[str, Figure]
             impact = policy_impact(session, compliance, document, document.name, now=platform.clock.now())
         assert impact.checked > 0 and impact.newly_violating == 0, impact
 
-    labels = iter(["Confidential", "Highly Confidential"] * runs * 2)  # each one a change
-    compliance.evaluate_all()  # the consumer catches up with the catalog's creation first
-    for name, before in [("cold", True), ("warm", False), ("evaluate", True), ("evaluate-shared", False)]:
+    changes = iter(range(1_000_000))
+
+    def label_change() -> None:  # a table event: its domain is loaded again
+        label = ("Confidential", "Highly Confidential")[next(changes) % 2]
+        mesh.update_table("D0", "lh_D0", "bronze_t0", columns={"email": {"sensitivity_label": label}})
+        compliance.catch_up()
+
+    def domain_change() -> None:  # a domain event: the whole mesh is loaded again
+        mesh.update_domain("D1", display_name=f"Domain 1 ({next(changes)})")
+        compliance.catch_up()
+
+    compliance.catch_up()  # the consumer catches up with the catalog's creation first
+    figures["first"] = _timed(dry_run, server)
+    phases = [
+        ("cold", domain_change, dry_run),
+        ("changed", label_change, dry_run),
+        ("warm", dry_run, dry_run),
+        ("evaluate", label_change, compliance.evaluate_all),
+        ("evaluate-shared", dry_run, compliance.evaluate_all),
+    ]
+    for name, before, work in phases:
         best = (float("inf"), float("inf"))
         for _ in range(runs):
-            if before:  # a real catalog change first: a column's label, through the service
-                mesh.update_table("D0", "lh_D0", "bronze_t0", columns={"email": {"sensitivity_label": next(labels)}})
-                compliance.catch_up()
-            if name == "warm" or name == "evaluate-shared":
-                dry_run()  # the snapshot a dry-run just loaded
-            work = dry_run if name in ("cold", "warm") else compliance.evaluate_all
+            before()
             best = min(best, _timed(work, server))
         figures[name] = best
     platform.close()
@@ -158,14 +173,16 @@ def _print(args: argparse.Namespace, catalog_url: str | None, results: dict[str,
     backend = "PostgreSQL" if catalog_url else "SQLite"
     print(f"{args.tables:,} tables / {args.tables * 10:,} columns on {backend}, best of {args.runs} (target: < 2 s)")
     rows = [
-        ("cold", "dry-run, cold (snapshot loaded)"),
-        ("warm", "dry-run, reusing the snapshot"),
-        ("evaluate", "scheduled evaluation after a change"),
+        ("first", "dry-run, first in a process (of --rounds)"),
+        ("cold", "dry-run after a domain change (all)"),
+        ("changed", "dry-run after a label change"),
+        ("warm", "dry-run, nothing changed"),
+        ("evaluate", "scheduled evaluation after a label change"),
         ("evaluate-shared", "scheduled evaluation after a dry-run"),
         ("parser", "first rule parse in a process"),
     ]
     for key, label in rows:
-        line = f"  {label:<38}"
+        line = f"  {label:<42}"
         for name, figures in results.items():
             wall, cpu = figures[key]
             line += f"  {name}: {wall:6.3f} s wall {cpu:6.3f} s CPU ({wall / 2:.2f}x target)"
