@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime
 
-from sqlalchemy import exists, func, select, update
+from sqlalchemy import exists, func, not_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
@@ -91,6 +91,21 @@ def position(catalog: Catalog, consumer: str) -> int:
 
 
 def newest_event(reader: Session | Connection) -> int:
-    """The id of the newest outbox event (0 when none): every catalog change writes one, so a cache of catalog
-    state keyed by it is fresh exactly until the next change."""
+    """The id of the newest outbox event (0 when none)."""
     return int(reader.scalar(select(func.max(OutboxRow.id))) or 0)
+
+
+LATE_WINDOW = 1000  # events before the newest in which a late commit is still noticed
+
+
+def catalog_version(reader: Session | Connection, *, ignoring: tuple[str, ...] = ()) -> tuple[int, int]:
+    """Every catalog change writes an event, so a cache of catalog state keyed by this is fresh exactly until
+    the next change (of an event type not in `ignoring`: prefixes of events that cannot change the cached state).
+
+    The newest id alone is not enough on PostgreSQL: ids are taken at insert, so a transaction may commit after
+    one with a higher id; the count of events just before the newest catches that (for any transaction that
+    commits within LATE_WINDOW events of taking its id)."""
+    relevant = [not_(OutboxRow.type.startswith(prefix, autoescape=True)) for prefix in ignoring]
+    newest = int(reader.scalar(select(func.max(OutboxRow.id)).where(*relevant)) or 0)
+    recent = select(func.count()).where(OutboxRow.id > newest - LATE_WINDOW, OutboxRow.id <= newest, *relevant)
+    return newest, int(reader.scalar(recent) or 0)

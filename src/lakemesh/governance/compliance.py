@@ -22,7 +22,7 @@ from lakemesh.auth.authorize import Authorizer, Resource
 from lakemesh.auth.models import Principal
 from lakemesh.auth.roles import Action
 from lakemesh.catalog import Catalog
-from lakemesh.catalog.outbox import consume, newest_event
+from lakemesh.catalog.outbox import consume
 from lakemesh.catalog.tables.audit import OutboxRow
 from lakemesh.catalog.tables.domains import DomainRow
 from lakemesh.catalog.tables.governance import NotificationRow, ViolationRow
@@ -31,6 +31,7 @@ from lakemesh.core.errors import NotFound, invalid
 from lakemesh.core.pages import Page, check_limit, decode_cursor, encode_cursor
 from lakemesh.domains.service import require_domain_row
 from lakemesh.governance.evaluation import ActivePolicy, Outcome, PolicyBook, percent, record, run
+from lakemesh.governance.kept import KeptSnapshot
 from lakemesh.governance.models import (
     ComplianceReport,
     DomainCompliance,
@@ -64,21 +65,22 @@ class Compliance:
         self.budget_seconds = budget_seconds
         self._catching_up = threading.Lock()
         self._reports: dict[ReportKey, ComplianceReport] = {}
-        self._whole: tuple[int, Snapshot] | None = None
-        self._whole_lock = threading.Lock()
+        self._whole = KeptSnapshot(self._snapshot)
         self._term_sources: list[Callable[[Session], ColumnTerms]] = []
 
     def whole_snapshot(self, session: Session) -> Snapshot:
-        """The whole mesh as subjects, reused until the next catalog event (every catalog change writes one):
-        dry-runs (council proposals, their edits, their pages) read it again and again between changes."""
-        mark = newest_event(session)
-        with self._whole_lock:
-            if self._whole is not None and self._whole[0] == mark:
-                return self._whole[1]
-        snapshot = self._snapshot(session, None)
-        with self._whole_lock:
-            self._whole = (mark, snapshot)
-        return snapshot
+        """The whole mesh as subjects, kept between catalog changes (see governance/kept.py)."""
+        return self._whole.get(session)
+
+    def _scoped_snapshot(self, session: Session, domain_ids: Collection[str] | None) -> Snapshot:
+        """The whole snapshot, or the part of it of `domain_ids` (a viewer's domains)."""
+        whole = self.whole_snapshot(session)
+        if domain_ids is None:
+            return whole
+        return Snapshot(
+            domains={d: ref for d, ref in whole.domains.items() if d in domain_ids},
+            by_domain={d: subjects for d, subjects in whole.by_domain.items() if d in domain_ids},
+        )
 
     def register_column_terms(self, source: Callable[[Session], ColumnTerms]) -> None:
         """The glossary says which terms are linked to which columns, so rules can say `linked to term 'x'`."""
@@ -102,7 +104,7 @@ class Compliance:
             policies = self.book.active(session, domain_ids=domain_ids)
             if request.policies is not None:
                 policies = _named(policies, request.policies)
-            snapshot = self._snapshot(session, domain_ids)
+            snapshot = self._scoped_snapshot(session, domain_ids)
             outcome = run(policies, snapshot, now=self._clock.now(), budget_seconds=self.budget_seconds)
             opened = resolved = 0
             if not request.dry_run:
@@ -148,7 +150,9 @@ class Compliance:
     ) -> tuple[int, int]:
         if not policies:
             return 0, 0
-        snapshot = self._snapshot(session, domain_ids)
+        # Catching up after a change reads just the changed domains: cheaper than the whole mesh, which the next
+        # whole-mesh reader has to load again anyway.
+        snapshot = self.whole_snapshot(session) if domain_ids is None else self._snapshot(session, domain_ids)
         outcome: Outcome = run(policies, snapshot, now=self._clock.now(), budget_seconds=self.budget_seconds)
         return record(session, outcome, policies, snapshot.domains)
 
@@ -267,7 +271,7 @@ class Compliance:
             if cached is not None and (now - cached.generated_at).total_seconds() < REPORT_REUSE_SECONDS:
                 return cached
             policies = self.book.active(session, domain_ids=domain_ids)
-            snapshot = self._snapshot(session, domain_ids)
+            snapshot = self._scoped_snapshot(session, domain_ids)
         report = self._fresh_report(policies, snapshot, now)
         # One entry per viewer scope (a few dozen at most): viewers taking turns must not evict each other, or
         # the same viewer would see a time-based rule tick between the home page and the governance page.

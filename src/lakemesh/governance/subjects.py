@@ -348,12 +348,7 @@ class Subjects:
             for lh in self.lakehouses
             if lh.retention_days is not None
         }
-        tables = tuple(
-            replace(t, retention_days=retention.get((slugify(t.domain), slugify(t.lakehouse))))
-            if t.retention_days is None
-            else t
-            for t in self.tables
-        )
+        tables = tuple(_inheriting(t, retention) if t.retention_days is None else t for t in self.tables)
         object.__setattr__(self, "tables", tables)
         object.__setattr__(self, "_columns", tuple(c for t in tables for c in t.columns))
 
@@ -371,3 +366,9 @@ class Subjects:
             "product": self.products,
         }
         return by_kind[kind]
+
+
+def _inheriting(table: TableSubject, retention: Mapping[tuple[str, str], int | None]) -> TableSubject:
+    """The table with its lakehouse's retention; the same object when there is none to inherit (no copy)."""
+    inherited = retention.get((slugify(table.domain), slugify(table.lakehouse)))
+    return table if inherited is None else replace(table, retention_days=inherited)
