@@ -40,12 +40,12 @@ WORDS = [
 
 CPU: dict[int, list[float]] = {}  # id(wall timings) -> this process's CPU ms per query (the machine is shared)
 SERVER: dict[int, float] = {}  # id(wall timings) -> mean PostgreSQL backend CPU ms per query
-BACKENDS: list[Callable[[], float]] = []  # the CPU seconds of this catalog's PostgreSQL backends, when local
+BACKENDS: list[Callable[[], dict[int, float]]] = []  # CPU seconds per backend of this catalog, when local
 
 
 def timings(queries: list[str], run: Callable[[str], object]) -> list[float]:
     out, cpu = [], []
-    server = BACKENDS[0]() if BACKENDS else 0.0
+    before = BACKENDS[0]() if BACKENDS else {}
     for q in queries:
         started, started_cpu = time.perf_counter(), time.process_time()
         run(q)
@@ -53,28 +53,30 @@ def timings(queries: list[str], run: Callable[[str], object]) -> list[float]:
         cpu.append((time.process_time() - started_cpu) * 1000)
     CPU[id(out)] = cpu
     if BACKENDS:
-        SERVER[id(out)] = (BACKENDS[0]() - server) * 1000 / max(len(queries), 1)
+        after = BACKENDS[0]()
+        spent = sum(after[pid] - before.get(pid, 0.0) for pid in after)
+        SERVER[id(out)] = spent * 1000 / max(len(queries), 1)
     return out
 
 
-def backend_cpu(platform: Platform) -> Callable[[], float]:
-    """utime + stime of every backend serving this database, read from /proc (the server runs here)."""
+def backend_cpu(platform: Platform) -> Callable[[], dict[int, float]]:
+    """utime + stime of every backend serving this database (the pool's included), read from /proc."""
     ticks = os.sysconf("SC_CLK_TCK")
-    sql = text("SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()")
+    sql = text("SELECT pid FROM pg_stat_activity WHERE datname = current_database()")
 
-    def total() -> float:
+    def per_backend() -> dict[int, float]:
         with platform.catalog.engine.connect() as connection:
             pids = [row[0] for row in connection.execute(sql)]
-        seconds = 0.0
+        seconds = {}
         for pid in pids:
             try:
                 fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
             except OSError:
                 continue
-            seconds += (int(fields[11]) + int(fields[12])) / ticks
+            seconds[pid] = (int(fields[11]) + int(fields[12])) / ticks
         return seconds
 
-    return total
+    return per_backend
 
 
 def p(values: list[float], share: float) -> float:
