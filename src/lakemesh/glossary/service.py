@@ -25,7 +25,7 @@ from lakemesh.catalog.tables.glossary import GlossaryLinkRow, GlossaryTermRow, G
 from lakemesh.core.clock import Clock
 from lakemesh.core.errors import Conflict, Forbidden, NotFound, invalid
 from lakemesh.core.ids import new_id
-from lakemesh.domains.service import find_domain_row
+from lakemesh.domains.service import domain_rows, find_domain_row
 from lakemesh.glossary.checks import _check_parent, _check_related, _check_status, _clean, _find, term_key
 from lakemesh.glossary.classified import current_classifications
 from lakemesh.glossary.models import (
@@ -305,7 +305,10 @@ class GlossaryService:
             if parents
             else {}
         )
-        slugs = {d: _slug(session, d) for d in {r.domain_id for r in rows}}
+        # one query for every domain on the page (a search's hits span many)
+        owners = {r.domain_id for r in rows if r.domain_id is not None}
+        slugs: dict[str | None, str] = {d: d for d in owners} | {None: GLOBAL}
+        slugs |= {d.id: d.slug for d in domain_rows(session, owners)} if owners else {}
         covered = current_classifications(session, rows) if covered is None else covered
         return [
             Term(
