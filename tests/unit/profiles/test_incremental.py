@@ -10,6 +10,7 @@ import pyarrow as pa
 import pytest
 
 from lakemesh.mesh import Mesh
+from lakemesh.profiles.compute import BINS
 from lakemesh.profiles.models import TableProfile
 
 TABLE = ("Sales", "sales_lakehouse", "orders")
@@ -72,10 +73,7 @@ def test_an_append_is_profiled_incrementally_and_matches_a_full_profile(sales: M
     assert by_name["segment"].distinct == 3 and by_name["order_id"].distinct is not None
 
 
-BINS = 10
-
-
-def test_an_overwrite_or_a_delete_falls_back_to_a_full_profile(sales: Mesh) -> None:
+def test_an_overwrite_or_appending_over_5_percent_profiles_in_full(sales: Mesh) -> None:
     sales.write_table(*TABLE, orders(0, 3000), mode="overwrite")
     assert sales.profile_table(*TABLE).method == "full"
     sales.write_table(*TABLE, orders(3000, 50), mode="append")
@@ -85,7 +83,7 @@ def test_an_overwrite_or_a_delete_falls_back_to_a_full_profile(sales: Mesh) -> N
     assert again.method == "full" and again.rows == 5050 and again.appended_rows == 0
 
 
-def test_the_incremental_profile_is_stored_and_masked_like_a_full_one(sales: Mesh) -> None:
+def test_the_incremental_profile_is_stored_as_history_and_never_shows_its_value_counts(sales: Mesh) -> None:
     sales.write_table(*TABLE, orders(4000, 40), mode="append")
     sales.profile_table(*TABLE)
     stored = sales.get_table_profile(*TABLE)
