@@ -3,7 +3,10 @@
 (a) `mesh.profile_table` as the owner (one figures scan + one distributions pass, stored in `data_profiles`);
 (b) `SUMMARIZE SELECT * FROM read_parquet([...the table's current files...])` in a fresh DuckDB connection.
 Both run in this process, best of `--repeat`. Goal (issue 26): (a) <= 1.5x (b). Also prints the error of the
-approximate distinct counts against exact `count(DISTINCT ...)`. Run:
+approximate distinct counts against exact `count(DISTINCT ...)`.
+(c) incremental vs (d) full profile after appending 1% of the rows, side by side: each repeat appends 1% (not
+timed), profiles incrementally (the previous profile + the appended file), then in full (wall and this
+process's CPU, DuckDB's threads included). Then the incremental figures' differences from the full ones. Run:
     python3 benchmarks/profiles.py [--rows 10000000] [--repeat 3]
 """
 
@@ -57,6 +60,42 @@ def best(repeat: int, run: Callable[[], object]) -> float:
     return min(times)
 
 
+def timed(run: Callable[[], object]) -> tuple[float, float, object]:
+    """Wall and CPU seconds of one run (CPU: this process, DuckDB's threads included), and its result."""
+    started, cpu = time.perf_counter(), time.process_time()
+    result = run()
+    return time.perf_counter() - started, time.process_time() - cpu, result
+
+
+def appended_side_by_side(mesh: Mesh, rows: int, repeat: int, rng: np.random.Generator) -> None:
+    share = max(rows // 100, 1)
+    incremental: list[tuple[float, float]] = []
+    complete: list[tuple[float, float]] = []
+    last: tuple[object, object] = (None, None)
+    for r in range(repeat):
+        mesh.write_table(*TABLE, chunk(rows + r * share, share, rng), mode="append")
+        wall, cpu, ours = timed(lambda: mesh.profile_table(*TABLE))
+        assert getattr(ours, "method", None) == "incremental", "expected an incremental profile"
+        incremental.append((wall, cpu))
+        wall, cpu, theirs = timed(
+            lambda: mesh.platform.profiles.profile(mesh.principal, *TABLE, refresh=True, full=True)
+        )
+        complete.append((wall, cpu))
+        last = (ours, theirs)
+    inc, full = min(incremental), min(complete)
+    print(f"after appending {share:,} rows (1%), best of {repeat}:    wall s    CPU s")
+    print(f"(c) incremental profile:                {inc[0]:8.3f} {inc[1]:8.3f}")
+    print(f"(d) full profile:                       {full[0]:8.3f} {full[1]:8.3f}")
+    print(f"ratio (d)/(c): {full[0] / inc[0]:.1f}x wall, {full[1] / max(inc[1], 1e-9):.1f}x CPU")
+    ours, theirs = last
+    for a, b in zip(getattr(ours, "columns", []), getattr(theirs, "columns", []), strict=True):
+        same = all(getattr(a, k) == getattr(b, k) for k in ("rows", "nulls", "min", "max", "top_values"))
+        mean = abs((a.mean or 0) - (b.mean or 0)) / max(abs(b.mean or 1), 1e-12)
+        distinct = abs((a.distinct or 0) - (b.distinct or 0)) / max(b.distinct or 1, 1)
+        print(f"  {a.name:15s} counts/min/max/top equal: {same}; mean rel. diff {mean:.1e}; "
+              f"distinct {a.distinct or 0:>12,} vs {b.distinct or 0:>12,} ({distinct:.2%})")  # fmt: skip
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--rows", type=int, default=10_000_000)
@@ -91,6 +130,7 @@ def main() -> None:
                 approx = column.distinct or 0
                 error = abs(approx - exact[0]) / max(exact[0], 1)
                 print(f"  distinct {column.name:15s} approx {approx:>12,} exact {exact[0]:>12,} error {error:.1%}")
+        appended_side_by_side(mesh, args.rows, args.repeat, rng)
         platform.close()
 
 

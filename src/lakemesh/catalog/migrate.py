@@ -16,7 +16,7 @@ from lakemesh.catalog.db import Catalog
 if TYPE_CHECKING:
     from alembic.config import Config
 
-HEAD = "0022"
+HEAD = "0023"
 _SCRIPTS = Path(__file__).parent / "migrations"
 
 

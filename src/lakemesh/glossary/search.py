@@ -11,11 +11,13 @@ import bisect
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import and_, func, select
 from sqlalchemy.orm import Session
 
-from lakemesh.catalog.tables.glossary import GlossaryTermRow
+from lakemesh.catalog.tables.glossary import GlossaryLinkRow, GlossaryTermRow, GlossaryTermVersionRow
+from lakemesh.glossary.models import LinkStatus
 
 
 @dataclass(frozen=True)
@@ -115,7 +117,13 @@ class TermIndex:
         return chosen
 
     def _current(self, session: Session) -> Blobs:
-        count, newest = session.execute(select(func.count(), func.max(GlossaryTermRow.updated_at))).one()
+        # two scalar subqueries: max() then reads one entry of the updated_at index instead of every row
+        count, newest = session.execute(
+            select(
+                select(func.count()).select_from(GlossaryTermRow).scalar_subquery(),
+                select(func.max(GlossaryTermRow.updated_at)).scalar_subquery(),
+            )
+        ).one()
         generation: tuple[int, object] = (int(count), newest)
         with self._lock:
             if generation == self._generation and self._blobs is not None:
@@ -141,3 +149,26 @@ class TermIndex:
         with self._lock:
             self._generation, self._blobs = generation, blobs
         return blobs
+
+
+def page_rows(session: Session, ids: list[str]) -> list[Any]:
+    """A page of hits in `ids` order, in one statement: each term's columns as plain rows (same attributes as
+    the ORM objects, a hundred of them load several times faster), its linked count (`linked`, from one
+    grouped subquery over the same ids, read from the (term_id, status) index) and its current version's
+    `document` (which holds its classifications). One round trip instead of three: on a busy PostgreSQL
+    server each one waits its turn."""
+    counted = (
+        select(GlossaryLinkRow.term_id, func.count().label("linked"))
+        .where(GlossaryLinkRow.term_id.in_(ids), GlossaryLinkRow.status == LinkStatus.LINKED.value)
+        .group_by(GlossaryLinkRow.term_id)
+        .subquery()
+    )
+    version = GlossaryTermVersionRow
+    found = session.execute(
+        select(*GlossaryTermRow.__table__.c, counted.c.linked, version.document)
+        .outerjoin(counted, counted.c.term_id == GlossaryTermRow.id)
+        .outerjoin(version, and_(version.term_id == GlossaryTermRow.id, version.version == GlossaryTermRow.version))
+        .where(GlossaryTermRow.id.in_(ids))
+    ).all()
+    by_id = {r.id: r for r in found}
+    return [by_id[i] for i in ids if i in by_id]

@@ -25,7 +25,7 @@ from lakemesh.catalog.tables.glossary import GlossaryLinkRow, GlossaryTermRow, G
 from lakemesh.core.clock import Clock
 from lakemesh.core.errors import Conflict, Forbidden, NotFound, invalid
 from lakemesh.core.ids import new_id
-from lakemesh.domains.service import find_domain_row
+from lakemesh.domains.service import domain_rows, find_domain_row
 from lakemesh.glossary.checks import _check_parent, _check_related, _check_status, _clean, _find, term_key
 from lakemesh.glossary.classified import current_classifications
 from lakemesh.glossary.models import (
@@ -37,7 +37,7 @@ from lakemesh.glossary.models import (
     TermStatus,
     TermVersion,
 )
-from lakemesh.glossary.search import TermIndex
+from lakemesh.glossary.search import TermIndex, page_rows
 
 MAX_LIST = 1000
 
@@ -139,10 +139,9 @@ class GlossaryService:
                 ids = self._index.search(
                     session, term_key(q), limit=limit, domain_id=domain_id, parent_id=parent_id, status=wanted
                 )
-                # plain rows (same attributes as the ORM objects): a hundred of them load several times faster
-                plain = session.execute(select(*GlossaryTermRow.__table__.c).where(GlossaryTermRow.id.in_(ids)))
-                found: dict[str, Any] = {r.id: r for r in plain}
-                return self._views(session, [found[i] for i in ids if i in found])
+                hits = page_rows(session, ids)
+                covered = {r.id: list((r.document or {}).get("classifications") or []) for r in hits}
+                return self._views(session, hits, {r.id: r.linked or 0 for r in hits}, covered)
             query = select(GlossaryTermRow)
             if domain_id is not False:
                 query = query.where(GlossaryTermRow.domain_id == domain_id)
@@ -276,12 +275,18 @@ class GlossaryService:
     def _view(self, session: Session, row: GlossaryTermRow) -> Term:
         return self._views(session, [row])[0]
 
-    def _views(self, session: Session, rows: Iterable[Any]) -> list[Term]:
-        """Terms from GlossaryTermRow objects or plain rows with the same columns."""
+    def _views(
+        self,
+        session: Session,
+        rows: Iterable[Any],
+        counts: dict[str, int] | None = None,
+        covered: dict[str, list[str]] | None = None,
+    ) -> list[Term]:
+        """Terms from GlossaryTermRow objects or plain rows with the same columns (their linked counts and
+        classifications are read here unless given)."""
         rows = list(rows)
         ids = [r.id for r in rows]
-        counts: dict[str, int] = {}
-        if ids:
+        if counts is None and ids:
             counts = dict(
                 session.execute(
                     select(GlossaryLinkRow.term_id, func.count())
@@ -289,6 +294,7 @@ class GlossaryService:
                     .group_by(GlossaryLinkRow.term_id)
                 ).all()
             )
+        counts = counts or {}
         parents = {r.parent_id for r in rows if r.parent_id}
         names = (
             dict(
@@ -299,8 +305,11 @@ class GlossaryService:
             if parents
             else {}
         )
-        slugs = {d: _slug(session, d) for d in {r.domain_id for r in rows}}
-        covered = current_classifications(session, rows)
+        # one query for every domain on the page (a search's hits span many)
+        owners = {r.domain_id for r in rows if r.domain_id is not None}
+        slugs: dict[str | None, str] = {d: d for d in owners} | {None: GLOBAL}
+        slugs |= {d.id: d.slug for d in domain_rows(session, owners)} if owners else {}
+        covered = current_classifications(session, rows) if covered is None else covered
         return [
             Term(
                 id=r.id,

@@ -53,14 +53,14 @@ def kinds(field: pa.Field) -> Kinds:
 
 def profile_relation(engine: EngineSession, relation: str, schema: pa.Schema) -> tuple[int, list[ColumnProfile]]:
     """The row count and a profile of every column of `relation` (whose columns are `schema`)."""
-    first = engine.execute(CompiledQuery(_figures_sql(relation, schema))).to_pylist()[0]
+    first = engine.execute(CompiledQuery(figures_sql(relation, schema))).to_pylist()[0]
     rows = int(first["n"])
-    columns = [_column(i, field, first, rows) for i, field in enumerate(schema)]
+    columns = [column_figures(i, field, first, rows) for i, field in enumerate(schema)]
     wanted = {i: how for i, field in enumerate(schema) if (how := _distribution(field, columns[i])) is not None}
     if wanted and rows:
-        second = engine.execute(CompiledQuery(_distribution_sql(relation, schema, wanted))).to_pylist()[0]
+        second = engine.execute(CompiledQuery(distribution_sql(relation, schema, wanted))).to_pylist()[0]
         for i, how in wanted.items():
-            _add_distribution(columns[i], how, second[f"h{i}"])
+            add_distribution(columns[i], how, second[f"h{i}"])
     return rows, columns
 
 
@@ -69,7 +69,7 @@ def _q(name: str) -> str:
     return exp.column(name, quoted=True).sql(dialect=DIALECT)
 
 
-def _figures_sql(relation: str, schema: pa.Schema) -> str:
+def figures_sql(relation: str, schema: pa.Schema) -> str:
     parts = ["count(*) AS n"]
     for i, field in enumerate(schema):
         q, k = _q(field.name), kinds(field)
@@ -102,7 +102,7 @@ def _number(value: Any) -> float | None:
     return number if math.isfinite(number) else None
 
 
-def _column(i: int, field: pa.Field, row: dict[str, Any], rows: int) -> ColumnProfile:
+def column_figures(i: int, field: pa.Field, row: dict[str, Any], rows: int) -> ColumnProfile:
     filled = int(row[f"c{i}_n"])
     profile = ColumnProfile(
         name=field.name,
@@ -141,13 +141,13 @@ def _distribution(field: pa.Field, column: ColumnProfile) -> str | Histogram | N
     if (k.text or k.boolean) and column.distinct is not None and 0 < column.distinct <= LOW_CARDINALITY:
         return "top"
     if (k.numeric or k.temporal) and column.min is not None and column.max is not None:
-        lower, upper = _scale(column.min), _scale(column.max)
+        lower, upper = scale(column.min), scale(column.max)
         if upper > lower:
             return Histogram(lower, (upper - lower) / BINS, column.min if k.temporal else None)
     return None
 
 
-def _scale(value: Any) -> float:
+def scale(value: Any) -> float:
     """Numbers as they are, times as epoch seconds (the histogram's axis)."""
     if isinstance(value, datetime):
         return (value if value.tzinfo else value.replace(tzinfo=UTC)).timestamp()
@@ -156,17 +156,24 @@ def _scale(value: Any) -> float:
     return float(value)
 
 
-def _distribution_sql(relation: str, schema: pa.Schema, wanted: dict[int, str | Histogram]) -> str:
+def distribution_sql(relation: str, schema: pa.Schema, wanted: dict[int, str | Histogram]) -> str:
     parts = []
     for i, how in wanted.items():
         q = _q(schema[i].name)
         if isinstance(how, Histogram):
             axis = f"epoch({q})" if kinds(schema[i]).temporal else f"{q}::DOUBLE"
             lower, width = repr(how.lower), repr(how.width)
-            parts.append(f"histogram(least(floor(({axis} - {lower}) / {width})::BIGINT, {BINS - 1})) AS h{i}")
+            # FILTER: least() skips NULLs, so without it every NULL was counted in the last bin
+            bin_of = f"least(floor(({axis} - {lower}) / {width})::BIGINT, {BINS - 1})"
+            parts.append(f"histogram({bin_of}) FILTER (WHERE {q} IS NOT NULL) AS h{i}")
         else:
             parts.append(f"histogram({q}) AS h{i}")
     return f"SELECT {', '.join(parts)} FROM {exp.to_identifier(relation, quoted=True).sql(dialect=DIALECT)}"
+
+
+def top_values(counts: list[tuple[Any, int]]) -> list[ValueCount]:
+    ranked = sorted(counts, key=lambda kv: (-kv[1], str(kv[0])))[:TOP_K]
+    return [ValueCount(value=_plain(v), count=n) for v, n in ranked]
 
 
 def _pairs(result: Any) -> list[tuple[Any, int]]:
@@ -176,14 +183,18 @@ def _pairs(result: Any) -> list[tuple[Any, int]]:
     return [(k, int(v)) for k, v in items]
 
 
-def _add_distribution(column: ColumnProfile, how: str | Histogram, result: Any) -> None:
+def add_distribution(column: ColumnProfile, how: str | Histogram, result: Any) -> None:
     counts = _pairs(result)
     if not isinstance(how, Histogram):
-        ranked = sorted(counts, key=lambda kv: (-kv[1], str(kv[0])))[:TOP_K]
-        column.top_values = [ValueCount(value=_plain(v), count=n) for v, n in ranked]
+        column.top_values = top_values(counts)
+        column.value_counts = counts  # every value (at most LOW_CARDINALITY): what an append adds to
         return
-    per_bin = dict(counts)
-    column.histogram = [
+    column.histogram = buckets(how, dict(counts))
+
+
+def buckets(how: Histogram, per_bin: dict[int, int]) -> list[Bucket]:
+    """The histogram's bins from counts by bin number."""
+    return [
         Bucket(
             lower=_unscale(how.lower + b * how.width, how.temporal),
             upper=_unscale(how.lower + (b + 1) * how.width, how.temporal),

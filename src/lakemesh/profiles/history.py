@@ -7,6 +7,7 @@ Distributions are kept as JSON text, so the table's schema stays flat and stable
 
 from __future__ import annotations
 
+import json
 import threading
 from datetime import datetime
 from typing import Any
@@ -50,7 +51,7 @@ class ProfileHistory:
                 "last_modified": profile.last_modified,
                 "column_name": column.name,
                 "position": position,
-                "profile": column.model_dump_json(),
+                "profile": _stored(profile, column),
             }
             for position, column in enumerate(profile.columns)
         ]
@@ -78,6 +79,18 @@ class ProfileHistory:
             self._latest[table_id] = profile
         return profile
 
+    def newest(self, table_id: str) -> TableProfile | None:
+        """The table's newest stored profile, whatever its version (what an incremental profile builds on)."""
+        with self._lock:
+            cached = self._latest.get(table_id)
+        rows = self._rows(pc.field("table_id") == table_id)
+        if rows.num_rows == 0:
+            return None
+        version = pc.max(rows["table_version"]).as_py()
+        if cached is not None and cached.version == version:
+            return cached
+        return self.latest(table_id, version)
+
     def column_history(self, table_id: str, column: str, *, limit: int) -> list[ColumnProfilePoint]:
         """The column's statistics at each profile, newest first."""
         rows = self._rows((pc.field("table_id") == table_id) & (pc.field("column_name") == column))
@@ -86,7 +99,7 @@ class ProfileHistory:
             ColumnProfilePoint(
                 version=r["table_version"],
                 computed_at=r["computed_at"],
-                column=ColumnProfile.model_validate_json(r["profile"]),
+                column=ColumnProfile.model_validate_json(r["profile"]),  # without the stored state
             )
             for r in rows.to_pylist()
         ]
@@ -97,8 +110,19 @@ class ProfileHistory:
         return self._delta.open(self.uri).to_pyarrow_dataset().to_table(filter=where)
 
 
+def _stored(profile: TableProfile, column: ColumnProfile) -> str:
+    """The column's profile as JSON, with what a later incremental profile needs (the table's method and rows
+    appended since its last full profile, the column's value counts); readers of the history ignore these."""
+    document = column.model_dump(mode="json")
+    document["method"], document["appended_rows"] = profile.method, profile.appended_rows
+    if column.value_counts is not None:
+        document["value_counts"] = [[value, count] for value, count in column.value_counts]
+    return json.dumps(document, default=str)
+
+
 def _table_profile(rows: list[dict[str, Any]]) -> TableProfile:
-    columns = [ColumnProfile.model_validate_json(r["profile"]) for r in rows]
+    documents = [json.loads(r["profile"]) for r in rows]
+    columns = [ColumnProfile.model_validate(d) for d in documents]
     first = rows[0]
     computed: datetime = first["computed_at"]
     return TableProfile(
@@ -108,4 +132,6 @@ def _table_profile(rows: list[dict[str, Any]]) -> TableProfile:
         computed_at=computed,
         last_modified=first["last_modified"],
         columns=columns,
+        method=documents[0].get("method", "full") if documents else "full",
+        appended_rows=int(documents[0].get("appended_rows", 0)) if documents else 0,
     )

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
@@ -44,6 +44,9 @@ class ColumnProfile(BaseModel):
     top_values: list[ValueCount] | None = None
     histogram: list[Bucket] | None = None
     withheld: bool = False
+    # every value with its count, for a low-cardinality column: kept with the stored profile (never in a
+    # response), so an incremental profile adds the appended rows' counts to it exactly
+    value_counts: list[tuple[Any, int]] | None = Field(default=None, exclude=True)
 
 
 class TableProfile(BaseModel):
@@ -53,6 +56,12 @@ class TableProfile(BaseModel):
     computed_at: datetime
     last_modified: datetime | None = Field(default=None, description="Time of the table's latest commit (freshness).")
     columns: list[ColumnProfile]
+    method: Literal["full", "incremental"] = Field(
+        default="full",
+        description="`incremental`: the previous profile merged with a scan of the files appended since "
+        "(docs/profiles.md says which figures are exact).",
+    )
+    appended_rows: int = Field(default=0, description="Rows appended since the last full profile.")
 
 
 class ColumnProfilePoint(BaseModel):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from datetime import UTC, datetime
 
+import pyarrow as pa
 from deltalake import DeltaTable
 from deltalake.exceptions import DeltaError
 
@@ -18,6 +19,7 @@ from lakemesh.engine.session import EngineSession
 from lakemesh.lakehouses.tables import TableHandle, TableService
 from lakemesh.profiles.compute import profile_relation
 from lakemesh.profiles.history import ProfileHistory
+from lakemesh.profiles.incremental import MAX_APPENDED_SHARE, appended_since, merge_appended, missing_state
 from lakemesh.profiles.models import ColumnProfile, ColumnProfilePoint, TableProfile
 from lakemesh.quality.native import ParquetSession, native_files
 from lakemesh.storage.delta import arrow_schema
@@ -47,7 +49,7 @@ class ProfileService:
 
     # -- use cases -------------------------------------------------------------------------------
     def profile(
-        self, actor: Principal, domain: str, lakehouse: str, table: str, *, refresh: bool = False
+        self, actor: Principal, domain: str, lakehouse: str, table: str, *, refresh: bool = False, full: bool = False
     ) -> TableProfile:
         """The table's profile at its current version (computed now if there is none yet, or `refresh`).
 
@@ -56,7 +58,7 @@ class ProfileService:
         handle = self._locate(actor, domain, lakehouse, table)
         version = self._tables.delta.open(handle.uri).version()
         stored = None if refresh else self.history.latest(handle.table.id, version)
-        return self._as_seen_by(actor, handle, stored or self.compute(handle))
+        return self._as_seen_by(actor, handle, stored or self.compute(handle, full=full))
 
     def stored(self, actor: Principal, domain: str, lakehouse: str, table: str) -> TableProfile | None:
         """The stored profile of the current version as `actor` may see it, without computing one (for pages)."""
@@ -79,24 +81,61 @@ class ProfileService:
             point.column = _withheld(point.column) if withheld else point.column
         return points
 
-    def compute(self, handle: TableHandle) -> TableProfile:
+    def compute(self, handle: TableHandle, *, full: bool = False) -> TableProfile:
         """Profile the table's current version in clear and store it (the platform's own read; never returned
-        to a caller without `_as_seen_by`)."""
+        to a caller without `_as_seen_by`). An append-only table is profiled incrementally from its previous
+        profile (docs/profiles.md) unless `full`."""
         delta = self._tables.delta.open(handle.uri)
         schema = arrow_schema(delta)
-        with self._session(delta) as engine:
-            rows, columns = profile_relation(engine, RELATION, schema)
+        version = delta.version()
+        previous = None if full else self.history.newest(handle.table.id)
+        appended = self._appended_files(handle, delta, schema, previous, version)
+        profile = None
+        if previous is not None and appended is not None:
+            profile = self._incremental(delta, schema, previous, appended)
+        if profile is None:
+            with self._session(delta) as engine:
+                rows, columns = profile_relation(engine, RELATION, schema)
+            profile = TableProfile(
+                table=handle.qualified_name, version=version, rows=rows, computed_at=self._clock.now(), columns=columns
+            )
         last = delta.history(1)
-        profile = TableProfile(
-            table=handle.qualified_name,
+        profile.table, profile.version, profile.computed_at = handle.qualified_name, version, self._clock.now()
+        profile.last_modified = datetime.fromtimestamp(last[0]["timestamp"] / 1000, UTC) if last else None
+        self.history.append(handle.table.id, profile)
+        return profile
+
+    def _appended_files(
+        self, handle: TableHandle, delta: DeltaTable, schema: pa.Schema, previous: TableProfile | None, version: int
+    ) -> list[str] | None:
+        """The data files appended since `previous` was profiled, when only appends happened since (and DuckDB
+        reads the files as they are); None when the table must be profiled in full."""
+        if previous is None or not previous.rows or previous.version >= version:
+            return None
+        if [(c.name, c.type) for c in previous.columns] != [(f.name, str(f.type)) for f in schema]:
+            return None  # the schema changed
+        if missing_state(previous.columns):
+            return None
+        names = appended_since(self._tables.delta, handle.uri, previous.version, version)
+        return native_files(delta, names) if names else None
+
+    def _incremental(
+        self, delta: DeltaTable, schema: pa.Schema, previous: TableProfile, files: list[str]
+    ) -> TableProfile | None:
+        with ParquetSession(RELATION, files, memory_limit=self._memory_limit, schema=schema) as engine:
+            rows, columns = merge_appended(engine, RELATION, schema, previous.columns, previous.rows)
+        appended = previous.appended_rows + rows - previous.rows
+        if appended > MAX_APPENDED_SHARE * rows:
+            return None  # quantiles could have moved too far: profile in full
+        return TableProfile(
+            table=previous.table,
             version=delta.version(),
             rows=rows,
             computed_at=self._clock.now(),
-            last_modified=datetime.fromtimestamp(last[0]["timestamp"] / 1000, UTC) if last else None,
             columns=columns,
+            method="incremental",
+            appended_rows=appended,
         )
-        self.history.append(handle.table.id, profile)
-        return profile
 
     def profile_changed(self) -> int:
         """Scheduled: profile every table whose current version has no profile yet; returns how many."""

@@ -90,3 +90,12 @@ def test_history_keeps_each_version_and_the_job_profiles_only_changed_tables(wor
         world.owner.column_profile_history(*TABLE, "no_such_column")
     with pytest.raises(InvalidInput):
         world.owner.column_profile_history(*TABLE, "segment", limit=0)
+
+
+def test_a_histogram_counts_values_only_not_nulls_in_its_last_bin(admin: Mesh) -> None:
+    admin.create_domain("Sales")
+    admin.create_lakehouse("Sales", "sales_lakehouse")
+    admin.write_table("Sales", "sales_lakehouse", "amounts", pa.table({"amount": [1.0, 2.0, None, None, 10.0]}))
+    amount = admin.profile_table("Sales", "sales_lakehouse", "amounts").columns[0]
+    assert amount.histogram is not None and amount.nulls == 2
+    assert [b.count for b in amount.histogram] == [1, 1, 0, 0, 0, 0, 0, 0, 0, 1]

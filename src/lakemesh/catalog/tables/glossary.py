@@ -33,7 +33,8 @@ class GlossaryTermRow(Base):
     created_by: Mapped[str | None] = mapped_column(String(128))
     created_at: Mapped[datetime]
     updated_by: Mapped[str | None] = mapped_column(String(128))
-    updated_at: Mapped[datetime]
+    # indexed: every search reads max(updated_at) to know whether its in-memory copy is current
+    updated_at: Mapped[datetime] = mapped_column(index=True)
 
 
 class GlossaryTermVersionRow(Base):
@@ -58,10 +59,13 @@ class GlossaryLinkRow(Base):
     __table_args__ = (
         UniqueConstraint("term_id", "target_kind", "target_id", "column_name", name="uq_glossary_link"),
         Index("ix_glossary_links_target", "target_id", "target_kind"),
+        # a page of search hits counts its terms' linked links: by term and status in the index, PostgreSQL
+        # reads only those rows (the term_id-only index left the status filter to a scan of every link)
+        Index("ix_glossary_links_term_status", "term_id", "status"),
     )
 
     id: Mapped[str] = mapped_column(String(40), primary_key=True)
-    term_id: Mapped[str] = mapped_column(String(40), ForeignKey("glossary_terms.id", ondelete="CASCADE"), index=True)
+    term_id: Mapped[str] = mapped_column(String(40), ForeignKey("glossary_terms.id", ondelete="CASCADE"))
     target_kind: Mapped[str] = mapped_column(String(16))
     target_id: Mapped[str] = mapped_column(String(40))
     table_id: Mapped[str | None] = mapped_column(String(40), index=True)
