@@ -1,7 +1,7 @@
 """glossary: links indexed by (term, status) and terms by updated_at, so a search neither scans links nor terms
 
 Revision ID: 0023
-Revises: 0021
+Revises: 0022
 Create Date: 2026-12-07 02:00:00.000000
 """
 
