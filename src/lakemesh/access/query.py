@@ -216,7 +216,9 @@ class QueryService:
                 schema = arrow_schema(table) if native is None else native.schema
                 columns = source.plan.expressions(schema, self._reads.hash_key(source.plan))
                 if native is not None:
-                    engine.register_parquet(source.relation, native.files, native.schema, columns=columns)
+                    engine.register_parquet(
+                        source.relation, native.files, native.schema, columns=columns, partitions=native.partitions
+                    )
                 else:
                     engine.register(source.relation, table.to_pyarrow_dataset(), columns=columns)
             timer = threading.Timer(self.timeout_seconds, engine.interrupt)

@@ -27,6 +27,7 @@ from sqlglot.errors import SqlglotError
 
 from lakemesh.core.errors import Forbidden, LakemeshError, ServiceUnavailable
 from lakemesh.engine.functions import COLUMN_MASK_FUNCTIONS, refuse
+from lakemesh.engine.parquet import PartitionFiles, duckdb_type, scan_source
 from lakemesh.engine.scalar import check_row_expression
 
 if TYPE_CHECKING:
@@ -103,13 +104,20 @@ class EngineSession:
         self._relations.add(name)
 
     def register_parquet(
-        self, name: str, files: Sequence[str], schema: pa.Schema | None, *, columns: Mapping[str, str] | None = None
+        self,
+        name: str,
+        files: Sequence[str],
+        schema: pa.Schema | None,
+        *,
+        columns: Mapping[str, str] | None = None,
+        partitions: Sequence[PartitionFiles] = (),
     ) -> None:
         """Expose Parquet `files` (named in `readable_files`) as relation `name` with exactly `schema`'s columns.
 
         Read by DuckDB's own Parquet reader, so projections, filters and file statistics are pushed down;
         `union_by_name` reads files written before a column was added as NULL in it, as Delta does.
         `columns` masks as in `register`; the view reads the files itself, so no unmasked relation exists.
+        `partitions` (a partitioned table's files grouped by partition, with the log's values) replace `files`.
         `schema` None: every column the files have.
         """
         _check_relation_name(name)
@@ -117,15 +125,19 @@ class EngineSession:
             self.unregister(name)
         if not files:
             raise refuse(("files",), "a Parquet relation needs at least one file")
-        paths = exp.Array(expressions=[exp.Literal.string(path) for path in files])
-        union = exp.EQ(this=exp.var("union_by_name"), expression=exp.true())
-        scan = exp.Table(this=exp.Anonymous(this="read_parquet", expressions=[paths, union])).sql(dialect=DIALECT)
+        types: dict[str, str] = {}
+        for column, _ in (value for partition in partitions for value in partition.values):
+            kind = duckdb_type(schema.field(column).type) if schema is not None else None
+            if kind is None:
+                raise refuse(("partitions", column), "not a partition column type read natively")
+            types[column] = kind
+        scan = scan_source(files, partitions, types)
         if columns is None and schema is not None:
             columns = {f.name: exp.column(f.name, quoted=True).sql(dialect=DIALECT) for f in schema}
         projections = "*" if columns is None else ", ".join(_projection(o, e) for o, e in columns.items())
         if not projections:
             raise refuse(("columns",), "a masked relation needs at least one column")
-        view = f"CREATE OR REPLACE VIEW {_table(name).sql(dialect=DIALECT)} AS SELECT {projections} FROM {scan}"
+        view = f"CREATE OR REPLACE VIEW {_table(name).sql(dialect=DIALECT)} AS SELECT {projections} FROM {scan} AS s"
         try:
             self._connection.execute(view)
         except duckdb.PermissionException as exc:  # not one of the files this session may read
