@@ -63,17 +63,18 @@ class EngineSession:
         connection: duckdb.DuckDBPyConnection | None = None,
         on_close: Callable[[duckdb.DuckDBPyConnection], None] | None = None,
         spill_directory: str | None = None,
+        locked: bool = False,
     ) -> None:
-        """`connection`: a fresh one from `open_connection` (a SessionPool's spare); `on_close` disposes of it."""
+        """`connection`: a fresh one from `open_connection` (a SessionPool's spare); `on_close` disposes of it.
+
+        `locked`: `connection` is a cursor of a database `lock_down` already locked (a SessionPool's shared one).
+        """
         self._connection = connection or open_connection(
             memory_limit=memory_limit, threads=threads, spill_directory=spill_directory
         )
         self._on_close = on_close
-        if readable_files:
-            allowed = exp.Array(expressions=[exp.Literal.string(path) for path in readable_files])
-            self._connection.execute(f"SET allowed_paths = {allowed.sql(dialect=DIALECT)}")
-        self._connection.execute("SET enable_external_access = false")
-        self._connection.execute("SET lock_configuration = true")
+        if not locked:
+            lock_down(self._connection, readable_files)
         self._relations: set[str] = set()
         self._views: set[str] = set()
 
@@ -99,7 +100,7 @@ class EngineSession:
             raw = f"{name}{SOURCE_SUFFIX}"
             view = _masked_view(raw, columns)
             self._connection.register(raw, source)
-            create = exp.Create(this=_table(name), kind="VIEW", expression=view, replace=True).sql(dialect=DIALECT)
+            create = f"CREATE OR REPLACE TEMP VIEW {_table(name).sql(dialect=DIALECT)} AS {view.sql(dialect=DIALECT)}"
             self._connection.execute(create)
         self._relations.add(name)
 
@@ -137,7 +138,9 @@ class EngineSession:
         projections = "*" if columns is None else ", ".join(_projection(o, e) for o, e in columns.items())
         if not projections:
             raise refuse(("columns",), "a masked relation needs at least one column")
-        view = f"CREATE OR REPLACE VIEW {_table(name).sql(dialect=DIALECT)} AS SELECT {projections} FROM {scan} AS s"
+        view = (
+            f"CREATE OR REPLACE TEMP VIEW {_table(name).sql(dialect=DIALECT)} AS SELECT {projections} FROM {scan} AS s"
+        )
         try:
             self._connection.execute(view)
         except duckdb.PermissionException as exc:  # not one of the files this session may read
@@ -234,6 +237,15 @@ def open_connection(
     # Footers are read when a view is bound and again by the query: read them once (this database only).
     connection.execute("SET parquet_metadata_cache = true")
     return connection
+
+
+def lock_down(connection: duckdb.DuckDBPyConnection, readable_files: Sequence[str]) -> None:
+    """Allow exactly `readable_files`, switch external access off and lock the configuration, for good."""
+    if readable_files:
+        allowed = exp.Array(expressions=[exp.Literal.string(path) for path in readable_files])
+        connection.execute(f"SET allowed_paths = {allowed.sql(dialect=DIALECT)}")
+    connection.execute("SET enable_external_access = false")
+    connection.execute("SET lock_configuration = true")
 
 
 def query_error(exc: duckdb.Error) -> LakemeshError:
