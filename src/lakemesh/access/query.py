@@ -46,6 +46,7 @@ from lakemesh.products.reads import may_see
 from lakemesh.products.status import VISIBLE_TO_ALL
 from lakemesh.storage.delta import arrow_schema
 from lakemesh.storage.native import ParquetSnapshot, file_statistics, native_snapshot
+from lakemesh.storage.snapshots import LatestSnapshots
 
 PRODUCT_PREFIX = "product"
 DEFAULT_LIMIT = 10_000
@@ -92,6 +93,10 @@ class QueryCancel:
             interrupt()
 
 
+# (the DeltaTable when it must be read through delta-rs, its native snapshot, its add actions' statistics)
+_Snapshot = tuple[DeltaTable | None, ParquetSnapshot | None, Callable[[], pa.Table]]
+
+
 @dataclass
 class _Source:
     relation: str
@@ -124,6 +129,7 @@ class QueryService:
         self.spill_directory = spill_directory
         self._pool = SessionPool(memory_limit=memory_limit, threads=threads, spill_directory=spill_directory)
         self._running = RunningQueries()
+        self._latest = LatestSnapshots(arrow_schema)
 
     def close(self) -> None:
         """Stop the thread that opens engine sessions ahead of queries."""
@@ -202,22 +208,22 @@ class QueryService:
         snapshots = {s.relation: self._snapshot(s.handle) for s in sources}
         if len(sources) == 1:
             source = sources[0]
-            table, native = snapshots[source.relation]
+            _, native, statistics = snapshots[source.relation]
             if native is not None:
-                answer = answer_from_log(
-                    gated.statement, source.relation, native.schema, source.plan, lambda: file_statistics(table)
-                )
+                answer = answer_from_log(gated.statement, source.relation, native.schema, source.plan, statistics)
                 if answer is not None:
                     return answer
-        files = [path for _, native in snapshots.values() if native is not None for path in native.files]
+        files = [path for _, native, _ in snapshots.values() if native is not None for path in native.files]
         with self._pool.session(readable_files=files) as engine:
             for source in sources:
-                table, native = snapshots[source.relation]
-                schema = arrow_schema(table) if native is None else native.schema
-                columns = source.plan.expressions(schema, self._reads.hash_key(source.plan))
+                table, native, _ = snapshots[source.relation]
                 if native is not None:
-                    engine.register_parquet(source.relation, native.files, native.schema, columns=columns)
-                else:
+                    columns = source.plan.expressions(native.schema, self._reads.hash_key(source.plan))
+                    engine.register_parquet(
+                        source.relation, native.files, native.schema, columns=columns, partitions=native.partitions
+                    )
+                elif table is not None:  # deletion vectors, column mapping, object storage: delta-rs reads it
+                    columns = source.plan.expressions(arrow_schema(table), self._reads.hash_key(source.plan))
                     engine.register(source.relation, table.to_pyarrow_dataset(), columns=columns)
             timer = threading.Timer(self.timeout_seconds, engine.interrupt)
             timer.start()
@@ -283,13 +289,23 @@ class QueryService:
             raise NotFound(f"Product {written} not found")
         return self._tables.handle(domain, lakehouse, row)
 
-    def _snapshot(self, handle: TableHandle) -> tuple[DeltaTable, ParquetSnapshot | None]:
-        """The table's snapshot, and its Parquet files when DuckDB can read them natively (else None)."""
+    def _snapshot(self, handle: TableHandle) -> _Snapshot:
+        """The table's snapshot: its Parquet files when DuckDB can read them natively, else the DeltaTable."""
+        if handle.pinned_version is None:
+            latest = self._latest.get(handle.uri)
+            if latest is not None:
+                return None, latest.snapshot, latest.statistics
         if not self._tables.delta.exists(handle.uri):
             raise NotFound(f"Table {handle.qualified_name} has no data yet")
         # A shortcut resolves to its target's handle; one that pins a version is read at that version.
         table = self._tables.delta.open(handle.uri, version=handle.pinned_version)
-        return table, native_snapshot(table, arrow_schema(table))
+        native = native_snapshot(table, arrow_schema(table))
+        if native is not None and handle.pinned_version is None:
+            self._latest.keep(handle.uri, table, native)
+            latest = self._latest.get(handle.uri)
+            if latest is not None:
+                return None, latest.snapshot, latest.statistics
+        return table, native, lambda: file_statistics(table)
 
     # -- audit -------------------------------------------------------------------------------------
     def _audit(

@@ -46,10 +46,13 @@ class ReadGovernor:
         self._scope_keys: dict[str, bytes] = {}
 
     # -- settings --------------------------------------------------------------------------------
-    def policy(self) -> dict[str, str]:
-        with self._catalog.read() as session:
-            row = session.get(AccessSettingRow, POLICY_KEY)
-            return dict(row.value["labels"]) if row else dict(DEFAULT_POLICY)
+    def policy(self, session: Session | None = None) -> dict[str, str]:
+        """The label -> masking function policy; read in the caller's `session` when given (one catalog read)."""
+        if session is None:
+            with self._catalog.read() as own:
+                return self.policy(own)
+        row = session.get(AccessSettingRow, POLICY_KEY)
+        return dict(row.value["labels"]) if row else dict(DEFAULT_POLICY)
 
     def get_policy(self, actor: Principal) -> MaskingPolicy:
         del actor  # every signed-in principal may know how labelled columns are masked
@@ -142,7 +145,7 @@ class ReadGovernor:
             return MaskPlan(qualified, scope=scope)
         labels = table_labels(session, handle)
         grants = store.table_grants(session, principal.id, handle.table.id, self._clock.now())
-        policy = self.policy()
+        policy = self.policy(session)
         enums = store.enum_columns(session, handle.table.id)
         if not grants:
             return plan_masks(qualified, labels, policy, clear_all=False, scope=scope, low_cardinality=enums)

@@ -27,6 +27,7 @@ from sqlglot.errors import SqlglotError
 
 from lakemesh.core.errors import Forbidden, LakemeshError, ServiceUnavailable
 from lakemesh.engine.functions import COLUMN_MASK_FUNCTIONS, refuse
+from lakemesh.engine.parquet import PartitionFiles, duckdb_type, scan_source
 from lakemesh.engine.scalar import check_row_expression
 
 if TYPE_CHECKING:
@@ -62,17 +63,18 @@ class EngineSession:
         connection: duckdb.DuckDBPyConnection | None = None,
         on_close: Callable[[duckdb.DuckDBPyConnection], None] | None = None,
         spill_directory: str | None = None,
+        locked: bool = False,
     ) -> None:
-        """`connection`: a fresh one from `open_connection` (a SessionPool's spare); `on_close` disposes of it."""
+        """`connection`: a fresh one from `open_connection` (a SessionPool's spare); `on_close` disposes of it.
+
+        `locked`: `connection` is a cursor of a database `lock_down` already locked (a SessionPool's shared one).
+        """
         self._connection = connection or open_connection(
             memory_limit=memory_limit, threads=threads, spill_directory=spill_directory
         )
         self._on_close = on_close
-        if readable_files:
-            allowed = exp.Array(expressions=[exp.Literal.string(path) for path in readable_files])
-            self._connection.execute(f"SET allowed_paths = {allowed.sql(dialect=DIALECT)}")
-        self._connection.execute("SET enable_external_access = false")
-        self._connection.execute("SET lock_configuration = true")
+        if not locked:
+            lock_down(self._connection, readable_files)
         self._relations: set[str] = set()
         self._views: set[str] = set()
 
@@ -98,18 +100,25 @@ class EngineSession:
             raw = f"{name}{SOURCE_SUFFIX}"
             view = _masked_view(raw, columns)
             self._connection.register(raw, source)
-            create = exp.Create(this=_table(name), kind="VIEW", expression=view, replace=True).sql(dialect=DIALECT)
+            create = f"CREATE OR REPLACE TEMP VIEW {_table(name).sql(dialect=DIALECT)} AS {view.sql(dialect=DIALECT)}"
             self._connection.execute(create)
         self._relations.add(name)
 
     def register_parquet(
-        self, name: str, files: Sequence[str], schema: pa.Schema | None, *, columns: Mapping[str, str] | None = None
+        self,
+        name: str,
+        files: Sequence[str],
+        schema: pa.Schema | None,
+        *,
+        columns: Mapping[str, str] | None = None,
+        partitions: Sequence[PartitionFiles] = (),
     ) -> None:
         """Expose Parquet `files` (named in `readable_files`) as relation `name` with exactly `schema`'s columns.
 
         Read by DuckDB's own Parquet reader, so projections, filters and file statistics are pushed down;
         `union_by_name` reads files written before a column was added as NULL in it, as Delta does.
         `columns` masks as in `register`; the view reads the files itself, so no unmasked relation exists.
+        `partitions` (a partitioned table's files grouped by partition, with the log's values) replace `files`.
         `schema` None: every column the files have.
         """
         _check_relation_name(name)
@@ -117,15 +126,21 @@ class EngineSession:
             self.unregister(name)
         if not files:
             raise refuse(("files",), "a Parquet relation needs at least one file")
-        paths = exp.Array(expressions=[exp.Literal.string(path) for path in files])
-        union = exp.EQ(this=exp.var("union_by_name"), expression=exp.true())
-        scan = exp.Table(this=exp.Anonymous(this="read_parquet", expressions=[paths, union])).sql(dialect=DIALECT)
+        types: dict[str, str] = {}
+        for column, _ in (value for partition in partitions for value in partition.values):
+            kind = duckdb_type(schema.field(column).type) if schema is not None else None
+            if kind is None:
+                raise refuse(("partitions", column), "not a partition column type read natively")
+            types[column] = kind
+        scan = scan_source(files, partitions, types)
         if columns is None and schema is not None:
             columns = {f.name: exp.column(f.name, quoted=True).sql(dialect=DIALECT) for f in schema}
         projections = "*" if columns is None else ", ".join(_projection(o, e) for o, e in columns.items())
         if not projections:
             raise refuse(("columns",), "a masked relation needs at least one column")
-        view = f"CREATE OR REPLACE VIEW {_table(name).sql(dialect=DIALECT)} AS SELECT {projections} FROM {scan}"
+        view = (
+            f"CREATE OR REPLACE TEMP VIEW {_table(name).sql(dialect=DIALECT)} AS SELECT {projections} FROM {scan} AS s"
+        )
         try:
             self._connection.execute(view)
         except duckdb.PermissionException as exc:  # not one of the files this session may read
@@ -222,6 +237,15 @@ def open_connection(
     # Footers are read when a view is bound and again by the query: read them once (this database only).
     connection.execute("SET parquet_metadata_cache = true")
     return connection
+
+
+def lock_down(connection: duckdb.DuckDBPyConnection, readable_files: Sequence[str]) -> None:
+    """Allow exactly `readable_files`, switch external access off and lock the configuration, for good."""
+    if readable_files:
+        allowed = exp.Array(expressions=[exp.Literal.string(path) for path in readable_files])
+        connection.execute(f"SET allowed_paths = {allowed.sql(dialect=DIALECT)}")
+    connection.execute("SET enable_external_access = false")
+    connection.execute("SET lock_configuration = true")
 
 
 def query_error(exc: duckdb.Error) -> LakemeshError:

@@ -87,3 +87,46 @@ def test_masked_columns_are_never_answered_from_the_log(world: World, monkeypatc
     assert opened == []  # a row count is the same masked or not
     result = world.analyst.sql(f"SELECT min(customer_name) AS m FROM {TABLE}").column("m").to_pylist()
     assert opened == [1] and result != ["Ada Lovelace"]
+
+
+def test_the_log_answer_follows_deletes_updates_and_overwrites(orders: Mesh, monkeypatch: pytest.MonkeyPatch) -> None:
+    """After files are removed or rewritten, only the current snapshot's add actions count."""
+    world_admin = orders  # the owner is a Sales admin: they may delete and overwrite
+    platform = orders.platform
+    uri = platform.data_root.table_uri("sales", "sales_lakehouse", "orders")
+    whole = f"SELECT count(*) AS n, min(id) AS lo, max(id) AS hi FROM {ORDERS}"
+    scan = f"{whole} WHERE true"
+    platform.delta.open(uri).delete("id = 9 OR id = -3")  # rewrites two of the three files
+    opened = _scanned(monkeypatch)
+    assert orders.sql(whole).to_pylist() == orders.sql(scan).to_pylist() == [{"n": 3, "lo": 5, "hi": 7}]
+    platform.delta.open(uri).update(updates={"id": "100"}, predicate="id = 7")  # rewrites the file holding 7
+    assert orders.sql(whole).to_pylist() == orders.sql(scan).to_pylist() == [{"n": 3, "lo": 5, "hi": 100}]
+    world_admin.write_table(
+        "Sales",
+        "sales_lakehouse",
+        "orders",
+        pa.table({"id": pa.array([42], pa.int64()), "day": [date(2024, 1, 1)]}),
+        mode="overwrite",
+    )
+    assert orders.sql(whole).to_pylist() == orders.sql(scan).to_pylist() == [{"n": 1, "lo": 42, "hi": 42}]
+    assert opened == [1, 1, 1]  # only the three `WHERE true` queries scanned
+
+
+def test_inexact_statistics_are_never_answered(world: World, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Delta truncates string statistics, rounds decimals through floats and timestamps to milliseconds: scan."""
+    opened = _scanned(monkeypatch)
+    for column in ("email", "lifetime_value", "last_updated"):
+        got = world.owner.sql(f"SELECT max({column}) AS m FROM {TABLE}").column("m").to_pylist()
+        scanned = world.owner.sql(f"SELECT max({column}) AS m FROM {TABLE} WHERE true").column("m").to_pylist()
+        assert got == scanned
+    assert len(opened) == 6
+
+
+def test_a_hidden_table_is_still_not_found(world: World) -> None:
+    """The shortcut comes after resolution: a table the caller may not read does not exist for count(*) either."""
+    from lakemesh.core.errors import NotFound
+
+    for sql in (f"SELECT count(*) FROM {TABLE}", "SELECT count(*) FROM sales.sales_lakehouse.no_such_table"):
+        with pytest.raises(NotFound) as caught:
+            world.outsider.sql(sql)
+        assert "not found" in str(caught.value)

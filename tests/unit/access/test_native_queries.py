@@ -12,13 +12,14 @@ from lakemesh.storage.native import native_snapshot
 from tests.unit.access.conftest import TABLE, World, grant_to
 
 
-def test_local_tables_are_read_natively_and_partitioned_ones_fall_back(world: World) -> None:
+def test_local_tables_are_read_natively_partitioned_ones_per_partition(world: World) -> None:
     admin = world.admin
     platform = admin.platform
     handle_uri = platform.data_root.table_uri("sales", "sales_lakehouse", "gold_customer_360")
     table = platform.delta.open(handle_uri)
     snapshot = native_snapshot(table, pa.schema(table.schema().to_arrow()))
     assert snapshot is not None and all(path.endswith(".parquet") for path in snapshot.files)
+    assert snapshot.partitions == ()
     admin.create_table(
         "Sales",
         "sales_lakehouse",
@@ -28,7 +29,8 @@ def test_local_tables_are_read_natively_and_partitioned_ones_fall_back(world: Wo
     )
     admin.write_table("Sales", "sales_lakehouse", "by_region", pa.table({"region": ["EU", "NA"], "amount": [1, 2]}))
     partitioned = platform.delta.open(platform.data_root.table_uri("sales", "sales_lakehouse", "by_region"))
-    assert native_snapshot(partitioned, pa.schema(partitioned.schema().to_arrow())) is None
+    native = native_snapshot(partitioned, pa.schema(partitioned.schema().to_arrow()))
+    assert native is not None and sorted(dict(p.values)["region"] for p in native.partitions) == ["EU", "NA"]
     rows = world.owner.sql("SELECT region, amount FROM sales.sales_lakehouse.by_region ORDER BY region")
     assert rows.to_pylist() == [{"region": "EU", "amount": 1}, {"region": "NA", "amount": 2}]
 

@@ -77,3 +77,25 @@ def test_pooled_sessions_are_fresh_and_locked_each_time(files: tuple[str, str]) 
                     session.execute(raw("SET enable_external_access = true"))
     finally:
         pool.close()
+
+
+def test_sessions_on_one_kept_database_never_see_each_others_relations(files: tuple[str, str]) -> None:
+    """Queries over the same files share a locked database (no start-up per query) but each has its own
+    connection: one session's relations, masked or not, are invisible to another running at the same time."""
+    pool = SessionPool(memory_limit="256MB", threads=1, spares=1)
+    try:
+        with pool.session(readable_files=files) as first, pool.session(readable_files=files) as second:
+            first.register_parquet("t0", files, SCHEMA)
+            second.register_parquet("t1", files, SCHEMA, columns={"id": '"id"', "email": "'***'"})
+            second.register("arrow0", pa.table({"x": [1]}))
+            for relation in ("t1", "arrow0"):
+                with pytest.raises(InvalidInput):
+                    first.execute(raw(f'SELECT * FROM "{relation}"'))
+            with pytest.raises(InvalidInput):
+                second.execute(raw('SELECT * FROM "t0"'))
+            assert set(second.execute(raw('SELECT email FROM "t1"')).column(0).to_pylist()) == {"***"}
+        # other files: another database, which may read only that file
+        with pool.session(readable_files=files[:1]) as narrower, pytest.raises(Forbidden):
+            narrower.register_parquet("t0", files, SCHEMA)
+    finally:
+        pool.close()
