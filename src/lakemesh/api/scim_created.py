@@ -60,8 +60,7 @@ class DirectoryHandler(AsyncScimHandler):
         ETags), timestamps in pydantic's JSON form."""
         location = self.service.resource_location(base_url, resource_type, document["id"])
         meta = document["meta"]
-        meta["created"] = _TIMESTAMP.dump_python(datetime.fromisoformat(meta["created"]), mode="json")
-        meta["lastModified"] = _TIMESTAMP.dump_python(datetime.fromisoformat(meta["lastModified"]), mode="json")
+        meta["created"], meta["lastModified"] = _timestamp(meta["created"]), _timestamp(meta["lastModified"])
         meta["location"] = location
         if not self.service.etag_supported:
             meta.pop("version", None)
@@ -69,6 +68,13 @@ class DirectoryHandler(AsyncScimHandler):
         if "version" in meta:
             headers["ETag"] = meta["version"]
         return ScimResponse(HTTPStatus.CREATED, document, headers)
+
+
+def _timestamp(iso: str) -> str:
+    """An ISO timestamp as pydantic writes it in JSON: UTC as `Z` (the catalog's times are UTC)."""
+    if iso.endswith("+00:00"):
+        return iso[:-6] + "Z"
+    return str(_TIMESTAMP.dump_python(datetime.fromisoformat(iso), mode="json"))
 
 
 def _has_reference(value: Any) -> bool:
