@@ -41,6 +41,7 @@ from scim2_server.service import ScimService
 from scim2_server.storage import AsyncScimStorage, SearchPage
 from scim2_server.utils import load_default_resource_types, load_default_schemas
 
+from lakemesh.api.scim_created import DirectoryHandler
 from lakemesh.auth.groups import GROUP
 from lakemesh.auth.provisioning import Directory, DirectoryEntry, Field, GroupSpec, UserSpec
 from lakemesh.core.errors import Conflict, InvalidInput, NotFound
@@ -144,34 +145,44 @@ class DirectoryStorage(AsyncScimStorage):
     ) -> None:
         await _run(self._directory.delete, _kind(resource_type), resource_id)
 
+    async def create_document(self, resource_type: ResourceType, resource: Resource[Any]) -> dict[str, Any]:
+        """A user create for `scim_created.DirectoryHandler`: the stored user as its JSON document."""
+        entry = await _run(self._directory.create_user, _user_spec(resource))
+        return _document(resource_type, entry)
+
+    def validated(self, resource_type: ResourceType, document: dict[str, Any]) -> Resource[Any]:
+        return self._models[str(resource_type.name)].model_validate(document)
+
     def _resource(self, resource_type: ResourceType, entry: DirectoryEntry) -> Resource[Any]:
-        """The resource as the directory sent it last, with what Lakemesh keeps itself laid over it."""
-        data: dict[str, Any] = {k: v for k, v in entry.attributes.items() if k not in _OWN}
-        sent = {m.get("value"): m.get("display") for m in data.pop("members", None) or [] if isinstance(m, dict)}
-        data.setdefault("schemas", [str(resource_type.schema_)])
-        meta = {
-            "resourceType": str(resource_type.name),
-            "created": entry.created.isoformat(),
-            "lastModified": entry.modified.isoformat(),
-            "version": f'W/"{entry.version}"',
-        }
-        data |= {"id": entry.id, "externalId": entry.external_id, "meta": meta}
-        if _kind(resource_type) == GROUP:
-            data["displayName"] = entry.name
-            data["members"] = [
-                {"value": r.id, "display": sent.get(r.id) or r.name, "$ref": f"Users/{r.id}", "type": "User"}
-                for r in entry.refs
-            ]
-        else:
-            # A deactivated user always says so; an active one says `active` only if the directory ever sent it.
-            shown = entry.active if ("active" in data or not entry.active) else None
-            data |= {"userName": entry.name, "displayName": entry.display_name, "active": shown}
-            data["groups"] = [
-                {"value": r.id, "display": r.name, "$ref": f"Groups/{r.id}", "type": "direct"} for r in entry.refs
-            ]
-        return self._models[str(resource_type.name)].model_validate(
-            {k: v for k, v in data.items() if v is not None and v != []}
-        )
+        return self.validated(resource_type, _document(resource_type, entry))
+
+
+def _document(resource_type: ResourceType, entry: DirectoryEntry) -> dict[str, Any]:
+    """The resource as the directory sent it last, with what Lakemesh keeps itself laid over it."""
+    data: dict[str, Any] = {k: v for k, v in entry.attributes.items() if k not in _OWN}
+    sent = {m.get("value"): m.get("display") for m in data.pop("members", None) or [] if isinstance(m, dict)}
+    data.setdefault("schemas", [str(resource_type.schema_)])
+    meta = {
+        "resourceType": str(resource_type.name),
+        "created": entry.created.isoformat(),
+        "lastModified": entry.modified.isoformat(),
+        "version": f'W/"{entry.version}"',
+    }
+    data |= {"id": entry.id, "externalId": entry.external_id, "meta": meta}
+    if _kind(resource_type) == GROUP:
+        data["displayName"] = entry.name
+        data["members"] = [
+            {"value": r.id, "display": sent.get(r.id) or r.name, "$ref": f"Users/{r.id}", "type": "User"}
+            for r in entry.refs
+        ]
+    else:
+        # A deactivated user always says so; an active one says `active` only if the directory ever sent it.
+        shown = entry.active if ("active" in data or not entry.active) else None
+        data |= {"userName": entry.name, "displayName": entry.display_name, "active": shown}
+        data["groups"] = [
+            {"value": r.id, "display": r.name, "$ref": f"Groups/{r.id}", "type": "direct"} for r in entry.refs
+        ]
+    return {k: v for k, v in data.items() if v is not None and v != []}
 
 
 def _kind(resource_type: ResourceType) -> str:
@@ -235,6 +246,7 @@ class ScimApplication(ASGIApplication):
 
     def __init__(self, storage: AsyncScimStorage, provider: ScimProvider, token: str | None) -> None:
         super().__init__(storage, provider, ScimService(provider))
+        self.handler = DirectoryHandler(self.service, storage)
         self._token = token
 
     def check_auth(self, request: ScimRequest) -> None:
