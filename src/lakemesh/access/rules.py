@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from lakemesh.access.models import DEFAULT_DURATION, MAX_DURATION_DAYS, Grant
 from lakemesh.catalog.tables.access import AccessRequestRow, GrantRow
-from lakemesh.catalog.tables.products import ProductRow
 from lakemesh.core.durations import parse_duration
 from lakemesh.core.errors import Conflict, ErrorItem, InvalidInput, invalid
+
+if TYPE_CHECKING:
+    from lakemesh.catalog.tables.products import ProductRow
 
 
 def step(

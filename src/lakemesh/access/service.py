@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
@@ -38,15 +38,20 @@ from lakemesh.catalog import Catalog
 from lakemesh.catalog.journal import record
 from lakemesh.catalog.tables.access import AccessRequestRow, GrantRow
 from lakemesh.catalog.tables.agreements import AgreementRow
-from lakemesh.catalog.tables.domains import DomainRow
-from lakemesh.catalog.tables.products import ProductRow
 from lakemesh.core.clock import Clock
 from lakemesh.core.durations import format_duration
 from lakemesh.core.errors import Conflict, Forbidden, NotFound, invalid
 from lakemesh.core.ids import new_id
 from lakemesh.core.pages import Page, check_limit, decode_cursor, encode_cursor
 from lakemesh.domains.service import find_domain_row
+from lakemesh.products.reads import product_by_id, products_by_ids
 from lakemesh.products.status import VISIBLE_TO_ALL
+
+if TYPE_CHECKING:
+    from lakemesh.catalog.tables.domains import DomainRow
+    from lakemesh.catalog.tables.products import ProductRow
+
+_Owned = TypeVar("_Owned", AccessRequestRow, GrantRow)
 
 GRANTABLE = (Action.DATA_READ, Action.ITEM_READ)
 
@@ -133,11 +138,7 @@ class AccessService:
         check_limit(limit)
         after = decode_cursor(cursor)
         with self._catalog.read() as session:
-            query = (
-                select(AccessRequestRow, ProductRow, DomainRow)
-                .join(ProductRow, ProductRow.id == AccessRequestRow.product_id)
-                .join(DomainRow, DomainRow.id == AccessRequestRow.domain_id)
-            )
+            query = select(AccessRequestRow)
             if state is not None:
                 query = query.where(AccessRequestRow.state == state)
             if product is not None:
@@ -147,8 +148,8 @@ class AccessService:
                 query = query.where(self._request_scope(session, actor, role))
             if after is not None:
                 query = query.where(AccessRequestRow.id < str(after))
-            rows = session.execute(query.order_by(AccessRequestRow.id.desc()).limit(limit + 1)).all()
-            items = [self._view(session, r, p, d) for r, p, d in rows[:limit]]
+            rows = list(session.scalars(query.order_by(AccessRequestRow.id.desc()).limit(limit + 1)))
+            items = [self._view(session, r, p, d) for r, p, d in _with_owning(session, rows[:limit])]
         more = len(rows) > limit
         return Page(items=items, next_cursor=encode_cursor(items[-1].id) if more else None)
 
@@ -280,8 +281,7 @@ class AccessService:
         after = decode_cursor(cursor)
         now = self._clock.now()
         with self._catalog.read() as session:
-            query = select(GrantRow, ProductRow, DomainRow).join(ProductRow, ProductRow.id == GrantRow.product_id)
-            query = query.join(DomainRow, DomainRow.id == GrantRow.domain_id)
+            query = select(GrantRow)
             if product is not None:
                 found, _ = self._visible_product(session, actor, product)
                 query = query.where(GrantRow.product_id == found.id)
@@ -297,10 +297,11 @@ class AccessService:
                 query = query.where(or_(store.held_by(actor.id), self._approver_scope(session, actor, GrantRow)))
             if after is not None:
                 query = query.where(GrantRow.id < str(after))
-            rows = session.execute(query.order_by(GrantRow.id.desc()).limit(limit + 1)).all()
+            rows = list(session.scalars(query.order_by(GrantRow.id.desc()).limit(limit + 1)))
             items = [
-                grant_view(g, f"{d.slug}/{p.slug}", store.table_name(session, p.table_id), now) for g, p, d in rows
-            ][:limit]
+                grant_view(g, f"{d.slug}/{p.slug}", store.table_name(session, p.table_id), now)
+                for g, p, d in _with_owning(session, rows[:limit])
+            ]
         more = len(rows) > limit
         return Page(items=items, next_cursor=encode_cursor(items[-1].id) if more else None)
 
@@ -345,10 +346,8 @@ class AccessService:
         """Mark grants past their expiry (the scheduler runs this); reads already refuse them without it."""
         now = self._clock.now()
         with self._catalog.transaction() as session:
-            due = session.execute(
-                select(GrantRow, ProductRow, DomainRow)
-                .join(ProductRow, ProductRow.id == GrantRow.product_id)
-                .join(DomainRow, DomainRow.id == GrantRow.domain_id)
+            expiring = session.scalars(
+                select(GrantRow)
                 .where(
                     GrantRow.expires_at.is_not(None),
                     GrantRow.expires_at <= now,
@@ -357,6 +356,7 @@ class AccessService:
                 )
                 .limit(1000)
             ).all()
+            due = _with_owning(session, list(expiring))
             for grant, product, domain in due:
                 grant.expired_at = now
                 view = grant_view(grant, f"{domain.slug}/{product.slug}", None, now)
@@ -515,5 +515,16 @@ def _owning(session: Session, row: AccessRequestRow | GrantRow | None) -> tuple[
     """The product and domain a request or grant belongs to; None when the row or either of them is gone."""
     if row is None:
         return None
-    product, domain = session.get(ProductRow, row.product_id), session.get(DomainRow, row.domain_id)
-    return None if product is None or domain is None else (product, domain)
+    return product_by_id(session, row.product_id)
+
+
+def _with_owning(session: Session, rows: list[_Owned]) -> list[tuple[_Owned, ProductRow, DomainRow]]:
+    """Each request or grant with its product and domain (read in one query); rows whose product is gone are left out,
+    as the join they replace left them out."""
+    owning = products_by_ids(session, {row.product_id for row in rows})
+    found: list[tuple[_Owned, ProductRow, DomainRow]] = []
+    for row in rows:
+        if row.product_id in owning:
+            product, domain = owning[row.product_id]
+            found.append((row, product, domain))
+    return found
