@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, or_, select
+from sqlalchemy import ColumnElement, Select, and_, or_, select
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
@@ -87,14 +87,19 @@ def grant_on_product_name(reader: Reader, principal_id: str, domain_id: str, nam
     return reader.execute(query).first() is not None
 
 
-def granted_table_ids(reader: Reader, principal_id: str, now: datetime) -> set[str]:
+def granted_tables_query(principal_id: str, now: datetime) -> Select[Any]:
+    """`table_id, product_id` of the grants in force on served products held by the principal (or its domains and
+    groups), for use inside another query: the one statement of "which tables may this principal read by grant"."""
     served = served_products()
-    query = (
-        select(served.c.table_id)
+    return (
+        select(served.c.table_id, served.c.id.label("product_id"))
         .join(GrantRow, GrantRow.product_id == served.c.id)
         .where(in_force(now), held_by(principal_id))
     )
-    return {row[0] for row in reader.execute(query) if row[0]}
+
+
+def granted_table_ids(reader: Reader, principal_id: str, now: datetime) -> set[str]:
+    return {row[0] for row in reader.execute(granted_tables_query(principal_id, now)) if row[0]}
 
 
 def table_name(session: Session, table_id: str | None) -> str | None:
