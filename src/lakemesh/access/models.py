@@ -3,12 +3,29 @@
 from __future__ import annotations
 
 from datetime import datetime
+from enum import StrEnum
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-RequestState = Literal["pending", "approved", "denied", "cancelled"]
-GrantState = Literal["active", "expired", "revoked"]
+
+class RequestState(StrEnum):
+    PENDING = "pending"
+    APPROVED = "approved"
+    DENIED = "denied"
+    CANCELLED = "cancelled"
+
+
+# The council may grant a request that is still open or that an approver denied (an appeal); never a decided grant.
+COUNCIL_GRANTABLE: frozenset[RequestState] = frozenset({RequestState.PENDING, RequestState.DENIED})
+
+
+class GrantState(StrEnum):
+    ACTIVE = "active"
+    EXPIRED = "expired"
+    REVOKED = "revoked"
+
+
 QueryFormat = Literal["json", "arrow", "csv", "parquet"]
 MAX_DURATION_DAYS = 366
 DEFAULT_DURATION = "90d"
@@ -157,7 +174,10 @@ class GrantRevoke(BaseModel):
     reason: str = ""
 
 
-AgreementState = Literal["active", "expired", "ended"]
+class AgreementState(StrEnum):
+    ACTIVE = "active"
+    EXPIRED = "expired"
+    ENDED = "ended"
 
 
 class AgreementTerms(BaseModel):

@@ -11,13 +11,16 @@ from sqlalchemy.orm import Session
 from lakemesh.access import parties, store
 from lakemesh.access.agreement_terms import end_row, open_agreement
 from lakemesh.access.models import (
+    COUNCIL_GRANTABLE,
     AccessDecision,
     AccessDenial,
     AccessRequest,
     AccessRequestCreate,
     Grant,
     GrantRevoke,
+    GrantState,
     HistoryEntry,
+    RequestState,
 )
 from lakemesh.access.reads import ReadGovernor
 from lakemesh.access.rules import (
@@ -95,7 +98,7 @@ class AccessService:
                 select(AccessRequestRow.id).where(
                     AccessRequestRow.product_id == product.id,
                     AccessRequestRow.grantee_id == grantee_id,
-                    AccessRequestRow.state == "pending",
+                    AccessRequestRow.state == RequestState.PENDING,
                 )
             )
             if pending is not None:
@@ -112,7 +115,7 @@ class AccessService:
                 purpose=spec.purpose,
                 columns=spec.columns,
                 duration=format_duration(duration) if duration else None,
-                state="pending",
+                state=RequestState.PENDING,
                 terms=terms,
                 history=[step(now, actor.name, "requested", spec.purpose)],
                 created_at=now,
@@ -157,7 +160,7 @@ class AccessService:
         """How many pending requests the actor decides (`list_requests(role="approver", state="pending")`, counted)."""
         with self._catalog.read() as session:
             query = select(func.count(AccessRequestRow.id)).where(
-                AccessRequestRow.state == "pending", self._request_scope(session, actor, "approver")
+                AccessRequestRow.state == RequestState.PENDING, self._request_scope(session, actor, "approver")
             )
             return int(session.scalar(query) or 0)
 
@@ -195,7 +198,7 @@ class AccessService:
                 "duration": format_duration(duration) if duration else None,
                 "agreement": agreement.id,
             }
-            self._decide(row, actor, now, "approved", decision.note or None, details)
+            self._decide(row, actor, now, RequestState.APPROVED, decision.note or None, details)
             row.grant_id = grant.id
             session.flush()
             view = self._view(session, row, product, domain)
@@ -216,7 +219,7 @@ class AccessService:
             if row is None or owning is None:
                 raise NotFound(f"Access request {request_id!r} not found")
             product, domain = owning
-            if row.state not in ("pending", "denied"):
+            if row.state not in COUNCIL_GRANTABLE:
                 raise Conflict(f"Access request {row.id} is {row.state}; the council grants denied or pending ones")
             duration = check_duration(row.duration, "duration")
             grant = GrantRow(
@@ -233,7 +236,7 @@ class AccessService:
                 created_at=now,
             )
             session.add(grant)
-            self._decide(row, decider, now, "approved", note, {"decision": decision})
+            self._decide(row, decider, now, RequestState.APPROVED, note, {"decision": decision})
             row.grant_id = grant.id
             session.flush()
             view = self._view(session, row, product, domain)
@@ -248,7 +251,7 @@ class AccessService:
             row, product, domain = self._load_request(session, actor, request_id)
             self._check_approver(session, actor, row, product, domain)
             check_pending(row)
-            self._decide(row, actor, now, "denied", denial.reason, {})
+            self._decide(row, actor, now, RequestState.DENIED, denial.reason, {})
             row.reason = denial.reason
             view = self._view(session, row, product, domain)
             self._journal(session, actor, row, domain, "access.denied", view, notify=[row.requester])
@@ -261,7 +264,7 @@ class AccessService:
             if row.requester_id != actor.id and not actor.is_platform_admin:
                 raise Forbidden("Only the requester can cancel a request")
             check_pending(row)
-            self._decide(row, actor, now, "cancelled", None, {})
+            self._decide(row, actor, now, RequestState.CANCELLED, None, {})
             view = self._view(session, row, product, domain)
             self._journal(session, actor, row, domain, "access.cancelled", view, notify=view.approvers)
             return view
@@ -285,11 +288,11 @@ class AccessService:
             if product is not None:
                 found, _ = self._visible_product(session, actor, product)
                 query = query.where(GrantRow.product_id == found.id)
-            if state == "active":
+            if state == GrantState.ACTIVE:
                 query = query.where(store.in_force(now))
-            elif state == "revoked":
+            elif state == GrantState.REVOKED:
                 query = query.where(GrantRow.revoked_at.is_not(None))
-            elif state == "expired":
+            elif state == GrantState.EXPIRED:
                 query = query.where(GrantRow.revoked_at.is_(None), ~store.in_force(now))
             elif state is not None:
                 raise invalid("state", "must be active, expired or revoked")

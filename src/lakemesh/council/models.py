@@ -19,7 +19,11 @@ class ProposalState(StrEnum):
 CLOSED: frozenset[str] = frozenset({ProposalState.PASSED, ProposalState.REJECTED, ProposalState.EXPIRED})
 VoteChoice = Literal["approve", "reject", "abstain"]
 ProposalKind = Literal["policy", "template", "masking-policy", "intake-form", "glossary-term", "voting-rule"]
-CaseState = Literal["open", "decided"]
+
+
+class CaseState(StrEnum):
+    OPEN = "open"
+    DECIDED = "decided"
 
 
 class VotingRule(BaseModel):

@@ -31,11 +31,13 @@ from lakemesh.pipelines.behaviour import behaviour_of
 from lakemesh.pipelines.models import (
     FINISHED,
     RERUNNABLE,
+    UNFINISHED,
     Pipeline,
     PipelineRun,
     PipelineSpec,
     PipelineVersion,
     RunLogLine,
+    RunState,
 )
 from lakemesh.pipelines.plan import TableRef, build_plan, next_fire
 from lakemesh.pipelines.scheduling import Scheduling, UpstreamCheck
@@ -256,7 +258,7 @@ class PipelineService:
             running = session.scalar(
                 select(func.count())
                 .select_from(PipelineRunRow)
-                .where(PipelineRunRow.pipeline_id == row.id, PipelineRunRow.state.in_(("queued", "running")))
+                .where(PipelineRunRow.pipeline_id == row.id, PipelineRunRow.state.in_(UNFINISHED))
             )
             if running:
                 raise Conflict(f"Pipeline {row.name!r} has a run in progress; cancel it first")
@@ -352,8 +354,8 @@ class PipelineService:
             if run.state in FINISHED:
                 raise Conflict(f"Run {run.id} already {run.state}")
             run.cancel_requested = True
-            if run.state == "queued":
-                run.state, run.finished_at, run.error = "cancelled", now, "cancelled before it started"
+            if run.state == RunState.QUEUED:
+                run.state, run.finished_at, run.error = RunState.CANCELLED, now, "cancelled before it started"
             self._journal(session, actor, row, domain, "pipeline.run.cancel_requested", {"run": run.id})
             session.flush()
             return to_run(run, row, domain)
