@@ -17,7 +17,7 @@ import re
 import secrets
 from collections.abc import Callable
 from datetime import datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from sqlalchemy import select
@@ -31,7 +31,6 @@ from lakemesh.auth.roles import Action, DomainRole
 from lakemesh.catalog import Catalog
 from lakemesh.catalog.journal import record
 from lakemesh.catalog.outbox import consume
-from lakemesh.catalog.tables.audit import OutboxRow
 from lakemesh.catalog.tables.domains import DomainRow
 from lakemesh.catalog.tables.governance import WebhookDeliveryRow, WebhookRow
 from lakemesh.core.clock import Clock
@@ -40,6 +39,9 @@ from lakemesh.core.ids import new_id
 from lakemesh.domains.service import find_domain_row
 from lakemesh.governance.destinations import WebhookDestinations
 from lakemesh.governance.models import IssuedWebhook, Webhook, WebhookCreate, WebhookDelivery
+
+if TYPE_CHECKING:
+    from lakemesh.catalog.tables.audit import OutboxRow
 
 log = logging.getLogger(__name__)
 CONSUMER = "governance-webhooks"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
@@ -14,7 +14,6 @@ from lakemesh.auth.models import Principal
 from lakemesh.auth.roles import Action
 from lakemesh.catalog import Catalog
 from lakemesh.catalog.journal import record
-from lakemesh.catalog.tables.domains import DomainRow
 from lakemesh.catalog.tables.pipelines import PipelineRow, PipelineRunLogRow, PipelineRunRow, PipelineVersionRow
 from lakemesh.core.clock import Clock
 from lakemesh.core.errors import Conflict, ErrorItem, InvalidInput, LakemeshError, NotFound, invalid, not_found
@@ -53,6 +52,9 @@ from lakemesh.pipelines.steps import (
 from lakemesh.pipelines.views import reruns_of, to_pipeline, to_run
 from lakemesh.templates.models import Template
 from lakemesh.templates.service import TemplateService
+
+if TYPE_CHECKING:
+    from lakemesh.catalog.tables.domains import DomainRow
 
 MAX_LOG_LINES = 5000
 

@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
-from lakemesh.catalog.tables.lakehouses import TableRow
 from lakemesh.catalog.tables.products import ProductRow
 from lakemesh.core.ids import native_ref
 from lakemesh.core.names import slugify
 from lakemesh.products.status import BINDING
+
+if TYPE_CHECKING:
+    from lakemesh.catalog.tables.lakehouses import TableRow
 
 
 def find_product(session: Session, domain_id: str, ref: str) -> ProductRow | None:
