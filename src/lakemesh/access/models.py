@@ -125,6 +125,8 @@ class HistoryEntry(BaseModel):
 
 
 class AccessRequest(BaseModel):
+    model_config = ConfigDict(use_enum_values=True)
+
     id: str
     product: str = Field(description="`<domain>/<product>`.")
     product_name: str
@@ -150,6 +152,8 @@ class AccessRequest(BaseModel):
 
 
 class Grant(BaseModel):
+    model_config = ConfigDict(use_enum_values=True)
+
     id: str
     product: str
     table: str | None = Field(description="`<domain>.<lakehouse>.<table>` the product is served from.")
@@ -227,7 +231,7 @@ class UsageAgreement(BaseModel):
 class AgreementRenewal(BaseModel):
     """`POST /agreements/{id}/renew`: extend an agreement in force, from its current end."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", use_enum_values=True)
 
     duration: str | None = Field(default=None, description="How much longer, e.g. `30d`; default: the current length.")
     note: str = Field(default="", max_length=4000)

@@ -255,6 +255,8 @@ class CaseDecision(BaseModel):
 
 
 class Case(BaseModel):
+    model_config = ConfigDict(use_enum_values=True)
+
     id: str
     title: str
     description: str

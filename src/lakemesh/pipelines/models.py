@@ -197,6 +197,8 @@ class PipelineVersion(BaseModel):
 
 
 class StepRun(BaseModel):
+    model_config = ConfigDict(use_enum_values=True)
+
     name: str
     type: str
     state: StepState = StepState.PENDING
@@ -211,6 +213,8 @@ class StepRun(BaseModel):
 
 
 class PipelineRun(BaseModel):
+    model_config = ConfigDict(use_enum_values=True)
+
     id: str
     pipeline: str
     domain: str

@@ -18,7 +18,7 @@ class NotImported(BaseModel):
 
 
 class DataProduct(BaseModel):
-    model_config = ConfigDict(populate_by_name=True)
+    model_config = ConfigDict(populate_by_name=True, use_enum_values=True)
 
     id: str
     qualified_name: str = Field(description="`<domain>/<product>`, stable; the seed's Purview qualifiedName.")
