@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Select, func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased
 
 from lakemesh.catalog.tables.lakehouses import LakehouseRow, TableRow
 from lakemesh.core.ids import native_ref
@@ -80,3 +81,27 @@ def table_and_lakehouse(session: Session, table_id: str | None) -> tuple[TableRo
     table = session.get(TableRow, table_id) if table_id else None
     lakehouse = session.get(LakehouseRow, table.lakehouse_id) if table else None
     return (table, lakehouse) if table is not None and lakehouse is not None else None
+
+
+def domains_written_since(cutoff: datetime) -> Select[Any]:
+    """`domain_id` of tables written at or after `cutoff`, for use inside another query."""
+    return select(TableRow.domain_id.label("domain_id")).where(TableRow.last_write_at >= cutoff)
+
+
+def shortcuts_across_domains(session: Session) -> int:
+    """How many shortcuts point at a table of another domain (the mesh metrics)."""
+    target = aliased(TableRow)
+    query = (
+        select(func.count())
+        .select_from(TableRow)
+        .join(target, target.id == TableRow.target_table_id)
+        .where(target.domain_id != TableRow.domain_id)
+    )
+    return int(session.scalar(query) or 0)
+
+
+def lakehouse_counts(session: Session) -> tuple[int, int]:
+    """How many lakehouses there are, and how many of them were made from a template."""
+    total = session.scalar(select(func.count()).select_from(LakehouseRow)) or 0
+    templated = session.scalar(select(func.count()).select_from(LakehouseRow).where(LakehouseRow.template.is_not(None)))
+    return int(total), int(templated or 0)
