@@ -21,10 +21,9 @@ from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from lakemesh.auth.service import principal_from_row
+from lakemesh.auth.service import principals_by_id
 from lakemesh.catalog import Catalog
 from lakemesh.catalog.journal import record
-from lakemesh.catalog.tables.auth import PrincipalRow
 from lakemesh.catalog.tables.domains import DomainRow
 from lakemesh.catalog.tables.pipelines import PipelineRow, PipelineRunLogRow, PipelineRunRow, PipelineVersionRow
 from lakemesh.core.clock import Clock
@@ -232,10 +231,9 @@ class Scheduling:
             )
             if pipeline is None or domain is None or version is None:
                 raise LakemeshError("the pipeline was deleted")
-            owner = session.get(PrincipalRow, pipeline.run_as_id)
-            if owner is None or owner.disabled:
+            actor = principals_by_id(session, [pipeline.run_as_id]).get(pipeline.run_as_id)
+            if actor is None or actor.disabled:
                 raise LakemeshError("the principal the pipeline runs as is disabled or gone; apply it again")
-            actor = principal_from_row(owner)
             spec = PipelineSpec.model_validate(version.spec)
         plan = build_plan(
             spec, domain.slug, table_exists=lambda _: True, function_known=lambda _: True, product_known=lambda _: True
