@@ -120,10 +120,10 @@ def terms_entry(row: AgreementRow, by: str, at: datetime, note: str | None) -> d
 
 def state_of(row: AgreementRow, now: datetime) -> AgreementState:
     if row.ended_at is not None:
-        return "ended"
+        return AgreementState.ENDED
     if row.valid_until is not None and row.valid_until <= now:
-        return "expired"
-    return "active"
+        return AgreementState.EXPIRED
+    return AgreementState.ACTIVE
 
 
 def agreement_view(row: AgreementRow, target: tuple[ProductRow, DomainRow], now: datetime) -> UsageAgreement:

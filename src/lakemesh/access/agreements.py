@@ -25,7 +25,7 @@ from lakemesh.access.agreement_terms import (
     provider_side,
     renew_row,
 )
-from lakemesh.access.models import AgreementRenewal, UsageAgreement
+from lakemesh.access.models import AgreementRenewal, AgreementState, UsageAgreement
 from lakemesh.access.rules import check_duration
 from lakemesh.auth.assignments import domain_ids_of
 from lakemesh.auth.authorize import Authorizer
@@ -46,7 +46,7 @@ if TYPE_CHECKING:
 
     Target = tuple[ProductRow, DomainRow]
 
-STATES = ("active", "expired", "ended")
+STATES = frozenset(AgreementState)
 
 
 class AgreementService:
@@ -159,7 +159,7 @@ class AgreementService:
         wanted = {c.lower() for c in columns}
         with self._catalog.read() as session:
             rows = session.scalars(
-                select(AgreementRow).where(AgreementRow.product_id == product_id, _in_state("active", now))
+                select(AgreementRow).where(AgreementRow.product_id == product_id, _in_state(AgreementState.ACTIVE, now))
             ).all()
             touched = [
                 r for r in rows if not wanted or r.columns is None or wanted & {str(c).lower() for c in r.columns}
@@ -222,7 +222,7 @@ class _Targets:
 
 def _in_state(state: str, now: datetime) -> Any:
     not_ended = AgreementRow.ended_at.is_(None)
-    if state == "ended":
+    if state == AgreementState.ENDED:
         return AgreementRow.ended_at.is_not(None)
     running = or_(AgreementRow.valid_until.is_(None), AgreementRow.valid_until > now)
-    return and_(not_ended, running) if state == "active" else and_(not_ended, ~running)
+    return and_(not_ended, running) if state == AgreementState.ACTIVE else and_(not_ended, ~running)

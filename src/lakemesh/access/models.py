@@ -3,12 +3,29 @@
 from __future__ import annotations
 
 from datetime import datetime
+from enum import StrEnum
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-RequestState = Literal["pending", "approved", "denied", "cancelled"]
-GrantState = Literal["active", "expired", "revoked"]
+
+class RequestState(StrEnum):
+    PENDING = "pending"
+    APPROVED = "approved"
+    DENIED = "denied"
+    CANCELLED = "cancelled"
+
+
+# The council may grant a request that is still open or that an approver denied (an appeal); never a decided grant.
+COUNCIL_GRANTABLE: frozenset[RequestState] = frozenset({RequestState.PENDING, RequestState.DENIED})
+
+
+class GrantState(StrEnum):
+    ACTIVE = "active"
+    EXPIRED = "expired"
+    REVOKED = "revoked"
+
+
 QueryFormat = Literal["json", "arrow", "csv", "parquet"]
 MAX_DURATION_DAYS = 366
 DEFAULT_DURATION = "90d"
@@ -108,6 +125,8 @@ class HistoryEntry(BaseModel):
 
 
 class AccessRequest(BaseModel):
+    model_config = ConfigDict(use_enum_values=True)
+
     id: str
     product: str = Field(description="`<domain>/<product>`.")
     product_name: str
@@ -133,6 +152,8 @@ class AccessRequest(BaseModel):
 
 
 class Grant(BaseModel):
+    model_config = ConfigDict(use_enum_values=True)
+
     id: str
     product: str
     table: str | None = Field(description="`<domain>.<lakehouse>.<table>` the product is served from.")
@@ -157,7 +178,10 @@ class GrantRevoke(BaseModel):
     reason: str = ""
 
 
-AgreementState = Literal["active", "expired", "ended"]
+class AgreementState(StrEnum):
+    ACTIVE = "active"
+    EXPIRED = "expired"
+    ENDED = "ended"
 
 
 class AgreementTerms(BaseModel):
@@ -207,7 +231,7 @@ class UsageAgreement(BaseModel):
 class AgreementRenewal(BaseModel):
     """`POST /agreements/{id}/renew`: extend an agreement in force, from its current end."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", use_enum_values=True)
 
     duration: str | None = Field(default=None, description="How much longer, e.g. `30d`; default: the current length.")
     note: str = Field(default="", max_length=4000)

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import or_, select
+from sqlalchemy import or_
 from sqlalchemy.orm import Session
 
 from lakemesh.auth import assignments, groups
@@ -16,12 +16,12 @@ from lakemesh.auth.models import Principal
 from lakemesh.auth.roles import Action, DomainRole
 from lakemesh.catalog.tables.access import AccessRequestRow, GrantRow
 from lakemesh.catalog.tables.agreements import AgreementRow
-from lakemesh.catalog.tables.products import ProductRow
 from lakemesh.core.errors import NotFound, invalid
-from lakemesh.products.reads import product_resource, visible_product, visible_products_named
+from lakemesh.products.reads import product_ids_owned_by, product_resource, visible_product, visible_products_named
 
 if TYPE_CHECKING:
     from lakemesh.catalog.tables.domains import DomainRow
+    from lakemesh.catalog.tables.products import ProductRow
 
 
 def find_product(session: Session, authz: Authorizer, actor: Principal, ref: str) -> tuple[ProductRow, DomainRow]:
@@ -63,5 +63,5 @@ def approver_scope(session: Session, actor: Principal, table: ProductScoped) -> 
     if actor.is_platform_admin:
         return table.id.is_not(None)
     admin_of = assignments.domain_ids_of(actor.id, DomainRole.ADMIN)
-    owned = select(ProductRow.id).where(ProductRow.owner.in_(groups.names_of(session, actor.id)))
+    owned = product_ids_owned_by(groups.names_of(session, actor.id))
     return or_(table.domain_id.in_(admin_of), table.product_id.in_(owned))

@@ -12,6 +12,7 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import pyarrow as pa
 import sqlglot
@@ -30,9 +31,6 @@ from lakemesh.auth.models import Principal
 from lakemesh.auth.roles import Action
 from lakemesh.catalog import Catalog
 from lakemesh.catalog.tables.audit import AuditRow
-from lakemesh.catalog.tables.domains import DomainRow
-from lakemesh.catalog.tables.lakehouses import LakehouseRow, TableRow
-from lakemesh.catalog.tables.products import ProductRow
 from lakemesh.core.clock import Clock
 from lakemesh.core.errors import Conflict, Forbidden, NotFound, ServiceUnavailable, invalid
 from lakemesh.core.ids import new_id
@@ -41,12 +39,16 @@ from lakemesh.domains.service import find_domain_row
 from lakemesh.engine import EngineLimits, TableName, gate_query
 from lakemesh.engine.gate import GatedQuery
 from lakemesh.engine.pool import SessionPool
+from lakemesh.lakehouses.store import table_and_lakehouse
 from lakemesh.lakehouses.tables import TableHandle, TableService, table_resource
-from lakemesh.products.reads import may_see
+from lakemesh.products.reads import may_see, product_slugged
 from lakemesh.products.status import VISIBLE_TO_ALL
 from lakemesh.storage.delta import arrow_schema
 from lakemesh.storage.native import ParquetSnapshot, file_statistics, native_snapshot
 from lakemesh.storage.snapshots import LatestSnapshots
+
+if TYPE_CHECKING:
+    from lakemesh.catalog.tables.domains import DomainRow
 
 PRODUCT_PREFIX = "product"
 DEFAULT_LIMIT = 10_000
@@ -265,24 +267,16 @@ class QueryService:
         self, session: Session, actor: Principal, domain_ref: str, ref: str, written: str
     ) -> TableHandle:
         domain = _domain(session, domain_ref)
-        product = (
-            session.scalar(
-                select(ProductRow).where(
-                    ProductRow.domain_id == domain.id, ProductRow.slug.in_([ref, ref.replace("_", "-")])
-                )
-            )
-            if domain
-            else None
-        )
+        product = product_slugged(session, domain.id, [ref, ref.replace("_", "-")]) if domain else None
         if domain is None or product is None:
             raise NotFound(f"Product {written} not found")
         serving = product.status in VISIBLE_TO_ALL
         if not may_see(self._authz, actor, product, domain, session):
             raise NotFound(f"Product {written} not found")
-        row = session.get(TableRow, product.table_id) if product.table_id else None
-        lakehouse = session.get(LakehouseRow, row.lakehouse_id) if row else None
-        if row is None or lakehouse is None:
+        located = table_and_lakehouse(session, product.table_id)
+        if located is None:
             raise NotFound(f"Product {written} has no table to read")
+        row, lakehouse = located
         if not self._authz.can(actor, Action.DATA_READ, table_resource(domain, lakehouse, row.name), session):
             if serving:  # a published product is public: say what to do rather than pretend it is missing
                 raise Forbidden(f"You have no grant on {domain.slug}/{product.slug}; request access to query it")

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from lakemesh.access.models import DEFAULT_DURATION, MAX_DURATION_DAYS, Grant
+from lakemesh.access.models import DEFAULT_DURATION, MAX_DURATION_DAYS, Grant, GrantState, RequestState
 from lakemesh.catalog.tables.access import AccessRequestRow, GrantRow
-from lakemesh.catalog.tables.products import ProductRow
 from lakemesh.core.durations import parse_duration
 from lakemesh.core.errors import Conflict, ErrorItem, InvalidInput, invalid
+
+if TYPE_CHECKING:
+    from lakemesh.catalog.tables.products import ProductRow
 
 
 def step(
@@ -76,17 +78,17 @@ def accepted_terms(product: ProductRow, accepted: bool) -> list[str] | None:
 
 
 def check_pending(row: AccessRequestRow) -> None:
-    if row.state != "pending":
+    if row.state != RequestState.PENDING:
         raise Conflict(f"Access request {row.id} is already {row.state}")
 
 
 def grant_view(grant: GrantRow, product: str, table: str | None, now: datetime | None = None) -> Grant:
     if grant.revoked_at is not None:
-        state = "revoked"
+        state = GrantState.REVOKED
     elif grant.expired_at is not None or (grant.expires_at is not None and now is not None and grant.expires_at <= now):
-        state = "expired"
+        state = GrantState.EXPIRED
     else:
-        state = "active"
+        state = GrantState.ACTIVE
     return Grant(
         id=grant.id,
         product=product,

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
@@ -11,13 +11,16 @@ from sqlalchemy.orm import Session
 from lakemesh.access import parties, store
 from lakemesh.access.agreement_terms import end_row, open_agreement
 from lakemesh.access.models import (
+    COUNCIL_GRANTABLE,
     AccessDecision,
     AccessDenial,
     AccessRequest,
     AccessRequestCreate,
     Grant,
     GrantRevoke,
+    GrantState,
     HistoryEntry,
+    RequestState,
 )
 from lakemesh.access.reads import ReadGovernor
 from lakemesh.access.rules import (
@@ -38,15 +41,20 @@ from lakemesh.catalog import Catalog
 from lakemesh.catalog.journal import record
 from lakemesh.catalog.tables.access import AccessRequestRow, GrantRow
 from lakemesh.catalog.tables.agreements import AgreementRow
-from lakemesh.catalog.tables.domains import DomainRow
-from lakemesh.catalog.tables.products import ProductRow
 from lakemesh.core.clock import Clock
 from lakemesh.core.durations import format_duration
 from lakemesh.core.errors import Conflict, Forbidden, NotFound, invalid
 from lakemesh.core.ids import new_id
 from lakemesh.core.pages import Page, check_limit, decode_cursor, encode_cursor
 from lakemesh.domains.service import find_domain_row
+from lakemesh.products.reads import product_by_id, products_by_ids
 from lakemesh.products.status import VISIBLE_TO_ALL
+
+if TYPE_CHECKING:
+    from lakemesh.catalog.tables.domains import DomainRow
+    from lakemesh.catalog.tables.products import ProductRow
+
+_Owned = TypeVar("_Owned", AccessRequestRow, GrantRow)
 
 GRANTABLE = (Action.DATA_READ, Action.ITEM_READ)
 
@@ -90,7 +98,7 @@ class AccessService:
                 select(AccessRequestRow.id).where(
                     AccessRequestRow.product_id == product.id,
                     AccessRequestRow.grantee_id == grantee_id,
-                    AccessRequestRow.state == "pending",
+                    AccessRequestRow.state == RequestState.PENDING,
                 )
             )
             if pending is not None:
@@ -107,7 +115,7 @@ class AccessService:
                 purpose=spec.purpose,
                 columns=spec.columns,
                 duration=format_duration(duration) if duration else None,
-                state="pending",
+                state=RequestState.PENDING,
                 terms=terms,
                 history=[step(now, actor.name, "requested", spec.purpose)],
                 created_at=now,
@@ -133,11 +141,7 @@ class AccessService:
         check_limit(limit)
         after = decode_cursor(cursor)
         with self._catalog.read() as session:
-            query = (
-                select(AccessRequestRow, ProductRow, DomainRow)
-                .join(ProductRow, ProductRow.id == AccessRequestRow.product_id)
-                .join(DomainRow, DomainRow.id == AccessRequestRow.domain_id)
-            )
+            query = select(AccessRequestRow)
             if state is not None:
                 query = query.where(AccessRequestRow.state == state)
             if product is not None:
@@ -147,8 +151,8 @@ class AccessService:
                 query = query.where(self._request_scope(session, actor, role))
             if after is not None:
                 query = query.where(AccessRequestRow.id < str(after))
-            rows = session.execute(query.order_by(AccessRequestRow.id.desc()).limit(limit + 1)).all()
-            items = [self._view(session, r, p, d) for r, p, d in rows[:limit]]
+            rows = list(session.scalars(query.order_by(AccessRequestRow.id.desc()).limit(limit + 1)))
+            items = [self._view(session, r, p, d) for r, p, d in _with_owning(session, rows[:limit])]
         more = len(rows) > limit
         return Page(items=items, next_cursor=encode_cursor(items[-1].id) if more else None)
 
@@ -156,7 +160,7 @@ class AccessService:
         """How many pending requests the actor decides (`list_requests(role="approver", state="pending")`, counted)."""
         with self._catalog.read() as session:
             query = select(func.count(AccessRequestRow.id)).where(
-                AccessRequestRow.state == "pending", self._request_scope(session, actor, "approver")
+                AccessRequestRow.state == RequestState.PENDING, self._request_scope(session, actor, "approver")
             )
             return int(session.scalar(query) or 0)
 
@@ -194,7 +198,7 @@ class AccessService:
                 "duration": format_duration(duration) if duration else None,
                 "agreement": agreement.id,
             }
-            self._decide(row, actor, now, "approved", decision.note or None, details)
+            self._decide(row, actor, now, RequestState.APPROVED, decision.note or None, details)
             row.grant_id = grant.id
             session.flush()
             view = self._view(session, row, product, domain)
@@ -215,7 +219,7 @@ class AccessService:
             if row is None or owning is None:
                 raise NotFound(f"Access request {request_id!r} not found")
             product, domain = owning
-            if row.state not in ("pending", "denied"):
+            if row.state not in COUNCIL_GRANTABLE:
                 raise Conflict(f"Access request {row.id} is {row.state}; the council grants denied or pending ones")
             duration = check_duration(row.duration, "duration")
             grant = GrantRow(
@@ -232,7 +236,7 @@ class AccessService:
                 created_at=now,
             )
             session.add(grant)
-            self._decide(row, decider, now, "approved", note, {"decision": decision})
+            self._decide(row, decider, now, RequestState.APPROVED, note, {"decision": decision})
             row.grant_id = grant.id
             session.flush()
             view = self._view(session, row, product, domain)
@@ -247,7 +251,7 @@ class AccessService:
             row, product, domain = self._load_request(session, actor, request_id)
             self._check_approver(session, actor, row, product, domain)
             check_pending(row)
-            self._decide(row, actor, now, "denied", denial.reason, {})
+            self._decide(row, actor, now, RequestState.DENIED, denial.reason, {})
             row.reason = denial.reason
             view = self._view(session, row, product, domain)
             self._journal(session, actor, row, domain, "access.denied", view, notify=[row.requester])
@@ -260,7 +264,7 @@ class AccessService:
             if row.requester_id != actor.id and not actor.is_platform_admin:
                 raise Forbidden("Only the requester can cancel a request")
             check_pending(row)
-            self._decide(row, actor, now, "cancelled", None, {})
+            self._decide(row, actor, now, RequestState.CANCELLED, None, {})
             view = self._view(session, row, product, domain)
             self._journal(session, actor, row, domain, "access.cancelled", view, notify=view.approvers)
             return view
@@ -280,16 +284,15 @@ class AccessService:
         after = decode_cursor(cursor)
         now = self._clock.now()
         with self._catalog.read() as session:
-            query = select(GrantRow, ProductRow, DomainRow).join(ProductRow, ProductRow.id == GrantRow.product_id)
-            query = query.join(DomainRow, DomainRow.id == GrantRow.domain_id)
+            query = select(GrantRow)
             if product is not None:
                 found, _ = self._visible_product(session, actor, product)
                 query = query.where(GrantRow.product_id == found.id)
-            if state == "active":
+            if state == GrantState.ACTIVE:
                 query = query.where(store.in_force(now))
-            elif state == "revoked":
+            elif state == GrantState.REVOKED:
                 query = query.where(GrantRow.revoked_at.is_not(None))
-            elif state == "expired":
+            elif state == GrantState.EXPIRED:
                 query = query.where(GrantRow.revoked_at.is_(None), ~store.in_force(now))
             elif state is not None:
                 raise invalid("state", "must be active, expired or revoked")
@@ -297,10 +300,11 @@ class AccessService:
                 query = query.where(or_(store.held_by(actor.id), self._approver_scope(session, actor, GrantRow)))
             if after is not None:
                 query = query.where(GrantRow.id < str(after))
-            rows = session.execute(query.order_by(GrantRow.id.desc()).limit(limit + 1)).all()
+            rows = list(session.scalars(query.order_by(GrantRow.id.desc()).limit(limit + 1)))
             items = [
-                grant_view(g, f"{d.slug}/{p.slug}", store.table_name(session, p.table_id), now) for g, p, d in rows
-            ][:limit]
+                grant_view(g, f"{d.slug}/{p.slug}", store.table_name(session, p.table_id), now)
+                for g, p, d in _with_owning(session, rows[:limit])
+            ]
         more = len(rows) > limit
         return Page(items=items, next_cursor=encode_cursor(items[-1].id) if more else None)
 
@@ -345,10 +349,8 @@ class AccessService:
         """Mark grants past their expiry (the scheduler runs this); reads already refuse them without it."""
         now = self._clock.now()
         with self._catalog.transaction() as session:
-            due = session.execute(
-                select(GrantRow, ProductRow, DomainRow)
-                .join(ProductRow, ProductRow.id == GrantRow.product_id)
-                .join(DomainRow, DomainRow.id == GrantRow.domain_id)
+            expiring = session.scalars(
+                select(GrantRow)
                 .where(
                     GrantRow.expires_at.is_not(None),
                     GrantRow.expires_at <= now,
@@ -357,6 +359,7 @@ class AccessService:
                 )
                 .limit(1000)
             ).all()
+            due = _with_owning(session, list(expiring))
             for grant, product, domain in due:
                 grant.expired_at = now
                 view = grant_view(grant, f"{domain.slug}/{product.slug}", None, now)
@@ -515,5 +518,16 @@ def _owning(session: Session, row: AccessRequestRow | GrantRow | None) -> tuple[
     """The product and domain a request or grant belongs to; None when the row or either of them is gone."""
     if row is None:
         return None
-    product, domain = session.get(ProductRow, row.product_id), session.get(DomainRow, row.domain_id)
-    return None if product is None or domain is None else (product, domain)
+    return product_by_id(session, row.product_id)
+
+
+def _with_owning(session: Session, rows: list[_Owned]) -> list[tuple[_Owned, ProductRow, DomainRow]]:
+    """Each request or grant with its product and domain (read in one query); rows whose product is gone are left out,
+    as the join they replace left them out."""
+    owning = products_by_ids(session, {row.product_id for row in rows})
+    found: list[tuple[_Owned, ProductRow, DomainRow]] = []
+    for row in rows:
+        if row.product_id in owning:
+            product, domain = owning[row.product_id]
+            found.append((row, product, domain))
+    return found

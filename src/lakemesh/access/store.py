@@ -5,17 +5,15 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, func, or_, select
+from sqlalchemy import ColumnElement, Select, and_, or_, select
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
 from lakemesh.auth.assignments import domain_ids_of
 from lakemesh.auth.groups import held_by_any
 from lakemesh.catalog.tables.access import GrantRow
-from lakemesh.catalog.tables.domains import DomainRow
-from lakemesh.catalog.tables.lakehouses import LakehouseRow, TableRow
-from lakemesh.catalog.tables.products import ProductRow
-from lakemesh.products.status import VISIBLE_TO_ALL
+from lakemesh.lakehouses.store import qualified_table_name, table_ids_named
+from lakemesh.products.reads import product_specs_on_table, served_products
 
 Reader = Session | Connection
 
@@ -39,12 +37,12 @@ def held_by(principal_id: str) -> ColumnElement[bool]:
 
 def table_grants(reader: Reader, principal_id: str, table_id: str, now: datetime) -> list[list[Any] | None]:
     """The column lists (None = all) of the grants in force that let the principal read the table."""
+    served = served_products()
     query = (
         select(GrantRow.columns)
-        .join(ProductRow, ProductRow.id == GrantRow.product_id)
+        .join(served, served.c.id == GrantRow.product_id)
         .where(
-            ProductRow.table_id == table_id,
-            ProductRow.status.in_(VISIBLE_TO_ALL),
+            served.c.table_id == table_id,
             in_force(now),
             held_by(principal_id),
         )
@@ -57,16 +55,12 @@ def grant_on_table_name(reader: Reader, principal_id: str, domain_id: str, name:
     parts = name.split(".")
     if len(parts) != 3:
         return False
+    served = served_products()
     query = (
         select(GrantRow.id)
-        .join(ProductRow, ProductRow.id == GrantRow.product_id)
-        .join(TableRow, TableRow.id == ProductRow.table_id)
-        .join(LakehouseRow, LakehouseRow.id == TableRow.lakehouse_id)
+        .join(served, served.c.id == GrantRow.product_id)
         .where(
-            TableRow.domain_id == domain_id,
-            func.lower(LakehouseRow.name) == parts[1].lower(),
-            func.lower(TableRow.name) == parts[2].lower(),
-            ProductRow.status.in_(VISIBLE_TO_ALL),
+            served.c.table_id.in_(table_ids_named(domain_id, parts[1], parts[2])),
             in_force(now),
             held_by(principal_id),
         )
@@ -78,13 +72,13 @@ def grant_on_table_name(reader: Reader, principal_id: str, domain_id: str, name:
 def grant_on_product_name(reader: Reader, principal_id: str, domain_id: str, name: str, now: datetime) -> bool:
     """Whether a grant in force covers the product `<domain>/<product>` of the domain."""
     _, _, slug = name.partition("/")
+    served = served_products()
     query = (
         select(GrantRow.id)
-        .join(ProductRow, ProductRow.id == GrantRow.product_id)
+        .join(served, served.c.id == GrantRow.product_id)
         .where(
-            ProductRow.domain_id == domain_id,
-            ProductRow.slug == slug,
-            ProductRow.status.in_(VISIBLE_TO_ALL),
+            served.c.domain_id == domain_id,
+            served.c.slug == slug,
             in_force(now),
             held_by(principal_id),
         )
@@ -93,32 +87,30 @@ def grant_on_product_name(reader: Reader, principal_id: str, domain_id: str, nam
     return reader.execute(query).first() is not None
 
 
-def granted_table_ids(reader: Reader, principal_id: str, now: datetime) -> set[str]:
-    query = (
-        select(ProductRow.table_id)
-        .join(GrantRow, GrantRow.product_id == ProductRow.id)
-        .where(ProductRow.status.in_(VISIBLE_TO_ALL), in_force(now), held_by(principal_id))
+def granted_tables_query(principal_id: str, now: datetime) -> Select[Any]:
+    """`table_id, product_id` of the grants in force on served products held by the principal (or its domains and
+    groups), for use inside another query: the one statement of "which tables may this principal read by grant"."""
+    served = served_products()
+    return (
+        select(served.c.table_id, served.c.id.label("product_id"))
+        .join(GrantRow, GrantRow.product_id == served.c.id)
+        .where(in_force(now), held_by(principal_id))
     )
-    return {row[0] for row in reader.execute(query) if row[0]}
+
+
+def granted_table_ids(reader: Reader, principal_id: str, now: datetime) -> set[str]:
+    return {row[0] for row in reader.execute(granted_tables_query(principal_id, now)) if row[0]}
 
 
 def table_name(session: Session, table_id: str | None) -> str | None:
-    if table_id is None:
-        return None
-    row = session.execute(
-        select(DomainRow.slug, LakehouseRow.name, TableRow.name)
-        .join(LakehouseRow, LakehouseRow.id == TableRow.lakehouse_id)
-        .join(DomainRow, DomainRow.id == TableRow.domain_id)
-        .where(TableRow.id == table_id)
-    ).first()
-    return f"{row[0]}.{row[1]}.{row[2]}" if row else None
+    return qualified_table_name(session, table_id)
 
 
 def product_labels(reader: Reader, table_id: str) -> dict[str, str]:
     """Sensitivity labels the contracts of products served from the table put on its columns."""
     labels: dict[str, str] = {}
-    for (spec,) in reader.execute(select(ProductRow.spec).where(ProductRow.table_id == table_id)):
-        schema = (spec or {}).get("contract", {}).get("schema", {})
+    for spec in product_specs_on_table(reader, table_id):
+        schema = spec.get("contract", {}).get("schema", {})
         for column, definition in schema.items():
             label = definition.get("sensitivity_label") if isinstance(definition, dict) else None
             if label:
@@ -129,7 +121,7 @@ def product_labels(reader: Reader, table_id: str) -> dict[str, str]:
 def enum_columns(reader: Reader, table_id: str) -> frozenset[str]:
     """Columns (lower case) a served product's contract restricts to an enum: too few values to hash safely."""
     found: set[str] = set()
-    for (spec,) in reader.execute(select(ProductRow.spec).where(ProductRow.table_id == table_id)):
-        schema = (spec or {}).get("contract", {}).get("schema", {})
+    for spec in product_specs_on_table(reader, table_id):
+        schema = spec.get("contract", {}).get("schema", {})
         found.update(c.lower() for c, d in schema.items() if isinstance(d, dict) and d.get("enum"))
     return frozenset(found)

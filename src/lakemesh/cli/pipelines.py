@@ -11,6 +11,7 @@ import typer
 from lakemesh.cli.output import console, emit_json, emit_object, emit_table
 from lakemesh.cli.session import open_mesh
 from lakemesh.core.errors import invalid
+from lakemesh.pipelines.models import RunState
 
 JsonFlag = Annotated[bool, typer.Option("--json", help="Print JSON for scripts.")]
 
@@ -146,7 +147,7 @@ def pipeline_run(
     else:
         emit_table(run.steps, ["name", "type", "state", "attempts", "rows_read", "rows_written", "table", "version"])
         console.print(f"run {run.id}: {run.state}" + (f" ({run.error})" if run.error else ""))
-    if run.state == "failed":
+    if run.state == RunState.FAILED:
         raise typer.Exit(1)
 
 

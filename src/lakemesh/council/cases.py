@@ -25,7 +25,7 @@ from lakemesh.core.clock import Clock
 from lakemesh.core.errors import Conflict, ErrorItem, Forbidden, InvalidInput, NotFound
 from lakemesh.core.ids import new_id
 from lakemesh.core.pages import Page, check_limit, decode_cursor, encode_cursor
-from lakemesh.council.models import Case, CaseAction, CaseCreate, CaseDecision, CaseSubject
+from lakemesh.council.models import Case, CaseAction, CaseCreate, CaseDecision, CaseState, CaseSubject
 from lakemesh.council.seats import represented_domains
 from lakemesh.domains.service import find_domain_row
 from lakemesh.products.models import ProductPatch
@@ -57,7 +57,7 @@ class CaseService:
                 description=spec.description,
                 domains=slugs,
                 subjects=[s.model_dump() for s in spec.subjects],
-                state="open",
+                state=CaseState.OPEN,
                 opened_by=actor.name,
                 opened_at=now,
                 actions=[],
@@ -94,7 +94,7 @@ class CaseService:
             row = self._load(session, case_id)
             if not actor.is_platform_admin and not represented_domains(session, actor):
                 raise Forbidden("Only council facilitators (platform admins) and representatives decide cases")
-            if row.state != "open":
+            if row.state != CaseState.OPEN:
                 raise Conflict(f"Case {case_id} is already decided")
             for index, action in enumerate(decision.actions):
                 self._check(session, index, action)
@@ -103,9 +103,9 @@ class CaseService:
         now = self._clock.now()
         with self._catalog.transaction() as session:
             row = self._load(session, case_id, lock=True)
-            if row.state != "open":
+            if row.state != CaseState.OPEN:
                 raise Conflict(f"Case {case_id} is already decided")
-            row.state, row.decision, row.actions = "decided", decision.decision, done
+            row.state, row.decision, row.actions = CaseState.DECIDED, decision.decision, done
             row.decided_by, row.decided_at = actor.name, now
             payload = {"title": row.title, "domains": row.domains, "decision": row.decision, "actions": done}
             self._event(session, actor.name, row, "governance.case.decided", payload)

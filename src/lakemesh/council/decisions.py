@@ -6,7 +6,7 @@ from sqlalchemy import or_, select
 
 from lakemesh.catalog import Catalog
 from lakemesh.catalog.tables.council import CaseRow, ProposalRow
-from lakemesh.council.models import DecisionRecord, ProposalState
+from lakemesh.council.models import CaseState, DecisionRecord, ProposalState
 
 MAX_RECORDS = 500
 
@@ -43,7 +43,7 @@ def decision_records(
                     )
                 )
         if kind in (None, "case"):
-            cases = select(CaseRow).where(CaseRow.state == "decided")
+            cases = select(CaseRow).where(CaseRow.state == CaseState.DECIDED)
             if pattern is not None:
                 cases = cases.where(
                     or_(

@@ -19,7 +19,11 @@ class ProposalState(StrEnum):
 CLOSED: frozenset[str] = frozenset({ProposalState.PASSED, ProposalState.REJECTED, ProposalState.EXPIRED})
 VoteChoice = Literal["approve", "reject", "abstain"]
 ProposalKind = Literal["policy", "template", "masking-policy", "intake-form", "glossary-term", "voting-rule"]
-CaseState = Literal["open", "decided"]
+
+
+class CaseState(StrEnum):
+    OPEN = "open"
+    DECIDED = "decided"
 
 
 class VotingRule(BaseModel):
@@ -251,6 +255,8 @@ class CaseDecision(BaseModel):
 
 
 class Case(BaseModel):
+    model_config = ConfigDict(use_enum_values=True)
+
     id: str
     title: str
     description: str

@@ -311,9 +311,9 @@ class ProposalService:
         if getattr(flipped, "rowcount", 0) != 1:
             return False
         session.refresh(row)
-        kind = "governance.proposal.passed" if outcome == "passed" else "governance.proposal.failed"
+        kind = "governance.proposal.passed" if outcome == ProposalState.PASSED else "governance.proposal.failed"
         self._event(session, None, row, kind, {"title": row.title, "state": outcome, "outcome": sentence})
-        return outcome == "passed"
+        return outcome == ProposalState.PASSED
 
     def _apply(self, proposal_id: str) -> Proposal:
         with self._catalog.read() as session:

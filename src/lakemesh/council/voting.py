@@ -10,11 +10,11 @@ expires. Nothing is applied unless it passed.
 from __future__ import annotations
 
 import math
-from typing import Literal
 
-from lakemesh.council.models import VotingRule
+from lakemesh.council.models import ProposalState, VotingRule
 
-Outcome = Literal["passed", "rejected", "expired"]
+# How a vote ends: every proposal state but open.
+Outcome = ProposalState
 
 
 def needed_quorum(rule: VotingRule, electorate: int) -> int:
@@ -35,20 +35,32 @@ def decide(
     cast = approve + reject + abstain
     waiting = max(0, electorate - cast)
     if reject and (rule.veto == "all" or (rule.veto == "block" and vetoable)):
-        return "rejected", f"vetoed: {reject} reject vote(s) under the {rule.veto!r} veto rule"
+        return ProposalState.REJECTED, f"vetoed: {reject} reject vote(s) under the {rule.veto!r} veto rule"
     quorum = needed_quorum(rule, electorate)
 
     def carries(yes: int, no: int) -> bool:
         return yes > rule.majority * (yes + no) if yes + no else False
 
     if cast >= quorum and carries(approve, reject + waiting):
-        return "passed", f"passed: {approve} approve, {reject} reject, {abstain} abstain of {electorate} domains"
+        return (
+            ProposalState.PASSED,
+            f"passed: {approve} approve, {reject} reject, {abstain} abstain of {electorate} domains",
+        )
     if not carries(approve + waiting, reject) or electorate == 0:
-        return "rejected", f"rejected: {approve} approve, {reject} reject, {abstain} abstain of {electorate} domains"
+        return (
+            ProposalState.REJECTED,
+            f"rejected: {approve} approve, {reject} reject, {abstain} abstain of {electorate} domains",
+        )
     if not closed:
         return None, ""
     if cast >= quorum:
         if carries(approve, reject):
-            return "passed", f"passed when the window closed: {approve} approve, {reject} reject, {abstain} abstain"
-        return "rejected", f"rejected when the window closed: {approve} approve, {reject} reject, {abstain} abstain"
-    return "expired", f"expired: {cast} of {electorate} domains voted, {quorum} needed"
+            return (
+                ProposalState.PASSED,
+                f"passed when the window closed: {approve} approve, {reject} reject, {abstain} abstain",
+            )
+        return (
+            ProposalState.REJECTED,
+            f"rejected when the window closed: {approve} approve, {reject} reject, {abstain} abstain",
+        )
+    return ProposalState.EXPIRED, f"expired: {cast} of {electorate} domains voted, {quorum} needed"

@@ -18,6 +18,7 @@ from lakemesh.domains.models import DomainCreate, MemberAdd
 from lakemesh.lakehouses.models import ColumnUpdate, LakehouseCreate, TableUpdate
 from lakemesh.platform import Platform
 from lakemesh.products.models import parse_product
+from lakemesh.products.status import ProductStatus
 from lakemesh.templates.models import LAKEHOUSE_TEMPLATE
 
 PEOPLE = [
@@ -220,5 +221,5 @@ def _load_products(platform: Platform, admin: Principal, say: Callable[[str], An
         except NotFound:
             product = platform.products.create(admin, parse_product(document))
             say(f"Registered data product {product.qualified_name}")
-        if product.status == "draft":
+        if product.status == ProductStatus.DRAFT:
             platform.products.publish(admin, document["domain"], document["name"])

@@ -10,20 +10,22 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import column, delete, insert, select, table, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from lakemesh.catalog.interest import Interest
-from lakemesh.catalog.tables.audit import OutboxRow
 from lakemesh.catalog.tables.discovery import SearchDocumentRow, SearchTagRow, SearchTermRow
 from lakemesh.catalog.tables.domains import DomainRow
 from lakemesh.catalog.tables.lakehouses import LakehouseRow, TableRow
 from lakemesh.catalog.tables.products import ProductRow
 from lakemesh.discovery.text import MAX_WORD, words
 from lakemesh.products.status import VISIBLE_TO_ALL
+
+if TYPE_CHECKING:
+    from lakemesh.catalog.tables.audit import OutboxRow
 
 # The events `SearchIndex.apply` acts on: writers of any other event do not wait for the index.
 INDEXED = Interest(resource_types=frozenset({"product", "table"}), types=frozenset({"domain.deleted"}))

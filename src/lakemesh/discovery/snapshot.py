@@ -26,6 +26,7 @@ from sqlalchemy.engine import Connection, Row
 
 from lakemesh.catalog.tables.discovery import SearchDocumentRow, SearchTagRow
 from lakemesh.discovery.layers import LayeredWords
+from lakemesh.products.status import ProductStatus
 
 D = SearchDocumentRow
 FACET_COLUMNS = ("domain", "owner", "classification", "status", "kind", "layer")
@@ -189,7 +190,7 @@ def kind_factor(kind: Codes) -> FloatArray:
 
 
 def status_factor(status: Codes) -> FloatArray:
-    return _factor(status, {"published": 1.0, "deprecated": 0.7, None: 0.9}, 0.5)
+    return _factor(status, {ProductStatus.PUBLISHED: 1.0, ProductStatus.DEPRECATED: 0.7, None: 0.9}, 0.5)
 
 
 def _factor(codes: Codes, factors: dict[str | None, float], default: float) -> FloatArray:

@@ -14,14 +14,11 @@ from typing import Any
 from sqlalchemy import BigInteger, String, cast, func, literal, null, select, union_all
 from sqlalchemy.engine import Connection
 
-from lakemesh.access.store import held_by, in_force
+from lakemesh.access.store import granted_tables_query
 from lakemesh.auth.assignments import domain_ids_of
 from lakemesh.auth.models import Principal
-from lakemesh.catalog.tables.access import GrantRow
 from lakemesh.catalog.tables.audit import OutboxCursorRow
 from lakemesh.catalog.tables.discovery import SearchDocumentRow
-from lakemesh.catalog.tables.products import ProductRow
-from lakemesh.products.status import VISIBLE_TO_ALL
 
 CONSUMER = "search-index"
 
@@ -49,12 +46,9 @@ def read(connection: Connection, actor: Principal | None, now: datetime) -> Inde
     if actor is not None and not actor.is_platform_admin:
         mine = domain_ids_of(actor.id).subquery()
         parts.append(select(literal("domain"), mine.c.domain_id, no_number))
-        # As access.store.granted_table_ids: grants in force on serving products, to the caller or their domains.
-        parts.append(
-            select(literal("grant"), ProductRow.table_id, no_number)
-            .join(GrantRow, GrantRow.product_id == ProductRow.id)
-            .where(ProductRow.status.in_(VISIBLE_TO_ALL), in_force(now), held_by(actor.id))
-        )
+        # access.store.granted_table_ids, read in the same round trip.
+        granted = granted_tables_query(actor.id, now).subquery()
+        parts.append(select(literal("grant"), granted.c.table_id, no_number))
     numbers: dict[str, int] = {}
     texts: dict[str, list[str]] = {"domain": [], "grant": []}
     for what, text, number in connection.execute(union_all(*parts)):

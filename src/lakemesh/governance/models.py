@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from enum import StrEnum
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
@@ -198,12 +199,20 @@ class IssuedWebhook(Webhook):
     secret: str
 
 
+class DeliveryStatus(StrEnum):
+    PENDING = "pending"
+    DELIVERED = "delivered"
+    FAILED = "failed"
+
+
 class WebhookDelivery(BaseModel):
+    model_config = ConfigDict(use_enum_values=True)  # plain strings in the model, as before
+
     id: str
     webhook_id: str
     event_id: int
     event_type: str
-    status: Literal["pending", "delivered", "failed"]
+    status: DeliveryStatus
     attempts: int
     next_attempt_at: datetime
     last_status_code: int | None

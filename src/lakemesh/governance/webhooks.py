@@ -17,7 +17,7 @@ import re
 import secrets
 from collections.abc import Callable
 from datetime import datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from sqlalchemy import select
@@ -31,7 +31,6 @@ from lakemesh.auth.roles import Action, DomainRole
 from lakemesh.catalog import Catalog
 from lakemesh.catalog.journal import record
 from lakemesh.catalog.outbox import consume
-from lakemesh.catalog.tables.audit import OutboxRow
 from lakemesh.catalog.tables.domains import DomainRow
 from lakemesh.catalog.tables.governance import WebhookDeliveryRow, WebhookRow
 from lakemesh.core.clock import Clock
@@ -39,7 +38,10 @@ from lakemesh.core.errors import ErrorItem, Forbidden, InvalidInput, NotFound, i
 from lakemesh.core.ids import new_id
 from lakemesh.domains.service import find_domain_row
 from lakemesh.governance.destinations import WebhookDestinations
-from lakemesh.governance.models import IssuedWebhook, Webhook, WebhookCreate, WebhookDelivery
+from lakemesh.governance.models import DeliveryStatus, IssuedWebhook, Webhook, WebhookCreate, WebhookDelivery
+
+if TYPE_CHECKING:
+    from lakemesh.catalog.tables.audit import OutboxRow
 
 log = logging.getLogger(__name__)
 CONSUMER = "governance-webhooks"
@@ -198,7 +200,7 @@ class WebhookService:
                         event_id=event.id,
                         event_type=event.type,
                         body=_body(event),
-                        status="pending",
+                        status=DeliveryStatus.PENDING,
                         attempts=0,
                         next_attempt_at=now,
                         created_at=now,
@@ -212,7 +214,7 @@ class WebhookService:
             query = (
                 select(WebhookDeliveryRow, WebhookRow.url, WebhookRow.secret)
                 .join(WebhookRow, WebhookRow.id == WebhookDeliveryRow.webhook_id)
-                .where(WebhookDeliveryRow.status == "pending", WebhookDeliveryRow.next_attempt_at <= now)
+                .where(WebhookDeliveryRow.status == DeliveryStatus.PENDING, WebhookDeliveryRow.next_attempt_at <= now)
                 .order_by(WebhookDeliveryRow.next_attempt_at)
                 .limit(limit)
             )
@@ -275,9 +277,9 @@ class WebhookService:
             row.attempts += tries
             row.last_status_code, row.last_error = status, error
             if error is None:
-                row.status, row.delivered_at = "delivered", now
+                row.status, row.delivered_at = DeliveryStatus.DELIVERED, now
             elif row.attempts >= MAX_ATTEMPTS or (status is not None and status < 500):
-                row.status = "failed"  # a 4xx will not get better by retrying
+                row.status = DeliveryStatus.FAILED  # a 4xx will not get better by retrying
                 log.warning("webhook delivery %s failed for good: %s", delivery_id, error)
             else:
                 row.next_attempt_at = now + backoff(row.attempts)

@@ -25,7 +25,6 @@ from lakemesh.catalog import Catalog
 from lakemesh.catalog.interest import Interest
 from lakemesh.catalog.journal import record
 from lakemesh.catalog.outbox import consume, pending
-from lakemesh.catalog.tables.audit import OutboxRow
 from lakemesh.catalog.tables.incidents import IncidentRow
 from lakemesh.core.clock import Clock
 from lakemesh.core.errors import Conflict, NotFound, invalid
@@ -34,6 +33,7 @@ from lakemesh.incidents.models import OPEN, Incident, IncidentKind, IncidentStat
 from lakemesh.products.reads import product_by_id, product_resource, products_on_tables, visible_product
 
 if TYPE_CHECKING:
+    from lakemesh.catalog.tables.audit import OutboxRow
     from lakemesh.catalog.tables.domains import DomainRow
     from lakemesh.catalog.tables.products import ProductRow
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
@@ -12,7 +12,6 @@ from lakemesh.auth.models import Principal
 from lakemesh.auth.roles import Action
 from lakemesh.catalog import Catalog
 from lakemesh.catalog.journal import record
-from lakemesh.catalog.tables.domains import DomainRow
 from lakemesh.catalog.tables.lakehouses import LakehouseRow, TableRow
 from lakemesh.core.clock import Clock
 from lakemesh.core.errors import Conflict, ErrorItem, InvalidInput, PreconditionFailed, invalid, not_found
@@ -24,6 +23,9 @@ from lakemesh.lakehouses.store import LAYERS, find_lakehouse
 from lakemesh.storage.location import DataRoot
 from lakemesh.templates.models import Template
 from lakemesh.templates.service import TemplateService
+
+if TYPE_CHECKING:
+    from lakemesh.catalog.tables.domains import DomainRow
 
 DEFAULT_RETENTION_DAYS = 7
 

@@ -7,13 +7,13 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from sqlalchemy import func, select, union
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy.orm import Session
 
-from lakemesh.catalog.tables.audit import OutboxRow
-from lakemesh.catalog.tables.domains import DomainRow
-from lakemesh.catalog.tables.lakehouses import LakehouseRow, TableRow
-from lakemesh.catalog.tables.products import ProductRow
+from lakemesh.catalog.outbox import newest_event
+from lakemesh.domains.service import domain_rows
+from lakemesh.lakehouses.store import domains_written_since, lakehouse_counts, shortcuts_across_domains
 from lakemesh.products.status import VISIBLE_TO_ALL
+from lakemesh.products.store import counts_by_domain_and_status, domains_published_since, publish_times
 
 ACTIVE_WINDOW = timedelta(days=30)
 # Statuses everyone may see; drafts and retired products count only for their own domain's members.
@@ -40,70 +40,46 @@ class CatalogFacts:
 
 def change_marker(session: Session) -> int:
     """The newest outbox id: every catalog mutation writes one, so an unchanged marker means unchanged facts."""
-    return int(session.scalar(select(func.max(OutboxRow.id))) or 0)
+    return newest_event(session)
 
 
 def gather(session: Session, now: datetime) -> CatalogFacts:
     cutoff = now - ACTIVE_WINDOW
-    counts = session.execute(
-        select(DomainRow.slug, ProductRow.status, func.count())
-        .join(DomainRow, DomainRow.id == ProductRow.domain_id)
-        .group_by(DomainRow.slug, ProductRow.status)
-    )
-    products = {(slug, status): int(n) for slug, status, n in counts}
-    domains = list(session.scalars(select(DomainRow.slug).order_by(DomainRow.slug)))
-    days, recent, first_product = _publish_times(session, cutoff)
+    domain_rows_ = domain_rows(session)  # by slug
+    slugs = {d.id: d.slug for d in domain_rows_}
+    products = {(slugs[d], status): n for d, status, n in counts_by_domain_and_status(session) if d in slugs}
+    days, recent, first_product = _publish_times(session, cutoff, {d.id: d.created_at for d in domain_rows_})
+    lakehouses, from_template = lakehouse_counts(session)
     return CatalogFacts(
         products=products,
-        domains=domains,
+        domains=[d.slug for d in domain_rows_],
         active_domains=_active_domains(session, cutoff),
-        shortcuts_across_domains=_shortcuts_across_domains(session),
+        shortcuts_across_domains=shortcuts_across_domains(session),
         days_to_publish=days,
         days_to_publish_recent=recent,
         days_to_first_product=first_product,
-        lakehouses=int(session.scalar(select(func.count()).select_from(LakehouseRow)) or 0),
-        lakehouses_from_template=int(
-            session.scalar(select(func.count()).select_from(LakehouseRow).where(LakehouseRow.template.is_not(None)))
-            or 0
-        ),
+        lakehouses=lakehouses,
+        lakehouses_from_template=from_template,
     )
 
 
 def _active_domains(session: Session, cutoff: datetime) -> int:
-    published = select(ProductRow.domain_id.label("domain_id")).where(ProductRow.published_at >= cutoff)
-    written = select(TableRow.domain_id.label("domain_id")).where(TableRow.last_write_at >= cutoff)
-    either = union(published, written).subquery()
+    either = union(domains_published_since(cutoff), domains_written_since(cutoff)).subquery()
     return int(session.scalar(select(func.count()).select_from(either)) or 0)
 
 
-def _shortcuts_across_domains(session: Session) -> int:
-    target = aliased(TableRow)
-    query = (
-        select(func.count())
-        .select_from(TableRow)
-        .join(target, target.id == TableRow.target_table_id)
-        .where(target.domain_id != TableRow.domain_id)
-    )
-    return int(session.scalar(query) or 0)
-
-
-def _publish_times(session: Session, cutoff: datetime) -> tuple[list[float], list[float], list[float]]:
+def _publish_times(
+    session: Session, cutoff: datetime, domain_created: dict[str, datetime]
+) -> tuple[list[float], list[float], list[float]]:
     """Days from creation to publish (all, and first published in the window) and from domain to first product."""
-    rows = session.execute(
-        select(ProductRow.domain_id, ProductRow.created_at, ProductRow.published_at).where(
-            ProductRow.published_at.is_not(None)
-        )
-    ).all()
-    published = [(domain_id, created, at) for domain_id, created, at in rows if at is not None]
+    published = publish_times(session)
     days = [_days(at - created) for _, created, at in published]
     recent = [_days(at - created) for _, created, at in published if at >= cutoff]
     firsts: dict[str, datetime] = {}
     for domain_id, _, at in published:
         if domain_id not in firsts or at < firsts[domain_id]:
             firsts[domain_id] = at
-    query = select(DomainRow.id, DomainRow.created_at).where(DomainRow.id.in_(list(firsts)))
-    created_at: dict[str, datetime] = {row.id: row.created_at for row in session.execute(query)}
-    first_product = [_days(firsts[d] - created_at[d]) for d in firsts if d in created_at]
+    first_product = [_days(firsts[d] - domain_created[d]) for d in firsts if d in domain_created]
     return days, recent, first_product
 
 

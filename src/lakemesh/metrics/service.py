@@ -9,14 +9,13 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 import pyarrow.compute as pc
-from sqlalchemy import select
 
 from lakemesh.auth import assignments
 from lakemesh.auth.models import Principal
 from lakemesh.catalog import Catalog
-from lakemesh.catalog.tables.domains import DomainRow
 from lakemesh.core.clock import Clock
 from lakemesh.core.errors import Forbidden, LakemeshError, invalid
+from lakemesh.domains.service import domain_rows
 from lakemesh.metrics.compute import CatalogFacts, change_marker, gather, median, visible_counts
 from lakemesh.metrics.directory import ProductCard, visible_products
 from lakemesh.metrics.models import METRIC_NAMES, FigureScope, MeshMetrics, MetricPoint, MetricsReport
@@ -195,7 +194,7 @@ class MetricsService:
             ids = list(assignments.domains_of(session, actor.id))
             if not ids:
                 return set()
-            return set(session.scalars(select(DomainRow.slug).where(DomainRow.id.in_(ids))))
+            return {domain.slug for domain in domain_rows(session, ids)}
 
     def _quality_scores(self) -> dict[str, float]:
         """Each product's latest run score, from the `data_quality_metrics` Delta table (empty before any run)."""

@@ -4,15 +4,37 @@ from __future__ import annotations
 
 import re
 from datetime import datetime
+from enum import StrEnum
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 StepType = Literal["ingest", "sql", "python", "quality"]
 WriteKind = Literal["append", "overwrite", "merge"]
-RunState = Literal["queued", "running", "succeeded", "failed", "cancelled"]
-FINISHED: tuple[str, ...] = ("succeeded", "failed", "cancelled")
-RERUNNABLE: tuple[str, ...] = ("failed", "cancelled")  # a succeeded run is run again with "Run now"
+
+
+class RunState(StrEnum):
+    QUEUED = "queued"
+    RUNNING = "running"
+    SUCCEEDED = "succeeded"
+    FAILED = "failed"
+    CANCELLED = "cancelled"
+
+
+UNFINISHED: frozenset[RunState] = frozenset({RunState.QUEUED, RunState.RUNNING})  # a pipeline with one is busy
+FINISHED: frozenset[RunState] = frozenset({RunState.SUCCEEDED, RunState.FAILED, RunState.CANCELLED})
+RERUNNABLE: frozenset[RunState] = frozenset({RunState.FAILED, RunState.CANCELLED})  # succeeded: "Run now" instead
+
+
+class StepState(StrEnum):
+    PENDING = "pending"
+    RUNNING = "running"
+    SUCCEEDED = "succeeded"
+    FAILED = "failed"
+    SKIPPED = "skipped"
+    CANCELLED = "cancelled"
+
+
 _STEP_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_-]{0,63}$")
 
 
@@ -175,9 +197,11 @@ class PipelineVersion(BaseModel):
 
 
 class StepRun(BaseModel):
+    model_config = ConfigDict(use_enum_values=True)
+
     name: str
     type: str
-    state: Literal["pending", "running", "succeeded", "failed", "skipped", "cancelled"] = "pending"
+    state: StepState = StepState.PENDING
     attempts: int = 0
     rows_read: int = 0
     rows_written: int = 0
@@ -189,6 +213,8 @@ class StepRun(BaseModel):
 
 
 class PipelineRun(BaseModel):
+    model_config = ConfigDict(use_enum_values=True)
+
     id: str
     pipeline: str
     domain: str

@@ -22,7 +22,7 @@ from lakemesh.core.durations import parse_duration
 from lakemesh.core.errors import LakemeshError
 from lakemesh.lineage.events import DatasetRef, pipeline_key, run_event
 from lakemesh.lineage.service import LineageService, StepIO
-from lakemesh.pipelines.models import Behaviour, PipelineSpec, StepRun, StepSpec
+from lakemesh.pipelines.models import Behaviour, PipelineSpec, RunState, StepRun, StepSpec, StepState
 from lakemesh.pipelines.plan import tables_of
 from lakemesh.pipelines.steps import StepContext, StepExecutor, StepOutcome, StepRunner, StepServices
 
@@ -114,27 +114,27 @@ class RunExecution:
                 self._run_step(index, step)
             except BaseException as exc:
                 failure, failed_step = exc, step.name
-                self._steps[index].state = "cancelled" if isinstance(exc, RunCancelled) else "failed"
+                self._steps[index].state = StepState.CANCELLED if isinstance(exc, RunCancelled) else StepState.FAILED
                 self._steps[index].error = describe(exc) if not isinstance(exc, RunCancelled) else None
                 self._steps[index].finished_at = self._clock.now()
                 for later in self._steps[index + 1 :]:
-                    later.state = "skipped"
+                    later.state = StepState.SKIPPED
                 if not isinstance(exc, Exception | RunCancelled):
-                    self._finish("failed", describe(exc), failed_step)
+                    self._finish(RunState.FAILED, describe(exc), failed_step)
                     raise
                 break
         if failure is None:
-            state, error = "succeeded", None
+            state, error = RunState.SUCCEEDED, None
         elif isinstance(failure, RunCancelled):
-            state, error = "cancelled", "cancelled on request"
+            state, error = RunState.CANCELLED, "cancelled on request"
         else:
-            state, error = "failed", describe(failure)
+            state, error = RunState.FAILED, describe(failure)
         self._finish(state, error, failed_step)
         return state
 
     def _run_step(self, index: int, step: StepSpec) -> None:
         status = self._steps[index]
-        status.state, status.started_at = "running", self._clock.now()
+        status.state, status.started_at = StepState.RUNNING, self._clock.now()
         self._save()
         policy = step.retry or self._behaviour.retry
         retrying = Retrying(
@@ -170,7 +170,7 @@ class RunExecution:
                 )
                 outcome = self._executor.execute(context, self._runner)
         assert outcome is not None
-        status.state, status.finished_at = "succeeded", self._clock.now()
+        status.state, status.finished_at = StepState.SUCCEEDED, self._clock.now()
         status.rows_read, status.rows_written = outcome.rows_read, outcome.rows_written
         status.table, status.version = outcome.table, outcome.version
         self._totals["rows_read"] += outcome.rows_read
@@ -247,10 +247,10 @@ class RunExecution:
                 update(PipelineRunRow).where(PipelineRunRow.id == self.run_id).values(heartbeat_at=self._clock.now())
             )
 
-    def _finish(self, state: str, error: str | None, failed_step: str | None) -> None:
+    def _finish(self, state: RunState, error: str | None, failed_step: str | None) -> None:
         now = self._clock.now()
         self._log(
-            "error" if state == "failed" else "info",
+            "error" if state == RunState.FAILED else "info",
             failed_step,
             None,
             f"run {state}" + (f": {error}" if error else ""),
@@ -277,7 +277,7 @@ class RunExecution:
                 "step": failed_step,
                 "outputs": list(self._produced),
             }
-            if state == "failed":
+            if state == RunState.FAILED:
                 payload["alert"] = bool(alerting and alerting.on_failure)
                 if alerting is not None:
                     payload.update(webhook=alerting.webhook, notify=list(alerting.notify))
@@ -292,7 +292,9 @@ class RunExecution:
                 domain=self._domain,
                 payload=payload,
             )
-        self._emit({"succeeded": "COMPLETE", "failed": "FAIL", "cancelled": "ABORT"}[state], error=error)
+        self._emit(
+            {RunState.SUCCEEDED: "COMPLETE", RunState.FAILED: "FAIL", RunState.CANCELLED: "ABORT"}[state], error=error
+        )
 
     def _emit(self, event_type: str, *, error: str | None = None) -> None:
         lineage = self._behaviour.lineage

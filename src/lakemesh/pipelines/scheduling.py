@@ -21,10 +21,9 @@ from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from lakemesh.auth.service import principal_from_row
+from lakemesh.auth.service import principals_by_id
 from lakemesh.catalog import Catalog
 from lakemesh.catalog.journal import record
-from lakemesh.catalog.tables.auth import PrincipalRow
 from lakemesh.catalog.tables.domains import DomainRow
 from lakemesh.catalog.tables.pipelines import PipelineRow, PipelineRunLogRow, PipelineRunRow, PipelineVersionRow
 from lakemesh.core.clock import Clock
@@ -32,7 +31,7 @@ from lakemesh.core.errors import LakemeshError
 from lakemesh.core.ids import new_id
 from lakemesh.lineage.service import LineageService
 from lakemesh.pipelines.behaviour import behaviour_of
-from lakemesh.pipelines.models import PipelineSpec
+from lakemesh.pipelines.models import PipelineSpec, RunState
 from lakemesh.pipelines.plan import build_plan, next_fire, tables_of
 from lakemesh.pipelines.runner import RunExecution
 from lakemesh.pipelines.steps import StepExecutor
@@ -124,7 +123,7 @@ class Scheduling:
             pipeline_id=row.id,
             domain_id=row.domain_id,
             pipeline_version=row.version,
-            state="queued",
+            state=RunState.QUEUED,
             trigger=trigger,
             scheduled_for=slot,
             triggered_by=by,
@@ -145,7 +144,7 @@ class Scheduling:
             queued = list(
                 session.scalars(
                     select(PipelineRunRow.id)
-                    .where(PipelineRunRow.state == "queued")
+                    .where(PipelineRunRow.state == RunState.QUEUED)
                     .order_by(PipelineRunRow.id)
                     .limit(50)
                 )
@@ -188,7 +187,7 @@ class Scheduling:
             return waiting is not None  # nothing to write: no write lock taken on every tick
         with self._catalog.transaction() as session:
             run = session.get(PipelineRunRow, run_id)
-            if run is not None and run.state == "queued" and run.error != waiting:
+            if run is not None and run.state == RunState.QUEUED and run.error != waiting:
                 run.error = waiting
         return waiting is not None
 
@@ -198,8 +197,8 @@ class Scheduling:
         with self._catalog.transaction() as session:
             result = session.execute(
                 update(PipelineRunRow)
-                .where(PipelineRunRow.id == run_id, PipelineRunRow.state == "queued")
-                .values(state="running", worker=self.worker, started_at=now, heartbeat_at=now, error=None)
+                .where(PipelineRunRow.id == run_id, PipelineRunRow.state == RunState.QUEUED)
+                .values(state=RunState.RUNNING, worker=self.worker, started_at=now, heartbeat_at=now, error=None)
             )
             return bool(getattr(result, "rowcount", 0))
 
@@ -232,10 +231,9 @@ class Scheduling:
             )
             if pipeline is None or domain is None or version is None:
                 raise LakemeshError("the pipeline was deleted")
-            owner = session.get(PrincipalRow, pipeline.run_as_id)
-            if owner is None or owner.disabled:
+            actor = principals_by_id(session, [pipeline.run_as_id]).get(pipeline.run_as_id)
+            if actor is None or actor.disabled:
                 raise LakemeshError("the principal the pipeline runs as is disabled or gone; apply it again")
-            actor = principal_from_row(owner)
             spec = PipelineSpec.model_validate(version.spec)
         plan = build_plan(
             spec, domain.slug, table_exists=lambda _: True, function_known=lambda _: True, product_known=lambda _: True
@@ -262,10 +260,12 @@ class Scheduling:
         """Mark runs whose worker died as failed (with one alert each); returns their ids."""
         now = self._clock.now()
         with self._catalog.read() as session:
-            running = list(session.scalars(select(PipelineRunRow).where(PipelineRunRow.state == "running")))
+            running = list(session.scalars(select(PipelineRunRow).where(PipelineRunRow.state == RunState.RUNNING)))
         dead = [r.id for r in running if r.worker != self.worker and self._is_dead(r.worker, r.heartbeat_at, now)]
         for run_id in dead:
-            self._fail(run_id, "the server running it stopped before it finished; start a new run", expect="running")
+            self._fail(
+                run_id, "the server running it stopped before it finished; start a new run", expect=RunState.RUNNING
+            )
         return dead
 
     def _is_dead(self, worker: str | None, heartbeat: datetime | None, now: datetime) -> bool:
@@ -276,7 +276,7 @@ class Scheduling:
             return pid == os.getpid() or not _alive(pid)  # our pid with another token: an earlier incarnation
         return heartbeat is None or now - heartbeat > self.lease
 
-    def _fail(self, run_id: str, error: str, *, expect: str | None = None) -> None:
+    def _fail(self, run_id: str, error: str, *, expect: RunState | None = None) -> None:
         now = self._clock.now()
         with self._catalog.transaction() as session:
             run = session.get(PipelineRunRow, run_id)
@@ -284,7 +284,7 @@ class Scheduling:
                 return
             pipeline = session.get(PipelineRow, run.pipeline_id)
             domain = session.get(DomainRow, run.domain_id)
-            run.state, run.error, run.finished_at = "failed", error, now
+            run.state, run.error, run.finished_at = RunState.FAILED, error, now
             session.add(PipelineRunLogRow(run_id=run.id, at=now, level="error", step=None, attempt=None, message=error))
             name = f"{domain.slug}/{pipeline.slug}" if domain and pipeline else run.pipeline_id
             spec = PipelineSpec.model_validate(pipeline.spec) if pipeline else None
@@ -301,7 +301,7 @@ class Scheduling:
                 payload={
                     "pipeline": name,
                     "run": run.id,
-                    "state": "failed",
+                    "state": RunState.FAILED,
                     "error": error,
                     "alert": True,
                     "webhook": alerting.webhook if alerting else None,

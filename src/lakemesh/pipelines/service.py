@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
@@ -14,7 +14,6 @@ from lakemesh.auth.models import Principal
 from lakemesh.auth.roles import Action
 from lakemesh.catalog import Catalog
 from lakemesh.catalog.journal import record
-from lakemesh.catalog.tables.domains import DomainRow
 from lakemesh.catalog.tables.pipelines import PipelineRow, PipelineRunLogRow, PipelineRunRow, PipelineVersionRow
 from lakemesh.core.clock import Clock
 from lakemesh.core.errors import Conflict, ErrorItem, InvalidInput, LakemeshError, NotFound, invalid, not_found
@@ -31,11 +30,13 @@ from lakemesh.pipelines.behaviour import behaviour_of
 from lakemesh.pipelines.models import (
     FINISHED,
     RERUNNABLE,
+    UNFINISHED,
     Pipeline,
     PipelineRun,
     PipelineSpec,
     PipelineVersion,
     RunLogLine,
+    RunState,
 )
 from lakemesh.pipelines.plan import TableRef, build_plan, next_fire
 from lakemesh.pipelines.scheduling import Scheduling, UpstreamCheck
@@ -51,6 +52,9 @@ from lakemesh.pipelines.steps import (
 from lakemesh.pipelines.views import reruns_of, to_pipeline, to_run
 from lakemesh.templates.models import Template
 from lakemesh.templates.service import TemplateService
+
+if TYPE_CHECKING:
+    from lakemesh.catalog.tables.domains import DomainRow
 
 MAX_LOG_LINES = 5000
 
@@ -256,7 +260,7 @@ class PipelineService:
             running = session.scalar(
                 select(func.count())
                 .select_from(PipelineRunRow)
-                .where(PipelineRunRow.pipeline_id == row.id, PipelineRunRow.state.in_(("queued", "running")))
+                .where(PipelineRunRow.pipeline_id == row.id, PipelineRunRow.state.in_(UNFINISHED))
             )
             if running:
                 raise Conflict(f"Pipeline {row.name!r} has a run in progress; cancel it first")
@@ -352,8 +356,8 @@ class PipelineService:
             if run.state in FINISHED:
                 raise Conflict(f"Run {run.id} already {run.state}")
             run.cancel_requested = True
-            if run.state == "queued":
-                run.state, run.finished_at, run.error = "cancelled", now, "cancelled before it started"
+            if run.state == RunState.QUEUED:
+                run.state, run.finished_at, run.error = RunState.CANCELLED, now, "cancelled before it started"
             self._journal(session, actor, row, domain, "pipeline.run.cancel_requested", {"run": run.id})
             session.flush()
             return to_run(run, row, domain)

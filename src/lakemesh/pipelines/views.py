@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from lakemesh.catalog.tables.domains import DomainRow
 from lakemesh.catalog.tables.pipelines import PipelineRow, PipelineRunRow
 from lakemesh.pipelines.models import Behaviour, Pipeline, PipelineRun, StepRun
+
+if TYPE_CHECKING:
+    from lakemesh.catalog.tables.domains import DomainRow
 
 
 def to_pipeline(row: PipelineRow, domain: DomainRow, behaviour: Behaviour) -> Pipeline:

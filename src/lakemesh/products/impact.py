@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from lakemesh.auth.models import Principal
-from lakemesh.catalog.tables.domains import DomainRow
 from lakemesh.catalog.tables.products import ProductRow
 from lakemesh.core.errors import Conflict, ErrorItem
 from lakemesh.products.compat import Change
 from lakemesh.products.versioning import breaking_conflict
+
+if TYPE_CHECKING:
+    from lakemesh.catalog.tables.domains import DomainRow
 
 # (who asks, `domain.lakehouse.table`, changed columns; empty = whole table) -> downstream consumers (lineage).
 ImpactSource = Callable[[Principal, str, list[str]], list[dict[str, Any]]]

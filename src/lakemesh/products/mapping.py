@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from lakemesh.auth.models import Principal
-from lakemesh.catalog.tables.domains import DomainRow
 from lakemesh.catalog.tables.products import ProductRow, ProductVersionRow
 from lakemesh.core.ids import new_id
 from lakemesh.products.compat import Change
 from lakemesh.products.models import ProductSpec
 from lakemesh.products.views import DataProduct
+
+if TYPE_CHECKING:
+    from lakemesh.catalog.tables.domains import DomainRow
 
 VERSIONED_FIELDS = ("contract", "storage", "quality_rules")
 

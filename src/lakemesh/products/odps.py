@@ -17,6 +17,7 @@ import yaml
 
 from lakemesh.core.errors import ErrorItem, InvalidInput, invalid
 from lakemesh.products.odcs import MAX_REPORTED_ERRORS, export_odcs, import_odcs_document, is_odcs
+from lakemesh.products.status import ProductStatus
 from lakemesh.products.views import NotImported
 
 if TYPE_CHECKING:
@@ -30,8 +31,13 @@ if TYPE_CHECKING:
 
 SCHEMA_URL = "https://opendataproducts.org/v4.1/schema/odps.json"
 VERSION = "4.1"
-_STATUS = {"draft": "draft", "published": "production", "deprecated": "sunset", "retired": "retired"}
-_VISIBILITY = {"draft": "private"}  # anything else is visible to the organisation
+_STATUS = {
+    ProductStatus.DRAFT: "draft",
+    ProductStatus.PUBLISHED: "production",
+    ProductStatus.DEPRECATED: "sunset",
+    ProductStatus.RETIRED: "retired",
+}
+_VISIBILITY = {ProductStatus.DRAFT: "private"}  # anything else is visible to the organisation
 _LANG = "en"
 # Not written: `dataAccess` (the published v4.1 schema declares it an object and refers it to an array, so no
 # value validates), SLA and dataQuality (the inline ODCS contract carries both, in their executable form).

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from collections.abc import Collection, Iterable
+from typing import Any
+
+from sqlalchemy import Row, Select, Subquery, or_, select
 from sqlalchemy.orm import Session
 
+from lakemesh.auth import assignments
 from lakemesh.auth.authorize import Authorizer, Reader, Resource
 from lakemesh.auth.models import Principal
 from lakemesh.auth.roles import Action
@@ -77,3 +81,83 @@ def products_on_tables(session: Session, tables: list[str]) -> list[tuple[Produc
         if name in wanted:
             found.append((product, domain))
     return found
+
+
+def served_products() -> Subquery:
+    """The products a grant serves (published or deprecated) as a subquery of `id, domain_id, slug, table_id`:
+    the one definition other capabilities join their grants against, so none re-states which statuses serve."""
+    return (
+        select(ProductRow.id, ProductRow.domain_id, ProductRow.slug, ProductRow.table_id)
+        .where(ProductRow.status.in_(VISIBLE_TO_ALL))
+        .subquery("served_products")
+    )
+
+
+def product_ids_owned_by(owners: Iterable[str]) -> Select[Any]:
+    """Ids of the products whose owner is one of `owners` (names as stored), for use inside another query."""
+    return select(ProductRow.id).where(ProductRow.owner.in_(list(owners)))
+
+
+def product_specs_on_table(reader: Reader, table_id: str) -> list[dict[str, Any]]:
+    """The documents of every product bound to the table, whatever its status (labels and enums its contracts set)."""
+    return [spec or {} for (spec,) in reader.execute(select(ProductRow.spec).where(ProductRow.table_id == table_id))]
+
+
+def product_slugged(session: Session, domain_id: str, slugs: list[str]) -> ProductRow | None:
+    """The domain's product with one of `slugs` (exact, no id, no slugify): names written as SQL identifiers."""
+    return session.scalar(select(ProductRow).where(ProductRow.domain_id == domain_id, ProductRow.slug.in_(slugs)))
+
+
+def products_by_ids(session: Session, product_ids: Iterable[str]) -> dict[str, tuple[ProductRow, DomainRow]]:
+    """Each product (with its domain) by id, in one query; ids of products that are gone are absent."""
+    wanted = set(product_ids)
+    if not wanted:
+        return {}
+    rows = session.execute(
+        select(ProductRow, DomainRow)
+        .join(DomainRow, DomainRow.id == ProductRow.domain_id)
+        .where(ProductRow.id.in_(wanted))
+    ).all()
+    return {p.id: (p, d) for p, d in rows}
+
+
+def listing(session: Session, actor: Principal) -> list[Row[Any]]:
+    """Every product `actor` may see as plain rows (`id, name, slug, domain, owner, description, tags,
+    classification, status, version, updated_at`), in one query: the visibility rule of `may_see`, applied in SQL
+    so a marketplace of 10k products lists quickly."""
+    query = (
+        select(
+            ProductRow.id,
+            ProductRow.name,
+            ProductRow.slug,
+            DomainRow.slug.label("domain"),
+            ProductRow.owner,
+            ProductRow.description,
+            ProductRow.tags,
+            ProductRow.classification,
+            ProductRow.status,
+            ProductRow.version,
+            ProductRow.updated_at,
+        )
+        .join(DomainRow, DomainRow.id == ProductRow.domain_id)
+        .order_by(ProductRow.name, DomainRow.slug)
+    )
+    if not actor.is_platform_admin:
+        own = list(assignments.domains_of(session, actor.id))
+        query = query.where(or_(ProductRow.status.in_(VISIBLE_TO_ALL), ProductRow.domain_id.in_(own)))
+    return list(session.execute(query))
+
+
+def product_ids_by_name(session: Session, qualified_names: Collection[str]) -> dict[str, str]:
+    """`<domain>/<product>` → product id, for the names that exist (no visibility check: callers pass names they
+    were shown)."""
+    slugs = sorted({name.split("/", 1)[-1] for name in qualified_names})
+    if not slugs:
+        return {}
+    rows = session.execute(
+        select(DomainRow.slug, ProductRow.slug, ProductRow.id)
+        .join(DomainRow, DomainRow.id == ProductRow.domain_id)
+        .where(ProductRow.slug.in_(slugs))
+    )
+    wanted = set(qualified_names)
+    return {f"{d}/{p}": i for d, p, i in rows if f"{d}/{p}" in wanted}

@@ -118,7 +118,7 @@ class ProductService:
                 domain_id=domain.id,
                 name=spec.name,
                 slug=slugify(spec.name),
-                status="draft",
+                status=ProductStatus.DRAFT,
                 version=version,
                 table_id=table.table.id if table else None,
                 created_by=actor.name,

@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
-from sqlalchemy import delete, func, select
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import Select, delete, func, select
 from sqlalchemy.orm import Session
 
-from lakemesh.catalog.tables.lakehouses import TableRow
 from lakemesh.catalog.tables.products import ProductRow
 from lakemesh.core.ids import native_ref
 from lakemesh.core.names import slugify
 from lakemesh.products.status import BINDING
+
+if TYPE_CHECKING:
+    from lakemesh.catalog.tables.lakehouses import TableRow
 
 
 def find_product(session: Session, domain_id: str, ref: str) -> ProductRow | None:
@@ -41,3 +46,26 @@ def table_in_use(session: Session, table: TableRow) -> str | None:
 
 def purge_products(session: Session, domain_id: str) -> None:
     session.execute(delete(ProductRow).where(ProductRow.domain_id == domain_id))
+
+
+def counts_by_domain_and_status(session: Session) -> list[tuple[str, str, int]]:
+    """`(domain id, status, count)` over every product, in one aggregate query (the mesh metrics)."""
+    rows = session.execute(
+        select(ProductRow.domain_id, ProductRow.status, func.count()).group_by(ProductRow.domain_id, ProductRow.status)
+    )
+    return [(domain_id, status, int(n)) for domain_id, status, n in rows]
+
+
+def domains_published_since(cutoff: datetime) -> Select[Any]:
+    """`domain_id` of products published at or after `cutoff`, for use inside another query."""
+    return select(ProductRow.domain_id.label("domain_id")).where(ProductRow.published_at >= cutoff)
+
+
+def publish_times(session: Session) -> list[tuple[str, datetime, datetime]]:
+    """`(domain id, created at, published at)` of every product ever published."""
+    rows = session.execute(
+        select(ProductRow.domain_id, ProductRow.created_at, ProductRow.published_at).where(
+            ProductRow.published_at.is_not(None)
+        )
+    ).all()
+    return [(domain_id, created, at) for domain_id, created, at in rows if at is not None]

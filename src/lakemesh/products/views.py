@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Any, Literal
+from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
-Status = Literal["draft", "published", "deprecated", "retired"]
+from lakemesh.products.status import ProductStatus
 
 
 class NotImported(BaseModel):
@@ -18,7 +18,7 @@ class NotImported(BaseModel):
 
 
 class DataProduct(BaseModel):
-    model_config = ConfigDict(populate_by_name=True)
+    model_config = ConfigDict(populate_by_name=True, use_enum_values=True)
 
     id: str
     qualified_name: str = Field(description="`<domain>/<product>`, stable; the seed's Purview qualifiedName.")
@@ -37,7 +37,7 @@ class DataProduct(BaseModel):
     input_ports: list[dict[str, Any]]
     output_ports: list[dict[str, Any]]
     enforcement: str
-    status: Status
+    status: ProductStatus
     version: str
     table: str = Field(description="Qualified name of the bound table: `<domain>.<lakehouse>.<table>`.")
     created_by: str | None

@@ -33,7 +33,7 @@ from lakemesh.engine.pool import SessionPool
 from lakemesh.executors import Executor
 from lakemesh.lakehouses.tables import TableHandle, TableService, table_resource
 from lakemesh.products.service import ProductService
-from lakemesh.products.status import VISIBLE_TO_ALL
+from lakemesh.products.status import VISIBLE_TO_ALL, ProductStatus
 from lakemesh.products.views import DataProduct
 from lakemesh.quality.checks import (
     Checked,
@@ -179,7 +179,7 @@ class QualityService:
         seen = 0
         cursor: str | None = None
         while True:
-            page = self._products.list_products(system, status="published", limit=500, cursor=cursor)
+            page = self._products.list_products(system, status=ProductStatus.PUBLISHED, limit=500, cursor=cursor)
             for found in page.items:
                 if any(found.contract.get("sla", {}).values()):
                     self._sla.observe(found, self._handle_or_none(found))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from datetime import datetime
 from typing import Any
 
@@ -112,3 +113,13 @@ def schedule_view(row: QualityScheduleRow, product: str) -> QualitySchedule:
     return QualitySchedule(
         product=product, cron=row.cron, enabled=row.enabled, next_run_at=row.next_run_at, last_run_at=row.last_run_at
     )
+
+
+def last_sla_statuses(session: Session, product_ids: Collection[str]) -> list[tuple[str, str]]:
+    """`(product id, status)` of every SLA objective last observed for the products (no fresh measurement)."""
+    if not product_ids:
+        return []
+    rows = session.execute(
+        select(SlaStateRow.product_id, SlaStateRow.status).where(SlaStateRow.product_id.in_(list(product_ids)))
+    )
+    return [(product_id, status) for product_id, status in rows]

@@ -8,6 +8,7 @@ Columns follow the same mask plan as SQL: what SQL would show you masked is left
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -19,19 +20,20 @@ from lakemesh.auth.service import principal_from_row
 from lakemesh.auth.tokens import hash_secret
 from lakemesh.catalog import Catalog
 from lakemesh.catalog.journal import record
-from lakemesh.catalog.tables.access import GrantRow
 from lakemesh.catalog.tables.auth import PrincipalRow
-from lakemesh.catalog.tables.domains import DomainRow
-from lakemesh.catalog.tables.lakehouses import LakehouseRow, TableRow
-from lakemesh.catalog.tables.products import ProductRow
 from lakemesh.catalog.tables.sharing import SharingProfileRow
 from lakemesh.core.clock import Clock
 from lakemesh.core.errors import Conflict, NotFound
 from lakemesh.core.ids import new_id
+from lakemesh.lakehouses.store import table_and_lakehouse
 from lakemesh.lakehouses.tables import TableService
-from lakemesh.products.status import VISIBLE_TO_ALL
+from lakemesh.products.reads import products_by_ids
 from lakemesh.sharing.models import IssuedSharingProfile, SharingProfile, SharingProfileTable
 from lakemesh.sharing.tokens import new_recipient_token, token_prefix
+
+if TYPE_CHECKING:
+    from lakemesh.catalog.tables.domains import DomainRow
+    from lakemesh.catalog.tables.lakehouses import LakehouseRow, TableRow
 
 SHARE = "grants"  # every profile's one share; a profile never sees another share, so the name need not be unique
 PROFILE_PREFIX = "shp_"
@@ -144,24 +146,17 @@ class SharingProfiles:
 
     def granted_tables(self, session: Session, principal: Principal) -> list[GrantedTable]:
         """Products of the principal's grants in force (published or deprecated), masked as SQL masks them."""
-        query = (
-            select(ProductRow, TableRow, LakehouseRow, DomainRow)
-            .join(GrantRow, GrantRow.product_id == ProductRow.id)
-            .join(TableRow, TableRow.id == ProductRow.table_id)
-            .join(LakehouseRow, LakehouseRow.id == TableRow.lakehouse_id)
-            .join(DomainRow, DomainRow.id == ProductRow.domain_id)
-            .where(
-                ProductRow.status.in_(VISIBLE_TO_ALL),
-                store.in_force(self._clock.now()),
-                store.held_by(principal.id),
-                TableRow.domain_id == ProductRow.domain_id,
-            )
-            .order_by(DomainRow.slug, ProductRow.slug)
-        )
+        held = {  # a grant to you and one to your domain: one table
+            product_id: table_id
+            for table_id, product_id in session.execute(store.granted_tables_query(principal.id, self._clock.now()))
+        }
+        owning = products_by_ids(session, held)
         found: dict[str, GrantedTable] = {}
-        for product, table, lakehouse, domain in session.execute(query):
-            if product.id in found:
-                continue  # a grant to you and one to your domain: one table
+        for product, domain in sorted(owning.values(), key=lambda pd: (pd[1].slug, pd[0].slug)):
+            located = table_and_lakehouse(session, held[product.id])
+            if located is None or located[0].domain_id != product.domain_id:
+                continue  # a product served from another domain's table is not shared through it
+            table, lakehouse = located
             handle = self._tables.handle(domain, lakehouse, table)
             plan = self._reads.plan(principal, handle, session)
             known = [str(c["name"]) for c in table.columns or []]

@@ -28,7 +28,6 @@ from lakemesh.auth.service import find_principal_row
 from lakemesh.catalog import Catalog
 from lakemesh.catalog.journal import record
 from lakemesh.catalog.outbox import consume, pending
-from lakemesh.catalog.tables.audit import OutboxRow
 from lakemesh.catalog.tables.subscriptions import AnnouncementRow, NotificationRow, SubscriptionRow
 from lakemesh.core.clock import Clock
 from lakemesh.core.errors import Forbidden, NotFound, invalid
@@ -38,6 +37,7 @@ from lakemesh.products.reads import product_by_id, product_resource, visible_pro
 from lakemesh.subscriptions.models import Announcement, AnnouncementCreate, Notification, Subscription
 
 if TYPE_CHECKING:
+    from lakemesh.catalog.tables.audit import OutboxRow
     from lakemesh.catalog.tables.domains import DomainRow
     from lakemesh.catalog.tables.products import ProductRow
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from lakemesh.access.models import RequestState
 from lakemesh.auth.models import Principal
 from lakemesh.core.errors import Forbidden, NotFound
 from lakemesh.platform import Platform
@@ -60,7 +61,9 @@ def my_pending_on(platform: Platform, me: Principal, product: str) -> Any:
     """The viewer's own pending request on a product, if any (to explain a second submission in place)."""
     if not installed(platform):
         return None
-    found = service_of(platform).list_requests(me, role="requester", state="pending", product=product, limit=1)
+    found = service_of(platform).list_requests(
+        me, role="requester", state=RequestState.PENDING, product=product, limit=1
+    )
     return found.items[0] if found.items else None
 
 
@@ -121,8 +124,8 @@ def overview(platform: Platform, me: Principal) -> AccessOverview | None:
     service = service_of(platform)
     approving = list(service.list_requests(me, role="approver", limit=SHOWN).items)
     mine = list(service.list_requests(me, role="requester", limit=SHOWN).items)
-    to_approve = [r for r in approving if r.state == "pending"]
-    decided = [r for r in approving if r.state != "pending"]
+    to_approve = [r for r in approving if r.state == RequestState.PENDING]
+    decided = [r for r in approving if r.state != RequestState.PENDING]
     columns_of = {r.id: _offered_columns(platform, me, r) for r in to_approve}
     agreements = list(platform.agreements.list_agreements(me, limit=SHOWN).items)
     return AccessOverview(to_approve, decided, mine, columns_of, agreements)

@@ -15,6 +15,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from lakemesh.auth.models import Principal
 from lakemesh.core.errors import LakemeshError, NotFound
 from lakemesh.core.validation import parse_model
+from lakemesh.council.models import ProposalState
 from lakemesh.platform import Platform
 from lakemesh.web.render import Viewer, WebRoute, page, platform_of, require_csrf
 
@@ -41,7 +42,7 @@ def _council_page(request: Request, me: Principal, *, status: int = 200, **extra
     proposals = service.proposals.list_proposals(me, limit=SHOWN).items
     context = {
         "council": service.seats.get(me),
-        "open": [p for p in proposals if p.state == "open"],
+        "open": [p for p in proposals if p.state == ProposalState.OPEN],
         "closed": [p for p in proposals if p.state != "open"],
         "cases": service.cases.list_cases(me, limit=SHOWN).items,
         "mine": service.seats.my_domains(me),

@@ -18,7 +18,7 @@ from lakemesh.core.errors import Forbidden, NotFound
 from lakemesh.lineage.models import LineageGraph
 from lakemesh.metrics.directory import ProductCard
 from lakemesh.platform import Platform
-from lakemesh.products.status import VISIBLE_TO_ALL
+from lakemesh.products.status import VISIBLE_TO_ALL, ProductStatus
 from lakemesh.products.views import DataProduct
 from lakemesh.web import access_actions, capabilities, formatting
 from lakemesh.web.lineage_svg import lineage_svg, node_href
@@ -159,12 +159,12 @@ def product_context(platform: Platform, me: Principal, product: DataProduct) -> 
         "incidents": capabilities.open_incidents(platform, me, product),
         "following": capabilities.subscription_of(platform, me, product),
         "versions": _versions(platform, me, product),
-        "can_publish": product.status == "draft"
+        "can_publish": product.status == ProductStatus.DRAFT
         and domain_id is not None
         and platform.authorizer.can(me, Action.PRODUCT_PUBLISH, resource),
         "can_share_profile": not member and platform.sharing_profiles.covers(me, product.qualified_name),
         "can_request": preview is None
-        and product.status == "published"
+        and product.status == ProductStatus.PUBLISHED
         and capabilities.can_request_access(platform)
         and not member,
         "preview": preview,

@@ -20,6 +20,7 @@ from lakemesh.access.models import (
     QueryHistoryEntry,
     QueryRequest,
     QueryResult,
+    RequestState,
 )
 from lakemesh.api.deps import Caller, Cursor, Limit, PlatformDep
 from lakemesh.api.limits import HeavySlot
@@ -28,7 +29,6 @@ from lakemesh.storage import arrowio
 from lakemesh.storage.types import type_name
 
 router = APIRouter(prefix="/api/v1", tags=["access"])
-RequestState = Literal["pending", "approved", "denied", "cancelled"]
 
 
 @router.post(

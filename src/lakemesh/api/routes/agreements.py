@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated
 
 from fastapi import APIRouter, Query
 
-from lakemesh.access.models import AgreementRenewal, UsageAgreement
+from lakemesh.access.models import AgreementRenewal, AgreementState, UsageAgreement
 from lakemesh.api.deps import Caller, Cursor, Limit, PlatformDep
 from lakemesh.core.pages import DEFAULT_LIMIT, Page
 
@@ -23,7 +23,7 @@ def list_agreements(
     platform: PlatformDep,
     caller: Caller,
     product: Annotated[str | None, Query(description="`<domain>/<product>`.")] = None,
-    state: Literal["active", "expired", "ended"] | None = None,
+    state: AgreementState | None = None,
     limit: Limit = DEFAULT_LIMIT,
     cursor: Cursor = None,
 ) -> Page[UsageAgreement]:

@@ -18,6 +18,7 @@ from lakemesh.products.from_document import create_from_document
 from lakemesh.products.models import ProductPatch, ProductSpec
 from lakemesh.products.odcs import export_odcs, import_odcs
 from lakemesh.products.odps import export_odps
+from lakemesh.products.status import ProductStatus
 from lakemesh.products.views import ContractUpdate, DataProduct, DeprecateRequest, ProductVersion, VersionDiff
 
 router = APIRouter(prefix="/api/v1/products", tags=["data products"])
@@ -84,7 +85,7 @@ def list_products(
     platform: PlatformDep,
     caller: Caller,
     domain: str | None = None,
-    status_: Annotated[Literal["draft", "published", "deprecated", "retired"] | None, Query(alias="status")] = None,
+    status_: Annotated[ProductStatus | None, Query(alias="status")] = None,
     limit: Limit = DEFAULT_LIMIT,
     cursor: Cursor = None,
 ) -> Page[DataProduct]:
