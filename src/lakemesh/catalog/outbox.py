@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime
 
-from sqlalchemy import exists, func, not_, select, update
+from sqlalchemy import ColumnElement, Row, exists, func, not_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
@@ -96,6 +96,26 @@ def newest_event(reader: Session | Connection) -> int:
 
 
 LATE_WINDOW = 1000  # events before the newest in which a late commit is still noticed
+
+
+def _late_window(newest: int, ignoring: tuple[str, ...]) -> list[ColumnElement[bool]]:
+    """Events of the late window before `newest` (and any after it), but for those `ignoring` names."""
+    relevant = [not_(OutboxRow.type.startswith(prefix, autoescape=True)) for prefix in ignoring]
+    return [OutboxRow.id > newest - LATE_WINDOW, *relevant]
+
+
+def late_window_ids(session: Session, newest: int, *, ignoring: tuple[str, ...] = ()) -> frozenset[int]:
+    """Ids of the events in the late window of `newest`: a cache keyed by `catalog_version` remembers them to tell
+    which events it has not seen yet."""
+    return frozenset(session.scalars(select(OutboxRow.id).where(*_late_window(newest, ignoring))))
+
+
+def late_window_events(
+    session: Session, newest: int, *, ignoring: tuple[str, ...] = (), limit: int
+) -> list[Row[int, str, str | None]]:
+    """(id, type, domain) of the events in the late window of `newest`, oldest first, at most `limit`."""
+    query = select(OutboxRow.id, OutboxRow.type, OutboxRow.domain).where(*_late_window(newest, ignoring))
+    return list(session.execute(query.order_by(OutboxRow.id).limit(limit)).all())
 
 
 def catalog_version(reader: Session | Connection, *, ignoring: tuple[str, ...] = ()) -> tuple[int, int]:

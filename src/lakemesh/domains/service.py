@@ -61,6 +61,11 @@ def domain_rows(session: Session, ids: Collection[str] | None = None) -> list[Do
     return list(session.scalars(query))
 
 
+def domain_ids_of(session: Session, slugs: Collection[str]) -> list[str]:
+    """Ids of the domains with these slugs (those that exist)."""
+    return list(session.scalars(select(DomainRow.id).where(DomainRow.slug.in_(slugs))))
+
+
 def require_domain_row(session: Session, ref: str) -> DomainRow:
     """`find_domain_row`, or 404: every capability that filters or loads by domain answers the same way."""
     row = find_domain_row(session, ref)

@@ -13,13 +13,11 @@ import threading
 from collections.abc import Callable, Collection
 from dataclasses import dataclass
 
-from sqlalchemy import ColumnElement, not_, select
 from sqlalchemy.orm import Session
 
 from lakemesh.catalog.db import WROTE_EVENTS
-from lakemesh.catalog.outbox import LATE_WINDOW, catalog_version
-from lakemesh.catalog.tables.audit import OutboxRow
-from lakemesh.catalog.tables.domains import DomainRow
+from lakemesh.catalog.outbox import catalog_version, late_window_events, late_window_ids
+from lakemesh.domains.service import domain_ids_of
 from lakemesh.governance.snapshot import SNAPSHOT_ROWS, Snapshot
 
 Loader = Callable[[Session, Collection[str] | None], Snapshot]
@@ -56,7 +54,7 @@ class KeptSnapshot:
             return kept.snapshot
         # What the snapshot is loaded after is read before it: an event committed in between is loaded already
         # and, not being in `seen`, only makes the next reader load its domain again.
-        seen = frozenset(session.scalars(select(OutboxRow.id).where(*_window(version[0]))))
+        seen = late_window_ids(session, version[0], ignoring=NO_SUBJECT_CHANGE)
         snapshot = self._refreshed(session, kept) if kept is not None else None
         if snapshot is None:
             snapshot = self._load(session, None)
@@ -66,19 +64,15 @@ class KeptSnapshot:
 
     def _refreshed(self, session: Session, kept: _Kept) -> Snapshot | None:
         """The kept snapshot with the domains changed since loaded again, or None to load the whole mesh."""
-        events = session.execute(
-            select(OutboxRow.id, OutboxRow.type, OutboxRow.domain)
-            .where(*_window(kept.version[0]))
-            .order_by(OutboxRow.id)
-            .limit(len(kept.seen) + MAX_EVENTS + 1)
-        ).all()
+        limit = len(kept.seen) + MAX_EVENTS + 1
+        events = late_window_events(session, kept.version[0], ignoring=NO_SUBJECT_CHANGE, limit=limit)
         new = [e for e in events if e.id not in kept.seen]
         if not new or len(new) > MAX_EVENTS or len(events) > len(kept.seen) + MAX_EVENTS:
             return None
         if any(e.domain is None or not e.type.startswith(ONE_DOMAIN) for e in new):
             return None
         slugs = {str(e.domain) for e in new}
-        ids = list(session.scalars(select(DomainRow.id).where(DomainRow.slug.in_(slugs))))
+        ids = domain_ids_of(session, slugs)
         if len(ids) != len(slugs) or any(i not in kept.snapshot.domains for i in ids):
             return None  # a domain renamed, gone or new since: domain events load the whole mesh anyway
         fresh = self._load(session, ids)
@@ -89,12 +83,6 @@ class KeptSnapshot:
             domains={d: fresh.domains.get(d, ref) for d, ref in old.domains.items()},
             by_domain={d: fresh.by_domain.get(d, subjects) for d, subjects in old.by_domain.items()},
         )
-
-
-def _window(newest: int) -> list[ColumnElement[bool]]:
-    """Events of the late window before `newest` (and any after it) that can change a subject."""
-    relevant = [not_(OutboxRow.type.startswith(prefix, autoescape=True)) for prefix in NO_SUBJECT_CHANGE]
-    return [OutboxRow.id > newest - LATE_WINDOW, *relevant]
 
 
 def _changes_catalog(session: Session) -> bool:
