@@ -48,7 +48,7 @@ def arrow_bytes(table: pa.Table) -> bytes:
 def demo_server(tmp_path_factory: pytest.TempPathFactory, name: str) -> Iterator[tuple[Server, dict[str, str]]]:
     """A fresh server holding the seed's Sales domain with Customer 360 published, and Marketing's analyst."""
     home = tmp_path_factory.mktemp(name) / "home"
-    catalog_url = create_pg_database(PG_BASE, "lakemesh_web") if PG_BASE else None
+    catalog_url = create_pg_database(PG_BASE, "lakemesh_web", migrated=True) if PG_BASE else None
     process, server = start_server(home, catalog_url)
     tokens: dict[str, str] = {"admin": server.token}
     try:

@@ -53,7 +53,7 @@ def mock_idp(log_dir: Path, *users: dict[str, object]) -> Iterator[str]:
 @contextmanager
 def sso_server(tmp_path_factory: pytest.TempPathFactory, issuer: str) -> Iterator[Server]:
     home = tmp_path_factory.mktemp("sso") / "home"
-    catalog_url = create_pg_database(PG_BASE, "lakemesh_sso") if PG_BASE else None
+    catalog_url = create_pg_database(PG_BASE, "lakemesh_sso", migrated=True) if PG_BASE else None
     env = {"LAKEMESH_OIDC_ISSUER": issuer, "LAKEMESH_OIDC_CLIENT_ID": CLIENT_ID,
            "LAKEMESH_OIDC_CLIENT_SECRET": CLIENT_SECRET, "LAKEMESH_OIDC_PROVIDER_NAME": PROVIDER}  # fmt: skip
     with pytest.MonkeyPatch.context() as patch:

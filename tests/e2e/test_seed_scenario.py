@@ -30,7 +30,7 @@ SEED_METRICS = (
 def seed_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     """A fresh `lakemesh serve` (PostgreSQL catalog when LAKEMESH_TEST_CATALOG_URL is set), empty but for its admin."""
     home = tmp_path_factory.mktemp("seed") / "home"
-    catalog_url = create_pg_database(PG_BASE, "lakemesh_seed") if PG_BASE else None
+    catalog_url = create_pg_database(PG_BASE, "lakemesh_seed", migrated=True) if PG_BASE else None
     process, server = start_server(home, catalog_url)
     yield server
     process.terminate()

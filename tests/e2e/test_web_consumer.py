@@ -26,7 +26,7 @@ pytestmark = BROWSER_MARKS
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     """Sales publishes Customer 360 (fed by a two-step pipeline); Marketing's analyst holds an approved grant."""
     home = tmp_path_factory.mktemp("web-consumer") / "home"
-    catalog_url = create_pg_database(PG_BASE, "lakemesh_webc") if PG_BASE else None
+    catalog_url = create_pg_database(PG_BASE, "lakemesh_webc", migrated=True) if PG_BASE else None
     process, started = start_server(home, catalog_url)
     with started.client() as http:
         for name in (OWNER, CONSUMER):

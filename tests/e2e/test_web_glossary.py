@@ -34,7 +34,7 @@ def _arrow(table: pa.Table) -> bytes:
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     """Sales publishes Customer 360 with glossary terms on its columns and two profiles; Marketing holds a grant."""
     home = tmp_path_factory.mktemp("web-glossary") / "home"
-    catalog_url = create_pg_database(PG_BASE, "lakemesh_webg") if PG_BASE else None
+    catalog_url = create_pg_database(PG_BASE, "lakemesh_webg", migrated=True) if PG_BASE else None
     process, started = start_server(home, catalog_url)
     arrow = {"Content-Type": "application/vnd.apache.arrow.stream"}
     with started.client() as http:

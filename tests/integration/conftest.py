@@ -77,7 +77,7 @@ def start_server(home: Path, catalog_url: str | None, *extra: str) -> tuple[subp
 @pytest.fixture(scope="session")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     home = tmp_path_factory.mktemp("server") / "home"
-    catalog_url = create_pg_database(PG_BASE, "lakemesh_server") if PG_BASE else None
+    catalog_url = create_pg_database(PG_BASE, "lakemesh_server", migrated=True) if PG_BASE else None
     process, running = start_server(home, catalog_url)
     yield running
     process.terminate()

@@ -33,7 +33,7 @@ def issuer() -> Iterator[TokenIssuer]:
 @pytest.fixture(scope="module")
 def idp_server(tmp_path_factory: pytest.TempPathFactory, issuer: TokenIssuer) -> Iterator[Server]:
     home = tmp_path_factory.mktemp("idp") / "home"
-    catalog_url = create_pg_database(PG_BASE, "lakemesh_idp") if PG_BASE else None
+    catalog_url = create_pg_database(PG_BASE, "lakemesh_idp", migrated=True) if PG_BASE else None
     with pytest.MonkeyPatch.context() as patch:
         for name, value in issuer.env().items():
             patch.setenv(name, value)

@@ -36,7 +36,7 @@ def s3_server(s3_endpoint: str, tmp_path_factory: pytest.TempPathFactory) -> Ite
     """One server on the suite's catalog backend with LAKEMESH_DATA_ROOT=s3://<bucket>/mesh."""
     bucket = new_bucket(s3_endpoint)
     home = tmp_path_factory.mktemp("s3server") / "home"
-    catalog_url = create_pg_database(PG_BASE, "lakemesh_s3") if PG_BASE else None
+    catalog_url = create_pg_database(PG_BASE, "lakemesh_s3", migrated=True) if PG_BASE else None
     with pytest.MonkeyPatch.context() as env:
         for name, value in s3_environment(s3_endpoint, bucket).items():
             env.setenv(name, value)

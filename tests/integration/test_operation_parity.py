@@ -438,7 +438,7 @@ def run(face: Any, step: Step, saved: Saved) -> Outcome:
 @pytest.fixture(scope="module")
 def faces(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Mesh, Any]]:
     root = tmp_path_factory.mktemp("parity")
-    urls = [create_pg_database(PG_BASE, "lakemesh_parity") if PG_BASE else None for _ in range(2)]
+    urls = [create_pg_database(PG_BASE, "lakemesh_parity", migrated=True) if PG_BASE else None for _ in range(2)]
     process, server = start_server(root / "served", urls[0])
     settings = Settings(home=Path(root / "local"), catalog_url=urls[1], base_url=server.url)
     local = Mesh.open(settings=settings)

@@ -40,7 +40,7 @@ HOOKS = "tests.integration.schemathesis_hooks"
 @pytest.fixture(scope="module")
 def demo_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     home = tmp_path_factory.mktemp("fuzz") / "home"
-    catalog_url = create_pg_database(PG_BASE, "lakemesh_fuzz") if PG_BASE else None
+    catalog_url = create_pg_database(PG_BASE, "lakemesh_fuzz", migrated=True) if PG_BASE else None
     process, running = start_server(home, catalog_url, "--demo")
     yield running
     process.terminate()

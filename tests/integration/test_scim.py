@@ -25,7 +25,7 @@ GROUP = "urn:ietf:params:scim:schemas:core:2.0:Group"
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     home = tmp_path_factory.mktemp("scim") / "home"
-    catalog_url = create_pg_database(PG_BASE, "lakemesh_scim") if PG_BASE else None
+    catalog_url = create_pg_database(PG_BASE, "lakemesh_scim", migrated=True) if PG_BASE else None
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("LAKEMESH_SCIM_TOKEN", SCIM_TOKEN)
         process, running = start_server(home, catalog_url)

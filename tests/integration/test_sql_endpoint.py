@@ -80,7 +80,7 @@ def typed_values() -> pa.Table:
 def sql_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     """Its own server: a small row limit for the SQL endpoint, and the SQL port known to the tests."""
     home = tmp_path_factory.mktemp("sqlwire") / "home"
-    catalog_url = create_pg_database(PG_BASE, "lakemesh_sqlwire") if PG_BASE else None
+    catalog_url = create_pg_database(PG_BASE, "lakemesh_sqlwire", migrated=True) if PG_BASE else None
     port = free_port()
     os.environ["LAKEMESH_SQL_MAX_ROWS"] = str(MAX_ROWS)
     os.environ["LAKEMESH_SQL_PORT_FOR_TESTS"] = str(port)

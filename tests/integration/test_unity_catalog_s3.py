@@ -94,7 +94,7 @@ def store() -> Iterator[dict[str, str]]:
 @pytest.fixture(scope="module")
 def s3_server(store: dict[str, str], tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     home = tmp_path_factory.mktemp("ucs3") / "home"
-    catalog_url = create_pg_database(PG_BASE, "lakemesh_ucs3") if PG_BASE else None
+    catalog_url = create_pg_database(PG_BASE, "lakemesh_ucs3", migrated=True) if PG_BASE else None
     settings = {
         "LAKEMESH_DATA_ROOT": f"s3://{store['bucket']}/mesh",
         "LAKEMESH_S3_ENDPOINT_URL": store["url"],

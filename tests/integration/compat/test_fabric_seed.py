@@ -31,7 +31,7 @@ GOVERNANCE = seed.block("# Governance policies managed via Microsoft Purview RES
 def fresh(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     """A platform of its own: the seed's self-serve block needs `Sales-Domain` not to exist yet."""
     home = tmp_path_factory.mktemp("compat") / "home"
-    catalog_url = create_pg_database(PG_BASE, "lakemesh_compat") if PG_BASE else None
+    catalog_url = create_pg_database(PG_BASE, "lakemesh_compat", migrated=True) if PG_BASE else None
     process, running = start_server(home, catalog_url)
     yield running
     process.terminate()

@@ -53,7 +53,7 @@ def customers_with_bad_rows(now: datetime) -> pa.Table:
 
 @pytest.fixture(scope="module")
 def demo_mesh(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Mesh]:
-    catalog_url = create_pg_database(PG_BASE, "lakemesh_notebooks") if PG_BASE else None
+    catalog_url = create_pg_database(PG_BASE, "lakemesh_notebooks", migrated=True) if PG_BASE else None
     settings = Settings(home=tmp_path_factory.mktemp("notebooks") / "home", catalog_url=catalog_url, data_root=None)
     platform = Platform(settings)
     platform.initialize()

@@ -17,8 +17,8 @@ __all__ = ["clock", "demo", "mesh", "platform"]
 @pytest.fixture(scope="module")
 def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Platform]:
     """Loading the demo takes tens of seconds, so a module's tests share one, on a catalog of its own (a PostgreSQL
-    database of its own on that pass: the per-test truncation of the shared one would empty it)."""
-    catalog_url = create_pg_database(PG_BASE, "lakemesh_webdemo") if PG_BASE else None
+    database of its own on that pass: the per-test emptying of the shared one would undo it)."""
+    catalog_url = create_pg_database(PG_BASE, "lakemesh_webdemo", migrated=True) if PG_BASE else None
     settings = Settings(home=tmp_path_factory.mktemp("webdemo") / "home", catalog_url=catalog_url, data_root=None)
     loaded = Platform(settings)
     loaded.initialize()
