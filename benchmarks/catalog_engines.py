@@ -152,9 +152,9 @@ def read(url: str, token: str, uri: str, rows: int) -> None:
 
     assert through_catalog() == direct() == rows
     lookups = interleaved({"load_table": lambda: client.load_table(name, operation="READ")}, runs=10)
-    figures = interleaved({"catalog": through_catalog, "direct": direct}, runs=3)
+    figures = interleaved({"catalog": through_catalog, "direct": direct}, runs=7)
     trips = lookups["load_table"]
-    print(f"Daft read of {rows:,} rows (best of 3, interleaved):")
+    print(f"Daft read of {rows:,} rows (best of 7, interleaved):")
     print(f"  read_deltalake(path) (baseline)        {figures['direct']:.3f}s")
     ratio = figures["catalog"] / figures["direct"]
     print(f"  through the catalog (load_table+read)  {figures['catalog']:.3f}s, ratio {ratio:.3f}x")
