@@ -201,50 +201,55 @@ def table_subject(
     `retention_days` is the lakehouse's, used when the table has none of its own; columns are built already
     bound to the table, which saves copying a hundred thousand of them.
     """
-    properties = row.properties or {}
-    layer = (row.layer or "").lower() or layer_of(row.name)
-    bound = {"domain": domain, "lakehouse": lakehouse, "table": row.name, "layer": layer}
-    return TableSubject(
-        domain,
-        lakehouse,
-        row.name,
-        layer=layer,
-        retention_days=row.retention_days if row.retention_days is not None else retention_days,
-        last_refresh=row.last_write_at,
-        row_count=row.row_count,
-        size_bytes=row.size_bytes,
-        description=row.description or None,
-        partition_columns=tuple(row.partition_columns or ()),
-        columns=tuple(column_subject(c, **bound) for c in (row.columns if columns is None else columns) or ()),
-        tags=_texts(properties.get("tags")),
-        is_shortcut=row.target_table_id is not None,
+    bound, fields = _table_fields(
+        domain, lakehouse, row, retention_days, properties=row.properties or {}, partitions=row.partition_columns
     )
+    stored = row.columns if columns is None else columns
+    return TableSubject(**fields, columns=tuple(column_subject(c, **bound) for c in stored or ()))
 
 
 def _table(
     domain: str, lakehouse: str, row: Any, retention_days: int | None, terms: Mapping[str, tuple[str, ...]]
 ) -> TableSubject:
     """`table_subject` for a row whose JSON fields are still text, its columns built unchecked (`_built`)."""
-    properties = _json(row.properties) or {}
-    layer = (row.layer or "").lower() or layer_of(row.name)
-    base = {"domain": domain, "lakehouse": lakehouse, "table": row.name, "layer": layer}
-    columns = tuple(_column(c, base, terms) for c in _json(row.columns) or ())
-    return _built(
-        TableSubject,
-        domain=domain,
-        lakehouse=lakehouse,
-        name=row.name,
-        layer=layer,
-        retention_days=row.retention_days if row.retention_days is not None else retention_days,
-        last_refresh=row.last_write_at,
-        row_count=row.row_count,
-        size_bytes=row.size_bytes,
-        description=row.description or None,
-        partition_columns=tuple(_json(row.partition_columns) or ()),
-        columns=columns,
-        tags=_texts(properties.get("tags")),
-        is_shortcut=row.target_table_id is not None,
+    bound, fields = _table_fields(
+        domain,
+        lakehouse,
+        row,
+        retention_days,
+        properties=_json(row.properties) or {},
+        partitions=_json(row.partition_columns),
     )
+    return _built(TableSubject, fields, columns=tuple(_column(c, bound, terms) for c in _json(row.columns) or ()))
+
+
+def _table_fields(
+    domain: str,
+    lakehouse: str,
+    row: Any,
+    retention_days: int | None,
+    *,
+    properties: Mapping[str, Any],
+    partitions: Iterable[str] | None,
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """(what each column is bound to, the table's fields but its columns), from a row whose JSON is decoded."""
+    layer = (row.layer or "").lower() or layer_of(row.name)
+    bound = {"domain": domain, "lakehouse": lakehouse, "table": row.name, "layer": layer}
+    fields = {
+        "domain": domain,
+        "lakehouse": lakehouse,
+        "name": row.name,
+        "layer": layer,
+        "retention_days": row.retention_days if row.retention_days is not None else retention_days,
+        "last_refresh": row.last_write_at,
+        "row_count": row.row_count,
+        "size_bytes": row.size_bytes,
+        "description": row.description or None,
+        "partition_columns": tuple(partitions or ()),
+        "tags": _texts(properties.get("tags")),
+        "is_shortcut": row.target_table_id is not None,
+    }
+    return bound, fields
 
 
 def _column(column: Mapping[str, Any], table: Mapping[str, Any], terms: Mapping[str, tuple[str, ...]]) -> ColumnSubject:
