@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -90,3 +91,45 @@ def start_server(catalog_url: str | None = None, *args: str) -> RunningServer:
         time.sleep(0.02)
     ready = time.perf_counter() - started
     return RunningServer(process, url, (home / "admin.token").read_text().strip(), ready)
+
+
+def cpu_seconds(pid: int, *, children: bool = False) -> float:
+    """User + system CPU of a process so far, with its waited-for children if asked (/proc/<pid>/stat fields
+    14-17): a figure the machine's other load does not inflate. 0 when the process is gone or not on Linux."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return sum(int(f) for f in fields[11 : 15 if children else 13]) / os.sysconf("SC_CLK_TCK")
+
+
+@dataclass(frozen=True)
+class WrkRun:
+    rps: float
+    p50_ms: float
+    p99_ms: float
+    requests: int
+
+
+def wrk(url: str, token: str, seconds: int, connections: int = 16) -> WrkRun:
+    """One wrk run (Debian package `wrk`) with the bearer token; a non-2xx answer fails the run."""
+    out = subprocess.run(
+        ["wrk", "-t1", f"-c{connections}", f"-d{seconds}s", "--latency", "-H", f"Authorization: Bearer {token}", url],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    if "Non-2xx" in out:
+        raise RuntimeError(f"errors during the run:\n{out}")
+    unit = {"us": 0.001, "ms": 1.0, "s": 1000.0}
+    rps = re.search(r"Requests/sec:\s+([\d.]+)", out)
+    p50 = re.search(r"50%\s+([\d.]+)(us|ms|s)", out)
+    p99 = re.search(r"99%\s+([\d.]+)(us|ms|s)", out)
+    count = re.search(r"(\d+) requests in", out)
+    assert rps and p50 and p99 and count, out
+    return WrkRun(
+        float(rps.group(1)),
+        float(p50.group(1)) * unit[p50.group(2)],
+        float(p99.group(1)) * unit[p99.group(2)],
+        int(count.group(1)),
+    )

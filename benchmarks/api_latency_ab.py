@@ -9,41 +9,12 @@ Run: python benchmarks/api_latency_ab.py OLD_SRC NEW_SRC [rounds] [seconds]
 from __future__ import annotations
 
 import os
-import re
-import subprocess
 import sys
-from pathlib import Path
 
 import httpx
-from _harness import drop_pg_database, new_pg_database, postgres_available, start_server
+from _harness import cpu_seconds, drop_pg_database, new_pg_database, postgres_available, start_server, wrk
 
-TICK = os.sysconf("SC_CLK_TCK")
 Sample = tuple[float, float, float, float]  # req/s, p50 ms, p99 ms, server CPU ms per request
-
-
-def cpu_seconds(pid: int) -> float:
-    """User + system CPU of the process and its waited-for children (fields 14-17 of /proc/<pid>/stat)."""
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return sum(int(f) for f in fields[11:15]) / TICK
-
-
-def wrk(url: str, token: str, seconds: int) -> tuple[float, float, float, int]:
-    out = subprocess.run(
-        ["wrk", "-t1", "-c16", f"-d{seconds}s", "--latency", "-H", f"Authorization: Bearer {token}", url],
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout
-    if "Non-2xx" in out:
-        raise RuntimeError(out)
-    unit = {"us": 0.001, "ms": 1.0, "s": 1000.0}
-    rps = re.search(r"Requests/sec:\s+([\d.]+)", out)
-    p50 = re.search(r"50%\s+([\d.]+)(us|ms|s)", out)
-    p99 = re.search(r"99%\s+([\d.]+)(us|ms|s)", out)
-    count = re.search(r"(\d+) requests in", out)
-    assert rps and p50 and p99 and count, out
-    ms50, ms99 = float(p50.group(1)) * unit[p50.group(2)], float(p99.group(1)) * unit[p99.group(2)]
-    return float(rps.group(1)), ms50, ms99, int(count.group(1))
 
 
 def one(src: str, catalog_url: str | None, seconds: int) -> dict[str, Sample]:
@@ -56,9 +27,10 @@ def one(src: str, catalog_url: str | None, seconds: int) -> dict[str, Sample]:
                 http.post("/api/v1/domains", json={"name": f"Domain {index}"}).raise_for_status()
         for label, path in (("GET domain", "/api/v1/domains/domain-7"), ("list domains", "/api/v1/domains")):
             wrk(server.url + path, server.token, 1)  # warm-up
-            before = cpu_seconds(server.process.pid)
-            rps, p50, p99, n = wrk(server.url + path, server.token, seconds)
-            results[label] = (rps, p50, p99, (cpu_seconds(server.process.pid) - before) * 1000 / n)
+            before = cpu_seconds(server.process.pid, children=True)
+            run = wrk(server.url + path, server.token, seconds)
+            spent = cpu_seconds(server.process.pid, children=True) - before
+            results[label] = (run.rps, run.p50_ms, run.p99_ms, spent * 1000 / run.requests)
     finally:
         server.stop()
     return results

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import re
 import shutil
 import subprocess
 import sys
@@ -20,23 +19,7 @@ import time
 from pathlib import Path
 
 import httpx
-from _harness import drop_pg_database, free_port, new_pg_database, postgres_available, start_server
-
-
-def wrk(url: str, token: str, seconds: int, connections: int) -> tuple[float, float]:
-    out = subprocess.run(
-        ["wrk", "-t1", f"-c{connections}", f"-d{seconds}s", "--latency", "-H", f"Authorization: Bearer {token}", url],
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout
-    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))  # type: ignore[union-attr]
-    p99 = re.search(r"99%\s+([\d.]+)(us|ms|s)", out)
-    assert p99 is not None, out
-    value = float(p99.group(1)) * {"us": 0.001, "ms": 1.0, "s": 1000.0}[p99.group(2)]
-    if "Non-2xx" in out:
-        raise RuntimeError(f"errors during the run:\n{out}")
-    return rps, value
+from _harness import drop_pg_database, free_port, new_pg_database, postgres_available, start_server, wrk
 
 
 def cli_help_seconds(runs: int = 5) -> float:
@@ -107,7 +90,8 @@ def main() -> None:
                     http.post("/api/v1/domains", json={"name": f"Domain {index}"}).raise_for_status()
             print(f"[{name}] serve ready in {server.ready_seconds:.2f} s with no bytecode cache (this machine)")
             for label, path in (("GET domain", "/api/v1/domains/domain-7"), ("list domains", "/api/v1/domains")):
-                rps, p99 = wrk(server.url + path, server.token, args.seconds, args.connections)
+                run = wrk(server.url + path, server.token, args.seconds, args.connections)
+                rps, p99 = run.rps, run.p99_ms
                 verdict = "ok" if rps >= 500 and p99 < 100 else "MISSED"
                 print(
                     f"[{name}] {label:12s} {rps:8.0f} req/s  p99 {p99:6.1f} ms  "

@@ -23,7 +23,7 @@ import daft
 import httpx
 import numpy as np
 import pyarrow as pa
-from benchmarks._harness import free_port
+from benchmarks._harness import cpu_seconds, free_port
 from daft.catalog.__unity import UnityCatalogClient
 from unitycatalog.client import ApiClient, Configuration, TablesApi
 
@@ -115,12 +115,6 @@ async def list_all(url: str, token: str) -> int:
             token_ = page.next_page_token
             if not token_:
                 return count
-
-
-def cpu_seconds(pid: int) -> float:
-    """User + system CPU of a process (Linux /proc): a figure the machine's other load does not inflate."""
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def main() -> None:

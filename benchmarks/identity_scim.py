@@ -23,19 +23,10 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import httpx
-from _harness import RunningServer, drop_pg_database, free_port, new_pg_database, postgres_available
+from _harness import RunningServer, cpu_seconds, drop_pg_database, free_port, new_pg_database, postgres_available
 
 SCIM_TOKEN = "bench-scim-token-5c1f0d9e8a7b"  # a throwaway deployment's SCIM token
 USER = "urn:ietf:params:scim:schemas:core:2.0:User"
-
-
-def cpu_seconds(pid: int) -> float:
-    """User + system CPU time of a process so far (Linux /proc; 0 elsewhere)."""
-    try:
-        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    except OSError:
-        return 0.0
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def rate(count: int, connections: int, send: Callable[[httpx.Client, int], httpx.Response], base: str) -> float:
