@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime
 
-from sqlalchemy import ColumnElement, Row, exists, func, not_, select, update
+from sqlalchemy import ColumnElement, Row, Select, exists, func, not_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
@@ -37,16 +37,10 @@ def consume(
     """Hand the next events after the consumer's position (those of `interest`, if given) to `handler`; returns
     how many were handled. Past the last of them, the position moves to the newest event the batch could see."""
     with catalog.transaction() as session:
-        if catalog.is_sqlite:  # a write first: pysqlite's reads before it would run outside the transaction
-            session.execute(
-                update(OutboxCursorRow)
-                .where(OutboxCursorRow.consumer == consumer)
-                .values(last_id=OutboxCursorRow.last_id)
-            )
         cursor_query = select(OutboxCursorRow).where(OutboxCursorRow.consumer == consumer)
         if not catalog.is_sqlite:
             cursor_query = cursor_query.with_for_update(skip_locked=True)
-        cursor = session.scalar(cursor_query)
+        cursor = _claim(catalog, session, consumer, cursor_query)
         if cursor is None:
             # First use, or another replica holds the cursor right now. Two replicas starting together may both
             # try to create it: the insert does nothing when the row exists, and a held row is skipped.
@@ -71,6 +65,24 @@ def consume(
             cursor.last_id = last
             cursor.updated_at = now
         return len(events)
+
+
+def hold(catalog: Catalog, session: Session, consumer: str) -> None:
+    """Keep the consumer's batches from running until `session` ends (waiting for one that runs now): work that
+    reads the catalog and records what it found, as the consumer does, must not interleave with its batches, or a
+    batch that handled a newer change could be overwritten with findings from before it."""
+    query = select(OutboxCursorRow).where(OutboxCursorRow.consumer == consumer)
+    _claim(catalog, session, consumer, query if catalog.is_sqlite else query.with_for_update())
+
+
+def _claim(
+    catalog: Catalog, session: Session, consumer: str, query: Select[tuple[OutboxCursorRow]]
+) -> OutboxCursorRow | None:
+    if catalog.is_sqlite:  # a write first: pysqlite's reads before it would run outside the transaction
+        session.execute(
+            update(OutboxCursorRow).where(OutboxCursorRow.consumer == consumer).values(last_id=OutboxCursorRow.last_id)
+        )
+    return session.scalar(query)
 
 
 def pending(catalog: Catalog, consumer: str, interest: Interest | None = None) -> bool:

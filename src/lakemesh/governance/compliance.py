@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable, Collection
+from collections.abc import Callable, Collection, Iterator
+from contextlib import contextmanager
 from datetime import datetime
 from typing import Any
 
@@ -22,7 +23,7 @@ from lakemesh.auth.authorize import Authorizer, Resource
 from lakemesh.auth.models import Principal
 from lakemesh.auth.roles import Action
 from lakemesh.catalog import Catalog
-from lakemesh.catalog.outbox import consume
+from lakemesh.catalog.outbox import consume, hold
 from lakemesh.catalog.tables.audit import OutboxRow
 from lakemesh.catalog.tables.domains import DomainRow
 from lakemesh.catalog.tables.governance import NotificationRow, ViolationRow
@@ -135,15 +136,26 @@ class Compliance:
 
     def evaluate_policies(self, policy_ids: Collection[str]) -> tuple[int, int]:
         """Evaluate some policies everywhere they apply and record the result (after a policy changes)."""
-        with self._catalog.transaction() as session:
+        with self._recording() as session:
             policies = [p for p in self.book.active(session) if p.id in policy_ids]
             return self._evaluate_and_record(session, policies, None)
 
     def evaluate_all(self) -> tuple[int, int]:
         """The scheduled evaluation: time-based rules (freshness) change without any catalog event."""
-        self.catch_up()
-        with self._catalog.transaction() as session:
+        with self._recording() as session:
             return self._evaluate_and_record(session, self.book.active(session), None)
+
+    @contextmanager
+    def _recording(self) -> Iterator[Session]:
+        """A whole-mesh evaluation that records its findings runs between the event consumer's batches, never
+        beside one: a label fixed while it reads would otherwise be resolved by the batch and then reopened by
+        findings read before the fix. Events up to now are handled first; the fix's own event, if it lands while
+        this runs, is handled by the next batch, after these findings are recorded."""
+        with self._catching_up:
+            self._drain()
+            with self._catalog.transaction() as session:
+                hold(self._catalog, session, CONSUMER)
+                yield session
 
     def _evaluate_and_record(
         self, session: Session, policies: list[ActivePolicy], domain_ids: Collection[str] | None
@@ -158,13 +170,16 @@ class Compliance:
 
     def catch_up(self) -> int:
         """Evaluate the domains that changed since the last call (outbox consumer); returns events handled."""
-        handled = 0
         with self._catching_up:
-            while True:
-                count = consume(self._catalog, CONSUMER, self._on_events, now=self._clock.now())
-                handled += count
-                if count == 0:
-                    return handled
+            return self._drain()
+
+    def _drain(self) -> int:
+        handled = 0
+        while True:
+            count = consume(self._catalog, CONSUMER, self._on_events, now=self._clock.now())
+            handled += count
+            if count == 0:
+                return handled
 
     def _on_events(self, events: list[OutboxRow]) -> None:
         session = Session.object_session(events[0])

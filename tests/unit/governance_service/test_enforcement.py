@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import copy
+import threading
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -12,6 +14,8 @@ from lakemesh.core.clock import FrozenClock
 from lakemesh.core.errors import PolicyViolation
 from lakemesh.core.settings import Settings
 from lakemesh.demo.data import crm_customers, customer_360
+from lakemesh.governance import compliance as compliance_module
+from lakemesh.governance import evaluation
 from lakemesh.mesh import Mesh
 from lakemesh.platform import Platform
 from tests.unit.governance_service.conftest import SEED_POLICIES, policy
@@ -117,3 +121,40 @@ def test_freshness_is_evaluated_on_schedule_and_alerts(tmp_path: Path) -> None:
         assert mesh.list_violations() == []
     finally:
         platform.close()
+
+
+def test_a_fix_made_while_the_scheduled_evaluation_reads_is_not_reopened_by_it(
+    mesh: Mesh, platform: Platform, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The scheduled evaluation reads the mesh, then records; a label fixed in between (and handled at once by the
+    event consumer) must stay fixed, not be reopened by findings read before the fix."""
+    mesh.put_policy(copy.deepcopy(SEED_POLICIES[0]))
+    assert len(mesh.list_violations()) == 2
+    compliance = platform.governance.compliance
+    reading, proceed = threading.Event(), threading.Event()
+    scheduled = "scheduled-evaluation"
+
+    def run_paused(*args: Any, **kwargs: Any) -> Any:
+        outcome = evaluation.run(*args, **kwargs)
+        if threading.current_thread().name == scheduled:
+            reading.set()
+            proceed.wait(10)
+        return outcome
+
+    monkeypatch.setattr(compliance_module, "run", run_paused)
+    labels = {"email": {"sensitivity_label": "Confidential"}, "phone": {"sensitivity_label": "Confidential"}}
+    evaluating = threading.Thread(target=compliance.evaluate_all, name=scheduled)
+    fixing = threading.Thread(
+        target=lambda: mesh.update_table("Sales", "sales_lakehouse", "bronze_crm_customers", columns=labels)
+    )
+    consuming = threading.Thread(target=compliance.catch_up)
+    evaluating.start()
+    assert reading.wait(10)
+    fixing.start()
+    fixing.join(1)  # the fix lands now, or waits for the evaluation's write lock (SQLite)
+    consuming.start()
+    consuming.join(1)  # the event consumer handles the fix now, or after the evaluation has recorded
+    proceed.set()
+    for thread in (evaluating, fixing, consuming):
+        thread.join(30)
+    assert mesh.list_violations() == []
