@@ -75,9 +75,7 @@ def hold(catalog: Catalog, session: Session, consumer: str) -> None:
     _claim(catalog, session, consumer, query if catalog.is_sqlite else query.with_for_update())
 
 
-def _claim(
-    catalog: Catalog, session: Session, consumer: str, query: Select[tuple[OutboxCursorRow]]
-) -> OutboxCursorRow | None:
+def _claim(catalog: Catalog, session: Session, consumer: str, query: Select[OutboxCursorRow]) -> OutboxCursorRow | None:
     if catalog.is_sqlite:  # a write first: pysqlite's reads before it would run outside the transaction
         session.execute(
             update(OutboxCursorRow).where(OutboxCursorRow.consumer == consumer).values(last_id=OutboxCursorRow.last_id)
