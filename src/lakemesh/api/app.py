@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
+from functools import partial
+from typing import Any
 
 from fastapi import Depends, FastAPI
 from fastapi_offline import FastAPIOffline
 
 from lakemesh import __version__, web
-from lakemesh.api import compat, limits, openapi, problems, scim
+from lakemesh.api import compat, limits, openapi, problems
 from lakemesh.api.middleware import BodyGuard
 from lakemesh.api.routes import access as access_routes
 from lakemesh.api.routes import agreements as agreements_routes
@@ -75,9 +77,7 @@ def create_app(platform: Platform) -> FastAPI:
     problems.install(app)
     openapi.install(app)
     compat.mount(app)  # Fabric, Purview, Power BI compatible REST (docs/compat.md); first: routes match in order
-    scim_token = platform.settings.scim_token
-    scim_app = scim.application(platform.directory, scim_token.get_secret_value() if scim_token else None)
-    app.mount(scim.PREFIX, scim_app)  # type: ignore[arg-type]  # a plain ASGI callable typed with dict scopes
+    app.mount("/scim", BuiltOnFirstUse(partial(_scim_application, platform)))
 
     for module in (health, principals, domains, lakehouses, table_data, templates, products, audit):
         app.include_router(module.router)
@@ -106,3 +106,23 @@ def create_app(platform: Platform) -> FastAPI:
 
     app.add_middleware(BodyGuard, max_bytes=platform.settings.max_body_bytes, raw_paths=RAW_BODY_PATHS)
     return app
+
+
+def _scim_application(platform: Platform) -> Any:
+    from lakemesh.api import scim  # scim2-server and its models: ~1 s of imports most servers never need
+
+    token = platform.settings.scim_token
+    return scim.application(platform.directory, token.get_secret_value() if token else None)
+
+
+class BuiltOnFirstUse:
+    """An ASGI application built when its first request comes, so start-up does not pay for it."""
+
+    def __init__(self, build: Callable[[], Any]) -> None:
+        self._build = build
+        self._app: Any = None
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        if self._app is None:
+            self._app = self._build()
+        await self._app(scope, receive, send)

@@ -46,7 +46,6 @@ from lakemesh.auth.groups import GROUP
 from lakemesh.auth.provisioning import Directory, DirectoryEntry, Field, GroupSpec, UserSpec
 from lakemesh.core.errors import Conflict, InvalidInput, NotFound
 
-PREFIX = "/scim"
 MAX_RESULTS = 1000
 # Lakemesh keeps these itself; everything else the directory sends is kept as sent and given back (`active` and
 # `members` too, only to answer as asked: whether `active` was sent at all, and the members' `display` as sent).
