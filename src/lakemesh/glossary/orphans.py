@@ -1,7 +1,8 @@
-"""What a deleted domain leaves in the glossary. Domain deletion treats terms like its other objects (products,
-lakehouses, pipelines, semantic models): they hold the domain back (409) unless the delete is forced, and a
-forced delete removes them with their versions and links, in the same transaction. Links from any term
-(GLOBAL or another domain's) to the domain's columns, tables and products go too: their targets are gone."""
+"""What deleted domains, tables and products leave in the glossary. Domain deletion treats terms like its other
+objects (products, lakehouses, pipelines, semantic models): they hold the domain back (409) unless the delete is
+forced, and a forced delete removes them with their versions and links, in the same transaction. Links from any
+term (GLOBAL or another domain's) to the domain's columns, tables and products go too: their targets are gone; so
+do the links to a table or a product deleted on its own."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from lakemesh.catalog.journal import record
 from lakemesh.catalog.tables.glossary import GlossaryLinkRow, GlossaryTermRow, GlossaryTermVersionRow
 from lakemesh.core.clock import Clock
 from lakemesh.domains.service import find_domain_row
+from lakemesh.glossary.models import LinkKind
 
 
 def count_terms(session: Session, domain_id: str) -> tuple[str, int]:
@@ -79,4 +81,17 @@ def _reindex(session: Session, at: datetime, *, product: bool, object_id: str) -
         resource_type="product" if product else "table",
         resource_id=object_id,
         payload={"reindex_products": True},
+    )
+
+
+def drop_table_links(session: Session, table_id: str) -> None:
+    """A deleted table's links (to it and to its columns) go with it: a term lists only data that exists."""
+    session.execute(delete(GlossaryLinkRow).where(GlossaryLinkRow.table_id == table_id))
+
+
+def drop_product_links(session: Session, product_id: str) -> None:
+    session.execute(
+        delete(GlossaryLinkRow).where(
+            GlossaryLinkRow.target_kind == LinkKind.PRODUCT.value, GlossaryLinkRow.target_id == product_id
+        )
     )

@@ -35,6 +35,8 @@ DeleteCheck = Callable[[Session, TableRow], str | None]
 # Governance registers a change hook, called with ("created" | "updated", handle) inside the change's transaction
 # before it commits (for a create, before the Delta log is written): raise to refuse the change.
 ChangeHook = Callable[[str, "TableHandle"], None]
+# What other capabilities keep about a table (glossary links) goes with it, in the delete's transaction: (session, id).
+Removal = Callable[[Session, str], None]
 # A chain of shortcuts longer than this is refused (and shows as broken): it is a mistake, or a cycle.
 MAX_SHORTCUT_HOPS = 8
 CHANGE_DATA_FEED = "delta.enableChangeDataFeed"
@@ -81,10 +83,14 @@ class TableService:
         self.root = root
         self.delta = delta
         self._delete_checks: list[DeleteCheck] = []
+        self._removals: list[Removal] = []
         self._change_hooks: list[ChangeHook] = []
 
     def register_delete_check(self, check: DeleteCheck) -> None:
         self._delete_checks.append(check)
+
+    def register_removal(self, removal: Removal) -> None:
+        self._removals.append(removal)
 
     def register_change_hook(self, hook: ChangeHook) -> None:
         self._change_hooks.append(hook)
@@ -327,6 +333,8 @@ class TableService:
             if reasons:
                 raise Conflict(f"Table {handle.qualified_name!r} cannot be deleted: {'; '.join(reasons)}")
             self.journal(session, actor, handle, "table.deleted", before={"columns": handle.table.columns})
+            for removal in self._removals:
+                removal(session, handle.table.id)
             session.delete(handle.table)
             if handle.table.target_table_id is None:
                 delete_tree(self.root, handle.uri)

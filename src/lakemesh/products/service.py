@@ -47,6 +47,8 @@ from lakemesh.products.write_rules import on_write_errors
 FIRST_VERSION = "1.0.0"
 # (event: create | update | publish, the product as it will be, its document) -> warnings; raise to refuse.
 LifecycleCheck = Callable[[str, DataProduct, ProductSpec], list[str]]
+# What other capabilities keep about a product (glossary links) goes with it, in the delete's transaction.
+Removal = Callable[[Session, str], None]
 
 
 class ProductService:
@@ -64,11 +66,15 @@ class ProductService:
         self._domains = domains
         self._tables = tables
         self._checks: list[LifecycleCheck] = []
+        self._removals: list[Removal] = []
         self.impact = ImpactReport()
 
     def register_lifecycle_check(self, check: LifecycleCheck) -> None:
         """Governance checks products on create, update and publish: raise to refuse, return warnings."""
         self._checks.append(check)
+
+    def register_removal(self, removal: Removal) -> None:
+        self._removals.append(removal)
 
     def register_impact_source(self, source: ImpactSource) -> None:
         """Lineage tells a breaking change (409) and a version diff what downstream would break."""
@@ -278,6 +284,8 @@ class ProductService:
             self._journal(
                 session, actor, row, domain_row, "product.deleted", before=summary(product_view(row, domain_row))
             )
+            for removal in self._removals:
+                removal(session, row.id)
             session.delete(row)
 
     # -- versions --------------------------------------------------------------------------------

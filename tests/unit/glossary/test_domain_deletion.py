@@ -7,7 +7,7 @@ import pytest
 
 from lakemesh.core.errors import Conflict, NotFound
 from lakemesh.mesh import Mesh
-from tests.unit.access.conftest import World
+from tests.unit.access.conftest import World, product_document
 from tests.unit.glossary.test_glossary import COLUMNS, customer_terms
 
 CAMPAIGNS = "marketing.marketing_lakehouse.silver_campaigns"
@@ -50,3 +50,24 @@ def test_a_forced_delete_removes_the_domains_terms_and_every_link_to_its_data(wo
     assert not [h for h in world.analyst.search("target group") if h.kind == "table"]
     removed = {e.resource_name for e in admin.audit(action="glossary.term.deleted", limit=100)}
     assert removed == {"Customer", "Lifetime value", "Churn risk", "Audience"}
+
+
+def test_deleting_a_table_or_a_product_removes_the_links_to_it(world: World) -> None:
+    admin = world.admin
+    admin.put_glossary_term("Personal data", {"definition": "Data about a person."})
+    admin.link_glossary_term("Personal data", CAMPAIGNS)
+    admin.link_glossary_term("Personal data", f"{CAMPAIGNS}.segment")
+    admin.link_glossary_term("Personal data", f"{COLUMNS}.email")
+    storage = {"type": "lakehouse_table", "lakehouse": "sales_lakehouse", "table": "gold_campaign_reach"}
+    draft = admin.create_product(
+        {**product_document(), "name": "Campaign reach", "storage": storage, "create_table": True}
+    )
+    admin.link_glossary_term("Personal data", f"sales/{draft.slug}")
+    assert admin.get_glossary_term("Personal data").links == 4
+
+    admin.delete_table("marketing", "marketing_lakehouse", "silver_campaigns")
+    admin.delete_product("sales", draft.slug)
+
+    personal = admin.get_glossary_term("Personal data")
+    assert [link.target for link in personal.linked] == [f"{COLUMNS}.email"]
+    assert personal.links == 1
