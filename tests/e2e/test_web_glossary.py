@@ -131,3 +131,26 @@ def test_the_owner_links_a_term_and_sees_a_columns_drift(browser: playwright_api
     assert charts.count() >= 3
     assert "Rows of lifetime_value: latest 60" in (charts.nth(1).get_attribute("aria-label") or "")
     assert watch.problems == [], watch.problems
+
+
+def test_the_table_page_says_when_a_profile_is_incremental_and_profiles_in_full_on_request(
+    browser: playwright_api.Browser, server: Server
+) -> None:
+    log = "/api/v1/domains/Sales/lakehouses/sales_lakehouse/tables/visits_log"
+    arrow = {"Content-Type": "application/vnd.apache.arrow.stream"}
+    with server.client() as http:
+        assert http.post(log + "/data", content=_arrow(pa.table({"visit": list(range(100))})), headers=arrow).is_success
+        assert http.post(log + "/profile").json()["method"] == "full"
+        appended = http.post(log + "/data?mode=append", content=_arrow(pa.table({"visit": [100, 101]})), headers=arrow)
+        assert appended.is_success, appended.text
+        assert http.post(log + "/profile").json()["method"] == "incremental"
+    watch = Watch()
+    page = signed_in(browser, server, server.env["owner_token"], watch)
+    page.goto(f"{server.url}/domains/Sales/lakehouses/sales_lakehouse/tables/visits_log")
+    assert "2 rows appended since the last full profile" in page.locator("#profile-incremental").inner_text()
+    page.get_by_label("scan the whole version").check()
+    page.get_by_role("button", name="Profile now").click()
+    assert "Profiled version" in page.get_by_role("status").inner_text()
+    assert page.locator("#profile-incremental").count() == 0
+    assert page.locator("#profile-visit").get_by_role("cell").first.inner_text().startswith("0")  # no nulls
+    assert watch.problems == [], watch.problems

@@ -177,6 +177,7 @@ SCENARIO: list[Step] = [
     call("quality_metrics", domain="sales"),
     # profiles
     call("profile_table", "sales", "sales_lakehouse", "gold_customer_360"),
+    call("profile_table", "sales", "sales_lakehouse", "gold_customer_360", full=True),
     call("get_table_profile", "sales", "sales_lakehouse", "gold_customer_360"),
     call("column_profile_history", "sales", "sales_lakehouse", "gold_customer_360", "segment"),
     refused(errors.NotFound, "column_profile_history", "sales", "sales_lakehouse", "gold_customer_360", "nope"),

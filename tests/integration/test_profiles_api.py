@@ -75,3 +75,35 @@ def test_rest_sdk_and_cli_show_the_same_profile(server: Server, table_path: str)
     assert drift.returncode == 0 and "computed_at" in drift.stdout
     bad = cli("not-a-table")
     assert bad.returncode != 0 and len(bad.stderr.strip().splitlines()) == 1 and "not a table" in bad.stderr
+
+
+def test_full_forces_a_whole_scan_after_an_append_on_rest_sdk_and_cli(server: Server) -> None:
+    domain = f"p{uuid.uuid4().hex[:8]}"
+    url = f"/api/v1/domains/{domain}/lakehouses/lh/tables/visits"
+    arrow = {"Content-Type": "application/vnd.apache.arrow.stream"}
+
+    def rows(values: list[int]) -> bytes:
+        sink = io.BytesIO()
+        data = pa.table({"visit": values})
+        with pa.ipc.new_stream(sink, data.schema) as writer:
+            writer.write_table(data)
+        return sink.getvalue()
+
+    with server.client() as http:
+        assert http.post("/api/v1/domains", json={"name": domain}).status_code == 201
+        assert http.post(f"/api/v1/domains/{domain}/lakehouses", json={"name": "lh"}).status_code == 201
+        assert http.post(url + "/data", content=rows(list(range(100))), headers=arrow).status_code == 200
+        assert http.post(url + "/profile").json()["method"] == "full"
+        for appended in ([100], [101], [102]):
+            assert http.post(url + "/data?mode=append", content=rows(appended), headers=arrow).status_code == 200
+            assert http.post(url + "/profile").json()["method"] == "incremental"
+            forced = http.post(url + "/profile", params={"full": "true"}).json()
+            assert forced["method"] == "full" and forced["appended_rows"] == 0
+        assert forced["rows"] == 103
+    remote = connect(server.url, token=server.token)
+    assert remote.profile_table(domain, "lh", "visits", full=True).method == "full"
+    env = {**server.env, "LAKEMESH_URL": server.url, "LAKEMESH_TOKEN": server.token}
+    command = [sys.executable, "-m", "lakemesh.cli.main", "table", "profile", f"{domain}.lh.visits", "--full", "--json"]
+    shown = subprocess.run(command, env=env, capture_output=True, text=True, timeout=120, check=False)
+    assert shown.returncode == 0, shown.stderr
+    assert json.loads(shown.stdout)["method"] == "full"

@@ -18,6 +18,9 @@ def table_profile(
     refresh: Annotated[
         bool, typer.Option("--refresh", help="Profile now instead of showing the stored profile.")
     ] = False,
+    full: Annotated[
+        bool, typer.Option("--full", help="Profile now, scanning the whole version (implies --refresh).")
+    ] = False,
     column: Annotated[str | None, typer.Option("--column", help="Show this column's statistics over time.")] = None,
     as_json: JsonFlag = False,
 ) -> None:
@@ -35,11 +38,18 @@ def table_profile(
         rows = [{"version": p.version, "computed_at": p.computed_at, **_summary(p.column.model_dump())} for p in points]
         emit_table(rows, ["version", "computed_at", "rows", "null_pct", "distinct", "min", "max", "mean"])
         return
-    profile = (mesh.profile_table if refresh else mesh.get_table_profile)(domain, lakehouse, name)
+    if refresh or full:
+        profile = mesh.profile_table(domain, lakehouse, name, full=full)
+    else:
+        profile = mesh.get_table_profile(domain, lakehouse, name)
     if as_json:
         emit_json(profile)
         return
-    console.print(f"{profile.table} version {profile.version}: {profile.rows} rows, profiled {profile.computed_at}")
+    how = f" (incremental: {profile.appended_rows} rows appended since the last full profile)"
+    console.print(
+        f"{profile.table} version {profile.version}: {profile.rows} rows, profiled {profile.computed_at}"
+        + (how if profile.method == "incremental" else "")
+    )
     emit_table([_summary(c.model_dump()) for c in profile.columns], ["name", "type", *SUMMARY])
 
 

@@ -26,10 +26,14 @@ class ProfileMethods:
         """
         return self.platform.profiles.profile(self.principal, domain, lakehouse, table)
 
-    @remote("POST", PROFILE)
-    def profile_table(self, domain: str, lakehouse: str, table: str) -> TableProfile:
-        """Profile the table now, in one scan, and keep the result in the `data_profiles` history."""
-        return self.platform.profiles.profile(self.principal, domain, lakehouse, table, refresh=True)
+    @remote("POST", PROFILE, query=("full",))
+    def profile_table(self, domain: str, lakehouse: str, table: str, *, full: bool = False) -> TableProfile:
+        """Profile the table now, in one scan, and keep the result in the `data_profiles` history.
+
+        A table only appended to since its last profile is profiled from the appended files (`method:
+        incremental`, docs/profiles.md); `full` scans the whole version instead.
+        """
+        return self.platform.profiles.profile(self.principal, domain, lakehouse, table, refresh=True, full=full)
 
     @remote("GET", PROFILE + "/columns/{column}", query=("limit",))
     def column_profile_history(

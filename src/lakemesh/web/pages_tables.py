@@ -99,10 +99,16 @@ def save_columns(
 
 @router.post(TABLE + "/profile")
 def profile_now(
-    request: Request, me: Viewer, domain: str, lakehouse: str, table: str, csrf_token: FormText = None
+    request: Request,
+    me: Viewer,
+    domain: str,
+    lakehouse: str,
+    table: str,
+    csrf_token: FormText = None,
+    full: FormText = None,
 ) -> Response:
     require_csrf(request, csrf_token)
-    profile = platform_of(request).profiles.profile(me, domain, lakehouse, table, refresh=True)
+    profile = platform_of(request).profiles.profile(me, domain, lakehouse, table, refresh=True, full=full == "true")
     href = f"/domains/{quote(domain)}/lakehouses/{quote(lakehouse)}/tables/{quote(table)}"
     return RedirectResponse(f"{href}?notice={quote(f'Profiled version {profile.version}')}#profile", status_code=303)
 

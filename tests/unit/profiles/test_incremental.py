@@ -44,7 +44,7 @@ def sales(admin: Mesh) -> Mesh:
 
 
 def full(mesh: Mesh) -> TableProfile:
-    return mesh.platform.profiles.profile(mesh.principal, *TABLE, refresh=True, full=True)
+    return mesh.profile_table(*TABLE, full=True)
 
 
 def figures(profile: TableProfile, names: tuple[str, ...]) -> dict[str, dict[str, Any]]:

@@ -30,11 +30,19 @@ def get_profile(domain: str, lakehouse: str, table: str, platform: PlatformDep, 
 @router.post(
     PROFILE,
     summary="Profile the table now",
-    description="One scan of the current version; the result is appended to `data_profiles`. " + MASKING,
+    description="One scan of the current version (of the files appended since the last profile, when the table was "
+    "only appended to, unless `full`); the result is appended to `data_profiles`. " + MASKING,
     dependencies=[HeavySlot],
 )
-def post_profile(domain: str, lakehouse: str, table: str, platform: PlatformDep, caller: Caller) -> TableProfile:
-    return platform.profiles.profile(caller, domain, lakehouse, table, refresh=True)
+def post_profile(
+    domain: str,
+    lakehouse: str,
+    table: str,
+    platform: PlatformDep,
+    caller: Caller,
+    full: Annotated[bool, Query(description="Scan the whole version, even after appends only.")] = False,
+) -> TableProfile:
+    return platform.profiles.profile(caller, domain, lakehouse, table, refresh=True, full=full)
 
 
 @router.get(PROFILE + "/columns/{column}", summary="One column's statistics over time, newest first")
