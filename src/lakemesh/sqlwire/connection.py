@@ -7,7 +7,6 @@ before each statement, so a revoked token's open connection is refused on its ne
 from __future__ import annotations
 
 import asyncio
-import functools
 import ipaddress
 import logging
 import secrets
@@ -253,13 +252,16 @@ class Connection:
         batches = [(at, min(stop, at + size)) for at in range(start, stop, size)]
         if not batches:
             return
-        encode = functools.partial(asyncio.to_thread, data_rows, result, formats)
-        pending = asyncio.ensure_future(encode(*batches[0]))
+
+        def encode(rows: tuple[int, int]) -> asyncio.Future[bytes]:
+            return asyncio.ensure_future(asyncio.to_thread(data_rows, result, formats, *rows))
+
+        pending = encode(batches[0])
         try:
             for following in [*batches[1:], None]:
                 chunk = await pending
                 if following is not None:
-                    pending = asyncio.ensure_future(encode(*following))
+                    pending = encode(following)
                 writer.write(chunk)
                 await writer.drain()
         finally:
@@ -423,7 +425,7 @@ class Connection:
 
 def batch_rows(result: pa.Table) -> int:
     """Rows per batch of DataRows: large batches amortise the per-batch cost, wide rows keep batches a few MB."""
-    width = result.nbytes // max(1, result.num_rows)
+    width: int = int(result.nbytes) // max(1, int(result.num_rows))
     return max(1, min(ROWS_PER_WRITE, BYTES_PER_WRITE // max(1, width)))
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeAlias
 
 import numpy as np
 import pyarrow as pa
@@ -39,7 +39,7 @@ class Fixed:
         return data.view(np.uint8).reshape(len(data), self.wire.itemsize)
 
 
-Part = Fixed | pa.Array  # fixed-width values, or one binary cell per row
+Part: TypeAlias = Fixed | pa.Array  # fixed-width values, or one binary cell per row
 
 
 @dataclass
@@ -154,12 +154,8 @@ def _binary_cells(column: pa.Array, oid: int) -> Cells:
 
 
 def _is_bytes(arrow: pa.DataType) -> bool:
-    return (
-        pa.types.is_string(arrow)
-        or pa.types.is_large_string(arrow)
-        or pa.types.is_binary(arrow)
-        or (pa.types.is_large_binary(arrow))
-    )
+    kinds = (pa.types.is_string, pa.types.is_large_string, pa.types.is_binary, pa.types.is_large_binary)
+    return any(kind(arrow) for kind in kinds)
 
 
 # -- text format ---------------------------------------------------------------------------------------
@@ -303,7 +299,8 @@ def _rows(count: int, columns: list[Cells]) -> bytes:
         segments.append(_fixed_segment(run))
     rows = pc.binary_join_element_wise(*segments, b"", null_handling="replace", null_replacement=b"")
     offsets = np.frombuffer(rows.buffers()[1], np.int32, len(rows) + 1, rows.offset * 4)
-    return rows.buffers()[2][int(offsets[0]) : int(offsets[-1])].to_pybytes()
+    data: bytes = rows.buffers()[2][int(offsets[0]) : int(offsets[-1])].to_pybytes()
+    return data
 
 
 def column_cells(column: pa.Array, fmt: int) -> Cells:
