@@ -32,7 +32,7 @@ import pyarrow as pa
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from _harness import free_port
+from _harness import cpu_seconds, free_port
 
 from lakemesh.core.settings import Settings
 from lakemesh.domains.models import DomainCreate
@@ -103,8 +103,9 @@ def serve(home: Path) -> tuple[subprocess.Popen[bytes], str, int, str]:
     return process, url, sql_port, (home / "admin.token").read_text().strip()
 
 
-def raw_fetch(port: int, user: str, token: str, sql: str) -> int:
-    """Bytes of a simple-query result read off the socket undecoded: the server's side of the transfer."""
+def raw_fetch(port: int, user: str, token: str, sql: str, *, binary: bool = False) -> int:
+    """Bytes of a result read off the socket undecoded: the server's side of the transfer. Text: a simple query;
+    binary: Parse/Bind (all results binary)/Execute/Sync, as drivers ask for binary results."""
     with socket.create_connection(("127.0.0.1", port)) as sock:
         body = b"user\x00" + user.encode() + b"\x00database\x00lakemesh\x00\x00"
         sock.sendall(struct.pack("!ii", len(body) + 8, 196608) + body)
@@ -115,7 +116,14 @@ def raw_fetch(port: int, user: str, token: str, sql: str) -> int:
         while not received.endswith(b"Z\x00\x00\x00\x05I"):
             received += sock.recv(65536)
         query = sql.encode() + b"\x00"
-        sock.sendall(b"Q" + struct.pack("!i", len(query) + 4) + query)
+        if binary:
+            parse = b"\x00" + query + struct.pack("!h", 0)
+            bind = b"\x00\x00" + struct.pack("!hhhh", 0, 0, 1, 1)
+            execute = b"\x00" + struct.pack("!i", 0)
+            messages = ((b"P", parse), (b"B", bind), (b"E", execute), (b"S", b""))
+            sock.sendall(b"".join(kind + struct.pack("!i", len(p) + 4) + p for kind, p in messages))
+        else:
+            sock.sendall(b"Q" + struct.pack("!i", len(query) + 4) + query)
         total, tail = 0, b""
         while not tail.endswith(b"Z\x00\x00\x00\x05I"):
             chunk = sock.recv(1 << 20)
@@ -126,13 +134,18 @@ def raw_fetch(port: int, user: str, token: str, sql: str) -> int:
         return total
 
 
-def timed(run: Callable[[], object], repeat: int) -> tuple[float, object]:
-    best, result = float("inf"), None
+def timed(run: Callable[[], object], repeat: int, pid: int | None = None) -> tuple[float, object, float, float]:
+    """Best wall time of `repeat` runs, the last result, and the CPU seconds per run of the server (`pid`) and of
+    this process (the client's decoding): figures the machine's other load does not inflate."""
+    best, result, server, client = float("inf"), None, 0.0, 0.0
     for _ in range(repeat):
+        server_before, client_before = cpu_seconds(pid) if pid else 0.0, time.process_time()
         start = time.perf_counter()
         result = run()
         best = min(best, time.perf_counter() - start)
-    return best, result
+        server += (cpu_seconds(pid) if pid else 0.0) - server_before
+        client += time.process_time() - client_before
+    return best, result, server / repeat, client / repeat
 
 
 def raw_duckdb(home: Path) -> duckdb.DuckDBPyConnection:
@@ -152,6 +165,7 @@ def main() -> None:
     parser.add_argument("--customers", type=int, default=1_000_000)
     parser.add_argument("--lookups", type=int, default=300)
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--fetch-only", action="store_true", help="only part 1 (the 1M-row fetch)")
     args = parser.parse_args()
     home = Path(tempfile.mkdtemp(prefix="lakemesh-sqlwire-")) / "home"
     setup(home, args.rows, args.customers)
@@ -171,21 +185,26 @@ def main() -> None:
 
         reference = rest_arrow()
         megabytes = reference.nbytes / 1e6
-        print(f"\n1. fetch {limit:,} rows ({megabytes:.0f} MB as Arrow), best of {args.repeat}")
+        print(f"\n1. fetch {limit:,} rows ({megabytes:.0f} MB as Arrow), best of {args.repeat}; CPU s per run")
         rows = {
             "wire, psycopg binary": lambda: wire.cursor(binary=True).execute(fetch).fetchall(),
             "wire, psycopg text": lambda: wire.cursor().execute(fetch).fetchall(),
             "wire, undecoded (text)": lambda: raw_fetch(sql_port, "admin", token, fetch),
+            "wire, undecoded (binary)": lambda: raw_fetch(sql_port, "admin", token, fetch, binary=True),
             "REST, Arrow stream": rest_arrow,
             "raw DuckDB in process": lambda: raw.sql(f"SELECT * FROM gold_customers LIMIT {limit}").to_arrow_table(),
         }
         base = None
         for name, run in rows.items():
-            seconds, _ = timed(run, args.repeat)
+            in_process = name.startswith("raw")
+            seconds, _, server, client = timed(run, args.repeat, None if in_process else process.pid)
             base = base or seconds
             print(
-                f"   {name:24s} {seconds:7.2f} s  {megabytes / seconds:7.1f} MB/s  {seconds / base:5.2f}x wire-binary"
+                f"   {name:26s} {seconds:7.2f} s  {megabytes / seconds:7.1f} MB/s  {seconds / base:5.2f}x wire-binary"
+                f"   server CPU {server:5.2f} s  client CPU {client:5.2f} s"
             )
+        if args.fetch_only:
+            return
 
         print(f"\n2. point lookup by customer_id, {args.lookups} lookups (prepared statement)")
         ids = [f"C{i:07d}" for i in np.random.default_rng(3).integers(0, args.customers, args.lookups)]
@@ -208,9 +227,9 @@ def main() -> None:
         print(f"\n3. aggregate over {args.rows:,} orders, best of {args.repeat}")
         mesh = Mesh.open(home)
         sql = AGGREGATE.format(orders="sales.sales_lakehouse.silver_orders")
-        in_process, _ = timed(lambda: mesh.sql(sql), args.repeat)
-        over_wire, _ = timed(lambda: wire.execute(sql).fetchall(), args.repeat)
-        direct, _ = timed(lambda: raw.sql(AGGREGATE.format(orders="silver_orders")).fetchall(), args.repeat)
+        in_process = timed(lambda: mesh.sql(sql), args.repeat)[0]
+        over_wire = timed(lambda: wire.execute(sql).fetchall(), args.repeat)[0]
+        direct = timed(lambda: raw.sql(AGGREGATE.format(orders="silver_orders")).fetchall(), args.repeat)[0]
         goal = in_process * 1.2 + 0.020
         print(f"   mesh.sql in process      {in_process * 1000:7.1f} ms")
         print(f"   wire                     {over_wire * 1000:7.1f} ms  {over_wire / in_process:5.2f}x mesh.sql "

@@ -533,3 +533,48 @@ def test_session_commands_clients_send_on_connect(world: dict[str, str]) -> None
             connection.execute("SELECT * FROM nowhere.nothing")
         connection.rollback()
         assert connection.execute("SELECT 3").fetchone() == (3,)
+
+
+# -- values spelled as PostgreSQL spells them ----------------------------------------------------------------
+
+_SPELLED_LAKEMESH = (
+    "SELECT CAST('1e15' AS DOUBLE) AS a, CAST('-0' AS DOUBLE) AS b, CAST('1e-5' AS DOUBLE) AS c, "
+    "CAST('NaN' AS DOUBLE) AS d, CAST('-inf' AS DOUBLE) AS e, CAST('123456789012345.6' AS DOUBLE) AS f, "
+    "CAST('0.1' AS REAL) AS g, CAST('1e6' AS REAL) AS h, CAST('0.0000000001' AS DECIMAL(38, 10)) AS i, "
+    "CAST('12.3' AS DECIMAL(10, 2)) AS j, CAST('2026-01-01 00:00:00.5+00' AS TIMESTAMPTZ) AS k, "
+    "CAST('2026-01-01 00:00:00' AS TIMESTAMP) AS l, CAST('2024-02-29' AS DATE) AS m, TRUE AS n, '' AS o, "
+    "'ünïcødé ✓' AS p, CAST(NULL AS DOUBLE) AS q"
+)
+_SPELLED_POSTGRESQL = (
+    "SELECT '1e15'::float8 AS a, '-0'::float8 AS b, '1e-5'::float8 AS c, 'NaN'::float8 AS d, '-Infinity'::float8 AS e,"
+    " '123456789012345.6'::float8 AS f, '0.1'::float4 AS g, '1e6'::float4 AS h, 0.0000000001::numeric(38, 10) AS i, "
+    "12.3::numeric(10, 2) AS j, '2026-01-01 00:00:00.5+00'::timestamptz AS k, '2026-01-01 00:00:00'::timestamp AS l, "
+    "'2024-02-29'::date AS m, true AS n, ''::text AS o, 'ünïcødé ✓'::text AS p, NULL::float8 AS q"
+)
+
+
+def test_values_come_out_of_psql_and_psycopg_as_postgresql_spells_them(world: dict[str, str]) -> None:
+    """The same values from the endpoint and from a real PostgreSQL (TimeZone UTC): psql's text identical, psycopg's
+    values equal in text and in binary (decimals exact, -0.0 and NaN included)."""
+    try:
+        reference = psycopg.connect(REFERENCE_PG, connect_timeout=5, options="-c TimeZone=UTC", autocommit=True)
+    except psycopg.OperationalError:
+        pytest.skip(f"no PostgreSQL at {REFERENCE_PG} to compare with")
+    wire = psql(world, "analyst", _SPELLED_LAKEMESH)
+    assert wire.returncode == 0, wire.stderr
+    expected = subprocess.run(
+        ["psql", REFERENCE_PG, "-X", "-A", "-t", "-F", "|", "-c", _SPELLED_POSTGRESQL],
+        capture_output=True, text=True, timeout=60, check=True, env={**os.environ, "PGTZ": "UTC"},
+    )  # fmt: skip
+    assert wire.stdout == expected.stdout
+    assert wire.stdout.startswith("1e+15|-0|1e-05|NaN|-Infinity|123456789012345.6|0.1|1e+06|0.0000000001|12.30|")
+
+    def same(a: tuple[Any, ...], b: tuple[Any, ...]) -> bool:
+        return all(x == y or (x != x and y != y) for x, y in zip(a, b, strict=True))  # NaN equals NaN here
+
+    with reference, psycopg.connect(dsn(world, "analyst"), autocommit=True) as connection:
+        for binary in (False, True):
+            ours = connection.cursor(binary=binary).execute(_SPELLED_LAKEMESH).fetchone()
+            theirs = reference.cursor(binary=binary).execute(_SPELLED_POSTGRESQL).fetchone()
+            assert ours is not None and theirs is not None and same(ours, theirs), (binary, ours, theirs)
+            assert str(ours[1]) == "-0.0" and isinstance(ours[8], Decimal) and str(ours[8]) == "1E-10"

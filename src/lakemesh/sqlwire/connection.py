@@ -40,7 +40,8 @@ from lakemesh.sqlwire.statements import Statement, classify, governed_sql, split
 log = logging.getLogger(__name__)
 PROTOCOL_3 = 196608
 SSL_REQUEST, GSS_REQUEST, CANCEL_REQUEST = 80877103, 80877104, 80877102
-ROWS_PER_WRITE = 20_000
+ROWS_PER_WRITE = 50_000  # at most, per batch of DataRows (fewer for wide rows: about BYTES_PER_WRITE)
+BYTES_PER_WRITE = 8 << 20
 _TAGS = {"SET": "SET", "RESET": "RESET", "BEGIN": "BEGIN", "START": "BEGIN", "COMMIT": "COMMIT", "END": "COMMIT",
          "ROLLBACK": "ROLLBACK", "ABORT": "ROLLBACK", "DEALLOCATE": "DEALLOCATE", "DISCARD": "DISCARD ALL",
          "SAVEPOINT": "SAVEPOINT", "RELEASE": "RELEASE", "CLOSE": "CLOSE CURSOR", "UNLISTEN": "UNLISTEN",
@@ -245,10 +246,26 @@ class Connection:
     async def _send_rows(
         self, writer: asyncio.StreamWriter, result: pa.Table, formats: list[int], start: int, stop: int
     ) -> None:
-        for at in range(start, stop, ROWS_PER_WRITE):
-            chunk = await asyncio.to_thread(data_rows, result, formats, at, min(stop, at + ROWS_PER_WRITE))
-            writer.write(chunk)
-            await writer.drain()  # a slow or vanished client stops its own stream, not the server
+        """DataRows in batches of a few MB: the next batch is encoded (in a worker thread) while the last one is
+        being sent, and a slow or vanished client stops its own stream, not the server."""
+        size = batch_rows(result)
+        batches = [(at, min(stop, at + size)) for at in range(start, stop, size)]
+        if not batches:
+            return
+
+        def encode(rows: tuple[int, int]) -> asyncio.Future[bytes]:
+            return asyncio.ensure_future(asyncio.to_thread(data_rows, result, formats, *rows))
+
+        pending = encode(batches[0])
+        try:
+            for following in [*batches[1:], None]:
+                chunk = await pending
+                if following is not None:
+                    pending = encode(following)
+                writer.write(chunk)
+                await writer.drain()
+        finally:
+            pending.cancel()  # the client went away: the batch being encoded is dropped
 
     # -- running one statement -----------------------------------------------------------------------
     async def _run(self, statement: Statement, params: list[Any], *, shape_only: bool = False) -> pa.Table | None:
@@ -404,6 +421,12 @@ class Connection:
             self._session().statements.pop(name, None)
         else:
             self._session().portals.pop(name, None)
+
+
+def batch_rows(result: pa.Table) -> int:
+    """Rows per batch of DataRows: large batches amortise the per-batch cost, wide rows keep batches a few MB."""
+    width: int = int(result.nbytes) // max(1, int(result.num_rows))
+    return max(1, min(ROWS_PER_WRITE, BYTES_PER_WRITE // max(1, width)))
 
 
 def _parameter_count(sql: str) -> int:

@@ -9,6 +9,7 @@ from collections.abc import Callable
 from decimal import Decimal, localcontext
 from typing import Any
 
+import numpy as np
 import pyarrow as pa
 
 BOOL, BYTEA, INT8, INT2, INT4, TEXT, FLOAT4, FLOAT8 = 16, 17, 20, 21, 23, 25, 700, 701
@@ -58,23 +59,51 @@ def prepare_column(column: pa.ChunkedArray | pa.Array) -> list[Any]:
 # -- text format ---------------------------------------------------------------------------------------
 
 
-def _float_text(value: float) -> bytes:
+def float_text(value: float, *, single: bool = False) -> bytes:
+    """A float as PostgreSQL 12+ prints it: the shortest digits that read back the same value, in fixed notation for
+    decimal exponents from -4 up to 15 (6 for real), else d.ddde+XX; NaN, Infinity, -Infinity and -0 as such."""
     if math.isnan(value):
         return b"NaN"
     if math.isinf(value):
         return b"Infinity" if value > 0 else b"-Infinity"
-    return repr(value).encode()
+    if value == 0:
+        return b"-0" if math.copysign(1.0, value) < 0 else b"0"
+    shortest = np.format_float_scientific(np.float32(value) if single else np.float64(value), unique=True)
+    mantissa, exponent_text = shortest.split("e")
+    sign = "-" if mantissa.startswith("-") else ""
+    digits = mantissa.lstrip("-").replace(".", "").rstrip("0") or "0"
+    exponent = int(exponent_text)
+    if -4 <= exponent < (6 if single else 15):
+        if exponent < 0:
+            return f"{sign}0.{'0' * (-exponent - 1)}{digits}".encode()
+        whole, fraction = digits[: exponent + 1].ljust(exponent + 1, "0"), digits[exponent + 1 :]
+        return f"{sign}{whole}{'.' + fraction if fraction else ''}".encode()
+    point = f"{digits[0]}.{digits[1:]}" if len(digits) > 1 else digits
+    return f"{sign}{point}e{'-' if exponent < 0 else '+'}{abs(exponent):02d}".encode()
+
+
+def timestamp_text(value: dt.datetime) -> bytes:
+    """A timestamp as PostgreSQL prints it (ISO DateStyle): fraction without trailing zeros, zone as +HH[:MM]."""
+    text = f"{value.year:04d}-{value.month:02d}-{value.day:02d} {value.hour:02d}:{value.minute:02d}:{value.second:02d}"
+    if value.microsecond:
+        text += f".{value.microsecond:06d}".rstrip("0")
+    offset = value.utcoffset()
+    if offset is not None:
+        minutes = int(offset.total_seconds()) // 60
+        text += f"{'-' if minutes < 0 else '+'}{abs(minutes) // 60:02d}"
+        text += f":{abs(minutes) % 60:02d}" if minutes % 60 else ""
+    return text.encode()
 
 
 def _text(value: Any) -> bytes:
     if isinstance(value, bool):
         return b"t" if value else b"f"
     if isinstance(value, float):
-        return _float_text(value)
+        return float_text(value)
     if isinstance(value, Decimal):
         return format(value, "f").encode()
     if isinstance(value, dt.datetime):
-        return value.isoformat(sep=" ").encode()
+        return timestamp_text(value)
     if isinstance(value, bytes):
         return b"\\x" + value.hex().encode()
     if isinstance(value, list | dict):
@@ -90,6 +119,8 @@ def text_encoder(oid: int) -> Encoder:
         return lambda v: str(v).encode()
     if oid == TEXT:
         return lambda v: v.encode() if isinstance(v, str) else _text(v)
+    if oid == FLOAT4:
+        return lambda v: float_text(v, single=True)
     return _text
 
 
