@@ -9,6 +9,8 @@ table can run on a distributed executor (Ray, see docs/executors.md).
 
 from __future__ import annotations
 
+import functools
+import json
 import logging
 import operator
 import posixpath
@@ -90,7 +92,22 @@ class Checked:
 
 
 def product_rules(entries: Sequence[Any]) -> list[Rule]:
-    """The product's `quality_rules` (strings or `{name, condition, threshold, severity}`) as engine rules."""
+    """The product's `quality_rules` (strings or `{name, condition, threshold, severity}`) as engine rules.
+
+    Parsed once per distinct list (rules are immutable): parsing costs more than a small table's scan."""
+    try:
+        key = json.dumps(list(entries), sort_keys=True)
+    except (TypeError, ValueError):
+        return _parse_rules(entries)
+    return list(_cached_rules(key))
+
+
+@functools.lru_cache(maxsize=512)
+def _cached_rules(key: str) -> tuple[Rule, ...]:
+    return tuple(_parse_rules(json.loads(key)))
+
+
+def _parse_rules(entries: Sequence[Any]) -> list[Rule]:
     rules: list[Rule] = []
     for index, entry in enumerate(entries):
         loc: tuple[str | int, ...] = ("quality_rules", index)
