@@ -197,7 +197,8 @@ def _open(delta: DeltaTables, uri: str, snapshots: LatestSnapshots | None) -> _S
     table = delta.open(uri)
     native = native_snapshot(table, arrow_schema(table))
     if native is not None and snapshots is not None:
-        snapshots.keep(uri, table, native)
+        snapshots.keep(uri, table, native)  # the cache now advances `table`: this run opens its own if it needs one
+        return _Source(delta, uri, table.version(), native)
     return _Source(delta, uri, table.version(), native, table)
 
 
