@@ -1,9 +1,10 @@
 """Fused quality scans: every rule of a product evaluated in one aggregate query over its table.
 
 One pass over the data returns the row count and, per rule, the figures needed to judge it, so a
-scan costs one table read however many rules there are. A second, bounded query fetches sample rows
-for failed rules only when samples are asked for. NULL semantics and the empty-table behaviour are
-documented in docs/quality-rules.md.
+scan costs one table read however many rules there are. When samples are asked for, a second pass
+reads only failing rows, of all failed rules at once, and stops once it has enough (the first pass
+gave each rule's share of the failures); a rule it leaves short (rare failures, `unique`) gets its
+own bounded query. NULL semantics and the empty-table behaviour are documented in docs/quality-rules.md.
 """
 
 from __future__ import annotations
@@ -22,6 +23,10 @@ from lakemesh.engine.session import EngineSession
 
 DIALECT = "duckdb"
 RULE_INDEX_COLUMN = "lakemesh_rule_index"
+FAILS_COLUMN = "lakemesh_fails_"
+# The failing-rows pass reads at most this many times `sample_limit` rows per rule before falling back to per-rule
+# queries (a rule whose failures are rare among the others').
+FAILING_ROWS_FACTOR = 10
 Observed = int | float | datetime | date | None
 
 
@@ -126,13 +131,8 @@ def run_scan(
     row = session.execute(plan).to_pylist()[0]
     total = int(row["total_rows"])
     results = [_result(rule, index, row, total) for index, rule in enumerate(plan.rules)]
-    samples = compile_samples(plan, [i for i, result in enumerate(results) if not result.passed])
-    if samples is not None:
-        by_rule: dict[int, list[dict[str, Any]]] = {}
-        for sample in session.execute(samples).to_pylist():
-            by_rule.setdefault(int(sample.pop(RULE_INDEX_COLUMN)), []).append(sample)
-        for index, rows in by_rule.items():
-            results[index].samples.extend(rows[:sample_limit])
+    if sample_limit > 0:
+        _attach_samples(session, plan, results)
     return ScanResult(
         relation=relation,
         total_rows=total,
@@ -141,6 +141,62 @@ def run_scan(
         weighted_score=_weighted_score(results),
         checked_at=plan.now,
     )
+
+
+@dataclass(frozen=True)
+class FailingRows:
+    """The query of the failing-rows pass: at most `limit` rows, column `lakemesh_fails_<i>` flagging rule i."""
+
+    query: CompiledQuery
+    rules: tuple[int, ...]
+    limit: int
+
+
+def compile_failing_rows(plan: ScanPlan, results: Sequence[RuleResult]) -> FailingRows | None:
+    """One query for the failing rows of every failed row rule at once, with a flag column per rule, stopping after
+    enough rows that each rule is likely to have `sample_limit` of them (its share of the failures is known)."""
+    indexes = [
+        i
+        for i, (rule, result) in enumerate(zip(plan.rules, results, strict=True))
+        if not result.passed and result.failed_rows > 0 and rule.check in ("condition", "reference")
+    ]
+    if not indexes or plan.sample_limit == 0:
+        return None
+    failures = [results[i].failed_rows for i in indexes]
+    wanted = plan.sample_limit * -(-sum(failures) // min(failures))
+    limit = min(wanted, plan.sample_limit * len(indexes) * FAILING_ROWS_FACTOR, sum(failures))
+    fails = {i: _fails(_at(plan.rules[i].expression, plan.now)) for i in indexes}
+    flags = [exp.alias_(condition.copy(), f"{FAILS_COLUMN}{i}", quoted=True) for i, condition in fails.items()]
+    query = exp.select(*flags, exp.Star()).from_(_table(plan.relation)).where(exp.or_(*fails.values()))
+    return FailingRows(CompiledQuery(sql=query.limit(limit).sql(dialect=DIALECT)), tuple(indexes), limit)
+
+
+def _attach_samples(session: EngineSession, plan: ScanPlan, results: list[RuleResult]) -> None:
+    """Up to `sample_limit` failing rows per failed rule: one pass over the failing rows of all row rules, then one
+    bounded query for the rules it left short (rare failures, `unique`)."""
+    limit = plan.sample_limit
+    covered: set[int] = set()
+    first = compile_failing_rows(plan, results)
+    if first is not None:
+        indexes = first.rules
+        rows = session.execute(first.query).to_pylist()
+        for row in rows:
+            flagged = [i for i in indexes if row.pop(f"{FAILS_COLUMN}{i}")]
+            for index in flagged:
+                if len(results[index].samples) < limit:
+                    results[index].samples.append(dict(row))
+        complete = len(rows) < first.limit  # every failing row was read
+        covered = {i for i in indexes if complete or len(results[i].samples) >= min(limit, results[i].failed_rows)}
+    rest = [i for i, result in enumerate(results) if not result.passed and i not in covered]
+    for index in rest:
+        results[index].samples.clear()
+    samples = compile_samples(plan, rest)
+    if samples is not None:
+        by_rule: dict[int, list[dict[str, Any]]] = {}
+        for sample in session.execute(samples).to_pylist():
+            by_rule.setdefault(int(sample.pop(RULE_INDEX_COLUMN)), []).append(sample)
+        for index, found in by_rule.items():
+            results[index].samples.extend(found[:limit])
 
 
 def _figures(rule: Rule, now: datetime) -> dict[str, exp.Expr]:

@@ -9,6 +9,8 @@ table can run on a distributed executor (Ray, see docs/executors.md).
 
 from __future__ import annotations
 
+import functools
+import json
 import logging
 import operator
 import posixpath
@@ -27,10 +29,12 @@ from lakemesh.core.clock import as_utc
 from lakemesh.core.errors import InvalidInput
 from lakemesh.engine import EngineSession, Rule, RuleResult, ScanResult, parse_rule, run_scan
 from lakemesh.engine.pool import SessionPool
+from lakemesh.engine.rules import REFERENCE_PREFIX
 from lakemesh.executors import DeltaSource, Executor
 from lakemesh.executors.daft_sql import NotDistributable
-from lakemesh.quality.native import ParquetSession, native_files
 from lakemesh.storage.delta import DeltaTables, arrow_schema
+from lakemesh.storage.native import ParquetSnapshot, PartitionFiles, native_snapshot
+from lakemesh.storage.snapshots import LatestSnapshots
 
 log = logging.getLogger(__name__)
 RELATION = "quality_source"
@@ -88,7 +92,22 @@ class Checked:
 
 
 def product_rules(entries: Sequence[Any]) -> list[Rule]:
-    """The product's `quality_rules` (strings or `{name, condition, threshold, severity}`) as engine rules."""
+    """The product's `quality_rules` (strings or `{name, condition, threshold, severity}`) as engine rules.
+
+    Parsed once per distinct list (rules are immutable): parsing costs more than a small table's scan."""
+    try:
+        key = json.dumps(list(entries), sort_keys=True)
+    except (TypeError, ValueError):
+        return _parse_rules(entries)
+    return list(_cached_rules(key))
+
+
+@functools.lru_cache(maxsize=512)
+def _cached_rules(key: str) -> tuple[Rule, ...]:
+    return tuple(_parse_rules(json.loads(key)))
+
+
+def _parse_rules(entries: Sequence[Any]) -> list[Rule]:
     rules: list[Rule] = []
     for index, entry in enumerate(entries):
         loc: tuple[str | int, ...] = ("quality_rules", index)
@@ -122,32 +141,65 @@ def scan_table(
     distributed: DistributedScans | None = None,
     pool: SessionPool | None = None,
     references: Mapping[str, pa.Table] | None = None,
+    snapshots: LatestSnapshots | None = None,
 ) -> Checked:
     """One aggregate query over the table (or over its new files), returning every rule's figures.
 
-    `references`: the values each `references` rule checks against, by relation name (read by the caller)."""
-    table = delta.open(uri)
-    version = table.version()
-    reason = _incremental_blocker(delta, uri, rules, previous, version)
+    `references`: the values each `references` rule checks against, by relation name (read by the caller).
+    `snapshots`: the latest snapshots kept between runs (as governed queries keep them), so a run does not replay
+    the table's log; a distributed executor is given the table opened the ordinary way."""
+    source = _open(delta, uri, None if distributed is not None else snapshots)
+    reason = _incremental_blocker(delta, uri, rules, previous, source.version)
     new_files = _added_since(delta, uri, previous.table_version) if previous is not None and reason is None else None
     scan = None
     if distributed is not None and new_files is None and not references:
-        scan = distributed.scan(table, uri, rules, now=now, sample_limit=sample_limit)
+        scan = distributed.scan(source.table(), uri, rules, now=now, sample_limit=sample_limit)
     if scan is None:
-        with _session(table, new_files, memory_limit, pool) as engine:
+        with _session(source, new_files, memory_limit, pool) as engine:
             for name, values in (references or {}).items():
-                if isinstance(engine, ParquetSession):
-                    engine.add_reference(name, values)
-                else:
-                    engine.register(name, values)
+                if not name.startswith(REFERENCE_PREFIX):
+                    raise InvalidInput(f"{name!r} is not a reference relation of this scan")
+                engine.register(name, values)
             scan = run_scan(engine, RELATION, rules, now=now, sample_limit=sample_limit)
     if previous is None or reason is not None:
-        return Checked(version, scan.total_rows, scan.rules, "full", reason or "first run of this product version")
+        return Checked(
+            source.version, scan.total_rows, scan.rules, "full", reason or "first run of this product version"
+        )
     total = previous.total_rows + scan.total_rows
     pairs = zip(rules, scan.rules, previous.rules, strict=True)
     combined = [_combine(rule, new, old, total, now) for rule, new, old in pairs]
     added = f"{scan.total_rows} rows appended since version {previous.table_version}"
-    return Checked(version, total, combined, "incremental", added, previous.table_version)
+    return Checked(source.version, total, combined, "incremental", added, previous.table_version)
+
+
+@dataclass
+class _Source:
+    """The snapshot a run reads: its version, its Parquet files when DuckDB reads them natively, and the table."""
+
+    delta: DeltaTables
+    uri: str
+    version: int
+    native: ParquetSnapshot | None
+    opened: DeltaTable | None = None
+
+    def table(self) -> DeltaTable:
+        """The DeltaTable at this version (opened only when needed: the kept snapshot does without)."""
+        if self.opened is None:
+            self.opened = self.delta.open(self.uri, version=self.version)
+        return self.opened
+
+
+def _open(delta: DeltaTables, uri: str, snapshots: LatestSnapshots | None) -> _Source:
+    """The table's latest snapshot: from `snapshots` (new commits only), else opened and then kept there."""
+    kept = snapshots.get(uri) if snapshots is not None else None
+    if kept is not None:
+        return _Source(delta, uri, kept.version, kept.snapshot)
+    table = delta.open(uri)
+    native = native_snapshot(table, arrow_schema(table))
+    if native is not None and snapshots is not None:
+        snapshots.keep(uri, table, native)  # the cache now advances `table`: this run opens its own if it needs one
+        return _Source(delta, uri, table.version(), native)
+    return _Source(delta, uri, table.version(), native, table)
 
 
 def _incremental_blocker(
@@ -181,16 +233,22 @@ def _reads_clock(rule: Rule) -> bool:
     )
 
 
-def _session(
-    table: DeltaTable, names: set[str] | None, memory_limit: str, pool: SessionPool | None = None
-) -> EngineSession:
-    """DuckDB's own Parquet reader where the files allow it, else the table's Arrow dataset (`names`: only those)."""
-    files = native_files(table, names)
-    if files is not None:
-        return ParquetSession(
-            RELATION, files, memory_limit=memory_limit, threads=2, schema=arrow_schema(table), pool=pool
-        )
-    dataset = table.to_pyarrow_dataset()
+def _session(source: _Source, names: set[str] | None, memory_limit: str, pool: SessionPool | None) -> EngineSession:
+    """DuckDB's own Parquet reader over the snapshot's files (`names`: only those; a partitioned table's values
+    from the log, as governed queries read it), on a database kept per file set; else the table's Arrow dataset."""
+    native = _only(source.native, names) if source.native is not None else None
+    if native is not None:
+        if pool is not None:
+            engine = pool.session(readable_files=native.files)
+        else:
+            engine = EngineSession(memory_limit=memory_limit, threads=2, readable_files=native.files)
+        try:
+            engine.register_parquet(RELATION, native.files, native.schema, partitions=native.partitions)
+        except BaseException:
+            engine.close()
+            raise
+        return engine
+    dataset = source.table().to_pyarrow_dataset()
     if names is not None:
         fragments = [f for f in dataset.get_fragments() if _file_name(f.path) in names]
         import pyarrow.dataset as pads  # pandas comes with it: loaded on first use
@@ -199,6 +257,19 @@ def _session(
     engine = EngineSession(memory_limit=memory_limit, threads=2)
     engine.register(RELATION, dataset)
     return engine
+
+
+def _only(native: ParquetSnapshot, names: set[str] | None) -> ParquetSnapshot | None:
+    """The snapshot restricted to the files named `names` (None: all of them); None when no file is left."""
+    if names is None:
+        return native
+    files = tuple(f for f in native.files if _file_name(f) in names)
+    partitions = tuple(
+        PartitionFiles(kept, p.values)
+        for p in native.partitions
+        if (kept := tuple(f for f in p.files if _file_name(f) in names))
+    )
+    return ParquetSnapshot(files, native.schema, partitions) if files else None
 
 
 def _added_since(delta: DeltaTables, uri: str, since: int) -> set[str]:

@@ -1,4 +1,4 @@
-"""A quality scan over a Delta table's Parquet files with DuckDB's own Parquet reader.
+"""A scan over a Delta table's plain Parquet files with DuckDB's own reader (profiles; quality runs use the pool).
 
 Scanning the files through an Arrow dataset costs 2-3x DuckDB's native reader (pyarrow decodes, then
 DuckDB converts), and its read-ahead holds far more memory. This session keeps the engine's lockdown

@@ -51,6 +51,8 @@ from lakemesh.quality.schedules import claim_due, next_run, parse_cron, take_ove
 from lakemesh.quality.schedules import finish as finish_slot
 from lakemesh.quality.sla_watch import SlaWatch
 from lakemesh.quality.store import previous_for_increment, run_view, runs_page, schedule_view
+from lakemesh.storage.delta import arrow_schema
+from lakemesh.storage.snapshots import LatestSnapshots
 
 log = logging.getLogger(__name__)
 REDACTED_LABELS = ("confidential", "highly confidential")
@@ -84,6 +86,8 @@ class QualityService:
         self._memory_limit = memory_limit
         self._read_reference = read_reference
         self._pool = SessionPool(memory_limit=memory_limit, threads=2, spares=1)
+        # Each product's table's latest snapshot, advanced by reading only new commits (as governed queries do).
+        self._snapshots = LatestSnapshots(arrow_schema)
         # Full scans of large tables run on a distributed executor (Ray) when one is configured.
         self.distributed: DistributedScans | None = None
         if executor is not None and executor.remote:
@@ -129,6 +133,7 @@ class QualityService:
                 distributed=self.distributed,
                 pool=self._pool,
                 references=references,
+                snapshots=self._snapshots,
             )
         except _UNREADABLE as exc:
             log.warning("quality run of %s could not read its table: %s", found.qualified_name, exc)
@@ -142,7 +147,7 @@ class QualityService:
             samples = {i: self._redact(actor, handle, found, r.samples) for i, r in enumerate(checked.results)}
             run = run_view(row, found.qualified_name, samples=samples)
         self._append_metrics(run)
-        self._sla.observe(found, self._handle_or_none(found))
+        self._sla.observe(found, handle if handle is not None else self._handle_or_none(found))
         return run
 
     def runs(

@@ -32,10 +32,11 @@ class _Kept:
 
 @dataclass(frozen=True)
 class LatestSnapshot:
-    """A table's newest snapshot and its add actions' statistics (read once per version, on first use)."""
+    """A table's newest snapshot, its version, and its add actions' statistics (read once per version, on first use)."""
 
     snapshot: ParquetSnapshot
     statistics: Callable[[], pa.Table]
+    version: int = -1
 
 
 class LatestSnapshots:
@@ -67,7 +68,7 @@ class LatestSnapshots:
                 self._kept.pop(uri, None)
                 return None
             self._kept.move_to_end(uri)
-            return LatestSnapshot(kept.snapshot, lambda: self._statistics(uri, kept, version))
+            return LatestSnapshot(kept.snapshot, lambda: self._statistics(uri, kept, version), version)
 
     def keep(self, uri: str, table: DeltaTable, snapshot: ParquetSnapshot) -> None:
         """Remember a freshly opened latest table (not a pinned version) for the next queries."""

@@ -14,6 +14,7 @@ from lakemesh.engine.gate import GatedQuery
 from lakemesh.engine.rules import parse_rule
 from lakemesh.engine.scan import ScanResult, compile_scan, run_scan
 from lakemesh.engine.session import EngineSession
+from tests.unit.engine.conftest import NOW
 
 SEED_RULES = [
     "customer_id is not null",
@@ -201,3 +202,31 @@ def test_plan_is_executable_as_a_statement(session: EngineSession, customers: pa
     row = session.execute(plan).to_pylist()[0]
     assert row == {"total_rows": 8, "r0_failed": 1}
     assert session.execute(GatedQuery(sql=plan.sql, tables=("t_customers",))).num_rows == 1
+
+
+def test_samples_of_every_failed_rule_even_when_one_rule_fails_far_more_often(session: EngineSession) -> None:
+    """The failing-rows pass stops early; a rule with rare failures among many others' still gets all of its own."""
+    n = 5000
+    table = pa.table(
+        {
+            "id": pa.array(range(n)),
+            "often": pa.array([i % 2 for i in range(n)]),  # half the rows fail `often = 0`
+            "rare": pa.array([-1 if i in (4321, 4998) else 1 for i in range(n)]),
+        }
+    )
+    session.register("t_skewed", table)
+    rules = [parse_rule("often = 0"), parse_rule("rare > 0"), parse_rule("id >= 0")]
+    often, rare, passing = run_scan(session, "t_skewed", rules, now=NOW, sample_limit=3).rules
+    assert (often.failed_rows, rare.failed_rows) == (2500, 2)
+    assert len(often.samples) == 3 and all(s["often"] == 1 for s in often.samples)
+    assert sorted(s["id"] for s in rare.samples) == [4321, 4998]
+    assert set(rare.samples[0]) == {"id", "often", "rare"}  # the pass's own flag columns are not in a sample
+    assert passing.samples == []
+
+
+def test_a_row_failing_two_rules_is_a_sample_of_both(session: EngineSession) -> None:
+    session.register("t_two", pa.table({"a": [1, -1, 2], "b": [1, -1, 3]}))
+    first, second = run_scan(
+        session, "t_two", [parse_rule("a > 0"), parse_rule("b > 0")], now=NOW, sample_limit=5
+    ).rules
+    assert first.samples == second.samples == [{"a": -1, "b": -1}]
