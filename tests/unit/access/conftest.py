@@ -53,6 +53,11 @@ TABLE = "sales.sales_lakehouse.gold_customer_360"
 
 @pytest.fixture
 def world(admin: Mesh) -> World:
+    return build_world(admin)
+
+
+def build_world(admin: Mesh) -> World:
+    """The mesh above, built by `admin` (also for module-wide worlds: tests/security/test_hostile_queries.py)."""
     owner = user(admin, "sales-data-team@company.com")
     analyst = user(admin, "marketing-analyst@company.com")
     outsider = user(admin, "outsider@company.com")
