@@ -13,7 +13,6 @@ from __future__ import annotations
 from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
-from typing import Any
 
 import pytest
 
@@ -21,7 +20,7 @@ from lakemesh.core.clock import FrozenClock
 from lakemesh.core.errors import Forbidden, InvalidInput, NotFound
 from lakemesh.mesh import Mesh
 from tests.conftest import platform_of_its_own
-from tests.unit.access.conftest import TABLE, World, build_world, grant_to
+from tests.unit.access.conftest import TABLE, World, build_world, grant_to, what_users_see
 
 REFUSED = (InvalidInput, Forbidden, NotFound)
 CLEAR_EMAILS = {"ada@x.com", "alan@y.org", "grace@x.com", "ed@z.net", "barbara@x.com", "noat"}
@@ -83,28 +82,15 @@ REFUSED_QUERIES = [
 ]
 
 
-def _what_users_see(world: World) -> dict[str, Any]:
-    """Everything a query could have changed if the gate let it: tables (versions, rows), grants, masking."""
-    admin = world.admin
-    tables = {
-        (domain, lakehouse.name, table.name): (table.version, admin.read_table(domain, lakehouse.name, table.name))
-        for domain in ("Sales", "Marketing")
-        for lakehouse in admin.list_lakehouses(domain)
-        for table in admin.list_tables(domain, lakehouse.name)
-    }
-    grants = sorted((g.id, g.state) for g in admin.list_grants(state=None))
-    return {"tables": tables, "grants": grants, "masking": admin.get_masking_policy()}
-
-
 @pytest.fixture(scope="module")
 def granted_world(tmp_path_factory: pytest.TempPathFactory, _migrated_sqlite_catalog: Path) -> Iterator[World]:
     """The access tests' world with the analyst's grant, shared by the read-only tests of this module."""
     with platform_of_its_own(tmp_path_factory.mktemp("hostile") / "home", _migrated_sqlite_catalog) as platform:
         world = build_world(Mesh(platform, platform.principals.bootstrap_admin()))
         grant_to(world, world.analyst)
-        before = _what_users_see(world)
+        before = what_users_see(world)
         yield world
-        assert _what_users_see(world) == before, "a hostile query changed the shared world"
+        assert what_users_see(world) == before, "a hostile query changed the shared world"
 
 
 @pytest.fixture
