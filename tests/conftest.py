@@ -8,6 +8,7 @@ import os
 import shutil
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from types import CodeType, ModuleType
 from typing import TYPE_CHECKING
@@ -238,6 +239,27 @@ def platform(settings: Settings, _migrated_sqlite_catalog: Path) -> Iterator[Pla
     platform.initialize()  # migrates what the copy lacks (nothing), as on any existing home
     yield platform
     platform.close()
+
+
+@contextmanager
+def platform_of_its_own(home: Path, migrated_sqlite_catalog: Path) -> Iterator[Platform]:
+    """A platform on a catalog nobody else uses, for a fixture wider than one test (a module's shared, read-only
+    world): on PostgreSQL a database copied from the migrated template (the session's catalog is emptied by every
+    test's `settings`), on SQLite a copy of the migrated catalog in `home`. Dropped afterwards."""
+    catalog_url = create_pg_database(PG_BASE, "lakemesh_shared", migrated=True) if PG_BASE else None
+    try:
+        if catalog_url is None:
+            home.mkdir(parents=True, mode=0o700)
+            shutil.copyfile(migrated_sqlite_catalog, home / "catalog.db")
+        platform = Platform(Settings(home=home, catalog_url=catalog_url, data_root=None))
+        try:
+            platform.initialize()
+            yield platform
+        finally:
+            platform.close()
+    finally:
+        if PG_BASE and catalog_url:
+            drop_pg_database(PG_BASE, catalog_url)
 
 
 @pytest.fixture

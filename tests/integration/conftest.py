@@ -15,6 +15,7 @@ import httpx
 import pytest
 
 from tests.conftest import PG_BASE, create_pg_database, drop_pg_database
+from tests.integration.sql_endpoint_world import MAX_ROWS, build_sql_world
 
 
 @dataclass
@@ -86,3 +87,36 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     assert "Traceback" not in log and "unexpected error" not in log, f"the server failed a request:\n{log[-4000:]}"
     if PG_BASE and catalog_url:
         drop_pg_database(PG_BASE, catalog_url)
+
+
+@pytest.fixture(scope="session")
+def sql_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    """The SQL endpoint tests' server: a small row limit for the SQL endpoint, and the SQL port known to the tests.
+
+    One per session (per xdist worker), shared by `test_sql_endpoint.py` and `test_sql_endpoint_drivers.py` (one per
+    module and worker before, ~30 s of start-up and data each): their tests only read, or change what they made
+    themselves (a token of their own), and the world's names carry a random suffix."""
+    home = tmp_path_factory.mktemp("sqlwire") / "home"
+    catalog_url = create_pg_database(PG_BASE, "lakemesh_sqlwire", migrated=True) if PG_BASE else None
+    port = free_port()
+    os.environ["LAKEMESH_SQL_MAX_ROWS"] = str(MAX_ROWS)
+    os.environ["LAKEMESH_SQL_PORT_FOR_TESTS"] = str(port)
+    try:
+        process, running = start_server(home, catalog_url)
+    finally:
+        os.environ.pop("LAKEMESH_SQL_MAX_ROWS", None)
+        os.environ.pop("LAKEMESH_SQL_PORT_FOR_TESTS", None)
+    yield running
+    process.terminate()
+    process.wait(timeout=20)
+    log = (home.parent / f"server-{running.url.rsplit(':', 1)[1]}.log").read_text(errors="replace")
+    assert "Traceback" not in log, f"the server failed:\n{log[-4000:]}"
+    if PG_BASE and catalog_url:
+        drop_pg_database(PG_BASE, catalog_url)
+
+
+@pytest.fixture(scope="session")
+def sql_world(sql_server: Server) -> dict[str, str]:
+    """Sales (owner: published Customer 360, a secret table, typed values), Marketing (analyst with a grant,
+    a viewer without one), on the SQL endpoint tests' server."""
+    return build_sql_world(sql_server)

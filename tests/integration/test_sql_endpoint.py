@@ -6,17 +6,12 @@ protocol, never a second set of rules.
 
 from __future__ import annotations
 
-import copy
-import io
 import os
 import random
 import socket
 import struct
 import subprocess
 import threading
-import uuid
-from collections.abc import Iterator
-from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -26,13 +21,9 @@ import pyarrow as pa
 import pytest
 import sqlalchemy as sa
 
-from tests.conftest import PG_BASE, create_pg_database, drop_pg_database
-from tests.integration.conftest import Server, free_port, start_server
+from tests.integration.conftest import Server
 from tests.security.test_hostile_queries import CLEAR_EMAILS, MASKED_QUERIES, REFUSED_QUERIES
-from tests.unit.access.conftest import customers, product_document
 
-ARROW = {"Content-Type": "application/vnd.apache.arrow.stream"}
-MAX_ROWS = 1000
 REFERENCE_PG = os.environ.get("LAKEMESH_TEST_PG_URL", "postgresql://postgres@127.0.0.1:5432/postgres").replace(
     "postgresql+psycopg://", "postgresql://"
 )
@@ -48,95 +39,10 @@ ANSWERED_ON_THE_WIRE = {
 }
 
 
-def _arrow(table: pa.Table) -> bytes:
-    sink = io.BytesIO()
-    with pa.ipc.new_stream(sink, table.schema) as writer:
-        writer.write_table(table)
-    return sink.getvalue()
-
-
-def typed_values() -> pa.Table:
-    """One column per type the wire encodes in binary, with a NULL in every column."""
-    moment = datetime(2024, 3, 9, 13, 14, 15, 123456)
-    return pa.table(
-        {
-            "id": pa.array([1, 2, 3], pa.int64()),
-            "label": pa.array(["alpha", "béta ✓", None]),
-            "small": pa.array([1, -2, None], pa.int16()),
-            "medium": pa.array([100_000, -7, None], pa.int32()),
-            "big": pa.array([2**40, -(2**40), None], pa.int64()),
-            "amount": pa.array([Decimal("1234.56"), Decimal("-0.01"), None], pa.decimal128(12, 2)),
-            "ratio": pa.array([0.125, -1e-9, None], pa.float64()),
-            "flag": pa.array([True, False, None]),
-            "day": pa.array([date(2024, 2, 29), date(1999, 12, 31), None]),
-            "local_ts": pa.array([moment, datetime(1970, 1, 1), None], pa.timestamp("us")),
-            "utc_ts": pa.array([moment.replace(tzinfo=UTC), datetime(2000, 1, 1, tzinfo=UTC), None],
-                               pa.timestamp("us", tz="UTC")),
-        }
-    )  # fmt: skip
-
-
-@pytest.fixture(scope="module")
-def sql_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
-    """Its own server: a small row limit for the SQL endpoint, and the SQL port known to the tests."""
-    home = tmp_path_factory.mktemp("sqlwire") / "home"
-    catalog_url = create_pg_database(PG_BASE, "lakemesh_sqlwire", migrated=True) if PG_BASE else None
-    port = free_port()
-    os.environ["LAKEMESH_SQL_MAX_ROWS"] = str(MAX_ROWS)
-    os.environ["LAKEMESH_SQL_PORT_FOR_TESTS"] = str(port)
-    try:
-        process, running = start_server(home, catalog_url)
-    finally:
-        os.environ.pop("LAKEMESH_SQL_MAX_ROWS", None)
-        os.environ.pop("LAKEMESH_SQL_PORT_FOR_TESTS", None)
-    yield running
-    process.terminate()
-    process.wait(timeout=20)
-    log = (home.parent / f"server-{running.url.rsplit(':', 1)[1]}.log").read_text(errors="replace")
-    assert "Traceback" not in log, f"the server failed:\n{log[-4000:]}"
-    if PG_BASE and catalog_url:
-        drop_pg_database(PG_BASE, catalog_url)
-
-
-@pytest.fixture(scope="module")
-def world(sql_server: Server) -> dict[str, str]:
-    """Sales (owner: published Customer 360, a secret table, typed values), Marketing (analyst with a grant,
-    a viewer without one)."""
-    suffix = uuid.uuid4().hex[:6]
-    owning, consuming = f"Sales{suffix}", f"Mkt{suffix}"
-    people = {k: f"{k}-{suffix}@company.com" for k in ("owner", "analyst", "viewer")}
-    with sql_server.client() as http:
-        for name in people.values():
-            assert http.post("/api/v1/principals", json={"name": name}).status_code == 201
-        for domain in (owning, consuming):
-            assert http.post("/api/v1/domains", json={"name": domain}).status_code == 201
-        http.post(f"/api/v1/domains/{owning}/members", json={"principal": people["owner"], "role": "Admin"})
-        http.post(f"/api/v1/domains/{consuming}/members", json={"principal": people["analyst"], "role": "Member"})
-        http.post(f"/api/v1/domains/{consuming}/members", json={"principal": people["viewer"], "role": "Viewer"})
-        assert http.post(f"/api/v1/domains/{owning}/lakehouses", json={"name": "sales_lakehouse"}).status_code == 201
-        assert http.post(f"/api/v1/domains/{consuming}/lakehouses", json={"name": "mkt_lakehouse"}).status_code == 201
-        base = f"/api/v1/domains/{owning}/lakehouses/sales_lakehouse/tables"
-        secret = pa.table({"deal": ["d1"], "amount": [1_000_000.0]})
-        campaigns = pa.table({"campaign": ["spring", "b2b"], "segment": ["Consumer", "Enterprise"]})
-        for url, table in (
-            (f"{base}/gold_customer_360/data", customers()),
-            (f"{base}/silver_secret_deals/data", secret),
-            (f"{base}/typed_values/data", typed_values()),
-            (f"/api/v1/domains/{consuming}/lakehouses/mkt_lakehouse/tables/silver_campaigns/data", campaigns),
-        ):
-            assert http.post(url, content=_arrow(table), headers=ARROW).status_code == 200, url
-        document = {**copy.deepcopy(product_document()), "domain": owning, "owner": people["owner"]}
-        assert http.post("/api/v1/products", json=document).status_code == 201
-        assert http.post(f"/api/v1/products/{owning.lower()}/customer-360/publish").status_code == 200
-        tokens = {k: http.post("/api/v1/tokens", json={"principal": v}).json()["secret"] for k, v in people.items()}
-    with sql_server.client(tokens["analyst"]) as analyst, sql_server.client(tokens["owner"]) as owner:
-        product = f"{owning.lower()}/customer-360"
-        created = analyst.post("/api/v1/access-requests", json={"product": product, "purpose": "targeting"})
-        assert owner.post(f"/api/v1/access-requests/{created.json()['id']}/approve", json={}).status_code == 200
-    return {
-        "sales": owning.lower(), "mkt": consuming.lower(), **tokens, **{f"{k}_name": v for k, v in people.items()},
-        "port": sql_server.env["LAKEMESH_SQL_PORT"],
-    }  # fmt: skip
+@pytest.fixture
+def world(sql_world: dict[str, str]) -> dict[str, str]:
+    """The session's SQL endpoint world (tests/integration/sql_endpoint_world.py)."""
+    return sql_world
 
 
 def dsn(world: dict[str, str], who: str, **extra: str) -> str:

@@ -15,8 +15,8 @@ from tests.integration import test_sql_endpoint as endpoint
 from tests.integration.conftest import Server
 from tests.integration.test_sql_endpoint import rest_rows
 
-# The endpoint tests' server and data (module fixtures: this module gets its own instance of each).
-sql_server, world = endpoint.sql_server, endpoint.world
+# The endpoint tests' data, on the session's SQL endpoint server (conftest.py), shared with test_sql_endpoint.py.
+world = endpoint.world
 
 JDBC_JAR = Path("/usr/share/java/postgresql.jar")
 PROBE = Path(__file__).parent / "drivers" / "JdbcProbe.java"

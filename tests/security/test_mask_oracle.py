@@ -12,6 +12,8 @@ from __future__ import annotations
 import copy
 import hashlib
 import hmac
+from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pyarrow as pa
@@ -19,7 +21,8 @@ import pytest
 
 from lakemesh.access.masking import scope_key
 from lakemesh.mesh import Mesh
-from tests.unit.access.conftest import TABLE, World, customers, grant_to
+from tests.conftest import platform_of_its_own
+from tests.unit.access.conftest import TABLE, World, build_world, customers, grant_to, what_users_see
 from tests.unit.products.seed import CUSTOMER_360
 
 NAMES = ["Ada Lovelace", "Alan Turing", "Grace Hopper", "Edsger Dijkstra", "Barbara Liskov", "Nobody"]
@@ -34,8 +37,24 @@ def _product(name: str, domain: str, owner: str, lakehouse: str, table: str, sch
     return document
 
 
+@pytest.fixture(scope="module")
+def attacked_world(tmp_path_factory: pytest.TempPathFactory, _migrated_sqlite_catalog: Path) -> Iterator[World]:
+    """The world with the attacker's grants and dictionary, shared by this module's read-only attack tests (a world
+    of its own per test before, 2-4 s each); checked unchanged at the end."""
+    with platform_of_its_own(tmp_path_factory.mktemp("oracle") / "home", _migrated_sqlite_catalog) as platform:
+        world = build_world(Mesh(platform, platform.principals.bootstrap_admin()))
+        arm_the_attacker(world)
+        before = what_users_see(world)
+        yield world
+        assert what_users_see(world) == before, "an attack changed the shared world"
+
+
 @pytest.fixture
-def attacker(world: World) -> Mesh:
+def attacker(attacked_world: World) -> Mesh:
+    return attacked_world.outsider
+
+
+def arm_the_attacker(world: World) -> Mesh:
     """The analyst, granted Customer 360 and their own dictionary product (granted to them like any reader)."""
     admin = world.admin
     admin.update_table(

@@ -53,6 +53,11 @@ TABLE = "sales.sales_lakehouse.gold_customer_360"
 
 @pytest.fixture
 def world(admin: Mesh) -> World:
+    return build_world(admin)
+
+
+def build_world(admin: Mesh) -> World:
+    """The mesh above, built by `admin` (also for module-wide worlds: tests/security/test_hostile_queries.py)."""
     owner = user(admin, "sales-data-team@company.com")
     analyst = user(admin, "marketing-analyst@company.com")
     outsider = user(admin, "outsider@company.com")
@@ -89,3 +94,17 @@ def grant_to(world: World, who: Mesh, **request: Any) -> str:
     approved = world.owner.approve_access_request(created.id)
     assert approved.grant_id is not None
     return approved.grant_id
+
+
+def what_users_see(world: World) -> dict[str, Any]:
+    """What a query could have changed if the gate let it: tables (versions, rows), grants, masking; a module that
+    shares one world across read-only tests compares it before and after."""
+    admin = world.admin
+    tables = {
+        (domain, lakehouse.name, table.name): (table.version, admin.read_table(domain, lakehouse.name, table.name))
+        for domain in ("Sales", "Marketing")
+        for lakehouse in admin.list_lakehouses(domain)
+        for table in admin.list_tables(domain, lakehouse.name)
+    }
+    grants = sorted((g.id, g.state) for g in admin.list_grants(state=None))
+    return {"tables": tables, "grants": grants, "masking": admin.get_masking_policy()}
