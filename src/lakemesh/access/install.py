@@ -9,6 +9,7 @@ from lakemesh.access.agreements import AgreementService
 from lakemesh.access.query import QueryService
 from lakemesh.access.reads import ReadGovernor
 from lakemesh.access.service import AccessService
+from lakemesh.access.store import GrantConsumers
 
 if TYPE_CHECKING:
     from lakemesh.platform import Platform
@@ -26,5 +27,6 @@ def install(platform: Platform) -> None:
     p.products.register_agreement_source(p.agreements.touched_by)
     p.authorizer.register_grant_source(p.access.grant_allows)
     p.table_data.register_read_transform(p.reads.read_transform)
+    p.lineage.register_grants(GrantConsumers())
     p.scheduler.every(60, "access-grant-expiry", p.access.sweep_expired)
     p.scheduler.every(600, "agreement-renewal-notices", p.agreements.send_renewal_notices)

@@ -17,7 +17,6 @@ from typing import TYPE_CHECKING
 import pyarrow as pa
 import sqlglot
 from deltalake import DeltaTable
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 from sqlglot import exp
 
@@ -26,11 +25,11 @@ from lakemesh.access.masking import MaskPlan
 from lakemesh.access.models import QueryHistoryEntry
 from lakemesh.access.reads import ReadGovernor
 from lakemesh.access.running import RunningQueries, RunningQuery
+from lakemesh.audit.service import latest_entries
 from lakemesh.auth.authorize import Authorizer
 from lakemesh.auth.models import Principal
 from lakemesh.auth.roles import Action
 from lakemesh.catalog import Catalog
-from lakemesh.catalog.tables.audit import AuditRow
 from lakemesh.core.clock import Clock
 from lakemesh.core.errors import Conflict, Forbidden, NotFound, ServiceUnavailable, invalid
 from lakemesh.core.ids import new_id
@@ -184,13 +183,8 @@ class QueryService:
     def history(self, actor: Principal, *, limit: int = 20) -> list[QueryHistoryEntry]:
         """The actor's own latest queries that ran (from the read audit), newest first: to run one again."""
         check_limit(limit)
-        query = (
-            select(AuditRow)
-            .where(AuditRow.actor == actor.name, AuditRow.action == QUERY_AUDIT_ACTION)
-            .order_by(AuditRow.id.desc())
-            .limit(limit)
-        )
         with self._catalog.read() as session:
+            entries = latest_entries(session, actor.name, QUERY_AUDIT_ACTION, limit)
             return [
                 QueryHistoryEntry(
                     at=row.at,
@@ -200,7 +194,7 @@ class QueryService:
                     tables=[str(o.get("name", "")) for o in row.summary.get("objects", [])],
                     duration_ms=row.summary.get("duration_ms"),
                 )
-                for row in session.scalars(query)
+                for row in entries
             ]
 
     def _execute(

@@ -22,9 +22,9 @@ from lakemesh.access.models import MaskingPolicy
 from lakemesh.auth.authorize import Authorizer
 from lakemesh.auth.models import Principal
 from lakemesh.catalog import Catalog
+from lakemesh.catalog.journal import audit_only
 from lakemesh.catalog.keys import KeyStore
 from lakemesh.catalog.tables.access import AccessSettingRow
-from lakemesh.catalog.tables.audit import AuditRow
 from lakemesh.core.clock import Clock
 from lakemesh.core.errors import Conflict, Forbidden, invalid
 from lakemesh.lakehouses.tables import TableHandle
@@ -82,16 +82,16 @@ class ReadGovernor:
                 session.add(AccessSettingRow(key=POLICY_KEY, value={"labels": labels}, updated_at=now))
             else:
                 row.value, row.updated_at, row.updated_by = {"labels": labels}, now, actor.name
-            session.add(
-                AuditRow(
-                    at=now,
-                    actor=actor.name,
-                    action="masking.updated",
-                    resource_type="setting",
-                    resource_id=POLICY_KEY,
-                    resource_name="masking policy",
-                    summary={"after": labels},
-                )
+            audit_only(
+                session,
+                at=now,
+                actor=actor.name,
+                action="masking.updated",
+                resource_type="setting",
+                resource_id=POLICY_KEY,
+                resource_name="masking policy",
+                domain=None,
+                summary={"after": labels},
             )
         return MaskingPolicy.model_validate({"labels": labels})
 
@@ -206,17 +206,16 @@ class ReadGovernor:
         """An audit row only (no outbox event): reads are not changes other consumers must react to."""
         kind, resource_id, name, domain = resource
         with self._catalog.transaction() as session:
-            session.add(
-                AuditRow(
-                    at=self._clock.now(),
-                    actor=actor,
-                    action=action,
-                    resource_type=kind,
-                    resource_id=resource_id[:64],
-                    resource_name=name[:256],
-                    domain=domain,
-                    summary={"objects": objects, "rows": rows, **(extra or {})},
-                )
+            audit_only(
+                session,
+                at=self._clock.now(),
+                actor=actor,
+                action=action,
+                resource_type=kind,
+                resource_id=resource_id[:64],
+                resource_name=name[:256],
+                domain=domain,
+                summary={"objects": objects, "rows": rows, **(extra or {})},
             )
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from datetime import datetime
 from typing import Any
 
@@ -125,3 +126,23 @@ def enum_columns(reader: Reader, table_id: str) -> frozenset[str]:
         schema = spec.get("contract", {}).get("schema", {})
         found.update(c.lower() for c, d in schema.items() if isinstance(d, dict) and d.get("enum"))
     return frozenset(found)
+
+
+class GrantConsumers:
+    """What lineage shows of grants: consumers of products (registered with lineage at install)."""
+
+    def in_force(self, session: Session, product_ids: Collection[str]) -> list[tuple[str, str]]:
+        """(product id, grant id) of the grants neither revoked nor swept as expired on these products."""
+        query = select(GrantRow.product_id, GrantRow.id).where(
+            GrantRow.product_id.in_(list(product_ids)), GrantRow.revoked_at.is_(None), GrantRow.expired_at.is_(None)
+        )
+        return [(product_id, grant_id) for product_id, grant_id in session.execute(query)]
+
+    def by_ids(self, session: Session, grant_ids: Collection[str]) -> list[tuple[str, str, str, str, str]]:
+        """(grant id, product id, grantee kind, grantee id, grantee) of the grants with these ids."""
+        query = select(GrantRow.id, GrantRow.product_id, GrantRow.grantee_kind, GrantRow.grantee_id, GrantRow.grantee)
+        rows = session.execute(query.where(GrantRow.id.in_(list(grant_ids))))
+        return [
+            (grant_id, product_id, kind, grantee_id, grantee)
+            for grant_id, product_id, kind, grantee_id, grantee in rows
+        ]

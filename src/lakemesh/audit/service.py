@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from sqlalchemy import Select, select
+from sqlalchemy.orm import Session
 
 from lakemesh.audit.models import AuditEntry, AuditQuery
 from lakemesh.auth import assignments
@@ -58,3 +59,14 @@ def _filtered(stmt: Select[AuditRow], query: AuditQuery) -> Select[AuditRow]:
     if query.until:
         stmt = stmt.where(AuditRow.at < query.until)
     return stmt
+
+
+def latest_entries(session: Session, actor_name: str, action: str, limit: int) -> list[AuditRow]:
+    """The actor's latest audit entries of one action, newest first (e.g. access's query history)."""
+    query = (
+        select(AuditRow)
+        .where(AuditRow.actor == actor_name, AuditRow.action == action)
+        .order_by(AuditRow.id.desc())
+        .limit(limit)
+    )
+    return list(session.scalars(query))

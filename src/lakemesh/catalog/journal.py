@@ -37,6 +37,48 @@ def record(
     session.info.setdefault(WROTE_EVENTS, set()).add((action, resource_type))
 
 
+def publish(
+    session: Session,
+    *,
+    at: datetime,
+    type: str,
+    domain: str | None,
+    resource_type: str,
+    resource_id: str,
+    payload: dict[str, Any],
+) -> None:
+    """An outbox event with no audit row (`record` writes both for user actions), for system notices such as
+    governance notifications."""
+    session.add(
+        OutboxRow(
+            at=at, type=type, actor=None, domain=domain, resource_type=resource_type, resource_id=resource_id,
+            payload=payload,
+        )
+    )  # fmt: skip
+
+
+def audit_only(
+    session: Session,
+    *,
+    at: datetime,
+    actor: str | None,
+    action: str,
+    resource_type: str,
+    resource_id: str,
+    resource_name: str | None,
+    domain: str | None,
+    summary: dict[str, Any],
+) -> None:
+    """An audit row with no outbox event, for reads that are audited but change nothing others follow (Delta
+    Sharing downloads)."""
+    session.add(
+        AuditRow(
+            at=at, actor=actor, action=action, resource_type=resource_type, resource_id=resource_id,
+            resource_name=resource_name, domain=domain, summary=summary,
+        )
+    )  # fmt: skip
+
+
 def insert_recorded(
     session: Session,
     rows: Sequence[tuple[type[Base], dict[str, Any]]],

@@ -9,10 +9,11 @@ A consumer with an `Interest` is handed only the events it acts on; its position
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import ColumnElement, Row, Select, exists, func, not_, select, update
+from sqlalchemy import ColumnElement, Row, Select, exists, func, not_, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
@@ -139,3 +140,49 @@ def catalog_version(reader: Session | Connection, *, ignoring: tuple[str, ...] =
     newest = int(reader.scalar(select(func.max(OutboxRow.id)).where(*relevant)) or 0)
     recent = select(func.count()).where(OutboxRow.id > newest - LATE_WINDOW, OutboxRow.id <= newest, *relevant)
     return newest, int(reader.scalar(recent) or 0)
+
+
+def any_event(session: Session, ids: Collection[int]) -> bool:
+    """Whether any of these events exists (has committed), for caches that noticed a gap in the ids."""
+    return session.scalar(select(OutboxRow.id).where(OutboxRow.id.in_(sorted(ids))).limit(1)) is not None
+
+
+def resources_changed(
+    session: Session, after: int, upto: int, *, also: Collection[int] = ()
+) -> list[tuple[int, str, str]]:
+    """(id, resource type, resource id) of the events after `after` up to `upto`, and of the `also` ids."""
+    window = (OutboxRow.id > after) & (OutboxRow.id <= upto)
+    where = or_(window, OutboxRow.id.in_(sorted(also))) if also else window
+    rows = session.execute(select(OutboxRow.id, OutboxRow.resource_type, OutboxRow.resource_id).where(where))
+    return [(event_id, kind, resource_id) for event_id, kind, resource_id in rows]
+
+
+def events_of_interest(
+    reader: Session | Connection, after: int, upto: int, interest: Interest
+) -> list[tuple[str, str, str, dict[str, Any]]]:
+    """(type, resource type, resource id, payload) of the events in (after, upto] that `interest` matches."""
+    query = select(OutboxRow.type, OutboxRow.resource_type, OutboxRow.resource_id, OutboxRow.payload).where(
+        OutboxRow.id > after, OutboxRow.id <= upto, interest.where()
+    )
+    return [
+        (kind, resource_type, resource_id, payload)
+        for kind, resource_type, resource_id, payload in reader.execute(query)
+    ]
+
+
+def cursor_select(consumer: str, *columns: Any) -> Select[Any]:
+    """`columns` and the consumer's position (no row before its first run), for use inside a larger query."""
+    return select(*columns, OutboxCursorRow.last_id).where(OutboxCursorRow.consumer == consumer)
+
+
+def rewind(session: Session, consumer: str) -> None:
+    """Sets the consumer back to the start of the outbox (to re-read every event, e.g. after a restore)."""
+    cursor = session.get(OutboxCursorRow, consumer)
+    if cursor is not None:
+        cursor.last_id = 0
+
+
+def newest_events(session: Session, types: Collection[str], limit: int) -> list[OutboxRow]:
+    """The newest events of these types, newest first, at most `limit`."""
+    query = select(OutboxRow).where(OutboxRow.type.in_(list(types))).order_by(OutboxRow.id.desc()).limit(limit)
+    return list(session.scalars(query))

@@ -8,18 +8,21 @@ not, and who represents a domain is asked at read time, so a new representative 
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from lakemesh.auth.models import Principal
 from lakemesh.catalog import Catalog
-from lakemesh.catalog.tables.audit import OutboxRow
+from lakemesh.catalog.outbox import newest_events
 from lakemesh.catalog.tables.council import CaseRow, ProposalRow
 from lakemesh.council.seats import represented_domains
 from lakemesh.domains.service import domain_rows
 from lakemesh.subscriptions.models import Notification
+
+if TYPE_CHECKING:
+    from lakemesh.catalog.tables.audit import OutboxRow
 
 TITLES = {
     "governance.proposal.opened": "Council proposal opened",
@@ -40,11 +43,7 @@ class CouncilNotices:
         """The actor's council notices, newest first."""
         with self._catalog.read() as session:
             mine = {d.slug for d in domain_rows(session, represented_domains(session, actor))}
-            events = list(
-                session.scalars(
-                    select(OutboxRow).where(OutboxRow.type.in_(TITLES)).order_by(OutboxRow.id.desc()).limit(SCANNED)
-                )
-            )
+            events = newest_events(session, TITLES, SCANNED)
             parties = self._parties(session, events)
         found: list[Notification] = []
         for event in events:

@@ -18,10 +18,10 @@ from sqlalchemy.orm import Session
 
 from lakemesh.catalog.interest import Interest
 from lakemesh.catalog.tables.discovery import SearchDocumentRow, SearchTagRow, SearchTermRow
-from lakemesh.catalog.tables.domains import DomainRow
-from lakemesh.catalog.tables.lakehouses import LakehouseRow, TableRow
-from lakemesh.catalog.tables.products import ProductRow
 from lakemesh.discovery.text import MAX_WORD, words
+from lakemesh.domains.service import domain_by_id
+from lakemesh.lakehouses.store import table_and_lakehouse, table_by_id
+from lakemesh.products.reads import product_by_id, product_ids_on_table
 from lakemesh.products.status import VISIBLE_TO_ALL
 
 if TYPE_CHECKING:
@@ -115,9 +115,7 @@ class SearchIndex:
             elif event.resource_type == "table":
                 tables.add(event.resource_id)
                 if event.payload.get("reindex_products"):  # the table's glossary terms are its products' too
-                    products.update(
-                        session.scalars(select(ProductRow.id).where(ProductRow.table_id == event.resource_id))
-                    )
+                    products.update(product_ids_on_table(session, event.resource_id))
             elif event.resource_type == "domain" and event.type == "domain.deleted":
                 self.delete_where(session, SearchDocumentRow.domain_id == event.resource_id)
         for product_id in products:
@@ -138,18 +136,13 @@ class SearchIndex:
 
     # -- objects ---------------------------------------------------------------------------------
     def index_product(self, session: Session, product_id: str, now: datetime) -> None:
-        found = session.execute(
-            select(ProductRow, DomainRow)
-            .join(DomainRow, DomainRow.id == ProductRow.domain_id)
-            .where(ProductRow.id == product_id)
-        ).first()
+        found = product_by_id(session, product_id)
         if found is None:
             self.delete_where(session, SearchDocumentRow.key == f"product:{product_id}")
             return
         product, domain = found
-        layer = (
-            session.scalar(select(TableRow.layer).where(TableRow.id == product.table_id)) if product.table_id else None
-        )
+        table = table_by_id(session, product.table_id)
+        layer = table.layer if table is not None else None
         schema = (product.spec or {}).get("contract", {}).get("schema", {})
         columns = " ".join(
             f"{name} {definition.get('description') or ''}"
@@ -181,17 +174,13 @@ class SearchIndex:
         )
 
     def index_table(self, session: Session, table_id: str, now: datetime) -> None:
-        found = session.execute(
-            select(TableRow, LakehouseRow, DomainRow)
-            .join(LakehouseRow, LakehouseRow.id == TableRow.lakehouse_id)
-            .join(DomainRow, DomainRow.id == TableRow.domain_id)
-            .where(TableRow.id == table_id)
-        ).first()
+        found = table_and_lakehouse(session, table_id)
+        domain = domain_by_id(session, found[0].domain_id) if found is not None else None
         self.delete_where(session, SearchDocumentRow.parent_id == table_id, SearchDocumentRow.kind == "column")
-        if found is None:
+        if found is None or domain is None:
             self.delete_where(session, SearchDocumentRow.key == f"table:{table_id}")
             return
-        row, lakehouse, domain = found
+        row, lakehouse = found
         qualified = f"{domain.slug}.{lakehouse.name}.{row.name}"
         columns = list(row.columns or [])
         linked = self._linked_terms(session, None, row.id)

@@ -19,7 +19,7 @@ import numpy as np
 from sqlalchemy import select
 from sqlalchemy.engine import Connection, Row
 
-from lakemesh.catalog.tables.audit import OutboxRow
+from lakemesh.catalog.outbox import events_of_interest
 from lakemesh.catalog.tables.discovery import SearchTagRow
 from lakemesh.discovery.index import INDEXED
 from lakemesh.discovery.snapshot import (
@@ -38,11 +38,6 @@ from lakemesh.discovery.snapshot import (
 MAX_OBJECTS = 500  # objects changed between two generations past which one full load is cheaper
 WORN_SHARE = 0.05  # changed or dead documents, as a share of all, past which a fresh load is due
 WORN_MIN = 2_000
-
-
-def indexed_between(after: int, upto: int) -> list[Any]:
-    """Outbox events in (after, upto] that the indexer acts on (see SearchIndex.apply)."""
-    return [OutboxRow.id > after, OutboxRow.id <= upto, INDEXED.where()]
 
 
 def advance(connection: Connection, snapshot: Snapshot, generation: tuple[int, int]) -> Snapshot | None:
@@ -80,11 +75,7 @@ def worn(snapshot: Snapshot) -> bool:
 def _changed_objects(connection: Connection, after: int, upto: int) -> set[str] | None:
     found: set[str] = set()
     tables: set[str] = set()
-    events = connection.execute(
-        select(OutboxRow.type, OutboxRow.resource_type, OutboxRow.resource_id, OutboxRow.payload).where(
-            *indexed_between(after, upto)
-        )
-    )
+    events = events_of_interest(connection, after, upto, INDEXED)  # those SearchIndex.apply acts on
     for event_type, resource_type, resource_id, payload in events:
         if event_type == "domain.deleted" or len(found) >= MAX_OBJECTS:
             return None

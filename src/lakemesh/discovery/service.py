@@ -15,6 +15,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 from sqlalchemy import func, literal_column, select
@@ -23,8 +24,7 @@ from sqlalchemy.orm import object_session
 
 from lakemesh.auth.models import Principal
 from lakemesh.catalog import Catalog
-from lakemesh.catalog.outbox import BATCH, consume
-from lakemesh.catalog.tables.audit import OutboxCursorRow, OutboxRow
+from lakemesh.catalog.outbox import BATCH, consume, rewind
 from lakemesh.catalog.tables.discovery import SearchDocumentRow
 from lakemesh.core.clock import Clock
 from lakemesh.core.errors import Forbidden
@@ -38,6 +38,9 @@ from lakemesh.discovery.snapshot import FACET_COLUMNS, BoolArray, FloatArray, In
 from lakemesh.discovery.snapshot import load as load_snapshot
 from lakemesh.discovery.state import CONSUMER, IndexState
 from lakemesh.discovery.text import SHORT_QUERY_WORDS, max_typos, query_words
+
+if TYPE_CHECKING:
+    from lakemesh.catalog.tables.audit import OutboxRow
 
 # Weights of name, tags, description and columns.
 BM25_WEIGHTS = (10.0, 5.0, 2.0, 1.0)
@@ -112,9 +115,7 @@ class SearchService:
         with self._lock:
             self._current = None
         with self._catalog.transaction() as session:
-            cursor = session.get(OutboxCursorRow, CONSUMER)
-            if cursor is not None:
-                cursor.last_id = 0
+            rewind(session, CONSUMER)
         return self.catch_up(batches=1_000_000)
 
     # -- search ----------------------------------------------------------------------------------

@@ -17,7 +17,7 @@ from sqlalchemy.engine import Connection
 from lakemesh.access.store import granted_tables_query
 from lakemesh.auth.assignments import domain_ids_of
 from lakemesh.auth.models import Principal
-from lakemesh.catalog.tables.audit import OutboxCursorRow
+from lakemesh.catalog.outbox import cursor_select
 from lakemesh.catalog.tables.discovery import SearchDocumentRow
 
 CONSUMER = "search-index"
@@ -40,7 +40,7 @@ def read(connection: Connection, actor: Principal | None, now: datetime) -> Inde
     no_text = cast(null(), String)
     no_number = cast(null(), BigInteger)
     parts: list[Any] = [  # Select[str, str, int] and Select[str, str | None, int]
-        select(literal("position"), no_text, OutboxCursorRow.last_id).where(OutboxCursorRow.consumer == CONSUMER),
+        cursor_select(CONSUMER, literal("position"), no_text),
         select(literal("top"), no_text, func.max(SearchDocumentRow.id)),
     ]
     if actor is not None and not actor.is_platform_admin:

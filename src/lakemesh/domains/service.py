@@ -6,7 +6,7 @@ from collections.abc import Callable, Collection
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import bindparam, select
+from sqlalchemy import Select, bindparam, select
 from sqlalchemy.engine import Connection, Row
 from sqlalchemy.orm import Session
 
@@ -64,6 +64,35 @@ def domain_rows(session: Session, ids: Collection[str] | None = None) -> list[Do
 def domain_ids_of(session: Session, slugs: Collection[str]) -> list[str]:
     """Ids of the domains with these slugs (those that exist)."""
     return list(session.scalars(select(DomainRow.id).where(DomainRow.slug.in_(slugs))))
+
+
+def domain_facts(ids: Collection[str] | None) -> Select[Any]:
+    """What a governance subject needs of every domain (or those with `ids`), in a stable order."""
+    query = select(
+        DomainRow.id, DomainRow.name, DomainRow.slug, DomainRow.display_name, DomainRow.owner_email, DomainRow.tags
+    ).order_by(DomainRow.id)
+    return query if ids is None else query.where(DomainRow.id.in_(list(ids)))
+
+
+def domain_by_id(session: Session, domain_id: str | None) -> DomainRow | None:
+    """The domain with this id (None when there is none), for capabilities that keep domain ids."""
+    return session.get(DomainRow, domain_id) if domain_id else None
+
+
+def domain_ids_by_slug(session: Session, slugs: Collection[str]) -> dict[str, str]:
+    """Slug → id of the domains with these exact slugs (those that exist), for capabilities that key by slug."""
+    if not slugs:
+        return {}
+    rows = session.execute(select(DomainRow.slug, DomainRow.id).where(DomainRow.slug.in_(list(slugs))))
+    return dict(rows.all())
+
+
+def domain_slugs_of(session: Session, ids: Collection[str]) -> dict[str, str]:
+    """Id → slug of the domains with these ids (those that exist)."""
+    if not ids:
+        return {}
+    rows = session.execute(select(DomainRow.id, DomainRow.slug).where(DomainRow.id.in_(list(ids))))
+    return dict(rows.all())
 
 
 def require_domain_row(session: Session, ref: str) -> DomainRow:

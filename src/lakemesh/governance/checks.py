@@ -14,10 +14,8 @@ from types import SimpleNamespace
 from typing import Any, Protocol
 
 import pyarrow as pa
-from sqlalchemy import func, select
 
 from lakemesh.catalog import Catalog
-from lakemesh.catalog.tables.lakehouses import LakehouseRow, TableRow
 from lakemesh.core.clock import Clock
 from lakemesh.core.errors import ErrorItem, PolicyViolation
 from lakemesh.domains.service import read_domain_row
@@ -25,6 +23,7 @@ from lakemesh.governance.evaluation import ActivePolicy, PolicyBook, check_subje
 from lakemesh.governance.rules import Finding
 from lakemesh.governance.snapshot import product_subject, table_subject
 from lakemesh.governance.subjects import Subject, TableSubject
+from lakemesh.lakehouses.store import lakehouse_named, table_record
 from lakemesh.lakehouses.tables import TableHandle
 from lakemesh.storage.types import type_name
 
@@ -77,19 +76,10 @@ class PolicyChecks:
             if not policies:
                 return []
             lakehouse_name = str(product.storage.get("lakehouse", ""))
-            lakehouse = connection.execute(
-                select(LakehouseRow.id, LakehouseRow.name, LakehouseRow.retention_days).where(
-                    LakehouseRow.domain_id == domain.id, func.lower(LakehouseRow.name) == lakehouse_name.lower()
-                )
-            ).first()
+            lakehouse = lakehouse_named(connection, domain.id, lakehouse_name)
             table = None
             if lakehouse is not None:
-                table = connection.execute(
-                    select(TableRow.__table__).where(
-                        TableRow.lakehouse_id == lakehouse.id,
-                        func.lower(TableRow.name) == str(product.storage.get("table", "")).lower(),
-                    )
-                ).first()
+                table = table_record(connection, lakehouse.id, str(product.storage.get("table", "")))
         subjects: list[Subject] = [_product_subject(domain.name, product, table)]
         if table is not None and lakehouse is not None:
             subject = table_subject(domain.name, lakehouse.name, table, retention_days=lakehouse.retention_days)

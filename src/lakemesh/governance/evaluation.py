@@ -18,7 +18,7 @@ from sqlalchemy import select
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
-from lakemesh.catalog.tables.audit import OutboxRow
+from lakemesh.catalog.journal import publish
 from lakemesh.catalog.tables.governance import NotificationRow, PolicyRow, ViolationRow
 from lakemesh.core.ids import new_id
 from lakemesh.governance.models import NO_RULE, SEVERITY, PolicyCompliance
@@ -258,23 +258,21 @@ def notify(session: Session, row: ViolationRow, kind: str, now: datetime, *, why
         message=message,
     )
     session.add(notification)
-    session.add(
-        OutboxRow(
-            at=now,
-            type=f"governance.{kind}",
-            actor=None,
-            domain=row.domain,
-            resource_type="violation",
-            resource_id=row.id,
-            payload={
-                "notification": notification.id,
-                "policy": row.policy_name,
-                "enforcement": row.enforcement,
-                "severity": row.severity,
-                "subject_id": row.subject_id,
-                "subject_kind": row.subject_kind,
-                "domain": row.domain,
-                "message": message,
-            },
-        )
+    publish(
+        session,
+        at=now,
+        type=f"governance.{kind}",
+        domain=row.domain,
+        resource_type="violation",
+        resource_id=row.id,
+        payload={
+            "notification": notification.id,
+            "policy": row.policy_name,
+            "enforcement": row.enforcement,
+            "severity": row.severity,
+            "subject_id": row.subject_id,
+            "subject_kind": row.subject_kind,
+            "domain": row.domain,
+            "message": message,
+        },
     )

@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 from lakemesh.catalog.db import WROTE_EVENTS
 from lakemesh.catalog.outbox import catalog_version, late_window_events, late_window_ids
 from lakemesh.domains.service import domain_ids_of
-from lakemesh.governance.snapshot import SNAPSHOT_ROWS, Snapshot
+from lakemesh.governance.snapshot import SNAPSHOT_TABLES, Snapshot
 
 Loader = Callable[[Session, Collection[str] | None], Snapshot]
 # Events that never change a domain, lakehouse, table, column, product or glossary link: governance's own
@@ -89,4 +89,6 @@ def _changes_catalog(session: Session) -> bool:
     """Whether the transaction has journaled a change, or holds changed rows of what a snapshot reads (a council
     edit's own proposal row is no reason to load the whole mesh again)."""
     pending = (*session.new, *session.dirty, *session.deleted)
-    return bool(session.info.get(WROTE_EVENTS)) or any(isinstance(o, SNAPSHOT_ROWS) for o in pending)
+    return bool(session.info.get(WROTE_EVENTS)) or any(
+        getattr(o, "__tablename__", None) in SNAPSHOT_TABLES for o in pending
+    )

@@ -8,7 +8,7 @@ reads as if the domain had relaxed it.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -18,7 +18,6 @@ from lakemesh.auth.models import Principal
 from lakemesh.auth.roles import Action
 from lakemesh.catalog import Catalog
 from lakemesh.catalog.journal import record
-from lakemesh.catalog.tables.domains import DomainRow
 from lakemesh.catalog.tables.governance import PolicyRow, PolicyVersionRow, ViolationRow
 from lakemesh.core.clock import Clock
 from lakemesh.core.durations import parse_duration
@@ -27,7 +26,7 @@ from lakemesh.core.ids import new_id
 from lakemesh.core.names import slugify, validate_name
 from lakemesh.core.pages import Page, check_limit, decode_cursor, encode_cursor
 from lakemesh.core.settings import Settings
-from lakemesh.domains.service import find_domain_row, require_domain_row
+from lakemesh.domains.service import domain_by_id, find_domain_row, require_domain_row
 from lakemesh.governance.checks import PolicyChecks
 from lakemesh.governance.compliance import DEFAULT_BUDGET_SECONDS, Compliance
 from lakemesh.governance.destinations import WebhookDestinations
@@ -35,6 +34,9 @@ from lakemesh.governance.evaluation import PolicyBook
 from lakemesh.governance.models import NO_RULE, SEVERITY, STRENGTH, Policy, PolicyDocument, PolicyVersion
 from lakemesh.governance.rules import CompiledRule, compile_policy
 from lakemesh.governance.webhooks import WebhookService
+
+if TYPE_CHECKING:
+    from lakemesh.catalog.tables.domains import DomainRow
 
 
 class GovernanceService:
@@ -181,7 +183,7 @@ class GovernanceService:
                 select(ViolationRow).where(ViolationRow.policy_id == row.id, ViolationRow.status == "open")
             ):
                 violation.status, violation.resolved_at = "resolved", now
-            domain = session.get(DomainRow, row.domain_id) if row.domain_id else None
+            domain = domain_by_id(session, row.domain_id)
             record(
                 session,
                 at=now,
@@ -221,7 +223,7 @@ class GovernanceService:
             if not actor.is_platform_admin:
                 raise Forbidden(f"Only platform admins can change GLOBAL policies such as {name!r}")
             return
-        domain = session.get(DomainRow, domain_id)
+        domain = domain_by_id(session, domain_id)
         if domain is None:  # pragma: no cover - the foreign key cascades
             raise NotFound(f"Policy {name!r} not found")
         resource = Resource(kind="domain", name=domain.name, domain_id=domain.id, visible=True)
@@ -248,7 +250,7 @@ class GovernanceService:
 
     def _view(self, session: Session, row: PolicyRow, *, changed: bool = True) -> Policy:
         document = row.document
-        domain = session.get(DomainRow, row.domain_id) if row.domain_id else None
+        domain = domain_by_id(session, row.domain_id)
         return Policy(
             id=row.id,
             name=row.name,

@@ -20,15 +20,13 @@ from datetime import timedelta
 from typing import Any, TypeVar
 
 import orjson
-from sqlalchemy import Text, cast, select
+from sqlalchemy import Table
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
-from lakemesh.catalog.tables.domains import DomainRow
-from lakemesh.catalog.tables.lakehouses import LakehouseRow, TableRow
-from lakemesh.catalog.tables.products import ProductRow
 from lakemesh.core.durations import parse_duration
 from lakemesh.core.errors import InvalidInput
+from lakemesh.domains.service import domain_facts
 from lakemesh.governance.subjects import (
     ColumnSubject,
     DomainSubject,
@@ -38,9 +36,17 @@ from lakemesh.governance.subjects import (
     TableSubject,
     layer_of,
 )
+from lakemesh.lakehouses.store import lakehouse_facts, table_facts
+from lakemesh.products.reads import product_facts
 
 Reader = Session | Connection
-SNAPSHOT_ROWS = (DomainRow, LakehouseRow, TableRow, ProductRow)  # what a snapshot is read from (and the glossary)
+# the catalog tables a snapshot is read from (and the glossary's): a transaction changing their rows makes it stale
+SNAPSHOT_TABLES = frozenset(
+    table.name
+    for query in (domain_facts(None), lakehouse_facts(None), table_facts(None), product_facts(None))
+    for table in query.columns_clause_froms
+    if isinstance(table, Table)
+)
 # table id -> column name -> names of the glossary terms linked to it (from the glossary, a capability above)
 ColumnTerms = Mapping[str, Mapping[str, tuple[str, ...]]]
 
@@ -72,59 +78,13 @@ def load_snapshot(
 ) -> Snapshot:
     """Every domain (or only `domain_ids`) with its lakehouses, tables, columns and products; `column_terms`
     gives columns their linked glossary terms."""
-    domains_q = select(
-        DomainRow.id, DomainRow.name, DomainRow.slug, DomainRow.display_name, DomainRow.owner_email, DomainRow.tags
-    )
-    lakehouses_q = select(
-        LakehouseRow.id,
-        LakehouseRow.domain_id,
-        LakehouseRow.name,
-        LakehouseRow.retention_days,
-        LakehouseRow.auto_vacuum,
-        LakehouseRow.template,
-        LakehouseRow.data_steward,
-        LakehouseRow.description,
-    )
-    tables_q = select(
-        TableRow.id,
-        TableRow.lakehouse_id,
-        TableRow.domain_id,
-        TableRow.name,
-        TableRow.layer,
-        TableRow.description,
-        cast(TableRow.columns, Text).label("columns"),
-        cast(TableRow.partition_columns, Text).label("partition_columns"),
-        cast(TableRow.properties, Text).label("properties"),
-        TableRow.retention_days,
-        TableRow.row_count,
-        TableRow.size_bytes,
-        TableRow.last_write_at,
-        TableRow.target_table_id,
-    )
-    products_q = select(
-        ProductRow.domain_id,
-        ProductRow.name,
-        ProductRow.status,
-        ProductRow.owner,
-        ProductRow.classification,
-        ProductRow.tags,
-        ProductRow.description,
-        ProductRow.version,
-        ProductRow.spec,
-        ProductRow.table_id,
-    )
-    # In a stable order, so a domain loaded again lists its subjects as a whole load does (PostgreSQL returns
-    # rows in the order they were last written otherwise).
-    domains_q = domains_q.order_by(DomainRow.id)
-    lakehouses_q = lakehouses_q.order_by(LakehouseRow.id)
-    tables_q = tables_q.order_by(TableRow.id)
-    products_q = products_q.order_by(ProductRow.id)
-    if domain_ids is not None:
-        wanted = list(domain_ids)
-        domains_q = domains_q.where(DomainRow.id.in_(wanted))
-        lakehouses_q = lakehouses_q.where(LakehouseRow.domain_id.in_(wanted))
-        tables_q = tables_q.where(TableRow.domain_id.in_(wanted))
-        products_q = products_q.where(ProductRow.domain_id.in_(wanted))
+    # Each owner's stable-ordered query of what a subject needs (PostgreSQL returns rows in the order they were
+    # last written otherwise, and a domain loaded again must list its subjects as a whole load does).
+    wanted = None if domain_ids is None else list(domain_ids)
+    domains_q = domain_facts(wanted)
+    lakehouses_q = lakehouse_facts(wanted)
+    tables_q = table_facts(wanted)
+    products_q = product_facts(wanted)
     with _collector_paused():
         return _load(reader, domains_q, lakehouses_q, tables_q, products_q, column_terms or {})
 

@@ -15,7 +15,7 @@ import json
 import logging
 import re
 import secrets
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
@@ -31,17 +31,17 @@ from lakemesh.auth.roles import Action, DomainRole
 from lakemesh.catalog import Catalog
 from lakemesh.catalog.journal import record
 from lakemesh.catalog.outbox import consume
-from lakemesh.catalog.tables.domains import DomainRow
 from lakemesh.catalog.tables.governance import WebhookDeliveryRow, WebhookRow
 from lakemesh.core.clock import Clock
 from lakemesh.core.errors import ErrorItem, Forbidden, InvalidInput, NotFound, invalid
 from lakemesh.core.ids import new_id
-from lakemesh.domains.service import find_domain_row
+from lakemesh.domains.service import domain_slugs_of, find_domain_row
 from lakemesh.governance.destinations import WebhookDestinations
 from lakemesh.governance.models import DeliveryStatus, IssuedWebhook, Webhook, WebhookCreate, WebhookDelivery
 
 if TYPE_CHECKING:
     from lakemesh.catalog.tables.audit import OutboxRow
+    from lakemesh.catalog.tables.domains import DomainRow
 
 log = logging.getLogger(__name__)
 CONSUMER = "governance-webhooks"
@@ -136,11 +136,14 @@ class WebhookService:
     def list_webhooks(self, actor: Principal) -> list[Webhook]:
         """Platform admins see every webhook; domain Admins those of their domains."""
         with self._catalog.read() as session:
-            query = select(WebhookRow, DomainRow.slug).outerjoin(DomainRow, DomainRow.id == WebhookRow.domain_id)
+            query = select(WebhookRow)
             if not actor.is_platform_admin:
                 admin_of = assignments.domain_ids_of(actor.id, DomainRole.ADMIN)
                 query = query.where(WebhookRow.domain_id.in_(admin_of))
-            return [_webhook(row, slug) for row, slug in session.execute(query.order_by(WebhookRow.id))]
+            return [
+                _webhook(row, slug)
+                for row, slug in _with_slugs(session, session.scalars(query.order_by(WebhookRow.id)))
+            ]
 
     def delete(self, actor: Principal, webhook_id: str) -> None:
         with self._catalog.transaction() as session:
@@ -177,13 +180,7 @@ class WebhookService:
     def _queue(self, events: list[OutboxRow]) -> None:
         session = Session.object_session(events[0])
         assert session is not None
-        hooks = list(
-            session.execute(
-                select(WebhookRow, DomainRow.slug)
-                .outerjoin(DomainRow, DomainRow.id == WebhookRow.domain_id)
-                .where(WebhookRow.active.is_(True))
-            )
-        )
+        hooks = _with_slugs(session, session.scalars(select(WebhookRow).where(WebhookRow.active.is_(True))))
         if not hooks:
             return
         now = self._clock.now()
@@ -329,6 +326,13 @@ def _http_post(url: str, body: bytes, headers: dict[str, str], address: str) -> 
             pinned, content=body, headers={**headers, "Host": host}, extensions={"sni_hostname": parts.hostname}
         )
     return response.status_code
+
+
+def _with_slugs(session: Session, rows: Iterable[WebhookRow]) -> list[tuple[WebhookRow, str | None]]:
+    """Each webhook with its domain's slug (None: platform-wide, or its domain is gone)."""
+    hooks = list(rows)
+    slugs = domain_slugs_of(session, {hook.domain_id for hook in hooks if hook.domain_id})
+    return [(hook, slugs.get(hook.domain_id) if hook.domain_id else None) for hook in hooks]
 
 
 def _body(event: OutboxRow) -> dict[str, Any]:

@@ -9,7 +9,7 @@ from lakemesh.lakehouses.data import TableData
 from lakemesh.lakehouses.files import FileService
 from lakemesh.lakehouses.maintenance import auto_vacuum
 from lakemesh.lakehouses.service import LakehouseService, purge_lakehouses
-from lakemesh.lakehouses.store import count_lakehouses
+from lakemesh.lakehouses.store import count_lakehouses, template_usage
 from lakemesh.lakehouses.tables import TableService
 
 if TYPE_CHECKING:
@@ -23,6 +23,7 @@ def install(platform: Platform) -> None:
     p.table_data = TableData(p.catalog, p.clock, p.tables, executor=p.executor)
     p.files = FileService(p.catalog, p.clock, p.lakehouses, p.data_root)
     p.domains.register_dependent(count_lakehouses, purge_lakehouses)
+    p.templates.register_usage_counter(template_usage)
     vacuum_every = parse_duration(p.settings.auto_vacuum_interval, "auto_vacuum_interval").total_seconds()
     tables = p.tables
     p.scheduler.every(vacuum_every, "auto-vacuum", lambda: auto_vacuum(p.catalog, tables))

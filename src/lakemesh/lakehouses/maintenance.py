@@ -9,8 +9,8 @@ from typing import Any
 from sqlalchemy import select
 
 from lakemesh.catalog import Catalog
-from lakemesh.catalog.tables.domains import DomainRow
 from lakemesh.catalog.tables.lakehouses import LakehouseRow, TableRow
+from lakemesh.domains.service import domain_rows
 from lakemesh.executors import DeltaSource, Executor
 from lakemesh.lakehouses.tables import TableService
 
@@ -28,12 +28,12 @@ def auto_vacuum(catalog: Catalog, tables: TableService) -> list[VacuumRun]:
     """Vacuum every table of every auto-vacuum lakehouse at its retention; one failing table does not stop the rest."""
     with catalog.read() as session:
         rows = session.execute(
-            select(DomainRow, LakehouseRow, TableRow)
-            .join(LakehouseRow, LakehouseRow.domain_id == DomainRow.id)
+            select(LakehouseRow, TableRow)
             .join(TableRow, TableRow.lakehouse_id == LakehouseRow.id)
             .where(LakehouseRow.auto_vacuum.is_(True), TableRow.target_table_id.is_(None))
         ).all()
-        handles = [tables.handle(d, lh, t) for d, lh, t in rows]
+        domains = {d.id: d for d in domain_rows(session, {lh.domain_id for lh, _ in rows})}
+        handles = [tables.handle(domains[lh.domain_id], lh, t) for lh, t in rows if lh.domain_id in domains]
     runs = []
     for handle in handles:
         hours = (handle.table.retention_days or handle.lakehouse.retention_days) * 24

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pyarrow as pa
 from sqlalchemy import select
@@ -15,13 +15,12 @@ from lakemesh.auth.models import Principal
 from lakemesh.auth.roles import Action
 from lakemesh.catalog import Catalog
 from lakemesh.catalog.journal import record
-from lakemesh.catalog.tables.domains import DomainRow
 from lakemesh.catalog.tables.lakehouses import LakehouseRow, TableRow
 from lakemesh.core.clock import Clock
 from lakemesh.core.errors import Conflict, ErrorItem, Forbidden, InvalidInput, NotFound, invalid, not_found
 from lakemesh.core.ids import native_ref, new_id
 from lakemesh.core.names import validate_identifier, validate_table_name
-from lakemesh.domains.service import find_domain_row
+from lakemesh.domains.service import domain_by_id, domain_rows, find_domain_row
 from lakemesh.lakehouses.models import ColumnInfo, TableCreate, TableInfo, TableUpdate
 from lakemesh.lakehouses.service import LakehouseService
 from lakemesh.lakehouses.store import find_lakehouse, find_table, infer_layer
@@ -29,6 +28,9 @@ from lakemesh.storage.delta import DeltaTables, Snapshot
 from lakemesh.storage.location import DataRoot, delete_tree
 from lakemesh.storage.schemas import delta_schema
 from lakemesh.storage.types import parse_type, type_name
+
+if TYPE_CHECKING:
+    from lakemesh.catalog.tables.domains import DomainRow
 
 # Other capabilities (products) say why a table must not be deleted: returns a reason or None.
 DeleteCheck = Callable[[Session, TableRow], str | None]
@@ -120,7 +122,7 @@ class TableService:
         while handle.table.target_table_id is not None:
             target = session.get(TableRow, handle.table.target_table_id)
             lakehouse = session.get(LakehouseRow, target.lakehouse_id) if target else None
-            domain = session.get(DomainRow, lakehouse.domain_id) if lakehouse else None
+            domain = domain_by_id(session, lakehouse.domain_id) if lakehouse else None
             if target is None or lakehouse is None or domain is None:
                 raise NotFound(f"Shortcut {shortcut.qualified_name} is broken: its target table no longer exists")
             if target.id in seen or len(seen) > MAX_SHORTCUT_HOPS:
@@ -234,13 +236,17 @@ class TableService:
         """Every stored table (shortcuts left out: they read another table), for platform jobs over all tables."""
         with self._catalog.read() as session:
             rows = session.execute(
-                select(TableRow, LakehouseRow, DomainRow)
+                select(TableRow, LakehouseRow)
                 .join(LakehouseRow, TableRow.lakehouse_id == LakehouseRow.id)
-                .join(DomainRow, LakehouseRow.domain_id == DomainRow.id)
                 .where(TableRow.target_table_id.is_(None))
                 .order_by(TableRow.id)
             ).all()
-            return tuple(self.handle(domain, lakehouse, table) for table, lakehouse, domain in rows)
+            domains = {d.id: d for d in domain_rows(session, {lakehouse.domain_id for _, lakehouse in rows})}
+            return tuple(
+                self.handle(domains[lakehouse.domain_id], lakehouse, table)
+                for table, lakehouse in rows
+                if lakehouse.domain_id in domains
+            )
 
     def get(self, actor: Principal, domain_ref: str, lakehouse: str, table: str) -> TableInfo:
         with self._catalog.read() as session:
@@ -255,7 +261,7 @@ class TableService:
         with self._catalog.read() as session:
             row = session.get(TableRow, native_ref(table_id, "tbl"))
             lakehouse = session.get(LakehouseRow, row.lakehouse_id) if row else None
-            domain = session.get(DomainRow, lakehouse.domain_id) if lakehouse else None
+            domain = domain_by_id(session, lakehouse.domain_id) if lakehouse else None
             if row is None or lakehouse is None or domain is None:
                 raise not_found("table", table_id)
             where = (domain.slug, lakehouse.name, row.name)
@@ -272,7 +278,7 @@ class TableService:
             return self.info(handle, None)
         target_row = session.get(TableRow, handle.table.target_table_id)
         lakehouse = session.get(LakehouseRow, target_row.lakehouse_id) if target_row else None
-        domain = session.get(DomainRow, lakehouse.domain_id) if lakehouse else None
+        domain = domain_by_id(session, lakehouse.domain_id) if lakehouse else None
         named = f"{domain.slug}.{lakehouse.name}.{target_row.name}" if target_row and lakehouse and domain else None
         try:
             target = self.follow(session, actor, handle)
@@ -345,7 +351,7 @@ class TableService:
         with self._catalog.transaction() as session:
             row = session.get(TableRow, table_id)
             lakehouse = session.get(LakehouseRow, row.lakehouse_id) if row else None
-            domain = session.get(DomainRow, row.domain_id) if row else None
+            domain = domain_by_id(session, row.domain_id) if row else None
             if row is None or lakehouse is None or domain is None:
                 return
             handle = self.handle(domain, lakehouse, row)

@@ -8,25 +8,24 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import TypeVar
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from lakemesh.auth.authorize import Authorizer, Resource
 from lakemesh.auth.models import Principal
 from lakemesh.auth.roles import Action
-from lakemesh.catalog.tables.domains import DomainRow
-from lakemesh.catalog.tables.lakehouses import LakehouseRow, TableRow
 from lakemesh.catalog.tables.lineage import LineageEdgeRow, LineageEventRow
-from lakemesh.catalog.tables.pipelines import PipelineRow
-from lakemesh.catalog.tables.products import ProductRow
-from lakemesh.catalog.tables.semantic import SemanticModelRow
 from lakemesh.core.errors import invalid
 from lakemesh.core.names import slugify
+from lakemesh.domains.service import domain_ids_by_slug
+from lakemesh.lakehouses.store import tables_named
 from lakemesh.lineage import consumers
 from lakemesh.lineage.events import product_key, table_key
 from lakemesh.lineage.models import GraphNode
+from lakemesh.lineage.sources import LineageSources
+from lakemesh.products.reads import products_slugged
 from lakemesh.products.status import VISIBLE_TO_ALL
 
 KINDS = ("table", "product", "pipeline", "step", "semantic_model", "dataset", "job", "grant", "share", "recipient")
@@ -46,8 +45,9 @@ class TableFacts:
 class NodeIndex:
     """Describes nodes for one caller within one catalog session, remembering every answer for the walk."""
 
-    def __init__(self, session: Session, authorizer: Authorizer, actor: Principal) -> None:
+    def __init__(self, session: Session, authorizer: Authorizer, actor: Principal, sources: LineageSources) -> None:
         self._session = session
+        self.sources = sources
         self._authz = authorizer
         self._actor = actor
         self._described: dict[str, GraphNode | None] = {}
@@ -126,17 +126,7 @@ class NodeIndex:
         parts = [p for p in (key.removeprefix("table:").split(".") for key in keys) if len(p) == 3]
         if not parts:
             return
-        rows = self._session.execute(
-            select(TableRow.id, TableRow.name, TableRow.target_table_id)
-            .add_columns(LakehouseRow.name, DomainRow.id, DomainRow.slug)
-            .join(LakehouseRow, LakehouseRow.id == TableRow.lakehouse_id)
-            .join(DomainRow, DomainRow.id == LakehouseRow.domain_id)
-            .where(
-                DomainRow.slug.in_({p[0] for p in parts}),
-                func.lower(LakehouseRow.name).in_({p[1] for p in parts}),
-                func.lower(TableRow.name).in_({p[2] for p in parts}),
-            )
-        )
+        rows = tables_named(self._session, {(p[0], p[1], p[2]) for p in parts})
         for table_id, table, target_id, lakehouse, domain_id, domain in rows:
             name = f"{domain}.{lakehouse}.{table}"
             key = table_key(name)
@@ -149,12 +139,7 @@ class NodeIndex:
 
     def _products(self, keys: Sequence[str]) -> None:
         pairs = [key.removeprefix("product:").split("/") for key in keys]
-        rows = self._session.execute(
-            select(ProductRow.name, ProductRow.slug, ProductRow.status, ProductRow.table_id)
-            .add_columns(DomainRow.id, DomainRow.slug)
-            .join(DomainRow, DomainRow.id == ProductRow.domain_id)
-            .where(DomainRow.slug.in_({p[0] for p in pairs}), ProductRow.slug.in_({p[-1] for p in pairs}))
-        )
+        rows = products_slugged(self._session, {p[0] for p in pairs}, {p[-1] for p in pairs})
         for name, slug, status, table_id, domain_id, domain in rows:
             key = f"product:{domain}/{slug}"
             if key not in self._described:
@@ -166,14 +151,15 @@ class NodeIndex:
 
     def _domain_items(self, kind: str, keys: Sequence[str]) -> None:
         """Pipelines and semantic models are seen by their domain's readers (grantees query models, not lineage)."""
-        item: Any = PipelineRow if kind == "pipeline" else SemanticModelRow
+        lookup = self.sources.items.get(kind)
+        if lookup is None:
+            return  # the capability is not installed: no such nodes
         pairs = [key.partition(":")[2].split("/") for key in keys]
-        rows = self._session.execute(
-            select(item.name, item.slug, DomainRow.id, DomainRow.slug)
-            .join(DomainRow, DomainRow.id == item.domain_id)
-            .where(DomainRow.slug.in_({p[0] for p in pairs}), item.slug.in_({p[-1] for p in pairs}))
-        )
-        for name, slug, domain_id, domain in rows:
+        domain_ids = domain_ids_by_slug(self._session, {p[0] for p in pairs})
+        rows = list(lookup(self._session, domain_ids.values(), {p[-1] for p in pairs}))
+        slugs = {domain_id: slug for slug, domain_id in domain_ids.items()}
+        for name, slug, domain_id in rows:
+            domain = slugs.get(domain_id)
             key = f"{kind}:{domain}/{slug}"
             if key in self._described and self.domain_visible(domain_id):
                 self._described[key] = GraphNode(id=key, kind=kind, name=name, domain=domain)
@@ -192,18 +178,19 @@ class NodeIndex:
 
     def _grants(self, keys: Sequence[str]) -> None:
         """A grant is seen by the product's domain, by its grantee, and by members of a grantee domain."""
-        for grant, domain_id, domain in consumers.grant_rows(self._session, [k.removeprefix("grant:") for k in keys]):
-            mine = grant.grantee_kind == "principal" and grant.grantee_id == self._actor.id
-            theirs = grant.grantee_kind == "domain" and self.domain_visible(grant.grantee_id)
+        grants = consumers.grant_facts(self._session, self.sources, [k.removeprefix("grant:") for k in keys])
+        for grant_id, grantee_kind, grantee_id, grantee, domain_id, domain in grants:
+            mine = grantee_kind == "principal" and grantee_id == self._actor.id
+            theirs = grantee_kind == "domain" and self.domain_visible(grantee_id)
             if mine or theirs or self.domain_visible(domain_id):
-                key = f"grant:{grant.id}"
-                name = f"{grant.grantee_kind} {grant.grantee}"
+                key = f"grant:{grant_id}"
+                name = f"{grantee_kind} {grantee}"
                 self._described[key] = GraphNode(id=key, kind="grant", name=name, domain=domain)
 
     def _shares(self, kind: str, keys: Sequence[str]) -> None:
         """Shares are seen by their domain's readers; recipients only by those who manage the share."""
         names = {k.partition(":")[2].split("/")[0].lower(): k for k in keys}
-        for share, domain_id, domain in consumers.share_rows(self._session, list(names)):
+        for share, domain_id, domain in consumers.share_facts(self._session, self.sources, list(names)):
             for key in [k for k in keys if k.partition(":")[2].split("/")[0].lower() == share.lower()]:
                 if kind == "share":
                     visible = self.domain_visible(domain_id)

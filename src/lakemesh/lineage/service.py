@@ -18,12 +18,12 @@ from lakemesh.auth.models import Principal
 from lakemesh.auth.roles import Action
 from lakemesh.catalog import Catalog
 from lakemesh.catalog.journal import record
-from lakemesh.catalog.tables.domains import DomainRow
 from lakemesh.catalog.tables.lineage import LineageEdgeRow, LineageEventRow
 from lakemesh.core.clock import Clock
 from lakemesh.core.errors import Forbidden, NotFound, invalid
 from lakemesh.core.names import slugify
 from lakemesh.core.validation import as_invalid_input
+from lakemesh.domains.service import domain_ids_by_slug
 from lakemesh.lineage import consumers
 from lakemesh.lineage.events import MESH_NAMESPACE, product_key, table_key
 from lakemesh.lineage.models import (
@@ -35,6 +35,7 @@ from lakemesh.lineage.models import (
     RunEvent,
 )
 from lakemesh.lineage.nodes import CHUNK, NodeIndex, chunked
+from lakemesh.lineage.sources import GrantSource, ItemsNamed, LineageSources, ModelSource, ShareSource
 from lakemesh.lineage.structure import Declared, DeclaredSources, Link, column_edges
 
 MAX_DEPTH = 10
@@ -46,7 +47,23 @@ class LineageService:
         self._catalog = catalog
         self._authz = authorizer
         self._clock = clock
-        self._declared = DeclaredSources()  # shared by every call; kept current against the outbox
+        self._sources = LineageSources()  # what the capabilities above register at install
+        self._declared = DeclaredSources(self._sources)  # shared by every call; kept current against the outbox
+
+    # -- registration (from the capabilities above, at install) ---------------------------------
+    def register_items(self, kind: str, lookup: ItemsNamed) -> None:
+        """Pipelines and semantic models: a domain's named items, seen by the domain's readers."""
+        self._sources.items[kind] = lookup
+
+    def register_grants(self, source: GrantSource) -> None:
+        self._sources.grants = source
+
+    def register_shares(self, source: ShareSource) -> None:
+        self._sources.shares = source
+
+    def register_models(self, source: ModelSource) -> None:
+        """Semantic models, whose declared sources are edges."""
+        self._sources.models = source
 
     # -- events ----------------------------------------------------------------------------------
     def receive(self, actor: Principal, body: Any) -> LineageReceipt:
@@ -59,17 +76,18 @@ class LineageService:
         except ValidationError as exc:
             raise as_invalid_input(exc, "The OpenLineage event") from None
         with self._catalog.transaction() as session:
-            domain = session.scalar(select(DomainRow).where(DomainRow.slug == event.job.namespace.lower()))
-            if domain is not None:
-                resource = Resource("lineage", event.job.name, domain.id, visible=True)
+            namespace = event.job.namespace.lower()
+            domain_id = domain_ids_by_slug(session, [namespace]).get(namespace)
+            if domain_id is not None:
+                resource = Resource("lineage", event.job.name, domain_id, visible=True)
                 self._authz.authorize(actor, Action.ITEM_WRITE, resource, session)
             elif not actor.is_platform_admin:
                 raise Forbidden(
                     "Only platform admins may post lineage for a job namespace that is not a domain; "
                     "use your domain's slug as the job namespace"
                 )
-            index = NodeIndex(session, self._authz, actor)
-            receipt = self._store(session, event, domain.id if domain else None, "external", actor.name, index)
+            index = NodeIndex(session, self._authz, actor, self._sources)
+            receipt = self._store(session, event, domain_id, "external", actor.name, index)
             record(
                 session,
                 at=self._clock.now(),
@@ -78,7 +96,7 @@ class LineageService:
                 resource_type="lineage",
                 resource_id=event.run.runId,
                 resource_name=f"{event.job.namespace}/{event.job.name}",
-                domain=domain.slug if domain else None,
+                domain=namespace if domain_id else None,
                 payload={"event_type": event.eventType, "nodes": receipt.nodes},
             )
             return receipt
@@ -162,7 +180,7 @@ class LineageService:
             query = select(LineageEventRow).order_by(LineageEventRow.id.desc()).limit(min(limit, 500) * 4)
             if job:
                 query = query.where(LineageEventRow.job_name == job)
-            index = NodeIndex(session, self._authz, actor)
+            index = NodeIndex(session, self._authz, actor, self._sources)
             rows = [r for r in session.scalars(query) if index.domain_visible(r.domain_id)]
             return [r.event for r in rows[:limit]]
 
@@ -195,7 +213,7 @@ class LineageService:
             return Impact(node=root, column=column, affected=_affected(root, column, edges, index))
 
     def _root(self, session: Session, actor: Principal, node: str) -> tuple[NodeIndex, str]:
-        index = NodeIndex(session, self._authz, actor)
+        index = NodeIndex(session, self._authz, actor, self._sources)
         root = index.parse(node)
         if index.describe(root) is None:
             raise NotFound(f"Lineage node {node!r} not found")
@@ -252,7 +270,7 @@ def _neighbours(
                 found[row.target].append(edge)
     implied = column_edges(index, nodes, direction, room)
     downstream = (
-        consumers.consumer_edges(index.session, nodes, {k: t.id for k, t in index.tables.items()})
+        consumers.consumer_edges(index.session, index.sources, nodes, {k: t.id for k, t in index.tables.items()})
         if direction != "upstream"
         else {}
     )

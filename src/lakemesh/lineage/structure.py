@@ -14,17 +14,16 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
-from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
-from lakemesh.catalog.tables.audit import OutboxRow
-from lakemesh.catalog.tables.domains import DomainRow
-from lakemesh.catalog.tables.lakehouses import LakehouseRow, TableRow
-from lakemesh.catalog.tables.products import ProductRow
-from lakemesh.catalog.tables.semantic import SemanticModelRow
+from lakemesh.catalog.outbox import any_event, newest_event, resources_changed
+from lakemesh.domains.service import domain_slugs_of
+from lakemesh.lakehouses.store import qualified_table_names, shortcuts_to
 from lakemesh.lineage.events import product_key, table_key
 from lakemesh.lineage.models import Direction, GraphEdge
 from lakemesh.lineage.nodes import CHUNK, NodeIndex, chunked
+from lakemesh.lineage.sources import LineageSources
+from lakemesh.products.reads import input_ports, product_count, products_served_by
 
 CATCH_UP = 1000  # outbox events read to update in place; after a longer gap everything is reread
 
@@ -63,35 +62,31 @@ class Declared:
 class DeclaredSources:
     """Input ports and semantic model sources of the whole mesh, kept current against the catalog's outbox."""
 
-    def __init__(self) -> None:
+    def __init__(self, sources: LineageSources) -> None:
+        self._sources = sources
         self._current: Declared | None = None
         self._lock = threading.Lock()
 
     def current(self, session: Session) -> Declared:
-        position = session.scalar(select(func.max(OutboxRow.id))) or 0
-        products = session.scalar(select(func.count()).select_from(ProductRow)) or 0
-        models = session.scalar(select(func.count()).select_from(SemanticModelRow)) or 0
+        position = newest_event(session)
+        products = product_count(session)
+        models = _model_count(session, self._sources)
         known = self._current
         same = known is not None and (known.position, known.products, known.models) == (position, products, models)
-        if known is not None and same and not (known.gaps and _committed(session, known.gaps)):
+        if known is not None and same and not (known.gaps and any_event(session, known.gaps)):
             return known
         with self._lock:
             known = self._current
             if known is None or position - known.position > CATCH_UP or position < known.position:
-                fresh = _read_all(session)
+                fresh = _read_all(session, self._sources)
             else:
-                fresh = _caught_up(session, known, position)
+                fresh = _caught_up(session, self._sources, known, position)
             if (fresh.products, fresh.models) != (products, models):
-                fresh = _read_all(session)  # rows written without an outbox event (imports, restores)
+                fresh = _read_all(session, self._sources)  # rows written without an outbox event (imports, restores)
             fresh.position, fresh.products, fresh.models = position, products, models
             fresh.index()
             self._current = fresh
             return fresh
-
-
-def _committed(session: Session, ids: set[int]) -> bool:
-    """Whether an event skipped earlier (its transaction had not committed yet) has arrived since."""
-    return session.scalar(select(OutboxRow.id).where(OutboxRow.id.in_(sorted(ids))).limit(1)) is not None
 
 
 class Link(NamedTuple):
@@ -110,26 +105,25 @@ def edge_of(*, source: str, target: str, kind: str) -> Link:
     return Link(source, target, kind, {})
 
 
-def _read_all(session: Session) -> Declared:
+def _model_count(session: Session, sources: LineageSources) -> int:
+    return sources.models.count(session) if sources.models is not None else 0
+
+
+def _read_all(session: Session, sources: LineageSources) -> Declared:
     declared = Declared()
     declared.by_product = _product_ports(session, None)
-    declared.by_model = _model_sources(session)
+    declared.by_model = _model_sources(session, sources)
     declared.products = len(declared.by_product)
-    declared.models = session.scalar(select(func.count()).select_from(SemanticModelRow)) or 0
+    declared.models = _model_count(session, sources)
     return declared
 
 
-def _caught_up(session: Session, known: Declared, position: int) -> Declared:
+def _caught_up(session: Session, sources: LineageSources, known: Declared, position: int) -> Declared:
     """The known snapshot with the products, models and domains that outbox events since then touched reread."""
-    recent = (OutboxRow.id > known.position) & (OutboxRow.id <= position)
-    changed = session.execute(
-        select(OutboxRow.id, OutboxRow.resource_type, OutboxRow.resource_id).where(
-            or_(recent, OutboxRow.id.in_(sorted(known.gaps))) if known.gaps else recent
-        )
-    ).all()
+    changed = resources_changed(session, known.position, position, also=known.gaps)
     kinds = {kind for _, kind, _ in changed}
     if "domain" in kinds:
-        return _read_all(session)  # a renamed domain changes every key under it
+        return _read_all(session, sources)  # a renamed domain changes every key under it
     seen = {event_id for event_id, _, _ in changed}
     gaps = (known.gaps | set(range(known.position + 1, position + 1))) - seen
     fresh = Declared(
@@ -144,21 +138,18 @@ def _caught_up(session: Session, known: Declared, position: int) -> Declared:
         fresh.by_product.pop(product_id, None)
     fresh.by_product.update(_product_ports(session, touched))
     if "semantic_model" in kinds:
-        fresh.by_model = _model_sources(session)
-    fresh.products = session.scalar(select(func.count()).select_from(ProductRow)) or 0
-    fresh.models = session.scalar(select(func.count()).select_from(SemanticModelRow)) or 0
+        fresh.by_model = _model_sources(session, sources)
+    fresh.products = product_count(session)
+    fresh.models = _model_count(session, sources)
     return fresh
 
 
 def _product_ports(session: Session, ids: Sequence[str] | None) -> dict[str, list[Link]]:
     """Each product's input ports (only that part of its document is read), by product id."""
     found: dict[str, list[Link]] = {}
-    query = select(ProductRow.id, ProductRow.slug, DomainRow.slug, ProductRow.spec["input_ports"]).join(
-        DomainRow, DomainRow.id == ProductRow.domain_id
-    )
-    batches = [query] if ids is None else [query.where(ProductRow.id.in_(c)) for c in chunked(ids, CHUNK)]
+    batches = [input_ports(session)] if ids is None else [input_ports(session, c) for c in chunked(ids, CHUNK)]
     for batch in batches:
-        for product_id, slug, domain, ports in session.execute(batch):
+        for product_id, slug, domain, ports in batch:
             key = f"product:{domain}/{slug}"
             edges = [
                 edge_of(source=source, target=key, kind="input_port")
@@ -169,14 +160,16 @@ def _product_ports(session: Session, ids: Sequence[str] | None) -> dict[str, lis
     return found
 
 
-def _model_sources(session: Session) -> list[Link]:
-    rows = session.execute(
-        select(SemanticModelRow.slug, SemanticModelRow.sources, DomainRow.slug).join(
-            DomainRow, DomainRow.id == SemanticModelRow.domain_id
-        )
-    )
+def _model_sources(session: Session, registered: LineageSources) -> list[Link]:
+    if registered.models is None:
+        return []
+    rows = list(registered.models.sources(session))
+    slugs = domain_slugs_of(session, {domain_id for _, domain_id, _ in rows})
     edges = []
-    for slug, sources, domain in rows:
+    for slug, domain_id, sources in rows:
+        domain = slugs.get(domain_id)
+        if domain is None:
+            continue  # its domain went in the meantime (the join did not yield it either)
         for source in sources or []:
             text = str(source)
             source_key = product_key(*text.split("/")) if text.count("/") == 1 else table_key(text)
@@ -205,15 +198,10 @@ def column_edges(index: NodeIndex, nodes: Sequence[str], direction: Direction, r
     products = {n: index.product_tables[n] for n in nodes if n in index.product_tables}
     if direction in ("downstream", "both") and tables:
         for chunk in chunked(list(tables), CHUNK):
-            for table_id, key in _shortcuts_of(index.session, chunk, room + CHUNK):
+            for table_id, name in shortcuts_to(index.session, chunk, room + CHUNK):
+                key = table_key(name)
                 found[tables[table_id]].append(edge_of(source=tables[table_id], target=key, kind="shortcut"))
-            served = index.session.execute(
-                select(ProductRow.table_id, ProductRow.slug, DomainRow.slug)
-                .join(DomainRow, DomainRow.id == ProductRow.domain_id)
-                .where(ProductRow.table_id.in_(chunk))
-                .limit(room + CHUNK)
-            )
-            for served_by, slug, domain in served:
+            for served_by, slug, domain in products_served_by(index.session, chunk, room + CHUNK):
                 table = tables[served_by or ""]
                 found[table].append(edge_of(source=table, target=f"product:{domain}/{slug}", kind="serves"))
     if direction in ("upstream", "both"):
@@ -229,25 +217,8 @@ def column_edges(index: NodeIndex, nodes: Sequence[str], direction: Direction, r
     return found
 
 
-def _shortcuts_of(session: Session, table_ids: Sequence[str], limit: int) -> list[tuple[str, str]]:
-    rows = session.execute(
-        select(TableRow.target_table_id, TableRow.name, LakehouseRow.name, DomainRow.slug)
-        .join(LakehouseRow, LakehouseRow.id == TableRow.lakehouse_id)
-        .join(DomainRow, DomainRow.id == LakehouseRow.domain_id)
-        .where(TableRow.target_table_id.in_(table_ids))
-        .limit(limit)
-    )
-    return [(target or "", table_key(f"{domain}.{lakehouse}.{name}")) for target, name, lakehouse, domain in rows]
-
-
 def _table_keys(session: Session, table_ids: Sequence[str]) -> dict[str, str]:
     keys: dict[str, str] = {}
     for chunk in chunked(table_ids, CHUNK):
-        rows = session.execute(
-            select(TableRow.id, TableRow.name, LakehouseRow.name, DomainRow.slug)
-            .join(LakehouseRow, LakehouseRow.id == TableRow.lakehouse_id)
-            .join(DomainRow, DomainRow.id == LakehouseRow.domain_id)
-            .where(TableRow.id.in_(chunk))
-        )
-        keys.update({table_id: table_key(f"{d}.{lh}.{name}") for table_id, name, lh, d in rows})
+        keys.update({table_id: table_key(name) for table_id, name in qualified_table_names(session, chunk).items()})
     return keys

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from lakemesh.pipelines.lineage import pipelines_named
 from lakemesh.pipelines.service import PipelineService, count_pipelines, purge_pipelines, template_usage
 from lakemesh.pipelines.sources import UrlAllowList
 from lakemesh.pipelines.steps import StepServices
@@ -22,5 +23,6 @@ def install(platform: Platform) -> None:
         p.catalog, p.authorizer, p.clock, p.domains, p.templates, services, p.lineage, executor=p.executor
     )
     p.domains.register_dependent(count_pipelines, purge_pipelines)
+    p.lineage.register_items("pipeline", pipelines_named)
     p.templates.register_usage_counter(template_usage)
     p.scheduler.every(5, "pipelines", p.pipelines.tick)

@@ -24,11 +24,11 @@ from sqlalchemy.orm import Session
 from lakemesh.auth.service import principals_by_id
 from lakemesh.catalog import Catalog
 from lakemesh.catalog.journal import record
-from lakemesh.catalog.tables.domains import DomainRow
 from lakemesh.catalog.tables.pipelines import PipelineRow, PipelineRunLogRow, PipelineRunRow, PipelineVersionRow
 from lakemesh.core.clock import Clock
 from lakemesh.core.errors import LakemeshError
 from lakemesh.core.ids import new_id
+from lakemesh.domains.service import domain_by_id
 from lakemesh.lineage.service import LineageService
 from lakemesh.pipelines.behaviour import behaviour_of
 from lakemesh.pipelines.models import PipelineSpec, RunState
@@ -157,7 +157,7 @@ class Scheduling:
         with self._catalog.read() as session:
             run = session.get(PipelineRunRow, run_id)
             pipeline = session.get(PipelineRow, run.pipeline_id) if run else None
-            domain = session.get(DomainRow, run.domain_id) if run else None
+            domain = domain_by_id(session, run.domain_id) if run else None
             version = (
                 session.scalar(
                     select(PipelineVersionRow.spec).where(
@@ -222,7 +222,7 @@ class Scheduling:
             run = session.get(PipelineRunRow, run_id)
             assert run is not None
             pipeline = session.get(PipelineRow, run.pipeline_id)
-            domain = session.get(DomainRow, run.domain_id)
+            domain = domain_by_id(session, run.domain_id)
             version = session.scalar(
                 select(PipelineVersionRow).where(
                     PipelineVersionRow.pipeline_id == run.pipeline_id,
@@ -283,7 +283,7 @@ class Scheduling:
             if run is None or (expect is not None and run.state != expect):
                 return
             pipeline = session.get(PipelineRow, run.pipeline_id)
-            domain = session.get(DomainRow, run.domain_id)
+            domain = domain_by_id(session, run.domain_id)
             run.state, run.error, run.finished_at = RunState.FAILED, error, now
             session.add(PipelineRunLogRow(run_id=run.id, at=now, level="error", step=None, attempt=None, message=error))
             name = f"{domain.slug}/{pipeline.slug}" if domain and pipeline else run.pipeline_id

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Collection, Iterable
 from typing import Any
 
-from sqlalchemy import Row, Select, Subquery, or_, select
+from sqlalchemy import Row, Select, Subquery, func, or_, select
 from sqlalchemy.orm import Session
 
 from lakemesh.auth import assignments
@@ -161,3 +161,69 @@ def product_ids_by_name(session: Session, qualified_names: Collection[str]) -> d
     )
     wanted = set(qualified_names)
     return {f"{d}/{p}": i for d, p, i in rows if f"{d}/{p}" in wanted}
+
+
+def product_count(session: Session) -> int:
+    """How many products there are, in every state."""
+    return int(session.scalar(select(func.count()).select_from(ProductRow)) or 0)
+
+
+def products_slugged(
+    session: Session, domain_slugs: Collection[str], slugs: Collection[str]
+) -> list[tuple[str, str, str, str | None, str, str]]:
+    """(name, slug, status, table id, domain id, domain slug) of the products with these slugs in these domains
+    (every combination: callers keep the ones they asked for). No visibility check: callers apply `may_see`'s
+    rule to each."""
+    query = (
+        select(ProductRow.name, ProductRow.slug, ProductRow.status, ProductRow.table_id, DomainRow.id, DomainRow.slug)
+        .join(DomainRow, DomainRow.id == ProductRow.domain_id)
+        .where(DomainRow.slug.in_(set(domain_slugs)), ProductRow.slug.in_(set(slugs)))
+    )
+    return [
+        (name, slug, status, table, domain_id, domain)
+        for name, slug, status, table, domain_id, domain in session.execute(query)
+    ]
+
+
+def products_served_by(session: Session, table_ids: Collection[str], limit: int) -> list[tuple[str | None, str, str]]:
+    """(table id, product slug, domain slug) of at most `limit` products served from these tables."""
+    query = (
+        select(ProductRow.table_id, ProductRow.slug, DomainRow.slug)
+        .join(DomainRow, DomainRow.id == ProductRow.domain_id)
+        .where(ProductRow.table_id.in_(list(table_ids)))
+        .limit(limit)
+    )
+    return [(table_id, slug, domain) for table_id, slug, domain in session.execute(query)]
+
+
+def input_ports(session: Session, product_ids: Collection[str] | None = None) -> list[tuple[str, str, str, Any]]:
+    """(product id, slug, domain slug, input ports) of every product, or of those with these ids; only that part
+    of each document is read."""
+    query = select(ProductRow.id, ProductRow.slug, DomainRow.slug, ProductRow.spec["input_ports"]).join(
+        DomainRow, DomainRow.id == ProductRow.domain_id
+    )
+    if product_ids is not None:
+        query = query.where(ProductRow.id.in_(list(product_ids)))
+    return [(product_id, slug, domain, ports) for product_id, slug, domain, ports in session.execute(query)]
+
+
+def product_facts(domain_ids: Collection[str] | None) -> Select[Any]:
+    """What a governance subject needs of every product (or those of `domain_ids`), in a stable order."""
+    query = select(
+        ProductRow.domain_id,
+        ProductRow.name,
+        ProductRow.status,
+        ProductRow.owner,
+        ProductRow.classification,
+        ProductRow.tags,
+        ProductRow.description,
+        ProductRow.version,
+        ProductRow.spec,
+        ProductRow.table_id,
+    ).order_by(ProductRow.id)
+    return query if domain_ids is None else query.where(ProductRow.domain_id.in_(list(domain_ids)))
+
+
+def product_ids_on_table(session: Session, table_id: str) -> list[str]:
+    """Ids of the products served from this table."""
+    return list(session.scalars(select(ProductRow.id).where(ProductRow.table_id == table_id)))

@@ -7,7 +7,7 @@ grants and column masks apply exactly as they do to hand-written SQL.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pyarrow as pa
 from sqlalchemy import delete, func, select
@@ -19,14 +19,13 @@ from lakemesh.auth.models import Principal
 from lakemesh.auth.roles import Action
 from lakemesh.catalog import Catalog
 from lakemesh.catalog.journal import record
-from lakemesh.catalog.tables.domains import DomainRow
 from lakemesh.catalog.tables.semantic import SemanticModelRow, SemanticModelVersionRow
 from lakemesh.core.clock import Clock
 from lakemesh.core.errors import ErrorItem, Forbidden, InvalidInput, NotFound, PreconditionFailed, not_found
 from lakemesh.core.ids import native_ref, new_id
 from lakemesh.core.names import slugify
 from lakemesh.core.pages import Page, check_limit, decode_cursor, encode_cursor
-from lakemesh.domains.service import DomainService, find_domain_row, require_domain_row
+from lakemesh.domains.service import DomainService, domain_by_id, find_domain_row, require_domain_row
 from lakemesh.lakehouses.tables import TableService
 from lakemesh.products.service import ProductService
 from lakemesh.semantic.compiler import Compiler
@@ -35,6 +34,9 @@ from lakemesh.semantic.models import SemanticModel, SemanticModelSpec, SemanticM
 from lakemesh.semantic.queries import structured_query
 from lakemesh.semantic.schema import ModelSchema, bind
 from lakemesh.semantic.versions import compare, next_version
+
+if TYPE_CHECKING:
+    from lakemesh.catalog.tables.domains import DomainRow
 
 FIRST_VERSION = "1.0.0"
 
@@ -207,7 +209,7 @@ class SemanticService:
         check_limit(limit)
         after = decode_cursor(cursor)
         with self._catalog.read() as session:
-            query = select(SemanticModelRow, DomainRow).join(DomainRow, DomainRow.id == SemanticModelRow.domain_id)
+            query = select(SemanticModelRow)
             if domain is not None:
                 domain_row = require_domain_row(session, domain)
                 query = query.where(SemanticModelRow.domain_id == domain_row.id)
@@ -216,7 +218,10 @@ class SemanticService:
             if after is not None:
                 query = query.where(SemanticModelRow.id > str(after))
             items: list[SemanticModel] = []
-            for row, owner in session.execute(query.order_by(SemanticModelRow.id)).all():
+            for row in session.scalars(query.order_by(SemanticModelRow.id)).all():
+                owner = domain_by_id(session, row.domain_id)
+                if owner is None:
+                    continue  # its domain is going (the join skipped it too)
                 if self._readable(session, actor, row, owner):
                     items.append(self._view(row, owner))
                 if len(items) > limit:

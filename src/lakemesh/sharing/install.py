@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from lakemesh.sharing.exposure import MaskedColumns
+from lakemesh.sharing.lineage import ShareConsumers
 from lakemesh.sharing.profiles import SharingProfiles
 from lakemesh.sharing.protocol import DeltaSharingServer
 from lakemesh.sharing.shares import ShareService, outsider
@@ -26,3 +27,4 @@ def install(platform: Platform) -> None:
     p.sharing = DeltaSharingServer(
         p.catalog, p.clock, p.tables, signer, masked_columns=masked, profiles=p.sharing_profiles
     )
+    p.lineage.register_shares(ShareConsumers())

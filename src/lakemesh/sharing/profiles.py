@@ -16,11 +16,10 @@ from sqlalchemy.orm import Session
 from lakemesh.access import store
 from lakemesh.access.reads import ReadGovernor
 from lakemesh.auth.models import Principal
-from lakemesh.auth.service import principal_from_row
+from lakemesh.auth.service import principals_by_id
 from lakemesh.auth.tokens import hash_secret
 from lakemesh.catalog import Catalog
 from lakemesh.catalog.journal import record
-from lakemesh.catalog.tables.auth import PrincipalRow
 from lakemesh.catalog.tables.sharing import SharingProfileRow
 from lakemesh.core.clock import Clock
 from lakemesh.core.errors import Conflict, NotFound
@@ -120,23 +119,20 @@ class SharingProfiles:
     def authenticate(self, token: str) -> tuple[SharingProfileRow, Principal] | None:
         """The active profile and its (enabled) principal behind a bearer token; None when it is no profile."""
         with self._catalog.read() as session:
-            found = session.execute(
-                select(SharingProfileRow, PrincipalRow)
-                .join(PrincipalRow, PrincipalRow.id == SharingProfileRow.principal_id)
-                .where(SharingProfileRow.token_hash == hash_secret(token))
-            ).first()
-            if found is None:
+            row = session.scalar(select(SharingProfileRow).where(SharingProfileRow.token_hash == hash_secret(token)))
+            owner = principals_by_id(session, [row.principal_id]).get(row.principal_id) if row is not None else None
+            if row is None or owner is None:
                 return None
-            return found[0], principal_from_row(found[1])
+            return row, owner
 
     def principal_of(self, profile_id: str) -> Principal | None:
         """The principal of an active profile (None when revoked, gone or disabled): checked per file download."""
         with self._catalog.read() as session:
             row = session.get(SharingProfileRow, profile_id)
-            owner = session.get(PrincipalRow, row.principal_id) if row is not None else None
+            owner = principals_by_id(session, [row.principal_id]).get(row.principal_id) if row is not None else None
             if row is None or owner is None or row.revoked_at is not None or owner.disabled:
                 return None
-            return principal_from_row(owner)
+            return owner
 
     def touch(self, profile_id: str) -> None:
         with self._catalog.transaction() as session:

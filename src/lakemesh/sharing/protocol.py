@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pyarrow as pa
 from deltalake import DeltaTable
@@ -19,12 +19,12 @@ from sqlalchemy.orm import Session
 from lakemesh.auth.models import Principal
 from lakemesh.auth.tokens import hash_secret
 from lakemesh.catalog import Catalog
-from lakemesh.catalog.tables.audit import AuditRow
-from lakemesh.catalog.tables.domains import DomainRow
-from lakemesh.catalog.tables.lakehouses import LakehouseRow, TableRow
+from lakemesh.catalog.journal import audit_only
 from lakemesh.catalog.tables.sharing import ShareRecipientRow, ShareRow, ShareTableRow, SharingProfileRow
 from lakemesh.core.clock import Clock
 from lakemesh.core.errors import BadRequest, Forbidden, NotFound, Unauthorized
+from lakemesh.domains.service import domain_by_id
+from lakemesh.lakehouses.store import table_and_lakehouse
 from lakemesh.lakehouses.tables import TableService
 from lakemesh.sharing import files
 from lakemesh.sharing.changes import CDF_PROPERTY, ChangeRange, read_feed, version_range
@@ -45,6 +45,12 @@ from lakemesh.sharing.lines import (
 from lakemesh.sharing.profiles import PROFILE_PREFIX, GrantedTable, SharingProfiles
 from lakemesh.sharing.profiles import SHARE as PROFILE_SHARE
 from lakemesh.sharing.tokens import SignedFile, UrlSigner
+
+if TYPE_CHECKING:
+    from lakemesh.catalog.tables.domains import DomainRow
+    from lakemesh.catalog.tables.lakehouses import LakehouseRow, TableRow
+
+    Found = tuple[ShareTableRow, TableRow, LakehouseRow, DomainRow]
 
 URL_LIFETIME = timedelta(minutes=15)
 # delta-kernel clients fetch a file URL over plain HTTP only when its query looks pre-signed (`sp` = signed
@@ -449,28 +455,24 @@ class DeltaSharingServer:
             )
             if reader is not None:
                 reader.last_used_at = now
-            session.add(
-                AuditRow(
-                    at=now,
-                    actor=who.principal.name if who.principal else f"recipient:{who.share}/{who.name}",
-                    action=action,
-                    resource_type="table",
-                    resource_id=ref.table.id,
-                    resource_name=ref.qualified,
-                    domain=ref.qualified.split(".", 1)[0],
-                    summary={
-                        "share": who.share,
-                        "recipient": who.name,
-                        "as": f"{ref.entry.schema_name}.{ref.entry.name}",
-                        "files": count,
-                        "columns": ref.columns,
-                        **read,
-                    },
-                )
+            audit_only(
+                session,
+                at=now,
+                actor=who.principal.name if who.principal else f"recipient:{who.share}/{who.name}",
+                action=action,
+                resource_type="table",
+                resource_id=ref.table.id,
+                resource_name=ref.qualified,
+                domain=ref.qualified.split(".", 1)[0],
+                summary={
+                    "share": who.share,
+                    "recipient": who.name,
+                    "as": f"{ref.entry.schema_name}.{ref.entry.name}",
+                    "files": count,
+                    "columns": ref.columns,
+                    **read,
+                },
             )
-
-
-Found = tuple[ShareTableRow, TableRow, LakehouseRow, DomainRow]
 
 
 def _shared_table(session: Session, share_id: str, schema: str, name: str) -> Found | None:
@@ -488,14 +490,16 @@ def _entry(session: Session, entry_id: str) -> Found | None:
 
 def _first(session: Session, *where: ColumnElement[bool]) -> Found | None:
     row = session.execute(
-        select(ShareTableRow, TableRow, LakehouseRow, DomainRow)
-        .join(TableRow, TableRow.id == ShareTableRow.table_id)
-        .join(LakehouseRow, LakehouseRow.id == TableRow.lakehouse_id)
-        .join(DomainRow, DomainRow.id == LakehouseRow.domain_id)
-        .join(ShareRow, ShareRow.id == ShareTableRow.share_id)
-        .where(*where, ShareRow.domain_id == TableRow.domain_id)  # a table that moved domain is no longer shared
+        select(ShareTableRow, ShareRow.domain_id).join(ShareRow, ShareRow.id == ShareTableRow.share_id).where(*where)
     ).first()
-    return None if row is None else (row[0], row[1], row[2], row[3])
+    if row is None:
+        return None
+    entry, share_domain = row
+    found = table_and_lakehouse(session, entry.table_id)
+    if found is None or found[0].domain_id != share_domain:
+        return None  # gone, or a table that moved domain is no longer shared
+    domain = domain_by_id(session, found[1].domain_id)
+    return None if domain is None else (entry, found[0], found[1], domain)
 
 
 def _shown(visible: set[str] | None, partition: dict[str, Any]) -> dict[str, Any]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -14,17 +15,15 @@ from lakemesh.auth.roles import Action
 from lakemesh.auth.tokens import hash_secret
 from lakemesh.catalog import Catalog
 from lakemesh.catalog.journal import record
-from lakemesh.catalog.tables.domains import DomainRow
-from lakemesh.catalog.tables.lakehouses import LakehouseRow, TableRow
 from lakemesh.catalog.tables.sharing import ShareRecipientRow, ShareRow, ShareTableRow
 from lakemesh.core.clock import Clock
 from lakemesh.core.durations import parse_duration
 from lakemesh.core.errors import Conflict, Forbidden, NotFound, invalid
 from lakemesh.core.ids import new_id
 from lakemesh.core.names import validate_identifier
-from lakemesh.domains.service import DomainService
+from lakemesh.domains.service import DomainService, domain_by_id, domain_rows
 from lakemesh.lakehouses.service import LakehouseService
-from lakemesh.lakehouses.store import find_table
+from lakemesh.lakehouses.store import find_table, tables_and_lakehouses
 from lakemesh.lakehouses.tables import TableHandle, TableService, table_resource
 from lakemesh.sharing.exposure import MaskedColumns, columns_of
 from lakemesh.sharing.models import (
@@ -37,6 +36,9 @@ from lakemesh.sharing.models import (
     ShareTableAdd,
 )
 from lakemesh.sharing.tokens import new_recipient_token, token_prefix
+
+if TYPE_CHECKING:
+    from lakemesh.catalog.tables.domains import DomainRow
 
 OUTSIDER_ID = "prn_delta_sharing_recipient"
 
@@ -97,11 +99,13 @@ class ShareService:
     def list_shares(self, actor: Principal) -> list[Share]:
         """Shares of the domains the caller has a role in (every share for platform admins)."""
         with self._catalog.read() as session:
-            query = select(ShareRow, DomainRow).join(DomainRow, DomainRow.id == ShareRow.domain_id)
+            query = select(ShareRow)
             if not actor.is_platform_admin:
                 mine = assignments.domain_ids_of(actor.id)
                 query = query.where(ShareRow.domain_id.in_(mine))
-            return [self._view(session, s, d) for s, d in session.execute(query.order_by(ShareRow.name))]
+            shares = list(session.scalars(query.order_by(ShareRow.name)))
+            domains = {d.id: d for d in domain_rows(session, {s.domain_id for s in shares})}
+            return [self._view(session, s, domains[s.domain_id]) for s in shares if s.domain_id in domains]
 
     def get(self, actor: Principal, share: str) -> Share:
         with self._catalog.read() as session:
@@ -265,20 +269,22 @@ class ShareService:
     # -- helpers ---------------------------------------------------------------------------------
     def _load(self, session: Session, actor: Principal, share: str, action: Action) -> tuple[ShareRow, DomainRow]:
         row = session.scalar(select(ShareRow).where(func.lower(ShareRow.name) == share.strip().lower()))
-        domain = session.get(DomainRow, row.domain_id) if row else None
+        domain = domain_by_id(session, row.domain_id) if row else None
         if row is None or domain is None:
             raise NotFound(f"Share {share!r} not found")
         self._authz.authorize(actor, action, Resource("share", row.name, domain.id), session)
         return row, domain
 
     def _view(self, session: Session, row: ShareRow, domain: DomainRow) -> Share:
-        entries = session.execute(
-            select(ShareTableRow, TableRow, LakehouseRow)
-            .join(TableRow, TableRow.id == ShareTableRow.table_id)
-            .join(LakehouseRow, LakehouseRow.id == TableRow.lakehouse_id)
-            .where(ShareTableRow.share_id == row.id)
-            .order_by(ShareTableRow.schema_name, ShareTableRow.name)
+        shared = list(
+            session.scalars(
+                select(ShareTableRow)
+                .where(ShareTableRow.share_id == row.id)
+                .order_by(ShareTableRow.schema_name, ShareTableRow.name)
+            )
         )
+        found = tables_and_lakehouses(session, {entry.table_id for entry in shared})
+        entries = [(entry, *found[entry.table_id]) for entry in shared if entry.table_id in found]
         tables = [
             SharedTable(
                 id=entry.id,

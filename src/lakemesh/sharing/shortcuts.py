@@ -7,24 +7,26 @@ so a shortcut never opens more than the reader's own roles and grants; writes th
 from __future__ import annotations
 
 import re
+from typing import TYPE_CHECKING
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from lakemesh.auth.authorize import Authorizer
 from lakemesh.auth.models import Principal
 from lakemesh.auth.roles import Action
 from lakemesh.catalog import Catalog
-from lakemesh.catalog.tables.domains import DomainRow
-from lakemesh.catalog.tables.lakehouses import LakehouseRow, TableRow
 from lakemesh.core.clock import Clock
 from lakemesh.core.errors import Conflict, NotFound, invalid
 from lakemesh.core.names import validate_identifier
-from lakemesh.domains.service import find_domain_row
+from lakemesh.domains.service import domain_by_id, find_domain_row
 from lakemesh.lakehouses.service import LakehouseService
-from lakemesh.lakehouses.store import find_lakehouse, find_table
+from lakemesh.lakehouses.store import find_lakehouse, find_table, shortcuts_in, table_and_lakehouse, table_by_id
 from lakemesh.lakehouses.tables import MAX_SHORTCUT_HOPS, TableHandle, TableService, table_resource
 from lakemesh.sharing.models import Shortcut, ShortcutCreate, ShortcutTarget, TableTarget
+
+if TYPE_CHECKING:
+    from lakemesh.catalog.tables.domains import DomainRow
+    from lakemesh.catalog.tables.lakehouses import LakehouseRow, TableRow
 
 TABLES_PREFIX = "Tables/"
 # Fabric scripts carry placeholder ids such as `sales-workspace-id`; they name the domain and lakehouse.
@@ -92,11 +94,7 @@ class ShortcutService:
     def list_shortcuts(self, actor: Principal, domain_ref: str, lakehouse: str) -> list[Shortcut]:
         with self._catalog.read() as session:
             domain, home = self._lakehouses.resolve(session, actor, domain_ref, lakehouse, Action.ITEM_READ)
-            rows = session.scalars(
-                select(TableRow)
-                .where(TableRow.lakehouse_id == home.id, TableRow.target_table_id.is_not(None))
-                .order_by(TableRow.name)
-            )
+            rows = shortcuts_in(session, home.id)
             return [self._view(session, actor, self._tables.handle(domain, home, row)) for row in rows]
 
     def get(self, actor: Principal, domain_ref: str, lakehouse: str, name: str) -> Shortcut:
@@ -155,7 +153,7 @@ class ShortcutService:
                 raise invalid("target", "the shortcuts would form a cycle (A → B → A)")
             if current.target_table_id is None:
                 return
-            current = session.get(TableRow, current.target_table_id)
+            current = table_by_id(session, current.target_table_id)
         raise invalid("target", f"the chain of shortcuts is longer than {MAX_SHORTCUT_HOPS}")
 
     def _check_version(self, target: TableHandle, version: int | None) -> None:
@@ -167,13 +165,10 @@ class ShortcutService:
 
     def _view(self, session: Session, actor: Principal, handle: TableHandle) -> Shortcut:
         info = self._tables.described(session, actor, handle)
-        target_row = session.get(TableRow, handle.table.target_table_id or "")
-        lakehouse = session.get(LakehouseRow, target_row.lakehouse_id) if target_row else None
-        domain = session.get(DomainRow, lakehouse.domain_id) if lakehouse else None
+        found = table_and_lakehouse(session, handle.table.target_table_id)
+        domain = domain_by_id(session, found[1].domain_id) if found else None
         target = (
-            TableTarget(domain=domain.slug, lakehouse=lakehouse.name, table=target_row.name)
-            if domain and lakehouse and target_row
-            else None
+            TableTarget(domain=domain.slug, lakehouse=found[1].name, table=found[0].name) if found and domain else None
         )
         row = handle.table
         return Shortcut(

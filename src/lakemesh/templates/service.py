@@ -10,7 +10,6 @@ from sqlalchemy.orm import Session
 from lakemesh.auth.models import Principal
 from lakemesh.catalog import Catalog
 from lakemesh.catalog.journal import record
-from lakemesh.catalog.tables.lakehouses import LakehouseRow
 from lakemesh.catalog.tables.templates import TemplateRow, TemplateVersionRow
 from lakemesh.core.clock import Clock
 from lakemesh.core.errors import Conflict, Forbidden, NotFound, invalid
@@ -50,10 +49,8 @@ class TemplateService:
         self._usage.append(counter)
 
     def _used(self, session: Session, name: str) -> int:
-        lakehouses = session.scalar(
-            select(func.count()).select_from(LakehouseRow).where(func.lower(LakehouseRow.template) == name.lower())
-        )
-        return int(lakehouses or 0) + sum(count(session, name) for count in self._usage)
+        """Lakehouses and pipelines made from the template: each capability registers its count at install."""
+        return sum(count(session, name) for count in self._usage)
 
     def versions(self, actor: Principal, name: str) -> list[dict[str, object]]:
         """Every stored version of a template, newest first (versions before this feature are not kept)."""
