@@ -13,9 +13,9 @@ import time
 from collections.abc import Callable, Collection, Iterator
 from contextlib import contextmanager
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from lakemesh.auth import assignments
@@ -23,14 +23,12 @@ from lakemesh.auth.authorize import Authorizer, Resource
 from lakemesh.auth.models import Principal
 from lakemesh.auth.roles import Action
 from lakemesh.catalog import Catalog
-from lakemesh.catalog.outbox import consume, hold
-from lakemesh.catalog.tables.audit import OutboxRow
-from lakemesh.catalog.tables.domains import DomainRow
+from lakemesh.catalog.outbox import consume, hold, newest_event
 from lakemesh.catalog.tables.governance import NotificationRow, ViolationRow
 from lakemesh.core.clock import Clock
 from lakemesh.core.errors import NotFound, invalid
 from lakemesh.core.pages import Page, check_limit, decode_cursor, encode_cursor
-from lakemesh.domains.service import require_domain_row
+from lakemesh.domains.service import domain_ids_of, require_domain_row
 from lakemesh.governance.evaluation import ActivePolicy, Outcome, PolicyBook, percent, record, run
 from lakemesh.governance.kept import KeptSnapshot
 from lakemesh.governance.models import (
@@ -46,13 +44,16 @@ from lakemesh.governance.models import (
 from lakemesh.governance.snapshot import ColumnTerms, Snapshot, load_snapshot
 from lakemesh.governance.subjects import table_subject_name
 
+if TYPE_CHECKING:
+    from lakemesh.catalog.tables.audit import OutboxRow
+
 CONSUMER = "governance-evaluator"
 WATCHED = ("table.", "product.", "lakehouse.", "domain.")
 MAX_FINDINGS = 1000
 DEFAULT_BUDGET_SECONDS = 10.0
 REPORT_REUSE_SECONDS = 60.0
 REPORTS_KEPT = 64
-ReportKey = tuple[frozenset[str] | None, int | None]
+ReportKey = tuple[frozenset[str] | None, int]
 
 
 class Compliance:
@@ -193,7 +194,7 @@ class Compliance:
                 violation.status, violation.resolved_at = "resolved", self._clock.now()
         if not slugs:
             return
-        ids = list(session.scalars(select(DomainRow.id).where(DomainRow.slug.in_(slugs))))
+        ids = domain_ids_of(session, slugs)
         if ids:
             self._evaluate_and_record(session, self.book.active(session, domain_ids=ids), ids)
 
@@ -280,7 +281,7 @@ class Compliance:
         with self._catalog.read() as session:
             domain_ids = self._scope(session, actor, domain)
             scope = frozenset(domain_ids) if domain_ids is not None else None
-            key: ReportKey = (scope, session.scalar(select(func.max(OutboxRow.id))))
+            key: ReportKey = (scope, newest_event(session))
             cached = self._reports.get(key)
             now = self._clock.now()
             if cached is not None and (now - cached.generated_at).total_seconds() < REPORT_REUSE_SECONDS:
