@@ -13,6 +13,7 @@ from collections.abc import Callable
 from typing import Any
 
 import pyarrow as pa
+from sqlalchemy import insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -22,6 +23,7 @@ from lakemesh.access.models import MaskingPolicy
 from lakemesh.auth.authorize import Authorizer
 from lakemesh.auth.models import Principal
 from lakemesh.catalog import Catalog
+from lakemesh.catalog.journal import record
 from lakemesh.catalog.keys import KeyStore
 from lakemesh.catalog.tables.access import AccessSettingRow
 from lakemesh.catalog.tables.audit import AuditRow
@@ -30,6 +32,7 @@ from lakemesh.core.errors import Conflict, Forbidden, invalid
 from lakemesh.lakehouses.tables import TableHandle
 
 log = logging.getLogger(__name__)
+_AUDIT_INSERT = insert(AuditRow)
 SALT_KEY = "masking-salt"
 POLICY_KEY = "masking-policy"
 
@@ -82,16 +85,17 @@ class ReadGovernor:
                 session.add(AccessSettingRow(key=POLICY_KEY, value={"labels": labels}, updated_at=now))
             else:
                 row.value, row.updated_at, row.updated_by = {"labels": labels}, now, actor.name
-            session.add(
-                AuditRow(
-                    at=now,
-                    actor=actor.name,
-                    action="masking.updated",
-                    resource_type="setting",
-                    resource_id=POLICY_KEY,
-                    resource_name="masking policy",
-                    summary={"after": labels},
-                )
+            # Journaled (audit row and outbox event) like every mutation: governed queries keep their masking plans
+            # until the catalog version moves, so a policy change must move it.
+            record(
+                session,
+                at=now,
+                actor=actor.name,
+                action="masking.updated",
+                resource_type="setting",
+                resource_id=POLICY_KEY,
+                resource_name="masking policy",
+                after=labels,
             )
         return MaskingPolicy.model_validate({"labels": labels})
 
@@ -203,21 +207,24 @@ class ReadGovernor:
         resource: tuple[str, str, str, str | None],
         extra: dict[str, Any] | None = None,
     ) -> None:
-        """An audit row only (no outbox event): reads are not changes other consumers must react to."""
+        """An audit row only (no outbox event): reads are not changes other consumers must react to.
+
+        One INSERT committed before the caller returns its result (no ORM unit of work: it cost more than the
+        insert on a point lookup), so a read is never answered without its row; a failed write fails the read.
+        """
         kind, resource_id, name, domain = resource
+        values = {
+            "at": self._clock.now(),
+            "actor": actor,
+            "action": action,
+            "resource_type": kind,
+            "resource_id": resource_id[:64],
+            "resource_name": name[:256],
+            "domain": domain,
+            "summary": {"objects": objects, "rows": rows, **(extra or {})},
+        }
         with self._catalog.transaction() as session:
-            session.add(
-                AuditRow(
-                    at=self._clock.now(),
-                    actor=actor,
-                    action=action,
-                    resource_type=kind,
-                    resource_id=resource_id[:64],
-                    resource_name=name[:256],
-                    domain=domain,
-                    summary={"objects": objects, "rows": rows, **(extra or {})},
-                )
-            )
+            session.connection().execute(_AUDIT_INSERT, values)
 
 
 def handle_summary(handle: TableHandle) -> dict[str, str]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, or_, select
+from sqlalchemy import ColumnElement, Select, and_, func, or_, select
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
@@ -125,3 +125,13 @@ def enum_columns(reader: Reader, table_id: str) -> frozenset[str]:
         schema = spec.get("contract", {}).get("schema", {})
         found.update(c.lower() for c, d in schema.items() if isinstance(d, dict) and d.get("enum"))
     return frozenset(found)
+
+
+def next_grant_expiry(reader: Reader, principal_id: str, now: datetime) -> datetime | None:
+    """When the first of the principal's grants in force expires (None: none expires): what a cache of the
+    principal's reads may not outlive, since an expiry writes no catalog event."""
+    query = select(func.min(GrantRow.expires_at)).where(
+        in_force(now), held_by(principal_id), GrantRow.expires_at.is_not(None)
+    )
+    expiry: datetime | None = reader.execute(query).scalar()
+    return expiry
