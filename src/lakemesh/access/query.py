@@ -7,7 +7,6 @@ table the caller may not read give the same 404, worded from what the caller wro
 
 from __future__ import annotations
 
-import secrets
 import threading
 import time
 from collections.abc import Callable
@@ -174,7 +173,9 @@ class QueryService:
                 resolved = self._resolved_table(session, actor, name, version, now)
                 handle = resolved.handle
                 if handle.table.id not in sources:
-                    relation = f"t{len(sources)}_{secrets.token_hex(4)}"
+                    # Named by position: the engine session is the query's own, and the same name for the same
+                    # view statement lets a pooled connection keep its views (SessionPool).
+                    relation = f"t{len(sources)}"
                     sources[handle.table.id] = _Source(relation, handle, resolved.plan)
                 return sources[handle.table.id].relation
 
