@@ -229,7 +229,7 @@ def main() -> None:
             print(f"   wire                     {over_wire * 1000:7.1f} ms  {over_wire / in_process:5.2f}x mesh.sql "
                   f"(goal <= {goal * 1000:.1f} ms: {'met' if over_wire <= goal else 'NOT met'})")  # fmt: skip
             print(f"   raw DuckDB               {direct * 1000:7.1f} ms")
-        mesh.close()
+            mesh.close()
         wire.close()
         http.close()
     finally:
