@@ -7,11 +7,12 @@ table the caller may not read give the same 404, worded from what the caller wro
 
 from __future__ import annotations
 
-import secrets
 import threading
 import time
 from collections.abc import Callable
+from contextlib import ExitStack
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import TYPE_CHECKING
 
 import pyarrow as pa
@@ -24,12 +25,15 @@ from lakemesh.access.log_answers import answer_from_log
 from lakemesh.access.masking import MaskPlan
 from lakemesh.access.models import QueryHistoryEntry
 from lakemesh.access.reads import ReadGovernor
+from lakemesh.access.resolved import ResolvedTable, ResolvedTables, Version, resolution_key
 from lakemesh.access.running import RunningQueries, RunningQuery
+from lakemesh.access.store import next_grant_expiry
 from lakemesh.audit.service import latest_entries
 from lakemesh.auth.authorize import Authorizer
 from lakemesh.auth.models import Principal
 from lakemesh.auth.roles import Action
 from lakemesh.catalog import Catalog
+from lakemesh.catalog.outbox import catalog_version
 from lakemesh.core.clock import Clock
 from lakemesh.core.errors import Conflict, Forbidden, NotFound, ServiceUnavailable, invalid
 from lakemesh.core.ids import new_id
@@ -131,6 +135,7 @@ class QueryService:
         self._pool = SessionPool(memory_limit=memory_limit, threads=threads, spill_directory=spill_directory)
         self._running = RunningQueries()
         self._latest = LatestSnapshots(arrow_schema)
+        self._resolved = ResolvedTables()
 
     def close(self) -> None:
         """Stop the thread that opens engine sessions ahead of queries."""
@@ -151,13 +156,26 @@ class QueryService:
         if not 0 <= rows <= MAX_LIMIT:
             raise invalid("limit", f"must be between 0 and {MAX_LIMIT}")
         sources: dict[str, _Source] = {}
-        with self._catalog.read() as session:
+        with self._catalog.connect() as connection:  # autocommit: one round trip on PostgreSQL
+            version = catalog_version(connection)
+        now = self._clock.now()
+        with ExitStack() as stack:
+            sessions: list[Session] = []
+
+            def session() -> Session:
+                """A catalog session, opened for the first name not resolved at this version yet."""
+                if not sessions:
+                    sessions.append(stack.enter_context(self._catalog.read()))
+                return sessions[0]
 
             def resolve(name: TableName) -> str:
-                handle = self._resolve(session, actor, name)
+                resolved = self._resolved_table(session, actor, name, version, now)
+                handle = resolved.handle
                 if handle.table.id not in sources:
-                    relation = f"t{len(sources)}_{secrets.token_hex(4)}"
-                    sources[handle.table.id] = _Source(relation, handle, self._reads.plan(actor, handle, session))
+                    # Named by position: the engine session is the query's own, and the same name for the same
+                    # view statement lets a pooled connection keep its views (SessionPool).
+                    relation = f"t{len(sources)}"
+                    sources[handle.table.id] = _Source(relation, handle, resolved.plan)
                 return sources[handle.table.id].relation
 
             gated = gate_query(sql, resolve, limits=EngineLimits(max_rows=rows + 1))
@@ -239,6 +257,20 @@ class QueryService:
                     cancel.detach()
 
     # -- resolution --------------------------------------------------------------------------------
+    def _resolved_table(
+        self, session: Callable[[], Session], actor: Principal, name: TableName, version: Version, now: datetime
+    ) -> ResolvedTable:
+        """The table and the actor's masks on it: kept from an earlier query while the catalog has not changed."""
+        key = resolution_key(actor, name.parts)
+        kept = self._resolved.get(key, version, now)
+        if kept is not None:
+            return kept
+        reader = session()
+        handle = self._resolve(reader, actor, name)
+        resolved = ResolvedTable(handle, self._reads.plan(actor, handle, reader))
+        self._resolved.keep(key, version, resolved, next_grant_expiry(reader, actor.id, now))
+        return resolved
+
     def _resolve(self, session: Session, actor: Principal, name: TableName) -> TableHandle:
         written = str(name)
         parts = [p.lower() for p in name.parts]

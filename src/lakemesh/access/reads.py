@@ -22,7 +22,7 @@ from lakemesh.access.models import MaskingPolicy
 from lakemesh.auth.authorize import Authorizer
 from lakemesh.auth.models import Principal
 from lakemesh.catalog import Catalog
-from lakemesh.catalog.journal import audit_only
+from lakemesh.catalog.journal import audit_only, record
 from lakemesh.catalog.keys import KeyStore
 from lakemesh.catalog.tables.access import AccessSettingRow
 from lakemesh.core.clock import Clock
@@ -82,7 +82,9 @@ class ReadGovernor:
                 session.add(AccessSettingRow(key=POLICY_KEY, value={"labels": labels}, updated_at=now))
             else:
                 row.value, row.updated_at, row.updated_by = {"labels": labels}, now, actor.name
-            audit_only(
+            # Journaled (audit row and outbox event) like every mutation: governed queries keep their masking plans
+            # until the catalog version moves, so a policy change must move it.
+            record(
                 session,
                 at=now,
                 actor=actor.name,
@@ -90,8 +92,7 @@ class ReadGovernor:
                 resource_type="setting",
                 resource_id=POLICY_KEY,
                 resource_name="masking policy",
-                domain=None,
-                summary={"after": labels},
+                after=labels,
             )
         return MaskingPolicy.model_validate({"labels": labels})
 
@@ -203,7 +204,11 @@ class ReadGovernor:
         resource: tuple[str, str, str, str | None],
         extra: dict[str, Any] | None = None,
     ) -> None:
-        """An audit row only (no outbox event): reads are not changes other consumers must react to."""
+        """An audit row only (no outbox event): reads are not changes other consumers must react to.
+
+        One INSERT committed before the caller returns its result (no ORM unit of work: it cost more than the
+        insert on a point lookup), so a read is never answered without its row; a failed write fails the read.
+        """
         kind, resource_id, name, domain = resource
         with self._catalog.transaction() as session:
             audit_only(

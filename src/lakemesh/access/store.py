@@ -6,7 +6,7 @@ from collections.abc import Collection
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, or_, select
+from sqlalchemy import ColumnElement, Select, and_, func, or_, select
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
@@ -146,3 +146,13 @@ class GrantConsumers:
             (grant_id, product_id, kind, grantee_id, grantee)
             for grant_id, product_id, kind, grantee_id, grantee in rows
         ]
+
+
+def next_grant_expiry(reader: Reader, principal_id: str, now: datetime) -> datetime | None:
+    """When the first of the principal's grants in force expires (None: none expires): what a cache of the
+    principal's reads may not outlive, since an expiry writes no catalog event."""
+    query = select(func.min(GrantRow.expires_at)).where(
+        in_force(now), held_by(principal_id), GrantRow.expires_at.is_not(None)
+    )
+    expiry: datetime | None = reader.execute(query).scalar()
+    return expiry

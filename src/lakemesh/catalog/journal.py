@@ -14,6 +14,7 @@ from lakemesh.catalog.tables.audit import AuditRow, OutboxRow
 from lakemesh.catalog.tables.base import Base
 
 NAME_LENGTH: int = AuditRow.__table__.c.resource_name.type.length  # type: ignore[attr-defined]
+_AUDIT_INSERT = insert(AuditRow)
 
 
 def record(
@@ -69,13 +70,15 @@ def audit_only(
     domain: str | None,
     summary: dict[str, Any],
 ) -> None:
-    """An audit row with no outbox event, for reads that are audited but change nothing others follow (Delta
-    Sharing downloads)."""
-    session.add(
-        AuditRow(
-            at=at, actor=actor, action=action, resource_type=resource_type, resource_id=resource_id,
-            resource_name=resource_name, domain=domain, summary=summary,
-        )
+    """An audit row with no outbox event, for reads that are audited but change nothing others follow (governed
+    queries, Delta Sharing downloads). One INSERT on the session's connection, no ORM unit of work: on a point
+    lookup the unit of work cost more than the insert."""
+    session.connection().execute(
+        _AUDIT_INSERT,
+        {
+            "at": at, "actor": actor, "action": action, "resource_type": resource_type, "resource_id": resource_id,
+            "resource_name": resource_name, "domain": domain, "summary": summary,
+        },
     )  # fmt: skip
 
 

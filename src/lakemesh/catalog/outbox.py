@@ -136,10 +136,28 @@ def catalog_version(reader: Session | Connection, *, ignoring: tuple[str, ...] =
     The newest id alone is not enough on PostgreSQL: ids are taken at insert, so a transaction may commit after
     one with a higher id; the count of events just before the newest catches that (for any transaction that
     commits within LATE_WINDOW events of taking its id)."""
+    statement = _VERSIONS.get(ignoring)
+    if statement is None:
+        statement = _VERSIONS[ignoring] = _version_statement(ignoring)
+    row = reader.execute(statement).one()
+    return int(row[0] or 0), int(row[1] or 0)
+
+
+# One statement (one round trip) per `ignoring`, built once so SQLAlchemy's compiled cache serves it: governed
+# queries read the version before every query.
+_VERSIONS: dict[tuple[str, ...], Select[Any]] = {}
+
+
+def _version_statement(ignoring: tuple[str, ...]) -> Select[Any]:
     relevant = [not_(OutboxRow.type.startswith(prefix, autoescape=True)) for prefix in ignoring]
-    newest = int(reader.scalar(select(func.max(OutboxRow.id)).where(*relevant)) or 0)
-    recent = select(func.count()).where(OutboxRow.id > newest - LATE_WINDOW, OutboxRow.id <= newest, *relevant)
-    return newest, int(reader.scalar(recent) or 0)
+    newest = select(func.coalesce(func.max(OutboxRow.id), 0)).where(*relevant).scalar_subquery()
+    recent = (
+        select(func.count())
+        .select_from(OutboxRow)
+        .where(OutboxRow.id > newest - LATE_WINDOW, OutboxRow.id <= newest, *relevant)
+        .scalar_subquery()
+    )
+    return select(newest, recent)
 
 
 def any_event(session: Session, ids: Collection[int]) -> bool:

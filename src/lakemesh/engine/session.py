@@ -14,6 +14,7 @@ from __future__ import annotations
 import functools
 import logging
 import re
+import threading
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from types import TracebackType
@@ -64,10 +65,13 @@ class EngineSession:
         on_close: Callable[[duckdb.DuckDBPyConnection], None] | None = None,
         spill_directory: str | None = None,
         locked: bool = False,
+        views: Mapping[str, str] | None = None,
     ) -> None:
         """`connection`: a fresh one from `open_connection` (a SessionPool's spare); `on_close` disposes of it.
 
         `locked`: `connection` is a cursor of a database `lock_down` already locked (a SessionPool's shared one).
+        `views`: the Parquet views `connection` already holds (name -> the statement that made each), from an
+        earlier session on it (see `reusable_views`): one asked for again with the same statement is not remade.
         """
         self._connection = connection or open_connection(
             memory_limit=memory_limit, threads=threads, spill_directory=spill_directory
@@ -77,6 +81,11 @@ class EngineSession:
             lock_down(self._connection, readable_files)
         self._relations: set[str] = set()
         self._views: set[str] = set()
+        self._inherited: dict[str, str] = dict(views or {})
+        self._made: dict[str, str] = {}  # Parquet views of this session: name -> CREATE statement
+        self._reusable = True  # no Arrow source registered, no query failed or interrupted
+        self._lock = threading.Lock()
+        self._closed = False
 
     def register(self, name: str, source: ArrowSource, *, columns: Mapping[str, str] | None = None) -> None:
         """Expose `source` as relation `name`; with `columns`, as a view of exactly those output columns.
@@ -94,6 +103,8 @@ class EngineSession:
 
         if not isinstance(source, pa.Table | pads.Dataset):
             raise refuse(("source",), f"cannot register a {type(source).__name__}; pass an Arrow table or dataset")
+        self._reusable = False
+        self._drop_inherited()
         if columns is None:
             self._connection.register(name, source)
         else:
@@ -122,8 +133,6 @@ class EngineSession:
         `schema` None: every column the files have.
         """
         _check_relation_name(name)
-        if name in self._relations:
-            self.unregister(name)
         if not files:
             raise refuse(("files",), "a Parquet relation needs at least one file")
         types: dict[str, str] = {}
@@ -141,17 +150,41 @@ class EngineSession:
         view = (
             f"CREATE OR REPLACE TEMP VIEW {_table(name).sql(dialect=DIALECT)} AS SELECT {projections} FROM {scan} AS s"
         )
+        if self._inherited.pop(name, None) == view:  # the same files, columns and masks: the view is there
+            self._views.add(name)
+            self._relations.add(name)
+            self._made[name] = view
+            return
+        if name in self._relations:
+            self.unregister(name)
         try:
             self._connection.execute(view)
         except duckdb.PermissionException as exc:  # not one of the files this session may read
+            self._reusable = False
             raise query_error(exc) from exc
         except duckdb.Error as exc:  # a file vacuumed since the snapshot was read, or not Parquet: no paths shown
+            self._reusable = False
             log.warning("cannot read the data files of %s: %s", name, exc)
             raise LakemeshError(f"the table's data files cannot be read ({type(exc).__name__})") from exc
         self._views.add(name)
         self._relations.add(name)
+        self._made[name] = view
+
+    def _drop_inherited(self) -> None:
+        """Drop the views inherited from an earlier session that this one did not register again: before anything
+        runs, so a query sees only the relations of its own session."""
+        for name in list(self._inherited):
+            drop = exp.Drop(tables=[_table(name)], kind="VIEW", exists=True).sql(dialect=DIALECT)
+            self._connection.execute(drop)
+            del self._inherited[name]
+
+    def reusable_views(self) -> dict[str, str] | None:
+        """The Parquet views this session made or reused, for the next session on its connection; None when the
+        connection must not be reused (an Arrow source was registered, a query failed or was interrupted)."""
+        return dict(self._made) if self._reusable else None
 
     def unregister(self, name: str) -> None:
+        self._made.pop(name, None)
         if name not in self._relations:
             return
         raw = f"{name}{SOURCE_SUFFIX}"
@@ -180,10 +213,18 @@ class EngineSession:
         return self._run(statement.sql, statement.parameters)
 
     def interrupt(self) -> None:
-        """Stop the running query from another thread (for timeouts); it fails with ServiceUnavailable."""
-        self._connection.interrupt()
+        """Stop the running query from another thread (for timeouts); it fails with ServiceUnavailable.
+
+        Once the session is closed this does nothing: its connection may be serving the next session already."""
+        with self._lock:
+            if self._closed:
+                return
+            self._reusable = False
+            self._connection.interrupt()
 
     def close(self) -> None:
+        with self._lock:
+            self._closed = True
         if self._on_close is None:
             self._connection.close()
             return
@@ -200,9 +241,11 @@ class EngineSession:
 
     def _run(self, sql: str, parameters: Sequence[object]) -> pa.Table:
         try:
+            self._drop_inherited()
             relation = self._connection.sql(sql, params=list(parameters) or None)
             return relation.to_arrow_table()
         except duckdb.Error as exc:
+            self._reusable = False
             raise query_error(exc) from exc
 
 

@@ -23,8 +23,9 @@ from lakemesh.governance.snapshot import SNAPSHOT_TABLES, Snapshot
 Loader = Callable[[Session, Collection[str] | None], Snapshot]
 # Events that never change a domain, lakehouse, table, column, product or glossary link: governance's own
 # (council proposals, votes and cases, violation notifications; a case's actions write their own events), policy
-# changes (rules are read apart from the snapshot), tokens and webhooks. A dry-run after them reuses the snapshot.
-NO_SUBJECT_CHANGE = ("governance.", "policy.", "token.", "webhook.")
+# changes (rules are read apart from the snapshot), tokens, webhooks and the masking policy. A dry-run after them
+# reuses the snapshot.
+NO_SUBJECT_CHANGE = ("governance.", "policy.", "token.", "webhook.", "masking.")
 ONE_DOMAIN = ("table.", "product.", "lakehouse.")  # events that change their own domain's subjects only
 MAX_EVENTS = 500  # past this many changes, loading the whole mesh is simpler and not slower
 

@@ -99,3 +99,45 @@ def test_sessions_on_one_kept_database_never_see_each_others_relations(files: tu
             narrower.register_parquet("t0", files, SCHEMA)
     finally:
         pool.close()
+
+
+def test_a_pooled_connection_keeps_its_views_only_for_the_same_statement(files: tuple[str, str]) -> None:
+    """A connection goes back to its database with its views; the next session reuses one only when it asks for the
+    very same view (files, columns, masks), and never sees one it did not register itself."""
+    pool = SessionPool(memory_limit="256MB", threads=1, spares=1)
+    masked = {"id": '"id"', "email": "'***'"}
+    emails = 'SELECT email FROM "t0" ORDER BY id'
+    try:
+        with pool.session(readable_files=files) as session:
+            session.register_parquet("t0", files, SCHEMA, columns=masked)
+            assert session.execute(raw(emails)).column(0).to_pylist() == ["***"] * 3
+        with pool.session(readable_files=files) as session:
+            assert session.relations == frozenset()
+            session.register_parquet("t0", files, SCHEMA)  # the same name, now in clear
+            assert session.execute(raw(emails)).column(0).to_pylist() == ["a@x.com", "b@y.org", "c@z.net"]
+        with pool.session(readable_files=files) as session:
+            session.register_parquet("t0", files, SCHEMA, columns=masked)
+            assert session.execute(raw(emails)).column(0).to_pylist() == ["***"] * 3
+        with pool.session(readable_files=files) as session, pytest.raises(InvalidInput):
+            session.execute(raw(emails))  # registers nothing: the kept view is gone
+        with pool.session(readable_files=files) as session:
+            session.register_parquet("t1", files, SCHEMA)
+            with pytest.raises(InvalidInput):
+                session.execute(raw(emails))
+    finally:
+        pool.close()
+
+
+def test_a_late_interrupt_never_stops_the_next_query_on_a_reused_connection(files: tuple[str, str]) -> None:
+    pool = SessionPool(memory_limit="256MB", threads=1, spares=1)
+    try:
+        with pool.session(readable_files=files) as first:
+            first.register_parquet("t0", files, SCHEMA)
+            first.execute(raw('SELECT count(*) FROM "t0"'))
+        first.interrupt()  # a timeout or cancel firing just after the query finished
+        for _ in range(3):
+            with pool.session(readable_files=files) as second:
+                second.register_parquet("t0", files, SCHEMA)
+                assert second.execute(raw('SELECT count(*) AS n FROM "t0"')).column(0).to_pylist() == [3]
+    finally:
+        pool.close()
