@@ -31,7 +31,7 @@ DIALECT = "duckdb"
 PARTIAL_PREFIX = "lakemesh_partial_"
 _PLAIN_NAME = re.compile(r"^[a-z_][a-z0-9_]*$")
 _REFUSED_CLAUSES = ("joins", "having", "qualify", "distinct", "with", "windows", "laterals", "pivots", "sample")
-_AGGREGATES = {exp.Count: "count", exp.Sum: "sum", exp.Min: "min", exp.Max: "max"}
+_AGGREGATES: dict[type[exp.Expr], str] = {exp.Count: "count", exp.Sum: "sum", exp.Min: "min", exp.Max: "max"}
 # Nodes the rewritten query may contain outside its WHERE (checked as a row expression): nothing that could
 # aggregate, look at other rows or hide a second query.
 _OUTER_NODES: tuple[type[exp.Expr], ...] = (
@@ -84,8 +84,8 @@ def plan_masked_grouping(
     keys = _keys(statement, names)
     if keys is None or all(key in clear for key in keys) or not all(_own_column(columns[k], k) for k in keys):
         return None
-    where = _clear_filter(statement, clear)
-    if where is False:
+    provable, where = _clear_filter(statement, clear)
+    if not provable:
         return None
     rewritten = statement.copy()
     rewritten.set("where", None)
@@ -144,21 +144,21 @@ def _keys(statement: exp.Select, names: Mapping[str, pa.Field]) -> list[str] | N
     return keys
 
 
-def _clear_filter(statement: exp.Select, clear: set[str]) -> str | bool | None:
-    """The WHERE as SQL over the scan when it reads clear columns only; None without one; False: not provable."""
+def _clear_filter(statement: exp.Select, clear: set[str]) -> tuple[bool, str | None]:
+    """(provable, the WHERE as SQL over the scan or None without one): provable when it reads clear columns only."""
     where = statement.args.get("where")
     if where is None:
-        return None
+        return True, None
     condition = where.this.copy()
     for column in condition.find_all(exp.Column):
-        if column.name not in clear and column.name.lower() not in {c.lower() for c in clear}:
-            return False
+        if column.name.lower() not in {c.lower() for c in clear}:
+            return False, None
         column.set("table", None)
     try:
         check_row_expression(condition, ("sql",), what="a filter", functions=ROW_RULE_FUNCTIONS)
     except InvalidInput:
-        return False
-    return str(condition.sql(dialect=DIALECT))
+        return False, None
+    return True, str(condition.sql(dialect=DIALECT))
 
 
 def _partial(node: exp.Expr, names: Mapping[str, pa.Field], index: int) -> tuple[str, str, str | None] | None:
@@ -193,9 +193,9 @@ def _outputs_named(original: exp.Select, rewritten: exp.Select) -> bool:
     for before, after in zip(original.expressions, rewritten.expressions, strict=True):
         if isinstance(before, exp.Alias | exp.Column):
             continue
-        if not isinstance(before, tuple(_AGGREGATES)):
+        if type(before) not in _AGGREGATES:
             return False
-        argument = before.this
+        argument = before.args.get("this")
         if isinstance(argument, exp.Star):
             name = "count_star()"
         elif isinstance(argument, exp.Column) and not argument.table and _simple(argument.name):

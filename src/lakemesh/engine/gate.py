@@ -107,8 +107,8 @@ def gate_query(sql: str, resolve: Resolver, *, limits: EngineLimits | None = Non
     statement = query
     if limits.max_rows is not None and limits.max_rows < 0:
         raise refuse(LOC, "the row limit must not be negative")
-    query = _limited(query, limits.max_rows)
-    return GatedQuery(sql=query.sql(dialect=DIALECT), tables=tables, statement=statement, max_rows=limits.max_rows)
+    limited = _limited(query, limits.max_rows)
+    return GatedQuery(sql=limited.sql(dialect=DIALECT), tables=tables, statement=statement, max_rows=limits.max_rows)
 
 
 def _limited(query: exp.Expr, max_rows: int | None) -> exp.Expr:
