@@ -6,12 +6,20 @@ shapes as the tables' owner (no masks apply), the masked ones as a reader from a
 grant, with a masked column in the select list (raw DuckDB then runs the same SQL without masks).
 Goal: every shape <= 1.2x raw + 20 ms; a full count <= 20 ms. Best of `--repeat` runs, interleaved.
 
-    python benchmarks/query.py [--rows 10000000] [--customers 100000] [--repeat 3]
+Peak memory (on unless `--no-memory`): each shape runs once more, governed and raw, each in a process of its
+own, after a warm-up query over each table that reads no rows (so lazy imports and DuckDB's start-up are not
+counted); the figure is the query's peak resident memory above what the process held before it (VmHWM after
+resetting it through /proc/self/clear_refs, minus VmRSS), next to the process's peak. Goal: governed <= 1.5x raw.
+
+    python benchmarks/query.py [--rows 10000000] [--customers 100000] [--repeat 3] [--no-memory]
 """
 
 from __future__ import annotations
 
 import argparse
+import json
+import re
+import subprocess
 import sys
 import tempfile
 import time
@@ -98,7 +106,7 @@ def customer_table(customers: int) -> pa.Table:
     )
 
 
-def setup(platform: Platform, rows: int, customers: int) -> tuple[Principal, Principal]:
+def setup(platform: Platform, rows: int, customers: int) -> tuple[Principal, Principal, dict[str, str]]:
     """Sales owns both tables; Marketing's analyst holds grants on both products."""
     admin = platform.principals.bootstrap_admin()
     for name in ("sales-owner@company.com", "analyst@company.com"):
@@ -129,8 +137,8 @@ def setup(platform: Platform, rows: int, customers: int) -> tuple[Principal, Pri
             "order_date": {"type": "date"},
         },
     }
-    owner = _principal(platform, admin, "sales-owner@company.com")
-    analyst = _principal(platform, admin, "analyst@company.com")
+    owner, owner_secret = _principal(platform, admin, "sales-owner@company.com")
+    analyst, analyst_secret = _principal(platform, admin, "analyst@company.com")
     for name, table in (("Customers", "gold_customers"), ("Orders", "silver_orders")):
         document = {
             "name": name,
@@ -143,21 +151,89 @@ def setup(platform: Platform, rows: int, customers: int) -> tuple[Principal, Pri
         platform.products.publish(admin, "Sales", name)
         request = platform.access.request(analyst, AccessRequestCreate(product=f"sales/{name}", purpose="benchmark"))
         platform.access.approve(admin, request.id, AccessDecision())
-    return owner, analyst
+    return owner, analyst, {"owner": owner_secret, "analyst": analyst_secret}
 
 
-def _principal(platform: Platform, admin: Principal, name: str) -> Principal:
-    return platform.principals.authenticate(platform.principals.create_token(admin, TokenCreate(principal=name)).secret)
+def _principal(platform: Platform, admin: Principal, name: str) -> tuple[Principal, str]:
+    secret = platform.principals.create_token(admin, TokenCreate(principal=name)).secret
+    return platform.principals.authenticate(secret), secret
 
 
-def raw_connection(platform: Platform) -> duckdb.DuckDBPyConnection:
-    """Plain DuckDB with a view per table over `read_parquet` of the table's current files."""
-    connection = duckdb.connect(":memory:", config={"threads": 2, "memory_limit": "2GB"})
+def table_files(platform: Platform) -> dict[str, list[str]]:
+    """Each table's current Parquet files, as raw DuckDB reads them."""
+    files = {}
     for name in ("silver_orders", "gold_customers"):
         uri = platform.data_root.table_uri("sales", "sales_lakehouse", name)
-        files = ", ".join(f"'{f.removeprefix('file://')}'" for f in platform.delta.open(uri).file_uris())
-        connection.execute(f"CREATE VIEW {name} AS SELECT * FROM read_parquet([{files}])")
+        files[name] = [f.removeprefix("file://") for f in platform.delta.open(uri).file_uris()]
+    return files
+
+
+def raw_connection(files: dict[str, list[str]]) -> duckdb.DuckDBPyConnection:
+    """Plain DuckDB with a view per table over `read_parquet` of the table's current files."""
+    connection = duckdb.connect(":memory:", config={"threads": 2, "memory_limit": "2GB"})
+    for name, paths in files.items():
+        listed = ", ".join(f"'{path}'" for path in paths)
+        connection.execute(f"CREATE VIEW {name} AS SELECT * FROM read_parquet([{listed}])")
     return connection
+
+
+def _status_kb(field: str) -> int:
+    found = re.search(rf"^{field}:\s+(\d+) kB", Path("/proc/self/status").read_text(), re.MULTILINE)
+    return int(found.group(1)) if found else 0
+
+
+# Reading no rows of the measured table; the dimension's count is answered from its Delta log (a path whose first
+# use in a process costs ~35 MB of one-time set-up, which a server pays once, not per query).
+WARM_UP = (
+    "SELECT * FROM {p}silver_orders WHERE order_id = -1",
+    "SELECT * FROM {p}gold_customers WHERE customer_id = -1",
+    "SELECT count(*) AS n FROM {p}gold_customers",
+)
+
+
+def memory_child(state_path: str, kind: str, shape: str) -> None:
+    """Run one shape once, governed or raw, and print its peak memory above the process's resident memory.
+
+    Both first run another query over each table (reading no rows), so what is measured is the query and not
+    the process's first-query costs (lazy imports, DuckDB's start-up, a pool's spare connections).
+    """
+    state = json.loads(Path(state_path).read_text())
+    sql = {**SHAPES, **MASKED}[shape]
+    close: Callable[[], None]
+    if kind == "raw":
+        raw = raw_connection(state["files"])
+        close = raw.close
+
+        def run(sql: str) -> object:
+            return raw.sql(sql.replace("sales.sales_lakehouse.", "")).to_arrow_table()
+    else:
+        settings = Settings(home=Path(state["home"]), catalog_url=None, data_root=None, scheduler=False)
+        platform = Platform(settings)
+        close = platform.close
+        reader = platform.principals.authenticate(state["analyst" if shape.startswith("masked") else "owner"])
+
+        def run(sql: str) -> object:
+            return platform.query.run(reader, sql, limit=1000).table
+
+    for warm_up in WARM_UP:
+        run(warm_up.format(p="sales.sales_lakehouse."))
+    time.sleep(0.5)  # let a pool's background thread finish opening its spares
+    setup_kb, before = _status_kb("VmHWM"), _status_kb("VmRSS")
+    Path("/proc/self/clear_refs").write_text("5")  # VmHWM := VmRSS
+    run(sql)
+    peak = _status_kb("VmHWM")
+    close()
+    print(json.dumps({"query_kb": peak - before, "process_kb": max(setup_kb, peak)}))
+
+
+def peak_memory(state_path: str, kind: str, shape: str) -> tuple[float, float]:
+    """(the query's peak MB above the process's resident memory, the whole process's peak MB), in a new process."""
+    command = [sys.executable, __file__, "--child", kind, "--shape", shape, "--state", state_path]
+    done = subprocess.run(command, capture_output=True, text=True, check=False)
+    if done.returncode != 0:
+        raise RuntimeError(f"{kind} {shape}: the measuring process failed: {done.stderr[-2000:]}")
+    measured = json.loads(done.stdout.strip().splitlines()[-1])
+    return measured["query_kb"] / 1024, measured["process_kb"] / 1024
 
 
 def best(run: Callable[[], object], repeat: int) -> tuple[float, float]:
@@ -176,15 +252,26 @@ def main() -> None:
     parser.add_argument("--rows", type=int, default=10_000_000)
     parser.add_argument("--customers", type=int, default=100_000)
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--no-memory", dest="memory", action="store_false", help="skip the peak-memory processes")
+    parser.add_argument("--child", choices=("raw", "governed"), help=argparse.SUPPRESS)
+    parser.add_argument("--shape", help=argparse.SUPPRESS)
+    parser.add_argument("--state", help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.child:
+        memory_child(args.state, args.child, args.shape)
+        return
     with tempfile.TemporaryDirectory() as home:
         platform = Platform(Settings(home=Path(home), catalog_url=None, data_root=None, scheduler=False))
         platform.initialize()
-        owner, analyst = setup(platform, args.rows, args.customers)
-        raw = raw_connection(platform)
+        owner, analyst, secrets = setup(platform, args.rows, args.customers)
+        files = table_files(platform)
+        state = Path(home) / "benchmark-state.json"
+        state.write_text(json.dumps({"home": home, "files": files, **secrets}))
+        raw = raw_connection(files)
         print(
             f"{'shape':28} {'raw ms':>9} {'lakemesh ms':>12} {'ratio':>7} {'budget':>8}  verdict  "
             f"{'raw cpu':>8} {'lm cpu':>8}"
+            + (f"  {'raw MB':>7} {'lm MB':>7} {'mem':>6}  {'raw proc':>8} {'lm proc':>8}" if args.memory else "")
         )
         for shape, sql in {**SHAPES, **MASKED}.items():
             reader = analyst if shape.startswith("masked") else owner
@@ -202,7 +289,12 @@ def main() -> None:
             (r, rc), (g, gc) = best(direct, args.repeat), best(governed, args.repeat)
             budget = 1.2 * r + 20
             verdict = "OK" if g <= budget and (shape != "full count" or g <= 20) else "MISSED"
-            print(f"{shape:28} {r:9.1f} {g:12.1f} {g / r:6.2f}x {budget:8.1f}  {verdict:7}  {rc:8.1f} {gc:8.1f}")
+            line = f"{shape:28} {r:9.1f} {g:12.1f} {g / r:6.2f}x {budget:8.1f}  {verdict:7}  {rc:8.1f} {gc:8.1f}"
+            if args.memory:
+                (rq, rp), (gq, gp) = peak_memory(str(state), "raw", shape), peak_memory(str(state), "governed", shape)
+                ratio = f"{gq / rq:5.2f}x" if rq >= 1 else "   n/a"
+                line += f"  {rq:7.1f} {gq:7.1f} {ratio}  {rp:8.1f} {gp:8.1f}"
+            print(line, flush=True)
         raw.close()
         platform.close()
 

@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session
 from sqlglot import exp
 
 from lakemesh.access.log_answers import answer_from_log
+from lakemesh.access.masked_groups import plan_masked_grouping
 from lakemesh.access.masking import MaskPlan
 from lakemesh.access.models import QueryHistoryEntry
 from lakemesh.access.reads import ReadGovernor
@@ -39,7 +40,7 @@ from lakemesh.core.errors import Conflict, Forbidden, NotFound, ServiceUnavailab
 from lakemesh.core.ids import new_id
 from lakemesh.core.pages import check_limit
 from lakemesh.domains.service import find_domain_row
-from lakemesh.engine import EngineLimits, TableName, gate_query
+from lakemesh.engine import EngineLimits, EngineSession, TableName, gate_query
 from lakemesh.engine.gate import GatedQuery
 from lakemesh.engine.pool import SessionPool
 from lakemesh.lakehouses.store import table_and_lakehouse
@@ -229,16 +230,7 @@ class QueryService:
                     return answer
         files = [path for _, native, _ in snapshots.values() if native is not None for path in native.files]
         with self._pool.session(readable_files=files) as engine:
-            for source in sources:
-                table, native, _ = snapshots[source.relation]
-                if native is not None:
-                    columns = source.plan.expressions(native.schema, self._reads.hash_key(source.plan))
-                    engine.register_parquet(
-                        source.relation, native.files, native.schema, columns=columns, partitions=native.partitions
-                    )
-                elif table is not None:  # deletion vectors, column mapping, object storage: delta-rs reads it
-                    columns = source.plan.expressions(arrow_schema(table), self._reads.hash_key(source.plan))
-                    engine.register(source.relation, table.to_pyarrow_dataset(), columns=columns)
+            gated = self._register(engine, gated, sources, snapshots)
             timer = threading.Timer(self.timeout_seconds, engine.interrupt)
             timer.start()
             if cancel is not None:
@@ -255,6 +247,32 @@ class QueryService:
                 timer.cancel()
                 if cancel is not None:
                     cancel.detach()
+
+    def _register(
+        self, engine: EngineSession, gated: GatedQuery, sources: list[_Source], snapshots: dict[str, _Snapshot]
+    ) -> GatedQuery:
+        """Register each source (masked); the query to run, rewritten when a masked GROUP BY can mask groups."""
+        for source in sources:
+            table, native, _ = snapshots[source.relation]
+            if native is not None:
+                columns = source.plan.expressions(native.schema, self._reads.hash_key(source.plan))
+                grouped = None
+                if len(sources) == 1:
+                    grouped = plan_masked_grouping(gated.statement, source.relation, native.schema, columns)
+                if grouped is not None:  # GROUP BY a masked column: mask each group, not each row
+                    gated = gated.replaced(grouped.statement)
+                engine.register_parquet(
+                    source.relation,
+                    native.files,
+                    native.schema,
+                    columns=columns,
+                    partitions=native.partitions,
+                    grouping=None if grouped is None else grouped.grouping,
+                )
+            elif table is not None:  # deletion vectors, column mapping, object storage: delta-rs reads it
+                columns = source.plan.expressions(arrow_schema(table), self._reads.hash_key(source.plan))
+                engine.register(source.relation, table.to_pyarrow_dataset(), columns=columns)
+        return gated
 
     # -- resolution --------------------------------------------------------------------------------
     def _resolved_table(

@@ -76,6 +76,17 @@ class GatedQuery:
     parameters: tuple[object, ...] = ()
     # The rewritten statement before the row-limit wrapper, for answers that need no scan (never rendered again).
     statement: exp.Expr | None = field(default=None, compare=False, repr=False)
+    max_rows: int | None = None
+
+    def replaced(self, statement: exp.Expr) -> GatedQuery:
+        """The same gated query with `statement` (an engine rewrite of this one's) in its place, same row limit."""
+        return GatedQuery(
+            sql=_limited(statement.copy(), self.max_rows).sql(dialect=DIALECT),
+            tables=self.tables,
+            parameters=self.parameters,
+            statement=statement,
+            max_rows=self.max_rows,
+        )
 
 
 Resolver = Callable[[TableName], str]
@@ -94,12 +105,17 @@ def gate_query(sql: str, resolve: Resolver, *, limits: EngineLimits | None = Non
     _check_functions(query)
     tables = _rewrite_tables(query, resolve)
     statement = query
-    if limits.max_rows is not None:
-        if limits.max_rows < 0:
-            raise refuse(LOC, "the row limit must not be negative")
-        query = exp.select("*").from_(exp.Subquery(this=query, alias=exp.TableAlias(this=exp.to_identifier("q"))))
-        query = query.limit(limits.max_rows)
-    return GatedQuery(sql=query.sql(dialect=DIALECT), tables=tables, statement=statement)
+    if limits.max_rows is not None and limits.max_rows < 0:
+        raise refuse(LOC, "the row limit must not be negative")
+    limited = _limited(query, limits.max_rows)
+    return GatedQuery(sql=limited.sql(dialect=DIALECT), tables=tables, statement=statement, max_rows=limits.max_rows)
+
+
+def _limited(query: exp.Expr, max_rows: int | None) -> exp.Expr:
+    if max_rows is None:
+        return query
+    wrapped = exp.select("*").from_(exp.Subquery(this=query, alias=exp.TableAlias(this=exp.to_identifier("q"))))
+    return wrapped.limit(max_rows)
 
 
 def parse_query(sql: str, *, max_length: int = MAX_SQL_LENGTH) -> exp.Query | exp.Values:

@@ -16,6 +16,7 @@ import logging
 import re
 import threading
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING, Protocol, TypeAlias
@@ -50,6 +51,20 @@ class SqlStatement(Protocol):
 
     @property
     def parameters(self) -> Sequence[object]: ...
+
+
+@dataclass(frozen=True)
+class MaskedGrouping:
+    """A masked relation pre-aggregated by its clear `keys` (see lakemesh.access.masked_groups).
+
+    The view has one row per distinct clear key tuple: each key masked, and per `partials` entry
+    (output name, count|sum|min|max, column or None for count(*)) that aggregate of the column's masked value,
+    over the rows `where` (SQL over clear columns only, or None) keeps. No clear value leaves the view.
+    """
+
+    keys: tuple[str, ...]
+    partials: tuple[tuple[str, str, str | None], ...]
+    where: str | None = None
 
 
 class EngineSession:
@@ -123,6 +138,7 @@ class EngineSession:
         *,
         columns: Mapping[str, str] | None = None,
         partitions: Sequence[PartitionFiles] = (),
+        grouping: MaskedGrouping | None = None,
     ) -> None:
         """Expose Parquet `files` (named in `readable_files`) as relation `name` with exactly `schema`'s columns.
 
@@ -130,7 +146,7 @@ class EngineSession:
         `union_by_name` reads files written before a column was added as NULL in it, as Delta does.
         `columns` masks as in `register`; the view reads the files itself, so no unmasked relation exists.
         `partitions` (a partitioned table's files grouped by partition, with the log's values) replace `files`.
-        `schema` None: every column the files have.
+        `schema` None: every column the files have. `grouping` (with `columns`): the relation is that grouping.
         """
         _check_relation_name(name)
         if not files:
@@ -147,9 +163,10 @@ class EngineSession:
         projections = "*" if columns is None else ", ".join(_projection(o, e) for o, e in columns.items())
         if not projections:
             raise refuse(("columns",), "a masked relation needs at least one column")
-        view = (
-            f"CREATE OR REPLACE TEMP VIEW {_table(name).sql(dialect=DIALECT)} AS SELECT {projections} FROM {scan} AS s"
-        )
+        body = f"SELECT {projections} FROM {scan} AS s"
+        if grouping is not None:
+            body = _grouped_body(scan, columns or {}, grouping)
+        view = f"CREATE OR REPLACE TEMP VIEW {_table(name).sql(dialect=DIALECT)} AS {body}"
         if self._inherited.pop(name, None) == view:  # the same files, columns and masks: the view is there
             self._views.add(name)
             self._relations.add(name)
@@ -319,6 +336,32 @@ def _checked_expression(expression: str, output: str) -> str:
         raise refuse(loc, f"not a valid column expression: {expression!r}") from exc
     check_row_expression(parsed, loc, what="a column expression", functions=COLUMN_MASK_FUNCTIONS)
     return parsed.sql(dialect=DIALECT)
+
+
+def _grouped_body(scan: str, columns: Mapping[str, str], grouping: MaskedGrouping) -> str:
+    """Group the scan by the clear keys, aggregate masked values, then mask the keys (one row per clear key)."""
+    if not grouping.keys or any(key not in columns for key in grouping.keys):
+        raise refuse(("grouping",), "a grouping needs keys among the relation's columns")
+    clear = [_quoted(key) for key in grouping.keys]
+    inner = list(clear)
+    for output, function, column in grouping.partials:
+        if function not in ("count", "sum", "min", "max") or (column is None and function != "count"):
+            raise refuse(("grouping", output), f"{function} is not a partial aggregate the engine combines")
+        argument = "*" if column is None else _checked_expression(columns[column], column)
+        inner.append(f"{function}({argument}) AS {_quoted(output)}")
+    where = ""
+    if grouping.where is not None:
+        where = f" WHERE {_checked_expression(grouping.where, 'where')}"
+    masked = [_projection(key, columns[key]) for key in grouping.keys]
+    partials = [_quoted(output) for output, _, _ in grouping.partials]
+    return (
+        f"SELECT {', '.join(masked + partials)} FROM (SELECT {', '.join(inner)} FROM {scan} AS s{where} "
+        f"GROUP BY {', '.join(clear)}) AS g"
+    )
+
+
+def _quoted(name: str) -> str:
+    return exp.to_identifier(name, quoted=True).sql(dialect=DIALECT)
 
 
 def _masked_view(raw: str, columns: Mapping[str, str]) -> exp.Select:
