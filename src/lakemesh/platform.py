@@ -32,7 +32,7 @@ from lakemesh.council.install import install as install_council
 from lakemesh.council.service import CouncilService
 from lakemesh.discovery.install import install as install_discovery
 from lakemesh.discovery.service import SearchService
-from lakemesh.domains.service import DomainService
+from lakemesh.domains.service import DomainService, domain_slugs_of
 from lakemesh.executors import Executor, executor_from
 from lakemesh.glossary.exchange import GlossaryImport
 from lakemesh.glossary.install import install as install_glossary
@@ -165,7 +165,7 @@ class Platform:
         self.domains = DomainService(
             self.catalog, self.authorizer, self.clock, allow_domain_creation=settings.allow_domain_creation
         )
-        self.audit = AuditService(self.catalog)
+        self.audit = AuditService(self.catalog, domain_slugs_of)
         self.data_root = DataRoot.from_settings(settings)
         self.delta = DeltaTables(self.data_root)
         self.templates = TemplateService(self.catalog, self.clock)
