@@ -81,16 +81,28 @@ class GroupService:
                         raise NotFound(f"Principal {principal.name!r} not found")
                     groups = [ensure_group(session, name, now, principal.name) for name in wanted]
                     keep = {g.id for g in groups}
-                    session.execute(
+                    left = session.execute(
                         delete(GroupMemberRow).where(
                             GroupMemberRow.member_id == member.id,
                             GroupMemberRow.source == source.value,
                             GroupMemberRow.group_id.not_in(keep),
                         )
                     )
-                    for group in groups:
-                        if session.get(GroupMemberRow, (group.id, member.id)) is None:
-                            add_membership(session, group, member, source, now)
+                    joined = [g for g in groups if session.get(GroupMemberRow, (g.id, member.id)) is None]
+                    for group in joined:
+                        add_membership(session, group, member, source, now)
+                    if joined or int(getattr(left, "rowcount", 0)):
+                        # What the member may read changed: caches keyed by the catalog version must see it.
+                        record(
+                            session,
+                            at=now,
+                            actor=principal.name,
+                            action="principal.groups_synced",
+                            resource_type="principal",
+                            resource_id=member.id,
+                            resource_name=member.name,
+                            after={"groups": sorted(g.name for g in groups), "source": source.value},
+                        )
                     return sorted(g.name for g in groups)
             except IntegrityError:
                 if attempt:

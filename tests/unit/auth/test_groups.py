@@ -131,3 +131,20 @@ def test_a_table_the_group_cannot_see_stays_hidden_from_members(team: Team) -> N
     team.admin.write_table("Sales", "sales_lakehouse", "secret", pa.table({"x": [1]}))
     with pytest.raises(NotFound):
         team.alice.read_table("Sales", "sales_lakehouse", "secret")
+
+
+def test_a_sign_in_that_drops_a_group_ends_its_reads_at_the_next_query(team: Team) -> None:
+    """Governed queries keep resolved tables per catalog version: a sign-in's group change must move it."""
+    team.admin.create_principal("sales-readers", kind="group")
+    team.admin.add_member("Sales", "sales-readers", "Viewer")
+    platform, analyst = team.admin.platform, team.analyst
+    sql = "SELECT count(*) AS n FROM sales.sales_lakehouse.gold_customer_360"
+    platform.groups.sync_groups(analyst.principal, ["sales-readers"])
+    assert analyst.sql(sql).column("n").to_pylist() == [6]
+    assert analyst.sql(sql).column("n").to_pylist() == [6]  # answered from the kept resolution
+
+    platform.groups.sync_groups(analyst.principal, [])
+
+    with pytest.raises(NotFound):
+        analyst.sql(sql)
+    assert team.admin.audit(action="principal.groups_synced")[0].resource_name == "marketing-analyst@company.com"
