@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import copy
-import io
 import threading
 import uuid
 
@@ -12,41 +10,19 @@ import pytest
 
 from lakemesh import connect
 from tests.integration.conftest import Server
-from tests.unit.access.conftest import customers, product_document
-
-ARROW = {"Content-Type": "application/vnd.apache.arrow.stream"}
-
-
-def _arrow(table: pa.Table) -> bytes:
-    sink = io.BytesIO()
-    with pa.ipc.new_stream(sink, table.schema) as writer:
-        writer.write_table(table)
-    return sink.getvalue()
+from tests.integration.published_world import published_customer_360
 
 
 @pytest.fixture(scope="module")
 def mesh(server: Server) -> dict[str, str]:
     """A fresh owning domain with a published Customer 360, an analyst in another domain, and their tokens."""
-    suffix = uuid.uuid4().hex[:6]
-    owning, consuming = f"Sales{suffix}", f"Mkt{suffix}"
-    owner, analyst = f"owner-{suffix}@company.com", f"analyst-{suffix}@company.com"
-    with server.client() as http:
-        for name in (owner, analyst):
-            assert http.post("/api/v1/principals", json={"name": name}).status_code == 201
-        for domain in (owning, consuming):
-            assert http.post("/api/v1/domains", json={"name": domain}).status_code == 201
-        http.post(f"/api/v1/domains/{owning}/members", json={"principal": owner, "role": "Admin"})
-        http.post(f"/api/v1/domains/{consuming}/members", json={"principal": analyst, "role": "Member"})
-        assert http.post(f"/api/v1/domains/{owning}/lakehouses", json={"name": "sales_lakehouse"}).status_code == 201
-        url = f"/api/v1/domains/{owning}/lakehouses/sales_lakehouse/tables/gold_customer_360/data"
-        assert http.post(url, content=_arrow(customers()), headers=ARROW).status_code == 200
-        document = {**copy.deepcopy(product_document()), "domain": owning, "owner": owner}
-        assert http.post("/api/v1/products", json=document).status_code == 201, http
-        assert http.post(f"/api/v1/products/{owning.lower()}/customer-360/publish").status_code == 200
-        tokens = {
-            who: http.post("/api/v1/tokens", json={"principal": who}).json()["secret"] for who in (owner, analyst)
-        }
-    return {"domain": owning.lower(), "consumer": consuming.lower(), "owner": tokens[owner], "analyst": tokens[analyst]}
+    world = published_customer_360(server)
+    return {
+        "domain": world.owning.lower(),
+        "consumer": world.consuming.lower(),
+        "owner": world.tokens[world.owner]["secret"],
+        "analyst": world.tokens[world.analyst]["secret"],
+    }
 
 
 def test_search_finds_the_product_with_facets(server: Server, mesh: dict[str, str]) -> None:

@@ -4,49 +4,22 @@ keeps each reader's resolved tables and masks between queries, and the table's l
 
 from __future__ import annotations
 
-import copy
-import io
-import uuid
 from collections.abc import Iterator
 from typing import Any
 
 import psycopg
-import pyarrow as pa
 import pytest
 
 from tests.integration.conftest import Server
-from tests.unit.access.conftest import customers, product_document
-
-ARROW = {"Content-Type": "application/vnd.apache.arrow.stream"}
-
-
-def _arrow(table: pa.Table) -> bytes:
-    sink = io.BytesIO()
-    with pa.ipc.new_stream(sink, table.schema) as writer:
-        writer.write_table(table)
-    return sink.getvalue()
+from tests.integration.published_world import ARROW, arrow_bytes, published_customer_360
+from tests.unit.access.conftest import customers
 
 
 @pytest.fixture
 def mesh(server: Server) -> dict[str, Any]:
     """A fresh owning domain with a published Customer 360 and an analyst of another domain holding a grant."""
-    suffix = uuid.uuid4().hex[:6]
-    owning, consuming = f"Sales{suffix}", f"Mkt{suffix}"
-    owner, analyst = f"owner-{suffix}@company.com", f"analyst-{suffix}@company.com"
-    with server.client() as http:
-        for name in (owner, analyst):
-            assert http.post("/api/v1/principals", json={"name": name}).status_code == 201
-        for domain in (owning, consuming):
-            assert http.post("/api/v1/domains", json={"name": domain}).status_code == 201
-        http.post(f"/api/v1/domains/{owning}/members", json={"principal": owner, "role": "Admin"})
-        http.post(f"/api/v1/domains/{consuming}/members", json={"principal": analyst, "role": "Member"})
-        assert http.post(f"/api/v1/domains/{owning}/lakehouses", json={"name": "sales_lakehouse"}).status_code == 201
-        data = f"/api/v1/domains/{owning}/lakehouses/sales_lakehouse/tables/gold_customer_360/data"
-        assert http.post(data, content=_arrow(customers()), headers=ARROW).status_code == 200
-        document = {**copy.deepcopy(product_document()), "domain": owning, "owner": owner}
-        assert http.post("/api/v1/products", json=document).status_code == 201
-        assert http.post(f"/api/v1/products/{owning.lower()}/customer-360/publish").status_code == 200
-        tokens = {who: http.post("/api/v1/tokens", json={"principal": who}).json() for who in (owner, analyst)}
+    world = published_customer_360(server)
+    owning, owner, analyst, tokens, data = world.owning, world.owner, world.analyst, world.tokens, world.data
     with server.client(tokens[analyst]["secret"]) as asking, server.client(tokens[owner]["secret"]) as approving:
         product = f"{owning.lower()}/customer-360"
         created = asking.post("/api/v1/access-requests", json={"product": product, "purpose": "targeting"})
@@ -113,7 +86,7 @@ def test_a_new_table_version_is_read_by_the_next_rest_query(server: Server, mesh
     assert _warm(server, mesh["owner"], sql) == [[2]]
     more = customers().slice(1, 1)  # c2, SMB
     with server.client(mesh["owner"]) as owner:
-        assert owner.post(mesh["data"], content=_arrow(more), headers=ARROW).status_code == 200
+        assert owner.post(mesh["data"], content=arrow_bytes(more), headers=ARROW).status_code == 200
     assert _query(server, mesh["owner"], sql)[1]["rows"] == [[3]]
 
 
