@@ -7,6 +7,7 @@ from typing import Any
 
 import httpx
 import httpx2
+import pyarrow as pa
 import pytest
 from scim2_client.engines.httpx2 import SyncSCIMClient
 from scim2_models import SearchRequest
@@ -14,6 +15,7 @@ from scim2_tester import Status, check_server
 
 from tests.conftest import PG_BASE, create_pg_database, drop_pg_database
 from tests.integration.conftest import Server, start_server
+from tests.integration.published_world import ARROW, arrow_bytes
 
 SCIM_TOKEN = "scim-0f9c2d7e6b5a4c3d2e1f0a9b8c7d6e5f"
 SCIM_JSON = {"Content-Type": "application/scim+json"}
@@ -137,14 +139,21 @@ def test_removing_a_member_over_scim_ends_what_they_held_through_the_group(serve
         api.post(
             "/api/v1/domains/warehouse/members", json={"principal": "warehouse-readers", "role": "Viewer"}
         ).raise_for_status()
+        api.post("/api/v1/domains/warehouse/lakehouses", json={"name": "wh"}).raise_for_status()
+        stock = "/api/v1/domains/warehouse/lakehouses/wh/tables/stock/data"
+        api.post(stock, content=arrow_bytes(pa.table({"item": ["a", "b"]})), headers=ARROW).raise_for_status()
         secret = api.post("/api/v1/tokens", json={"principal": "analyst@company.com"}).json()["secret"]
+    count = {"sql": "SELECT count(*) AS n FROM warehouse.wh.stock"}
     with server.client(secret) as analyst:
         assert analyst.get("/api/v1/domains/warehouse/members").status_code == 200
+        for _ in range(2):  # the second answered from the reader's kept resolution of the table
+            assert analyst.post("/api/v1/query", json=count).json()["rows"] == [[2]]
 
         removed = patch(scim, f"/Groups/{group['id']}", {"op": "remove", "path": f'members[value eq "{user["id"]}"]'})
 
         assert removed.status_code in (200, 204), removed.text
         assert analyst.get("/api/v1/domains/warehouse/members").status_code in (403, 404)
+        assert analyst.post("/api/v1/query", json=count).status_code == 404
     assert "members" not in scim.get(f"/Groups/{group['id']}").json()
 
 

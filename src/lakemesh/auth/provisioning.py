@@ -171,8 +171,10 @@ class Directory:
             _check_free(session, row.id, name, email)
             was_active = not row.disabled
             self._apply_user(session, row, scim, spec, name, email, now)
-            if was_active and not spec.active:
-                self._journal(session, "principal.disabled", row, {"scim": True})
+            # Journaled either way: a new name or e-mail can change what the user owns (owners are named), and
+            # governed queries keep what a reader may read until the catalog version moves.
+            action = "principal.disabled" if was_active and not spec.active else "principal.updated"
+            self._journal(session, action, row, {"scim": True})
             return self._load(session, "user", row.id)
 
     def delete(self, kind: str, entry_id: str) -> None:
@@ -216,6 +218,8 @@ class Directory:
             scim.external_id, scim.version, scim.updated_at = spec.external_id, scim.version + 1, now
             scim.attributes = spec.attributes
             self._set_members(session, row, spec.member_ids, now)
+            # Members come and go with their roles and grants through the group: move the catalog version.
+            self._journal(session, "principal.updated", row, {"scim": True, "members": len(spec.member_ids)})
             return self._load(session, GROUP, row.id)
 
     # -- helpers ---------------------------------------------------------------------------------
