@@ -12,6 +12,7 @@ import socket
 import struct
 import subprocess
 import threading
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -110,6 +111,41 @@ def test_psycopg_prepared_binary_values_equal_the_rest_arrow_result(sql_server: 
         assert rows[0][10].utcoffset() is not None and rows[0][9].tzinfo is None
         product = f"product.{world['sales']}.customer_360"
         assert cursor.execute(f"SELECT count(*) AS n FROM {product}").fetchone() == (6,)
+
+
+def test_bound_parameters_of_every_type_select_like_literals_and_are_audited(
+    sql_server: Server, world: dict[str, str]
+) -> None:
+    """Bound values reach the engine as values: each type selects what its literal selects over REST, a hostile
+    string is only a value, and the statement run again with new values answers for the new values."""
+    table = f"{world['sales']}.sales_lakehouse.typed_values"
+    wire_table = f"{world['sales']}_sales_lakehouse.typed_values"
+    cases = [
+        ("label", "alpha", "'alpha'"),
+        ("small", -2, "-2"),
+        ("big", 2**40, str(2**40)),
+        ("amount", Decimal("1234.56"), "1234.56"),
+        ("ratio", 0.125, "0.125"),
+        ("flag", False, "false"),
+        ("day", date(2024, 2, 29), "DATE '2024-02-29'"),
+        ("utc_ts", datetime(2000, 1, 1, tzinfo=UTC), "TIMESTAMPTZ '2000-01-01 00:00:00+00'"),
+        ("label", "x' OR '1'='1", "'x'' OR ''1''=''1'"),
+    ]
+    with psycopg.connect(dsn(world, "owner"), autocommit=True, prepare_threshold=0) as connection:
+        for column, value, literal in cases:
+            for binary in (False, True):
+                wire = connection.cursor(binary=binary).execute(
+                    f"SELECT id FROM {wire_table} WHERE {column} = %s ORDER BY id", (value,)
+                )
+                expected = rest_rows(sql_server, world["owner"], f"SELECT id FROM {table} WHERE {column} = {literal}")
+                assert [r[0] for r in wire.fetchall()] == expected.column("id").to_pylist(), (column, binary)
+        twice = f"SELECT id FROM {wire_table} WHERE id = %(v)s OR small = %(v)s AND %(unused)s IS NOT NULL"
+        assert connection.execute(twice, {"v": 1, "unused": "u"}).fetchall() == [(1,)]
+        assert connection.execute(twice, {"v": 2, "unused": "u"}).fetchall() == [(2,)]
+    with sql_server.client() as admin:
+        entries = admin.get("/api/v1/audit", params={"action": "query.executed", "actor": world["owner_name"]})
+    latest = entries.json()["items"][0]["summary"]
+    assert "$1" in latest["sql"] and latest["parameters"] == ["2", "u"]
 
 
 # -- SQLAlchemy, pandas, inspector ----------------------------------------------------------------------

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from contextlib import ExitStack
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -150,8 +150,12 @@ class QueryService:
         limit: int | None = None,
         cancel: QueryCancel | None = None,
         query_id: str | None = None,
+        parameters: Sequence[object] = (),
     ) -> QueryOutcome:
-        """Run one governed query; `cancel` (a SQL client's) or a `query_id` (for `cancel()`) can stop it."""
+        """Run one governed query; `cancel` (a SQL client's) or a `query_id` (for `cancel()`) can stop it.
+
+        `parameters`: the values of `$1`..`$n` in `sql` (the SQL endpoint's bound parameters), passed to the engine
+        as values, so a statement run with new values is not parsed and checked again."""
         started = time.monotonic()
         rows = DEFAULT_LIMIT if limit is None else limit
         if not 0 <= rows <= MAX_LIMIT:
@@ -179,7 +183,7 @@ class QueryService:
                     sources[handle.table.id] = _Source(relation, handle, resolved.plan)
                 return sources[handle.table.id].relation
 
-            gated = gate_query(sql, resolve, limits=EngineLimits(max_rows=rows + 1))
+            gated = gate_query(sql, resolve, limits=EngineLimits(max_rows=rows + 1), parameters=parameters)
         with self._running.track(actor.id, query_id) as running:
             result = self._execute(gated, list(sources.values()), running, cancel)
         truncated = result.num_rows > rows
@@ -192,7 +196,7 @@ class QueryService:
             masked={s.handle.qualified_name: s.plan.masked_columns for s in sources.values() if s.plan.masks},
             duration_ms=int((time.monotonic() - started) * 1000),
         )
-        self._audit(actor, sql, list(sources.values()), outcome, gated.statement)
+        self._audit(actor, sql, list(sources.values()), outcome, gated)
         return outcome
 
     def cancel(self, actor: Principal, query_id: str) -> None:
@@ -221,7 +225,7 @@ class QueryService:
     ) -> pa.Table:
         """Answer from the Delta log when the query allows it, else scan each table natively (or via Arrow)."""
         snapshots = {s.relation: self._snapshot(s.handle) for s in sources}
-        if len(sources) == 1:
+        if len(sources) == 1 and not gated.parameters:  # the log knows literals, not parameters
             source = sources[0]
             _, native, statistics = snapshots[source.relation]
             if native is not None:
@@ -257,7 +261,7 @@ class QueryService:
             if native is not None:
                 columns = source.plan.expressions(native.schema, self._reads.hash_key(source.plan))
                 grouped = None
-                if len(sources) == 1:
+                if len(sources) == 1 and not gated.parameters:  # a view takes no parameters
                     grouped = plan_masked_grouping(gated.statement, source.relation, native.schema, columns)
                 if grouped is not None:  # GROUP BY a masked column: mask each group, not each row
                     gated = gated.replaced(grouped.statement)
@@ -347,9 +351,9 @@ class QueryService:
 
     # -- audit -------------------------------------------------------------------------------------
     def _audit(
-        self, actor: Principal, sql: str, sources: list[_Source], outcome: QueryOutcome, statement: exp.Expr | None
+        self, actor: Principal, sql: str, sources: list[_Source], outcome: QueryOutcome, gated: GatedQuery
     ) -> None:
-        referenced, star = _referenced_columns(sql, statement)
+        referenced, star = _referenced_columns(sql, gated.statement)
         objects = []
         for source in sources:
             known = [str(c["name"]) for c in source.handle.table.columns or []]
@@ -374,12 +378,22 @@ class QueryService:
                 first.qualified_name if first else "(no table)",
                 first.domain.slug if first else None,
             ),
-            extra={"sql": sql[:4000], "truncated": outcome.truncated, "duration_ms": outcome.duration_ms},
+            extra={
+                "sql": sql[:4000],
+                "truncated": outcome.truncated,
+                "duration_ms": outcome.duration_ms,
+                **({"parameters": [_audited(v) for v in gated.parameters]} if gated.parameters else {}),
+            },
         )
 
 
 def _domain(session: Session, ref: str) -> DomainRow | None:
     return find_domain_row(session, ref) or find_domain_row(session, ref.replace("_", "-"))
+
+
+def _audited(value: object) -> str | None:
+    """A bound parameter as the audit log keeps it: its text, cut like the SQL."""
+    return None if value is None else str(value)[:200]
 
 
 def _referenced_columns(sql: str, statement: exp.Expr | None = None) -> tuple[set[str], bool]:

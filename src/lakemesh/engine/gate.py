@@ -4,13 +4,19 @@ The user's text is parsed once with sqlglot and only the rewritten AST is ever r
 text is formatted into SQL. Every table reference goes through the caller's `resolve` callback (which
 checks access), and every CTE is renamed, so the rendered query can name no relation the gate did not
 put there itself.
+
+A bound parameter (`$n`, from the SQL endpoint's prepared statements) reaches DuckDB as a value, never as text,
+so the same statement gates once: its checked, rewritten SQL is kept per text and resolved relations
+(`GateMemo`), and every later run still resolves (and so checks access to) each table again.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
-from dataclasses import dataclass, field
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field, replace
 
 import sqlglot
 from sqlglot import exp
@@ -23,6 +29,8 @@ LOC = ("sql",)
 DIALECT = "duckdb"
 MAX_SQL_LENGTH = 100_000
 CTE_PREFIX = "lakemesh_cte_"
+KEPT_SQL_LENGTH = 20_000  # longer texts (generated, rarely repeated) are gated anew each time
+KEPT_PER_TEXT = 8  # relation numberings kept per text
 _IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 
 # Statements and clauses that write, configure, load or describe instead of reading.
@@ -92,23 +100,86 @@ class GatedQuery:
 Resolver = Callable[[TableName], str]
 
 
-def gate_query(sql: str, resolve: Resolver, *, limits: EngineLimits | None = None) -> GatedQuery:
+def gate_query(
+    sql: str, resolve: Resolver, *, limits: EngineLimits | None = None, parameters: Sequence[object] = ()
+) -> GatedQuery:
     """Check `sql` is a single read query, resolve its tables, and return the DuckDB SQL to run.
 
     `resolve` returns the internal relation name for a table, or raises NotFound/Forbidden, which
-    propagate unchanged.
+    propagate unchanged. `parameters`: the values of `$1`..`$n` in `sql` (none: parameters are refused).
     """
-    limits = limits or EngineLimits()
+    return _MEMO.gate(sql, resolve, limits or EngineLimits(), parameters)
+
+
+def _gate(sql: str, resolve: Resolver, limits: EngineLimits, count: int) -> tuple[GatedQuery, tuple[int, ...]]:
+    """The gated query, and which bound parameter each of its `$k` takes (`$k` is value `order[k - 1]`)."""
     query = parse_query(sql, max_length=limits.max_sql_length)
-    _refuse_non_reads(query)
+    _refuse_non_reads(query, count)
     _check_sources(query)
     _check_functions(query)
+    order = _number_parameters(query)
     tables = _rewrite_tables(query, resolve)
     statement = query
     if limits.max_rows is not None and limits.max_rows < 0:
         raise refuse(LOC, "the row limit must not be negative")
     limited = _limited(query, limits.max_rows)
-    return GatedQuery(sql=limited.sql(dialect=DIALECT), tables=tables, statement=statement, max_rows=limits.max_rows)
+    gated = GatedQuery(sql=limited.sql(dialect=DIALECT), tables=tables, statement=statement, max_rows=limits.max_rows)
+    return gated, order
+
+
+@dataclass
+class _Kept:
+    tables: tuple[TableName, ...]  # every table reference, in the order the gate resolves them
+    order: tuple[int, ...]
+    gated: dict[tuple[str, ...], GatedQuery] = field(default_factory=dict)  # by the relations resolved
+
+
+class GateMemo:
+    """Gated queries kept per (text, limits, parameter count): a statement run again is resolved again, table by
+    table, and only parsing, checking and rendering are skipped. Refusals are never kept."""
+
+    def __init__(self, size: int = 512) -> None:
+        self._kept: OrderedDict[tuple[str, EngineLimits, int], _Kept] = OrderedDict()
+        self._size = size
+        self._lock = threading.Lock()
+
+    def gate(self, sql: str, resolve: Resolver, limits: EngineLimits, parameters: Sequence[object]) -> GatedQuery:
+        key = (sql, limits, len(parameters))
+        with self._lock:
+            kept = self._kept.get(key)
+            if kept is not None:
+                self._kept.move_to_end(key)
+        gated = None if kept is None else kept.gated.get(tuple(resolve(table) for table in kept.tables))
+        if gated is None or kept is None:
+            gated, kept = self._gate_anew(key, resolve)
+        return replace(gated, parameters=tuple(parameters[i - 1] for i in kept.order))
+
+    def _gate_anew(self, key: tuple[str, EngineLimits, int], resolve: Resolver) -> tuple[GatedQuery, _Kept]:
+        sql, limits, count = key
+        tables: list[TableName] = []
+        relations: list[str] = []
+
+        def recording(table: TableName) -> str:
+            relations.append(resolve(table))
+            tables.append(table)
+            return relations[-1]
+
+        gated, order = _gate(sql, recording, limits, count)
+        kept = _Kept(tuple(tables), order)
+        if len(sql) > KEPT_SQL_LENGTH:
+            return gated, kept
+        with self._lock:
+            known = self._kept.get(key)
+            if known is not None and known.tables == kept.tables and len(known.gated) < KEPT_PER_TEXT:
+                kept = known
+            kept.gated[tuple(relations)] = gated
+            self._kept[key] = kept
+            while len(self._kept) > self._size:
+                self._kept.popitem(last=False)
+        return gated, kept
+
+
+_MEMO = GateMemo()
 
 
 def _limited(query: exp.Expr, max_rows: int | None) -> exp.Expr:
@@ -147,14 +218,41 @@ def statement_kind(node: exp.Expr) -> str:
     return type(node).__name__.upper()
 
 
-def _refuse_non_reads(query: exp.Expr) -> None:
+def _refuse_non_reads(query: exp.Expr, parameters: int) -> None:
     for node in query.walk():
         if isinstance(node, _REFUSED_NODES):
             raise refuse(LOC, f"{statement_kind(node)} is not allowed inside a query")
         if isinstance(node, exp.Placeholder | exp.Parameter):
-            raise refuse(LOC, "query parameters are not supported; write the value in the query")
+            _check_parameter(node, parameters)
         if isinstance(node, exp.Table) and node.args.get("when") is not None:
             raise refuse(LOC, f"time travel on {node.sql(dialect=DIALECT)} is not supported in queries")
+
+
+def _check_parameter(node: exp.Expr, parameters: int) -> None:
+    if not parameters:
+        raise refuse(LOC, "query parameters are not supported; write the value in the query")
+    number = _parameter_number(node)
+    if number is None or not 1 <= number <= parameters:
+        raise refuse(LOC, f"the query uses {node.sql(dialect=DIALECT)} but {parameters} parameters were given")
+
+
+def _parameter_number(node: exp.Expr) -> int | None:
+    """n of a `$n` (DuckDB's dialect reads it as a Placeholder); None for `?`, `$name` and other parameters."""
+    text = node.this if isinstance(node, exp.Placeholder) else None
+    return int(text) if isinstance(text, str) and text.isdigit() else None
+
+
+def _number_parameters(query: exp.Expr) -> tuple[int, ...]:
+    """Number the parameters `$1..$k` in order of first use (DuckDB wants each value used): which value each takes."""
+    order: list[int] = []
+    for node in query.find_all(exp.Placeholder):
+        number = _parameter_number(node)
+        if number is None:
+            continue
+        if number not in order:
+            order.append(number)
+        node.set("this", str(order.index(number) + 1))
+    return tuple(order)
 
 
 def _check_sources(query: exp.Expr) -> None:

@@ -35,7 +35,7 @@ from lakemesh.sqlwire.session import (
     default_settings,
     session_command,
 )
-from lakemesh.sqlwire.statements import Statement, classify, governed_sql, split_statements
+from lakemesh.sqlwire.statements import Statement, classify, engine_value, split_statements
 
 log = logging.getLogger(__name__)
 PROTOCOL_3 = 196608
@@ -302,11 +302,12 @@ class Connection:
         if objects is None:
             objects = readable_objects(self.platform, session.principal)
             session.remember_objects(objects)
-        text = governed_sql(sql, objects, session.search_path(objects), params)
+        text = session.translate(sql, objects, len(params))
         cancel = self.cancel
         try:
             rows = self.options.max_rows if limit is None else limit
-            outcome = self.platform.query.run(session.principal, text, limit=rows, cancel=cancel)
+            values = [engine_value(v) for v in params]
+            outcome = self.platform.query.run(session.principal, text, limit=rows, cancel=cancel, parameters=values)
         except ServiceUnavailable as exc:
             if cancel.fired:
                 raise SqlError("57014", "canceling statement due to user request") from exc

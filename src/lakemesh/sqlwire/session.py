@@ -15,11 +15,12 @@ from lakemesh.sqlwire.cursors import Cursor
 from lakemesh.sqlwire.errors import SqlError
 from lakemesh.sqlwire.login import Credential
 from lakemesh.sqlwire.mirror import DATABASE, SERVER_VERSION
-from lakemesh.sqlwire.statements import Statement
+from lakemesh.sqlwire.statements import Statement, governed_sql
 
 # Reported to the client at start-up (and on change), as a PostgreSQL server would.
 REPORTED = ("application_name", "client_encoding", "DateStyle", "TimeZone", "standard_conforming_strings")
 NAMES_TTL_SECONDS = 5.0
+TRANSLATIONS_KEPT = 64
 # PostgreSQL session settings a client may SET (kept for SHOW; none reaches the engine). Others are unknown, as
 # in PostgreSQL (42704): engine settings such as enable_external_access do not exist here.
 SETTABLE = {
@@ -88,6 +89,8 @@ class Session:
     moved: int = 0  # rows the last MOVE went over (its command tag)
     _objects: list[SqlObject] | None = None
     _objects_at: float = 0.0
+    # (text, bound parameters) -> (the names it was translated with, the governed SQL)
+    _translated: dict[tuple[str, int], tuple[list[SqlObject], list[str], str]] = field(default_factory=dict)
 
     def search_path(self, objects: list[SqlObject]) -> list[str]:
         """Schemas unqualified names resolve in: the ones SET, else every schema the user may read."""
@@ -108,6 +111,18 @@ class Session:
 
     def remember_objects(self, objects: list[SqlObject]) -> None:
         self._objects, self._objects_at = objects, time.monotonic()
+
+    def translate(self, sql: str, objects: list[SqlObject], bound: int) -> str:
+        """The statement in governed SQL, kept while the names and the search path it was translated with hold."""
+        path = self.search_path(objects)
+        kept = self._translated.get((sql, bound))
+        if kept is not None and kept[0] is objects and kept[1] == path:
+            return kept[2]
+        text = governed_sql(sql, objects, path, bound)
+        if len(self._translated) >= TRANSLATIONS_KEPT:
+            self._translated.clear()
+        self._translated[(sql, bound)] = (objects, path, text)
+        return text
 
 
 _SET = re.compile(

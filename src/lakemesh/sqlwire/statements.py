@@ -1,16 +1,15 @@
 """Reading what a client sent: split a simple query into statements, sort each into what the endpoint does
-with it, and turn PostgreSQL names and bind parameters into the governed SQL `POST /api/v1/query` takes.
+with it, and turn PostgreSQL names into the governed SQL `POST /api/v1/query` takes.
 
-Parameters become literals in the syntax tree (never formatted into text), so the gate sees one plain query.
+Bind parameters stay `$n`: the gate passes their values to the engine as values (never formatted into text), so
+a prepared statement run again with new values is translated and gated once.
 """
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from decimal import Decimal
 from typing import Any
 
 import sqlglot
@@ -129,10 +128,11 @@ def touches_catalog(sql: str) -> bool:
 # -- translation to governed SQL -----------------------------------------------------------------------
 
 
-def governed_sql(sql: str, objects: Sequence[SqlObject], search_path: Sequence[str], params: Sequence[Any]) -> str:
-    """The query in the governed dialect: schema-qualified names to `<domain>.<lakehouse>.<table>`, `$n` to literals.
+def governed_sql(sql: str, objects: Sequence[SqlObject], search_path: Sequence[str], bound: int) -> str:
+    """The query in the governed dialect: schema-qualified names to `<domain>.<lakehouse>.<table>`.
 
-    Names the user may not read are left as written: the governed service answers "not found" for them.
+    `$n` stay parameters (the engine takes the `bound` values as values). Names the user may not read are left
+    as written: the governed service answers "not found" for them.
     """
     try:
         tree = sqlglot.parse_one(sql, read="postgres")
@@ -155,32 +155,17 @@ def governed_sql(sql: str, objects: Sequence[SqlObject], search_path: Sequence[s
         table.set("catalog", exp.to_identifier(domain))
         table.set("db", exp.to_identifier(middle))
         table.set("this", exp.to_identifier(name))
-    tree = tree.transform(lambda node: _bind(node, params))
+    for node in tree.find_all(exp.Parameter, exp.Placeholder):
+        _check_parameter(node, bound)
     return tree.sql(dialect="duckdb")
 
 
-def _bind(node: exp.Expr, params: Sequence[Any]) -> exp.Expr:
-    if not isinstance(node, exp.Parameter | exp.Placeholder):
-        return node
+def _check_parameter(node: exp.Expr, bound: int) -> None:
     name = node.name or (node.this.name if isinstance(node.this, exp.Expr) else str(node.this or ""))
-    if not name.isdigit() or not 1 <= int(name) <= len(params):
-        raise SqlError("08P01", f"the query uses ${name} but {len(params)} parameters were bound")
-    return literal(params[int(name) - 1])
+    if not name.isdigit() or not 1 <= int(name) <= bound:
+        raise SqlError("08P01", f"the query uses ${name} but {bound} parameters were bound")
 
 
-def literal(value: Any) -> exp.Expr:
-    """A bound value as a SQL literal node."""
-    if value is None:
-        return exp.Null()
-    if isinstance(value, bool):
-        return exp.Boolean(this=value)
-    if isinstance(value, int | float | Decimal):
-        return exp.Literal.number(str(value))
-    if isinstance(value, dt.datetime):
-        kind = "TIMESTAMPTZ" if value.tzinfo else "TIMESTAMP"
-        return exp.cast(exp.Literal.string(value.isoformat(sep=" ")), kind)
-    if isinstance(value, dt.date):
-        return exp.cast(exp.Literal.string(value.isoformat()), "DATE")
-    if isinstance(value, bytes):
-        return exp.Literal.string(value.decode(errors="replace"))
-    return exp.Literal.string(str(value))
+def engine_value(value: Any) -> Any:
+    """A bound value as the engine takes it: bytes are read as text, as PostgreSQL reads an untyped literal."""
+    return value.decode(errors="replace") if isinstance(value, bytes) else value

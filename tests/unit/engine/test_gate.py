@@ -187,3 +187,42 @@ def test_functions_outside_the_allow_list_are_refused(sql: str, function: str) -
 )
 def test_hostile_or_broken_sql_is_refused_as_invalid_input(sql: str) -> None:
     refused(sql)
+
+
+def test_bound_parameters_reach_the_engine_as_values_numbered_in_order_of_use() -> None:
+    gated = gate("SELECT * FROM orders WHERE b = $3 AND a = $1 AND c = $3", parameters=["one", "two", 3])
+    assert gated.sql == 'SELECT * FROM "t_orders" AS "orders" WHERE b = $1 AND a = $2 AND c = $1'
+    assert gated.parameters == (3, "one")  # $2 is bound but unused: the engine wants each value used
+
+
+@pytest.mark.parametrize(
+    ("sql", "message"),
+    [
+        ("SELECT * FROM orders WHERE a = $2", "uses $2 but 1 parameters were given"),
+        ("SELECT * FROM orders WHERE a = ?", "but 1 parameters were given"),
+        ("SELECT * FROM orders WHERE a = $name", "but 1 parameters were given"),
+    ],
+)
+def test_parameters_out_of_range_or_not_numbered_are_refused(sql: str, message: str) -> None:
+    with pytest.raises(InvalidInput, match=message.replace("$", r"\$")):
+        gate(sql, parameters=[1])
+
+
+def test_a_statement_gated_again_resolves_every_table_again_and_takes_new_values() -> None:
+    asked: list[TableName] = []
+    hidden: set[str] = set()
+
+    def tracking(name: TableName) -> str:
+        asked.append(name)
+        if name.name in hidden:
+            raise Forbidden(f"you may not read {name}")
+        return resolve(name)
+
+    sql = "SELECT * FROM orders o JOIN gold_customer_360 c ON o.c = c.id WHERE o.id = $1 -- memo test"
+    first = gate_query(sql, tracking, parameters=[1])
+    second = gate_query(sql, tracking, parameters=[2])
+    assert second.sql == first.sql and (first.parameters, second.parameters) == ((1,), (2,))
+    assert [str(n) for n in asked] == ["orders", "gold_customer_360"] * 2
+    hidden.add("gold_customer_360")  # access withdrawn between two runs of the same statement
+    with pytest.raises(Forbidden):
+        gate_query(sql, tracking, parameters=[3])

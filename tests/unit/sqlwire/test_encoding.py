@@ -71,13 +71,13 @@ def test_statements_are_sorted_and_split_outside_quotes() -> None:
         classify("SELECT * FROM pg_catalog.pg_class, a.b.c")
 
 
-def test_names_and_parameters_become_governed_sql() -> None:
+def test_names_become_governed_sql_and_parameters_stay_parameters() -> None:
     column = ColumnInfo(name="id", type="int64")
     table = SqlObject("sales_sales_lakehouse", "orders", ("sales", "sales_lakehouse", "orders"), "table", (column,))
-    sql = governed_sql("SELECT * FROM sales_sales_lakehouse.orders WHERE id = $1 AND s = $2", [table], [], [7, "x'y"])
-    assert sql == "SELECT * FROM sales.sales_lakehouse.orders WHERE id = 7 AND s = 'x''y'"
-    assert "sales.sales_lakehouse.orders" in governed_sql(
-        "SELECT * FROM orders", [table], ["sales_sales_lakehouse"], []
-    )
+    sql = governed_sql("SELECT * FROM sales_sales_lakehouse.orders WHERE id = $1 AND s = $2", [table], [], 2)
+    assert sql == "SELECT * FROM sales.sales_lakehouse.orders WHERE id = $1 AND s = $2"
+    assert "sales.sales_lakehouse.orders" in governed_sql("SELECT * FROM orders", [table], ["sales_sales_lakehouse"], 0)
     with pytest.raises(NotFound, match="does not exist"):
-        governed_sql("SELECT * FROM hidden_schema.orders", [table], [], [])
+        governed_sql("SELECT * FROM hidden_schema.orders", [table], [], 0)
+    with pytest.raises(SqlError, match=r"uses \$3 but 2 parameters were bound"):
+        governed_sql("SELECT * FROM orders WHERE id = $3", [table], ["sales_sales_lakehouse"], 2)
