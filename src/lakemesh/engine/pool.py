@@ -7,7 +7,7 @@ its views are TEMP and its registered Arrow sources connection-local, so no quer
 the lockdown is the database's, so no query can lift it. Databases are keyed by exactly the files they may read:
 a query only ever reaches the files its own tables' snapshots name, as with a fresh database per query. The few
 most recently used are kept (`shared`); an idle one beyond that is closed by a background thread, which also
-opens spares ahead for new snapshots and for quality scans (`checkout`).
+opens spare databases ahead for new snapshots.
 
 A connection whose session ran cleanly goes back to its database with its Parquet views (`reusable_views`), and
 the next session on that database takes it: a view asked for again with the same statement (the same files,
@@ -22,7 +22,7 @@ import logging
 import queue
 import threading
 from collections import OrderedDict
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import duckdb
@@ -67,15 +67,15 @@ class SessionPool:
         self._shared: OrderedDict[tuple[str, ...], _Shared] = OrderedDict()
         self._keep = shared
 
-    def checkout(self) -> tuple[duckdb.DuckDBPyConnection | None, Callable[[duckdb.DuckDBPyConnection], None]]:
-        """A spare connection (None when none is ready) and how to dispose of it: for EngineSession's arguments."""
+    def _spare(self) -> duckdb.DuckDBPyConnection | None:
+        """A database opened ahead (None when none is ready); a replacement is opened behind it."""
         self._start()
         try:
-            connection: duckdb.DuckDBPyConnection | None = self._spares.get_nowait()
-            self._work.put(None)  # open a replacement
+            connection = self._spares.get_nowait()
         except queue.Empty:
-            connection = None
-        return connection, self._work.put
+            return None
+        self._work.put(None)
+        return connection
 
     def session(self, *, readable_files: Sequence[str] = ()) -> EngineSession:
         """A session of its own that may read exactly `readable_files`, on the database kept for those files."""
@@ -110,7 +110,7 @@ class SessionPool:
                 self._shared.move_to_end(key)
                 shared.users += 1
                 return shared
-        connection, _ = self.checkout()
+        connection = self._spare()
         if connection is None:
             connection = open_connection(
                 memory_limit=self.memory_limit, threads=self.threads, spill_directory=self.spill_directory

@@ -21,7 +21,7 @@ from lakemesh.profiles.compute import profile_relation
 from lakemesh.profiles.history import ProfileHistory
 from lakemesh.profiles.incremental import MAX_APPENDED_SHARE, appended_since, merge_appended, missing_state
 from lakemesh.profiles.models import ColumnProfile, ColumnProfilePoint, TableProfile
-from lakemesh.quality.native import ParquetSession, native_files
+from lakemesh.profiles.native import ParquetSession, native_files
 from lakemesh.storage.delta import arrow_schema
 
 log = logging.getLogger(__name__)

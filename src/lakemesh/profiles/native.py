@@ -1,4 +1,4 @@
-"""A scan over a Delta table's plain Parquet files with DuckDB's own reader (profiles; quality runs use the pool).
+"""A profile's scan over a Delta table's plain Parquet files with DuckDB's own reader (quality runs use the pool).
 
 Scanning the files through an Arrow dataset costs 2-3x DuckDB's native reader (pyarrow decodes, then
 DuckDB converts), and its read-ahead holds far more memory. This session keeps the engine's lockdown
@@ -20,8 +20,6 @@ from deltalake import DeltaTable
 from lakemesh.core.errors import LakemeshError
 from lakemesh.engine import EngineSession
 from lakemesh.engine.functions import refuse
-from lakemesh.engine.pool import SessionPool
-from lakemesh.engine.rules import REFERENCE_PREFIX
 
 
 def native_files(table: DeltaTable, names: set[str] | None = None) -> list[str] | None:
@@ -54,28 +52,13 @@ class ParquetSession(EngineSession):
         memory_limit: str = "1GB",
         threads: int = 2,
         schema: pa.Schema | None = None,
-        pool: SessionPool | None = None,
     ) -> None:
-        connection, dispose = pool.checkout() if pool is not None else (None, None)
-        super().__init__(
-            memory_limit=memory_limit,
-            threads=threads,
-            readable_files=files,
-            connection=connection,
-            on_close=dispose if connection is not None else None,
-        )
+        super().__init__(memory_limit=memory_limit, threads=threads, readable_files=files)
         try:
             self.register_parquet(relation, files, schema)
         except LakemeshError:
             self.close()
             raise
-
-    def add_reference(self, name: str, values: pa.Table) -> None:
-        """The in-memory values a `references` rule checks against (read through governance; no file access)."""
-        if name in self.relations or not name.startswith(REFERENCE_PREFIX):
-            raise refuse(("relation",), f"{name!r} is not a reference relation of this scan")
-        self._connection.register(name, values)
-        self._relations.add(name)
 
     def register(self, name: str, source: object, *, columns: object = None) -> None:
         raise refuse(("relation",), "a Parquet session serves only its own files")
