@@ -18,7 +18,7 @@ import threading
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from types import TracebackType
+from types import MappingProxyType, TracebackType
 from typing import TYPE_CHECKING, Protocol, TypeAlias
 
 import duckdb
@@ -159,8 +159,8 @@ class EngineSession:
             types[column] = kind
         scan = scan_source(files, partitions, types)
         if columns is None and schema is not None:
-            columns = {f.name: exp.column(f.name, quoted=True).sql(dialect=DIALECT) for f in schema}
-        projections = "*" if columns is None else ", ".join(_projection(o, e) for o, e in columns.items())
+            columns = _plain_columns(tuple(schema.names))
+        projections = "*" if columns is None else _select_list(tuple(columns.items()))
         if not projections:
             raise refuse(("columns",), "a masked relation needs at least one column")
         body = f"SELECT {projections} FROM {scan} AS s"
@@ -320,6 +320,17 @@ def query_error(exc: duckdb.Error) -> LakemeshError:
     if isinstance(exc, duckdb.ProgrammingError | duckdb.DataError | duckdb.NotSupportedError):
         return refuse(("sql",), message)
     return LakemeshError(f"the query engine failed: {message}")
+
+
+@functools.lru_cache(maxsize=256)
+def _plain_columns(names: tuple[str, ...]) -> Mapping[str, str]:
+    """Each column as itself (an unmasked relation); kept, as every query on a table asks again."""
+    return MappingProxyType({name: exp.column(name, quoted=True).sql(dialect=DIALECT) for name in names})
+
+
+@functools.lru_cache(maxsize=1024)
+def _select_list(columns: tuple[tuple[str, str], ...]) -> str:
+    return ", ".join(_projection(output, expression) for output, expression in columns)
 
 
 def _projection(output: str, expression: str) -> str:

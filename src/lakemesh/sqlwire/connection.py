@@ -272,6 +272,9 @@ class Connection:
         """Run one statement as the connection's principal; None for statements without rows."""
         session = self._session()
         self.cancel = QueryCancel()  # a cancel request stops the statement running when it arrives, not later ones
+        limit = 0 if shape_only else None
+        if statement.kind == "query" and session.transaction != "E":
+            return await asyncio.to_thread(self._query, statement.text, params, limit)
         # The token is checked before every statement: a revoked token stops working mid-connection.
         session.principal = await asyncio.to_thread(session.credential.check, self.platform)
         if session.transaction == "E" and statement.command not in ("ROLLBACK", "ABORT", "COMMIT", "END"):
@@ -286,18 +289,17 @@ class Connection:
             raise SqlError("42501", f"the Lakemesh SQL endpoint is read-only: {statement.command} is not allowed")
         if statement.kind == "unsupported":
             raise SqlError("0A000", f"{statement.command} is not supported by the Lakemesh SQL endpoint")
-        if statement.kind == "catalog":
-            objects = await asyncio.to_thread(readable_objects, self.platform, session.principal)
-            session.remember_objects(objects)
-            path = session.search_path(objects)
-            return await asyncio.to_thread(
-                run_catalog_query, objects, path, session.principal.name, statement.text, params
-            )
-        return await asyncio.to_thread(self._governed, statement.text, params, 0 if shape_only else None)
+        # A catalog query (a query in a failed transaction was refused above).
+        objects = await asyncio.to_thread(readable_objects, self.platform, session.principal)
+        session.remember_objects(objects)
+        path = session.search_path(objects)
+        return await asyncio.to_thread(run_catalog_query, objects, path, session.principal.name, statement.text, params)
 
-    def _governed(self, sql: str, params: list[Any], limit: int | None = None) -> pa.Table:
-        """Run as the principal; `limit=0` only learns the result's columns (Describe of a statement)."""
+    def _query(self, sql: str, params: list[Any], limit: int | None) -> pa.Table:
+        """Check the token again, then run as the principal (one hop to a worker thread for both); `limit=0` only
+        learns the result's columns (Describe of a statement)."""
         session = self._session()
+        session.principal = session.credential.check(self.platform)
         objects = session.cached_objects()
         if objects is None:
             objects = readable_objects(self.platform, session.principal)
