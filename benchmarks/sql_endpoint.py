@@ -1,7 +1,9 @@
 """The SQL endpoint (PostgreSQL wire) vs REST Arrow vs raw DuckDB, side by side in one run (issue 18).
 
 1. A 1M-row result: psycopg over the wire (binary and text) vs `POST /api/v1/query` as Arrow vs raw DuckDB in
-   process over the same Parquet files. Goal: wire transfer >= 100 MB/s on loopback (MB = Arrow bytes).
+   process over the same Parquet files, and the same rows served by a real PostgreSQL (`--pg`, default the local
+   one): what psycopg reaches against PostgreSQL itself. Goal: wire transfer >= 100 MB/s on loopback (MB = Arrow
+   bytes).
 2. A point lookup by customer_id through a psycopg prepared statement: p50/p99 (goal p99 < 20 ms), REST beside it.
 3. An aggregate over the orders (10M rows): wire vs `mesh.sql` in process. Goal: <= 1.2x + 20 ms.
 
@@ -103,15 +105,19 @@ def serve(home: Path) -> tuple[subprocess.Popen[bytes], str, int, str]:
     return process, url, sql_port, (home / "admin.token").read_text().strip()
 
 
-def raw_fetch(port: int, user: str, token: str, sql: str, *, binary: bool = False) -> int:
+def raw_fetch(
+    port: int, user: str, token: str | None, sql: str, *, binary: bool = False, database: str = "lakemesh"
+) -> int:
     """Bytes of a result read off the socket undecoded: the server's side of the transfer. Text: a simple query;
-    binary: Parse/Bind (all results binary)/Execute/Sync, as drivers ask for binary results."""
+    binary: Parse/Bind (all results binary)/Execute/Sync, as drivers ask for binary results. `token` None: the
+    server trusts the user (the local PostgreSQL)."""
     with socket.create_connection(("127.0.0.1", port)) as sock:
-        body = b"user\x00" + user.encode() + b"\x00database\x00lakemesh\x00\x00"
+        body = b"user\x00" + user.encode() + b"\x00database\x00" + database.encode() + b"\x00\x00"
         sock.sendall(struct.pack("!ii", len(body) + 8, 196608) + body)
-        sock.recv(9)
-        password = token.encode() + b"\x00"
-        sock.sendall(b"p" + struct.pack("!i", len(password) + 4) + password)
+        if token is not None:
+            sock.recv(9)
+            password = token.encode() + b"\x00"
+            sock.sendall(b"p" + struct.pack("!i", len(password) + 4) + password)
         received = b""
         while not received.endswith(b"Z\x00\x00\x00\x05I"):
             received += sock.recv(65536)
@@ -132,6 +138,21 @@ def raw_fetch(port: int, user: str, token: str, sql: str, *, binary: bool = Fals
             total += len(chunk)
             tail = (tail + chunk)[-6:]
         return total
+
+
+def load_postgres(url: str, rows: pa.Table) -> str:
+    """The same customers in a table of a real PostgreSQL (COPY, binary); returns its name."""
+    name = "lakemesh_bench_customers"
+    with psycopg.connect(url, autocommit=True) as connection:
+        connection.execute(f"DROP TABLE IF EXISTS {name}")
+        connection.execute(
+            f"CREATE TABLE {name} (customer_id text, segment text, lifetime_value numeric(18, 2), "
+            "churn_risk float8, active boolean, last_updated timestamptz)"
+        )
+        with connection.cursor().copy(f"COPY {name} FROM STDIN") as copy:
+            for row in rows.to_pylist():
+                copy.write_row(tuple(row.values()))
+    return name
 
 
 def timed(run: Callable[[], object], repeat: int, pid: int | None = None) -> tuple[float, object, float, float]:
@@ -167,6 +188,7 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--fetch-only", action="store_true", help="only part 1 (the 1M-row fetch)")
     parser.add_argument("--lookups-only", action="store_true", help="skip the 1M-row fetch and the aggregate")
+    parser.add_argument("--pg", default="postgresql://postgres@127.0.0.1:5432/postgres", help="'' to skip")
     args = parser.parse_args()
     home = Path(tempfile.mkdtemp(prefix="lakemesh-sqlwire-")) / "home"
     setup(home, args.rows, args.customers)
@@ -187,6 +209,8 @@ def main() -> None:
         if not args.lookups_only:
             reference = rest_arrow()
             megabytes = reference.nbytes / 1e6
+            postgres = psycopg.connect(args.pg, autocommit=True) if args.pg else None
+            pg_table = load_postgres(args.pg, reference) if args.pg else ""
             print(f"\n1. fetch {limit:,} rows ({megabytes:.0f} MB as Arrow), best of {args.repeat}; CPU s per run")
             rows = {
                 "wire, psycopg binary": lambda: wire.cursor(binary=True).execute(fetch).fetchall(),
@@ -198,14 +222,28 @@ def main() -> None:
                     f"SELECT * FROM gold_customers LIMIT {limit}"
                 ).to_arrow_table(),
             }
+            if postgres is not None:
+                pg_fetch = f"SELECT * FROM {pg_table} LIMIT {limit}"
+                rows["PostgreSQL 15, psycopg binary"] = lambda: (
+                    postgres.cursor(binary=True).execute(pg_fetch).fetchall()
+                )
+                rows["PostgreSQL 15, psycopg text"] = lambda: postgres.cursor().execute(pg_fetch).fetchall()
+                pg_port, pg_user = postgres.info.port, postgres.info.user
+                rows["PostgreSQL 15, undecoded (bin)"] = lambda: raw_fetch(
+                    pg_port, pg_user, None, pg_fetch, binary=True, database=postgres.info.dbname
+                )
             base = None
             for name, run in rows.items():
-                in_process = name.startswith("raw")
-                seconds, _, server, client = timed(run, args.repeat, None if in_process else process.pid)
+                # the server: Lakemesh's process, PostgreSQL's backend of psycopg's connection (the undecoded fetch
+                # has a backend of its own, not measured), none for DuckDB in process
+                pid = None if name.startswith("raw") else process.pid
+                if name.startswith("PostgreSQL") and postgres is not None:
+                    pid = postgres.info.backend_pid if "psycopg" in name else None
+                seconds, _, server, client = timed(run, args.repeat, pid)
                 base = base or seconds
                 rate = megabytes / seconds
                 print(
-                    f"   {name:26s} {seconds:7.2f} s  {rate:7.1f} MB/s  {seconds / base:5.2f}x wire-binary"
+                    f"   {name:30s} {seconds:7.2f} s  {rate:7.1f} MB/s  {seconds / base:5.2f}x wire-binary"
                     f"   server CPU {server:5.2f} s  client CPU {client:5.2f} s"
                 )
             if args.fetch_only:
