@@ -445,6 +445,26 @@ def test_a_cancel_request_stops_a_long_query_and_the_connection_stays_usable(wor
         assert connection.execute("SELECT 2").fetchone() == (2,)
 
 
+def test_statement_timeout_cancels_a_long_query_and_the_connection_stays_usable(world: dict[str, str]) -> None:
+    """`SET statement_timeout` (or `-c statement_timeout` in the startup options) limits each statement, as in
+    PostgreSQL: 57014 "canceling statement due to statement timeout", and the connection goes on."""
+    table = f"product.{world['sales']}.customer_360"
+    endless = "SELECT count(*) FROM " + ", ".join(f"{table} t{i}" for i in range(13))  # 6^13 rows to count
+    with psycopg.connect(dsn(world, "analyst"), autocommit=True) as connection:
+        connection.execute("SET statement_timeout = 300")
+        with pytest.raises(psycopg.errors.QueryCanceled, match="statement timeout"):
+            connection.execute(endless)
+        assert connection.execute("SHOW statement_timeout").fetchone() == ("300",)
+        assert connection.execute(f"SELECT count(*) FROM {table}").fetchone() == (6,)
+        with pytest.raises(psycopg.errors.InvalidParameterValue, match="statement_timeout"):
+            connection.execute("SET statement_timeout = 'soon'")
+    with psycopg.connect(dsn(world, "analyst", options="-c statement_timeout=0.3s"), autocommit=True) as connection:
+        with pytest.raises(psycopg.errors.QueryCanceled, match="statement timeout"):
+            connection.execute(endless)
+    with pytest.raises(psycopg.OperationalError, match="unrecognized configuration parameter"):
+        psycopg.connect(dsn(world, "analyst", options="-c enable_external_access=true"))
+
+
 def test_fifty_concurrent_connections(world: dict[str, str]) -> None:
     results: list[Any] = []
     lock = threading.Lock()

@@ -12,6 +12,7 @@ import logging
 import secrets
 import ssl
 import struct
+import threading
 from collections.abc import Callable
 from typing import Any
 
@@ -32,8 +33,10 @@ from lakemesh.sqlwire.session import (
     Prepared,
     Session,
     canonical,
+    check_setting,
     default_settings,
     session_command,
+    startup_options,
 )
 from lakemesh.sqlwire.statements import Statement, classify, engine_value, split_statements
 
@@ -133,9 +136,16 @@ class Connection:
             return False
         principal, credential = signed_in
         settings = default_settings(principal.name, params.get("application_name", ""))
-        for name, value in params.items():
-            if name not in ("user", "database", "password", "options", "replication"):
-                settings[canonical(settings, name)] = value
+        given = {k: v for k, v in params.items() if k not in ("user", "database", "password", "options", "replication")}
+        options = startup_options(params.get("options", ""))
+        try:
+            for name, value in options.items():
+                check_setting(name, value)
+        except SqlError as exc:  # as PostgreSQL: a bad `-c` setting ends the connection
+            writer.write(m.error_response(exc.sqlstate, exc.message, severity="FATAL"))
+            return False
+        for name, value in {**given, **options}.items():
+            settings[canonical(settings, name)] = value
         self.session = Session(principal, credential, settings)
         out = [m.message(b"R", struct.pack("!i", 0))]
         for name in ("server_version", "server_encoding", "integer_datetimes", "is_superuser",
@@ -306,20 +316,33 @@ class Connection:
             session.remember_objects(objects)
         text = session.translate(sql, objects, len(params))
         cancel = self.cancel
+        timeout = session.statement_timeout()
+        expired = threading.Event()
+
+        def expire() -> None:
+            expired.set()
+            cancel.fire()
+
+        timer = threading.Timer(timeout, expire) if timeout else None
         try:
+            if timer is not None:
+                timer.start()
             rows = self.options.max_rows if limit is None else limit
             values = [engine_value(v) for v in params]
             outcome = self.platform.query.run(session.principal, text, limit=rows, cancel=cancel, parameters=values)
         except ServiceUnavailable as exc:
             if cancel.fired:
-                raise SqlError("57014", "canceling statement due to user request") from exc
+                raise _cancelled(expired) from exc
             raise
+        finally:
+            if timer is not None:
+                timer.cancel()
         if outcome.truncated and limit is None:
             raise SqlError(
                 "54000", f"the result has more than {self.options.max_rows} rows; add a LIMIT or a narrower WHERE"
             )
         if cancel.fired:
-            raise SqlError("57014", "canceling statement due to user request")
+            raise _cancelled(expired)
         return outcome.table
 
     # -- extended query ------------------------------------------------------------------------------
@@ -424,6 +447,11 @@ class Connection:
             self._session().statements.pop(name, None)
         else:
             self._session().portals.pop(name, None)
+
+
+def _cancelled(expired: threading.Event) -> SqlError:
+    why = "statement timeout" if expired.is_set() else "user request"
+    return SqlError("57014", f"canceling statement due to {why}")
 
 
 def batch_rows(result: pa.Table) -> int:

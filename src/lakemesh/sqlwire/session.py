@@ -99,6 +99,11 @@ class Session:
         chosen = [s for s in wanted if s in known]
         return chosen or known
 
+    def statement_timeout(self) -> float | None:
+        """Seconds a statement may run (`SET statement_timeout`); None: no limit but the server's."""
+        seconds = duration_seconds(self.settings.get("statement_timeout", "0") or "0")
+        return seconds or None
+
     def end_transaction(self) -> None:
         """COMMIT or ROLLBACK: cursors declared WITHOUT HOLD end with the transaction, as in PostgreSQL."""
         self.transaction = "I"
@@ -188,8 +193,7 @@ def _set(session: Session, statement: Statement) -> None:
     if parsed is None:
         return  # SET TRANSACTION / SESSION CHARACTERISTICS: every transaction here is read-only anyway
     name, value = parsed
-    if name.lower() not in SETTABLE:
-        raise SqlError("42704", f'unrecognized configuration parameter "{name}"')
+    check_setting(name, value)
     if name.lower() in ("role", "session_authorization") and value.lower() not in (
         "",
         "none",
@@ -198,6 +202,44 @@ def _set(session: Session, statement: Statement) -> None:
     ):
         raise SqlError("42501", "the SQL endpoint runs as the token's principal; SET ROLE cannot change it")
     session.settings[canonical(session.settings, name)] = value
+
+
+def check_setting(name: str, value: str) -> None:
+    """Refuse what PostgreSQL refuses: an unknown setting (42704), a timeout that is not a duration (22023)."""
+    if name.lower() not in SETTABLE:
+        raise SqlError("42704", f'unrecognized configuration parameter "{name}"')
+    if name.lower() == "statement_timeout" and value and duration_seconds(value) is None:
+        raise SqlError("22023", f'invalid value for parameter "statement_timeout": "{value}"')
+
+
+_DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(us|ms|s|min|h|d)?\s*$", re.IGNORECASE)
+_UNIT_SECONDS = {"us": 1e-6, "ms": 1e-3, "s": 1.0, "min": 60.0, "h": 3600.0, "d": 86400.0}
+
+
+def duration_seconds(value: str) -> float | None:
+    """A PostgreSQL duration setting in seconds (a bare number is milliseconds); None when it is not one."""
+    match = _DURATION.match(value)
+    if match is None:
+        return None
+    return float(match.group(1)) * _UNIT_SECONDS[(match.group(2) or "ms").lower()]
+
+
+def startup_options(options: str) -> dict[str, str]:
+    """The settings in a startup packet's `options` (`-c name=value` or `--name=value`, as libpq's PGOPTIONS; a
+    backslash keeps a space in a value)."""
+    words = [w.replace("\x00", " ") for w in options.replace("\\ ", "\x00").split()]
+    settings: list[str] = []
+    for i, word in enumerate(words):
+        if word == "-c" and i + 1 < len(words):
+            settings.append(words[i + 1])
+        elif word.startswith(("-c", "--")) and len(word) > 2:
+            settings.append(word[2:])
+    found: dict[str, str] = {}
+    for setting in settings:
+        name, equals, value = setting.partition("=")
+        if equals:
+            found[name.strip().replace("-", "_")] = value
+    return found
 
 
 def _show(session: Session, text: str) -> pa.Table:

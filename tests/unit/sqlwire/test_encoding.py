@@ -14,6 +14,7 @@ from lakemesh.sqlwire import types
 from lakemesh.sqlwire.catalog import SqlObject
 from lakemesh.sqlwire.errors import SqlError
 from lakemesh.sqlwire.rows import data_rows
+from lakemesh.sqlwire.session import duration_seconds, startup_options
 from lakemesh.sqlwire.statements import classify, governed_sql, split_statements
 
 
@@ -81,3 +82,14 @@ def test_names_become_governed_sql_and_parameters_stay_parameters() -> None:
         governed_sql("SELECT * FROM hidden_schema.orders", [table], [], 0)
     with pytest.raises(SqlError, match=r"uses \$3 but 2 parameters were bound"):
         governed_sql("SELECT * FROM orders WHERE id = $3", [table], ["sales_sales_lakehouse"], 2)
+
+
+def test_startup_options_and_durations_read_as_postgresql_reads_them() -> None:
+    assert startup_options(r"-c statement_timeout=5s -csearch_path=a,b --application-name=my\ tool") == {
+        "statement_timeout": "5s",
+        "search_path": "a,b",
+        "application_name": "my tool",
+    }
+    assert [duration_seconds(v) for v in ("0", "250", "1.5s", "2min", "1 h", "soon", "-1")] == [
+        0.0, 0.25, 1.5, 120.0, 3600.0, None, None,
+    ]  # fmt: skip
