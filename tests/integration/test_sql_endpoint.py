@@ -458,9 +458,10 @@ def test_statement_timeout_cancels_a_long_query_and_the_connection_stays_usable(
         assert connection.execute(f"SELECT count(*) FROM {table}").fetchone() == (6,)
         with pytest.raises(psycopg.errors.InvalidParameterValue, match="statement_timeout"):
             connection.execute("SET statement_timeout = 'soon'")
-    with psycopg.connect(dsn(world, "analyst", options="-c statement_timeout=0.3s"), autocommit=True) as connection:
-        with pytest.raises(psycopg.errors.QueryCanceled, match="statement timeout"):
-            connection.execute(endless)
+    timed = dsn(world, "analyst", options="-c statement_timeout=0.3s")
+    cancelled = pytest.raises(psycopg.errors.QueryCanceled, match="statement timeout")
+    with psycopg.connect(timed, autocommit=True) as connection, cancelled:
+        connection.execute(endless)
     with pytest.raises(psycopg.OperationalError, match="unrecognized configuration parameter"):
         psycopg.connect(dsn(world, "analyst", options="-c enable_external_access=true"))
 
@@ -540,3 +541,34 @@ def test_values_come_out_of_psql_and_psycopg_as_postgresql_spells_them(world: di
             theirs = reference.cursor(binary=binary).execute(_SPELLED_POSTGRESQL).fetchone()
             assert ours is not None and theirs is not None and same(ours, theirs), (binary, ours, theirs)
             assert str(ours[1]) == "-0.0" and isinstance(ours[8], Decimal) and str(ours[8]) == "1E-10"
+
+
+_MOMENTS = ("2026-01-01 00:00:00+00", "2026-07-01 12:00:00.25+00", "2026-03-29 00:59:59+00", "1850-06-01 12:00:00+00")
+
+
+@pytest.mark.parametrize("zone", ["europe/berlin", "Asia/Kolkata", "America/St_Johns"])
+def test_timestamptz_text_follows_set_timezone_as_postgresql_does(world: dict[str, str], zone: str) -> None:
+    """After `SET TimeZone`, timestamptz text is the wall-clock time and offset there, as a real PostgreSQL
+    prints it (summer time, half hours, local mean time); the driver is told the zone and reads the same instants."""
+    try:
+        reference = psycopg.connect(REFERENCE_PG, connect_timeout=5, autocommit=True)
+    except psycopg.OperationalError:
+        pytest.skip(f"no PostgreSQL at {REFERENCE_PG} to compare with")
+    columns = ", ".join(f"CAST('{m}' AS TIMESTAMPTZ) AS t{i}" for i, m in enumerate(_MOMENTS))
+    commands = (f"SET TimeZone = '{zone}'", "SHOW TimeZone", f"SELECT {columns}")
+    wire = psql(world, "analyst", *commands)
+    assert wire.returncode == 0, wire.stderr
+    expected = subprocess.run(["psql", REFERENCE_PG, "-X", "-A", "-t", "-F", "|", *(a for c in commands for a in ("-c", c))],
+                              capture_output=True, text=True, timeout=60, check=True)  # fmt: skip
+    assert wire.stdout == expected.stdout
+    with reference, psycopg.connect(dsn(world, "analyst"), autocommit=True) as connection:
+        for session in (connection, reference):
+            session.execute(f"SET TimeZone = '{zone}'")
+        assert connection.info.timezone == reference.info.timezone
+        for binary in (False, True):
+            ours = connection.cursor(binary=binary).execute(f"SELECT {columns}").fetchone()
+            assert ours == reference.cursor(binary=binary).execute(f"SELECT {columns}").fetchone()
+        with pytest.raises(psycopg.errors.InvalidParameterValue, match="TimeZone"):
+            connection.execute("SET TimeZone = 'Mars/Olympus_Mons'")
+        connection.execute("RESET TimeZone")
+        assert connection.execute("SHOW TimeZone").fetchone() == ("UTC",)

@@ -37,6 +37,7 @@ from lakemesh.sqlwire.session import (
     default_settings,
     session_command,
     startup_options,
+    time_zone,
 )
 from lakemesh.sqlwire.statements import Statement, classify, engine_value, split_statements
 
@@ -141,12 +142,15 @@ class Connection:
         try:
             for name, value in options.items():
                 check_setting(name, value)
-        except SqlError as exc:  # as PostgreSQL: a bad `-c` setting ends the connection
+            zone = next((v for k, v in {**given, **options}.items() if k.lower() == "timezone"), "UTC")
+            check_setting("TimeZone", zone)  # JDBC sends the JVM's zone
+        except SqlError as exc:  # as PostgreSQL: a bad startup setting ends the connection
             writer.write(m.error_response(exc.sqlstate, exc.message, severity="FATAL"))
             return False
         for name, value in {**given, **options}.items():
             settings[canonical(settings, name)] = value
-        self.session = Session(principal, credential, settings)
+        settings["TimeZone"] = time_zone(zone) or "UTC"
+        self.session = Session(principal, credential, settings, defaults=dict(settings))
         out = [m.message(b"R", struct.pack("!i", 0))]
         for name in ("server_version", "server_encoding", "integer_datetimes", "is_superuser",
                      "session_authorization", "IntervalStyle", *REPORTED):  # fmt: skip
@@ -226,6 +230,14 @@ class Connection:
         assert self.session is not None
         return self.session
 
+    def _tell_changes(self, writer: asyncio.StreamWriter) -> None:
+        """ParameterStatus for each reported setting a SET or RESET changed, as PostgreSQL sends (drivers follow
+        TimeZone and client_encoding through it)."""
+        session = self._session()
+        for name in dict.fromkeys(session.changed):
+            writer.write(m.parameter_status(name, session.settings[name]))
+        session.changed.clear()
+
     # -- simple query --------------------------------------------------------------------------------
     async def _simple(self, payload: bytes, writer: asyncio.StreamWriter) -> None:
         sql = payload.rstrip(b"\x00").decode()
@@ -236,12 +248,13 @@ class Connection:
         for piece in pieces:
             statement = classify(piece)
             result = await self._run(statement, [])
+            self._tell_changes(writer)
             if result is None:
                 writer.write(m.command_complete(self._tag(statement)))
                 continue
             formats = [0] * len(result.schema)
             writer.write(m.row_description(result.schema, formats))
-            await self._send_rows(writer, result, formats, 0, result.num_rows)
+            await self._send_rows(writer, result, formats, 0, result.num_rows, self._session().zone)
             writer.write(m.command_complete(f"{self._select_tag(statement)} {result.num_rows}"))
 
     @staticmethod
@@ -254,7 +267,7 @@ class Connection:
         return _TAGS.get(statement.command, statement.command)
 
     async def _send_rows(
-        self, writer: asyncio.StreamWriter, result: pa.Table, formats: list[int], start: int, stop: int
+        self, writer: asyncio.StreamWriter, result: pa.Table, formats: list[int], start: int, stop: int, zone: str
     ) -> None:
         """DataRows in batches of a few MB: the next batch is encoded (in a worker thread) while the last one is
         being sent, and a slow or vanished client stops its own stream, not the server."""
@@ -264,7 +277,7 @@ class Connection:
             return
 
         def encode(rows: tuple[int, int]) -> asyncio.Future[bytes]:
-            return asyncio.ensure_future(asyncio.to_thread(data_rows, result, formats, *rows))
+            return asyncio.ensure_future(asyncio.to_thread(data_rows, result, formats, *rows, zone))
 
         pending = encode(batches[0])
         try:
@@ -429,12 +442,14 @@ class Connection:
         portal = self._portal(data.string())
         limit = data.int32()
         result = await self._result(portal)
+        self._tell_changes(writer)
         statement = portal.prepared.statement
         if result is None:
             writer.write(m.command_complete(self._tag(statement)) if statement.kind != "empty" else m.message(b"I"))
             return
         stop = result.num_rows if limit <= 0 else min(result.num_rows, portal.sent + limit)
-        await self._send_rows(writer, result, m.formats_for(portal.formats, len(result.schema)), portal.sent, stop)
+        formats = m.formats_for(portal.formats, len(result.schema))
+        await self._send_rows(writer, result, formats, portal.sent, stop, self._session().zone)
         portal.sent = stop
         if stop < result.num_rows:
             writer.write(m.message(b"s"))  # PortalSuspended: the client fetches the rest with another Execute

@@ -6,9 +6,11 @@ kernel spells a value as PostgreSQL does (rare floats and decimals, nested types
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, TypeAlias
+from zoneinfo import ZoneInfo
 
 import numpy as np
 import pyarrow as pa
@@ -183,13 +185,16 @@ def _decimal_text(column: pa.Array) -> Cells:
     return _variable(column, _patched(column, text, wrong, types.text_encoder(types.NUMERIC)))
 
 
-def _timestamp_text(column: pa.Array) -> Cells:
-    """`YYYY-MM-DD HH:MM:SS`, then `.ffffff` without trailing zeros when there is a fraction, then `+00` for
-    timestamptz (the session's TimeZone is UTC): the whole seconds by Arrow, the fraction in numpy."""
-    micros = _numpy(column.cast(pa.timestamp("us", tz=column.type.tz)).cast(pa.int64()))
-    seconds, fraction = np.divmod(micros, 1_000_000)
+def _timestamp_text(column: pa.Array, zone: str) -> Cells:
+    """`YYYY-MM-DD HH:MM:SS`, then `.ffffff` without trailing zeros when there is a fraction, then for timestamptz
+    the offset of the session's TimeZone at that moment (`+00`, `+01`, `+05:30`), with the wall-clock time in that
+    zone: the whole seconds by Arrow, the fraction and the offsets in numpy."""
+    utc = column.cast(pa.timestamp("us", tz=column.type.tz))
+    local = utc if not column.type.tz or zone == "UTC" else pc.local_timestamp(utc.cast(pa.timestamp("us", tz=zone)))
+    micros = _numpy(local.cast(pa.int64()))
     if len(micros) and (micros.min() < _YEAR_1000 or micros.max() >= _YEAR_10000):
-        return _python(column, types.text_encoder(types.pg_type(column.type)))  # Arrow writes these years otherwise
+        return _python(column, _zoned_text(types.text_encoder(types.pg_type(column.type)), zone))  # Arrow's years
+    seconds, fraction = np.divmod(micros, 1_000_000)
     whole = pa.array(seconds, pa.timestamp("s")).cast(pa.string()).cast(pa.binary())
     parts: list[Part] = [_void(_matrix_of(whole, 19))]
     lengths = np.full(len(column), 19, np.int64)
@@ -205,13 +210,28 @@ def _timestamp_text(column: pa.Array) -> Cells:
         offsets = np.concatenate([[0], np.cumsum(width)]).astype(np.int32)
         parts.append(pa.Array.from_buffers(pa.binary(), len(column), [None, pa.py_buffer(offsets), pa.py_buffer(kept)]))
         lengths += width
-    if column.type.tz:
-        zone = np.dtype((np.void, 3))
-        parts.append(Fixed(np.broadcast_to(np.frombuffer(b"+00", zone), (len(column),)), zone))
+    if column.type.tz and local is utc:
+        utc_zone = np.dtype((np.void, 3))
+        parts.append(Fixed(np.broadcast_to(np.frombuffer(b"+00", utc_zone), (len(column),)), utc_zone))
         lengths += 3
+    elif column.type.tz:  # a few distinct offsets (standard and summer time): each spelled once
+        shift = (micros - _numpy(utc.cast(pa.int64()))) // 1_000_000
+        distinct, which = np.unique(shift, return_inverse=True)
+        spelled = [types.offset_text(int(seconds)).encode() for seconds in distinct]
+        which = which.reshape(-1)
+        parts.append(pa.array(spelled, pa.binary()).take(pa.array(which)))
+        lengths += np.array([len(text) for text in spelled], np.int64)[which]
     if column.null_count:
         lengths[~_numpy(column.is_valid(), False).astype(bool)] = -1
     return Cells(lengths, parts)
+
+
+def _zoned_text(encode: types.Encoder, zone: str) -> types.Encoder:
+    """The per-value encoder with timestamptz values moved to the session's TimeZone first."""
+    if zone == "UTC":
+        return encode
+    where = ZoneInfo(zone)
+    return lambda value: encode(value.astimezone(where) if isinstance(value, dt.datetime) else value)
 
 
 def _matrix_of(cells: pa.Array, width: int) -> np.ndarray:
@@ -221,7 +241,7 @@ def _matrix_of(cells: pa.Array, width: int) -> np.ndarray:
     return data.reshape(len(cells), width)
 
 
-def _text_cells(column: pa.Array, oid: int) -> Cells:
+def _text_cells(column: pa.Array, oid: int, zone: str = "UTC") -> Cells:
     if oid in _INTEGERS or oid == types.DATE or (oid == types.NUMERIC and not pa.types.is_decimal(column.type)):
         return _variable(column, column.cast(pa.string()))
     if oid == types.NUMERIC:
@@ -231,7 +251,7 @@ def _text_cells(column: pa.Array, oid: int) -> Cells:
     if oid == types.BOOL:
         return _fixed(column, Fixed.of(np.where(_numpy(column, False), ord("t"), ord("f")), "u1"))
     if oid in (types.TIMESTAMP, types.TIMESTAMPTZ):
-        return _timestamp_text(column)
+        return _timestamp_text(column, zone)
     if oid == types.TEXT and (pa.types.is_string(column.type) or pa.types.is_large_string(column.type)):
         return _variable(column, column)
     return _python(column, types.text_encoder(oid))
@@ -303,16 +323,17 @@ def _rows(count: int, columns: list[Cells]) -> bytes:
     return data
 
 
-def column_cells(column: pa.Array, fmt: int) -> Cells:
-    """One column of a batch in the result format the client asked for (0 text, 1 binary)."""
+def column_cells(column: pa.Array, fmt: int, zone: str = "UTC") -> Cells:
+    """One column of a batch in the result format the client asked for (0 text, 1 binary); `zone`: the session's
+    TimeZone, which timestamptz text is written in (binary is always UTC microseconds)."""
     if pa.types.is_dictionary(column.type):
         column = column.cast(column.type.value_type)
     oid = types.pg_type(column.type)
-    return _binary_cells(column, oid) if fmt == 1 else _text_cells(column, oid)
+    return _binary_cells(column, oid) if fmt == 1 else _text_cells(column, oid, zone)
 
 
-def data_rows(table: pa.Table, formats: Sequence[int], start: int, stop: int) -> bytes:
-    """DataRow messages for rows [start, stop) of `table`."""
+def data_rows(table: pa.Table, formats: Sequence[int], start: int, stop: int, zone: str = "UTC") -> bytes:
+    """DataRow messages for rows [start, stop) of `table`, timestamptz text in `zone` (an IANA name)."""
     part = table.slice(start, stop - start).combine_chunks()
     count = part.num_rows
     if count == 0:
@@ -320,5 +341,5 @@ def data_rows(table: pa.Table, formats: Sequence[int], start: int, stop: int) ->
     columns = []
     for fmt, chunked in zip(formats, part.columns, strict=False):
         column = chunked.combine_chunks() if isinstance(chunked, pa.ChunkedArray) else chunked
-        columns.append(column_cells(column, fmt))
+        columns.append(column_cells(column, fmt, zone))
     return _rows(count, columns)

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import functools
 import re
 import time
 from dataclasses import dataclass, field
 from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 import pyarrow as pa
 
@@ -87,6 +89,8 @@ class Session:
     portals: dict[str, Portal] = field(default_factory=dict)
     cursors: dict[str, Cursor] = field(default_factory=dict)
     moved: int = 0  # rows the last MOVE went over (its command tag)
+    defaults: dict[str, str] = field(default_factory=dict)  # the settings at connect (RESET, SET ... DEFAULT)
+    changed: list[str] = field(default_factory=list)  # REPORTED settings changed since last told (ParameterStatus)
     _objects: list[SqlObject] | None = None
     _objects_at: float = 0.0
     # (text, bound parameters) -> (the names it was translated with, the governed SQL)
@@ -98,6 +102,11 @@ class Session:
         known = sorted({o.schema for o in objects})
         chosen = [s for s in wanted if s in known]
         return chosen or known
+
+    @property
+    def zone(self) -> str:
+        """The IANA name of the session's TimeZone (timestamptz text is written in it)."""
+        return time_zone(self.settings.get("TimeZone", "UTC")) or "UTC"
 
     def statement_timeout(self) -> float | None:
         """Seconds a statement may run (`SET statement_timeout`); None: no limit but the server's."""
@@ -160,7 +169,9 @@ def canonical(settings: dict[str, str], name: str) -> str:
 
 
 def session_command(session: Session, statement: Statement) -> pa.Table | None:
+    """Answer a session command; settings clients follow that it changed are left in `session.changed`."""
     command = statement.command
+    before = {name: session.settings.get(name) for name in REPORTED}
     if command in ("BEGIN", "START"):
         session.transaction = "T"
     elif command in ("COMMIT", "END", "ROLLBACK", "ABORT"):
@@ -177,6 +188,7 @@ def session_command(session: Session, statement: Statement) -> pa.Table | None:
         session.cursors.clear()
     elif command in ("SET", "RESET"):
         _set(session, statement)
+        session.changed += [name for name in REPORTED if session.settings.get(name) != before[name]]
     elif command == "SHOW":
         return _show(session, statement.text)
     return None
@@ -186,8 +198,12 @@ def _set(session: Session, statement: Statement) -> None:
     words = statement.text.split()
     if statement.command == "RESET":
         name = words[1].strip(";") if len(words) > 1 else ""
-        if name.lower() != "all" and name.lower() not in SETTABLE:
+        if name.lower() == "all":
+            session.settings |= {k: v for k, v in session.defaults.items() if k.lower() in SETTABLE}
+            return
+        if name.lower() not in SETTABLE:
             raise SqlError("42704", f'unrecognized configuration parameter "{name}"')
+        _assign(session, name, "")
         return
     parsed = parse_set(statement.text)
     if parsed is None:
@@ -201,7 +217,18 @@ def _set(session: Session, statement: Statement) -> None:
         session.principal.name.lower(),
     ):
         raise SqlError("42501", "the SQL endpoint runs as the token's principal; SET ROLE cannot change it")
-    session.settings[canonical(session.settings, name)] = value
+    _assign(session, name, value)
+
+
+def _assign(session: Session, name: str, value: str) -> None:
+    """Set a checked setting; "" (DEFAULT, RESET) is the session's value at connect. A TimeZone is kept under its
+    IANA name, as PostgreSQL shows it."""
+    key = canonical(session.settings, name)
+    if not value:
+        value = session.defaults.get(key, "")
+    elif key.lower() == "timezone":
+        value = time_zone(value) or value
+    session.settings[key] = value
 
 
 def check_setting(name: str, value: str) -> None:
@@ -210,6 +237,29 @@ def check_setting(name: str, value: str) -> None:
         raise SqlError("42704", f'unrecognized configuration parameter "{name}"')
     if name.lower() == "statement_timeout" and value and duration_seconds(value) is None:
         raise SqlError("22023", f'invalid value for parameter "statement_timeout": "{value}"')
+    if name.lower() == "timezone" and value and time_zone(value) is None:
+        raise SqlError("22023", f'invalid value for parameter "TimeZone": "{value}"')
+
+
+_UTC_NAMES = {"utc", "gmt", "z", "zulu", "uct", "universal", "etc/utc", "etc/gmt"}
+
+
+@functools.lru_cache(maxsize=64)
+def time_zone(value: str) -> str | None:
+    """The IANA name a TimeZone setting means (names are case-insensitive, as in PostgreSQL); None if unknown."""
+    name = value.strip()
+    if name.lower() in _UTC_NAMES:
+        return "UTC"
+    try:
+        ZoneInfo(name)
+        return name
+    except (ZoneInfoNotFoundError, ValueError):
+        return next((known for known in _zone_names() if known.lower() == name.lower()), None)
+
+
+@functools.cache
+def _zone_names() -> frozenset[str]:
+    return frozenset(available_timezones())
 
 
 _DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(us|ms|s|min|h|d)?\s*$", re.IGNORECASE)

@@ -89,10 +89,16 @@ def timestamp_text(value: dt.datetime) -> bytes:
         text += f".{value.microsecond:06d}".rstrip("0")
     offset = value.utcoffset()
     if offset is not None:
-        minutes = int(offset.total_seconds()) // 60
-        text += f"{'-' if minutes < 0 else '+'}{abs(minutes) // 60:02d}"
-        text += f":{abs(minutes) % 60:02d}" if minutes % 60 else ""
+        text += offset_text(int(offset.total_seconds()))
     return text.encode()
+
+
+def offset_text(seconds: int) -> str:
+    """A UTC offset as PostgreSQL prints it: `+01`, `+05:30`, `+00:53:28` (local mean time)."""
+    hours, rest = divmod(abs(seconds), 3600)
+    minutes, rest = divmod(rest, 60)
+    text = f"{'-' if seconds < 0 else '+'}{hours:02d}"
+    return text + (f":{minutes:02d}" if minutes or rest else "") + (f":{rest:02d}" if rest else "")
 
 
 def _text(value: Any) -> bytes:

@@ -7,6 +7,7 @@ import datetime as dt
 import math
 import struct
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
 import numpy as np
 import pyarrow as pa
@@ -162,3 +163,21 @@ def test_timestamps_and_decimals_are_spelled_as_postgresql_prints_them() -> None
     assert _cells(data_rows(table, [0] * 4, 0, 1)) == [
         [b"2026-01-01 00:00:00.5+00", b"2026-01-01 00:00:00", b"0.0000000001", b"12.30"]
     ]
+
+
+@pytest.mark.parametrize("zone", ["Europe/Berlin", "Asia/Kolkata", "America/St_Johns", "Pacific/Chatham"])
+def test_timestamptz_text_is_written_in_the_session_time_zone(zone: str) -> None:
+    """Wall-clock time and offset of the session's TimeZone at each moment (summer time, half and quarter hours,
+    local mean time before standard time), the batch encoder equal to Python's zoneinfo; binary stays UTC."""
+    where = ZoneInfo(zone)
+    moments = [dt.datetime(2026, 1, 1, tzinfo=UTC), dt.datetime(2026, 7, 1, 12, 0, 0, 250000, tzinfo=UTC),
+               dt.datetime(2026, 3, 29, 0, 59, 59, tzinfo=UTC), dt.datetime(2026, 3, 29, 1, 0, 0, tzinfo=UTC),
+               dt.datetime(1850, 6, 1, 12, tzinfo=UTC), dt.datetime(1000, 1, 1, tzinfo=UTC), None]  # fmt: skip
+    column = pa.array(moments, pa.timestamp("us", tz="UTC"))
+    table = pa.table({"t": column})
+    wanted = [None if m is None else types.timestamp_text(m.astimezone(where)) for m in moments]
+    assert [row[0] for row in _cells(data_rows(table, [0], 0, len(moments), zone))] == wanted
+    assert _cells(data_rows(table, [1], 0, len(moments), zone)) == _cells(data_rows(table, [1], 0, len(moments)))
+    early = dt.datetime(900, 1, 1, tzinfo=UTC)  # before year 1000: spelled value by value
+    table = pa.table({"t": pa.array([early], pa.timestamp("us", tz="UTC"))})
+    assert _cells(data_rows(table, [0], 0, 1, zone)) == [[types.timestamp_text(early.astimezone(where))]]
