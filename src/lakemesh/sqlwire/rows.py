@@ -230,7 +230,12 @@ def _zoned_text(encode: types.Encoder, zone: str) -> types.Encoder:
     """The per-value encoder with timestamptz values moved to the session's TimeZone first."""
     if zone == "UTC":
         return encode
-    where = ZoneInfo(zone)
+    where: dt.tzinfo
+    if zone[0] in "+-":  # a fixed offset, hours east of UTC
+        minutes = int(zone[1:3]) * 60 + int(zone[4:6])
+        where = dt.timezone(dt.timedelta(minutes=-minutes if zone[0] == "-" else minutes))
+    else:
+        where = ZoneInfo(zone)
     return lambda value: encode(value.astimezone(where) if isinstance(value, dt.datetime) else value)
 
 

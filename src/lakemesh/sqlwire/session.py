@@ -18,6 +18,7 @@ from lakemesh.sqlwire.errors import SqlError
 from lakemesh.sqlwire.login import Credential
 from lakemesh.sqlwire.mirror import DATABASE, SERVER_VERSION
 from lakemesh.sqlwire.statements import Statement, governed_sql
+from lakemesh.sqlwire.types import offset_text
 
 # Reported to the client at start-up (and on change), as a PostgreSQL server would.
 REPORTED = ("application_name", "client_encoding", "DateStyle", "TimeZone", "standard_conforming_strings")
@@ -152,7 +153,7 @@ def parse_set(text: str) -> tuple[str, str] | None:
         return None
     name = "TimeZone" if match.group(1) else match.group(3)
     value = (match.group(2) or match.group(4)).strip()
-    if value.upper() == "DEFAULT":
+    if value.upper() == "DEFAULT" or (match.group(1) and value.upper() == "LOCAL"):  # SET TIME ZONE LOCAL
         value = ""
     if len(value) >= 2 and value[0] == value[-1] == "'":
         value = value[1:-1].replace("''", "'")
@@ -227,7 +228,7 @@ def _assign(session: Session, name: str, value: str) -> None:
     if not value:
         value = session.defaults.get(key, "")
     elif key.lower() == "timezone":
-        value = time_zone(value) or value
+        value = shown_zone(time_zone(value) or value)
     session.settings[key] = value
 
 
@@ -244,17 +245,45 @@ def check_setting(name: str, value: str) -> None:
 _UTC_NAMES = {"utc", "gmt", "z", "zulu", "uct", "universal", "etc/utc", "etc/gmt"}
 
 
+_HOURS = re.compile(r"^[+-]?\d{1,2}(\.\d+)?$")
+_SHOWN_OFFSET = re.compile(r"^<([+-]\d\d(?::\d\d)?)>")
+
+
 @functools.lru_cache(maxsize=64)
 def time_zone(value: str) -> str | None:
-    """The IANA name a TimeZone setting means (names are case-insensitive, as in PostgreSQL); None if unknown."""
+    """The zone a TimeZone setting means: an IANA name (names are case-insensitive, as in PostgreSQL), or a fixed
+    offset `+05:30` for hours east of UTC (`SET TIME ZONE 5.5`, or as SHOW spells it, `<+05:30>-05:30`); None if
+    unknown."""
     name = value.strip()
     if name.lower() in _UTC_NAMES:
         return "UTC"
+    minutes = _offset_minutes(name)
+    if minutes is not None:
+        if abs(minutes) > 15 * 60:
+            return None
+        return (
+            "UTC" if minutes == 0 else f"{'-' if minutes < 0 else '+'}{abs(minutes) // 60:02d}:{abs(minutes) % 60:02d}"
+        )
     try:
         ZoneInfo(name)
         return name
     except (ZoneInfoNotFoundError, ValueError):
         return next((known for known in _zone_names() if known.lower() == name.lower()), None)
+
+
+def _offset_minutes(name: str) -> int | None:
+    if shown := _SHOWN_OFFSET.match(name):
+        hours, _, minutes = shown.group(1)[1:].partition(":")
+        return (-1 if shown.group(1)[0] == "-" else 1) * (int(hours) * 60 + int(minutes or 0))
+    return round(float(name) * 60) if _HOURS.match(name) else None
+
+
+def shown_zone(zone: str) -> str:
+    """A zone as SHOW TimeZone spells it: its name, or a fixed offset as PostgreSQL's POSIX form (`<-07>+07`)."""
+    if zone[0] not in "+-":
+        return zone
+    seconds = (-1 if zone[0] == "-" else 1) * (int(zone[1:3]) * 3600 + int(zone[4:6]) * 60)
+    return f"<{offset_text(seconds)}>{offset_text(-seconds)}"
 
 
 @functools.cache

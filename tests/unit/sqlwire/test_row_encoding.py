@@ -165,11 +165,14 @@ def test_timestamps_and_decimals_are_spelled_as_postgresql_prints_them() -> None
     ]
 
 
-@pytest.mark.parametrize("zone", ["Europe/Berlin", "Asia/Kolkata", "America/St_Johns", "Pacific/Chatham"])
+@pytest.mark.parametrize(
+    "zone", ["Europe/Berlin", "Asia/Kolkata", "America/St_Johns", "Pacific/Chatham", "+05:30", "-07:00"]
+)
 def test_timestamptz_text_is_written_in_the_session_time_zone(zone: str) -> None:
     """Wall-clock time and offset of the session's TimeZone at each moment (summer time, half and quarter hours,
-    local mean time before standard time), the batch encoder equal to Python's zoneinfo; binary stays UTC."""
-    where = ZoneInfo(zone)
+    local mean time before standard time, fixed offsets), the batch encoder equal to Python's; binary stays UTC."""
+    where = ZoneInfo(zone) if zone[0] not in "+-" else dt.datetime.strptime(zone, "%z").tzinfo
+    assert where is not None
     moments = [dt.datetime(2026, 1, 1, tzinfo=UTC), dt.datetime(2026, 7, 1, 12, 0, 0, 250000, tzinfo=UTC),
                dt.datetime(2026, 3, 29, 0, 59, 59, tzinfo=UTC), dt.datetime(2026, 3, 29, 1, 0, 0, tzinfo=UTC),
                dt.datetime(1850, 6, 1, 12, tzinfo=UTC), dt.datetime(1000, 1, 1, tzinfo=UTC), None]  # fmt: skip
