@@ -227,7 +227,8 @@ def _timestamp_text(column: pa.Array, zone: str) -> Cells:
 
 
 def _zoned_text(encode: types.Encoder, zone: str) -> types.Encoder:
-    """The per-value encoder with timestamptz values moved to the session's TimeZone first."""
+    """The per-value encoder with timestamptz values moved to the session's TimeZone first (a timestamp without
+    a time zone is printed as it is)."""
     if zone == "UTC":
         return encode
     where: dt.tzinfo
@@ -236,7 +237,7 @@ def _zoned_text(encode: types.Encoder, zone: str) -> types.Encoder:
         where = dt.timezone(dt.timedelta(minutes=-minutes if zone[0] == "-" else minutes))
     else:
         where = ZoneInfo(zone)
-    return lambda value: encode(value.astimezone(where) if isinstance(value, dt.datetime) else value)
+    return lambda value: encode(value.astimezone(where) if getattr(value, "tzinfo", None) else value)
 
 
 def _matrix_of(cells: pa.Array, width: int) -> np.ndarray:

@@ -184,3 +184,6 @@ def test_timestamptz_text_is_written_in_the_session_time_zone(zone: str) -> None
     early = dt.datetime(900, 1, 1, tzinfo=UTC)  # before year 1000: spelled value by value
     table = pa.table({"t": pa.array([early], pa.timestamp("us", tz="UTC"))})
     assert _cells(data_rows(table, [0], 0, 1, zone)) == [[types.timestamp_text(early.astimezone(where))]]
+    naive = pa.array([early.replace(tzinfo=None), moments[1].replace(tzinfo=None)], pa.timestamp("us"))
+    spelled = [row[0] for row in _cells(data_rows(pa.table({"t": naive}), [0], 0, 2, zone))]
+    assert spelled == [b"0900-01-01 00:00:00", b"2026-07-01 12:00:00.25"]  # without a time zone: as it is
