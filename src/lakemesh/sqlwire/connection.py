@@ -27,15 +27,12 @@ from lakemesh.sqlwire.catalog import readable_objects
 from lakemesh.sqlwire.errors import SqlError, sqlstate_of
 from lakemesh.sqlwire.mirror import run_catalog_query
 from lakemesh.sqlwire.rows import data_rows
-from lakemesh.sqlwire.session import (
+from lakemesh.sqlwire.session import Portal, Prepared, Session, session_command
+from lakemesh.sqlwire.settings import (
     REPORTED,
-    Portal,
-    Prepared,
-    Session,
     canonical,
     check_setting,
     default_settings,
-    session_command,
     startup_options,
     time_zone,
 )

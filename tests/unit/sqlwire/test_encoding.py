@@ -14,7 +14,7 @@ from lakemesh.sqlwire import types
 from lakemesh.sqlwire.catalog import SqlObject
 from lakemesh.sqlwire.errors import SqlError
 from lakemesh.sqlwire.rows import data_rows
-from lakemesh.sqlwire.session import duration_seconds, startup_options
+from lakemesh.sqlwire.settings import duration_seconds, startup_options
 from lakemesh.sqlwire.statements import classify, governed_sql, split_statements
 
 
