@@ -28,14 +28,7 @@ from lakemesh.sqlwire.errors import SqlError, sqlstate_of
 from lakemesh.sqlwire.mirror import run_catalog_query
 from lakemesh.sqlwire.rows import data_rows
 from lakemesh.sqlwire.session import Portal, Prepared, Session, session_command
-from lakemesh.sqlwire.settings import (
-    REPORTED,
-    canonical,
-    check_setting,
-    default_settings,
-    startup_options,
-    time_zone,
-)
+from lakemesh.sqlwire.settings import REPORTED, startup_settings
 from lakemesh.sqlwire.statements import Statement, classify, engine_value, split_statements
 
 log = logging.getLogger(__name__)
@@ -133,20 +126,11 @@ class Connection:
             writer.write(login.failed(user, scram=not self._cleartext_allowed(writer)))
             return False
         principal, credential = signed_in
-        settings = default_settings(principal.name, params.get("application_name", ""))
-        given = {k: v for k, v in params.items() if k not in ("user", "database", "password", "options", "replication")}
-        options = startup_options(params.get("options", ""))
         try:
-            for name, value in options.items():
-                check_setting(name, value)
-            zone = next((v for k, v in {**given, **options}.items() if k.lower() == "timezone"), "UTC")
-            check_setting("TimeZone", zone)  # JDBC sends the JVM's zone
+            settings = startup_settings(principal.name, params)
         except SqlError as exc:  # as PostgreSQL: a bad startup setting ends the connection
             writer.write(m.error_response(exc.sqlstate, exc.message, severity="FATAL"))
             return False
-        for name, value in {**given, **options}.items():
-            settings[canonical(settings, name)] = value
-        settings["TimeZone"] = time_zone(zone) or "UTC"
         self.session = Session(principal, credential, settings, defaults=dict(settings))
         out = [m.message(b"R", struct.pack("!i", 0))]
         for name in ("server_version", "server_encoding", "integer_datetimes", "is_superuser",

@@ -147,6 +147,21 @@ def duration_seconds(value: str) -> float | None:
     return float(match.group(1)) * _UNIT_SECONDS[(match.group(2) or "ms").lower()]
 
 
+def startup_settings(user: str, params: dict[str, str]) -> dict[str, str]:
+    """A session's settings at connect: the defaults, then those of the startup packet and of its `options` (a bad
+    one in `options`, or an unknown TimeZone, which JDBC sends, raises SqlError)."""
+    settings = default_settings(user, params.get("application_name", ""))
+    given = {k: v for k, v in params.items() if k not in ("user", "database", "password", "options", "replication")}
+    options = startup_options(params.get("options", ""))
+    for name, value in options.items():
+        check_setting(name, value)
+    for name, value in {**given, **options}.items():
+        settings[canonical(settings, name)] = value
+    check_setting("TimeZone", settings["TimeZone"])
+    settings["TimeZone"] = shown_zone(time_zone(settings["TimeZone"]) or "UTC")
+    return settings
+
+
 def startup_options(options: str) -> dict[str, str]:
     """The settings in a startup packet's `options` (`-c name=value` or `--name=value`, as libpq's PGOPTIONS; a
     backslash keeps a space in a value)."""

@@ -14,7 +14,7 @@ from lakemesh.sqlwire import types
 from lakemesh.sqlwire.catalog import SqlObject
 from lakemesh.sqlwire.errors import SqlError
 from lakemesh.sqlwire.rows import data_rows
-from lakemesh.sqlwire.settings import duration_seconds, startup_options
+from lakemesh.sqlwire.settings import duration_seconds, startup_options, startup_settings
 from lakemesh.sqlwire.statements import classify, governed_sql, split_statements
 
 
@@ -93,3 +93,15 @@ def test_startup_options_and_durations_read_as_postgresql_reads_them() -> None:
     assert [duration_seconds(v) for v in ("0", "250", "1.5s", "2min", "1 h", "soon", "-1")] == [
         0.0, 0.25, 1.5, 120.0, 3600.0, None, None,
     ]  # fmt: skip
+
+
+def test_startup_settings_take_the_packet_and_its_options_and_refuse_what_postgresql_refuses() -> None:
+    settings = startup_settings("ana", {"user": "ana", "TimeZone": "europe/berlin", "options": "-c search_path=s1"})
+    assert (settings["TimeZone"], settings["search_path"], settings["session_authorization"]) == (
+        "Europe/Berlin", "s1", "ana",
+    )  # fmt: skip
+    assert startup_settings("ana", {"options": "-c TimeZone=5.5"})["TimeZone"] == "<+05:30>-05:30"
+    for params, sqlstate in (({"TimeZone": "Mars/Base"}, "22023"), ({"options": "-c work_memory=1"}, "42704")):
+        with pytest.raises(SqlError) as refused:
+            startup_settings("ana", params)
+        assert refused.value.sqlstate == sqlstate
