@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import copy
 import io
 import uuid
@@ -15,6 +14,7 @@ from unitycatalog.client import ApiClient, CatalogsApi, Configuration, SchemasAp
 from unitycatalog.client.exceptions import ApiException
 from unitycatalog.client.models import GenerateTemporaryTableCredential, TableOperation
 
+from tests.asyncio_support import run_coroutine
 from tests.integration.conftest import Server
 from tests.unit.access.conftest import customers, product_document
 
@@ -66,7 +66,7 @@ def mesh(server: Server) -> dict[str, str]:
 
 
 def run(coroutine: Awaitable[T]) -> T:
-    return asyncio.run(_run(coroutine))
+    return run_coroutine(_run(coroutine))
 
 
 async def _run(coroutine: Awaitable[T]) -> T:

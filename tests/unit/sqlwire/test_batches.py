@@ -11,6 +11,7 @@ import pytest
 
 from lakemesh.sqlwire import connection
 from lakemesh.sqlwire.rows import data_rows
+from tests.asyncio_support import run_coroutine
 
 
 class Writer:
@@ -44,7 +45,7 @@ def _result(rows: int) -> pa.Table:
 
 def _send(writer: Writer, result: pa.Table, formats: list[int], start: int, stop: int) -> None:
     sender = object.__new__(connection.Connection)  # _send_rows uses nothing of a live connection
-    asyncio.run(sender._send_rows(writer, result, formats, start, stop, "UTC"))  # type: ignore[arg-type]
+    run_coroutine(sender._send_rows(writer, result, formats, start, stop, "UTC"))  # type: ignore[arg-type]
 
 
 @pytest.mark.parametrize("formats", [[0, 0, 0, 0], [1, 1, 1, 1], [1, 0, 1, 0]])
