@@ -145,7 +145,7 @@ def test_bound_parameters_of_every_type_select_like_literals_and_are_audited(
     with sql_server.client() as admin:
         entries = admin.get("/api/v1/audit", params={"action": "query.executed", "actor": world["owner_name"]})
     latest = entries.json()["items"][0]["summary"]
-    assert "$1" in latest["sql"] and latest["parameters"] == ["2", "u"]
+    assert "$1" in latest["sql"] and latest["parameters"] == [2, "u"]
 
 
 # -- SQLAlchemy, pandas, inspector ----------------------------------------------------------------------

@@ -196,7 +196,7 @@ class QueryService:
             masked={s.handle.qualified_name: s.plan.masked_columns for s in sources.values() if s.plan.masks},
             duration_ms=int((time.monotonic() - started) * 1000),
         )
-        self._audit(actor, sql, list(sources.values()), outcome, gated)
+        self._audit(actor, sql, list(sources.values()), outcome, gated.statement, parameters)
         return outcome
 
     def cancel(self, actor: Principal, query_id: str) -> None:
@@ -211,7 +211,7 @@ class QueryService:
             return [
                 QueryHistoryEntry(
                     at=row.at,
-                    sql=str(row.summary.get("sql", "")),
+                    sql=_with_values(str(row.summary.get("sql", "")), row.summary.get("parameters")),
                     rows=int(row.summary.get("rows", 0)),
                     truncated=bool(row.summary.get("truncated", False)),
                     tables=[str(o.get("name", "")) for o in row.summary.get("objects", [])],
@@ -351,9 +351,15 @@ class QueryService:
 
     # -- audit -------------------------------------------------------------------------------------
     def _audit(
-        self, actor: Principal, sql: str, sources: list[_Source], outcome: QueryOutcome, gated: GatedQuery
+        self,
+        actor: Principal,
+        sql: str,
+        sources: list[_Source],
+        outcome: QueryOutcome,
+        statement: exp.Expr | None,
+        parameters: Sequence[object],
     ) -> None:
-        referenced, star = _referenced_columns(sql, gated.statement)
+        referenced, star = _referenced_columns(sql, statement)
         objects = []
         for source in sources:
             known = [str(c["name"]) for c in source.handle.table.columns or []]
@@ -382,7 +388,7 @@ class QueryService:
                 "sql": sql[:4000],
                 "truncated": outcome.truncated,
                 "duration_ms": outcome.duration_ms,
-                **({"parameters": [_audited(v) for v in gated.parameters]} if gated.parameters else {}),
+                **({"parameters": [_audited(v) for v in parameters]} if parameters else {}),
             },
         )
 
@@ -391,9 +397,31 @@ def _domain(session: Session, ref: str) -> DomainRow | None:
     return find_domain_row(session, ref) or find_domain_row(session, ref.replace("_", "-"))
 
 
-def _audited(value: object) -> str | None:
-    """A bound parameter as the audit log keeps it: its text, cut like the SQL."""
-    return None if value is None else str(value)[:200]
+def _audited(value: object) -> object:
+    """A bound value as the audit log keeps it: JSON's own types as they are, anything else as text (cut)."""
+    return value if value is None or isinstance(value, bool | int | float) else str(value)[:200]
+
+
+def _with_values(sql: str, parameters: object) -> str:
+    """A statement run with bound values (the SQL endpoint's), the values written in as literals: history is for
+    running a query again, and REST takes no parameters."""
+    if not isinstance(parameters, list) or not parameters:
+        return sql
+    try:
+        tree = sqlglot.parse_one(sql, read="duckdb")
+    except sqlglot.errors.SqlglotError:
+        return sql
+
+    def written(node: exp.Expr) -> exp.Expr:
+        number = node.this if isinstance(node, exp.Placeholder) else None
+        if not isinstance(number, str) or not number.isdigit() or not 1 <= int(number) <= len(parameters):
+            return node
+        value = parameters[int(number) - 1]
+        if value is None or isinstance(value, bool):
+            return exp.Null() if value is None else exp.Boolean(this=value)
+        return exp.Literal.number(value) if isinstance(value, int | float) else exp.Literal.string(str(value))
+
+    return tree.transform(written).sql(dialect="duckdb")
 
 
 def _referenced_columns(sql: str, statement: exp.Expr | None = None) -> tuple[set[str], bool]:

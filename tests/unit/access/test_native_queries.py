@@ -95,3 +95,16 @@ def test_a_running_query_is_cancelled_by_its_id_and_history_lists_what_ran(world
     history = world.analyst.query_history()
     assert [h.sql for h in history] == [f"SELECT customer_id FROM {TABLE}"]  # the cancelled one never ran
     assert history[0].rows == 6 and history[0].tables == [TABLE] and history[0].duration_ms is not None
+
+
+def test_bound_values_are_audited_as_bound_and_history_runs_them_again(world: World) -> None:
+    """The SQL endpoint's bound values: used out of order and not all of them, audited as the client bound them,
+    and written into the statement history offers to run again (REST takes no parameters)."""
+    sql = f"SELECT customer_id FROM {TABLE} WHERE segment = $3 AND lifetime_value > $1 ORDER BY 1"
+    owner = world.owner
+    outcome = owner.platform.query.run(owner.principal, sql, parameters=[50, "unused", "Enterprise"])
+    assert outcome.table.column("customer_id").to_pylist() == ["c1", "c4"]
+    entry = world.admin.audit(action="query.executed", actor="sales-data-team@company.com")[0]
+    assert entry.summary["sql"] == sql and entry.summary["parameters"] == [50, "unused", "Enterprise"]
+    again = owner.query_history()[0].sql
+    assert "$" not in again and owner.sql(again).column("customer_id").to_pylist() == ["c1", "c4"]
