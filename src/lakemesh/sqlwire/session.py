@@ -167,7 +167,7 @@ def _assign(session: Session, name: str, value: str) -> None:
     if not value:
         value = session.defaults.get(key, "")
     elif key.lower() == "timezone":
-        value = shown_zone(time_zone(value) or value)
+        value = shown_zone(value)
     session.settings[key] = value
 
 

@@ -92,6 +92,7 @@ def check_setting(name: str, value: str) -> None:
 _UTC_NAMES = {"utc", "gmt", "z", "zulu", "uct", "universal", "etc/utc", "etc/gmt"}
 _HOURS = re.compile(r"^[+-]?\d{1,2}(\.\d+)?$")
 _SHOWN_OFFSET = re.compile(r"^<([+-]\d\d(?::\d\d)?)>")
+_POSIX_OFFSET = re.compile(r"^(?:GMT|UTC)([+-])(\d{1,2})(?::?(\d\d))?$", re.IGNORECASE)
 
 
 @functools.lru_cache(maxsize=64)
@@ -116,16 +117,25 @@ def time_zone(value: str) -> str | None:
 
 
 def _offset_minutes(name: str) -> int | None:
+    """Minutes east of UTC of a fixed-offset setting: hours (`-7`, `5.5`), SHOW's `<+05:30>-05:30`, or a POSIX
+    `GMT-01:00` / `UTC+5` (west positive: JDBC sends a JVM zone `GMT+01:00` so)."""
     if shown := _SHOWN_OFFSET.match(name):
         hours, _, minutes = shown.group(1)[1:].partition(":")
         return (-1 if shown.group(1)[0] == "-" else 1) * (int(hours) * 60 + int(minutes or 0))
+    if posix := _POSIX_OFFSET.match(name):
+        west = int(posix.group(2)) * 60 + int(posix.group(3) or 0)
+        return -west if posix.group(1) == "+" else west
     return round(float(name) * 60) if _HOURS.match(name) else None
 
 
-def shown_zone(zone: str) -> str:
-    """A zone as SHOW TimeZone spells it: its name, or a fixed offset as PostgreSQL's POSIX form (`<-07>+07`)."""
+def shown_zone(value: str) -> str:
+    """A valid TimeZone setting as SHOW spells it, as PostgreSQL does: a name as the zone database writes it, hours
+    as a POSIX zone (`-7` is `<-07>+07`), a POSIX zone as given."""
+    zone = time_zone(value) or "UTC"
     if zone[0] not in "+-":
         return zone
+    if not _HOURS.match(value.strip()):
+        return value.strip()
     seconds = (-1 if zone[0] == "-" else 1) * (int(zone[1:3]) * 3600 + int(zone[4:6]) * 60)
     return f"<{offset_text(seconds)}>{offset_text(-seconds)}"
 
@@ -158,7 +168,7 @@ def startup_settings(user: str, params: dict[str, str]) -> dict[str, str]:
     for name, value in {**given, **options}.items():
         settings[canonical(settings, name)] = value
     check_setting("TimeZone", settings["TimeZone"])
-    settings["TimeZone"] = shown_zone(time_zone(settings["TimeZone"]) or "UTC")
+    settings["TimeZone"] = shown_zone(settings["TimeZone"])
     return settings
 
 

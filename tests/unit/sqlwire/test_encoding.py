@@ -14,7 +14,7 @@ from lakemesh.sqlwire import types
 from lakemesh.sqlwire.catalog import SqlObject
 from lakemesh.sqlwire.errors import SqlError
 from lakemesh.sqlwire.rows import data_rows
-from lakemesh.sqlwire.settings import duration_seconds, startup_options, startup_settings
+from lakemesh.sqlwire.settings import duration_seconds, startup_options, startup_settings, time_zone
 from lakemesh.sqlwire.statements import classify, governed_sql, split_statements
 
 
@@ -101,6 +101,9 @@ def test_startup_settings_take_the_packet_and_its_options_and_refuse_what_postgr
         "Europe/Berlin", "s1", "ana",
     )  # fmt: skip
     assert startup_settings("ana", {"options": "-c TimeZone=5.5"})["TimeZone"] == "<+05:30>-05:30"
+    # JDBC on a JVM whose zone is GMT+01:00 sends it POSIX-style, west positive, as PostgreSQL reads it
+    assert time_zone(startup_settings("ana", {"TimeZone": "GMT-01:00"})["TimeZone"]) == "+01:00"
+    assert time_zone(startup_settings("ana", {"TimeZone": "UTC+5"})["TimeZone"]) == "-05:00"
     for params, sqlstate in (({"TimeZone": "Mars/Base"}, "22023"), ({"options": "-c work_memory=1"}, "42704")):
         with pytest.raises(SqlError) as refused:
             startup_settings("ana", params)
