@@ -416,10 +416,7 @@ def _with_values(sql: str, parameters: object) -> str:
         number = node.this if isinstance(node, exp.Placeholder) else None
         if not isinstance(number, str) or not number.isdigit() or not 1 <= int(number) <= len(parameters):
             return node
-        value = parameters[int(number) - 1]
-        if value is None or isinstance(value, bool):
-            return exp.Null() if value is None else exp.Boolean(this=value)
-        return exp.Literal.number(value) if isinstance(value, int | float) else exp.Literal.string(str(value))
+        return exp.convert(parameters[int(number) - 1])  # the audit keeps JSON's types: NULL, booleans, numbers, text
 
     return tree.transform(written).sql(dialect="duckdb")
 
