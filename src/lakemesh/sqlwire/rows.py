@@ -6,11 +6,9 @@ kernel spells a value as PostgreSQL does (rare floats and decimals, nested types
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, TypeAlias
-from zoneinfo import ZoneInfo
 
 import numpy as np
 import pyarrow as pa
@@ -231,12 +229,7 @@ def _zoned_text(encode: types.Encoder, zone: str) -> types.Encoder:
     a time zone is printed as it is)."""
     if zone == "UTC":
         return encode
-    where: dt.tzinfo
-    if zone[0] in "+-":  # a fixed offset, hours east of UTC
-        minutes = int(zone[1:3]) * 60 + int(zone[4:6])
-        where = dt.timezone(dt.timedelta(minutes=-minutes if zone[0] == "-" else minutes))
-    else:
-        where = ZoneInfo(zone)
+    where = types.zone_info(zone)
     return lambda value: encode(value.astimezone(where) if getattr(value, "tzinfo", None) else value)
 
 

@@ -161,8 +161,8 @@ def _set(session: Session, statement: Statement) -> None:
 
 
 def _assign(session: Session, name: str, value: str) -> None:
-    """Set a checked setting; "" (DEFAULT, RESET) is the session's value at connect. A TimeZone is kept under its
-    IANA name, as PostgreSQL shows it."""
+    """Set a checked setting; "" (DEFAULT, RESET) is the session's value at connect. A TimeZone is kept as
+    PostgreSQL's SHOW spells it (`shown_zone`)."""
     key = canonical(session.settings, name)
     if not value:
         value = session.defaults.get(key, "")

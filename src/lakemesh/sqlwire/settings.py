@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from lakemesh.sqlwire.errors import SqlError
 from lakemesh.sqlwire.mirror import DATABASE, SERVER_VERSION
-from lakemesh.sqlwire.types import offset_text
+from lakemesh.sqlwire.types import offset_text, zone_info
 
 # Reported to the client at start-up (and on change), as a PostgreSQL server would.
 REPORTED = ("application_name", "client_encoding", "DateStyle", "TimeZone", "standard_conforming_strings")
@@ -136,7 +136,8 @@ def shown_zone(value: str) -> str:
         return zone
     if not _HOURS.match(value.strip()):
         return value.strip()
-    seconds = (-1 if zone[0] == "-" else 1) * (int(zone[1:3]) * 3600 + int(zone[4:6]) * 60)
+    offset = zone_info(zone).utcoffset(None)
+    seconds = int(offset.total_seconds()) if offset is not None else 0
     return f"<{offset_text(seconds)}>{offset_text(-seconds)}"
 
 

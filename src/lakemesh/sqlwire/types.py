@@ -8,6 +8,7 @@ import struct
 from collections.abc import Callable
 from decimal import Decimal, localcontext
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import numpy as np
 import pyarrow as pa
@@ -91,6 +92,14 @@ def timestamp_text(value: dt.datetime) -> bytes:
     if offset is not None:
         text += offset_text(int(offset.total_seconds()))
     return text.encode()
+
+
+def zone_info(zone: str) -> dt.tzinfo:
+    """A session zone (an IANA name, or a fixed offset `+05:30` east of UTC) as a tzinfo."""
+    if zone[0] not in "+-":
+        return ZoneInfo(zone)
+    minutes = int(zone[1:3]) * 60 + int(zone[4:6])
+    return dt.timezone(dt.timedelta(minutes=-minutes if zone[0] == "-" else minutes))
 
 
 def offset_text(seconds: int) -> str:
